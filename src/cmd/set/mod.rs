@@ -1,0 +1,530 @@
+//! `tl-set`: set algebra on plain IP lists, and a stand-in for iprange.
+//!
+//! Two command lines share one engine. With a subcommand (`union`, `common`,
+//! …) inputs are read strictly and options are tl-set's own. With no
+//! subcommand, or when the binary is invoked as `iprange`, the arguments are
+//! iprange's, and output and exit codes match iprange's (see `compat`).
+
+mod compat;
+
+use crate::cli::{self, input, output::Output, Failure, EXIT_NO, EXIT_OK};
+use crate::set::{
+    reduce_prefixes, IpSet, LineError, ListFormat, ListPrinter, LoadStats, Loader, PrefixMask,
+    SetBuilder, Syntax,
+};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
+use std::io::Write;
+use std::process::ExitCode;
+
+pub const NAME: &str = "tl-set";
+
+const EXAMPLES: &str = "\
+Examples:
+  tl-set union feeds/*.txt                 merge lists into minimal CIDRs
+  tl-set common a.txt b.txt                addresses listed in both
+  tl-set except blocklist.txt allow.txt    blocklist minus allow-list
+  tl-set diff old.txt new.txt -f range     what changed (exit 1 if anything)
+  tl-set count -4 firehol_level1.netset    prefixes and unique addresses
+  tl-set reduce --percent 20 big.netset    fewer prefix lengths for ipset
+  zcat list.gz | tl-set union - | head     stdin, gzip and pipes all work
+  tl-set --optimize a.txt --except b.txt   iprange's own command line";
+
+const IPRANGE_NOTE: &str = "\
+IPRANGE COMPATIBILITY:
+  Without a subcommand, tl-set takes iprange's command line (--optimize,
+  --common, --except, --diff, --compare, --compare-first, --compare-next,
+  --count-unique, --count-unique-all, --ipset-reduce, --print-ranges, -1,
+  --print-prefix, FILE as NAME, @FILELIST, @DIRECTORY, -4, -6, ...) and prints
+  byte-identical output with iprange's exit codes, so scripts such as FireHOL's
+  update-ipsets can use it unchanged: link it as `iprange` on PATH. Inputs are
+  then read as iprange reads them (inet_aton forms such as 010.1.1.1 are
+  octal); hostnames are refused rather than resolved. See docs/iprange.md.
+
+EXIT STATUS:
+  0 success; 1 for `diff` when the inputs differ; 2 for every error
+  (unreadable input, a bad line with its file and line number, bad usage).";
+
+/// Set algebra on IP lists: union, common, except, diff, count, reduce.
+#[derive(Parser, Debug)]
+#[command(
+    name = NAME,
+    version,
+    after_help = EXAMPLES,
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Every address in any input, as a minimal list (alias: merge)
+    #[command(visible_alias = "merge")]
+    Union(Common),
+    /// Addresses present in every input
+    #[command(visible_alias = "intersect")]
+    Common(Common),
+    /// Addresses of the first input that are in none of the others
+    Except(Common),
+    /// Addresses in exactly one of two inputs; exit 1 when they differ
+    Diff(DiffArgs),
+    /// Every address not in any input
+    Complement(Common),
+    /// Overlap of every pair of inputs, as CSV
+    Compare(CompareArgs),
+    /// Ranges, prefixes and unique addresses of each input, as CSV
+    Count(CountArgs),
+    /// The union printed with fewer distinct prefix lengths (for ipset hash:net)
+    Reduce(ReduceArgs),
+    /// Run with iprange's command line (what tl-set does without a subcommand)
+    #[command(disable_help_flag = true)]
+    Iprange {
+        /// iprange's arguments
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+struct Inputs {
+    /// Input lists: files, or - for stdin (the default); gzip is read
+    /// transparently. One address, CIDR (prefix or netmask) or range per
+    /// line; # and ; start comments.
+    #[arg(value_name = "FILE")]
+    files: Vec<String>,
+    /// Skip bad lines (counted on stderr) instead of stopping at the first
+    #[arg(long)]
+    lenient: bool,
+    /// Only IPv4
+    #[arg(short = '4', long = "ipv4", conflicts_with = "v6")]
+    v4: bool,
+    /// Only IPv6
+    #[arg(short = '6', long = "ipv6")]
+    v6: bool,
+    /// Print nothing on stderr but errors
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Printing {
+    /// Output: CIDR prefixes, start-end ranges, or every single address
+    #[arg(short, long, value_enum, default_value_t = Format::Cidr)]
+    format: Format,
+    /// Write to FILE atomically instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<String>,
+    /// Text before each line (e.g. "add blocklist ")
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    prefix: String,
+    /// Text after each line
+    #[arg(long, value_name = "TEXT", default_value = "")]
+    suffix: String,
+    /// No IPv4 prefix shorter than N: wider networks print as several /N
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=32))]
+    min_prefix: Option<u32>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Cidr,
+    Range,
+    Ip,
+}
+
+#[derive(Args, Debug, Clone)]
+struct Common {
+    #[command(flatten)]
+    inputs: Inputs,
+    #[command(flatten)]
+    printing: Printing,
+}
+
+#[derive(Args, Debug, Clone)]
+struct DiffArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Print nothing; only the exit status tells (0 same, 1 different)
+    #[arg(long)]
+    status_only: bool,
+}
+
+#[derive(Args, Debug, Clone)]
+struct CompareArgs {
+    #[command(flatten)]
+    inputs: Inputs,
+    /// Write to FILE atomically instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct CountArgs {
+    #[command(flatten)]
+    inputs: Inputs,
+    /// One row for the union of all inputs instead of one per input
+    #[arg(long)]
+    union: bool,
+    /// Write to FILE atomically instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+struct ReduceArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Allowed growth of the entry count, in percent
+    #[arg(long, default_value_t = 20)]
+    percent: u64,
+    /// Always allow growth up to this many entries
+    #[arg(long, default_value_t = 16384)]
+    entries: u64,
+}
+
+/// The clap definition, for `--help`, man pages and completions.
+pub fn command() -> clap::Command {
+    Cli::command().after_long_help(format!("{EXAMPLES}\n\n{IPRANGE_NOTE}"))
+}
+
+const SUBCOMMANDS: &[&str] = &[
+    "union",
+    "merge",
+    "common",
+    "intersect",
+    "except",
+    "diff",
+    "complement",
+    "compare",
+    "count",
+    "reduce",
+    "iprange",
+    "help",
+    "-h",
+    "--help",
+    "-V",
+    "--version",
+];
+
+/// Entry point of the `tl-set` binary.
+pub fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let invoked_as_iprange = args
+        .first()
+        .and_then(|a| std::path::Path::new(a).file_name())
+        .is_some_and(|n| n == "iprange");
+    let first = args.get(1).and_then(|a| a.to_str());
+    if invoked_as_iprange || !first.is_some_and(|a| SUBCOMMANDS.contains(&a)) {
+        let prog = if invoked_as_iprange { "iprange" } else { NAME };
+        return compat::main(prog, &args[1.min(args.len())..]);
+    }
+    let matches = command().get_matches_from(args);
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    if let Command::Iprange { args } = cli.command {
+        return compat::main(NAME, &args);
+    }
+    cli::run(NAME, || run(cli.command))
+}
+
+fn run(cmd: Command) -> Result<u8, Failure> {
+    match cmd {
+        Command::Union(c) => {
+            let sets = load_all(&c.inputs)?;
+            let u = union_all(sets.into_iter().map(|(_, s)| s));
+            print(&u, &c.printing, &c.inputs)
+        }
+        Command::Common(c) => {
+            let mut sets = load_all(&c.inputs)?.into_iter().map(|(_, s)| s);
+            let first = sets.next().unwrap_or_default();
+            let r = sets.fold(first, |acc, s| acc.intersection(&s));
+            print(&r, &c.printing, &c.inputs)
+        }
+        Command::Except(c) => {
+            let mut sets = load_all(&c.inputs)?.into_iter().map(|(_, s)| s);
+            let first = sets.next().unwrap_or_default();
+            let r = first.difference(&union_all(sets));
+            print(&r, &c.printing, &c.inputs)
+        }
+        Command::Complement(c) => {
+            let sets = load_all(&c.inputs)?;
+            let u = union_all(sets.into_iter().map(|(_, s)| s));
+            let r = IpSet {
+                v4: u.v4.complement(),
+                v6: u.v6.complement(),
+            };
+            print(&r, &c.printing, &c.inputs)
+        }
+        Command::Diff(d) => {
+            if d.common.inputs.files.len() != 2 {
+                return Err(Failure::msg("diff takes exactly two inputs"));
+            }
+            let sets = load_all(&d.common.inputs)?;
+            let r = sets[0].1.symmetric_difference(&sets[1].1);
+            let r = filter_family(r, &d.common.inputs);
+            if !d.status_only {
+                print(&r, &d.common.printing, &d.common.inputs)?;
+            }
+            Ok(if r.is_empty() { EXIT_OK } else { EXIT_NO })
+        }
+        Command::Compare(c) => {
+            let sets = load_all(&c.inputs)?;
+            let sets: Vec<_> = sets
+                .into_iter()
+                .map(|(n, s)| (n, filter_family(s, &c.inputs)))
+                .collect();
+            let mut out = Output::create(c.output.as_deref())?;
+            writeln!(
+                out,
+                "name1,name2,ranges1,ranges2,addresses1,addresses2,union,common"
+            )?;
+            for i in 0..sets.len() {
+                for j in i + 1..sets.len() {
+                    let (a, b) = (&sets[i].1, &sets[j].1);
+                    let common = a.intersection(b);
+                    let union = a.union(b);
+                    writeln!(
+                        out,
+                        "{},{},{},{},{},{},{},{}",
+                        csv_field(&sets[i].0),
+                        csv_field(&sets[j].0),
+                        ranges(a),
+                        ranges(b),
+                        addresses(a),
+                        addresses(b),
+                        addresses(&union),
+                        addresses(&common)
+                    )?;
+                }
+            }
+            out.finish()?;
+            Ok(EXIT_OK)
+        }
+        Command::Count(c) => {
+            let mut sets = load_all(&c.inputs)?;
+            if c.union {
+                let u = union_all(sets.into_iter().map(|(_, s)| s));
+                sets = vec![("union".to_string(), u)];
+            }
+            let mut out = Output::create(c.output.as_deref())?;
+            writeln!(out, "name,ranges,prefixes,addresses")?;
+            for (name, s) in sets {
+                let s = filter_family(s, &c.inputs);
+                writeln!(
+                    out,
+                    "{},{},{},{}",
+                    csv_field(&name),
+                    ranges(&s),
+                    s.v4.prefix_count() + s.v6.prefix_count(),
+                    addresses(&s)
+                )?;
+            }
+            out.finish()?;
+            Ok(EXIT_OK)
+        }
+        Command::Reduce(r) => {
+            let sets = load_all(&r.common.inputs)?;
+            let u = union_all(sets.into_iter().map(|(_, s)| s));
+            let mut printing = r.common.printing.clone();
+            let mask4 = reduce_prefixes(&u.v4, r.percent, r.entries);
+            let mask6 = reduce_prefixes(&u.v6, r.percent, r.entries);
+            printing.format = Format::Cidr;
+            print_masked(&u, &printing, &r.common.inputs, mask4, mask6)
+        }
+        Command::Iprange { .. } => unreachable!("dispatched in main"),
+    }
+}
+
+fn ranges(s: &IpSet) -> usize {
+    s.v4.range_count() + s.v6.range_count()
+}
+
+fn addresses(s: &IpSet) -> String {
+    // Families are counted apart: 2^32 + 2^128 would not fit one Count.
+    match (s.v4.is_empty(), s.v6.is_empty()) {
+        (_, true) => s.v4.count().to_string(),
+        (true, false) => s.v6.count().to_string(),
+        (false, false) => match s
+            .v6
+            .count()
+            .as_u128()
+            .and_then(|n| n.checked_add(s.v4.count().as_u128().unwrap_or(0)))
+        {
+            Some(n) => n.to_string(),
+            None => "340282366920938463463374607431768211456+".into(),
+        },
+    }
+}
+
+/// Names come from the command line; quote them if CSV needs it.
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn union_all(sets: impl IntoIterator<Item = IpSet>) -> IpSet {
+    sets.into_iter()
+        .reduce(|a, b| a.union(&b))
+        .unwrap_or_default()
+}
+
+fn filter_family(mut s: IpSet, inputs: &Inputs) -> IpSet {
+    if inputs.v4 {
+        s.v6 = Default::default();
+    }
+    if inputs.v6 {
+        s.v4 = Default::default();
+    }
+    s
+}
+
+fn print(set: &IpSet, p: &Printing, inputs: &Inputs) -> Result<u8, Failure> {
+    let mask4 = p
+        .min_prefix
+        .map(PrefixMask::at_least)
+        .unwrap_or_else(PrefixMask::all);
+    print_masked(set, p, inputs, mask4, PrefixMask::all())
+}
+
+fn print_masked(
+    set: &IpSet,
+    p: &Printing,
+    inputs: &Inputs,
+    mask4: PrefixMask,
+    mask6: PrefixMask,
+) -> Result<u8, Failure> {
+    let printer = ListPrinter {
+        format: match p.format {
+            Format::Cidr => ListFormat::Cidr,
+            Format::Range => ListFormat::Range,
+            Format::Ip => ListFormat::SingleIps,
+        },
+        mask4,
+        mask6,
+        ip_prefix: p.prefix.as_bytes().to_vec(),
+        ip_suffix: p.suffix.as_bytes().to_vec(),
+        net_prefix: p.prefix.as_bytes().to_vec(),
+        net_suffix: p.suffix.as_bytes().to_vec(),
+        skip_v4: inputs.v6,
+        skip_v6: inputs.v4,
+    };
+    if p.format == Format::Ip {
+        guard_single_ips(set, &printer)?;
+    }
+    let mut out = Output::create(p.output.as_deref())?;
+    printer.print(set, &mut out)?;
+    out.finish()?;
+    Ok(EXIT_OK)
+}
+
+/// Printing every address of a /64 would never end: refuse above 2^32 lines.
+fn guard_single_ips(set: &IpSet, printer: &ListPrinter) -> Result<(), Failure> {
+    if !printer.skip_v6 && set.v6.count().as_u128().is_none_or(|n| n > 1 << 32) {
+        return Err(Failure::msg(
+            "refusing to print more than 2^32 single IPv6 addresses; use -f cidr or -f range",
+        ));
+    }
+    Ok(())
+}
+
+/// Loads every input (stdin when none), two at a time in parallel.
+fn load_all(inputs: &Inputs) -> Result<Vec<(String, IpSet)>, Failure> {
+    let loader = Loader {
+        syntax: Syntax::Strict,
+        lenient: inputs.lenient,
+    };
+    let files: Vec<String> = if inputs.files.is_empty() {
+        vec!["-".to_string()]
+    } else {
+        inputs.files.clone()
+    };
+    let results = parallel_map(&files, |f| load_one(f, loader, inputs.quiet));
+    let mut out = Vec::with_capacity(files.len());
+    for (file, r) in files.iter().zip(results) {
+        let (set, stats) = r?;
+        if stats.skipped > 0 && !inputs.quiet {
+            report_skipped(file, &stats);
+        }
+        out.push((display_name(file), set));
+    }
+    Ok(out)
+}
+
+fn display_name(file: &str) -> String {
+    if file == "-" {
+        "stdin".into()
+    } else {
+        file.into()
+    }
+}
+
+fn report_skipped(file: &str, stats: &LoadStats) {
+    let first = stats.first_error.as_ref().map(|e: &LineError| {
+        format!(
+            " (first: line {}: {}: {})",
+            e.line,
+            e.reason,
+            cli::quote(&e.text)
+        )
+    });
+    eprintln!(
+        "{NAME}: {}: skipped {} bad line{}{}",
+        display_name(file),
+        stats.skipped,
+        if stats.skipped == 1 { "" } else { "s" },
+        first.unwrap_or_default()
+    );
+}
+
+/// Loads one list file.
+pub(crate) fn load_one(
+    file: &str,
+    loader: Loader,
+    quiet: bool,
+) -> Result<(IpSet, LoadStats), Failure> {
+    let inp = input::open(file).map_err(|e| Failure::io_at(file, &e))?;
+    let name = inp.name.clone();
+    let reader = cli::progress::reader(inp.reader, &name, inp.size, quiet);
+    let mut b = SetBuilder::default();
+    match loader.load(reader, &mut b) {
+        Err(e) => Err(Failure::io_at(&name, &e)),
+        Ok(Err(line)) => Err(Failure::at_line(&name, &line)),
+        Ok(Ok(stats)) => Ok((b.build(), stats)),
+    }
+}
+
+/// Maps `f` over `items` on up to two threads, keeping order.
+pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(items.len().max(1));
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
+    let slots = std::sync::Mutex::new(&mut results);
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= items.len() {
+                    break;
+                }
+                let r = f(&items[i]);
+                slots.lock().unwrap()[i] = Some(r);
+            });
+        }
+    });
+    results
+        .into_iter()
+        .map(|r| r.expect("every item mapped"))
+        .collect()
+}

@@ -1,0 +1,107 @@
+//! Reading plain lists (one address, CIDR or range per line) into sets.
+
+use super::iprange::{self, IprangeSyntax};
+use super::SetBuilder;
+use crate::cli::input::Lines;
+use crate::net::{parse_entry, Entry, ParseError};
+use std::io::{self, Read};
+
+/// How list lines are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Syntax {
+    /// threatlist's own: unambiguous forms only (see `net::parse_entry`).
+    Strict,
+    /// What iprange accepts, for the iprange-compatible command line.
+    Iprange(IprangeSyntax),
+}
+
+/// A refused line: where, why, and what it said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LineError {
+    pub line: u64,
+    pub reason: String,
+    pub text: Vec<u8>,
+}
+
+/// What a load saw.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadStats {
+    pub lines: u64,
+    pub entries: u64,
+    pub skipped: u64,
+    /// The first refused line, kept for the summary when lines are skipped.
+    pub first_error: Option<LineError>,
+}
+
+/// Reads lists into a [`SetBuilder`].
+#[derive(Clone, Copy, Debug)]
+pub struct Loader {
+    pub syntax: Syntax,
+    /// Skip and count bad lines instead of stopping at the first.
+    pub lenient: bool,
+}
+
+/// Cuts a trailing `#` or `;` comment.
+#[inline]
+fn strip_comment(line: &[u8]) -> &[u8] {
+    match memchr::memchr2(b'#', b';', line) {
+        Some(i) => &line[..i],
+        None => line,
+    }
+}
+
+impl Loader {
+    /// Parses one line; `Ok(None)` for blank and comment lines.
+    #[inline]
+    pub fn parse_line(&self, line: &[u8]) -> Result<Option<Entry>, ParseError> {
+        let text = strip_comment(line).trim_ascii();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        match self.syntax {
+            Syntax::Strict => parse_entry(text).map(Some),
+            Syntax::Iprange(s) => iprange::parse_entry(text, &s).map(Some),
+        }
+    }
+
+    /// Reads every line of `input` into `into`. A bad line stops the load with
+    /// its error unless the loader is lenient.
+    pub fn load<R: Read>(
+        &self,
+        input: R,
+        into: &mut SetBuilder,
+    ) -> io::Result<Result<LoadStats, LineError>> {
+        let mut lines = Lines::new(input);
+        let mut stats = LoadStats::default();
+        while let Some((number, line)) = lines.next_line()? {
+            stats.lines += 1;
+            let result = match line {
+                Ok(text) => self.parse_line(text).map_err(|e| (e.to_string(), text)),
+                Err(too_long) => Err((
+                    format!("line longer than {} bytes", Lines::<R>::MAX_LINE),
+                    too_long,
+                )),
+            };
+            match result {
+                Ok(Some(e)) => {
+                    stats.entries += 1;
+                    into.push(e);
+                }
+                Ok(None) => {}
+                Err((reason, text)) => {
+                    let err = LineError {
+                        line: number,
+                        reason,
+                        text: text.to_vec(),
+                    };
+                    if !self.lenient {
+                        return Ok(Err(err));
+                    }
+                    stats.skipped += 1;
+                    stats.first_error.get_or_insert(err);
+                }
+            }
+        }
+        Ok(Ok(stats))
+    }
+}
