@@ -4,7 +4,35 @@
 
 pub mod set;
 
-/// Every tool's clap definition, for man pages and completions.
-pub fn all() -> Vec<clap::Command> {
-    vec![set::command()]
+/// A tool's clap definition and the extra sections of its help and man page.
+pub struct ToolDoc {
+    pub command: clap::Command,
+    pub sections: &'static [(&'static str, &'static str)],
+}
+
+/// Every tool, for man pages and completions.
+pub fn all() -> Vec<ToolDoc> {
+    vec![ToolDoc {
+        command: set::command(),
+        sections: set::SECTIONS,
+    }]
+}
+
+/// Adds the sections to `--help` (short: examples only; long: all).
+pub(crate) fn with_sections(
+    cmd: clap::Command,
+    sections: &[(&str, &str)],
+) -> clap::Command {
+    let render = |all: bool| {
+        sections
+            .iter()
+            .filter(|(title, _)| all || *title == "EXAMPLES")
+            .map(|(title, body)| {
+                let body: String = body.lines().map(|l| format!("  {l}\n")).collect();
+                format!("{title}:\n{body}")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    cmd.after_help(render(false)).after_long_help(render(true))
 }

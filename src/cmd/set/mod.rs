@@ -20,38 +20,40 @@ use std::process::ExitCode;
 pub const NAME: &str = "tl-set";
 
 const EXAMPLES: &str = "\
-Examples:
-  tl-set union feeds/*.txt                 merge lists into minimal CIDRs
-  tl-set common a.txt b.txt                addresses listed in both
-  tl-set except blocklist.txt allow.txt    blocklist minus allow-list
-  tl-set diff old.txt new.txt -f range     what changed (exit 1 if anything)
-  tl-set count -4 firehol_level1.netset    prefixes and unique addresses
-  tl-set reduce --percent 20 big.netset    fewer prefix lengths for ipset
-  zcat list.gz | tl-set union - | head     stdin, gzip and pipes all work
-  tl-set --optimize a.txt --except b.txt   iprange's own command line";
+tl-set union feeds/*.txt                 merge lists into minimal CIDRs
+tl-set common a.txt b.txt                addresses listed in both
+tl-set except blocklist.txt allow.txt    blocklist minus allow-list
+tl-set diff old.txt new.txt -f range     what changed (exit 1 if anything)
+tl-set count -4 firehol_level1.netset    ranges, prefixes, unique addresses
+tl-set reduce --percent 20 big.netset    fewer prefix lengths for ipset
+zcat list.gz | tl-set union - | head     stdin, gzip and pipes all work
+tl-set --optimize a.txt --except b.txt   iprange's own command line";
 
 const IPRANGE_NOTE: &str = "\
-IPRANGE COMPATIBILITY:
-  Without a subcommand, tl-set takes iprange's command line (--optimize,
-  --common, --except, --diff, --compare, --compare-first, --compare-next,
-  --count-unique, --count-unique-all, --ipset-reduce, --print-ranges, -1,
-  --print-prefix, FILE as NAME, @FILELIST, @DIRECTORY, -4, -6, ...) and prints
-  byte-identical output with iprange's exit codes, so scripts such as FireHOL's
-  update-ipsets can use it unchanged: link it as `iprange` on PATH. Inputs are
-  then read as iprange reads them (inet_aton forms such as 010.1.1.1 are
-  octal); hostnames are refused rather than resolved. See docs/iprange.md.
+Without a subcommand, tl-set takes iprange's command line (--optimize,
+--common, --except, --diff, --compare, --compare-first, --compare-next,
+--count-unique, --count-unique-all, --ipset-reduce, --print-ranges, -1,
+--print-prefix, FILE as NAME, @FILELIST, @DIRECTORY, -4, -6, ...) and prints
+byte-identical output with iprange's exit codes, so scripts such as FireHOL's
+update-ipsets can use it unchanged: link it as `iprange` on PATH. Inputs are
+then read as iprange reads them (inet_aton forms such as 010.1.1.1 are octal);
+hostnames are refused rather than resolved. See docs/iprange.md.";
 
-EXIT STATUS:
-  0 success; 1 for `diff` when the inputs differ; 2 for every error
-  (unreadable input, a bad line with its file and line number, bad usage).";
+const EXIT_STATUS: &str = "\
+0  success
+1  diff: the inputs differ (iprange mode: --diff found differences)
+2  any error: unreadable input, a bad line (named by file and line), bad usage";
+
+/// Sections shared by `--help` and the man page.
+pub const SECTIONS: &[(&str, &str)] = &[
+    ("EXAMPLES", EXAMPLES),
+    ("IPRANGE COMPATIBILITY", IPRANGE_NOTE),
+    ("EXIT STATUS", EXIT_STATUS),
+];
 
 /// Set algebra on IP lists: union, common, except, diff, count, reduce.
 #[derive(Parser, Debug)]
-#[command(
-    name = NAME,
-    version,
-    after_help = EXAMPLES,
-)]
+#[command(name = NAME, version)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -185,7 +187,7 @@ struct ReduceArgs {
 
 /// The clap definition, for `--help`, man pages and completions.
 pub fn command() -> clap::Command {
-    Cli::command().after_long_help(format!("{EXAMPLES}\n\n{IPRANGE_NOTE}"))
+    super::with_sections(Cli::command(), SECTIONS)
 }
 
 const SUBCOMMANDS: &[&str] = &[
