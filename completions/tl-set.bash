@@ -273,7 +273,7 @@ _tl__set() {
             return 0
             ;;
         tl__subcmd__set__subcmd__except)
-            opts="-4 -6 -q -f -o -h --lenient --ipv4 --ipv6 --quiet --format --output --prefix --suffix --min-prefix --help"
+            opts="-4 -6 -q -f -o -x -h --lenient --ipv4 --ipv6 --quiet --format --output --prefix --suffix --min-prefix --exclude --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -304,6 +304,14 @@ _tl__set() {
                     return 0
                     ;;
                 --min-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --exclude)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -x)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

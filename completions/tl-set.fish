@@ -30,7 +30,7 @@ complete -c tl-set -n "__fish_tl_set_needs_command" -f -a "union" -d 'Every addr
 complete -c tl-set -n "__fish_tl_set_needs_command" -f -a "merge" -d 'Every address in any input, as a minimal list (alias: merge)'
 complete -c tl-set -n "__fish_tl_set_needs_command" -f -a "common" -d 'Addresses present in every input'
 complete -c tl-set -n "__fish_tl_set_needs_command" -f -a "intersect" -d 'Addresses present in every input'
-complete -c tl-set -n "__fish_tl_set_needs_command" -f -a "except" -d 'Addresses of the first input that are in none of the others'
+complete -c tl-set -n "__fish_tl_set_needs_command" -f -a "except" -d 'Addresses of the inputs that are in none of the --exclude lists'
 complete -c tl-set -n "__fish_tl_set_needs_command" -f -a "diff" -d 'Addresses in exactly one of two inputs; exit 1 when they differ'
 complete -c tl-set -n "__fish_tl_set_needs_command" -f -a "complement" -d 'Every address not in any input'
 complete -c tl-set -n "__fish_tl_set_needs_command" -f -a "compare" -d 'Overlap of every pair of inputs, as CSV'
@@ -93,6 +93,7 @@ complete -c tl-set -n "__fish_tl_set_using_subcommand except" -s o -l output -d 
 complete -c tl-set -n "__fish_tl_set_using_subcommand except" -l prefix -d 'Text before each line (e.g. "add blocklist ")' -r
 complete -c tl-set -n "__fish_tl_set_using_subcommand except" -l suffix -d 'Text after each line' -r
 complete -c tl-set -n "__fish_tl_set_using_subcommand except" -l min-prefix -d 'No IPv4 prefix shorter than N: wider networks print as several /N' -r
+complete -c tl-set -n "__fish_tl_set_using_subcommand except" -s x -l exclude -d 'A list whose addresses are taken out (repeatable)' -r
 complete -c tl-set -n "__fish_tl_set_using_subcommand except" -l lenient -d 'Skip bad lines (counted on stderr) instead of stopping at the first'
 complete -c tl-set -n "__fish_tl_set_using_subcommand except" -s 4 -l ipv4 -d 'Only IPv4'
 complete -c tl-set -n "__fish_tl_set_using_subcommand except" -s 6 -l ipv6 -d 'Only IPv6'
@@ -152,7 +153,7 @@ complete -c tl-set -n "__fish_tl_set_using_subcommand reduce" -s q -l quiet -d '
 complete -c tl-set -n "__fish_tl_set_using_subcommand reduce" -s h -l help -d 'Print help'
 complete -c tl-set -n "__fish_tl_set_using_subcommand help; and not __fish_seen_subcommand_from union common except diff complement compare count reduce iprange help" -f -a "union" -d 'Every address in any input, as a minimal list (alias: merge)'
 complete -c tl-set -n "__fish_tl_set_using_subcommand help; and not __fish_seen_subcommand_from union common except diff complement compare count reduce iprange help" -f -a "common" -d 'Addresses present in every input'
-complete -c tl-set -n "__fish_tl_set_using_subcommand help; and not __fish_seen_subcommand_from union common except diff complement compare count reduce iprange help" -f -a "except" -d 'Addresses of the first input that are in none of the others'
+complete -c tl-set -n "__fish_tl_set_using_subcommand help; and not __fish_seen_subcommand_from union common except diff complement compare count reduce iprange help" -f -a "except" -d 'Addresses of the inputs that are in none of the --exclude lists'
 complete -c tl-set -n "__fish_tl_set_using_subcommand help; and not __fish_seen_subcommand_from union common except diff complement compare count reduce iprange help" -f -a "diff" -d 'Addresses in exactly one of two inputs; exit 1 when they differ'
 complete -c tl-set -n "__fish_tl_set_using_subcommand help; and not __fish_seen_subcommand_from union common except diff complement compare count reduce iprange help" -f -a "complement" -d 'Every address not in any input'
 complete -c tl-set -n "__fish_tl_set_using_subcommand help; and not __fish_seen_subcommand_from union common except diff complement compare count reduce iprange help" -f -a "compare" -d 'Overlap of every pair of inputs, as CSV'

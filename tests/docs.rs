@@ -24,7 +24,11 @@ fn render_man(cmd: &clap::Command, name: &str, sections: &[(&str, &str)]) -> Vec
         buf.extend_from_slice(format!(".SH \"{title}\"\n.nf\n").as_bytes());
         for line in body.lines() {
             let line = line.replace('\\', "\\e");
-            let line = if line.starts_with(['.', '\'']) { format!("\\&{line}") } else { line };
+            let line = if line.starts_with(['.', '\'']) {
+                format!("\\&{line}")
+            } else {
+                line
+            };
             buf.extend_from_slice(line.as_bytes());
             buf.push(b'\n');
         }
@@ -44,7 +48,10 @@ fn generated() -> Vec<(PathBuf, Vec<u8>)> {
         let mut cmd = tool.command;
         let name = cmd.get_name().to_string();
         cmd.build();
-        files.push((PathBuf::from(format!("man/{name}.1")), render_man(&cmd, &name, tool.sections)));
+        files.push((
+            PathBuf::from(format!("man/{name}.1")),
+            render_man(&cmd, &name, tool.sections),
+        ));
         for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
             let sub_name = format!("{name}-{}", sub.get_name());
             files.push((

@@ -119,7 +119,12 @@ fn check_ops<A: Addr>(a: Vec<Range<A>>, b: Vec<Range<A>>) -> Result<(), TestCase
         for &x in &points {
             prop_assert_eq!(r.contains(x), expect(x), "{} at {:?}", name, x);
         }
-        prop_assert_eq!(r.count().as_u128(), naive_count(expect, &points), "{} count", name);
+        prop_assert_eq!(
+            r.count().as_u128(),
+            naive_count(expect, &points),
+            "{} count",
+            name
+        );
     }
     // Containment and subset.
     for &x in &points {
@@ -139,7 +144,10 @@ fn check_ops<A: Addr>(a: Vec<Range<A>>, b: Vec<Range<A>>) -> Result<(), TestCase
 
 fn push<A: Addr>(b: &mut SetBuilder, r: Range<A>) {
     if A::BITS == 32 {
-        b.push(Entry::V4(Range::new(r.start.to_u128() as u32, r.end.to_u128() as u32)));
+        b.push(Entry::V4(Range::new(
+            r.start.to_u128() as u32,
+            r.end.to_u128() as u32,
+        )));
     } else {
         b.push(Entry::V6(Range::new(r.start.to_u128(), r.end.to_u128())));
     }
@@ -152,7 +160,12 @@ fn family<A: Addr>(s: &threatlist::set::IpSet) -> Vec<Range<A>> {
             .collect()
     };
     if A::BITS == 32 {
-        conv(s.v4.ranges().iter().map(|r| (r.start as u128, r.end as u128)).collect())
+        conv(
+            s.v4.ranges()
+                .iter()
+                .map(|r| (r.start as u128, r.end as u128))
+                .collect(),
+        )
     } else {
         conv(s.v6.ranges().iter().map(|r| (r.start, r.end)).collect())
     }

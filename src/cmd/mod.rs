@@ -19,10 +19,7 @@ pub fn all() -> Vec<ToolDoc> {
 }
 
 /// Adds the sections to `--help` (short: examples only; long: all).
-pub(crate) fn with_sections(
-    cmd: clap::Command,
-    sections: &[(&str, &str)],
-) -> clap::Command {
+pub(crate) fn with_sections(cmd: clap::Command, sections: &[(&str, &str)]) -> clap::Command {
     let render = |all: bool| {
         sections
             .iter()

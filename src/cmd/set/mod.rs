@@ -22,7 +22,7 @@ pub const NAME: &str = "tl-set";
 const EXAMPLES: &str = "\
 tl-set union feeds/*.txt                 merge lists into minimal CIDRs
 tl-set common a.txt b.txt                addresses listed in both
-tl-set except blocklist.txt allow.txt    blocklist minus allow-list
+tl-set except feeds/*.txt -x allow.txt    feeds minus the allow-list
 tl-set diff old.txt new.txt -f range     what changed (exit 1 if anything)
 tl-set count -4 firehol_level1.netset    ranges, prefixes, unique addresses
 tl-set reduce --percent 20 big.netset    fewer prefix lengths for ipset
@@ -67,8 +67,8 @@ enum Command {
     /// Addresses present in every input
     #[command(visible_alias = "intersect")]
     Common(Common),
-    /// Addresses of the first input that are in none of the others
-    Except(Common),
+    /// Addresses of the inputs that are in none of the --exclude lists
+    Except(ExceptArgs),
     /// Addresses in exactly one of two inputs; exit 1 when they differ
     Diff(DiffArgs),
     /// Every address not in any input
@@ -141,6 +141,15 @@ struct Common {
     inputs: Inputs,
     #[command(flatten)]
     printing: Printing,
+}
+
+#[derive(Args, Debug, Clone)]
+struct ExceptArgs {
+    #[command(flatten)]
+    common: Common,
+    /// A list whose addresses are taken out (repeatable)
+    #[arg(short = 'x', long = "exclude", value_name = "FILE", required = true)]
+    exclude: Vec<String>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -245,11 +254,15 @@ fn run(cmd: Command) -> Result<u8, Failure> {
             let r = sets.fold(first, |acc, s| acc.intersection(&s));
             print(&r, &c.printing, &c.inputs)
         }
-        Command::Except(c) => {
-            let mut sets = load_all(&c.inputs)?.into_iter().map(|(_, s)| s);
-            let first = sets.next().unwrap_or_default();
-            let r = first.difference(&union_all(sets));
-            print(&r, &c.printing, &c.inputs)
+        Command::Except(e) => {
+            let c = &e.common;
+            let base = union_all(load_all(&c.inputs)?.into_iter().map(|(_, s)| s));
+            let minus = Inputs {
+                files: e.exclude.clone(),
+                ..c.inputs.clone()
+            };
+            let minus = union_all(load_all(&minus)?.into_iter().map(|(_, s)| s));
+            print(&base.difference(&minus), &c.printing, &c.inputs)
         }
         Command::Complement(c) => {
             let sets = load_all(&c.inputs)?;

@@ -1,0 +1,107 @@
+//! Running the real binaries in a scratch directory (after xsv's Workdir).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub struct Workdir {
+    pub dir: tempfile::TempDir,
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Workdir {
+    pub fn new() -> Self {
+        Workdir {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, content: impl AsRef<[u8]>) -> &Self {
+        std::fs::write(self.path(name), content).expect("write fixture");
+        self
+    }
+
+    pub fn read(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path(name)).expect("read output")
+    }
+
+    /// Runs a binary of this package here, with `stdin` as its input.
+    pub fn run(&self, bin: &str, args: &[&str], stdin: &[u8]) -> Run {
+        run_in(self.dir.path(), bin_path(bin), args, stdin)
+    }
+}
+
+pub fn bin_path(bin: &str) -> PathBuf {
+    match bin {
+        "tl-set" => PathBuf::from(env!("CARGO_BIN_EXE_tl-set")),
+        other => panic!("unknown binary {other}"),
+    }
+}
+
+pub fn run_in(dir: &Path, exe: impl AsRef<std::ffi::OsStr>, args: &[&str], stdin: &[u8]) -> Run {
+    use std::io::Write;
+    let mut child = Command::new(exe)
+        .args(args)
+        .current_dir(dir)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut sin = child.stdin.take().unwrap();
+    let data = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = sin.write_all(&data);
+    });
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().expect("wait");
+    writer.join().unwrap();
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// Whether tests run under CI, where every tool `.ci/run` installs must exist.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Skips (returns false) with a printed reason when `what` is missing, but
+/// fails under CI, where `.ci/run` provides it.
+pub fn require(available: bool, what: &str) -> bool {
+    if !available {
+        if under_ci() {
+            panic!("{what} is missing under CI; .ci/run must provide it");
+        }
+        eprintln!("SKIP: {what} is not available here");
+    }
+    available
+}
+
+pub fn have_program(name: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `../shared/data` beside the repository, if present.
+pub fn shared_data() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    p.is_dir().then_some(p)
+}
