@@ -46,7 +46,7 @@ impl ListPrinter {
     }
 
     #[inline]
-    fn line<A: Addr>(&self, buf: &mut Vec<u8>, single: bool, body: impl FnOnce(&mut Vec<u8>)) {
+    fn line(&self, buf: &mut Vec<u8>, single: bool, body: impl FnOnce(&mut Vec<u8>)) {
         let (pre, suf) = if single {
             (&self.ip_prefix, &self.ip_suffix)
         } else {
@@ -69,7 +69,7 @@ impl ListPrinter {
             match self.format {
                 ListFormat::Cidr => {
                     for p in SplitIter::new(r, mask) {
-                        self.line::<A>(buf, p.len == A::BITS, |b| write_cidr(b, p, true));
+                        self.line(buf, p.len == A::BITS, |b| write_cidr(b, p, true));
                         if buf.len() >= FLUSH_AT {
                             out.write_all(buf)?;
                             buf.clear();
@@ -77,12 +77,12 @@ impl ListPrinter {
                     }
                 }
                 ListFormat::Range => {
-                    self.line::<A>(buf, r.start == r.end, |b| write_range(b, r, true));
+                    self.line(buf, r.start == r.end, |b| write_range(b, r, true));
                 }
                 ListFormat::SingleIps => {
                     let mut a = r.start;
                     loop {
-                        self.line::<A>(buf, true, |b| a.write_to(b));
+                        self.line(buf, true, |b| a.write_to(b));
                         if buf.len() >= FLUSH_AT {
                             out.write_all(buf)?;
                             buf.clear();
