@@ -6,5 +6,8 @@
 pub mod artifact;
 pub mod cli;
 pub mod cmd;
+pub mod feed;
+pub mod geo;
 pub mod net;
+pub mod record;
 pub mod set;

@@ -2,6 +2,8 @@
 //! keeping the clap definitions here lets one test render every man page and
 //! completion from them.
 
+pub mod geo;
+pub mod ingest;
 pub mod set;
 
 /// A tool's clap definition and the extra sections of its help and man page.
@@ -12,10 +14,20 @@ pub struct ToolDoc {
 
 /// Every tool, for man pages and completions.
 pub fn all() -> Vec<ToolDoc> {
-    vec![ToolDoc {
-        command: set::command(),
-        sections: set::SECTIONS,
-    }]
+    vec![
+        ToolDoc {
+            command: set::command(),
+            sections: set::SECTIONS,
+        },
+        ToolDoc {
+            command: ingest::command(),
+            sections: ingest::SECTIONS,
+        },
+        ToolDoc {
+            command: geo::command(),
+            sections: geo::SECTIONS,
+        },
+    ]
 }
 
 /// Adds the sections to `--help` (short: examples only; long: all).

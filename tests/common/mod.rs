@@ -40,11 +40,14 @@ impl Workdir {
     }
 }
 
+/// A binary of this package, built by cargo beside the test executable
+/// (`target/<profile>/deps/<test>` → `target/<profile>/<bin>`).
 pub fn bin_path(bin: &str) -> PathBuf {
-    match bin {
-        "tl-set" => PathBuf::from(env!("CARGO_BIN_EXE_tl-set")),
-        other => panic!("unknown binary {other}"),
-    }
+    let exe = std::env::current_exe().expect("test executable path");
+    let dir = exe.parent().and_then(Path::parent).expect("target dir");
+    let path = dir.join(bin);
+    assert!(path.exists(), "{} is not built", path.display());
+    path
 }
 
 pub fn run_in(dir: &Path, exe: impl AsRef<std::ffi::OsStr>, args: &[&str], stdin: &[u8]) -> Run {

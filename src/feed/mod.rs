@@ -1,0 +1,1 @@
+//! Feed formats, detection, fetching with cache (being written).

@@ -1,0 +1,1 @@
+//! MaxMind reader, country/ASN extraction, .mmdb builder (being written).

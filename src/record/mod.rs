@@ -1,0 +1,1 @@
+//! The CSV record types shared by the tools (being written).
