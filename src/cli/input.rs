@@ -12,6 +12,8 @@ pub struct Input {
     pub reader: Box<dyn Read + Send>,
     /// Size in bytes when known (regular files), for progress reporting.
     pub size: Option<u64>,
+    /// Whether the data was gzip-compressed (so read errors can say so).
+    pub gzip: bool,
 }
 
 /// Opens `path`, or stdin for `-`. Gzip data (by its magic bytes) is
@@ -37,7 +39,12 @@ pub fn open(path: &str) -> io::Result<Input> {
     } else {
         Box::new(buf)
     };
-    Ok(Input { name, reader, size })
+    Ok(Input {
+        name,
+        reader,
+        size,
+        gzip: is_gzip,
+    })
 }
 
 /// A line reader over any `Read` that hands out slices of its buffer.

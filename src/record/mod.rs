@@ -1,1 +1,283 @@
-//! The CSV record types shared by the tools (being written).
+//! The CSV record types shared by the tools.
+//!
+//! Only the indicators record lives here so far: what `tl-ingest` writes and
+//! `tl-score` reads. Columns are fixed (`docs/formats.md`):
+//!
+//! ```text
+//! indicator,type,feed,category,first_seen,last_seen,hits,confidence
+//! ```
+//!
+//! `tl-ingest --with-ref` appends a ninth column, `ref` (a feed's own
+//! reference such as Spamhaus's `SBL123456`); readers accept both forms.
+
+use std::fmt;
+use std::io::{self, Read, Write};
+
+/// The header row of the indicators CSV.
+pub const INDICATOR_HEADER: &str =
+    "indicator,type,feed,category,first_seen,last_seen,hits,confidence";
+
+/// What an indicator names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum IndicatorType {
+    /// One address (`192.0.2.1`, `2001:db8::1`).
+    Ip,
+    /// A CIDR prefix with host bits zero (`192.0.2.0/24`).
+    Net,
+    /// A lower-case IDNA A-label name without a trailing dot.
+    Domain,
+}
+
+impl IndicatorType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            IndicatorType::Ip => "ip",
+            IndicatorType::Net => "net",
+            IndicatorType::Domain => "domain",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "ip" => Some(IndicatorType::Ip),
+            "net" => Some(IndicatorType::Net),
+            "domain" => Some(IndicatorType::Domain),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for IndicatorType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One row of the indicators CSV. Times are Unix seconds (UTC).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Indicator {
+    pub indicator: String,
+    pub kind: IndicatorType,
+    pub feed: String,
+    pub category: String,
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub hits: u64,
+    pub confidence: f64,
+    /// The feed's own reference for the entry, when asked for (`ref` column).
+    pub reference: Option<String>,
+}
+
+/// RFC 3339 UTC with whole seconds: `2026-11-27T14:00:00Z`.
+pub fn format_time(secs: i64) -> String {
+    match jiff::Timestamp::from_second(secs) {
+        Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        // Out of jiff's range (years beyond ±9999): clamp rather than fail.
+        Err(_) => if secs < 0 {
+            "-009999-01-01T00:00:00Z"
+        } else {
+            "9999-12-31T23:59:59Z"
+        }
+        .to_string(),
+    }
+}
+
+/// Parses an RFC 3339 time (any offset) into Unix seconds.
+pub fn parse_time(s: &str) -> Option<i64> {
+    s.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
+}
+
+/// Appends `s` as one CSV field, quoted only when it has to be.
+pub fn push_field(out: &mut Vec<u8>, s: &str) {
+    if s.contains([',', '"', '\n', '\r']) {
+        out.push(b'"');
+        for b in s.bytes() {
+            if b == b'"' {
+                out.push(b'"');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(s.as_bytes());
+    }
+}
+
+/// A confidence in 0..1 as the CSV writes it: shortest exact decimal.
+pub fn format_confidence(c: f64) -> String {
+    format!("{}", c.clamp(0.0, 1.0))
+}
+
+impl Indicator {
+    /// Appends the row (with a trailing newline) to `out`.
+    pub fn write_row(&self, out: &mut Vec<u8>, with_ref: bool) {
+        push_field(out, &self.indicator);
+        out.push(b',');
+        out.extend_from_slice(self.kind.as_str().as_bytes());
+        out.push(b',');
+        push_field(out, &self.feed);
+        out.push(b',');
+        push_field(out, &self.category);
+        out.push(b',');
+        out.extend_from_slice(format_time(self.first_seen).as_bytes());
+        out.push(b',');
+        out.extend_from_slice(format_time(self.last_seen).as_bytes());
+        out.push(b',');
+        out.extend_from_slice(self.hits.to_string().as_bytes());
+        out.push(b',');
+        out.extend_from_slice(format_confidence(self.confidence).as_bytes());
+        if with_ref {
+            out.push(b',');
+            push_field(out, self.reference.as_deref().unwrap_or(""));
+        }
+        out.push(b'\n');
+    }
+}
+
+/// Writes the header row.
+pub fn write_header(out: &mut impl Write, with_ref: bool) -> io::Result<()> {
+    out.write_all(INDICATOR_HEADER.as_bytes())?;
+    if with_ref {
+        out.write_all(b",ref")?;
+    }
+    out.write_all(b"\n")
+}
+
+/// A row that could not be read: 1-based line and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordError {
+    pub line: u64,
+    pub reason: String,
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}", self.line, self.reason)
+    }
+}
+
+impl std::error::Error for RecordError {}
+
+/// Reads an indicators CSV, checking the header and every field.
+pub struct IndicatorReader<R: Read> {
+    inner: csv::Reader<R>,
+    with_ref: bool,
+    record: csv::StringRecord,
+}
+
+impl<R: Read> IndicatorReader<R> {
+    /// Reads and checks the header row.
+    pub fn new(input: R) -> Result<Self, RecordError> {
+        let mut inner = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(input);
+        let header = inner.headers().map_err(|e| RecordError {
+            line: 1,
+            reason: e.to_string(),
+        })?;
+        let joined = header.iter().collect::<Vec<_>>().join(",");
+        let with_ref = if joined == INDICATOR_HEADER {
+            false
+        } else if joined == format!("{INDICATOR_HEADER},ref") {
+            true
+        } else {
+            return Err(RecordError {
+                line: 1,
+                reason: format!("not an indicators header (expected '{INDICATOR_HEADER}')"),
+            });
+        };
+        Ok(IndicatorReader {
+            inner,
+            with_ref,
+            record: csv::StringRecord::new(),
+        })
+    }
+
+    /// The next row, `None` at the end.
+    pub fn next_indicator(&mut self) -> Option<Result<Indicator, RecordError>> {
+        match self.inner.read_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let line = self.record.position().map_or(0, |p| p.line());
+                Some(
+                    parse_row(&self.record, self.with_ref)
+                        .map_err(|reason| RecordError { line, reason }),
+                )
+            }
+            Err(e) => Some(Err(RecordError {
+                line: e.position().map_or(0, |p| p.line()),
+                reason: e.to_string(),
+            })),
+        }
+    }
+}
+
+impl<R: Read> Iterator for IndicatorReader<R> {
+    type Item = Result<Indicator, RecordError>;
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_indicator()
+    }
+}
+
+fn parse_row(r: &csv::StringRecord, with_ref: bool) -> Result<Indicator, String> {
+    let f = |i: usize| r.get(i).unwrap_or("");
+    let kind = IndicatorType::parse(f(1)).ok_or_else(|| format!("bad type '{}'", f(1)))?;
+    let time = |i: usize| parse_time(f(i)).ok_or_else(|| format!("bad time '{}'", f(i)));
+    let confidence: f64 = f(7)
+        .parse()
+        .ok()
+        .filter(|c: &f64| (0.0..=1.0).contains(c))
+        .ok_or_else(|| format!("bad confidence '{}'", f(7)))?;
+    Ok(Indicator {
+        indicator: f(0).to_string(),
+        kind,
+        feed: f(2).to_string(),
+        category: f(3).to_string(),
+        first_seen: time(4)?,
+        last_seen: time(5)?,
+        hits: f(6).parse().map_err(|_| format!("bad hits '{}'", f(6)))?,
+        confidence,
+        reference: (with_ref && !f(8).is_empty()).then(|| f(8).to_string()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let ind = Indicator {
+            indicator: "192.0.2.0/24".into(),
+            kind: IndicatorType::Net,
+            feed: "drop".into(),
+            category: "hijacked".into(),
+            first_seen: 1_700_000_000,
+            last_seen: 1_700_003_600,
+            hits: 3,
+            confidence: 0.8,
+            reference: Some("SBL1".into()),
+        };
+        let mut buf = Vec::new();
+        write_header(&mut buf, true).unwrap();
+        ind.write_row(&mut buf, true);
+        assert_eq!(
+            String::from_utf8_lossy(&buf),
+            "indicator,type,feed,category,first_seen,last_seen,hits,confidence,ref\n\
+             192.0.2.0/24,net,drop,hijacked,2023-11-14T22:13:20Z,2023-11-14T23:13:20Z,3,0.8,SBL1\n"
+        );
+        let rows: Vec<_> = IndicatorReader::new(&buf[..]).unwrap().collect();
+        assert_eq!(rows, vec![Ok(ind)]);
+    }
+
+    #[test]
+    fn bad_rows_are_errors() {
+        let data = format!(
+            "{INDICATOR_HEADER}\n1.2.3.4,host,f,c,2020-01-01T00:00:00Z,2020-01-01T00:00:00Z,1,1\n"
+        );
+        let mut r = IndicatorReader::new(data.as_bytes()).unwrap();
+        assert_eq!(r.next().unwrap().unwrap_err().line, 2);
+        assert!(IndicatorReader::new(&b"a,b\n"[..]).is_err());
+    }
+}

@@ -1,0 +1,573 @@
+//! Collecting a feed's indicators: policy checks (special-purpose space,
+//! over-wide prefixes), counting, de-duplication and the sorted CSV rows.
+//!
+//! Most entries of most feeds carry nothing but the feed's own metadata, so
+//! they are kept as bare sort keys (a `u64` per IPv4 entry); only entries
+//! with their own times, hits or reference carry a [`Meta`].
+
+use super::validate::{self, special_v4, special_v6, Value};
+use super::FeedError;
+use crate::net::{Addr, CidrIter, Entry, Range};
+use crate::record::{format_confidence, format_time, push_field};
+use crate::set::IntervalSet;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::{self, Write};
+
+/// What is emitted and what is fatal.
+#[derive(Clone, Copy, Debug)]
+pub struct Policy {
+    /// IPv4 prefixes shorter than this are not emitted (counted `too_wide`).
+    pub max_prefix4: u32,
+    /// The same for IPv6.
+    pub max_prefix6: u32,
+    /// Emit special-purpose space instead of dropping it.
+    pub allow_special: bool,
+    /// Any refused line stops the feed.
+    pub strict: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Policy {
+            max_prefix4: 8,
+            max_prefix6: 32,
+            allow_special: false,
+            strict: false,
+        }
+    }
+}
+
+/// An entry's own metadata; `None` fields fall back to the feed's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Meta {
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+    pub hits: u64,
+    pub confidence: Option<f64>,
+    pub reference: Option<Box<str>>,
+}
+
+impl Default for Meta {
+    fn default() -> Self {
+        Meta {
+            first: None,
+            last: None,
+            hits: 1,
+            confidence: None,
+            reference: None,
+        }
+    }
+}
+
+/// A refused line, for the first few quoted on stderr.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Rejection {
+    pub line: u64,
+    pub reason: String,
+    #[serde(serialize_with = "lossy")]
+    pub text: Vec<u8>,
+}
+
+fn lossy<S: serde::Serializer>(t: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&String::from_utf8_lossy(t))
+}
+
+/// Counts for the per-feed summary and `--stats json`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    /// Lines (or JSON records) read.
+    pub read: u64,
+    /// Indicators found, before de-duplication and the policy checks.
+    pub entries: u64,
+    /// Rows written.
+    pub accepted: u64,
+    /// Entries that repeat an earlier one of the same feed (merged).
+    pub duplicates: u64,
+    /// Refused lines by reason.
+    pub rejected: BTreeMap<String, u64>,
+    /// Entries in (or, trimmed, overlapping) special-purpose space.
+    pub special_purpose: u64,
+    /// Entries wider than the maximum prefix.
+    pub too_wide: u64,
+    /// Valid entries of kinds that are not indicators here (URL patterns,
+    /// hashes, ASNs, allow rules), by kind.
+    pub unsupported: BTreeMap<String, u64>,
+}
+
+impl Counts {
+    pub fn rejected_total(&self) -> u64 {
+        self.rejected.values().sum()
+    }
+}
+
+/// How many refused lines are kept for quoting.
+const EXAMPLES: usize = 3;
+
+/// The indicators of one feed, being collected.
+#[derive(Default)]
+pub struct Collector {
+    pub policy: Policy,
+    pub counts: Counts,
+    /// The first few refused lines.
+    pub examples: Vec<Rejection>,
+    /// Where errors point: the input's name.
+    pub source: String,
+    v4: Vec<u64>,
+    v4m: Vec<(u64, Meta)>,
+    v6: Vec<(u128, u8)>,
+    v6m: Vec<((u128, u8), Meta)>,
+    dom: Vec<Box<str>>,
+    domm: Vec<(Box<str>, Meta)>,
+}
+
+#[inline]
+fn key4(addr: u32, len: u32) -> u64 {
+    ((addr as u64) << 8) | len as u64
+}
+
+impl Collector {
+    pub fn new(source: &str, policy: Policy) -> Self {
+        Collector {
+            policy,
+            source: source.to_string(),
+            ..Default::default()
+        }
+    }
+
+    /// Counts a refused line; with `--strict` it stops the feed.
+    pub fn reject(&mut self, line: u64, reason: &str, text: &[u8]) -> Result<(), FeedError> {
+        if self.policy.strict {
+            return Err(FeedError::at_line(&self.source, line, reason, text));
+        }
+        *self.counts.rejected.entry(reason.to_string()).or_default() += 1;
+        if self.examples.len() < EXAMPLES {
+            self.examples.push(Rejection {
+                line,
+                reason: reason.to_string(),
+                text: text[..text.len().min(200)].to_vec(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Counts a valid entry of a kind that is not turned into indicators.
+    pub fn unsupported(&mut self, kind: &str) {
+        *self.counts.unsupported.entry(kind.to_string()).or_default() += 1;
+    }
+
+    /// An address, CIDR or range from a feed line.
+    #[inline]
+    pub fn address_text(
+        &mut self,
+        line: u64,
+        text: &[u8],
+        meta: Option<Meta>,
+    ) -> Result<(), FeedError> {
+        match validate::parse_address(text) {
+            Ok(e) => {
+                self.entry(e, meta);
+                Ok(())
+            }
+            Err(reason) => self.reject(line, reason, text),
+        }
+    }
+
+    /// A domain name from a feed line.
+    pub fn domain_text(
+        &mut self,
+        line: u64,
+        text: &[u8],
+        meta: Option<Meta>,
+    ) -> Result<(), FeedError> {
+        match validate::canonical_domain(text) {
+            Ok(d) => {
+                self.domain(d, meta);
+                Ok(())
+            }
+            Err(reason) => self.reject(line, reason, text),
+        }
+    }
+
+    /// A field that may hold an address, a URL, `ip:port` or a domain.
+    pub fn value_text(
+        &mut self,
+        line: u64,
+        text: &[u8],
+        meta: Option<Meta>,
+    ) -> Result<(), FeedError> {
+        match validate::parse_value(text) {
+            Ok(Value::Address(e)) => self.entry(e, meta),
+            Ok(Value::Domain(d)) => self.domain(d, meta),
+            Ok(Value::Unsupported(kind)) => self.unsupported(kind),
+            Err(reason) => return self.reject(line, reason, text),
+        }
+        Ok(())
+    }
+
+    /// A parsed address entry, subject to the policy.
+    #[inline]
+    pub fn entry(&mut self, e: Entry, meta: Option<Meta>) {
+        self.counts.entries += 1;
+        match e {
+            Entry::V4(r) => {
+                if r.start == r.end && !self.policy.allow_special {
+                    // Fast path: most entries are single addresses.
+                    if special_v4().contains(r.start) {
+                        self.counts.special_purpose += 1;
+                        return;
+                    }
+                    return self.push4(r.start, 32, meta);
+                }
+                if wider_than(r, self.policy.max_prefix4) {
+                    self.counts.too_wide += 1;
+                    return;
+                }
+                for r in self.trim(r, special_v4()) {
+                    for p in CidrIter::new(r) {
+                        self.push4(p.addr, p.len, meta.clone());
+                    }
+                }
+            }
+            Entry::V6(r) => {
+                if wider_than(r, self.policy.max_prefix6) {
+                    self.counts.too_wide += 1;
+                    return;
+                }
+                for r in self.trim(r, special_v6()) {
+                    for p in CidrIter::new(r) {
+                        match &meta {
+                            None => self.v6.push((p.addr, p.len as u8)),
+                            Some(m) => self.v6m.push(((p.addr, p.len as u8), m.clone())),
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The parts of `r` outside special-purpose space (all of it when
+    /// allowed); counts the entry when anything was taken out.
+    fn trim<A: Addr>(&mut self, r: Range<A>, special: &IntervalSet<A>) -> Vec<Range<A>> {
+        if self.policy.allow_special {
+            return vec![r];
+        }
+        let whole = IntervalSet::from_ranges(vec![r]);
+        let overlap = whole.intersection(special);
+        if overlap.is_empty() {
+            return vec![r];
+        }
+        self.counts.special_purpose += 1;
+        whole.difference(special).into_ranges()
+    }
+
+    #[inline]
+    fn push4(&mut self, addr: u32, len: u32, meta: Option<Meta>) {
+        match meta {
+            None => self.v4.push(key4(addr, len)),
+            Some(m) => self.v4m.push((key4(addr, len), m)),
+        }
+    }
+
+    /// A validated domain name.
+    pub fn domain(&mut self, name: String, meta: Option<Meta>) {
+        self.counts.entries += 1;
+        match meta {
+            None => self.dom.push(name.into_boxed_str()),
+            Some(m) => self.domm.push((name.into_boxed_str(), m)),
+        }
+    }
+
+    /// Nothing was found: no entry, no refused or unsupported line.
+    pub fn is_empty(&self) -> bool {
+        self.counts.entries == 0
+            && self.counts.rejected.is_empty()
+            && self.counts.unsupported.is_empty()
+    }
+
+    /// Takes in another collector's entries and counts (two inputs of one feed).
+    pub fn absorb(&mut self, mut o: Collector) {
+        self.v4.append(&mut o.v4);
+        self.v4m.append(&mut o.v4m);
+        self.v6.append(&mut o.v6);
+        self.v6m.append(&mut o.v6m);
+        self.dom.append(&mut o.dom);
+        self.domm.append(&mut o.domm);
+        let c = &mut self.counts;
+        c.read += o.counts.read;
+        c.entries += o.counts.entries;
+        c.special_purpose += o.counts.special_purpose;
+        c.too_wide += o.counts.too_wide;
+        for (k, v) in o.counts.rejected {
+            *c.rejected.entry(k).or_default() += v;
+        }
+        for (k, v) in o.counts.unsupported {
+            *c.unsupported.entry(k).or_default() += v;
+        }
+        for e in o.examples {
+            if self.examples.len() < EXAMPLES {
+                self.examples.push(e);
+            }
+        }
+    }
+
+    /// Sorts and counts distinct rows: the feed's entries ready to write.
+    pub fn finish(mut self) -> (Rows, Counts) {
+        sort_keys(&mut self.v4);
+        self.v4m.sort_by(|a, b| a.0.cmp(&b.0));
+        self.v6.sort_unstable();
+        self.v6m.sort_by(|a, b| a.0.cmp(&b.0));
+        self.dom.sort_unstable();
+        self.domm.sort_by(|a, b| a.0.cmp(&b.0));
+        let pieces = self.v4.len()
+            + self.v4m.len()
+            + self.v6.len()
+            + self.v6m.len()
+            + self.dom.len()
+            + self.domm.len();
+        let distinct = distinct(&self.v4, &self.v4m)
+            + distinct(&self.v6, &self.v6m)
+            + distinct(&self.dom, &self.domm);
+        let mut counts = self.counts;
+        counts.accepted = distinct as u64;
+        counts.duplicates = (pieces - distinct) as u64;
+        let rows = Rows {
+            v4: self.v4,
+            v4m: self.v4m,
+            v6: self.v6,
+            v6m: self.v6m,
+            dom: self.dom,
+            domm: self.domm,
+        };
+        (rows, counts)
+    }
+}
+
+/// Sorts keys; large inputs use two threads (the standard sort merges the two
+/// sorted halves in one pass, as it detects runs).
+fn sort_keys(v: &mut [u64]) {
+    if v.len() < 1 << 20 {
+        return v.sort_unstable();
+    }
+    let (a, b) = v.split_at_mut(v.len() / 2);
+    std::thread::scope(|s| {
+        s.spawn(|| a.sort_unstable());
+        b.sort_unstable();
+    });
+    v.sort();
+}
+
+/// Whether `r` spans more addresses than a prefix of `max` bits.
+fn wider_than<A: Addr>(r: Range<A>, max: u32) -> bool {
+    let span = r.end.to_u128() - r.start.to_u128();
+    max < A::BITS && span > A::hostmask(max).to_u128()
+}
+
+/// Distinct keys of two sorted sequences.
+fn distinct<K: Ord>(plain: &[K], rich: &[(K, Meta)]) -> usize {
+    let mut n = 0;
+    merge_runs(plain, rich, |_, _, _| n += 1);
+    n
+}
+
+/// Walks two key-sorted sequences in step, calling `f` once per distinct
+/// key with how often it is in `plain` and its entries in `rich`.
+fn merge_runs<K: Ord>(plain: &[K], rich: &[(K, Meta)], mut f: impl FnMut(&K, u64, &[(K, Meta)])) {
+    let (mut i, mut j) = (0, 0);
+    while i < plain.len() || j < rich.len() {
+        let key = match (plain.get(i), rich.get(j)) {
+            (Some(a), Some(b)) => {
+                if a <= &b.0 {
+                    a
+                } else {
+                    &b.0
+                }
+            }
+            (Some(a), None) => a,
+            (None, Some(b)) => &b.0,
+            (None, None) => break,
+        };
+        let i0 = i;
+        while i < plain.len() && &plain[i] == key {
+            i += 1;
+        }
+        let j0 = j;
+        while j < rich.len() && &rich[j].0 == key {
+            j += 1;
+        }
+        f(key, (i - i0) as u64, &rich[j0..j]);
+    }
+}
+
+/// The feed-level values every row falls back to.
+#[derive(Clone, Debug)]
+pub struct RowContext {
+    pub feed: String,
+    pub category: String,
+    /// The feed's time (Unix seconds): when the feed says it was made.
+    pub time: i64,
+    pub confidence: f64,
+    /// Append the `ref` column.
+    pub with_ref: bool,
+}
+
+/// A feed's sorted entries.
+pub struct Rows {
+    v4: Vec<u64>,
+    v4m: Vec<(u64, Meta)>,
+    v6: Vec<(u128, u8)>,
+    v6m: Vec<((u128, u8), Meta)>,
+    dom: Vec<Box<str>>,
+    domm: Vec<(Box<str>, Meta)>,
+}
+
+/// Merged values of one output row.
+struct Merged<'a> {
+    first: i64,
+    last: i64,
+    hits: u64,
+    confidence: Option<f64>,
+    reference: Option<&'a str>,
+}
+
+fn merge<'a, K>(plain: u64, rich: &'a [(K, Meta)], time: i64) -> Merged<'a> {
+    let mut m = Merged {
+        first: i64::MAX,
+        last: i64::MIN,
+        hits: plain,
+        confidence: None,
+        reference: None,
+    };
+    if plain > 0 {
+        m.first = time;
+        m.last = time;
+    }
+    for (_, r) in rich {
+        let first = r.first.or(r.last).unwrap_or(time);
+        let last = r.last.unwrap_or(time.max(first)).max(first);
+        m.first = m.first.min(first);
+        m.last = m.last.max(last);
+        m.hits += r.hits;
+        if let Some(c) = r.confidence {
+            m.confidence = Some(m.confidence.map_or(c, |x: f64| x.max(c)));
+        }
+        if let Some(x) = r.reference.as_deref() {
+            m.reference = Some(m.reference.map_or(x, |y| y.min(x)));
+        }
+    }
+    m
+}
+
+impl Rows {
+    /// Writes the rows: IPv4 by address then prefix length, then IPv6 the
+    /// same way, then domains in byte order. Duplicates become one row with
+    /// the earliest first_seen, latest last_seen, summed hits, highest
+    /// confidence and the smallest reference.
+    pub fn write(&self, ctx: &RowContext, out: &mut impl Write) -> io::Result<()> {
+        let mut mid = Vec::new();
+        mid.push(b',');
+        push_field(&mut mid, &ctx.feed);
+        mid.push(b',');
+        push_field(&mut mid, &ctx.category);
+        mid.push(b',');
+        let feed_time = format_time(ctx.time);
+        let default_times = format!("{feed_time},{feed_time},");
+        let conf = format_confidence(ctx.confidence);
+        let mut times = TimeCache::default();
+        let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
+        let mut row = |buf: &mut Vec<u8>, ind: &dyn Fn(&mut Vec<u8>), ty: &[u8], m: Merged| {
+            ind(buf);
+            buf.push(b',');
+            buf.extend_from_slice(ty);
+            buf.extend_from_slice(&mid);
+            if m.first == ctx.time && m.last == ctx.time {
+                buf.extend_from_slice(default_times.as_bytes());
+            } else {
+                buf.extend_from_slice(times.get(m.first).as_bytes());
+                buf.push(b',');
+                buf.extend_from_slice(times.get(m.last).as_bytes());
+                buf.push(b',');
+            }
+            push_u64(buf, m.hits);
+            buf.push(b',');
+            match m.confidence {
+                None => buf.extend_from_slice(conf.as_bytes()),
+                Some(c) => buf.extend_from_slice(format_confidence(c).as_bytes()),
+            }
+            if ctx.with_ref {
+                buf.push(b',');
+                push_field(buf, m.reference.unwrap_or(""));
+            }
+            buf.push(b'\n');
+        };
+        let mut flush = |buf: &mut Vec<u8>| -> io::Result<()> {
+            if buf.len() >= 1 << 16 {
+                out.write_all(buf)?;
+                buf.clear();
+            }
+            Ok(())
+        };
+        let mut err = Ok(());
+        merge_runs(&self.v4, &self.v4m, |&k, n, rich| {
+            let (addr, len) = ((k >> 8) as u32, (k & 0xff) as u32);
+            let ty: &[u8] = if len == 32 { b"ip" } else { b"net" };
+            let ind =
+                |b: &mut Vec<u8>| crate::net::write_cidr(b, crate::net::Prefix { addr, len }, true);
+            row(&mut buf, &ind, ty, merge(n, rich, ctx.time));
+            if err.is_ok() {
+                err = flush(&mut buf);
+            }
+        });
+        std::mem::replace(&mut err, Ok(()))?;
+        merge_runs(&self.v6, &self.v6m, |&(addr, len), n, rich| {
+            let len = len as u32;
+            let ty: &[u8] = if len == 128 { b"ip" } else { b"net" };
+            let ind =
+                |b: &mut Vec<u8>| crate::net::write_cidr(b, crate::net::Prefix { addr, len }, true);
+            row(&mut buf, &ind, ty, merge(n, rich, ctx.time));
+            if err.is_ok() {
+                err = flush(&mut buf);
+            }
+        });
+        std::mem::replace(&mut err, Ok(()))?;
+        merge_runs(&self.dom, &self.domm, |name, n, rich| {
+            let ind = |b: &mut Vec<u8>| b.extend_from_slice(name.as_bytes());
+            row(&mut buf, &ind, b"domain", merge(n, rich, ctx.time));
+            if err.is_ok() {
+                err = flush(&mut buf);
+            }
+        });
+        std::mem::replace(&mut err, Ok(()))?;
+        out.write_all(&buf)
+    }
+}
+
+/// Formats times, remembering the last one (rows of a feed often share it).
+#[derive(Default)]
+struct TimeCache {
+    last: Option<(i64, String)>,
+}
+
+impl TimeCache {
+    fn get(&mut self, t: i64) -> &str {
+        if self.last.as_ref().is_none_or(|(k, _)| *k != t) {
+            self.last = Some((t, format_time(t)));
+        }
+        self.last.as_ref().map(|(_, s)| s.as_str()).unwrap_or("")
+    }
+}
+
+#[inline]
+fn push_u64(out: &mut Vec<u8>, mut n: u64) {
+    let mut tmp = [0u8; 20];
+    let mut i = tmp.len();
+    loop {
+        i -= 1;
+        tmp[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&tmp[i..]);
+}

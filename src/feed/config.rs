@@ -1,0 +1,243 @@
+//! The feed configuration file (TOML). Unknown keys are errors, reported
+//! with the file and line.
+//!
+//! ```toml
+//! [defaults]
+//! cache_dir = "/var/cache/threatlist"   # relative to this file
+//! timeout = "30s"
+//!
+//! [[feed]]
+//! name = "spamhaus-drop"
+//! url = "https://www.spamhaus.org/drop/drop.txt"
+//! category = "hijacked"
+//! confidence = 0.9
+//! refresh = "12h"
+//! max_age = "7d"
+//! ```
+
+use super::{is_name, Columns, FeedFormat, Job, Location};
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    defaults: RawDefaults,
+    #[serde(default, rename = "feed")]
+    feeds: Vec<RawFeed>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDefaults {
+    cache_dir: Option<String>,
+    timeout: Option<String>,
+    retries: Option<u32>,
+    max_size: Option<u64>,
+    max_prefix: Option<u32>,
+    max_prefix6: Option<u32>,
+    allow_special: Option<bool>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    name: String,
+    url: Option<String>,
+    path: Option<String>,
+    format: Option<String>,
+    category: Option<String>,
+    #[serde(alias = "weight")]
+    confidence: Option<f64>,
+    refresh: Option<String>,
+    max_age: Option<String>,
+    column: Option<String>,
+    field: Option<String>,
+}
+
+/// Settings from `[defaults]` (command-line flags override them).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Defaults {
+    pub cache_dir: Option<PathBuf>,
+    pub timeout: Option<Duration>,
+    pub retries: Option<u32>,
+    pub max_size: Option<u64>,
+    pub max_prefix: Option<u32>,
+    pub max_prefix6: Option<u32>,
+    pub allow_special: Option<bool>,
+}
+
+/// A parsed configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub defaults: Defaults,
+    pub jobs: Vec<Job>,
+}
+
+/// `250ms`, `30s`, `15m`, `12h`, `7d`, `2w`.
+pub fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+    let n: u64 = num.parse().ok()?;
+    let mult = match unit.trim() {
+        "ms" => return Some(Duration::from_millis(n)),
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        "w" => 7 * 86400,
+        _ => return None,
+    };
+    Some(Duration::from_secs(n.checked_mul(mult)?))
+}
+
+/// Reads the configuration at `path`; errors read `FILE:LINE: reason`.
+pub fn load(path: &str) -> Result<Config, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{path}: {}", crate::cli::describe_io(&e)))?;
+    parse(&text, path)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Parses configuration text; `path` names it in errors and anchors
+/// relative paths.
+pub fn parse(text: &str, path: &str) -> Result<Config, String> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |s| line_of(text, s.start));
+        format!("{path}:{line}: {}", e.message())
+    })?;
+    let base = Path::new(path).parent().unwrap_or(Path::new(""));
+    let rel = |p: &str| -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            base.join(p)
+        }
+    };
+    // Where each [[feed]] starts, for messages about its values.
+    let starts: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("[[feed]]"))
+        .map(|(i, _)| i + 1)
+        .collect();
+    let dur = |s: &Option<String>, what: &str, line: usize| -> Result<Option<Duration>, String> {
+        s.as_deref()
+            .map(|v| {
+                parse_duration(v).ok_or_else(|| {
+                    format!("{path}:{line}: {what}: not a duration like '30m', '12h', '7d': '{v}'")
+                })
+            })
+            .transpose()
+    };
+    let d = raw.defaults;
+    let defaults = Defaults {
+        cache_dir: d.cache_dir.as_deref().map(rel),
+        timeout: dur(&d.timeout, "timeout", 1)?,
+        retries: d.retries,
+        max_size: d.max_size,
+        max_prefix: d.max_prefix,
+        max_prefix6: d.max_prefix6,
+        allow_special: d.allow_special,
+    };
+    let mut jobs = Vec::new();
+    let mut names = std::collections::BTreeSet::new();
+    for (i, f) in raw.feeds.into_iter().enumerate() {
+        let line = starts.get(i).copied().unwrap_or(1);
+        let err = |m: String| format!("{path}:{line}: feed '{}': {m}", f.name);
+        if !is_name(&f.name) {
+            return Err(err("name must be letters, digits, '.', '_' or '-'".into()));
+        }
+        if !names.insert(f.name.clone()) {
+            return Err(err("a feed of this name is already listed".into()));
+        }
+        let location = match (&f.url, &f.path) {
+            (Some(u), None) => match Location::from_arg(u) {
+                Location::Url(u) => Location::Url(u),
+                _ => {
+                    return Err(err(format!(
+                        "url must start with http:// or https://: '{u}'"
+                    )))
+                }
+            },
+            (None, Some(p)) => Location::File(rel(p).to_string_lossy().into_owned()),
+            _ => return Err(err("give exactly one of 'url' and 'path'".into())),
+        };
+        let format = match &f.format {
+            Some(name) => Some(
+                FeedFormat::from_name(name)
+                    .ok_or_else(|| err(format!("unknown format '{name}'")))?,
+            ),
+            None => None,
+        };
+        if let Some(c) = &f.category {
+            if !is_name(c) {
+                return Err(err(format!(
+                    "category must be letters, digits, '.', '_' or '-': '{c}'"
+                )));
+            }
+        }
+        if let Some(c) = f.confidence {
+            if !(0.0..=1.0).contains(&c) {
+                return Err(err(format!("confidence must be between 0 and 1: {c}")));
+            }
+        }
+        jobs.push(Job {
+            location,
+            name: Some(f.name.clone()),
+            category: f.category.clone(),
+            confidence: f.confidence,
+            format,
+            columns: Columns {
+                column: f.column.clone(),
+                field: f.field.clone(),
+            },
+            refresh: dur(&f.refresh, "refresh", line)?,
+            max_age: dur(&f.max_age, "max_age", line)?,
+        });
+    }
+    if jobs.is_empty() {
+        return Err(format!("{path}: no [[feed]] listed"));
+    }
+    Ok(Config { defaults, jobs })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_name_the_line() {
+        let e = parse(
+            "[[feed]]\nname = \"a\"\npath = \"a.txt\"\ncolour = \"red\"\n",
+            "f.toml",
+        )
+        .unwrap_err();
+        assert!(e.starts_with("f.toml:4: unknown field `colour`"), "{e}");
+        let e = parse("[defaults]\nspeed = 1\n", "f.toml").unwrap_err();
+        assert!(e.starts_with("f.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn feeds() {
+        let c = parse(
+            "[[feed]]\nname = \"drop\"\nurl = \"https://x.example/drop.txt\"\nweight = 0.5\nrefresh = \"12h\"\n",
+            "dir/f.toml",
+        )
+        .unwrap();
+        assert_eq!(c.jobs[0].confidence, Some(0.5));
+        assert_eq!(c.jobs[0].refresh, Some(Duration::from_secs(43200)));
+        let e = parse("[[feed]]\nname = \"a\"\n", "f.toml").unwrap_err();
+        assert!(e.contains("f.toml:1: feed 'a': give exactly one"), "{e}");
+    }
+}

@@ -1,0 +1,441 @@
+//! Feed formats and their detection from the first bytes of a feed.
+
+use std::fmt;
+
+/// Every feed format `tl-ingest` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FeedFormat {
+    /// One address, CIDR or range per line; `#`, `;`, `//` comments.
+    List,
+    /// A FireHOL `.netset`/`.ipset`: a list whose header names the feed,
+    /// its category and dates.
+    Firehol,
+    /// Spamhaus DROP/EDROP/DROPv6: `prefix ; SBLnnn`.
+    Spamhaus,
+    /// Spamhaus's JSON lines (`{"cidr":…,"sblid":…}`, ASN-DROP `{"asn":…}`).
+    SpamhausJson,
+    /// DShield `block.txt`: start, end, prefix length, attacks, … (tabs).
+    Dshield,
+    /// A DShield-style top-sources table with a header row (ip, reports,
+    /// targets, first seen, last seen); IPv4 may be zero-padded.
+    DshieldTop,
+    /// ipsum: `ip<TAB>count`; the count becomes hits.
+    Ipsum,
+    /// CSV or TSV with a header row and a chosen column.
+    Csv,
+    /// A JSON document (array, or an object holding arrays) and a field path.
+    Json,
+    /// JSON lines and a field path.
+    Jsonl,
+    /// One domain (or address) per line.
+    Domains,
+    /// A hosts file: `0.0.0.0 name…`, `127.0.0.1 name…`.
+    Hosts,
+    /// AdBlock / AdGuard filter lists: `||name^`.
+    Adblock,
+    /// An RPZ zone file: QNAME and `rpz-ip` triggers.
+    Rpz,
+    /// A STIX 2.x bundle: indicators with equality patterns.
+    Stix,
+}
+
+impl FeedFormat {
+    pub const ALL: &'static [FeedFormat] = &[
+        FeedFormat::List,
+        FeedFormat::Firehol,
+        FeedFormat::Spamhaus,
+        FeedFormat::SpamhausJson,
+        FeedFormat::Dshield,
+        FeedFormat::DshieldTop,
+        FeedFormat::Ipsum,
+        FeedFormat::Csv,
+        FeedFormat::Json,
+        FeedFormat::Jsonl,
+        FeedFormat::Domains,
+        FeedFormat::Hosts,
+        FeedFormat::Adblock,
+        FeedFormat::Rpz,
+        FeedFormat::Stix,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            FeedFormat::List => "list",
+            FeedFormat::Firehol => "firehol",
+            FeedFormat::Spamhaus => "spamhaus",
+            FeedFormat::SpamhausJson => "spamhaus-json",
+            FeedFormat::Dshield => "dshield",
+            FeedFormat::DshieldTop => "dshield-top",
+            FeedFormat::Ipsum => "ipsum",
+            FeedFormat::Csv => "csv",
+            FeedFormat::Json => "json",
+            FeedFormat::Jsonl => "jsonl",
+            FeedFormat::Domains => "domains",
+            FeedFormat::Hosts => "hosts",
+            FeedFormat::Adblock => "adblock",
+            FeedFormat::Rpz => "rpz",
+            FeedFormat::Stix => "stix",
+        }
+    }
+
+    pub fn from_name(s: &str) -> Option<FeedFormat> {
+        let s = s.to_ascii_lowercase();
+        let alias = match s.as_str() {
+            "netset" | "ipset" => "firehol",
+            "tsv" => "csv",
+            "ndjson" => "jsonl",
+            "drop" => "spamhaus",
+            "adguard" | "abp" => "adblock",
+            other => other,
+        };
+        Self::ALL.iter().copied().find(|f| f.name() == alias)
+    }
+
+    /// Formats read as one whole document rather than line by line.
+    pub fn is_document(self) -> bool {
+        matches!(self, FeedFormat::Json | FeedFormat::Stix)
+    }
+}
+
+impl fmt::Display for FeedFormat {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Why a feed's first bytes are no feed at all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotAFeed {
+    Binary,
+    Html,
+}
+
+impl fmt::Display for NotAFeed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            NotAFeed::Binary => "binary data, not a text feed",
+            NotAFeed::Html => "an HTML page, not a feed (an error or login page?)",
+        })
+    }
+}
+
+/// Refuses binary data and HTML pages served in place of a feed.
+pub fn check_text(sample: &[u8]) -> Result<(), NotAFeed> {
+    let control = sample
+        .iter()
+        .filter(|&&c| (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r' | 0x0c)) || c == 0x7f)
+        .count();
+    if sample.contains(&0) || control * 100 > sample.len() {
+        return Err(NotAFeed::Binary);
+    }
+    let head = &sample[..sample.len().min(4096)];
+    let lower = head.to_ascii_lowercase();
+    let start = lower
+        .strip_prefix(b"\xef\xbb\xbf")
+        .unwrap_or(&lower)
+        .trim_ascii_start();
+    let find = |n: &[u8]| memchr::memmem::find(&lower, n).is_some();
+    if (start.starts_with(b"<")
+        && (find(b"<html")
+            || find(b"<!doctype")
+            || find(b"<head")
+            || find(b"<body")
+            || find(b"<title")))
+        || find(b"<!doctype html")
+        || find(b"<html")
+    {
+        return Err(NotAFeed::Html);
+    }
+    Ok(())
+}
+
+/// What one sample line looks like.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Shape {
+    Adblock,
+    Rpz,
+    Hosts,
+    Spamhaus,
+    Dshield,
+    Ipsum,
+    Address,
+    Domain,
+    Delimited,
+    Other,
+}
+
+fn is_address(t: &[u8]) -> bool {
+    super::validate::parse_address(t).is_ok()
+}
+
+fn is_domain(t: &[u8]) -> bool {
+    super::validate::canonical_domain(t).is_ok()
+}
+
+const SINKS: &[&[u8]] = &[b"0.0.0.0", b"127.0.0.1", b"::", b"::1", b"0", b"::0"];
+
+fn shape(line: &[u8]) -> Shape {
+    if line.starts_with(b"||") || line.starts_with(b"@@||") {
+        return Shape::Adblock;
+    }
+    let tokens: Vec<&[u8]> = line
+        .split(|c| c.is_ascii_whitespace())
+        .filter(|t| !t.is_empty())
+        .collect();
+    if tokens.len() >= 3
+        && tokens[1..tokens.len().min(4)].iter().any(|t| {
+            matches!(
+                *t,
+                b"CNAME" | b"SOA" | b"NS" | b"IN" | b"A" | b"AAAA" | b"TXT"
+            )
+        })
+    {
+        return Shape::Rpz;
+    }
+    if tokens.len() >= 2 && SINKS.contains(&tokens[0]) && !is_address(tokens[1]) {
+        return Shape::Hosts;
+    }
+    if let Some(i) = memchr::memchr(b';', line) {
+        if line[i + 1..].trim_ascii_start().starts_with(b"SBL")
+            && is_address(line[..i].trim_ascii())
+        {
+            return Shape::Spamhaus;
+        }
+    }
+    let tabs: Vec<&[u8]> = line.split(|&c| c == b'\t').collect();
+    if tabs.len() >= 3
+        && super::validate::parse_address(tabs[0].trim_ascii()).is_ok()
+        && super::validate::parse_address(tabs[1].trim_ascii()).is_ok()
+        && tabs[2].trim_ascii().iter().all(u8::is_ascii_digit)
+    {
+        return Shape::Dshield;
+    }
+    if tokens.len() == 2 && is_address(tokens[0]) && tokens[1].iter().all(u8::is_ascii_digit) {
+        return Shape::Ipsum;
+    }
+    let body = strip_trailing_comment(line);
+    if is_address(body) {
+        return Shape::Address;
+    }
+    if is_domain(body) {
+        return Shape::Domain;
+    }
+    if [b',', b'\t', b';', b'|'].iter().any(|d| line.contains(d)) {
+        return Shape::Delimited;
+    }
+    Shape::Other
+}
+
+fn strip_trailing_comment(line: &[u8]) -> &[u8] {
+    let end = memchr::memchr2(b'#', b';', line).unwrap_or(line.len());
+    line[..end].trim_ascii()
+}
+
+/// Whether a line of the sample is a comment for detection purposes.
+fn is_comment(line: &[u8]) -> bool {
+    line.is_empty()
+        || line.starts_with(b"#")
+        || line.starts_with(b";")
+        || line.starts_with(b"!")
+        || line.starts_with(b"//")
+}
+
+/// Whether a header row names a DShield-style sources table.
+fn is_top_sources_header(line: &[u8]) -> bool {
+    let lower = line.to_ascii_lowercase();
+    let words: Vec<&[u8]> = lower
+        .split(|c| c.is_ascii_whitespace() || *c == b',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let has = |w: &[u8]| words.contains(&w);
+    (has(b"ip") || has(b"source") || has(b"ipaddress"))
+        && (has(b"reports") || has(b"attacks"))
+        && !line.contains(&b',')
+}
+
+/// Guesses a feed's format from its first bytes and its name (a hint only:
+/// the content decides where it is clear).
+pub fn detect(sample: &[u8], name: &str) -> FeedFormat {
+    let sample = sample.strip_prefix(b"\xef\xbb\xbf").unwrap_or(sample);
+    let lower_name = name.to_ascii_lowercase();
+    let ext = |e: &str| lower_name.ends_with(e) || lower_name.ends_with(&format!("{e}.gz"));
+    let start = sample.trim_ascii_start();
+    if start.len() >= 9 && start[..9].eq_ignore_ascii_case(b"[adblock ") {
+        return FeedFormat::Adblock;
+    }
+    if start.starts_with(b"{") || start.starts_with(b"[") {
+        return detect_json(start);
+    }
+    // Complete lines only: the sample may end mid-line.
+    let complete = match memchr::memrchr(b'\n', sample) {
+        Some(i) if sample.len() >= 64 << 10 => &sample[..i],
+        _ => sample,
+    };
+    let lines: Vec<&[u8]> = complete
+        .split(|&c| c == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l).trim_ascii())
+        .collect();
+    let comments: Vec<&[u8]> = lines.iter().copied().filter(|l| is_comment(l)).collect();
+    if lines
+        .iter()
+        .any(|l| l.starts_with(b"$TTL") || l.starts_with(b"$ORIGIN"))
+    {
+        return FeedFormat::Rpz;
+    }
+    let data: Vec<&[u8]> = lines
+        .iter()
+        .copied()
+        .filter(|l| !is_comment(l))
+        .take(200)
+        .collect();
+    let firehol = ext(".netset")
+        || ext(".ipset")
+        || (comments
+            .iter()
+            .any(|c| memchr::memmem::find(c, b"ipset").is_some())
+            && comments.iter().any(|c| c.starts_with(b"# Maintainer")));
+    let adblock_comments = comments.iter().filter(|c| c.starts_with(b"!")).count();
+    let Some(first) = data.first() else {
+        // Nothing but comments: the name decides (the feed will be reported
+        // as holding no entries).
+        return if firehol {
+            FeedFormat::Firehol
+        } else if ext(".rpz") {
+            FeedFormat::Rpz
+        } else if ext(".hosts") {
+            FeedFormat::Hosts
+        } else if adblock_comments > 0 {
+            FeedFormat::Adblock
+        } else if ext(".csv") || ext(".tsv") {
+            FeedFormat::Csv
+        } else {
+            FeedFormat::List
+        };
+    };
+    if is_top_sources_header(first) {
+        return FeedFormat::DshieldTop;
+    }
+    let shapes: Vec<Shape> = data.iter().map(|l| shape(l)).collect();
+    // A first row of names over delimited rows is a CSV header.
+    if shape(first) == Shape::Delimited && shapes.len() > 1
+        || (shapes.len() == 1 && shape(first) == Shape::Delimited)
+    {
+        let rest = &shapes[1..];
+        if rest.is_empty()
+            || rest.iter().filter(|s| **s == Shape::Delimited).count() * 2 >= rest.len()
+        {
+            return FeedFormat::Csv;
+        }
+    }
+    let count = |s: Shape| shapes.iter().filter(|x| **x == s).count();
+    let best = [
+        Shape::Adblock,
+        Shape::Rpz,
+        Shape::Hosts,
+        Shape::Spamhaus,
+        Shape::Dshield,
+        Shape::Ipsum,
+        Shape::Address,
+        Shape::Domain,
+        Shape::Delimited,
+    ]
+    .into_iter()
+    .max_by_key(|s| (count(*s), std::cmp::Reverse(*s)))
+    .unwrap_or(Shape::Other);
+    match best {
+        _ if count(best) == 0 => {
+            if firehol {
+                FeedFormat::Firehol
+            } else {
+                FeedFormat::List
+            }
+        }
+        Shape::Adblock => FeedFormat::Adblock,
+        Shape::Rpz => FeedFormat::Rpz,
+        Shape::Hosts => FeedFormat::Hosts,
+        Shape::Spamhaus => FeedFormat::Spamhaus,
+        Shape::Dshield => FeedFormat::Dshield,
+        Shape::Ipsum => FeedFormat::Ipsum,
+        Shape::Address | Shape::Domain => {
+            if count(Shape::Domain) > 0 {
+                FeedFormat::Domains
+            } else if firehol {
+                FeedFormat::Firehol
+            } else {
+                FeedFormat::List
+            }
+        }
+        Shape::Delimited | Shape::Other => FeedFormat::Csv,
+    }
+}
+
+fn detect_json(start: &[u8]) -> FeedFormat {
+    let first_line = start.split(|&c| c == b'\n').next().unwrap_or(start);
+    if let Ok(serde_json::Value::Object(o)) =
+        serde_json::from_slice::<serde_json::Value>(first_line)
+    {
+        let second = start
+            .split(|&c| c == b'\n')
+            .skip(1)
+            .map(|l| l.trim_ascii())
+            .find(|l| !l.is_empty());
+        if second.is_none_or(|l| l.starts_with(b"{")) {
+            let spamhaus = (o.contains_key("cidr") && o.contains_key("sblid"))
+                || (o.contains_key("asn") && o.contains_key("rir"))
+                || o.get("type").and_then(|t| t.as_str()) == Some("metadata")
+                    && o.contains_key("copyright");
+            return if spamhaus {
+                FeedFormat::SpamhausJson
+            } else if o.get("type").and_then(|t| t.as_str()) == Some("bundle") {
+                FeedFormat::Stix
+            } else {
+                FeedFormat::Jsonl
+            };
+        }
+    }
+    let head = &start[..start.len().min(8192)];
+    let squeezed: Vec<u8> = head
+        .iter()
+        .copied()
+        .filter(|c| !c.is_ascii_whitespace())
+        .collect();
+    let find = |n: &[u8]| memchr::memmem::find(&squeezed, n).is_some();
+    if find(b"\"type\":\"bundle\"")
+        || (find(b"\"spec_version\":\"2.") && find(b"\"type\":\"indicator\""))
+    {
+        FeedFormat::Stix
+    } else {
+        FeedFormat::Json
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects() {
+        let d = |s: &str| detect(s.as_bytes(), "feed");
+        assert_eq!(d("# c\n1.2.3.4\n10.0.0.0/8\n"), FeedFormat::List);
+        assert_eq!(d("; x\n1.2.3.0/24 ; SBL1\n"), FeedFormat::Spamhaus);
+        assert_eq!(d("1.2.3.4\t5\n"), FeedFormat::Ipsum);
+        assert_eq!(d("0.0.0.0 evil.example\n"), FeedFormat::Hosts);
+        assert_eq!(d("||evil.example^\n"), FeedFormat::Adblock);
+        assert_eq!(d("evil.example\n1.2.3.4\n"), FeedFormat::Domains);
+        assert_eq!(d("ip,port\n1.2.3.4,80\n"), FeedFormat::Csv);
+        assert_eq!(d("$TTL 300\n"), FeedFormat::Rpz);
+        assert_eq!(
+            d("{\"cidr\":\"1.2.3.0/24\",\"sblid\":\"SBL1\",\"rir\":\"x\"}\n"),
+            FeedFormat::SpamhausJson
+        );
+        assert_eq!(
+            d("{\"ip\":\"1.2.3.4\"}\n{\"ip\":\"1.2.3.5\"}\n"),
+            FeedFormat::Jsonl
+        );
+        assert_eq!(d("[{\"ip\":\"1.2.3.4\"}]"), FeedFormat::Json);
+        assert_eq!(d("1.2.3.0\t1.2.3.255\t24\t5\tNAME\n"), FeedFormat::Dshield);
+        assert_eq!(d("# only comments\n"), FeedFormat::List);
+        assert_eq!(check_text(b"<!DOCTYPE html><html>"), Err(NotAFeed::Html));
+        assert_eq!(check_text(b"\x00\x01\x02"), Err(NotAFeed::Binary));
+    }
+}

@@ -1,0 +1,800 @@
+//! Line-based feed formats: one call per line, state kept between lines
+//! (CSV columns, the RPZ origin and parentheses).
+
+use super::collect::{Collector, Meta};
+use super::format::FeedFormat;
+use super::header::HeaderMeta;
+use super::time::parse_feed_time;
+use super::FeedError;
+use crate::net::{parse_entry, parse_v4_strict, Entry, Range};
+
+/// Column and field choices given by the user.
+#[derive(Clone, Debug, Default)]
+pub struct Columns {
+    /// CSV column (header name, or 1-based number).
+    pub column: Option<String>,
+    /// JSON field path (`a.b.c`).
+    pub field: Option<String>,
+}
+
+/// Header names of the column holding the indicator, best first.
+pub(crate) const INDICATOR_NAMES: &[&str] = &[
+    "indicator",
+    "ioc_value",
+    "ioc",
+    "ip",
+    "ip_address",
+    "ipaddress",
+    "ipv4",
+    "ipv6",
+    "cidr",
+    "network",
+    "netblock",
+    "prefix",
+    "dst_ip",
+    "src_ip",
+    "source_ip",
+    "address",
+    "domain",
+    "hostname",
+    "host",
+    "fqdn",
+    "url",
+    "value",
+];
+pub(crate) const FIRST_NAMES: &[&str] = &[
+    "first_seen",
+    "first_seen_utc",
+    "firstseen",
+    "dateadded",
+    "date_added",
+    "valid_from",
+    "created",
+];
+pub(crate) const LAST_NAMES: &[&str] = &[
+    "last_seen",
+    "last_seen_utc",
+    "lastseen",
+    "last_online",
+    "modified",
+];
+pub(crate) const HITS_NAMES: &[&str] = &["hits", "count", "attacks", "reports"];
+pub(crate) const CONFIDENCE_NAMES: &[&str] = &["confidence", "confidence_level"];
+pub(crate) const REFERENCE_NAMES: &[&str] = &["reference", "ref", "sblid"];
+
+/// A confidence as feeds write it (0..1, or a percentage) into 0..1.
+pub(crate) fn confidence(v: f64) -> Option<f64> {
+    if !v.is_finite() || v < 0.0 {
+        return None;
+    }
+    Some(if v > 1.0 { (v / 100.0).min(1.0) } else { v })
+}
+
+/// CSV column positions, found from the header row.
+#[derive(Debug, Default)]
+struct CsvColumns {
+    delimiter: u8,
+    indicator: usize,
+    first: Option<usize>,
+    last: Option<usize>,
+    hits: Option<usize>,
+    confidence: Option<usize>,
+    reference: Option<usize>,
+    width: usize,
+}
+
+/// The RPZ reader's state.
+#[derive(Debug, Default)]
+struct Zone {
+    origin: Option<String>,
+    depth: u32,
+    owner: Option<Vec<u8>>,
+}
+
+/// Reads one line-based feed.
+pub struct LineParser {
+    format: FeedFormat,
+    columns: Columns,
+    pub header: HeaderMeta,
+    csv: Option<CsvColumns>,
+    zone: Zone,
+    /// Whether any entry line has been seen (the header ends there).
+    seen_data: bool,
+}
+
+/// Cuts `#`, `;` and `//` comments, keeping `://` of a URL (so a URL line
+/// is reported as a URL rather than misread).
+fn strip_list_comment(line: &[u8]) -> &[u8] {
+    let mut end = memchr::memchr2(b'#', b';', line).unwrap_or(line.len());
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&line[from..end], b"//") {
+        let at = from + i;
+        if at > 0 && line[at - 1] == b':' {
+            from = at + 2;
+            continue;
+        }
+        end = at;
+        break;
+    }
+    &line[..end]
+}
+
+/// Splits a delimited line, honouring double quotes (`""` inside quotes is
+/// a quote). `None` for an unterminated quote.
+pub(crate) fn split_fields(line: &[u8], delim: u8) -> Option<Vec<Vec<u8>>> {
+    let mut fields = Vec::new();
+    let mut cur = Vec::new();
+    let mut quoted = false;
+    let mut i = 0;
+    let mut at_start = true;
+    while i < line.len() {
+        let c = line[i];
+        if quoted {
+            if c == b'"' {
+                if line.get(i + 1) == Some(&b'"') {
+                    cur.push(b'"');
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            } else {
+                cur.push(c);
+            }
+        } else if c == b'"' && at_start {
+            quoted = true;
+        } else if c == delim {
+            fields.push(std::mem::take(&mut cur));
+            at_start = true;
+            i += 1;
+            continue;
+        } else {
+            cur.push(c);
+        }
+        at_start = at_start && (c == b' ') && !quoted;
+        i += 1;
+    }
+    if quoted {
+        return None;
+    }
+    fields.push(cur);
+    Some(fields)
+}
+
+fn find_column(names: &[String], wanted: &[&str]) -> Option<usize> {
+    wanted
+        .iter()
+        .find_map(|w| names.iter().position(|n| n == w))
+}
+
+/// DShield pads octets to three digits (`045.148.010.240`); read them as the
+/// decimal numbers they are.
+fn unpad_v4(s: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(s.len());
+    for (i, part) in s.split(|&c| c == b'.').enumerate() {
+        if i > 0 {
+            out.push(b'.');
+        }
+        let trimmed = match part.iter().position(|&c| c != b'0') {
+            Some(p) => &part[p..],
+            None if part.is_empty() => part,
+            None => b"0",
+        };
+        out.extend_from_slice(trimmed);
+    }
+    out
+}
+
+impl LineParser {
+    pub fn new(format: FeedFormat, columns: Columns) -> Self {
+        LineParser {
+            format,
+            columns,
+            header: HeaderMeta::default(),
+            csv: None,
+            zone: Zone::default(),
+            seen_data: false,
+        }
+    }
+
+    fn comment(&mut self, text: &[u8]) {
+        if !self.seen_data {
+            self.header
+                .comment(text, self.format == FeedFormat::Firehol);
+        }
+    }
+
+    /// Reads one line (without its `\n`).
+    pub fn line(&mut self, c: &mut Collector, n: u64, raw: &[u8]) -> Result<(), FeedError> {
+        c.counts.read += 1;
+        let line = raw.strip_suffix(b"\r").unwrap_or(raw);
+        match self.format {
+            FeedFormat::List | FeedFormat::Firehol => {
+                let t = line.trim_ascii();
+                if let Some(rest) = t.strip_prefix(b"#").or_else(|| t.strip_prefix(b";")) {
+                    self.comment(rest);
+                    return Ok(());
+                }
+                if let Some(rest) = t.strip_prefix(b"//") {
+                    self.comment(rest);
+                    return Ok(());
+                }
+                let body = strip_list_comment(t).trim_ascii();
+                if body.is_empty() {
+                    return Ok(());
+                }
+                self.seen_data = true;
+                c.address_text(n, body, None)
+            }
+            FeedFormat::Spamhaus => {
+                let t = line.trim_ascii();
+                if let Some(rest) = t.strip_prefix(b";").or_else(|| t.strip_prefix(b"#")) {
+                    self.comment(rest);
+                    return Ok(());
+                }
+                if t.is_empty() {
+                    return Ok(());
+                }
+                self.seen_data = true;
+                let (body, reference) = match memchr::memchr(b';', t) {
+                    Some(i) => (t[..i].trim_ascii(), t[i + 1..].trim_ascii()),
+                    None => (t, &b""[..]),
+                };
+                let meta = is_reference(reference).then(|| Meta {
+                    reference: Some(String::from_utf8_lossy(reference).into()),
+                    ..Meta::default()
+                });
+                c.address_text(n, body, meta)
+            }
+            FeedFormat::Ipsum => {
+                let t = line.trim_ascii();
+                if let Some(rest) = t.strip_prefix(b"#") {
+                    self.comment(rest);
+                    return Ok(());
+                }
+                if t.is_empty() {
+                    return Ok(());
+                }
+                self.seen_data = true;
+                let mut it = t
+                    .split(|c| c.is_ascii_whitespace())
+                    .filter(|f| !f.is_empty());
+                let (ip, count) = (it.next().unwrap_or(b""), it.next());
+                let hits = match count.map(parse_u64) {
+                    None => 1,
+                    Some(Some(h)) if it.next().is_none() => h,
+                    Some(_) => return c.reject(n, "expected 'address<TAB>count'", t),
+                };
+                let meta = (hits != 1).then(|| Meta {
+                    hits,
+                    ..Meta::default()
+                });
+                c.address_text(n, ip, meta)
+            }
+            FeedFormat::Dshield => self.dshield(c, n, line),
+            FeedFormat::DshieldTop => self.dshield_top(c, n, line),
+            FeedFormat::Csv => self.csv(c, n, line),
+            FeedFormat::Domains => {
+                let t = line.trim_ascii();
+                if let Some(rest) = t.strip_prefix(b"#").or_else(|| t.strip_prefix(b"!")) {
+                    self.comment(rest);
+                    return Ok(());
+                }
+                let body = t[..memchr::memchr(b'#', t).unwrap_or(t.len())].trim_ascii();
+                if body.is_empty() {
+                    return Ok(());
+                }
+                self.seen_data = true;
+                if looks_like_address(body) {
+                    c.address_text(n, body, None)
+                } else {
+                    c.domain_text(n, body, None)
+                }
+            }
+            FeedFormat::Hosts => self.hosts(c, n, line),
+            FeedFormat::Adblock => self.adblock(c, n, line),
+            FeedFormat::Rpz => self.rpz(c, n, line),
+            FeedFormat::Json | FeedFormat::Jsonl | FeedFormat::SpamhausJson | FeedFormat::Stix => {
+                Ok(())
+            }
+        }
+    }
+
+    fn dshield(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
+        let t = line.trim_ascii();
+        if let Some(rest) = t.strip_prefix(b"#") {
+            self.comment(rest);
+            return Ok(());
+        }
+        if t.is_empty() || t.starts_with(b"Start") {
+            return Ok(());
+        }
+        self.seen_data = true;
+        let f: Vec<&[u8]> = t.split(|&c| c == b'\t').map(|f| f.trim_ascii()).collect();
+        if f.len() < 3 {
+            return c.reject(n, "expected start, end, prefix length, attacks (tabs)", t);
+        }
+        let (Ok(start), Ok(end)) = (parse_v4_strict(f[0]), parse_v4_strict(f[1])) else {
+            return c.reject(n, "start or end is not an IPv4 address", t);
+        };
+        let len = match parse_u64(f[2]) {
+            Some(l) if l <= 32 => l as u32,
+            _ => return c.reject(n, "prefix length is not a number up to 32", t),
+        };
+        let r = Range::from_prefix(start, len);
+        if r.start != start || r.end != end {
+            return c.reject(n, "start, end and prefix length disagree", t);
+        }
+        let hits = f.get(3).and_then(|h| parse_u64(h)).unwrap_or(1);
+        c.entry(
+            Entry::V4(r),
+            Some(Meta {
+                hits,
+                ..Meta::default()
+            }),
+        );
+        Ok(())
+    }
+
+    fn dshield_top(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
+        let t = line.trim_ascii();
+        if let Some(rest) = t.strip_prefix(b"#") {
+            self.comment(rest);
+            return Ok(());
+        }
+        if t.is_empty() {
+            return Ok(());
+        }
+        let fields: Vec<&[u8]> = t
+            .split(|c| c.is_ascii_whitespace())
+            .filter(|f| !f.is_empty())
+            .collect();
+        let Some(cols) = &self.csv else {
+            let names: Vec<String> = fields
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).to_ascii_lowercase())
+                .collect();
+            self.csv = Some(CsvColumns {
+                delimiter: b' ',
+                indicator: find_column(&names, &["ip", "source", "ipaddress"]).unwrap_or(0),
+                first: find_column(&names, &["firstseen", "first_seen", "first"]),
+                last: find_column(&names, &["lastseen", "last_seen", "last"]),
+                hits: find_column(&names, &["reports", "attacks", "count"]),
+                confidence: None,
+                reference: None,
+                width: names.len(),
+            });
+            return Ok(());
+        };
+        self.seen_data = true;
+        let get = |i: Option<usize>| i.and_then(|i| fields.get(i)).copied();
+        let Some(ip) = get(Some(cols.indicator)) else {
+            return c.reject(n, "missing address column", t);
+        };
+        let meta = Meta {
+            first: get(cols.first).and_then(time_field),
+            last: get(cols.last).and_then(time_field),
+            hits: get(cols.hits).and_then(parse_u64).unwrap_or(1),
+            ..Meta::default()
+        };
+        let ip = if ip.contains(&b':') {
+            ip.to_vec()
+        } else {
+            unpad_v4(ip)
+        };
+        c.address_text(n, &ip, Some(meta))
+    }
+
+    fn csv(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
+        let t = line.trim_ascii();
+        if let Some(rest) = t.strip_prefix(b"#") {
+            self.comment(rest);
+            return Ok(());
+        }
+        if t.is_empty() {
+            return Ok(());
+        }
+        let Some(cols) = &self.csv else {
+            return self.csv_header(c, n, t);
+        };
+        self.seen_data = true;
+        let Some(fields) = split_fields(t, cols.delimiter) else {
+            return c.reject(n, "unterminated quote", t);
+        };
+        let get = |i: Option<usize>| i.and_then(|i| fields.get(i)).map(|f| f.trim_ascii());
+        let Some(value) = get(Some(cols.indicator)) else {
+            return c.reject(n, "row has fewer columns than the header", t);
+        };
+        let meta = Meta {
+            first: get(cols.first).and_then(time_field),
+            last: get(cols.last).and_then(time_field),
+            hits: get(cols.hits).and_then(parse_u64).unwrap_or(1),
+            confidence: get(cols.confidence)
+                .and_then(|v| std::str::from_utf8(v).ok()?.parse().ok())
+                .and_then(confidence),
+            reference: get(cols.reference)
+                .filter(|r| is_reference(r))
+                .map(|r| String::from_utf8_lossy(r).into()),
+        };
+        let meta = (meta != Meta::default()).then_some(meta);
+        let value = value.to_vec();
+        c.value_text(n, &value, meta)
+    }
+
+    fn csv_header(&mut self, c: &mut Collector, n: u64, t: &[u8]) -> Result<(), FeedError> {
+        let delimiter = [b'\t', b',', b';', b'|']
+            .into_iter()
+            .max_by_key(|d| t.iter().filter(|c| *c == d).count())
+            .unwrap_or(b',');
+        let names: Vec<String> = split_fields(t, delimiter)
+            .unwrap_or_default()
+            .iter()
+            .map(|f| String::from_utf8_lossy(f.trim_ascii()).to_ascii_lowercase())
+            .collect();
+        let list = names.join(", ");
+        let indicator = match &self.columns.column {
+            Some(col) => match col.parse::<usize>() {
+                Ok(i) if i >= 1 && i <= names.len() => i - 1,
+                Ok(_) => {
+                    return Err(FeedError::at_line(
+                        &c.source,
+                        n,
+                        &format!("no column {col} (columns: {list})"),
+                        t,
+                    ))
+                }
+                Err(_) => names
+                    .iter()
+                    .position(|x| x.eq_ignore_ascii_case(col))
+                    .ok_or_else(|| {
+                        FeedError::at_line(
+                            &c.source,
+                            n,
+                            &format!("no column '{col}' (columns: {list})"),
+                            t,
+                        )
+                    })?,
+            },
+            None => find_column(&names, INDICATOR_NAMES).ok_or_else(|| {
+                FeedError::at_line(
+                    &c.source,
+                    n,
+                    &format!(
+                        "no indicator column found; choose one with --column (columns: {list})"
+                    ),
+                    t,
+                )
+            })?,
+        };
+        self.csv = Some(CsvColumns {
+            delimiter,
+            indicator,
+            first: find_column(&names, FIRST_NAMES),
+            last: find_column(&names, LAST_NAMES),
+            hits: find_column(&names, HITS_NAMES),
+            confidence: find_column(&names, CONFIDENCE_NAMES),
+            reference: find_column(&names, REFERENCE_NAMES),
+            width: names.len(),
+        });
+        let _ = self.csv.as_ref().map(|c| c.width);
+        Ok(())
+    }
+
+    fn hosts(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
+        let t = line.trim_ascii();
+        if let Some(rest) = t.strip_prefix(b"#") {
+            self.comment(rest);
+            return Ok(());
+        }
+        let body = t[..memchr::memchr(b'#', t).unwrap_or(t.len())].trim_ascii();
+        if body.is_empty() {
+            return Ok(());
+        }
+        self.seen_data = true;
+        let mut tokens = body
+            .split(|c| c.is_ascii_whitespace())
+            .filter(|f| !f.is_empty());
+        let addr = tokens.next().unwrap_or(b"");
+        let sink = matches!(
+            parse_entry(addr),
+            Ok(Entry::V4(Range { start: 0, end: 0 }))
+                | Ok(Entry::V4(Range {
+                    start: 0x7f00_0001,
+                    end: 0x7f00_0001
+                }))
+                | Ok(Entry::V6(Range { start: 0, end: 0 }))
+                | Ok(Entry::V6(Range { start: 1, end: 1 }))
+        );
+        if !sink {
+            return c.reject(
+                n,
+                "hosts entry does not point to a sink address (0.0.0.0, 127.0.0.1, ::, ::1)",
+                body,
+            );
+        }
+        let mut any = false;
+        for name in tokens {
+            any = true;
+            if LOCAL_NAMES.contains(&name) {
+                c.unsupported("local host name");
+                continue;
+            }
+            c.domain_text(n, name, None)?;
+        }
+        if !any {
+            return c.reject(n, "hosts entry without a name", body);
+        }
+        Ok(())
+    }
+
+    fn adblock(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
+        let t = line.trim_ascii();
+        if let Some(rest) = t.strip_prefix(b"!") {
+            self.comment(rest);
+            return Ok(());
+        }
+        if t.is_empty() || t.starts_with(b"[") {
+            return Ok(());
+        }
+        if t.starts_with(b"#") && !t.starts_with(b"##") && !t.starts_with(b"#@#") {
+            self.comment(&t[1..]);
+            return Ok(());
+        }
+        self.seen_data = true;
+        if t.starts_with(b"@@") {
+            c.unsupported("exception rule");
+            return Ok(());
+        }
+        if memchr::memmem::find(t, b"##").is_some()
+            || memchr::memmem::find(t, b"#@#").is_some()
+            || memchr::memmem::find(t, b"#?#").is_some()
+        {
+            c.unsupported("cosmetic rule");
+            return Ok(());
+        }
+        let Some(rule) = t.strip_prefix(b"||") else {
+            if t.starts_with(b"|") || t.starts_with(b"/") || t.contains(&b'*') {
+                c.unsupported("URL pattern rule");
+                return Ok(());
+            }
+            // AdGuard DNS lists also take bare names.
+            return c.domain_text(n, t.strip_suffix(b"^").unwrap_or(t), None);
+        };
+        let (name, options) = match memchr::memchr(b'^', rule) {
+            Some(i) => (&rule[..i], &rule[i + 1..]),
+            None => (rule, &b""[..]),
+        };
+        if name.contains(&b'*') || name.contains(&b'/') {
+            c.unsupported("URL pattern rule");
+            return Ok(());
+        }
+        let options = options.strip_prefix(b"|").unwrap_or(options);
+        if let Some(opts) = options.strip_prefix(b"$") {
+            let benign = opts.split(|&c| c == b',').all(|o| {
+                matches!(
+                    o,
+                    b"important"
+                        | b"all"
+                        | b"document"
+                        | b"doc"
+                        | b"third-party"
+                        | b"3p"
+                        | b"popup"
+                )
+            });
+            if !benign {
+                c.unsupported("rule with options");
+                return Ok(());
+            }
+        } else if !options.is_empty() {
+            return c.reject(n, "unexpected text after '^'", t);
+        }
+        c.domain_text(n, name, None)
+    }
+
+    fn rpz(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
+        // Comments: ';' outside quotes.
+        let mut end = line.len();
+        let mut quoted = false;
+        for (i, &ch) in line.iter().enumerate() {
+            match ch {
+                b'"' => quoted = !quoted,
+                b';' if !quoted => {
+                    end = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        if end < line.len() && line[..end].trim_ascii().is_empty() {
+            self.comment(&line[end + 1..]);
+        }
+        let body = &line[..end];
+        let opens = body.iter().filter(|&&c| c == b'(').count() as u32;
+        let closes = body.iter().filter(|&&c| c == b')').count() as u32;
+        let continuing = self.zone.depth > 0;
+        self.zone.depth = (self.zone.depth + opens).saturating_sub(closes);
+        if continuing || body.trim_ascii().is_empty() {
+            return Ok(());
+        }
+        let starts_blank = body.first().is_some_and(|c| c.is_ascii_whitespace());
+        let mut tokens: Vec<&[u8]> = body
+            .split(|c| c.is_ascii_whitespace())
+            .filter(|f| !f.is_empty())
+            .collect();
+        if tokens[0].starts_with(b"$") {
+            match tokens[0] {
+                b"$ORIGIN" => {
+                    let o = tokens.get(1).copied().unwrap_or(b"");
+                    self.zone.origin = Some(
+                        String::from_utf8_lossy(o.strip_suffix(b".").unwrap_or(o))
+                            .to_ascii_lowercase(),
+                    );
+                }
+                b"$TTL" => {}
+                _ => return c.reject(n, "zone directive not supported here", body.trim_ascii()),
+            }
+            return Ok(());
+        }
+        let owner = if starts_blank {
+            match &self.zone.owner {
+                Some(o) => o.clone(),
+                None => return c.reject(n, "record without an owner name", body.trim_ascii()),
+            }
+        } else {
+            let o = tokens.remove(0).to_vec();
+            self.zone.owner = Some(o.clone());
+            o
+        };
+        // Skip TTL and class to the record type.
+        while let Some(t) = tokens.first() {
+            if t.iter().all(u8::is_ascii_digit) || matches!(*t, b"IN" | b"in" | b"CH" | b"HS") {
+                tokens.remove(0);
+            } else {
+                break;
+            }
+        }
+        let Some(rtype) = tokens.first().map(|t| t.to_ascii_uppercase()) else {
+            return c.reject(n, "record without a type", body.trim_ascii());
+        };
+        let rdata = tokens.get(1).copied().unwrap_or(b"");
+        if matches!(rtype.as_slice(), b"SOA" | b"NS") || owner == b"@" {
+            return Ok(());
+        }
+        self.seen_data = true;
+        if rtype == b"CNAME" && rdata.eq_ignore_ascii_case(b"rpz-passthru.") {
+            c.unsupported("passthru rule (allow)");
+            return Ok(());
+        }
+        let owner_s = String::from_utf8_lossy(&owner).to_ascii_lowercase();
+        let name = match owner_s.strip_suffix('.') {
+            Some(abs) => match &self.zone.origin {
+                Some(o) if abs.ends_with(&format!(".{o}")) => {
+                    abs[..abs.len() - o.len() - 1].to_string()
+                }
+                _ => abs.to_string(),
+            },
+            None => owner_s.clone(),
+        };
+        for (suffix, kind) in [
+            (".rpz-nsip", "rpz-nsip trigger"),
+            (".rpz-client-ip", "rpz-client-ip trigger"),
+            (".rpz-nsdname", "rpz-nsdname trigger"),
+        ] {
+            if name.ends_with(suffix) {
+                c.unsupported(kind);
+                return Ok(());
+            }
+        }
+        if let Some(ip) = name.strip_suffix(".rpz-ip") {
+            return match rpz_ip(ip) {
+                Some(e) => {
+                    c.entry(e, None);
+                    Ok(())
+                }
+                None => c.reject(n, "malformed rpz-ip trigger", &owner),
+            };
+        }
+        let name = name.strip_prefix("*.").unwrap_or(&name);
+        c.domain_text(n, name.as_bytes(), None)
+    }
+}
+
+/// Host names a hosts file maps to itself, not blocking entries.
+const LOCAL_NAMES: &[&[u8]] = &[
+    b"localhost",
+    b"localhost.localdomain",
+    b"local",
+    b"broadcasthost",
+    b"ip6-localhost",
+    b"ip6-loopback",
+    b"ip6-localnet",
+    b"ip6-mcastprefix",
+    b"ip6-allnodes",
+    b"ip6-allrouters",
+    b"ip6-allhosts",
+    b"0.0.0.0",
+];
+
+/// `32.1.2.0.192` → 192.0.2.1/32; IPv6 labels are reversed 16-bit groups
+/// with `zz` for `::`.
+fn rpz_ip(labels: &str) -> Option<Entry> {
+    let parts: Vec<&str> = labels.split('.').collect();
+    let (len, rest) = parts.split_first()?;
+    let len: u32 = len.parse().ok()?;
+    let text = if rest.len() == 4 && rest.iter().all(|p| p.bytes().all(|c| c.is_ascii_digit())) {
+        let mut v: Vec<&str> = rest.to_vec();
+        v.reverse();
+        v.join(".")
+    } else {
+        let mut v: Vec<&str> = rest
+            .iter()
+            .map(|p| if *p == "zz" { "" } else { p })
+            .collect();
+        v.reverse();
+        let s = v.join(":");
+        if s.starts_with(':') {
+            format!(":{s}")
+        } else if s.ends_with(':') {
+            format!("{s}:")
+        } else {
+            s
+        }
+    };
+    let e = parse_entry(format!("{text}/{len}").as_bytes()).ok()?;
+    Some(e)
+}
+
+/// A reference such as `SBL123456`: short, letters and digits only.
+fn is_reference(r: &[u8]) -> bool {
+    !r.is_empty()
+        && r.len() <= 64
+        && r.iter()
+            .all(|c| c.is_ascii_alphanumeric() || b"-_.:".contains(c))
+}
+
+fn looks_like_address(t: &[u8]) -> bool {
+    t.contains(&b':') || t.iter().all(|c| c.is_ascii_digit() || b"./- ".contains(c))
+}
+
+pub(crate) fn parse_u64(t: &[u8]) -> Option<u64> {
+    let t = t.trim_ascii();
+    if t.is_empty() || t.len() > 19 || !t.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(t).ok()?.parse().ok()
+}
+
+fn time_field(t: &[u8]) -> Option<i64> {
+    parse_feed_time(std::str::from_utf8(t).ok()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn comments_and_urls() {
+        assert_eq!(strip_list_comment(b"1.2.3.4 // x"), b"1.2.3.4 ");
+        assert_eq!(strip_list_comment(b"http://1.2.3.4/1"), b"http://1.2.3.4/1");
+        assert_eq!(strip_list_comment(b"1.2.3.4;x#y"), b"1.2.3.4");
+    }
+
+    #[test]
+    fn fields() {
+        assert_eq!(
+            split_fields(b"\"a,b\",c,\"d\"\"e\"", b',').unwrap(),
+            vec![b"a,b".to_vec(), b"c".to_vec(), b"d\"e".to_vec()]
+        );
+        assert!(split_fields(b"\"a", b',').is_none());
+    }
+
+    #[test]
+    fn rpz_ip_triggers() {
+        assert_eq!(
+            rpz_ip("32.1.2.0.192"),
+            Some(Entry::V4(Range::new(0xc0000201, 0xc0000201)))
+        );
+        assert_eq!(rpz_ip("48.zz.db8.2001"), parse_entry(b"2001:db8::/48").ok());
+        assert_eq!(rpz_ip("24.x.2.0.192"), None);
+    }
+}
