@@ -100,6 +100,8 @@ pub struct LineParser {
     zone: Zone,
     /// Whether any entry line has been seen (the header ends there).
     seen_data: bool,
+    /// The last comment line: abuse.ch exports comment out their CSV header.
+    last_comment: Vec<u8>,
 }
 
 /// Cuts `#`, `;` and `//` comments, keeping `://` of a URL (so a URL line
@@ -193,10 +195,14 @@ impl LineParser {
             csv: None,
             zone: Zone::default(),
             seen_data: false,
+            last_comment: Vec::new(),
         }
     }
 
     fn comment(&mut self, text: &[u8]) {
+        if self.format == FeedFormat::Csv {
+            self.last_comment = text.trim_ascii().to_vec();
+        }
         if !self.seen_data {
             self.header
                 .comment(text, self.format == FeedFormat::Firehol);
@@ -393,8 +399,27 @@ impl LineParser {
         if t.is_empty() {
             return Ok(());
         }
+        if self.csv.is_none() {
+            let is_data = split_fields(t, b',').is_some_and(|f| {
+                f.iter()
+                    .chain(split_fields(t, b'\t').unwrap_or_default().iter())
+                    .any(|v| {
+                        matches!(
+                            super::validate::parse_value(v),
+                            Ok(super::validate::Value::Address(_)
+                                | super::validate::Value::Domain(_))
+                        )
+                    })
+            });
+            if !is_data {
+                return self.csv_header(c, n, t);
+            }
+            // A data row first: the header is the last comment line.
+            let header = std::mem::take(&mut self.last_comment);
+            self.csv_header(c, n, &header)?;
+        }
         let Some(cols) = &self.csv else {
-            return self.csv_header(c, n, t);
+            return Ok(());
         };
         self.seen_data = true;
         let Some(fields) = split_fields(t, cols.delimiter) else {

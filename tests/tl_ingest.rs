@@ -1,0 +1,681 @@
+//! `tl-ingest` run as a user would: every format from its own fixture under
+//! `fixtures/feeds/`, detected and forced, with exact outputs; bad and
+//! dangerous input; the configuration file.
+
+mod common;
+use common::{bin_path, run_in, Run, Workdir};
+use std::path::Path;
+
+const NOW: &str = "2026-01-01T00:00:00Z";
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs tl-ingest in the repository root (fixture paths are relative).
+fn ingest(args: &[&str]) -> Run {
+    run_in(root(), bin_path("tl-ingest"), args, b"")
+}
+
+fn ingest_stdin(args: &[&str], stdin: &[u8]) -> Run {
+    run_in(root(), bin_path("tl-ingest"), args, stdin)
+}
+
+/// The `--stats json` document (the last stderr line).
+fn stats(r: &Run) -> serde_json::Value {
+    let line = r.stderr.lines().last().unwrap_or("");
+    serde_json::from_str(line).unwrap_or_else(|e| panic!("stats json: {e}: {}", r.stderr))
+}
+
+/// (fixture, detected format, extra arguments, exact output)
+const FORMATS: &[(&str, &str, &[&str], &str)] = &[
+    (
+        "list.txt",
+        "list",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+5.188.10.0/30,net,list,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+45.155.205.233,ip,list,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2,1\n\
+91.240.118.172,ip,list,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+185.220.101.0/24,net,list,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+2a0e:1c80:1::/48,net,list,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+2a0e:1c80:1::7,ip,list,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+    ),
+    (
+        "firehol.netset",
+        "firehol",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+87.251.64.0/24,net,demo_attackers,attacks,2024-01-24T10:33:01Z,2024-01-24T10:33:01Z,1,1\n\
+103.151.0.0/24,net,demo_attackers,attacks,2024-01-24T10:33:01Z,2024-01-24T10:33:01Z,1,1\n\
+193.32.162.0/31,net,demo_attackers,attacks,2024-01-24T10:33:01Z,2024-01-24T10:33:01Z,1,1\n\
+",
+    ),
+    (
+        "spamhaus-drop.txt",
+        "spamhaus",
+        &["--with-ref"],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence,ref\n\
+1.10.16.0/20,net,spamhaus-drop,,2025-01-17T17:03:47Z,2025-01-17T17:03:47Z,1,1,SBL256894\n\
+2.57.122.0/24,net,spamhaus-drop,,2025-01-17T17:03:47Z,2025-01-17T17:03:47Z,1,1,SBL636050\n\
+2a06:e480::/32,net,spamhaus-drop,,2025-01-17T17:03:47Z,2025-01-17T17:03:47Z,1,1,SBL301771\n\
+",
+    ),
+    (
+        "spamhaus-drop.jsonl",
+        "spamhaus-json",
+        &["--with-ref"],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence,ref\n\
+1.10.16.0/20,net,spamhaus-drop,,2025-01-17T17:03:47Z,2025-01-17T17:03:47Z,1,1,SBL256894\n\
+2.57.122.0/24,net,spamhaus-drop,,2025-01-17T17:03:47Z,2025-01-17T17:03:47Z,1,1,SBL636050\n\
+",
+    ),
+    (
+        "dshield-block.txt",
+        "dshield",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+45.205.1.0/24,net,dshield-block,,2026-08-22T20:45:06Z,2026-08-22T20:45:06Z,116,1\n\
+66.132.172.0/24,net,dshield-block,,2026-08-22T20:45:06Z,2026-08-22T20:45:06Z,109,1\n\
+193.163.125.0/24,net,dshield-block,,2026-08-22T20:45:06Z,2026-08-22T20:45:06Z,110,1\n\
+",
+    ),
+    (
+        "dshield-top.txt",
+        "dshield-top",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+45.148.10.240,ip,dshield-top,,2026-08-01T00:00:00Z,2026-08-22T00:00:00Z,5120,1\n\
+193.32.162.157,ip,dshield-top,,2026-08-10T00:00:00Z,2026-08-21T00:00:00Z,2048,1\n\
+",
+    ),
+    (
+        "ipsum.txt",
+        "ipsum",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+2.57.122.53,ip,ipsum,,2026-08-22T01:00:29Z,2026-08-22T01:00:29Z,9,1\n\
+77.90.185.20,ip,ipsum,,2026-08-22T01:00:29Z,2026-08-22T01:00:29Z,10,1\n\
+80.82.77.33,ip,ipsum,,2026-08-22T01:00:29Z,2026-08-22T01:00:29Z,1,1\n\
+",
+    ),
+    (
+        "feodo.csv",
+        "csv",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+85.239.243.155,ip,feodo,,2024-02-08T19:20:49Z,2024-03-11T00:00:00Z,1,1\n\
+192.9.135.73,ip,feodo,,2023-05-23T17:51:44Z,2024-04-01T00:00:00Z,1,1\n\
+",
+    ),
+    (
+        "threatfox.csv",
+        "csv",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+91.92.240.11,ip,threatfox,,2026-08-20T08:00:00Z,2026-08-21T09:00:00Z,1,1\n\
+evil-c2.example,domain,threatfox,,2026-08-20T09:00:00Z,2026-08-20T09:00:00Z,1,0.75\n\
+payload.example,domain,threatfox,,2026-08-20T10:00:00Z,2026-08-20T10:00:00Z,1,0.5\n\
+",
+    ),
+    (
+        "urlhaus.csv",
+        "csv",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+103.77.246.15,ip,urlhaus,,2026-08-22T11:00:00Z,2026-08-22T11:30:00Z,1,1\n\
+login.bank-verify.example,domain,urlhaus,,2026-08-22T11:05:00Z,2026-08-22T12:00:00Z,1,1\n\
+",
+    ),
+    (
+        "vendor.tsv",
+        "csv",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+203.0.114.9,ip,vendor,,2026-08-01T00:00:00Z,2026-08-01T00:00:00Z,1,1\n\
+2001:470:1::1,ip,vendor,,2026-08-02T00:00:00Z,2026-08-02T00:00:00Z,1,1\n\
+",
+    ),
+    (
+        "threatfox.json",
+        "json",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+91.92.240.11,ip,threatfox,,2026-08-20T08:00:00Z,2026-08-20T08:00:00Z,1,1\n\
+evil-c2.example,domain,threatfox,,2026-08-20T09:00:00Z,2026-08-20T09:00:00Z,1,0.75\n\
+",
+    ),
+    (
+        "events.jsonl",
+        "jsonl",
+        &["--field", "src.ip"],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+185.224.128.17,ip,events,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2,1\n\
+2a02:4780:8::1,ip,events,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+    ),
+    (
+        "domains.txt",
+        "domains",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+194.26.29.113,ip,domains,,2025-07-19T12:11:28Z,2025-07-19T12:11:28Z,1,1\n\
+evil.example,domain,domains,,2025-07-19T12:11:28Z,2025-07-19T12:11:28Z,1,1\n\
+phishing-login.example.com,domain,domains,,2025-07-19T12:11:28Z,2025-07-19T12:11:28Z,1,1\n\
+xn--bcher-phish-thb.example,domain,domains,,2025-07-19T12:11:28Z,2025-07-19T12:11:28Z,1,1\n\
+",
+    ),
+    (
+        "hosts.txt",
+        "hosts",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+ads.tracker.example,domain,hosts,,2026-07-06T00:40:31Z,2026-07-06T00:40:31Z,1,1\n\
+malware-cdn.example,domain,hosts,,2026-07-06T00:40:31Z,2026-07-06T00:40:31Z,1,1\n\
+malware.example,domain,hosts,,2026-07-06T00:40:31Z,2026-07-06T00:40:31Z,1,1\n\
+phish.example,domain,hosts,,2026-07-06T00:40:31Z,2026-07-06T00:40:31Z,1,1\n\
+",
+    ),
+    (
+        "adblock.txt",
+        "adblock",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+c2.example,domain,adblock,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+ransom.example,domain,adblock,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+",
+    ),
+    (
+        "zone.rpz",
+        "rpz",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+31.28.176.0/24,net,zone,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+2a02:4780::/48,net,zone,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+bad.example,domain,zone,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2,1\n\
+worse.example,domain,zone,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+    ),
+    (
+        "bundle.stix.json",
+        "stix",
+        &["--with-ref"],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence,ref\n\
+91.92.240.11,ip,bundle.stix,,2026-08-01T00:00:00Z,2026-08-03T00:00:00Z,1,0.85,indicator--a1\n\
+2a02:4780:8::/48,net,bundle.stix,,2026-08-02T00:00:00Z,2026-08-02T00:00:00Z,1,1,indicator--a3\n\
+c2.example,domain,bundle.stix,,2026-08-02T00:00:00Z,2026-08-02T00:00:00Z,1,1,indicator--a2\n\
+",
+    ),
+];
+
+#[test]
+fn every_format_is_detected_and_read_exactly() {
+    for (file, format, extra, expected) in FORMATS {
+        let path = format!("fixtures/feeds/{file}");
+        let mut args = vec!["--now", NOW, "--stats", "json"];
+        args.extend_from_slice(extra);
+        args.push(&path);
+        let r = ingest(&args);
+        assert_eq!(r.code, 0, "{file}: {}", r.stderr);
+        assert_eq!(r.stdout, *expected, "{file}");
+        assert_eq!(stats(&r)["feeds"][0]["format"], *format, "{file}");
+        // Forcing the detected format changes nothing.
+        let mut forced = vec!["--now", NOW, "--format", format];
+        forced.extend_from_slice(extra);
+        forced.push(&path);
+        let f = ingest(&forced);
+        assert_eq!(f.code, 0, "{file} forced: {}", f.stderr);
+        assert_eq!(f.stdout, *expected, "{file} forced");
+    }
+}
+
+#[test]
+fn forcing_a_format_reads_the_feed_that_way() {
+    // As an IP list, the domains of a domain list are refused (and counted).
+    let r = ingest(&[
+        "--now",
+        NOW,
+        "--format",
+        "list",
+        "fixtures/feeds/domains.txt",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+         194.26.29.113,ip,domains,,2025-07-19T12:11:28Z,2025-07-19T12:11:28Z,1,1\n"
+    );
+    assert!(
+        r.stderr
+            .contains("fixtures/feeds/domains.txt:3: a hostname in an IP list: 'evil.example'"),
+        "{}",
+        r.stderr
+    );
+    // A CSV column chosen by number.
+    let r = ingest(&["--now", NOW, "--column", "2", "fixtures/feeds/feodo.csv"]);
+    assert_eq!(r.stdout.lines().count(), 3, "{}", r.stderr);
+    let r = ingest(&["--now", NOW, "--column", "nope", "fixtures/feeds/feodo.csv"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("no column 'nope' (columns: first_seen_utc, dst_ip"),
+        "{}",
+        r.stderr
+    );
+    // An unknown format is a usage error.
+    assert_eq!(
+        ingest(&["--format", "xml", "fixtures/feeds/list.txt"]).code,
+        2
+    );
+}
+
+#[test]
+fn stdin_feed_category_confidence_and_output_file() {
+    let w = Workdir::new();
+    let out = w.path("ind.csv");
+    let r = ingest_stdin(
+        &[
+            "--now",
+            NOW,
+            "--feed",
+            "ssh",
+            "--category",
+            "bruteforce",
+            "--confidence",
+            "0.7",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        b"185.224.128.17\n2a02:4780:8::1\n",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        w.read("ind.csv"),
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+         185.224.128.17,ip,ssh,bruteforce,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.7\n\
+         2a02:4780:8::1,ip,ssh,bruteforce,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.7\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: ssh (list): read 2, accepted 2, duplicates 0, rejected 0, special-purpose 0, too wide 0\n"
+    );
+    let bad = ingest(&["--feed", "a b", "fixtures/feeds/list.txt"]);
+    assert_eq!(bad.code, 2);
+    assert!(bad.stderr.contains("--feed"), "{}", bad.stderr);
+}
+
+#[test]
+fn gzip_input_and_deterministic_order() {
+    use std::io::Write;
+    let w = Workdir::new();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&std::fs::read(root().join("fixtures/feeds/list.txt")).unwrap())
+        .unwrap();
+    w.write("list.txt.gz", gz.finish().unwrap());
+    let gz_path = w.path("list.txt.gz");
+    let a = ingest(&[
+        "--now",
+        NOW,
+        gz_path.to_str().unwrap(),
+        "fixtures/feeds/ipsum.txt",
+        "fixtures/feeds/domains.txt",
+    ]);
+    let b = ingest(&[
+        "--now",
+        NOW,
+        "fixtures/feeds/domains.txt",
+        "fixtures/feeds/ipsum.txt",
+        gz_path.to_str().unwrap(),
+    ]);
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    assert_eq!(a.stdout, b.stdout);
+    // Feeds in name order: domains, ipsum, list.
+    let feeds: Vec<&str> = a
+        .stdout
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(2).unwrap())
+        .collect();
+    let mut sorted = feeds.clone();
+    sorted.sort();
+    assert_eq!(feeds, sorted);
+    assert_eq!(feeds.first(), Some(&"domains"));
+    assert_eq!(feeds.last(), Some(&"list"));
+}
+
+#[test]
+fn two_inputs_of_one_feed_merge() {
+    let r = ingest(&[
+        "--now",
+        NOW,
+        "--feed",
+        "mix",
+        "fixtures/feeds/ipsum.txt",
+        "fixtures/feeds/feodo.csv",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 1 + 3 + 2);
+    assert!(
+        r.stderr.contains("mix (ipsum+csv): read 18, accepted 5"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn glued_addresses_and_url_paths_are_reported_never_published() {
+    let r = ingest(&["--now", NOW, "fixtures/feeds/bad/glued.txt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+         45.155.205.233,ip,glued,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: fixtures/feeds/bad/glued.txt:3: two addresses glued together: '45.155.205.2345.155.205.234'\n\
+         tl-ingest: fixtures/feeds/bad/glued.txt:4: several addresses on one line: '45.155.205.235 45.155.205.236'\n\
+         tl-ingest: fixtures/feeds/bad/glued.txt:5: host bits set under a short prefix (a URL path like '/1'?): '91.240.118.172/1'\n\
+         tl-ingest: glued (list): read 8, accepted 1, duplicates 0, rejected 6 (IPv4 address without four octets: 1; \
+         a URL, not an address: 1; ambiguous leading zero in an IPv4 octet: 1; host bits set under a short prefix \
+         (a URL path like '/1'?): 1; several addresses on one line: 1; two addresses glued together: 1), \
+         special-purpose 0, too wide 0\n"
+    );
+}
+
+#[test]
+fn strict_makes_any_refused_line_fatal() {
+    let w = Workdir::new();
+    let out = w.path("out.csv");
+    let r = ingest(&[
+        "--strict",
+        "-o",
+        out.to_str().unwrap(),
+        "fixtures/feeds/bad/glued.txt",
+    ]);
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: fixtures/feeds/bad/glued.txt:3: two addresses glued together: '45.155.205.2345.155.205.234'\n"
+    );
+    assert!(!out.exists(), "nothing is written on error");
+    assert_eq!(ingest(&["--strict", "fixtures/feeds/list.txt"]).code, 0);
+}
+
+#[test]
+fn special_purpose_space_and_wide_prefixes_are_dropped_and_counted() {
+    let r = ingest(&[
+        "--now",
+        NOW,
+        "--stats",
+        "json",
+        "fixtures/feeds/bad/special.txt",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // 172.0.0.0/8 overlaps 172.16.0.0/12: only the rest is emitted.
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+         45.155.205.233,ip,special,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+         172.0.0.0/12,net,special,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+         172.32.0.0/11,net,special,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+         172.64.0.0/10,net,special,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+         172.128.0.0/9,net,special,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n"
+    );
+    let s = &stats(&r)["feeds"][0];
+    assert_eq!(s["special_purpose"], 7);
+    assert_eq!(s["too_wide"], 3);
+    // Allowed on request; a wider --max-prefix lets /7 and /16 through.
+    let r = ingest(&[
+        "--now",
+        NOW,
+        "--allow-special",
+        "--max-prefix",
+        "4",
+        "--max-prefix6",
+        "16",
+        "--stats",
+        "json",
+        "fixtures/feeds/bad/special.txt",
+    ]);
+    let s = &stats(&r)["feeds"][0];
+    assert_eq!(s["special_purpose"], 0);
+    assert_eq!(s["too_wide"], 0);
+    assert_eq!(s["accepted"], 11);
+    assert!(r.stdout.contains("\n10.1.2.3,ip,"));
+    assert!(r.stdout.contains("\n8.0.0.0/7,net,"));
+}
+
+#[test]
+fn domains_cannot_carry_zone_file_syntax() {
+    let r = ingest(&[
+        "--now",
+        NOW,
+        "--stats",
+        "json",
+        "fixtures/feeds/bad/injection.txt",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+         evil.example,domain,injection,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+         ok.example,domain,injection,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n"
+    );
+    let s = &stats(&r)["feeds"][0];
+    assert_eq!(s["rejected"]["space in a domain name"], 1);
+    assert_eq!(s["rejected"]["';' in a domain name"], 1);
+    assert_eq!(s["rejected"]["'$' in a domain name"], 1);
+    assert_eq!(
+        s["rejected"]["character not allowed in a host name (LDH)"],
+        1
+    );
+    assert_eq!(s["rejected"]["label longer than 63 octets"], 1);
+    assert_eq!(s["rejected"]["label starts or ends with '-'"], 1);
+    assert_eq!(
+        s["rejected"]["single-label name (a whole top-level domain?)"],
+        1
+    );
+    // Nothing of the refused lines reaches the output.
+    for bad in ["IN A", "$ORIGIN", "$INCLUDE", "passwd", "sub_domain"] {
+        assert!(!r.stdout.contains(bad), "{bad}");
+    }
+}
+
+#[test]
+fn an_html_page_is_an_error_not_a_feed() {
+    let r = ingest(&["fixtures/feeds/bad/html-error.txt"]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: fixtures/feeds/bad/html-error.txt: an HTML page, not a feed (an error or login page?)\n"
+    );
+}
+
+#[test]
+fn a_comment_only_feed_is_reported() {
+    let r = ingest(&["--stats", "json", "fixtures/feeds/bad/comments-only.txt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n"
+    );
+    assert!(r
+        .stderr
+        .contains("tl-ingest: comments-only: the feed holds no entries (only comments)\n"));
+    let s = &stats(&r)["feeds"][0];
+    assert_eq!(s["empty"], true);
+    // The header's Last-Modified is the feed's time.
+    assert_eq!(s["time"], "2024-04-10T14:10:00Z");
+}
+
+#[test]
+fn binary_junk_long_lines_and_truncated_gzip_are_clear_errors() {
+    use std::io::Write;
+    let w = Workdir::new();
+    let junk: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 24) as u8)
+        .collect();
+    w.write("junk.bin", &junk);
+    let r = w.run("tl-ingest", &["junk.bin"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: junk.bin: binary data, not a text feed\n"
+    );
+
+    // One 100 MB line after a valid one.
+    let mut big = b"45.155.205.233\n".to_vec();
+    big.resize(big.len() + (100 << 20), b'7');
+    big.push(b'\n');
+    w.write("long.txt", &big);
+    drop(big);
+    let r = w.run("tl-ingest", &["--format", "list", "long.txt"], b"");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with("tl-ingest: long.txt:2: line longer than 65536 bytes: '7777"),
+        "{}",
+        r.stderr
+    );
+
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 0..20000u32 {
+        writeln!(gz, "45.{}.{}.{}", i >> 16, (i >> 8) & 255, i & 255).unwrap();
+    }
+    let data = gz.finish().unwrap();
+    w.write("cut.txt.gz", &data[..data.len() / 2]);
+    let r = w.run("tl-ingest", &["cut.txt.gz"], b"");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with("tl-ingest: cut.txt.gz: truncated or corrupt gzip data"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(r.stdout, "");
+}
+
+#[test]
+fn stats_json_describes_every_feed() {
+    let r = ingest(&[
+        "--now",
+        NOW,
+        "--stats",
+        "json",
+        "fixtures/feeds/list.txt",
+        "fixtures/feeds/bad/glued.txt",
+    ]);
+    let s = stats(&r);
+    let feeds = s["feeds"].as_array().unwrap();
+    assert_eq!(feeds.len(), 2);
+    assert_eq!(feeds[0]["feed"], "glued");
+    assert_eq!(feeds[0]["examples"][0]["line"], 3);
+    assert_eq!(
+        feeds[0]["examples"][0]["reason"],
+        "two addresses glued together"
+    );
+    assert_eq!(feeds[1]["feed"], "list");
+    assert_eq!(feeds[1]["read"], 10);
+    assert_eq!(feeds[1]["entries"], 7);
+    assert_eq!(feeds[1]["accepted"], 6);
+    assert_eq!(feeds[1]["duplicates"], 1);
+    assert_eq!(feeds[1]["stale"], false);
+    assert_eq!(feeds[1]["sources"][0], "fixtures/feeds/list.txt");
+    // Quiet means quiet.
+    assert_eq!(ingest(&["-q", "fixtures/feeds/bad/glued.txt"]).stderr, "");
+}
+
+#[test]
+fn config_ingests_every_feed_into_one_output_or_one_file_each() {
+    let w = Workdir::new();
+    let feeds = root().join("fixtures/feeds");
+    w.write(
+        "feeds.toml",
+        format!(
+            "[[feed]]\nname = \"drop\"\npath = \"{0}/spamhaus-drop.txt\"\ncategory = \"hijacked\"\nconfidence = 0.9\n\n\
+             [[feed]]\nname = \"c2\"\npath = \"{0}/feodo.csv\"\nformat = \"csv\"\ncolumn = \"dst_ip\"\ncategory = \"botnet-c2\"\nweight = 0.8\n",
+            feeds.display()
+        ),
+    );
+    let r = w.run("tl-ingest", &["--config", "feeds.toml", "--now", NOW], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+         85.239.243.155,ip,c2,botnet-c2,2024-02-08T19:20:49Z,2024-03-11T00:00:00Z,1,0.8\n\
+         192.9.135.73,ip,c2,botnet-c2,2023-05-23T17:51:44Z,2024-04-01T00:00:00Z,1,0.8\n\
+         1.10.16.0/20,net,drop,hijacked,2025-01-17T17:03:47Z,2025-01-17T17:03:47Z,1,0.9\n\
+         2.57.122.0/24,net,drop,hijacked,2025-01-17T17:03:47Z,2025-01-17T17:03:47Z,1,0.9\n\
+         2a06:e480::/32,net,drop,hijacked,2025-01-17T17:03:47Z,2025-01-17T17:03:47Z,1,0.9\n"
+    );
+    let r = w.run(
+        "tl-ingest",
+        &[
+            "--config",
+            "feeds.toml",
+            "--now",
+            NOW,
+            "--output-dir",
+            "out",
+            "-q",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert_eq!(w.read("out/c2.csv").lines().count(), 3);
+    assert_eq!(w.read("out/drop.csv").lines().count(), 4);
+    assert!(w.read("out/drop.csv").starts_with("indicator,type,"));
+}
+
+#[test]
+fn config_errors_name_the_file_and_line() {
+    let w = Workdir::new();
+    w.write(
+        "feeds.toml",
+        "[[feed]]\nname = \"a\"\npath = \"a.txt\"\ncolour = \"red\"\n",
+    );
+    let r = w.run("tl-ingest", &["--config", "feeds.toml"], b"");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with("tl-ingest: feeds.toml:4: unknown field `colour`"),
+        "{}",
+        r.stderr
+    );
+    w.write(
+        "feeds.toml",
+        "[defaults]\ntimeout = \"soon\"\n[[feed]]\nname = \"a\"\npath = \"a.txt\"\n",
+    );
+    let r = w.run("tl-ingest", &["--config", "feeds.toml"], b"");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("feeds.toml:1: timeout: not a duration"),
+        "{}",
+        r.stderr
+    );
+    w.write("feeds.toml", "[[feed]]\nname = \"a\"\npath = \"a.txt\"\n\n[[feed]]\nname = \"b\"\nformat = \"xml\"\npath = \"b.txt\"\n");
+    let r = w.run("tl-ingest", &["--config", "feeds.toml"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: feeds.toml:5: feed 'b': unknown format 'xml'\n"
+    );
+    // A missing feed file is an error naming it; nothing is written.
+    w.write(
+        "feeds.toml",
+        "[[feed]]\nname = \"a\"\npath = \"missing.txt\"\n",
+    );
+    let r = w.run("tl-ingest", &["--config", "feeds.toml"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "");
+    assert!(
+        r.stderr.contains("missing.txt: No such file or directory"),
+        "{}",
+        r.stderr
+    );
+}
