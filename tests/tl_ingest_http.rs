@@ -1,0 +1,376 @@
+//! Fetching over HTTP from a small server the test starts on 127.0.0.1:
+//! conditional requests from the cache, gzip, retries, timeouts, the size
+//! cap, and the last good copy kept when a feed fails or comes back empty.
+
+mod common;
+use common::Workdir;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// A request as the server saw it: path and lower-cased headers.
+#[derive(Clone, Debug)]
+struct Request {
+    path: String,
+    headers: Vec<(String, String)>,
+}
+
+impl Request {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the server answers: status, headers, body, and a delay first.
+#[derive(Clone)]
+struct Reply {
+    status: u16,
+    headers: Vec<(&'static str, String)>,
+    body: Vec<u8>,
+    delay: Duration,
+}
+
+fn ok(body: &[u8]) -> Reply {
+    Reply {
+        status: 200,
+        headers: vec![],
+        body: body.to_vec(),
+        delay: Duration::ZERO,
+    }
+}
+
+fn status(code: u16) -> Reply {
+    Reply {
+        status: code,
+        headers: vec![],
+        body: Vec::new(),
+        delay: Duration::ZERO,
+    }
+}
+
+type Handler = Box<dyn FnMut(&Request) -> Reply + Send>;
+
+struct Server {
+    port: u16,
+    log: Arc<Mutex<Vec<Request>>>,
+    handler: Arc<Mutex<Handler>>,
+}
+
+impl Server {
+    fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let handler: Arc<Mutex<Handler>> =
+            Arc::new(Mutex::new(Box::new(|_: &Request| status(404))));
+        let (l, h) = (log.clone(), handler.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (l, h) = (l.clone(), h.clone());
+                std::thread::spawn(move || serve(stream, &l, &h));
+            }
+        });
+        Server { port, log, handler }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    fn answer(&self, f: impl FnMut(&Request) -> Reply + Send + 'static) {
+        *self.handler.lock().unwrap() = Box::new(f);
+    }
+
+    fn requests(&self) -> Vec<Request> {
+        self.log.lock().unwrap().clone()
+    }
+}
+
+fn serve(stream: TcpStream, log: &Mutex<Vec<Request>>, handler: &Mutex<Handler>) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut first = String::new();
+    if reader.read_line(&mut first).is_err() {
+        return;
+    }
+    let path = first.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let mut headers = Vec::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+            break;
+        }
+        if let Some((k, v)) = line.trim_end().split_once(':') {
+            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
+        }
+    }
+    let req = Request { path, headers };
+    log.lock().unwrap().push(req.clone());
+    let reply = (handler.lock().unwrap())(&req);
+    std::thread::sleep(reply.delay);
+    let mut out = stream;
+    let mut head = format!(
+        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        reply.status,
+        reply.body.len()
+    );
+    for (k, v) in &reply.headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = out.write_all(head.as_bytes());
+    let _ = out.write_all(&reply.body);
+    let _ = out.flush();
+    let _ = reader.read(&mut [0u8; 1]);
+}
+
+const DROP: &[u8] = b"; Spamhaus DROP List\n; Last-Modified: Fri, 17 Jan 2025 17:03:47 GMT\n1.10.16.0/20 ; SBL256894\n2.57.122.0/24 ; SBL636050\n";
+const ROWS: &str = "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+    1.10.16.0/20,net,drop,,2025-01-17T17:03:47Z,2025-01-17T17:03:47Z,1,1\n\
+    2.57.122.0/24,net,drop,,2025-01-17T17:03:47Z,2025-01-17T17:03:47Z,1,1\n";
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(data).unwrap();
+    gz.finish().unwrap()
+}
+
+#[test]
+fn cache_makes_the_second_fetch_conditional() {
+    let s = Server::start();
+    s.answer(|r| {
+        if r.header("if-none-match") == Some("\"v1\"") {
+            return status(304);
+        }
+        let mut rep = ok(DROP);
+        rep.headers.push(("ETag", "\"v1\"".into()));
+        rep.headers
+            .push(("Last-Modified", "Fri, 17 Jan 2025 17:03:47 GMT".into()));
+        rep
+    });
+    let w = Workdir::new();
+    let url = s.url("/drop.txt");
+    let first = w.run("tl-ingest", &["--cache", "cache", &url], b"");
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.stdout, ROWS);
+    let second = w.run("tl-ingest", &["--cache", "cache", &url], b"");
+    assert_eq!(second.code, 0, "{}", second.stderr);
+    assert_eq!(second.stdout, ROWS, "304 serves the cached copy");
+    let reqs = s.requests();
+    assert_eq!(reqs.len(), 2);
+    assert_eq!(reqs[0].header("if-none-match"), None);
+    assert_eq!(reqs[1].header("if-none-match"), Some("\"v1\""));
+    assert_eq!(
+        reqs[1].header("if-modified-since"),
+        Some("Fri, 17 Jan 2025 17:03:47 GMT")
+    );
+    assert!(reqs[0]
+        .header("accept-encoding")
+        .is_some_and(|v| v.contains("gzip")));
+}
+
+#[test]
+fn gzip_content_encoding_and_gzip_files() {
+    let s = Server::start();
+    s.answer(|r| {
+        let mut rep = ok(&gzip(DROP));
+        if r.path == "/encoded" {
+            rep.headers.push(("Content-Encoding", "gzip".into()));
+        }
+        rep
+    });
+    let w = Workdir::new();
+    for path in ["/encoded", "/drop.txt.gz"] {
+        let r = w.run("tl-ingest", &["--feed", "drop", &s.url(path)], b"");
+        assert_eq!(r.code, 0, "{path}: {}", r.stderr);
+        assert_eq!(r.stdout, ROWS, "{path}");
+    }
+}
+
+#[test]
+fn retries_back_off_then_succeed() {
+    let s = Server::start();
+    let mut n = 0;
+    s.answer(move |_| {
+        n += 1;
+        if n <= 2 {
+            status(503)
+        } else {
+            ok(DROP)
+        }
+    });
+    let w = Workdir::new();
+    let t = std::time::Instant::now();
+    let r = w.run(
+        "tl-ingest",
+        &["--retries", "3", "--backoff", "100ms", &s.url("/drop.txt")],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, ROWS);
+    assert_eq!(s.requests().len(), 3);
+    // 100 ms, then 200 ms.
+    assert!(t.elapsed() >= Duration::from_millis(300));
+    // A 404 is not retried.
+    s.answer(|_| status(404));
+    let r = w.run(
+        "tl-ingest",
+        &["--retries", "3", "--backoff", "10ms", &s.url("/gone.txt")],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        format!("tl-ingest: {}: HTTP 404\n", s.url("/gone.txt"))
+    );
+    assert_eq!(s.requests().len(), 4);
+}
+
+#[test]
+fn timeouts_and_the_size_cap_are_errors() {
+    let s = Server::start();
+    s.answer(|r| {
+        if r.path == "/slow" {
+            let mut rep = ok(DROP);
+            rep.delay = Duration::from_secs(3);
+            rep
+        } else {
+            ok(&vec![b'#'; 2 << 20])
+        }
+    });
+    let w = Workdir::new();
+    let r = w.run(
+        "tl-ingest",
+        &[
+            "--timeout",
+            "300ms",
+            "--retries",
+            "1",
+            "--backoff",
+            "10ms",
+            &s.url("/slow"),
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("timed out (after 2 attempts)"),
+        "{}",
+        r.stderr
+    );
+    let r = w.run("tl-ingest", &["--max-size", "1M", &s.url("/big")], b"");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("response larger than 1048576 bytes (--max-size)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn a_failed_or_empty_fetch_keeps_the_last_good_copy() {
+    let s = Server::start();
+    s.answer(|_| ok(DROP));
+    let w = Workdir::new();
+    let url = s.url("/drop.txt");
+    let args = [
+        "--cache",
+        "cache",
+        "--retries",
+        "0",
+        "--stats",
+        "json",
+        &url,
+    ];
+    let r = w.run("tl-ingest", &args, b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+
+    let failures: Vec<(Reply, &str)> = vec![
+        (
+            ok(b"<!DOCTYPE html><html><body>Login</body></html>"),
+            "an HTML page, not a feed",
+        ),
+        (
+            ok(b"; Spamhaus EDROP\n; merged into DROP\n"),
+            "the feed holds no entries (only comments)",
+        ),
+        (ok(b""), "the feed holds no entries (only comments)"),
+        (status(500), "HTTP 500"),
+    ];
+    for (reply, why) in failures {
+        s.answer(move |_| reply.clone());
+        let r = w.run("tl-ingest", &args, b"");
+        assert_eq!(r.code, 0, "{why}: {}", r.stderr);
+        assert_eq!(r.stdout, ROWS, "{why}: the last good copy is used");
+        assert!(r.stderr.contains("drop: STALE: "), "{why}: {}", r.stderr);
+        assert!(r.stderr.contains(why), "{why}: {}", r.stderr);
+        let stats: serde_json::Value =
+            serde_json::from_str(r.stderr.lines().last().unwrap()).unwrap();
+        assert_eq!(stats["feeds"][0]["stale"], true);
+        // Told to, a stale feed fails the run (exit 1), output still written.
+        let mut strict = args.to_vec();
+        strict.insert(0, "--fail-on-stale");
+        let r = w.run("tl-ingest", &strict, b"");
+        assert_eq!(r.code, 1, "{why}");
+        assert_eq!(r.stdout, ROWS);
+    }
+    // Without a cache there is no good copy: an error.
+    s.answer(|_| status(500));
+    let r = w.run("tl-ingest", &["--retries", "0", &url], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "");
+}
+
+#[test]
+fn config_refresh_and_max_age() {
+    let s = Server::start();
+    s.answer(|_| ok(DROP));
+    let w = Workdir::new();
+    w.write(
+        "feeds.toml",
+        format!(
+            "[defaults]\ncache_dir = \"cache\"\nretries = 0\n\n[[feed]]\nname = \"drop\"\nurl = \"{}\"\nrefresh = \"1h\"\nmax_age = \"1d\"\n\n[[feed]]\nname = \"local\"\npath = \"local.txt\"\n",
+            s.url("/drop.txt")
+        ),
+    );
+    w.write("local.txt", "45.155.205.233\n");
+    let at = |t: &str| {
+        w.run(
+            "tl-ingest",
+            &["--config", "feeds.toml", "--now", t, "-q"],
+            b"",
+        )
+    };
+    let r = at("2026-01-01T00:00:00Z");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 4);
+    assert_eq!(s.requests().len(), 1);
+    // Within the refresh interval: no request at all.
+    let r = at("2026-01-01T00:30:00Z");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(s.requests().len(), 1);
+    // After it, and failing: the last good copy, stale.
+    s.answer(|_| status(503));
+    let r = w.run(
+        "tl-ingest",
+        &["--config", "feeds.toml", "--now", "2026-01-01T02:00:00Z"],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stderr.contains("drop: STALE: "), "{}", r.stderr);
+    assert_eq!(r.stdout.lines().count(), 4);
+    assert_eq!(s.requests().len(), 2);
+    // Older than max_age: not used; the feed is an error.
+    let r = at("2026-01-03T00:00:00Z");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("older than the maximum age"),
+        "{}",
+        r.stderr
+    );
+}
