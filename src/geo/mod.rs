@@ -53,14 +53,14 @@ pub fn check_type(db: &Database, need: Need) -> Result<(), DbError> {
 
 /// The message for a database without the data needed.
 pub fn wrong_type(db: &Database, need: Need) -> DbError {
-    let (what, flag) = match need {
-        Need::Country => ("country", "--db"),
-        Need::Asn => ("ASN", "--asn-db"),
+    let (what, article, flag) = match need {
+        Need::Country => ("country", "a", "--db"),
+        Need::Asn => ("ASN", "an", "--asn-db"),
     };
     DbError {
         file: db.name.clone(),
         reason: format!(
-            "database type '{}' holds no {what} data; give a {what} database with {flag}",
+            "database type '{}' holds no {what} data; give {article} {what} database with {flag}",
             db.meta.database_type
         ),
     }

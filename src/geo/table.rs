@@ -105,8 +105,11 @@ pub struct GeoTable {
     pub records: Vec<GeoRecord>,
     v4: Flat<u32>,
     v6: Flat<u128>,
-    /// Entry of `v4` holding each /16's first address, plus the last entry.
+    /// Entry holding the first address of each of the 65,536 blocks that
+    /// the top 16 bits make, plus the last entry: a look-up searches only
+    /// between two neighbours.
     idx4: Vec<u32>,
+    idx6: Vec<u32>,
     /// IPv6 prefixes that alias the IPv4 space (`::ffff:0:0/96`, ...).
     aliases: Vec<(u128, u32)>,
     /// IPv4 addresses also live at `::/96` (an IPv6 database).
@@ -207,16 +210,8 @@ impl GeoTable {
         aliases: Vec<(u128, u32)>,
         v4_in_v6: bool,
     ) -> GeoTable {
-        let mut idx4 = Vec::with_capacity((1 << 16) + 1);
-        let mut i = 0usize;
-        for h in 0u32..(1 << 16) {
-            let first = h << 16;
-            while i + 1 < v4.starts.len() && v4.starts[i + 1] <= first {
-                i += 1;
-            }
-            idx4.push(i as u32);
-        }
-        idx4.push(v4.starts.len() as u32 - 1);
+        let idx4 = block_index(&v4);
+        let idx6 = block_index(&v6);
         // Aliases are only usable when an IPv4 address fits after them.
         let aliases = aliases
             .into_iter()
@@ -227,6 +222,7 @@ impl GeoTable {
             v4,
             v6,
             idx4,
+            idx6,
             aliases,
             v4_in_v6,
         }
@@ -237,6 +233,13 @@ impl GeoTable {
         let h = (a >> 16) as usize;
         self.v4
             .find_in(a, self.idx4[h] as usize, self.idx4[h + 1] as usize)
+    }
+
+    #[inline]
+    fn index6(&self, a: u128) -> usize {
+        let h = (a >> 112) as usize;
+        self.v6
+            .find_in(a, self.idx6[h] as usize, self.idx6[h + 1] as usize)
     }
 
     /// The record for an IPv4 address.
@@ -259,8 +262,7 @@ impl GeoTable {
                 return self.lookup_v4((a >> (96 - len)) as u32);
             }
         }
-        let i = self.v6.find_in(a, 0, self.v6.starts.len() - 1);
-        self.records.get(self.v6.vals[i] as usize)
+        self.records.get(self.v6.vals[self.index6(a)] as usize)
     }
 
     /// The record for a whole network, when one record covers all of it.
@@ -292,7 +294,7 @@ impl GeoTable {
                 };
             }
         }
-        let i = self.v6.find_in(r.start, 0, self.v6.starts.len() - 1);
+        let i = self.index6(r.start);
         (self.v6.end_of(i) >= r.end)
             .then(|| self.records.get(self.v6.vals[i] as usize))
             .flatten()
@@ -415,6 +417,22 @@ impl GeoTable {
             .map_err(|e| format!("{}: {}", path.display(), crate::cli::describe_io(&e)))?;
         Ok(t)
     }
+}
+
+/// For each block of the top 16 bits, the entry holding its first address;
+/// then the last entry.
+fn block_index<A: Addr>(f: &Flat<A>) -> Vec<u32> {
+    let mut idx = Vec::with_capacity((1 << 16) + 1);
+    let mut i = 0usize;
+    for h in 0u128..(1 << 16) {
+        let first = A::from_u128(h << (A::BITS - 16));
+        while i + 1 < f.starts.len() && f.starts[i + 1] <= first {
+            i += 1;
+        }
+        idx.push(i as u32);
+    }
+    idx.push(f.starts.len() as u32 - 1);
+    idx
 }
 
 /// `DIR/geo-<crc32>-<size>.tlart`: one file per database version.
