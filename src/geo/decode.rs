@@ -333,8 +333,8 @@ mod tests {
         encode::string(&mut d, "b");
         encode::bool(&mut d, true);
         encode::string(&mut d, "c");
-        // a pointer (size 0 form) back to offset 2: the string "a"
-        d.extend_from_slice(&[0b0010_0000, 2]);
+        // a pointer (size 0 form) back to offset 1: the key "a"
+        d.extend_from_slice(&[0b0010_0000, 1]);
         let v = decode(&d, 0).unwrap();
         assert_eq!(v.get("a").and_then(Value::as_uint), Some(15169));
         assert_eq!(v.get("b").and_then(Value::as_bool), Some(true));

@@ -109,3 +109,55 @@ impl GeoRecord {
             || self.satellite_provider
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(x: &str) -> Value<'_> {
+        Value::Str(x)
+    }
+
+    fn map<'a>(kv: Vec<(&'a str, Value<'a>)>) -> Value<'a> {
+        Value::Map(kv)
+    }
+
+    #[test]
+    fn schemas() {
+        // GeoIP2: nested, flags in traits, EU flag from the database.
+        let v = map(vec![
+            (
+                "country",
+                map(vec![
+                    ("iso_code", s("FR")),
+                    ("is_in_european_union", Value::Bool(true)),
+                ]),
+            ),
+            ("registered_country", map(vec![("iso_code", s("DE"))])),
+            (
+                "traits",
+                map(vec![("is_satellite_provider", Value::Bool(true))]),
+            ),
+        ]);
+        let r = GeoRecord::from_value(&v);
+        assert_eq!(r.country, Some(*b"FR"));
+        assert_eq!(r.registered_country, Some(*b"DE"));
+        assert_eq!(r.continent, Some(*b"EU"));
+        assert!(r.eu && r.satellite_provider && !r.anonymous_proxy);
+        // ip-location-db: flat code; continent and EU flag from the code table.
+        let r = GeoRecord::from_value(&map(vec![("country_code", s("at"))]));
+        assert_eq!(
+            (r.country, r.continent, r.eu),
+            (Some(*b"AT"), Some(*b"EU"), true)
+        );
+        // ipinfo: "AS" numbers as text.
+        let r = GeoRecord::from_value(&map(vec![
+            ("asn", s("AS64496")),
+            ("as_name", s("Ex\u{1b}[31m")),
+        ]));
+        assert_eq!((r.asn, r.org.as_deref()), (Some(64496), Some("Ex [31m")));
+        // Codes that are not two letters are not codes.
+        let r = GeoRecord::from_value(&map(vec![("country_code", s("F,R"))]));
+        assert_eq!(r.country, None);
+    }
+}
