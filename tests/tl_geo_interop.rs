@@ -31,10 +31,7 @@ fn json_network(text: &str) -> Entry {
             Entry::V6(Range::from_prefix(a, len))
         }
     } else {
-        match parse_entry(text.as_bytes()).unwrap() {
-            Entry::V4(r) => Entry::V4(r),
-            e => e,
-        }
+        parse_entry(text.as_bytes()).unwrap()
     }
 }
 

@@ -9,12 +9,15 @@ use threatlist::geo::{record::GeoRecord, Resolver};
 use threatlist::net::{Entry, Range};
 use threatlist::set::IpSet;
 
+/// (start offset, end offset, data: (country index, ASN)) of a segment.
+type Segment = (u32, u32, Option<(usize, Option<u32>)>);
+
 const COUNTRIES: [&str; 4] = ["FR", "DE", "US", "JP"];
 const V4_BASE: u32 = 0x0a00_0000; // 10.0.0.0, a /20 of it
 const V6_BASE: u128 = 0x2001_0db8 << 96; // 2001:db8::, a /116 of it
 
 /// Disjoint segments cut from a small space: (start offset, end offset, data).
-fn segments() -> impl Strategy<Value = Vec<(u32, u32, Option<(usize, Option<u32>)>)>> {
+fn segments() -> impl Strategy<Value = Vec<Segment>> {
     proptest::collection::vec(
         (
             1u32..300,
@@ -35,8 +38,8 @@ fn segments() -> impl Strategy<Value = Vec<(u32, u32, Option<(usize, Option<u32>
 }
 
 fn rows(
-    v4: &[(u32, u32, Option<(usize, Option<u32>)>)],
-    v6: &[(u32, u32, Option<(usize, Option<u32>)>)],
+    v4: &[Segment],
+    v6: &[Segment],
 ) -> Vec<Row> {
     let data = |c: usize, asn: Option<u32>| RowData {
         country: (c < 3 || asn.is_none()).then(|| codes::code(COUNTRIES[c].as_bytes()).unwrap()),
