@@ -37,10 +37,7 @@ fn segments() -> impl Strategy<Value = Vec<Segment>> {
     })
 }
 
-fn rows(
-    v4: &[Segment],
-    v6: &[Segment],
-) -> Vec<Row> {
+fn rows(v4: &[Segment], v6: &[Segment]) -> Vec<Row> {
     let data = |c: usize, asn: Option<u32>| RowData {
         country: (c < 3 || asn.is_none()).then(|| codes::code(COUNTRIES[c].as_bytes()).unwrap()),
         asn,
