@@ -212,8 +212,9 @@ impl Collector {
         match e {
             Entry::V4(r) => {
                 if r.start == r.end && !self.policy.allow_special {
-                    // Fast path: most entries are single addresses.
-                    if special_v4().contains(r.start) {
+                    // Fast path: most entries are single addresses, and
+                    // most first octets hold no special-purpose space.
+                    if maybe_special(r.start) && special_v4().contains(r.start) {
                         self.counts.special_purpose += 1;
                         return;
                     }
@@ -357,6 +358,22 @@ fn sort_keys(v: &mut [u64]) {
     v.sort();
 }
 
+/// Whether any special-purpose IPv4 space starts with this first octet.
+#[inline]
+fn maybe_special(addr: u32) -> bool {
+    static OCTETS: std::sync::OnceLock<[bool; 256]> = std::sync::OnceLock::new();
+    let t = OCTETS.get_or_init(|| {
+        let mut t = [false; 256];
+        for r in special_v4().ranges() {
+            for o in (r.start >> 24)..=(r.end >> 24) {
+                t[o as usize] = true;
+            }
+        }
+        t
+    });
+    t[(addr >> 24) as usize]
+}
+
 /// Whether `r` spans more addresses than a prefix of `max` bits.
 fn wider_than<A: Addr>(r: Range<A>, max: u32) -> bool {
     let span = r.end.to_u128() - r.start.to_u128();
@@ -464,6 +481,22 @@ impl Rows {
     /// the earliest first_seen, latest last_seen, summed hits, highest
     /// confidence and the smallest reference.
     pub fn write(&self, ctx: &RowContext, out: &mut impl Write) -> io::Result<()> {
+        // Formatting runs beside the writes: for a large feed, copying the
+        // text into the kernel costs as much as making it.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+        std::thread::scope(|s| {
+            s.spawn(move || self.format(ctx, tx));
+            for chunk in rx {
+                out.write_all(&chunk)?;
+            }
+            Ok(())
+        })
+    }
+
+    /// Formats the rows into chunks sent to `tx`; stops when the receiver
+    /// has gone (a write failed).
+    fn format(&self, ctx: &RowContext, tx: std::sync::mpsc::SyncSender<Vec<u8>>) {
+        const CHUNK: usize = 1 << 20;
         let mut mid = Vec::new();
         mid.push(b',');
         push_field(&mut mid, &ctx.feed);
@@ -474,9 +507,39 @@ impl Rows {
         let default_times = format!("{feed_time},{feed_time},");
         let conf = format_confidence(ctx.confidence);
         let mut times = TimeCache::default();
-        let mut buf: Vec<u8> = Vec::with_capacity(1 << 17);
+        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+        // The whole tail of the most common rows (feed time, one hit, the
+        // feed's confidence), per type, written in one copy.
+        let plain_tail = |ty: &str| {
+            let mut t = format!(",{ty}").into_bytes();
+            t.extend_from_slice(&mid);
+            t.extend_from_slice(default_times.as_bytes());
+            t.extend_from_slice(b"1,");
+            t.extend_from_slice(conf.as_bytes());
+            if ctx.with_ref {
+                t.push(b',');
+            }
+            t.push(b'\n');
+            t
+        };
+        let tails: [(&[u8], Vec<u8>); 3] = [
+            (b"ip", plain_tail("ip")),
+            (b"net", plain_tail("net")),
+            (b"domain", plain_tail("domain")),
+        ];
         let mut row = |buf: &mut Vec<u8>, ind: &dyn Fn(&mut Vec<u8>), ty: &[u8], m: Merged| {
             ind(buf);
+            if m.hits == 1
+                && m.first == ctx.time
+                && m.last == ctx.time
+                && m.confidence.is_none()
+                && m.reference.is_none()
+            {
+                if let Some((_, tail)) = tails.iter().find(|(t, _)| *t == ty) {
+                    buf.extend_from_slice(tail);
+                    return;
+                }
+            }
             buf.push(b',');
             buf.extend_from_slice(ty);
             buf.extend_from_slice(&mid);
@@ -500,10 +563,10 @@ impl Rows {
             }
             buf.push(b'\n');
         };
-        let mut flush = |buf: &mut Vec<u8>| -> io::Result<()> {
-            if buf.len() >= 1 << 16 {
-                out.write_all(buf)?;
-                buf.clear();
+        let flush = |buf: &mut Vec<u8>| -> Result<(), ()> {
+            if buf.len() >= CHUNK {
+                let full = std::mem::replace(buf, Vec::with_capacity(CHUNK + 4096));
+                tx.send(full).map_err(|_| ())?;
             }
             Ok(())
         };
@@ -518,7 +581,9 @@ impl Rows {
                 err = flush(&mut buf);
             }
         });
-        std::mem::replace(&mut err, Ok(()))?;
+        if err.is_err() {
+            return;
+        }
         merge_runs(&self.v6, &self.v6m, |&(addr, len), n, rich| {
             let len = len as u32;
             let ty: &[u8] = if len == 128 { b"ip" } else { b"net" };
@@ -529,7 +594,9 @@ impl Rows {
                 err = flush(&mut buf);
             }
         });
-        std::mem::replace(&mut err, Ok(()))?;
+        if err.is_err() {
+            return;
+        }
         merge_runs(&self.dom, &self.domm, |name, n, rich| {
             let ind = |b: &mut Vec<u8>| b.extend_from_slice(name.as_bytes());
             row(&mut buf, &ind, b"domain", merge(n, rich, ctx.time));
@@ -537,8 +604,9 @@ impl Rows {
                 err = flush(&mut buf);
             }
         });
-        std::mem::replace(&mut err, Ok(()))?;
-        out.write_all(&buf)
+        if err.is_ok() && !buf.is_empty() {
+            let _ = tx.send(buf);
+        }
     }
 }
 

@@ -107,18 +107,14 @@ pub struct LineParser {
 /// Cuts `#`, `;` and `//` comments, keeping `://` of a URL (so a URL line
 /// is reported as a URL rather than misread).
 fn strip_list_comment(line: &[u8]) -> &[u8] {
-    let mut end = memchr::memchr2(b'#', b';', line).unwrap_or(line.len());
-    let mut from = 0;
-    while let Some(i) = memchr::memmem::find(&line[from..end], b"//") {
-        let at = from + i;
-        if at > 0 && line[at - 1] == b':' {
-            from = at + 2;
-            continue;
+    for i in memchr::memchr3_iter(b'#', b';', b'/', line) {
+        match line[i] {
+            b'/' if line.get(i + 1) != Some(&b'/') => {}
+            b'/' if i > 0 && line[i - 1] == b':' => {}
+            _ => return &line[..i],
         }
-        end = at;
-        break;
     }
-    &line[..end]
+    line
 }
 
 /// Splits a delimited line, honouring double quotes (`""` inside quotes is
@@ -216,6 +212,12 @@ impl LineParser {
         match self.format {
             FeedFormat::List | FeedFormat::Firehol => {
                 let t = line.trim_ascii();
+                // The bulk of most lists: a bare dotted quad.
+                if let Ok(a) = parse_v4_strict(t) {
+                    self.seen_data = true;
+                    c.entry(Entry::V4(Range::new(a, a)), None);
+                    return Ok(());
+                }
                 if let Some(rest) = t.strip_prefix(b"#").or_else(|| t.strip_prefix(b";")) {
                     self.comment(rest);
                     return Ok(());

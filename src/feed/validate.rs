@@ -84,10 +84,8 @@ pub const HOSTNAME: &str = "a hostname in an IP list";
 /// newline, a URL path that reads as a huge prefix (`1.2.3.4/1`).
 pub fn parse_address(text: &[u8]) -> Result<Entry, &'static str> {
     // The common case first: one dotted quad.
-    if text.len() <= 15 && text.iter().all(|&c| c.is_ascii_digit() || c == b'.') {
-        if let Ok(a) = parse_v4_strict(text) {
-            return Ok(Entry::V4(crate::net::Range::new(a, a)));
-        }
+    if let Ok(a) = parse_v4_strict(text) {
+        return Ok(Entry::V4(crate::net::Range::new(a, a)));
     }
     if memchr::memmem::find(text, b"://").is_some() {
         return Err(URL);
