@@ -39,6 +39,11 @@ impl Default for Policy {
 }
 
 /// An entry's own metadata; `None` fields fall back to the feed's.
+///
+/// Parsers set `first`/`last` as the feed says; the collector normalises
+/// them so that merging duplicates is associative: `first`/`last` then hold
+/// the entry's own earliest/latest times, and `feed_first`/`feed_last` say
+/// that the feed's time (known only at the end) takes part in the min/max.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Meta {
     pub first: Option<i64>,
@@ -46,6 +51,8 @@ pub struct Meta {
     pub hits: u64,
     pub confidence: Option<f64>,
     pub reference: Option<Box<str>>,
+    pub feed_first: bool,
+    pub feed_last: bool,
 }
 
 impl Default for Meta {
@@ -56,7 +63,166 @@ impl Default for Meta {
             hits: 1,
             confidence: None,
             reference: None,
+            feed_first: false,
+            feed_last: false,
         }
+    }
+}
+
+impl Meta {
+    /// An entry without times of its own seen `hits` times.
+    fn feed_only(hits: u64) -> Meta {
+        Meta {
+            hits,
+            feed_first: true,
+            feed_last: true,
+            ..Meta::default()
+        }
+    }
+
+    /// A first time alone lasts until the feed's time; a last time alone is
+    /// also the first. Idempotent.
+    fn normalized(mut self) -> Meta {
+        match (self.first, self.last) {
+            (Some(f), Some(l)) => self.last = Some(l.max(f)),
+            (Some(f), None) => {
+                self.last = Some(f);
+                self.feed_last = true;
+            }
+            (None, Some(l)) => self.first = Some(l),
+            (None, None) => {
+                self.feed_first = true;
+                self.feed_last = true;
+            }
+        }
+        self
+    }
+
+    /// Merges a duplicate's metadata into this one.
+    fn absorb(&mut self, o: &Meta) {
+        self.first = min_opt(self.first, o.first);
+        self.last = max_opt(self.last, o.last);
+        self.feed_first |= o.feed_first;
+        self.feed_last |= o.feed_last;
+        self.hits = self.hits.saturating_add(o.hits);
+        if let Some(c) = o.confidence {
+            self.confidence = Some(self.confidence.map_or(c, |x| x.max(c)));
+        }
+        if let Some(r) = &o.reference {
+            if self.reference.as_ref().is_none_or(|x| r < x) {
+                self.reference = Some(r.clone());
+            }
+        }
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.max(y)),
+        (x, y) => x.or(y),
+    }
+}
+
+/// Entries held before duplicates are merged: memory follows the distinct
+/// indicators of a feed, not the length of its file.
+const COMPACT_BYTES: usize = 128 << 20;
+
+/// Sorts `plain` (stable sort: the compacted prefix is one run) and moves
+/// keys seen more than once into `rich` as one entry with their count;
+/// then merges `rich` entries of one key.
+fn compact<K: Ord + Clone>(plain: &mut Vec<K>, rich: &mut Vec<(K, Meta)>) {
+    plain.sort();
+    let mut w = 0;
+    let mut i = 0;
+    while i < plain.len() {
+        let mut j = i + 1;
+        while j < plain.len() && plain[j] == plain[i] {
+            j += 1;
+        }
+        if j - i == 1 {
+            plain.swap(w, i);
+            w += 1;
+        } else {
+            rich.push((plain[i].clone(), Meta::feed_only((j - i) as u64)));
+        }
+        i = j;
+    }
+    plain.truncate(w);
+    compact_rich(rich);
+}
+
+fn compact_rich<K: Ord + Clone>(rich: &mut Vec<(K, Meta)>) {
+    rich.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut w = 0;
+    for i in 0..rich.len() {
+        if w > 0 && rich[w - 1].0 == rich[i].0 {
+            let m = rich[i].1.clone();
+            rich[w - 1].1.absorb(&m);
+        } else {
+            rich.swap(w, i);
+            w += 1;
+        }
+    }
+    rich.truncate(w);
+}
+
+/// One family's (or the domains') entries.
+#[derive(Default)]
+struct Bucket<K> {
+    plain: Vec<K>,
+    rich: Vec<(K, Meta)>,
+    limit_plain: usize,
+    limit_rich: usize,
+}
+
+impl<K: Ord + Clone> Bucket<K> {
+    #[inline]
+    fn push(&mut self, k: K, meta: Option<Meta>) {
+        match meta {
+            None => {
+                self.plain.push(k);
+                if self.plain.len()
+                    >= self
+                        .limit_plain
+                        .max(COMPACT_BYTES / std::mem::size_of::<K>())
+                {
+                    self.compact();
+                }
+            }
+            Some(m) => {
+                self.rich.push((k, m.normalized()));
+                if self.rich.len()
+                    >= self
+                        .limit_rich
+                        .max(COMPACT_BYTES / std::mem::size_of::<(K, Meta)>())
+                {
+                    self.compact();
+                }
+            }
+        }
+    }
+
+    fn compact(&mut self) {
+        compact(&mut self.plain, &mut self.rich);
+        self.limit_plain = 2 * self.plain.len();
+        self.limit_rich = 2 * self.rich.len();
+    }
+
+    fn append(&mut self, o: &mut Bucket<K>) {
+        self.plain.append(&mut o.plain);
+        self.rich.append(&mut o.rich);
+    }
+
+    fn sort(&mut self) {
+        self.plain.sort_unstable();
+        self.rich.sort_by(|a, b| a.0.cmp(&b.0));
     }
 }
 
@@ -113,12 +279,11 @@ pub struct Collector {
     pub examples: Vec<Rejection>,
     /// Where errors point: the input's name.
     pub source: String,
-    v4: Vec<u64>,
-    v4m: Vec<(u64, Meta)>,
-    v6: Vec<(u128, u8)>,
-    v6m: Vec<((u128, u8), Meta)>,
-    dom: Vec<Box<str>>,
-    domm: Vec<(Box<str>, Meta)>,
+    v4: Bucket<u64>,
+    v6: Bucket<(u128, u8)>,
+    dom: Bucket<Box<str>>,
+    /// Entries pushed (a range split into prefixes counts each prefix).
+    pieces: u64,
 }
 
 #[inline]
@@ -237,10 +402,8 @@ impl Collector {
                 }
                 for r in self.trim(r, special_v6()) {
                     for p in CidrIter::new(r) {
-                        match &meta {
-                            None => self.v6.push((p.addr, p.len as u8)),
-                            Some(m) => self.v6m.push(((p.addr, p.len as u8), m.clone())),
-                        }
+                        self.pieces += 1;
+                        self.v6.push((p.addr, p.len as u8), meta.clone());
                     }
                 }
             }
@@ -264,19 +427,15 @@ impl Collector {
 
     #[inline]
     fn push4(&mut self, addr: u32, len: u32, meta: Option<Meta>) {
-        match meta {
-            None => self.v4.push(key4(addr, len)),
-            Some(m) => self.v4m.push((key4(addr, len), m)),
-        }
+        self.pieces += 1;
+        self.v4.push(key4(addr, len), meta);
     }
 
     /// A validated domain name.
     pub fn domain(&mut self, name: String, meta: Option<Meta>) {
         self.counts.entries += 1;
-        match meta {
-            None => self.dom.push(name.into_boxed_str()),
-            Some(m) => self.domm.push((name.into_boxed_str(), m)),
-        }
+        self.pieces += 1;
+        self.dom.push(name.into_boxed_str(), meta);
     }
 
     /// Nothing was found: no entry, no refused or unsupported line.
@@ -289,11 +448,9 @@ impl Collector {
     /// Takes in another collector's entries and counts (two inputs of one feed).
     pub fn absorb(&mut self, mut o: Collector) {
         self.v4.append(&mut o.v4);
-        self.v4m.append(&mut o.v4m);
         self.v6.append(&mut o.v6);
-        self.v6m.append(&mut o.v6m);
         self.dom.append(&mut o.dom);
-        self.domm.append(&mut o.domm);
+        self.pieces += o.pieces;
         let c = &mut self.counts;
         c.read += o.counts.read;
         c.entries += o.counts.entries;
@@ -314,31 +471,23 @@ impl Collector {
 
     /// Sorts and counts distinct rows: the feed's entries ready to write.
     pub fn finish(mut self) -> (Rows, Counts) {
-        sort_keys(&mut self.v4);
-        self.v4m.sort_by(|a, b| a.0.cmp(&b.0));
-        self.v6.sort_unstable();
-        self.v6m.sort_by(|a, b| a.0.cmp(&b.0));
-        self.dom.sort_unstable();
-        self.domm.sort_by(|a, b| a.0.cmp(&b.0));
-        let pieces = self.v4.len()
-            + self.v4m.len()
-            + self.v6.len()
-            + self.v6m.len()
-            + self.dom.len()
-            + self.domm.len();
-        let distinct = distinct(&self.v4, &self.v4m)
-            + distinct(&self.v6, &self.v6m)
-            + distinct(&self.dom, &self.domm);
+        sort_keys(&mut self.v4.plain);
+        self.v4.rich.sort_by(|a, b| a.0.cmp(&b.0));
+        self.v6.sort();
+        self.dom.sort();
+        let distinct = distinct(&self.v4.plain, &self.v4.rich)
+            + distinct(&self.v6.plain, &self.v6.rich)
+            + distinct(&self.dom.plain, &self.dom.rich);
         let mut counts = self.counts;
         counts.accepted = distinct as u64;
-        counts.duplicates = (pieces - distinct) as u64;
+        counts.duplicates = self.pieces.saturating_sub(distinct as u64);
         let rows = Rows {
-            v4: self.v4,
-            v4m: self.v4m,
-            v6: self.v6,
-            v6m: self.v6m,
-            dom: self.dom,
-            domm: self.domm,
+            v4: self.v4.plain,
+            v4m: self.v4.rich,
+            v6: self.v6.plain,
+            v6m: self.v6.rich,
+            dom: self.dom.plain,
+            domm: self.dom.rich,
         };
         (rows, counts)
     }
@@ -460,17 +609,29 @@ fn merge<'a, K>(plain: u64, rich: &'a [(K, Meta)], time: i64) -> Merged<'a> {
         m.last = time;
     }
     for (_, r) in rich {
-        let first = r.first.or(r.last).unwrap_or(time);
-        let last = r.last.unwrap_or(time.max(first)).max(first);
-        m.first = m.first.min(first);
-        m.last = m.last.max(last);
-        m.hits += r.hits;
+        // Rich entries are normalised (see `Meta`).
+        if let Some(f) = r.first {
+            m.first = m.first.min(f);
+        }
+        if let Some(l) = r.last {
+            m.last = m.last.max(l);
+        }
+        if r.feed_first {
+            m.first = m.first.min(time);
+        }
+        if r.feed_last {
+            m.last = m.last.max(time);
+        }
+        m.hits = m.hits.saturating_add(r.hits);
         if let Some(c) = r.confidence {
             m.confidence = Some(m.confidence.map_or(c, |x: f64| x.max(c)));
         }
         if let Some(x) = r.reference.as_deref() {
             m.reference = Some(m.reference.map_or(x, |y| y.min(x)));
         }
+    }
+    if m.first > m.last {
+        m.last = m.first;
     }
     m
 }
@@ -638,4 +799,70 @@ fn push_u64(out: &mut Vec<u8>, mut n: u64) {
         }
     }
     out.extend_from_slice(&tmp[i..]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(c: Collector) -> (String, Counts) {
+        let (rows, counts) = c.finish();
+        let ctx = RowContext {
+            feed: "f".into(),
+            category: String::new(),
+            time: 1_000_000_000,
+            confidence: 1.0,
+            with_ref: true,
+        };
+        let mut out = Vec::new();
+        rows.write(&ctx, &mut out).unwrap();
+        (String::from_utf8(out).unwrap(), counts)
+    }
+
+    /// Merging duplicates early (to bound memory) gives the same rows and
+    /// counts as merging them at the end.
+    #[test]
+    fn compaction_changes_nothing() {
+        let entries: Vec<(u32, Option<Meta>)> = (0..5000u32)
+            .map(|i| {
+                let addr = 0x2d00_0000 + (i * 7919) % 701;
+                let meta = match i % 5 {
+                    0 => None,
+                    1 => Some(Meta {
+                        first: Some(900_000_000 + i as i64),
+                        ..Meta::default()
+                    }),
+                    2 => Some(Meta {
+                        last: Some(1_100_000_000 - i as i64),
+                        hits: 3,
+                        confidence: Some((i % 10) as f64 / 10.0),
+                        ..Meta::default()
+                    }),
+                    3 => Some(Meta {
+                        reference: Some(format!("R{}", i % 13).into()),
+                        ..Meta::default()
+                    }),
+                    _ => None,
+                };
+                (addr, meta)
+            })
+            .collect();
+        let mut a = Collector::new("a", Policy::default());
+        let mut b = Collector::new("b", Policy::default());
+        for (i, (addr, meta)) in entries.into_iter().enumerate() {
+            for c in [&mut a, &mut b] {
+                c.push4(addr, 32, meta.clone());
+                c.domain(format!("d{}.example", addr % 97), meta.clone());
+            }
+            if i % 333 == 0 {
+                b.v4.compact();
+                b.dom.compact();
+            }
+        }
+        let (va, ca) = render(a);
+        let (vb, cb) = render(b);
+        assert_eq!(va, vb);
+        assert_eq!(ca, cb);
+        assert_eq!(ca.accepted, 701 + 97);
+    }
 }

@@ -77,6 +77,7 @@ fn meta_of(o: &Map<String, Value>) -> Option<Meta> {
                         .all(|c| c.is_ascii_alphanumeric() || b"-_.:".contains(&c))
             })
             .map(Into::into),
+        ..Meta::default()
     };
     (m != Meta::default()).then_some(m)
 }
@@ -294,6 +295,7 @@ pub fn stix(c: &mut Collector, data: &[u8]) -> Result<(), FeedError> {
             hits: 1,
             confidence: o.confidence.and_then(|c| confidence(c / 100.0)),
             reference: o.id.as_deref().filter(|i| i.len() <= 64).map(Into::into),
+            ..Meta::default()
         };
         match object {
             "ipv4-addr" | "ipv6-addr" => c.address_text(n, value.as_bytes(), Some(meta))?,

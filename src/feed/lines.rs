@@ -441,6 +441,7 @@ impl LineParser {
             reference: get(cols.reference)
                 .filter(|r| is_reference(r))
                 .map(|r| String::from_utf8_lossy(r).into()),
+            ..Meta::default()
         };
         let meta = (meta != Meta::default()).then_some(meta);
         let value = value.to_vec();
