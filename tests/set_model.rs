@@ -231,7 +231,7 @@ proptest! {
     #[test]
     fn reduce_keeps_the_set_and_the_allowance(a in ranges::<u32>(), percent in 0u64..100, entries in 0u64..64) {
         let s = IntervalSet::from_ranges(a);
-        let mask = reduce_prefixes(&s, percent, entries);
+        let mask = reduce_prefixes(&s, PrefixMask::all(), percent, entries);
         let minimal = PrefixStats::of(&s, PrefixMask::all()).total();
         let reduced = PrefixStats::of(&s, mask).total();
         let allowance = (minimal * (100 + percent) / 100).max(entries);

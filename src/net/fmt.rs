@@ -1,11 +1,13 @@
 //! Canonical text output of addresses, prefixes and ranges, into byte buffers.
 //!
-//! Output paths write millions of lines, so IPv4 formatting avoids `fmt`
-//! machinery; IPv6 uses the standard library, which follows RFC 5952.
+//! Output paths write millions of lines, so formatting avoids `fmt`
+//! machinery. IPv6 follows RFC 5952 (lower case, no leading zeros, the longest
+//! run of two or more zero groups compressed, the leftmost on a tie) and, like
+//! glibc's `inet_ntop`, writes the last 32 bits as dotted IPv4 for
+//! IPv4-mapped (`::ffff:a.b.c.d`) and IPv4-compatible (`::a.b.c.d`) addresses,
+//! so output matches iprange and the C tools byte for byte.
 
 use super::{Addr, Prefix, Range};
-use std::io::Write;
-use std::net::Ipv6Addr;
 
 /// Decimal text of every octet value, with its length.
 static OCTETS: [([u8; 3], u8); 256] = {
@@ -44,9 +46,61 @@ pub fn write_v4(out: &mut Vec<u8>, a: u32) {
     octet(out, w);
 }
 
-/// RFC 5952 IPv6.
+/// RFC 5952 IPv6, with glibc's dotted tail for embedded IPv4.
 pub fn write_v6(out: &mut Vec<u8>, a: u128) {
-    let _ = write!(out, "{}", Ipv6Addr::from(a));
+    let g: [u16; 8] = std::array::from_fn(|i| (a >> (112 - 16 * i)) as u16);
+    let dotted = g[..5].iter().all(|&x| x == 0) && (g[5] == 0xffff || (g[5] == 0 && g[6] != 0));
+    let groups = if dotted { 6 } else { 8 };
+    // The longest run of at least two zero groups, leftmost on a tie.
+    let (mut best, mut best_len, mut i) = (0, 0, 0);
+    while i < groups {
+        if g[i] == 0 {
+            let start = i;
+            while i < groups && g[i] == 0 {
+                i += 1;
+            }
+            if i - start > best_len {
+                (best, best_len) = (start, i - start);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    if best_len < 2 {
+        best_len = 0;
+    }
+    let mut i = 0;
+    while i < groups {
+        if best_len > 0 && i == best {
+            out.extend_from_slice(if i == 0 { b"::" } else { b":" });
+            i += best_len;
+            continue;
+        }
+        hex_group(out, g[i]);
+        if i + 1 < groups {
+            out.push(b':');
+        }
+        i += 1;
+    }
+    if dotted {
+        if !(best_len > 0 && best + best_len == 6) {
+            out.push(b':');
+        }
+        write_v4(out, a as u32);
+    }
+}
+
+#[inline]
+fn hex_group(out: &mut Vec<u8>, v: u16) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut started = false;
+    for shift in [12, 8, 4, 0] {
+        let d = (v >> shift) & 0xf;
+        if d != 0 || started || shift == 0 {
+            out.push(HEX[d as usize]);
+            started = true;
+        }
+    }
 }
 
 /// `addr/len`, or the bare address for a single host when `bare_host` is set.
@@ -82,10 +136,57 @@ mod tests {
         assert_eq!(o, b"10.0.255.9");
     }
 
-    #[test]
-    fn v6_rfc5952() {
+    fn v6(a: u128) -> String {
         let mut o = Vec::new();
-        write_v6(&mut o, 0x2001_0db8_0000_0000_0001_0000_0000_0001);
-        assert_eq!(o, b"2001:db8::1:0:0:1");
+        write_v6(&mut o, a);
+        String::from_utf8(o).unwrap()
+    }
+
+    #[test]
+    fn v6_rfc5952_and_glibc_tail() {
+        assert_eq!(
+            v6(0x2001_0db8_0000_0000_0001_0000_0000_0001),
+            "2001:db8::1:0:0:1"
+        );
+        assert_eq!(v6(0), "::");
+        assert_eq!(v6(1), "::1");
+        assert_eq!(v6(5), "::5");
+        assert_eq!(v6(0xffff), "::ffff");
+        assert_eq!(v6(0x0a00_0001), "::10.0.0.1");
+        assert_eq!(v6(0xffff_0a00_0001), "::ffff:10.0.0.1");
+        assert_eq!(v6(0xffff_0000_0000), "::ffff:0.0.0.0");
+        assert_eq!(v6(0x0100_0000), "::1.0.0.0");
+        assert_eq!(v6(0x1_0000_0000), "::1:0:0");
+        assert_eq!(v6(0x2001_0db8u128 << 96), "2001:db8::");
+        assert_eq!(v6(u128::MAX), "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+        assert_eq!(
+            v6(0x2001_0db8_0000_0001_0000_0000_0000_0000),
+            "2001:db8:0:1::"
+        );
+        assert_eq!(
+            v6(0x2001_0000_0001_0000_0000_0001_0000_0001),
+            "2001:0:1::1:0:1"
+        );
+        assert_eq!(v6(0x0001_0000_0000_0000_0000_0000_0000_0000), "1::");
+        assert_eq!(v6(0x0001_0000_0001_0000_0000_0000_0000_0001), "1:0:1::1");
+    }
+
+    #[test]
+    fn v6_matches_std_outside_embedded_ipv4() {
+        // Rust's Display is RFC 5952 too; they differ only for ::a.b.c.d.
+        let mut x: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834;
+        for _ in 0..2000 {
+            x = x.rotate_left(17).wrapping_mul(0x2545_f491_4f6c_dd1d) ^ (x >> 7);
+            // Zero some groups to exercise compression.
+            let mask: u128 = (0..8)
+                .filter(|i| (x >> (i * 3)) & 1 == 1)
+                .map(|i| 0xffffu128 << (16 * i))
+                .sum();
+            let a = x & !mask;
+            if a >> 48 == 0 {
+                continue;
+            }
+            assert_eq!(v6(a), std::net::Ipv6Addr::from(a).to_string());
+        }
     }
 }

@@ -8,7 +8,7 @@ mod fmt;
 mod parse;
 
 pub use fmt::{write_cidr, write_range, write_v4, write_v6};
-pub use parse::{parse_entry, parse_v4_strict, parse_v6, Entry, ParseError};
+pub use parse::{netmask_len, parse_entry, parse_v4_strict, parse_v6, Entry, ParseError};
 
 use std::fmt::Debug;
 use std::hash::Hash;

@@ -123,7 +123,7 @@ fn parse_prefix_len(s: &[u8], bits: u32) -> Result<u32, ParseError> {
 }
 
 /// A contiguous netmask as a prefix length.
-pub(crate) fn netmask_len(mask: u32) -> Option<u32> {
+pub fn netmask_len(mask: u32) -> Option<u32> {
     let len = mask.leading_ones();
     (mask.checked_shl(len).unwrap_or(0) == 0).then_some(len)
 }

@@ -1,19 +1,9 @@
 //! Reading plain lists (one address, CIDR or range per line) into sets.
 
-use super::iprange::{self, IprangeSyntax};
 use super::SetBuilder;
 use crate::cli::input::Lines;
 use crate::net::{parse_entry, Entry, ParseError};
 use std::io::{self, Read};
-
-/// How list lines are read.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Syntax {
-    /// threatlist's own: unambiguous forms only (see `net::parse_entry`).
-    Strict,
-    /// What iprange accepts, for the iprange-compatible command line.
-    Iprange(IprangeSyntax),
-}
 
 /// A refused line: where, why, and what it said.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -33,10 +23,10 @@ pub struct LoadStats {
     pub first_error: Option<LineError>,
 }
 
-/// Reads lists into a [`SetBuilder`].
+/// Reads lists into a [`SetBuilder`], in threatlist's strict syntax (see
+/// `net::parse_entry`; iprange's dialect is `set::iprange`).
 #[derive(Clone, Copy, Debug)]
 pub struct Loader {
-    pub syntax: Syntax,
     /// Skip and count bad lines instead of stopping at the first.
     pub lenient: bool,
 }
@@ -58,10 +48,7 @@ impl Loader {
         if text.is_empty() {
             return Ok(None);
         }
-        match self.syntax {
-            Syntax::Strict => parse_entry(text).map(Some),
-            Syntax::Iprange(s) => iprange::parse_entry(text, &s).map(Some),
-        }
+        parse_entry(text).map(Some)
     }
 
     /// Reads every line of `input` into `into`. A bad line stops the load with

@@ -5,7 +5,7 @@
 //! (A per-bit trie was measured at 140 s and 12.9 GB for 10M prefixes where
 //! this needs about a second and a tenth of the memory.)
 
-mod build;
+pub(crate) mod build;
 mod count;
 pub mod iprange;
 mod load;
@@ -15,7 +15,7 @@ mod print;
 
 pub use build::SetBuilder;
 pub use count::Count;
-pub use load::{LineError, LoadStats, Loader, Syntax};
+pub use load::{LineError, LoadStats, Loader};
 pub use prefixes::{reduce_prefixes, PrefixMask, PrefixStats, SplitIter};
 pub use print::{ListFormat, ListPrinter};
 

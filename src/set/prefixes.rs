@@ -120,51 +120,61 @@ impl PrefixStats {
 }
 
 /// Chooses prefix lengths to drop so that the set prints with fewer distinct
-/// lengths, allowing the entry count to grow to at most `percent` % more than
-/// the minimal CIDR list, or to `min_entries`, whichever is larger.
+/// lengths, as iprange's `--ipset-reduce` does: the entry count may grow to
+/// `percent` % above the CIDR list printed with `start`, or to `min_entries`,
+/// whichever is larger.
 ///
-/// Greedy, as iprange's `--ipset-reduce`: repeatedly drop the length whose
-/// blocks, re-expressed in the next allowed longer length, add the fewest
-/// entries, while the total stays within the allowance.
+/// Greedy: lengths that do not occur are dropped first; then, while the
+/// total stays within the allowance, the length whose blocks cost the fewest
+/// extra entries when re-expressed in the next longer length that occurs is
+/// dropped (ties go to the shorter length).
 pub fn reduce_prefixes<A: Addr>(
     set: &IntervalSet<A>,
+    start: PrefixMask,
     percent: u64,
     min_entries: u64,
 ) -> PrefixMask {
     let bits = A::BITS as usize;
-    let mut counts: Vec<u128> = PrefixStats::of(set, PrefixMask::all())
+    let mut count: Vec<u128> = PrefixStats::of(set, start)
         .counts
         .into_iter()
         .map(u128::from)
         .collect();
-    let mut total: u128 = counts.iter().sum();
-    let allowance = (total * (100 + percent as u128) / 100).max(min_entries as u128);
-    let mut mask = PrefixMask::all();
-    loop {
-        // (new total, length to drop, length it moves to)
-        let mut best: Option<(u128, usize, usize)> = None;
-        for len in 0..bits {
-            if counts[len] == 0 || !mask.allows(len as u32) {
+    let mut mask = start;
+    for (len, &c) in count.iter().enumerate() {
+        if c == 0 {
+            mask.set(len as u32, false);
+        }
+    }
+    let blocks = |n: usize| 1u128.checked_shl(n as u32).unwrap_or(u128::MAX);
+    let mut total: u128 = count.iter().sum();
+    let allowance = (total.saturating_mul(100 + percent as u128) / 100).max(min_entries as u128);
+    while total < allowance {
+        let mut best: Option<(usize, usize)> = None;
+        let mut min_inc = allowance.saturating_mul(10);
+        for i in 0..bits {
+            if count[i] == 0 || !mask.allows(i as u32) {
                 continue;
             }
-            let to = (len + 1..=bits)
-                .find(|&l| mask.allows(l as u32))
-                .unwrap_or(bits);
-            let grown = counts[len].saturating_mul(1u128 << (to - len).min(127));
-            let new_total = total - counts[len] + grown;
-            if best.is_none_or(|b| new_total < b.0) {
-                best = Some((new_total, len, to));
+            let Some(j) = (i + 1..=bits).find(|&j| count[j] > 0) else {
+                continue;
+            };
+            let inc = count[i].saturating_mul(blocks(j - i) - 1);
+            if inc < min_inc {
+                min_inc = inc;
+                best = Some((i, j));
             }
         }
-        match best {
-            Some((new_total, len, to)) if new_total <= allowance => {
-                counts[to] += counts[len] << (to - len);
-                counts[len] = 0;
-                mask.set(len as u32, false);
-                total = new_total;
-            }
-            _ => break,
+        let Some((i, j)) = best else { break };
+        let grown = count[i].saturating_mul(blocks(j - i));
+        let inc = grown - count[i];
+        if total.saturating_add(inc) > allowance {
+            break;
         }
+        total += inc;
+        count[j] = count[j].saturating_add(grown);
+        count[i] = 0;
+        mask.set(i as u32, false);
     }
     mask
 }

@@ -2,8 +2,8 @@
 //! IPv6, each line optionally wrapped in a prefix and suffix (iprange's
 //! `--print-prefix`/`--print-suffix`, handy for `ipset restore` scripts).
 
-use super::{IntervalSet, IpSet, PrefixMask, SplitIter};
-use crate::net::{write_cidr, write_range, Addr};
+use super::{IpSet, PrefixMask, SplitIter};
+use crate::net::{write_cidr, write_range, Addr, Range};
 use std::io::{self, Write};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -29,6 +29,8 @@ pub struct ListPrinter {
     pub net_suffix: Vec<u8>,
     pub skip_v4: bool,
     pub skip_v6: bool,
+    /// In range output, a one-address range as `a-a` (iprange) instead of `a`.
+    pub single_range_as_pair: bool,
 }
 
 const FLUSH_AT: usize = 1 << 16;
@@ -37,11 +39,23 @@ impl ListPrinter {
     pub fn print<W: Write>(&self, set: &IpSet, out: &mut W) -> io::Result<()> {
         let mut buf = Vec::with_capacity(FLUSH_AT + 256);
         if !self.skip_v4 {
-            self.family(&set.v4, self.mask4, &mut buf, out)?;
+            self.ranges_into(set.v4.ranges(), self.mask4, &mut buf, out)?;
         }
         if !self.skip_v6 {
-            self.family(&set.v6, self.mask6, &mut buf, out)?;
+            self.ranges_into(set.v6.ranges(), self.mask6, &mut buf, out)?;
         }
+        out.write_all(&buf)
+    }
+
+    /// Prints ranges as they are (sorted, but not necessarily merged).
+    pub fn print_ranges<A: Addr, W: Write>(
+        &self,
+        ranges: &[Range<A>],
+        mask: PrefixMask,
+        out: &mut W,
+    ) -> io::Result<()> {
+        let mut buf = Vec::with_capacity(FLUSH_AT + 256);
+        self.ranges_into(ranges, mask, &mut buf, out)?;
         out.write_all(&buf)
     }
 
@@ -58,14 +72,14 @@ impl ListPrinter {
         buf.push(b'\n');
     }
 
-    fn family<A: Addr, W: Write>(
+    fn ranges_into<A: Addr, W: Write>(
         &self,
-        set: &IntervalSet<A>,
+        ranges: &[Range<A>],
         mask: PrefixMask,
         buf: &mut Vec<u8>,
         out: &mut W,
     ) -> io::Result<()> {
-        for &r in set.ranges() {
+        for &r in ranges {
             match self.format {
                 ListFormat::Cidr => {
                     for p in SplitIter::new(r, mask) {
@@ -77,7 +91,8 @@ impl ListPrinter {
                     }
                 }
                 ListFormat::Range => {
-                    self.line(buf, r.start == r.end, |b| write_range(b, r, true));
+                    let bare = !self.single_range_as_pair;
+                    self.line(buf, r.start == r.end, |b| write_range(b, r, bare));
                 }
                 ListFormat::SingleIps => {
                     let mut a = r.start;

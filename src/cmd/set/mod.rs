@@ -10,7 +10,7 @@ mod compat;
 use crate::cli::{self, input, output::Output, Failure, EXIT_NO, EXIT_OK};
 use crate::set::{
     reduce_prefixes, IpSet, LineError, ListFormat, ListPrinter, LoadStats, Loader, PrefixMask,
-    SetBuilder, Syntax,
+    SetBuilder,
 };
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -344,8 +344,8 @@ fn run(cmd: Command) -> Result<u8, Failure> {
             let sets = load_all(&r.common.inputs)?;
             let u = union_all(sets.into_iter().map(|(_, s)| s));
             let mut printing = r.common.printing.clone();
-            let mask4 = reduce_prefixes(&u.v4, r.percent, r.entries);
-            let mask6 = reduce_prefixes(&u.v6, r.percent, r.entries);
+            let mask4 = reduce_prefixes(&u.v4, PrefixMask::all(), r.percent, r.entries);
+            let mask6 = reduce_prefixes(&u.v6, PrefixMask::all(), r.percent, r.entries);
             printing.format = Format::Cidr;
             print_masked(&u, &printing, &r.common.inputs, mask4, mask6)
         }
@@ -428,6 +428,7 @@ fn print_masked(
         net_suffix: p.suffix.as_bytes().to_vec(),
         skip_v4: inputs.v6,
         skip_v6: inputs.v4,
+        single_range_as_pair: false,
     };
     if p.format == Format::Ip {
         guard_single_ips(set, &printer)?;
@@ -451,7 +452,6 @@ fn guard_single_ips(set: &IpSet, printer: &ListPrinter) -> Result<(), Failure> {
 /// Loads every input (stdin when none), two at a time in parallel.
 fn load_all(inputs: &Inputs) -> Result<Vec<(String, IpSet)>, Failure> {
     let loader = Loader {
-        syntax: Syntax::Strict,
         lenient: inputs.lenient,
     };
     let files: Vec<String> = if inputs.files.is_empty() {

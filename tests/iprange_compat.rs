@@ -1,0 +1,361 @@
+//! Differential tests: `tl-set` with iprange's command line against the real
+//! iprange (Debian's 1.0.4, which `.ci/run` installs), byte for byte: stdout
+//! and exit status, on generated inputs, for every compatible option.
+//!
+//! Cases where 1.0.4 has bugs that iprange 2.x fixed, or lacks features
+//! (IPv6, @filelist), are pinned separately in `tests/iprange_2x.rs`.
+
+mod common;
+use common::Workdir;
+
+/// A small deterministic generator (xorshift64*), so failures reproduce.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
+        &xs[self.below(xs.len() as u64) as usize]
+    }
+}
+
+fn v4(a: u32) -> String {
+    std::net::Ipv4Addr::from(a).to_string()
+}
+
+/// An address near one of a few hot spots, so lists overlap and touch.
+/// Nothing starts at 0.0.0.0: iprange 1.0.4 wraps a range that ends at
+/// 255.255.255.255 into one starting at 0.0.0.0 (a bug 2.x fixed, pinned in
+/// `tl_set_iprange_2x`), so the two ends of the space never meet here.
+fn addr(rng: &mut Rng) -> u32 {
+    let hot = [
+        0x0a00_0000u32,
+        0x0a00_0100,
+        0xc0a8_0000,
+        0x5db8_4800,
+        0x0100_0000,
+        0xffff_fc00,
+    ];
+    match rng.below(10) {
+        0 => (rng.next() as u32).max(1 << 24),
+        1 => 1 << 24,
+        2 => u32::MAX,
+        _ => rng.pick(&hot).wrapping_add(rng.below(1024) as u32),
+    }
+}
+
+fn netmask(len: u32) -> String {
+    v4(if len == 0 { 0 } else { u32::MAX << (32 - len) })
+}
+
+/// One input line in a form both programs read the same way.
+fn line(rng: &mut Rng) -> String {
+    let a = addr(rng);
+    let len = *rng.pick(&[16, 20, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 18]) as u32;
+    let b = a.saturating_add(rng.below(700) as u32);
+    let ws = |rng: &mut Rng| (*rng.pick(&["", " ", "  ", "\t"])).to_string();
+    match rng.below(14) {
+        0..=4 => v4(a),
+        5..=7 => format!("{}/{}", v4(a), len),
+        8 => format!("{}/{}", v4(a), netmask(len)),
+        9 => format!("{}-{}", v4(a), v4(b)),
+        10 => format!("{}{}-{}{}", v4(a), ws(rng), ws(rng), v4(b)),
+        11 => format!("{}/{} - {}/{}", v4(a), 24, v4(b), 28),
+        12 => format!("{}{}", ws(rng), v4(a)),
+        _ => match rng.below(3) {
+            0 => "# a comment".to_string(),
+            1 => String::new(),
+            _ => format!("; {}", v4(a)),
+        },
+    }
+}
+
+fn list(rng: &mut Rng, lines: u64) -> String {
+    let n = rng.below(lines) + 1;
+    let mut s = String::new();
+    for _ in 0..n {
+        s.push_str(&line(rng));
+        s.push('\n');
+    }
+    s
+}
+
+struct Diff {
+    w: Workdir,
+    tl: std::path::PathBuf,
+    failures: Vec<String>,
+    runs: usize,
+}
+
+impl Diff {
+    fn new() -> Option<Diff> {
+        if !common::require(
+            common::have_program("iprange"),
+            "iprange (Debian package iprange)",
+        ) {
+            return None;
+        }
+        Some(Diff {
+            w: Workdir::new(),
+            tl: common::bin_path("tl-set"),
+            failures: Vec::new(),
+            runs: 0,
+        })
+    }
+
+    /// Runs both with `args` and records any difference in stdout or status.
+    fn check(&mut self, args: &[&str], stdin: &[u8]) {
+        self.runs += 1;
+        let want = common::run_in(self.w.dir.path(), "iprange", args, stdin);
+        let got = common::run_in(self.w.dir.path(), &self.tl, args, stdin);
+        if want.stdout != got.stdout || want.code != got.code {
+            let inputs: String = args
+                .iter()
+                .filter(|a| self.w.path(a).is_file())
+                .map(|a| format!("--- {a}:\n{}", self.w.read(a)))
+                .collect();
+            self.failures.push(format!(
+                "args {args:?}\n{inputs}--- iprange (exit {}):\n{}--- tl-set (exit {}):\n{}{}",
+                want.code,
+                clip(&want.stdout),
+                got.code,
+                clip(&got.stdout),
+                got.stderr
+            ));
+        }
+    }
+
+    fn finish(self) {
+        eprintln!("{} iprange runs compared", self.runs);
+        assert!(
+            self.failures.is_empty(),
+            "{} of {} differ; first:\n{}",
+            self.failures.len(),
+            self.runs,
+            self.failures[0]
+        );
+    }
+}
+
+fn clip(s: &str) -> String {
+    if s.len() > 3000 {
+        format!("{}...\n", &s[..3000])
+    } else {
+        s.to_string()
+    }
+}
+
+const PRINT_OPTIONS: &[&[&str]] = &[
+    &[],
+    &["--print-ranges"],
+    &["-j"],
+    &["--min-prefix", "24"],
+    &["--min-prefix", "30"],
+    &["--prefixes", "24,28,32"],
+    &["--prefixes", "16,20,22,23,24"],
+    &["--print-prefix", "add x "],
+    &["--print-suffix", " -exist"],
+    &[
+        "--print-prefix-ips",
+        "IP ",
+        "--print-prefix-nets",
+        "NET ",
+        "--print-suffix-nets",
+        " /n",
+    ],
+    &["--print-suffix-ips", " i", "--print-ranges"],
+    &["--ipset-reduce", "20"],
+    &["--ipset-reduce", "0", "--ipset-reduce-entries", "0"],
+    &["--ipset-reduce", "50", "--ipset-reduce-entries", "10"],
+    &["--reduce-factor", "100"],
+];
+
+#[test]
+fn merge_and_print_options_match_iprange() {
+    let Some(mut d) = Diff::new() else { return };
+    let mut rng = Rng(0x5eed_0001);
+    for round in 0..40 {
+        let a = list(&mut rng, 40);
+        let b = list(&mut rng, 40);
+        d.w.write("a.txt", &a).write("b.txt", &b);
+        for mode in [
+            &["--optimize"][..],
+            &["--merge"],
+            &["-J"],
+            &["--union"],
+            &["--combine"],
+            &[],
+        ] {
+            let opts = PRINT_OPTIONS[(round * 7 + mode.len()) % PRINT_OPTIONS.len()];
+            let mut args: Vec<&str> = mode.to_vec();
+            args.extend_from_slice(opts);
+            args.extend_from_slice(&["a.txt", "b.txt"]);
+            d.check(&args, b"");
+        }
+        for opts in PRINT_OPTIONS {
+            let mut args: Vec<&str> = opts.to_vec();
+            args.push("a.txt");
+            d.check(&args, b"");
+        }
+        // stdin, implicitly and as -
+        d.check(&[], a.as_bytes());
+        d.check(&["-", "b.txt"], a.as_bytes());
+    }
+    d.finish();
+}
+
+#[test]
+fn single_ips_match_iprange() {
+    let Some(mut d) = Diff::new() else { return };
+    let mut rng = Rng(0x5eed_0002);
+    for _ in 0..30 {
+        // Keep lists small: -1 prints every address.
+        let mut s = String::new();
+        for _ in 0..rng.below(8) + 1 {
+            let a = addr(&mut rng);
+            s.push_str(&format!(
+                "{}-{}\n",
+                v4(a),
+                v4(a.saturating_add(rng.below(40) as u32))
+            ));
+        }
+        d.w.write("s.txt", &s);
+        d.check(&["-1", "s.txt"], b"");
+        d.check(
+            &[
+                "--print-single-ips",
+                "--print-prefix",
+                "<",
+                "--print-suffix",
+                ">",
+                "s.txt",
+            ],
+            b"",
+        );
+    }
+    d.finish();
+}
+
+#[test]
+fn set_modes_match_iprange() {
+    let Some(mut d) = Diff::new() else { return };
+    let mut rng = Rng(0x5eed_0003);
+    for round in 0..40 {
+        for f in ["a.txt", "b.txt", "c.txt", "d.txt"] {
+            let l = list(&mut rng, 30);
+            d.w.write(f, &l);
+        }
+        let opts = PRINT_OPTIONS[round % PRINT_OPTIONS.len()];
+        let cases: &[&[&str]] = &[
+            &["a.txt", "b.txt", "--common"],
+            &["--common", "a.txt", "b.txt", "c.txt"],
+            &["--intersect", "a.txt", "a.txt"],
+            &["a.txt", "b.txt", "--except", "c.txt", "d.txt"],
+            &["a.txt", "--exclude-next", "b.txt"],
+            &["a.txt", "--diff", "b.txt"],
+            &["a.txt", "c.txt", "--diff-next", "b.txt", "d.txt"],
+            &["a.txt", "--diff", "a.txt"],
+            &["a.txt", "--diff", "b.txt", "--quiet"],
+        ];
+        for case in cases {
+            let mut args: Vec<&str> = case.to_vec();
+            if !case.contains(&"--quiet") {
+                args.extend_from_slice(opts);
+            }
+            d.check(&args, b"");
+        }
+    }
+    d.finish();
+}
+
+#[test]
+fn csv_modes_match_iprange() {
+    let Some(mut d) = Diff::new() else { return };
+    let mut rng = Rng(0x5eed_0004);
+    for _ in 0..25 {
+        for f in ["a.txt", "b.txt", "c.txt"] {
+            let l = list(&mut rng, 30);
+            d.w.write(f, &l);
+        }
+        let cases: &[&[&str]] = &[
+            &["--compare", "a.txt", "b.txt", "c.txt"],
+            &["--compare", "--header", "a.txt", "b.txt"],
+            &["--compare-first", "a.txt", "b.txt", "c.txt"],
+            &[
+                "--compare-first",
+                "--header",
+                "a.txt",
+                "as",
+                "first",
+                "b.txt",
+                "c.txt",
+                "as",
+                "third",
+            ],
+            &["a.txt", "b.txt", "--compare-next", "c.txt"],
+            &["--header", "a.txt", "--compare-next", "b.txt", "c.txt"],
+            &["--count-unique", "a.txt", "b.txt"],
+            &["-C", "--header", "a.txt"],
+            &["--count-unique-all", "a.txt", "b.txt", "c.txt"],
+            &[
+                "--count-unique-all",
+                "--header",
+                "a.txt",
+                "as",
+                "A",
+                "b.txt",
+                "as",
+                "B",
+            ],
+            &["--compare", "a.txt"],
+        ];
+        for case in cases {
+            d.check(case, b"");
+        }
+    }
+    d.finish();
+}
+
+#[test]
+fn input_dialect_matches_iprange() {
+    let Some(mut d) = Diff::new() else { return };
+    // inet_aton forms, netmasks, CIDR ranges, reversed ranges, comments,
+    // CRLF, and the two input options.
+    let text = "\
+010.1.1.1
+0x7f.1
+1.2.3
+4294967295
+1.1.1.17/24
+10.0.0.0/255.0.0.0
+10.9.0.0/255.255.255.128
+5.5.5.5 - 5.5.5.10
+6.6.6.10-6.6.6.1
+7.7.7.7/24 - 7.7.9.9/24
+  8.8.8.8   \n\
+9.9.9.9\r
+ # comment line
+; another
+1.2.3.4 # trailing comment
+2.3.4.5;trailing
+11.0.0.1/32
+12.0.0.0/0012
+";
+    d.w.write("dialect.txt", text);
+    d.check(&["dialect.txt"], b"");
+    d.check(&["--dont-fix-network", "dialect.txt"], b"");
+    d.check(&["--default-prefix", "24", "dialect.txt"], b"");
+    d.check(&["-p", "30", "--print-ranges", "dialect.txt"], b"");
+    d.check(&["-"], b"");
+    d.check(&[], b"# nothing\n\n");
+    d.check(&["--has-compare"], b"");
+    d.check(&["--has-reduce"], b"");
+    d.finish();
+}
