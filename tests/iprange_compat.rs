@@ -276,6 +276,33 @@ fn set_modes_match_iprange() {
 }
 
 #[test]
+fn diff_keeps_adjacent_pieces_apart_and_binary_matches() {
+    let Some(mut d) = Diff::new() else { return };
+    d.w.write("x1", "10.0.0.0/24\n")
+        .write("x2", "10.0.1.0/24\n")
+        .write("d1", "1.1.1.0-1.1.1.10\n")
+        .write("d2", "1.1.1.11-1.1.1.20\n5.5.5.5\n");
+    for args in [
+        &["x1", "--diff", "x2"][..],
+        &["x1", "--diff", "x2", "-j"],
+        &["d1", "--diff", "d2"],
+        &["d1", "--diff", "d2", "--print-binary"],
+        &["d1", "d2", "--print-binary"],
+        &["x1", "x2", "--print-binary"],
+        &["--print-binary", "x1", "--except", "x1"],
+    ] {
+        d.check(args, b"");
+    }
+    // Binary files written by iprange load back, alone and mixed with text.
+    let bin = common::run_in(d.w.dir.path(), "iprange", &["--print-binary", "d1", "d2"], b"");
+    d.w.write("both.bin", bin.stdout.as_bytes());
+    d.check(&["-C", "both.bin"], b"");
+    d.check(&["both.bin", "x1", "-j"], b"");
+    d.check(&["--count-unique-all", "both.bin", "x2"], b"");
+    d.finish();
+}
+
+#[test]
 fn csv_modes_match_iprange() {
     let Some(mut d) = Diff::new() else { return };
     let mut rng = Rng(0x5eed_0004);
@@ -347,6 +374,16 @@ fn input_dialect_matches_iprange() {
 2.3.4.5;trailing
 11.0.0.1/32
 12.0.0.0/0012
+13.1.2.3/24/8
+14.1.2.3/4294967040
+15.1.2.3/4294967328
+16.0.0.1 -
+16.0.0.9 - # nothing after the dash
+17.0.0.1/08
+18.0.0.1/24.0
+1.16777215
+0377.1.1.1
+017777777777
 ";
     d.w.write("dialect.txt", text);
     d.check(&["dialect.txt"], b"");
@@ -355,6 +392,10 @@ fn input_dialect_matches_iprange() {
     d.check(&["-p", "30", "--print-ranges", "dialect.txt"], b"");
     d.check(&["-"], b"");
     d.check(&[], b"# nothing\n\n");
+    d.check(&["--print-binary", "dialect.txt"], b"");
+    d.check(&["-C", "-"], text.as_bytes());
+    d.w.write("wide.txt", "1.2.3.4//24\n");
+    d.check(&["wide.txt"], b"");
     d.check(&["--has-compare"], b"");
     d.check(&["--has-reduce"], b"");
     d.finish();
