@@ -132,7 +132,9 @@ fn max_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
 
 /// Entries held before duplicates are merged: memory follows the distinct
 /// indicators of a feed, not the length of its file.
-const COMPACT_BYTES: usize = 128 << 20;
+const COMPACT_PLAIN: usize = 128 << 20;
+/// Entries with metadata are bigger and fewer: merged sooner.
+const COMPACT_RICH: usize = 32 << 20;
 
 /// Sorts `plain` (stable sort: the compacted prefix is one run) and moves
 /// keys seen more than once into `rich` as one entry with their count;
@@ -191,7 +193,7 @@ impl<K: Ord + Clone> Bucket<K> {
                 if self.plain.len()
                     >= self
                         .limit_plain
-                        .max(COMPACT_BYTES / std::mem::size_of::<K>())
+                        .max(COMPACT_PLAIN / std::mem::size_of::<K>())
                 {
                     self.compact();
                 }
@@ -201,7 +203,7 @@ impl<K: Ord + Clone> Bucket<K> {
                 if self.rich.len()
                     >= self
                         .limit_rich
-                        .max(COMPACT_BYTES / std::mem::size_of::<(K, Meta)>())
+                        .max(COMPACT_RICH / std::mem::size_of::<(K, Meta)>())
                 {
                     self.compact();
                 }

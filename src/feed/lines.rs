@@ -102,6 +102,8 @@ pub struct LineParser {
     seen_data: bool,
     /// The last comment line: abuse.ch exports comment out their CSV header.
     last_comment: Vec<u8>,
+    /// Field buffers reused from row to row.
+    fields: Vec<Vec<u8>>,
 }
 
 /// Cuts `#`, `;` and `//` comments, keeping `://` of a URL (so a URL line
@@ -120,42 +122,57 @@ fn strip_list_comment(line: &[u8]) -> &[u8] {
 /// Splits a delimited line, honouring double quotes (`""` inside quotes is
 /// a quote). `None` for an unterminated quote.
 pub(crate) fn split_fields(line: &[u8], delim: u8) -> Option<Vec<Vec<u8>>> {
-    let mut fields = Vec::new();
-    let mut cur = Vec::new();
+    let mut out = Vec::new();
+    let n = split_fields_into(line, delim, &mut out)?;
+    out.truncate(n);
+    Some(out)
+}
+
+/// As [`split_fields`], into reused buffers: `out[..n]` are the fields.
+fn split_fields_into(line: &[u8], delim: u8, out: &mut Vec<Vec<u8>>) -> Option<usize> {
+    let mut n = 0;
+    let mut next = |out: &mut Vec<Vec<u8>>| -> usize {
+        if out.len() == n {
+            out.push(Vec::new());
+        }
+        out[n].clear();
+        n += 1;
+        n - 1
+    };
+    let mut cur = next(out);
     let mut quoted = false;
-    let mut i = 0;
     let mut at_start = true;
+    let mut i = 0;
     while i < line.len() {
         let c = line[i];
         if quoted {
             if c == b'"' {
                 if line.get(i + 1) == Some(&b'"') {
-                    cur.push(b'"');
+                    out[cur].push(b'"');
                     i += 1;
                 } else {
                     quoted = false;
                 }
             } else {
-                cur.push(c);
+                out[cur].push(c);
             }
         } else if c == b'"' && at_start {
             quoted = true;
         } else if c == delim {
-            fields.push(std::mem::take(&mut cur));
+            cur = next(out);
             at_start = true;
             i += 1;
             continue;
         } else {
-            cur.push(c);
+            out[cur].push(c);
         }
-        at_start = at_start && (c == b' ') && !quoted;
+        at_start = at_start && c == b' ' && !quoted;
         i += 1;
     }
     if quoted {
         return None;
     }
-    fields.push(cur);
-    Some(fields)
+    Some(n)
 }
 
 fn find_column(names: &[String], wanted: &[&str]) -> Option<usize> {
@@ -192,6 +209,7 @@ impl LineParser {
             zone: Zone::default(),
             seen_data: false,
             last_comment: Vec::new(),
+            fields: Vec::new(),
         }
     }
 
@@ -424,9 +442,10 @@ impl LineParser {
             return Ok(());
         };
         self.seen_data = true;
-        let Some(fields) = split_fields(t, cols.delimiter) else {
+        let Some(count) = split_fields_into(t, cols.delimiter, &mut self.fields) else {
             return c.reject(n, "unterminated quote", t);
         };
+        let fields = &self.fields[..count];
         let get = |i: Option<usize>| i.and_then(|i| fields.get(i)).map(|f| f.trim_ascii());
         let Some(value) = get(Some(cols.indicator)) else {
             return c.reject(n, "row has fewer columns than the header", t);

@@ -21,7 +21,44 @@ pub fn parse_feed_time(text: &str) -> Option<i64> {
     parse(s).filter(|t| (MIN..MAX).contains(t))
 }
 
+/// `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`, optionally with `Z` or
+/// ` UTC`: the common form of CSV feeds, read without the general parser.
+fn parse_plain(s: &[u8]) -> Option<i64> {
+    let rest = match s.len() {
+        19 => &b""[..],
+        _ => &s[19.min(s.len())..],
+    };
+    if s.len() < 19 || !(rest.is_empty() || rest == b"Z" || rest == b" UTC") {
+        return None;
+    }
+    let d = |i: usize, n: usize| -> Option<i64> {
+        s[i..i + n].iter().try_fold(0i64, |a, &c| {
+            c.is_ascii_digit().then(|| a * 10 + (c - b'0') as i64)
+        })
+    };
+    if s[4] != b'-'
+        || s[7] != b'-'
+        || !(s[10] == b' ' || s[10] == b'T')
+        || s[13] != b':'
+        || s[16] != b':'
+    {
+        return None;
+    }
+    let (y, m, day) = (d(0, 4)?, d(5, 2)?, d(8, 2)?);
+    let (hh, mm, ss) = (d(11, 2)?, d(14, 2)?, d(17, 2)?);
+    let date = jiff::civil::Date::new(y as i16, m as i8, day as i8).ok()?;
+    if hh > 23 || mm > 59 || ss > 59 {
+        return None;
+    }
+    // Days since the epoch from the validated date.
+    let days = date.since(jiff::civil::date(1970, 1, 1)).ok()?.get_days() as i64;
+    Some(days * 86400 + hh * 3600 + mm * 60 + ss)
+}
+
 fn parse(s: &str) -> Option<i64> {
+    if let Some(t) = parse_plain(s.as_bytes()) {
+        return Some(t);
+    }
     if s.bytes().all(|c| c.is_ascii_digit()) {
         let n: i64 = s.parse().ok()?;
         // Epoch seconds, or milliseconds.
