@@ -679,3 +679,35 @@ fn config_errors_name_the_file_and_line() {
         r.stderr
     );
 }
+
+#[test]
+fn demo_configuration() {
+    let r = ingest(&["--config", "fixtures/demo/feeds.toml", "--now", NOW, "-q"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+         100.64.12.0/22,net,botnet-c2,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
+         198.51.100.0/28,net,botnet-c2,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
+         203.0.113.128/25,net,botnet-c2,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
+         2001:db8:c2::/64,net,botnet-c2,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
+         192.0.2.200/29,net,scanners,scanner,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n\
+         192.0.2.208/29,net,scanners,scanner,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n\
+         198.51.100.7,ip,scanners,scanner,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n\
+         198.51.100.8,ip,scanners,scanner,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n\
+         198.51.100.9,ip,scanners,scanner,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n\
+         198.51.100.10,ip,scanners,scanner,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n\
+         203.0.113.0/26,net,scanners,scanner,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n\
+         203.0.113.64/26,net,scanners,scanner,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n\
+         2001:db8:bad::/48,net,scanners,scanner,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n\
+         2001:db8:bad:1::17,ip,scanners,scanner,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n"
+    );
+    // The rows read back with the shared record reader tl-score uses.
+    let rows: Vec<_> = threatlist::record::IndicatorReader::new(r.stdout.as_bytes())
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(rows.len(), 14);
+    assert_eq!(rows[0].kind, threatlist::record::IndicatorType::Net);
+    assert_eq!(rows[4].confidence, 0.6);
+}

@@ -23,7 +23,7 @@ tl-ingest --feed ssh --category bruteforce - < ips.txt
 tl-ingest --format csv --column dst_ip feodo.csv
 tl-ingest --format jsonl --field data.ip events.json
 tl-ingest https://feeds.dshield.org/block.txt --cache /var/cache/tl
-tl-ingest --config feeds.toml -o indicators.csv
+tl-ingest --config fixtures/demo/feeds.toml -o indicators.csv
 tl-ingest --config feeds.toml --output-dir out/ --stats json --fail-on-stale";
 
 const FORMATS: &str = "\
@@ -116,16 +116,16 @@ pub struct Cli {
     /// Cache directory for fetched feeds (conditional requests, last good copy)
     #[arg(long, value_name = "DIR")]
     cache: Option<String>,
-    /// Time limit for one request
+    /// Time limit for one request [default: 30s]
     #[arg(long, value_name = "DURATION", value_parser = duration)]
     timeout: Option<std::time::Duration>,
-    /// Retries after a failed request (network errors, 5xx, 429)
+    /// Retries after a failed request (network errors, 5xx, 429) [default: 3]
     #[arg(long, value_name = "N")]
     retries: Option<u32>,
     /// Wait before the first retry; doubled for each further one
     #[arg(long, value_name = "DURATION", value_parser = duration, default_value = "1s")]
     backoff: std::time::Duration,
-    /// Largest download or JSON document, in bytes (K, M, G suffixes)
+    /// Largest download or JSON document, in bytes (K, M, G suffixes) [default: 256M]
     #[arg(long, value_name = "SIZE", value_parser = size)]
     max_size: Option<u64>,
     /// Any refused line is an error (exit 2)
