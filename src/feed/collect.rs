@@ -474,7 +474,7 @@ impl Collector {
     /// Sorts and counts distinct rows: the feed's entries ready to write.
     pub fn finish(mut self) -> (Rows, Counts) {
         sort_keys(&mut self.v4.plain);
-        self.v4.rich.sort_by(|a, b| a.0.cmp(&b.0));
+        self.v4.rich.sort_by_key(|a| a.0);
         self.v6.sort();
         self.dom.sort();
         let distinct = distinct(&self.v4.plain, &self.v4.rich)

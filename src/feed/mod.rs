@@ -224,10 +224,7 @@ impl Location {
                 seg.to_string()
             }
         };
-        let mut stem = base.as_str();
-        for ext in [".gz"] {
-            stem = stem.strip_suffix(ext).unwrap_or(stem);
-        }
+        let stem = base.strip_suffix(".gz").unwrap_or(&base);
         let stem = match stem.rfind('.') {
             Some(i) if i > 0 => &stem[..i],
             _ => stem,
@@ -315,7 +312,10 @@ pub struct Outcome {
     pub empty: bool,
 }
 
-fn open_file(path: &str) -> Result<(Box<dyn Read + Send>, bool, Option<i64>), FeedError> {
+/// An opened file: decompressed reader, whether it was gzip, its mtime.
+type Opened = (Box<dyn Read + Send>, bool, Option<i64>);
+
+fn open_file(path: &str) -> Result<Opened, FeedError> {
     let inp = crate::cli::input::open(path)
         .map_err(|e| FeedError::format(path, &crate::cli::describe_io(&e)))?;
     let mtime = std::fs::metadata(path)
