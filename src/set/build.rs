@@ -33,23 +33,39 @@ impl<A: Addr> FamilyBuilder<A> {
         self.singles.len() + self.ranges.len()
     }
 
-    pub fn build(self) -> IntervalSet<A> {
-        let FamilyBuilder {
-            mut singles,
-            mut ranges,
-        } = self;
-        sort(&mut singles);
-        ranges.sort_unstable_by_key(|r| r.start);
-        coalesce_sorted(&mut ranges);
-        if singles.is_empty() {
-            return IntervalSet { ranges };
+    pub fn build(mut self) -> IntervalSet<A> {
+        // Large inputs: sort the two halves of the singles on both cores.
+        if self.singles.len() >= 1 << 20 {
+            let half = self.singles.split_off(self.singles.len() / 2);
+            let other = FamilyBuilder {
+                singles: half,
+                ranges: Vec::new(),
+            };
+            return Self::build_all(vec![self, other]);
         }
-        // Size the output exactly: runs of consecutive singles, plus ranges.
-        let runs = 1 + singles
-            .windows(2)
-            .filter(|w| w[0].checked_inc().is_some_and(|n| n < w[1]))
-            .count();
-        let mut out: Vec<Range<A>> = Vec::with_capacity(runs + ranges.len());
+        Self::build_all(vec![self])
+    }
+
+    /// Builds one set from several builders (e.g. one per parsing thread):
+    /// each is sorted on its own thread, then all are merged in one pass.
+    pub fn build_all(mut parts: Vec<FamilyBuilder<A>>) -> IntervalSet<A> {
+        let sort = |p: &mut FamilyBuilder<A>| {
+            p.singles.sort_unstable();
+            p.ranges.sort_unstable_by_key(|r| r.start);
+            coalesce_sorted(&mut p.ranges);
+        };
+        if parts.len() > 1 {
+            std::thread::scope(|s| {
+                for p in parts.iter_mut() {
+                    s.spawn(|| sort(p));
+                }
+            });
+        } else {
+            parts.iter_mut().for_each(sort);
+        }
+        let total: usize = parts.iter().map(|p| p.len()).sum();
+        // Capacity covers the worst case; only what is written is touched.
+        let mut out: Vec<Range<A>> = Vec::with_capacity(total);
         let mut push = |r: Range<A>| match out.last_mut() {
             Some(last) if r.start <= last.end.checked_inc().unwrap_or(A::MAX) => {
                 if r.end > last.end {
@@ -58,44 +74,35 @@ impl<A: Addr> FamilyBuilder<A> {
             }
             _ => out.push(r),
         };
-        let mut j = 0;
-        for &s in &singles {
-            while j < ranges.len() && ranges[j].start < s {
-                push(ranges[j]);
-                j += 1;
+        // Two cursors per part (singles, ranges); take the smallest start.
+        let mut pos = vec![(0usize, 0usize); parts.len()];
+        loop {
+            let mut best: Option<(A, usize, bool)> = None;
+            for (k, p) in parts.iter().enumerate() {
+                if let Some(&s) = p.singles.get(pos[k].0) {
+                    if best.is_none_or(|b| s < b.0) {
+                        best = Some((s, k, true));
+                    }
+                }
+                if let Some(r) = p.ranges.get(pos[k].1) {
+                    if best.is_none_or(|b| r.start < b.0) {
+                        best = Some((r.start, k, false));
+                    }
+                }
             }
-            push(Range::new(s, s));
+            let Some((_, k, single)) = best else { break };
+            if single {
+                let s = parts[k].singles[pos[k].0];
+                pos[k].0 += 1;
+                push(Range::new(s, s));
+            } else {
+                push(parts[k].ranges[pos[k].1]);
+                pos[k].1 += 1;
+            }
         }
-        for &r in &ranges[j..] {
-            push(r);
-        }
-        drop(singles);
+        drop(parts);
         IntervalSet { ranges: out }
     }
-}
-
-/// Sorts addresses; large inputs use both cores.
-fn sort<A: Addr>(v: &mut [A]) {
-    if v.len() >= 1 << 20 {
-        let mid = v.len() / 2;
-        let (a, b) = v.split_at_mut(mid);
-        std::thread::scope(|s| {
-            s.spawn(|| a.sort_unstable());
-            b.sort_unstable();
-        });
-        merge_halves(v, mid);
-    } else {
-        v.sort_unstable();
-    }
-}
-
-/// Merges two sorted halves in place by rotating runs; cheap when the halves
-/// interleave in long runs, and never worse than a re-sort in practice.
-fn merge_halves<A: Addr>(v: &mut [A], mid: usize) {
-    // Sorting the concatenation of two sorted runs is a single merge for the
-    // standard library's run-detecting sort.
-    let _ = mid;
-    v.sort();
 }
 
 /// Collects entries of both families.

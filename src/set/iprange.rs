@@ -313,13 +313,35 @@ fn cast<A: Addr, B: Addr>(r: Range<B>) -> Range<A> {
     )
 }
 
+/// A line accepted with a remark.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Warning {
+    /// `a - # comment`: read as the single address `a`.
+    CommentAfterDash(Vec<u8>),
+    /// `a -` at the end of a line: read as the single address `a`.
+    IncompleteRange,
+}
+
+impl Warning {
+    pub fn message(&self, line_no: u64) -> String {
+        match self {
+            Warning::CommentAfterDash(rest) => format!(
+                "Ignoring text on line {line_no}, expected an ip address after -, but found '{}'",
+                String::from_utf8_lossy(rest)
+            ),
+            Warning::IncompleteRange => format!(
+                "Incomplete range on line {line_no}, expected an ip address after -, but line ended"
+            ),
+        }
+    }
+}
+
 /// Parses one line (a chunk, NUL-terminated content) in iprange's dialect.
-/// `warn` receives warnings for lines that are still accepted.
+/// `warn` receives remarks on lines that are still accepted.
 pub fn parse_line<A: Addr>(
     chunk: &[u8],
-    line_no: u64,
     syn: &IprangeSyntax,
-    warn: &mut dyn FnMut(String),
+    warn: &mut dyn FnMut(Warning),
 ) -> Line<A> {
     let s = match memchr::memchr(0, chunk) {
         Some(i) => &chunk[..i],
@@ -378,16 +400,11 @@ pub fn parse_line<A: Addr>(
     let k = skip(s, k + 1, is_sp);
     match s.get(k) {
         Some(b'#' | b';') => {
-            warn(format!(
-                "Ignoring text on line {line_no}, expected an ip address after -, but found '{}'",
-                String::from_utf8_lossy(&s[k..])
-            ));
+            warn(Warning::CommentAfterDash(s[k..].to_vec()));
             return one(token(ip1));
         }
         None | Some(b'\r' | b'\n') => {
-            warn(format!(
-                "Incomplete range on line {line_no}, expected an ip address after -, but line ended"
-            ));
+            warn(Warning::IncompleteRange);
             return one(token(ip1));
         }
         _ => {}
@@ -401,7 +418,7 @@ pub fn parse_line<A: Addr>(
         (Ok(a), Ok(b)) => {
             if v6 && ip1.contains(&b':') != ip2.contains(&b':') {
                 return Line::Invalid(vec![format!(
-                    "Mixed-family range on line {line_no}: {} - {}",
+                    "Mixed-family range: {} - {}",
                     String::from_utf8_lossy(ip1),
                     String::from_utf8_lossy(ip2)
                 )]);
@@ -448,28 +465,193 @@ pub struct LoadFailure {
     pub messages: Vec<String>,
 }
 
-/// At most this many "Cannot understand line" messages per file.
+/// At most this many bad lines are described per file.
 const MAX_LINE_MESSAGES: usize = 20;
 
 pub const BINARY_V4: &[u8] = b"iprange binary format v1.0\n";
 pub const BINARY_V6: &[u8] = b"iprange binary format v2.0\n";
 const ENDIAN_MARK: u32 = 0x1A2B_3C4D;
 
-/// Loads one input (text or iprange binary).
+/// Input is parsed in blocks of whole lines, on two threads when it is
+/// larger than one block.
+const BLOCK: usize = 1 << 18;
+
+/// The common line, `a.b.c.d` in plain decimal and nothing else, without the
+/// general parser. Anything unusual returns `None` and takes the slow path.
+#[inline]
+fn fast_v4(chunk: &[u8]) -> Option<u32> {
+    let mut i = 0;
+    while i < chunk.len() && is_sp(chunk[i]) {
+        i += 1;
+    }
+    let mut addr: u32 = 0;
+    for part in 0..4 {
+        let start = i;
+        let mut v: u32 = 0;
+        while i < chunk.len() && chunk[i].is_ascii_digit() && i - start < 3 {
+            v = v * 10 + (chunk[i] - b'0') as u32;
+            i += 1;
+        }
+        let len = i - start;
+        // Empty, octal (leading 0), too long or too large: slow path.
+        if len == 0 || (len > 1 && chunk[start] == b'0') || v > 255 {
+            return None;
+        }
+        addr = (addr << 8) | v;
+        if part < 3 {
+            if chunk.get(i) != Some(&b'.') {
+                return None;
+            }
+            i += 1;
+        }
+    }
+    while i < chunk.len() && is_sp(chunk[i]) {
+        i += 1;
+    }
+    is_end(chunk.get(i)).then_some(addr)
+}
+
+/// Something to report about a line, by its number within a block.
+enum Event {
+    Warning(Warning),
+    Invalid(Vec<String>, Vec<u8>),
+    Hostname(Vec<u8>),
+}
+
+/// What one worker collected.
+struct Part<A> {
+    builder: super::build::FamilyBuilder<A>,
+    entries: u64,
+    dropped_v6: u64,
+    bad_lines: u64,
+    /// (block, lines in it, events by line within the block)
+    blocks: Vec<(usize, u64, Vec<(u64, Event)>)>,
+}
+
+impl<A: Addr> Part<A> {
+    fn new() -> Self {
+        Part {
+            builder: Default::default(),
+            entries: 0,
+            dropped_v6: 0,
+            bad_lines: 0,
+            blocks: Vec::new(),
+        }
+    }
+
+    /// Parses a block of whole lines (the last may lack its `\n`), each cut
+    /// into fgets chunks.
+    fn block(&mut self, idx: usize, block: &[u8], syn: &IprangeSyntax) {
+        let mut events = Vec::new();
+        let mut n = 0u64;
+        let mut start = 0;
+        while start < block.len() {
+            let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i + 1);
+            let mut line = &block[start..end];
+            start = end;
+            while !line.is_empty() {
+                let take = line.len().min(MAX_CHUNK);
+                let chunk = &line[..take];
+                line = &line[take..];
+                n += 1;
+                if syn.default_prefix == 32 && A::BITS == 32 {
+                    if let Some(a) = fast_v4(chunk) {
+                        self.entries += 1;
+                        self.builder.push(cast(Range::new(a, a)));
+                        continue;
+                    }
+                }
+                let mut warning = None;
+                let parsed = parse_line::<A>(chunk, syn, &mut |w| warning = Some(w));
+                if let Some(w) = warning {
+                    if events.len() < MAX_LINE_MESSAGES {
+                        events.push((n, Event::Warning(w)));
+                    }
+                }
+                match parsed {
+                    Line::Empty => {}
+                    Line::Range(r) => {
+                        self.entries += 1;
+                        self.builder.push(r);
+                    }
+                    Line::DroppedV6 => self.dropped_v6 += 1,
+                    Line::Invalid(details) => {
+                        self.bad_lines += 1;
+                        if events.len() < MAX_LINE_MESSAGES {
+                            events.push((n, Event::Invalid(details, chunk.to_vec())));
+                        }
+                    }
+                    Line::Hostname(h) => {
+                        self.bad_lines += 1;
+                        if events.len() < MAX_LINE_MESSAGES {
+                            events.push((n, Event::Hostname(h)));
+                        }
+                    }
+                }
+            }
+        }
+        self.blocks.push((idx, n, events));
+    }
+}
+
+/// Reads `reader` in blocks ending at a line end, handing each to `work`.
+/// A line longer than a block is cut at a multiple of the chunk size, which
+/// is where fgets would cut it too.
+fn blocks(
+    mut reader: impl Read,
+    mut first: Vec<u8>,
+    mut work: impl FnMut(Vec<u8>),
+) -> io::Result<()> {
+    let mut buf = std::mem::take(&mut first);
+    loop {
+        let mut eof = false;
+        while buf.len() < BLOCK {
+            let old = buf.len();
+            buf.resize(BLOCK, 0);
+            match reader.read(&mut buf[old..]) {
+                Ok(0) => {
+                    buf.truncate(old);
+                    eof = true;
+                    break;
+                }
+                Ok(k) => buf.truncate(old + k),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => buf.truncate(old),
+                Err(e) => return Err(e),
+            }
+        }
+        if eof {
+            if !buf.is_empty() {
+                work(buf);
+            }
+            return Ok(());
+        }
+        let cut = match memchr::memrchr(b'\n', &buf) {
+            Some(i) => i + 1,
+            None => buf.len() / MAX_CHUNK * MAX_CHUNK,
+        };
+        let rest = buf[cut..].to_vec();
+        buf.truncate(cut);
+        work(std::mem::replace(&mut buf, rest));
+    }
+}
+
+/// Loads one input (text or iprange binary). Remarks on accepted lines go to
+/// `warn`; a file with bad lines fails with every reason, as iprange 2.x does.
 pub fn load<A: Addr>(
-    reader: impl Read,
+    mut reader: impl Read + Send,
     name: &str,
     syn: &IprangeSyntax,
     warn: &mut dyn FnMut(String),
 ) -> Result<Loaded<A>, LoadFailure> {
-    let mut chunks = Chunks::new(io::BufReader::with_capacity(1 << 18, reader));
     let io_fail = |e: io::Error| LoadFailure {
         messages: vec![format!("{name} - {}", crate::cli::describe_io(&e))],
     };
-    let first = chunks.next_chunk().map_err(io_fail)?.map(<[u8]>::to_vec);
-    let Some(first) = first else {
-        return Ok(Loaded::default());
-    };
+    // Enough to see a binary header.
+    let mut first = Vec::with_capacity(BLOCK);
+    (&mut reader)
+        .take(BINARY_V4.len() as u64)
+        .read_to_end(&mut first)
+        .map_err(io_fail)?;
     if first == BINARY_V4 || first == BINARY_V6 {
         let ours = if A::BITS == 32 { BINARY_V4 } else { BINARY_V6 };
         if first != ours {
@@ -482,88 +664,116 @@ pub fn load<A: Addr>(
                 messages: vec![msg],
             });
         }
+        let chunks = Chunks::new(io::BufReader::new(reader));
         return read_binary(chunks, name).map_err(|m| LoadFailure { messages: vec![m] });
     }
 
-    let mut singles: Vec<A> = Vec::new();
-    let mut ranges: Vec<Range<A>> = Vec::new();
-    let mut loaded = Loaded::<A>::default();
-    let mut failures: Vec<String> = Vec::new();
-    let mut bad_lines = 0u64;
-    let mut line_no = 0u64;
-    let mut chunk = first;
-    loop {
-        line_no += 1;
-        match parse_line::<A>(&chunk, line_no, syn, warn) {
-            Line::Empty => {}
-            Line::Range(r) => {
-                loaded.entries += 1;
-                if r.start == r.end {
-                    singles.push(r.start);
-                } else {
-                    ranges.push(r);
+    let mut parts: Vec<Part<A>> = Vec::new();
+    let mut inline = Part::new();
+    let mut count = 0usize;
+    let mut pending: Option<Vec<u8>> = None;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+    // Small inputs stay on this thread; from the second block on, workers.
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(threads * 2);
+    let rx = std::sync::Mutex::new(rx);
+    let mut tx = Some(tx);
+    let result = std::thread::scope(|scope| -> io::Result<()> {
+        let mut handles = Vec::new();
+        let r = blocks(&mut reader, first, |block| {
+            let idx = count;
+            count += 1;
+            match pending.take() {
+                None if idx == 0 => pending = Some(block),
+                prev => {
+                    if handles.is_empty() {
+                        for _ in 0..threads {
+                            let rx = &rx;
+                            handles.push(scope.spawn(move || {
+                                let mut part = Part::<A>::new();
+                                loop {
+                                    let next = rx.lock().unwrap().recv();
+                                    match next {
+                                        Ok((i, b)) => part.block(i, &b, syn),
+                                        Err(_) => return part,
+                                    }
+                                }
+                            }));
+                        }
+                    }
+                    let tx = tx.as_ref().expect("sender lives until the end");
+                    if let Some(p) = prev {
+                        let _ = tx.send((0, p));
+                    }
+                    let _ = tx.send((idx, block));
                 }
             }
-            Line::DroppedV6 => loaded.dropped_v6 += 1,
-            Line::Invalid(details) => {
-                bad_lines += 1;
-                if failures.len() < MAX_LINE_MESSAGES * 2 {
+        });
+        drop(tx.take());
+        for h in handles {
+            parts.push(h.join().expect("parser thread"));
+        }
+        r
+    });
+    result.map_err(io_fail)?;
+    if let Some(b) = pending.take() {
+        inline.block(0, &b, syn);
+    }
+    parts.push(inline);
+
+    // Line numbers: each block's lines follow the previous blocks'.
+    let mut reports: Vec<(usize, u64, Vec<(u64, Event)>)> =
+        parts.iter_mut().flat_map(|p| p.blocks.drain(..)).collect();
+    reports.sort_by_key(|r| r.0);
+    let mut base = 0u64;
+    let mut failures = Vec::new();
+    let bad_lines: u64 = parts.iter().map(|p| p.bad_lines).sum();
+    let mut described = 0u64;
+    for (_, lines, events) in reports {
+        for (n, e) in events {
+            let line_no = base + n;
+            match e {
+                Event::Warning(w) => warn(w.message(line_no)),
+                Event::Invalid(details, text) if (described as usize) < MAX_LINE_MESSAGES => {
+                    described += 1;
                     failures.extend(details);
-                    let shown = match memchr::memchr(0, &chunk) {
-                        Some(i) => &chunk[..i],
-                        None => &chunk[..],
+                    let shown = match memchr::memchr(0, &text) {
+                        Some(i) => &text[..i],
+                        None => &text[..],
                     };
                     failures.push(format!(
                         "Cannot understand line No {line_no} from {name}: {}",
                         String::from_utf8_lossy(shown)
                     ));
                 }
-            }
-            Line::Hostname(h) => {
-                bad_lines += 1;
-                if failures.len() < MAX_LINE_MESSAGES * 2 {
+                Event::Hostname(h) if (described as usize) < MAX_LINE_MESSAGES => {
+                    described += 1;
                     failures.push(format!(
                         "hostname '{}' on line {line_no} of {name} cannot be resolved: DNS resolution is not supported",
                         String::from_utf8_lossy(&h)
                     ));
                 }
+                _ => {}
             }
         }
-        match chunks.next_chunk().map_err(io_fail)? {
-            Some(c) => {
-                chunk.clear();
-                chunk.extend_from_slice(c);
-            }
-            None => break,
-        }
+        base += lines;
     }
     if bad_lines > 0 {
-        let shown = failures
-            .iter()
-            .filter(|m| m.starts_with("Cannot understand") || m.starts_with("hostname"))
-            .count() as u64;
-        if bad_lines > shown {
+        if bad_lines > described {
             failures.push(format!(
                 "{name}: {} more bad lines not shown",
-                bad_lines - shown
+                bad_lines - described
             ));
         }
         return Err(LoadFailure { messages: failures });
     }
-    loaded.set = build(singles, ranges);
-    Ok(loaded)
-}
-
-/// Sorts and merges, never joining across the top of the address space.
-fn build<A: Addr>(singles: Vec<A>, ranges: Vec<Range<A>>) -> IntervalSet<A> {
-    let mut b = super::build::FamilyBuilder::<A>::default();
-    for s in singles {
-        b.push(Range::new(s, s));
-    }
-    for r in ranges {
-        b.push(r);
-    }
-    b.build()
+    let entries = parts.iter().map(|p| p.entries).sum();
+    let dropped_v6 = parts.iter().map(|p| p.dropped_v6).sum();
+    let builders = parts.into_iter().map(|p| p.builder).collect();
+    Ok(Loaded {
+        set: super::build::FamilyBuilder::build_all(builders),
+        entries,
+        dropped_v6,
+    })
 }
 
 fn header_value<'a>(line: Option<&'a [u8]>, key: &str) -> Option<&'a [u8]> {
@@ -728,7 +938,7 @@ mod tests {
     use super::*;
 
     fn v4(line: &str) -> Line<u32> {
-        parse_line(line.as_bytes(), 1, &IprangeSyntax::default(), &mut |_| {})
+        parse_line(line.as_bytes(), &IprangeSyntax::default(), &mut |_| {})
     }
 
     fn r(a: u32, b: u32) -> Line<u32> {
@@ -777,7 +987,7 @@ mod tests {
         assert_eq!(v4("2001:db8::1"), Line::DroppedV6);
         assert_eq!(v4("::ffff:1.2.3.4"), r(0x01020304, 0x01020304));
         let mut warned = Vec::new();
-        let l: Line<u32> = parse_line(b"1.2.3.4 -\n", 7, &IprangeSyntax::default(), &mut |w| {
+        let l: Line<u32> = parse_line(b"1.2.3.4 -\n", &IprangeSyntax::default(), &mut |w| {
             warned.push(w)
         });
         assert_eq!(l, r(0x01020304, 0x01020304));
@@ -786,8 +996,7 @@ mod tests {
 
     #[test]
     fn v6_mode() {
-        let p =
-            |s: &str| parse_line::<u128>(s.as_bytes(), 1, &IprangeSyntax::default(), &mut |_| {});
+        let p = |s: &str| parse_line::<u128>(s.as_bytes(), &IprangeSyntax::default(), &mut |_| {});
         assert_eq!(
             p("2001:db8::/32"),
             Line::Range(Range::new(
