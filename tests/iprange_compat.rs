@@ -294,11 +294,59 @@ fn diff_keeps_adjacent_pieces_apart_and_binary_matches() {
         d.check(args, b"");
     }
     // Binary files written by iprange load back, alone and mixed with text.
-    let bin = common::run_in(d.w.dir.path(), "iprange", &["--print-binary", "d1", "d2"], b"");
+    let bin = common::run_in(
+        d.w.dir.path(),
+        "iprange",
+        &["--print-binary", "d1", "d2"],
+        b"",
+    );
     d.w.write("both.bin", bin.stdout.as_bytes());
     d.check(&["-C", "both.bin"], b"");
     d.check(&["both.bin", "x1", "-j"], b"");
     d.check(&["--count-unique-all", "both.bin", "x2"], b"");
+    d.finish();
+}
+
+#[test]
+fn large_inputs_parsed_on_threads_match_iprange() {
+    let Some(mut d) = Diff::new() else { return };
+    let mut rng = Rng(0x5eed_0005);
+    // ~4 MB: more than the blocks parsed inline, so worker threads run.
+    let mut big = String::new();
+    while big.len() < 4 << 20 {
+        big.push_str(&line(&mut rng));
+        big.push('\n');
+    }
+    let small = list(&mut rng, 2000);
+    d.w.write("big.txt", &big).write("small.txt", &small);
+    for args in [
+        &["big.txt"][..],
+        &["-C", "big.txt", "small.txt"],
+        &["big.txt", "--except", "small.txt", "-j"],
+        &["--count-unique-all", "small.txt", "big.txt"],
+    ] {
+        d.check(args, b"");
+    }
+    d.check(&["-C"], big.as_bytes());
+    // A bad line deep in the file is reported with its own line number.
+    let lines = big.lines().count();
+    let bad = format!("{big}999.1.1.1\n");
+    d.w.write("bad.txt", &bad);
+    let r = d.w.run("tl-set", &["bad.txt"], b"");
+    let want = format!(
+        "tl-set: Cannot understand line No {} from bad.txt: 999.1.1.1\n",
+        lines + 1
+    );
+    assert!(r.stderr.contains(&want), "{}", r.stderr);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""));
+    let theirs = common::run_in(d.w.dir.path(), "iprange", &["bad.txt"], b"");
+    assert!(
+        theirs
+            .stderr
+            .contains(&want.replacen("tl-set", "iprange", 1)),
+        "{}",
+        theirs.stderr
+    );
     d.finish();
 }
 

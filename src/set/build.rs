@@ -63,6 +63,12 @@ impl<A: Addr> FamilyBuilder<A> {
         } else {
             parts.iter_mut().for_each(sort);
         }
+        if parts.len() == 1 && parts[0].singles.is_empty() {
+            // Already sorted and merged in place.
+            return IntervalSet {
+                ranges: std::mem::take(&mut parts[0].ranges),
+            };
+        }
         let total: usize = parts.iter().map(|p| p.len()).sum();
         // Capacity covers the worst case; only what is written is touched.
         let mut out: Vec<Range<A>> = Vec::with_capacity(total);

@@ -476,10 +476,11 @@ const ENDIAN_MARK: u32 = 0x1A2B_3C4D;
 /// larger than one block.
 const BLOCK: usize = 1 << 18;
 
-/// The common line, `a.b.c.d` in plain decimal and nothing else, without the
-/// general parser. Anything unusual returns `None` and takes the slow path.
+/// The common lines, `a.b.c.d` or `a.b.c.d/len` in plain decimal and nothing
+/// else, without the general parser. Anything unusual returns `None` and
+/// takes the slow path.
 #[inline]
-fn fast_v4(chunk: &[u8]) -> Option<u32> {
+fn fast_v4(chunk: &[u8], syn: &IprangeSyntax) -> Option<Range<u32>> {
     let mut i = 0;
     while i < chunk.len() && is_sp(chunk[i]) {
         i += 1;
@@ -505,10 +506,31 @@ fn fast_v4(chunk: &[u8]) -> Option<u32> {
             i += 1;
         }
     }
+    let mut len = syn.default_prefix;
+    if chunk.get(i) == Some(&b'/') {
+        i += 1;
+        let start = i;
+        len = 0;
+        while i < chunk.len() && chunk[i].is_ascii_digit() && i - start < 2 {
+            len = len * 10 + (chunk[i] - b'0') as u32;
+            i += 1;
+        }
+        if i == start || len > 32 {
+            return None;
+        }
+    }
     while i < chunk.len() && is_sp(chunk[i]) {
         i += 1;
     }
-    is_end(chunk.get(i)).then_some(addr)
+    if !is_end(chunk.get(i)) {
+        return None;
+    }
+    let lo = if syn.fix_network {
+        addr & netmask_v4(len)
+    } else {
+        addr
+    };
+    Some(Range::new(lo, lo | !netmask_v4(len)))
 }
 
 /// Something to report about a line, by its number within a block.
@@ -554,10 +576,10 @@ impl<A: Addr> Part<A> {
                 let chunk = &line[..take];
                 line = &line[take..];
                 n += 1;
-                if syn.default_prefix == 32 && A::BITS == 32 {
-                    if let Some(a) = fast_v4(chunk) {
+                if A::BITS == 32 {
+                    if let Some(r) = fast_v4(chunk, syn) {
                         self.entries += 1;
-                        self.builder.push(cast(Range::new(a, a)));
+                        self.builder.push(cast(r));
                         continue;
                     }
                 }
@@ -594,15 +616,16 @@ impl<A: Addr> Part<A> {
     }
 }
 
-/// Reads `reader` in blocks ending at a line end, handing each to `work`.
-/// A line longer than a block is cut at a multiple of the chunk size, which
-/// is where fgets would cut it too.
+/// Reads `reader` in blocks ending at a line end, handing each to `work`,
+/// which may hand back a spent buffer for reuse. A line longer than a block
+/// is cut at a multiple of the chunk size, where fgets would cut it too.
 fn blocks(
     mut reader: impl Read,
-    mut first: Vec<u8>,
-    mut work: impl FnMut(Vec<u8>),
+    first: Vec<u8>,
+    mut work: impl FnMut(Vec<u8>) -> Option<Vec<u8>>,
 ) -> io::Result<()> {
-    let mut buf = std::mem::take(&mut first);
+    let mut buf = first;
+    let mut spare: Option<Vec<u8>> = None;
     loop {
         let mut eof = false;
         while buf.len() < BLOCK {
@@ -629,11 +652,17 @@ fn blocks(
             Some(i) => i + 1,
             None => buf.len() / MAX_CHUNK * MAX_CHUNK,
         };
-        let rest = buf[cut..].to_vec();
+        let mut next = spare.take().unwrap_or_else(|| Vec::with_capacity(BLOCK));
+        next.clear();
+        next.extend_from_slice(&buf[cut..]);
         buf.truncate(cut);
-        work(std::mem::replace(&mut buf, rest));
+        spare = work(std::mem::replace(&mut buf, next));
     }
 }
+
+/// Inputs up to this many blocks are parsed on the calling thread: threads
+/// and their buffers are not worth it for small files.
+const INLINE_BLOCKS: usize = 8;
 
 /// Loads one input (text or iprange binary). Remarks on accepted lines go to
 /// `warn`; a file with bad lines fails with every reason, as iprange 2.x does.
@@ -671,42 +700,44 @@ pub fn load<A: Addr>(
     let mut parts: Vec<Part<A>> = Vec::new();
     let mut inline = Part::new();
     let mut count = 0usize;
-    let mut pending: Option<Vec<u8>> = None;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
-    // Small inputs stay on this thread; from the second block on, workers.
-    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(threads * 2);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(threads);
+    let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
     let rx = std::sync::Mutex::new(rx);
     let mut tx = Some(tx);
     let result = std::thread::scope(|scope| -> io::Result<()> {
         let mut handles = Vec::new();
-        let r = blocks(&mut reader, first, |block| {
+        let r = blocks(&mut reader, first, |mut block| {
             let idx = count;
             count += 1;
-            match pending.take() {
-                None if idx == 0 => pending = Some(block),
-                prev => {
-                    if handles.is_empty() {
-                        for _ in 0..threads {
-                            let rx = &rx;
-                            handles.push(scope.spawn(move || {
-                                let mut part = Part::<A>::new();
-                                loop {
-                                    let next = rx.lock().unwrap().recv();
-                                    match next {
-                                        Ok((i, b)) => part.block(i, &b, syn),
-                                        Err(_) => return part,
-                                    }
+            if idx < INLINE_BLOCKS || threads < 2 {
+                inline.block(idx, &block, syn);
+                block.clear();
+                return Some(block);
+            }
+            if handles.is_empty() {
+                for _ in 0..threads {
+                    let (rx, back) = (&rx, back_tx.clone());
+                    handles.push(scope.spawn(move || {
+                        let mut part = Part::<A>::new();
+                        loop {
+                            let next = rx.lock().unwrap().recv();
+                            match next {
+                                Ok((i, b)) => {
+                                    part.block(i, &b, syn);
+                                    let _ = back.send(b);
                                 }
-                            }));
+                                Err(_) => return part,
+                            }
                         }
-                    }
-                    let tx = tx.as_ref().expect("sender lives until the end");
-                    if let Some(p) = prev {
-                        let _ = tx.send((0, p));
-                    }
-                    let _ = tx.send((idx, block));
+                    }));
                 }
             }
+            let _ = tx
+                .as_ref()
+                .expect("sender lives until the end")
+                .send((idx, block));
+            back_rx.try_recv().ok()
         });
         drop(tx.take());
         for h in handles {
@@ -715,9 +746,6 @@ pub fn load<A: Addr>(
         r
     });
     result.map_err(io_fail)?;
-    if let Some(b) = pending.take() {
-        inline.block(0, &b, syn);
-    }
     parts.push(inline);
 
     // Line numbers: each block's lines follow the previous blocks'.

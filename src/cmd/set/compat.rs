@@ -460,7 +460,8 @@ impl<'a, A: Addr> Run<'a, A> {
     }
 
     fn execute(&mut self) -> Result<u8, Exit> {
-        let mut out = io::BufWriter::with_capacity(1 << 17, io::stdout().lock());
+        // Lists are written in 64 KiB pieces, which pass this buffer by.
+        let mut out = io::BufWriter::with_capacity(1 << 15, io::stdout().lock());
         let code = self.output(&mut out).and_then(|c| out.flush().map(|()| c));
         match code {
             Ok(c) => Ok(c),
