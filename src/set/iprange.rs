@@ -477,60 +477,64 @@ const ENDIAN_MARK: u32 = 0x1A2B_3C4D;
 const BLOCK: usize = 1 << 18;
 
 /// The common lines, `a.b.c.d` or `a.b.c.d/len` in plain decimal and nothing
-/// else, without the general parser. Anything unusual returns `None` and
-/// takes the slow path.
+/// else, read straight from the block without the general parser: the range
+/// and where the next line starts. Anything unusual (comments, `\r`, octal
+/// or short forms, long lines) returns `None` and takes the general path.
 #[inline]
-fn fast_v4(chunk: &[u8], syn: &IprangeSyntax) -> Option<Range<u32>> {
+fn fast_v4(block: &[u8], start: usize, syn: &IprangeSyntax) -> Option<(Range<u32>, usize)> {
+    let s = &block[start..block.len().min(start + MAX_CHUNK)];
     let mut i = 0;
-    while i < chunk.len() && is_sp(chunk[i]) {
+    while i < s.len() && is_sp(s[i]) {
         i += 1;
     }
     let mut addr: u32 = 0;
     for part in 0..4 {
-        let start = i;
+        let begin = i;
         let mut v: u32 = 0;
-        while i < chunk.len() && chunk[i].is_ascii_digit() && i - start < 3 {
-            v = v * 10 + (chunk[i] - b'0') as u32;
+        while i < s.len() && s[i].is_ascii_digit() && i - begin < 3 {
+            v = v * 10 + (s[i] - b'0') as u32;
             i += 1;
         }
-        let len = i - start;
-        // Empty, octal (leading 0), too long or too large: slow path.
-        if len == 0 || (len > 1 && chunk[start] == b'0') || v > 255 {
+        let len = i - begin;
+        if len == 0 || (len > 1 && s[begin] == b'0') || v > 255 {
             return None;
         }
         addr = (addr << 8) | v;
         if part < 3 {
-            if chunk.get(i) != Some(&b'.') {
+            if s.get(i) != Some(&b'.') {
                 return None;
             }
             i += 1;
         }
     }
     let mut len = syn.default_prefix;
-    if chunk.get(i) == Some(&b'/') {
+    if s.get(i) == Some(&b'/') {
         i += 1;
-        let start = i;
+        let begin = i;
         len = 0;
-        while i < chunk.len() && chunk[i].is_ascii_digit() && i - start < 2 {
-            len = len * 10 + (chunk[i] - b'0') as u32;
+        while i < s.len() && s[i].is_ascii_digit() && i - begin < 2 {
+            len = len * 10 + (s[i] - b'0') as u32;
             i += 1;
         }
-        if i == start || len > 32 {
+        if i == begin || len > 32 {
             return None;
         }
     }
-    while i < chunk.len() && is_sp(chunk[i]) {
+    while i < s.len() && is_sp(s[i]) {
         i += 1;
     }
-    if !is_end(chunk.get(i)) {
-        return None;
-    }
+    let next = match s.get(i) {
+        Some(b'\n') => start + i + 1,
+        // The block's (and the input's) last line, without a newline.
+        None if start + i == block.len() => block.len(),
+        _ => return None,
+    };
     let lo = if syn.fix_network {
         addr & netmask_v4(len)
     } else {
         addr
     };
-    Some(Range::new(lo, lo | !netmask_v4(len)))
+    Some((Range::new(lo, lo | !netmask_v4(len)), next))
 }
 
 /// Something to report about a line, by its number within a block.
@@ -568,6 +572,15 @@ impl<A: Addr> Part<A> {
         let mut n = 0u64;
         let mut start = 0;
         while start < block.len() {
+            if A::BITS == 32 {
+                if let Some((r, next)) = fast_v4(block, start, syn) {
+                    n += 1;
+                    self.entries += 1;
+                    self.builder.push(cast(r));
+                    start = next;
+                    continue;
+                }
+            }
             let end = memchr::memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i + 1);
             let mut line = &block[start..end];
             start = end;
@@ -576,13 +589,6 @@ impl<A: Addr> Part<A> {
                 let chunk = &line[..take];
                 line = &line[take..];
                 n += 1;
-                if A::BITS == 32 {
-                    if let Some(r) = fast_v4(chunk, syn) {
-                        self.entries += 1;
-                        self.builder.push(cast(r));
-                        continue;
-                    }
-                }
                 let mut warning = None;
                 let parsed = parse_line::<A>(chunk, syn, &mut |w| warning = Some(w));
                 if let Some(w) = warning {
