@@ -474,7 +474,7 @@ const ENDIAN_MARK: u32 = 0x1A2B_3C4D;
 
 /// Input is parsed in blocks of whole lines, on two threads when it is
 /// larger than one block.
-const BLOCK: usize = 1 << 18;
+const BLOCK: usize = 1 << 16;
 
 /// The common lines, `a.b.c.d` or `a.b.c.d/len` in plain decimal and nothing
 /// else, read straight from the block without the general parser: the range
@@ -668,7 +668,7 @@ fn blocks(
 
 /// Inputs up to this many blocks are parsed on the calling thread: threads
 /// and their buffers are not worth it for small files.
-const INLINE_BLOCKS: usize = 8;
+const INLINE_BLOCKS: usize = 32;
 
 /// Loads one input (text or iprange binary). Remarks on accepted lines go to
 /// `warn`; a file with bad lines fails with every reason, as iprange 2.x does.
