@@ -113,8 +113,13 @@ impl Diff {
     /// Runs both with `args` and records any difference in stdout or status.
     fn check(&mut self, args: &[&str], stdin: &[u8]) {
         self.runs += 1;
+        let t = std::time::Instant::now();
         let want = common::run_in(self.w.dir.path(), "iprange", args, stdin);
+        let t1 = t.elapsed();
         let got = common::run_in(self.w.dir.path(), &self.tl, args, stdin);
+        if t.elapsed().as_secs() >= 2 {
+            eprintln!("slow case {args:?}: iprange {t1:?}, both {:?}", t.elapsed());
+        }
         if want.stdout != got.stdout || want.code != got.code {
             let inputs: String = args
                 .iter()
@@ -444,6 +449,34 @@ fn input_dialect_matches_iprange() {
     d.check(&["-C", "-"], text.as_bytes());
     d.w.write("wide.txt", "1.2.3.4//24\n");
     d.check(&["wide.txt"], b"");
+    d.w.write("m.txt", "10.0.0.0/22\n10.1.0.1 - 10.1.0.6\n");
+    // Errors and early exits: the same status, at the same point.
+    for args in [
+        &["missing.txt"][..],
+        &["dialect.txt", "missing.txt", "-C"],
+        &["missing.txt", "--has-reduce"],
+        &["dialect.txt", "--has-reduce", "missing.txt"],
+        &["--except", "dialect.txt"],
+        &["dialect.txt", "--except"],
+        &["dialect.txt", "--diff"],
+        &["dialect.txt", "--compare-next"],
+        &["--common", "dialect.txt"],
+        &["--compare", "dialect.txt"],
+        &["--compare-first", "dialect.txt"],
+        &["dialect.txt", "--print-prefix"],
+        &["--foo", "dialect.txt"],
+        &["as", "x", "dialect.txt"],
+        &["dialect.txt", "as"],
+        &["--prefixes", "33", "dialect.txt"],
+        &["--prefixes", "24,,30", "dialect.txt"],
+        &["--min-prefix", "24", "--prefixes", "28", "m.txt"],
+        &["--prefixes", "28", "--min-prefix", "30", "m.txt"],
+        &["--prefixes", "", "m.txt"],
+        &["--prefixes", "23 30", "m.txt"],
+        &["dialect.txt", "-", "--count-unique-all"],
+    ] {
+        d.check(args, b"");
+    }
     d.check(&["--has-compare"], b"");
     d.check(&["--has-reduce"], b"");
     d.finish();

@@ -46,9 +46,26 @@ impl<A: Addr> FamilyBuilder<A> {
         Self::build_all(vec![self])
     }
 
-    /// Builds one set from several builders (e.g. one per parsing thread):
-    /// each is sorted on its own thread, then all are merged in one pass.
-    pub fn build_all(mut parts: Vec<FamilyBuilder<A>>) -> IntervalSet<A> {
+    /// Builds one set from several builders (e.g. one per parsing thread).
+    pub fn build_all(parts: Vec<FamilyBuilder<A>>) -> IntervalSet<A> {
+        let mut merged = Self::merge_sorted(parts);
+        if merged.parts.len() == 1 && merged.parts[0].singles.is_empty() {
+            // Already sorted and merged in place.
+            return IntervalSet {
+                ranges: std::mem::take(&mut merged.parts[0].ranges),
+            };
+        }
+        let total: usize = merged.parts.iter().map(|p| p.len()).sum();
+        // Capacity covers the worst case; only what is written is touched.
+        let mut ranges = Vec::with_capacity(total);
+        ranges.extend(merged);
+        IntervalSet { ranges }
+    }
+
+    /// The union of several builders as a stream of sorted, merged ranges,
+    /// so a caller that only prints or counts never stores the set. Each
+    /// builder is sorted on its own thread first.
+    pub fn merge_sorted(mut parts: Vec<FamilyBuilder<A>>) -> Merged<A> {
         let sort = |p: &mut FamilyBuilder<A>| {
             p.singles.sort_unstable();
             p.ranges.sort_unstable_by_key(|r| r.start);
@@ -63,51 +80,84 @@ impl<A: Addr> FamilyBuilder<A> {
         } else {
             parts.iter_mut().for_each(sort);
         }
-        if parts.len() == 1 && parts[0].singles.is_empty() {
-            // Already sorted and merged in place.
-            return IntervalSet {
-                ranges: std::mem::take(&mut parts[0].ranges),
-            };
+        Merged {
+            pos: vec![(0, 0); parts.len()],
+            parts,
+            pending: None,
         }
-        let total: usize = parts.iter().map(|p| p.len()).sum();
-        // Capacity covers the worst case; only what is written is touched.
-        let mut out: Vec<Range<A>> = Vec::with_capacity(total);
-        let mut push = |r: Range<A>| match out.last_mut() {
-            Some(last) if r.start <= last.end.checked_inc().unwrap_or(A::MAX) => {
-                if r.end > last.end {
-                    last.end = r.end;
+    }
+}
+
+impl<A: Addr> From<IntervalSet<A>> for FamilyBuilder<A> {
+    fn from(set: IntervalSet<A>) -> Self {
+        FamilyBuilder {
+            singles: Vec::new(),
+            ranges: set.into_ranges(),
+        }
+    }
+}
+
+/// Sorted builders merged on the fly (see [`FamilyBuilder::merge_sorted`]).
+pub struct Merged<A> {
+    parts: Vec<FamilyBuilder<A>>,
+    /// Per part: next single, next range.
+    pos: Vec<(usize, usize)>,
+    pending: Option<Range<A>>,
+}
+
+impl<A: Addr> Merged<A> {
+    /// The next range by start over all parts, unmerged.
+    #[inline]
+    fn next_raw(&mut self) -> Option<Range<A>> {
+        let mut best: Option<(A, usize, bool)> = None;
+        for (k, p) in self.parts.iter().enumerate() {
+            if let Some(&s) = p.singles.get(self.pos[k].0) {
+                if best.is_none_or(|b| s < b.0) {
+                    best = Some((s, k, true));
                 }
             }
-            _ => out.push(r),
-        };
-        // Two cursors per part (singles, ranges); take the smallest start.
-        let mut pos = vec![(0usize, 0usize); parts.len()];
+            if let Some(r) = p.ranges.get(self.pos[k].1) {
+                if best.is_none_or(|b| r.start < b.0) {
+                    best = Some((r.start, k, false));
+                }
+            }
+        }
+        let (_, k, single) = best?;
+        Some(if single {
+            let s = self.parts[k].singles[self.pos[k].0];
+            self.pos[k].0 += 1;
+            Range::new(s, s)
+        } else {
+            let r = self.parts[k].ranges[self.pos[k].1];
+            self.pos[k].1 += 1;
+            r
+        })
+    }
+}
+
+impl<A: Addr> Iterator for Merged<A> {
+    type Item = Range<A>;
+
+    fn next(&mut self) -> Option<Range<A>> {
         loop {
-            let mut best: Option<(A, usize, bool)> = None;
-            for (k, p) in parts.iter().enumerate() {
-                if let Some(&s) = p.singles.get(pos[k].0) {
-                    if best.is_none_or(|b| s < b.0) {
-                        best = Some((s, k, true));
+            match (self.pending, self.next_raw()) {
+                (None, None) => return None,
+                (None, Some(r)) => self.pending = Some(r),
+                (Some(p), None) => {
+                    self.pending = None;
+                    return Some(p);
+                }
+                (Some(p), Some(r)) => {
+                    // Saturating: a range ending at MAX absorbs the rest.
+                    if r.start <= p.end.checked_inc().unwrap_or(A::MAX) {
+                        self.pending = Some(Range::new(p.start, p.end.max(r.end)));
+                    } else {
+                        self.pending = Some(r);
+                        return Some(p);
                     }
                 }
-                if let Some(r) = p.ranges.get(pos[k].1) {
-                    if best.is_none_or(|b| r.start < b.0) {
-                        best = Some((r.start, k, false));
-                    }
-                }
-            }
-            let Some((_, k, single)) = best else { break };
-            if single {
-                let s = parts[k].singles[pos[k].0];
-                pos[k].0 += 1;
-                push(Range::new(s, s));
-            } else {
-                push(parts[k].ranges[pos[k].1]);
-                pos[k].1 += 1;
             }
         }
-        drop(parts);
-        IntervalSet { ranges: out }
     }
 }
 

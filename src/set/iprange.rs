@@ -6,7 +6,7 @@
 //! Lines are read as C `fgets` with a 1024-byte buffer reads them: at most
 //! 1023 bytes each, longer lines continue as further "lines".
 
-use super::{coalesce_sorted, IntervalSet};
+use super::{coalesce_sorted, FamilyBuilder, IntervalSet};
 use crate::net::{Addr, Range};
 use std::io::{self, BufRead, Read, Write};
 
@@ -546,7 +546,7 @@ enum Event {
 
 /// What one worker collected.
 struct Part<A> {
-    builder: super::build::FamilyBuilder<A>,
+    builder: FamilyBuilder<A>,
     entries: u64,
     dropped_v6: u64,
     bad_lines: u64,
@@ -673,10 +673,27 @@ const INLINE_BLOCKS: usize = 32;
 /// Loads one input (text or iprange binary). Remarks on accepted lines go to
 /// `warn`; a file with bad lines fails with every reason, as iprange 2.x does.
 pub fn load<A: Addr>(
+    reader: impl Read + Send,
+    name: &str,
+    syn: &IprangeSyntax,
+    warn: &mut dyn FnMut(String),
+) -> Result<Loaded<A>, LoadFailure> {
+    let mut parts = Vec::new();
+    let counts = load_into(reader, name, syn, warn, &mut parts)?;
+    Ok(Loaded {
+        set: FamilyBuilder::build_all(parts),
+        ..counts
+    })
+}
+
+/// Loads one input into unsorted builders (one per parsing thread), for a
+/// caller that merges many inputs at once; the returned set is empty.
+pub fn load_into<A: Addr>(
     mut reader: impl Read + Send,
     name: &str,
     syn: &IprangeSyntax,
     warn: &mut dyn FnMut(String),
+    into: &mut Vec<FamilyBuilder<A>>,
 ) -> Result<Loaded<A>, LoadFailure> {
     let io_fail = |e: io::Error| LoadFailure {
         messages: vec![format!("{name} - {}", crate::cli::describe_io(&e))],
@@ -700,7 +717,13 @@ pub fn load<A: Addr>(
             });
         }
         let chunks = Chunks::new(io::BufReader::new(reader));
-        return read_binary(chunks, name).map_err(|m| LoadFailure { messages: vec![m] });
+        let loaded =
+            read_binary::<A, _>(chunks, name).map_err(|m| LoadFailure { messages: vec![m] })?;
+        into.push(FamilyBuilder::from(loaded.set));
+        return Ok(Loaded {
+            set: IntervalSet::new(),
+            ..loaded
+        });
     }
 
     let mut parts: Vec<Part<A>> = Vec::new();
@@ -802,9 +825,9 @@ pub fn load<A: Addr>(
     }
     let entries = parts.iter().map(|p| p.entries).sum();
     let dropped_v6 = parts.iter().map(|p| p.dropped_v6).sum();
-    let builders = parts.into_iter().map(|p| p.builder).collect();
+    into.extend(parts.into_iter().map(|p| p.builder));
     Ok(Loaded {
-        set: super::build::FamilyBuilder::build_all(builders),
+        set: IntervalSet::new(),
         entries,
         dropped_v6,
     })

@@ -13,7 +13,7 @@ mod ops;
 mod prefixes;
 mod print;
 
-pub use build::SetBuilder;
+pub use build::{FamilyBuilder, Merged, SetBuilder};
 pub use count::Count;
 pub use load::{LineError, LoadStats, Loader};
 pub use prefixes::{reduce_prefixes, PrefixMask, PrefixStats, SplitIter};

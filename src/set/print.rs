@@ -39,18 +39,18 @@ impl ListPrinter {
     pub fn print<W: Write>(&self, set: &IpSet, out: &mut W) -> io::Result<()> {
         let mut buf = Vec::with_capacity(FLUSH_AT + 256);
         if !self.skip_v4 {
-            self.ranges_into(set.v4.ranges(), self.mask4, &mut buf, out)?;
+            self.ranges_into(set.v4.ranges().iter().copied(), self.mask4, &mut buf, out)?;
         }
         if !self.skip_v6 {
-            self.ranges_into(set.v6.ranges(), self.mask6, &mut buf, out)?;
+            self.ranges_into(set.v6.ranges().iter().copied(), self.mask6, &mut buf, out)?;
         }
         out.write_all(&buf)
     }
 
-    /// Prints ranges as they are (sorted, but not necessarily merged).
+    /// Prints ranges as they come (sorted, but not necessarily merged).
     pub fn print_ranges<A: Addr, W: Write>(
         &self,
-        ranges: &[Range<A>],
+        ranges: impl IntoIterator<Item = Range<A>>,
         mask: PrefixMask,
         out: &mut W,
     ) -> io::Result<()> {
@@ -74,12 +74,12 @@ impl ListPrinter {
 
     fn ranges_into<A: Addr, W: Write>(
         &self,
-        ranges: &[Range<A>],
+        ranges: impl IntoIterator<Item = Range<A>>,
         mask: PrefixMask,
         buf: &mut Vec<u8>,
         out: &mut W,
     ) -> io::Result<()> {
-        for &r in ranges {
+        for r in ranges {
             match self.format {
                 ListFormat::Cidr => {
                     for p in SplitIter::new(r, mask) {

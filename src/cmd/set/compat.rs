@@ -1,14 +1,21 @@
 //! iprange's command line: same options, same positional rules, same output
 //! bytes and exit codes (docs/iprange.md). Errors exit 1, as iprange's do.
 //!
-//! The arguments are scanned once, left to right, and files are loaded as
-//! they are reached, so `-p` and `--dont-fix-network` affect only the files
-//! after them. Unknown options are file names, as in iprange.
+//! The arguments are scanned once, left to right. Each file is read with the
+//! input options in force where it stands (so `-p` and `--dont-fix-network`
+//! affect only the files after them), but loading waits until the mode is
+//! known: a merge or count then streams every input through one sort without
+//! storing per-file sets. Where iprange would stop at a bad file before a
+//! later option acts (`--has-*`, `--help`, a bad value), the files before it
+//! are checked first, so the outcome is the same. Unknown options are file
+//! names, as in iprange.
 
 use crate::cli::{describe_io, input};
 use crate::net::{Addr, Range};
 use crate::set::iprange::{self, IprangeSyntax, Loaded};
-use crate::set::{reduce_prefixes, IntervalSet, ListFormat, ListPrinter, PrefixMask};
+use crate::set::{
+    reduce_prefixes, Count, FamilyBuilder, IntervalSet, ListFormat, ListPrinter, Merged, PrefixMask,
+};
 use std::ffi::OsString;
 use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
@@ -44,6 +51,18 @@ struct Named<A> {
     loaded: Loaded<A>,
 }
 
+/// An input to load: where, under which name and options, into which group
+/// (0 before `--except`/`--diff`/`--compare-next`, 1 after), and what to say
+/// if it cannot be loaded.
+#[derive(Clone, Debug)]
+struct Request {
+    path: Vec<u8>,
+    name: Vec<u8>,
+    syntax: IprangeSyntax,
+    group: usize,
+    on_fail: String,
+}
+
 /// Ends the run with an exit status (messages already printed).
 struct Exit(u8);
 
@@ -51,6 +70,9 @@ struct Run<'a, A> {
     prog: &'a str,
     mode: Mode,
     second: bool,
+    requests: Vec<Request>,
+    /// How many requests were already checked by loading them.
+    checked: usize,
     groups: [Vec<Named<A>>; 2],
     print: Print,
     printer: ListPrinter,
@@ -85,6 +107,8 @@ impl<'a, A: Addr> Run<'a, A> {
             prog,
             mode: Mode::Merge,
             second: false,
+            requests: Vec::new(),
+            checked: 0,
             groups: [Vec::new(), Vec::new()],
             print: Print::Cidr,
             printer: ListPrinter {
@@ -117,7 +141,10 @@ impl<'a, A: Addr> Run<'a, A> {
         }
     }
 
-    fn bad_value(&self, opt: &str, v: &[u8], expected: &str) -> Exit {
+    fn bad_value(&mut self, opt: &str, v: &[u8], expected: &str) -> Exit {
+        if let Err(e) = self.check_pending() {
+            return e;
+        }
         self.fail(format!(
             "Invalid value '{}' for {opt}. {expected}",
             String::from_utf8_lossy(v)
@@ -134,8 +161,8 @@ impl<'a, A: Addr> Run<'a, A> {
             let mut took_value = true;
             match (opt, value) {
                 ("as", Some(name)) => {
-                    let g = &mut self.groups[self.second as usize];
-                    match g.last_mut() {
+                    let group = self.second as usize;
+                    match self.requests.iter_mut().rev().find(|r| r.group == group) {
                         Some(last) => last.name = name.to_vec(),
                         // Only "as" is consumed; the name is read as a file.
                         None => took_value = false,
@@ -215,9 +242,29 @@ impl<'a, A: Addr> Run<'a, A> {
             }
             i += 1 + took_value as usize;
         }
-        if self.groups[0].is_empty() {
-            self.load(b"-", b"stdin")
-                .map_err(|_| self.fail("Cannot load ipset from stdin"))?;
+        if !self.requests.iter().any(|r| r.group == 0) {
+            self.request(b"-", b"stdin", "Cannot load ipset from stdin".into());
+        }
+        Ok(())
+    }
+
+    fn request(&mut self, path: &[u8], name: &[u8], on_fail: String) {
+        self.requests.push(Request {
+            path: path.to_vec(),
+            name: name.to_vec(),
+            syntax: self.syntax,
+            group: self.second as usize,
+            on_fail,
+        });
+    }
+
+    /// Loads (and drops) the inputs named so far, so that a bad file stops
+    /// the run before a later option acts, as it does in iprange.
+    fn check_pending(&mut self) -> Result<(), Exit> {
+        while self.checked < self.requests.len() {
+            let r = self.requests[self.checked].clone();
+            self.load(&r, None)?;
+            self.checked += 1;
         }
         Ok(())
     }
@@ -257,7 +304,7 @@ impl<'a, A: Addr> Run<'a, A> {
     }
 
     fn need_loaded(&self, opt: &str) -> Result<(), Exit> {
-        if self.groups[0].is_empty() && self.groups[1].is_empty() {
+        if self.requests.is_empty() {
             return Err(self.fail(format!("An ipset is needed before {opt}")));
         }
         Ok(())
@@ -295,6 +342,19 @@ impl<'a, A: Addr> Run<'a, A> {
             "--quiet" => self.quiet = true,
             "--dont-fix-network" => self.syntax.fix_network = false,
             "-v" | "--dns-silent" | "--dns-progress" | "-4" | "--ipv4" | "-6" | "--ipv6" => {}
+            "--has-compare"
+            | "--has-reduce"
+            | "--has-ipv6"
+            | "--has-filelist-loading"
+            | "--has-directory-loading"
+            | "--help"
+            | "-h"
+            | "--version"
+                if self.checked < self.requests.len() =>
+            {
+                self.check_pending()?;
+                return self.flag_or_file(opt, arg);
+            }
             "--has-compare" | "--has-reduce" => {
                 eprintln!("yes, compare and reduce is present.");
                 return Err(Exit(0));
@@ -327,12 +387,8 @@ impl<'a, A: Addr> Run<'a, A> {
                 } else {
                     arg
                 };
-                self.load(arg, name).map_err(|()| {
-                    self.fail(format!(
-                        "Cannot load ipset: {}",
-                        String::from_utf8_lossy(arg)
-                    ))
-                })?;
+                let on_fail = format!("Cannot load ipset: {}", String::from_utf8_lossy(arg));
+                self.request(arg, name, on_fail);
             }
         }
         Ok(())
@@ -359,12 +415,11 @@ impl<'a, A: Addr> Run<'a, A> {
                     return Err(self.fail(format!("No valid files found in directory: {shown}")));
                 }
                 for f in files {
-                    self.load(&f, &f).map_err(|()| {
-                        self.fail(format!(
-                            "Cannot load file {} from directory {shown}",
-                            String::from_utf8_lossy(&f)
-                        ))
-                    })?;
+                    let on_fail = format!(
+                        "Cannot load file {} from directory {shown}",
+                        String::from_utf8_lossy(&f)
+                    );
+                    self.request(&f, &f, on_fail);
                 }
                 Ok(())
             }
@@ -387,13 +442,12 @@ impl<'a, A: Addr> Run<'a, A> {
                     any = true;
                     // A name in a list is always a file, even "-".
                     let file = if line == b"-" { b"./-" as &[u8] } else { line };
-                    self.load(file, line).map_err(|()| {
-                        self.fail(format!(
-                            "Cannot load file {} from list {shown} (line {})",
-                            String::from_utf8_lossy(line),
-                            n + 1
-                        ))
-                    })?;
+                    let on_fail = format!(
+                        "Cannot load file {} from list {shown} (line {})",
+                        String::from_utf8_lossy(line),
+                        n + 1
+                    );
+                    self.request(file, line, on_fail);
                 }
                 if !any {
                     return Err(self.fail(format!("No valid files found in file list: {shown}")));
@@ -403,30 +457,36 @@ impl<'a, A: Addr> Run<'a, A> {
         }
     }
 
-    /// Loads one input into the current group; messages are printed here.
-    fn load(&mut self, path: &[u8], name: &[u8]) -> Result<(), ()> {
-        let path_str = String::from_utf8_lossy(path).into_owned();
-        let name_str = String::from_utf8_lossy(name).into_owned();
-        let opened = if path == b"-" || path.is_empty() {
-            input::open("-")
+    /// Loads one input, into `into` when given (the returned set is then
+    /// empty); messages, and the request's own on failure, are printed here.
+    fn load(
+        &self,
+        req: &Request,
+        into: Option<&mut Vec<FamilyBuilder<A>>>,
+    ) -> Result<Loaded<A>, Exit> {
+        let path_str = String::from_utf8_lossy(&req.path).into_owned();
+        let name_str = String::from_utf8_lossy(&req.name).into_owned();
+        let opened = if req.path == b"-" || req.path.is_empty() {
+            input::open("-").map(|i| i.reader)
         } else {
-            std::fs::File::open(std::ffi::OsStr::from_bytes(path)).map(|f| input::Input {
-                name: path_str.clone(),
-                reader: Box::new(f),
-                size: None,
-                gzip: false,
-            })
+            std::fs::File::open(std::ffi::OsStr::from_bytes(&req.path))
+                .map(|f| Box::new(f) as Box<dyn io::Read + Send>)
         };
-        let reader: Box<dyn io::Read + Send> = match opened {
-            Ok(i) => i.reader,
+        let reader = match opened {
+            Ok(r) => r,
             Err(e) => {
                 self.say(format!("{path_str} - {}", describe_io(&e)));
-                return Err(());
+                return Err(self.fail(&req.on_fail));
             }
         };
         let prog = self.prog;
         let mut warn = |m: String| eprintln!("{prog}: {m}");
-        let result = iprange::load::<A>(reader, &name_str, &self.syntax, &mut warn);
+        let result = match into {
+            Some(parts) => {
+                iprange::load_into::<A>(reader, &name_str, &req.syntax, &mut warn, parts)
+            }
+            None => iprange::load::<A>(reader, &name_str, &req.syntax, &mut warn),
+        };
         match result {
             Ok(loaded) => {
                 if loaded.dropped_v6 > 0 {
@@ -435,17 +495,13 @@ impl<'a, A: Addr> Run<'a, A> {
                         loaded.dropped_v6
                     ));
                 }
-                self.groups[self.second as usize].push(Named {
-                    name: name.to_vec(),
-                    loaded,
-                });
-                Ok(())
+                Ok(loaded)
             }
             Err(f) => {
                 for m in f.messages {
                     self.say(m);
                 }
-                Err(())
+                Err(self.fail(&req.on_fail))
             }
         }
     }
@@ -460,9 +516,35 @@ impl<'a, A: Addr> Run<'a, A> {
     }
 
     fn execute(&mut self) -> Result<u8, Exit> {
+        let requests = std::mem::take(&mut self.requests);
+        // A merge or count needs only the union: every input goes into one
+        // stream. Group 2 is still loaded, as iprange checks it too.
+        let mut stream = None;
+        if matches!(self.mode, Mode::Merge | Mode::CountUnique) {
+            let mut parts = Vec::new();
+            let mut entries = 0;
+            for r in &requests {
+                if r.group == 0 {
+                    entries += self.load(r, Some(&mut parts))?.entries;
+                } else {
+                    self.load(r, None)?;
+                }
+            }
+            stream = Some((FamilyBuilder::merge_sorted(parts), entries));
+        } else {
+            for r in &requests {
+                let loaded = self.load(r, None)?;
+                self.groups[r.group].push(Named {
+                    name: r.name.clone(),
+                    loaded,
+                });
+            }
+        }
         // Lists are written in 64 KiB pieces, which pass this buffer by.
         let mut out = io::BufWriter::with_capacity(1 << 15, io::stdout().lock());
-        let code = self.output(&mut out).and_then(|c| out.flush().map(|()| c));
+        let code = self
+            .output(&mut out, stream)
+            .and_then(|c| out.flush().map(|()| c));
         match code {
             Ok(c) => Ok(c),
             Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(0),
@@ -470,20 +552,30 @@ impl<'a, A: Addr> Run<'a, A> {
         }
     }
 
-    fn output(&mut self, out: &mut impl Write) -> io::Result<u8> {
+    fn output(&mut self, out: &mut impl Write, stream: Option<(Merged<A>, u64)>) -> io::Result<u8> {
+        if let Some((merged, entries)) = stream {
+            if self.mode == Mode::CountUnique {
+                let count = merged.fold(Count::ZERO, |c, r| c.add_range(r));
+                if self.header {
+                    writeln!(out, "entries,unique_ips")?;
+                }
+                writeln!(out, "{entries},{}", count.as_u128().unwrap_or(u128::MAX))?;
+            } else {
+                self.print_ranges(merged, self.mask, out)?;
+            }
+            return Ok(0);
+        }
         let [g1, g2] = &self.groups;
         match self.mode {
-            Mode::Merge | Mode::Reduce => {
+            Mode::Merge | Mode::CountUnique => unreachable!("streamed above"),
+            Mode::Reduce => {
                 let (set, _) = Self::union(g1);
-                if self.mode == Mode::Reduce {
-                    if A::BITS == 128 {
-                        self.say("--ipset-reduce is not supported in IPv6 mode");
-                        return Ok(1);
-                    }
-                    let mask = reduce_prefixes(&set, self.mask, self.percent, self.min_entries);
-                    return self.print_ranges(set.ranges(), mask, out).map(|()| 0);
+                if A::BITS == 128 {
+                    self.say("--ipset-reduce is not supported in IPv6 mode");
+                    return Ok(1);
                 }
-                self.print_ranges(set.ranges(), self.mask, out)?;
+                let mask = reduce_prefixes(&set, self.mask, self.percent, self.min_entries);
+                self.print_ranges(set.ranges().iter().copied(), mask, out)?;
             }
             Mode::Common => {
                 if g1.len() < 2 {
@@ -495,7 +587,7 @@ impl<'a, A: Addr> Run<'a, A> {
                 let set = g1[1..].iter().fold(g1[0].loaded.set.clone(), |acc, s| {
                     acc.intersection(&s.loaded.set)
                 });
-                self.print_ranges(set.ranges(), self.mask, out)?;
+                self.print_ranges(set.ranges().iter().copied(), self.mask, out)?;
             }
             Mode::Except => {
                 if g2.is_empty() {
@@ -504,7 +596,7 @@ impl<'a, A: Addr> Run<'a, A> {
                 }
                 let (a, _) = Self::union(g1);
                 let (b, _) = Self::union(g2);
-                self.print_ranges(a.difference(&b).ranges(), self.mask, out)?;
+                self.print_ranges(a.difference(&b).into_ranges(), self.mask, out)?;
             }
             Mode::Diff => {
                 if g2.is_empty() {
@@ -518,10 +610,11 @@ impl<'a, A: Addr> Run<'a, A> {
                 let mut pieces = a.difference(&b).into_ranges();
                 pieces.extend(b.difference(&a).into_ranges());
                 pieces.sort_unstable_by_key(|r| r.start);
+                let differ = !pieces.is_empty();
                 if !self.quiet {
-                    self.print_ranges(&pieces, self.mask, out)?;
+                    self.print_ranges(pieces, self.mask, out)?;
                 }
-                return Ok(if pieces.is_empty() { 0 } else { 1 });
+                return Ok(differ as u8);
             }
             Mode::Compare | Mode::CompareNext => {
                 let pairs: Vec<(&Named<A>, &Named<A>)> = if self.mode == Mode::Compare {
@@ -585,13 +678,6 @@ impl<'a, A: Addr> Run<'a, A> {
                     )?;
                 }
             }
-            Mode::CountUnique => {
-                let (set, entries) = Self::union(g1);
-                if self.header {
-                    writeln!(out, "entries,unique_ips")?;
-                }
-                writeln!(out, "{entries},{}", unique(&set))?;
-            }
             Mode::CountUniqueAll => {
                 if self.header {
                     writeln!(out, "name,entries,unique_ips")?;
@@ -607,46 +693,42 @@ impl<'a, A: Addr> Run<'a, A> {
 
     fn print_ranges(
         &self,
-        ranges: &[Range<A>],
+        ranges: impl IntoIterator<Item = Range<A>>,
         mask: PrefixMask,
         out: &mut impl Write,
     ) -> io::Result<()> {
-        match self.print {
-            Print::Binary => iprange::write_binary(out, ranges),
-            Print::Cidr | Print::Ranges => {
-                let mut p = self.printer.clone();
-                p.format = if self.print == Print::Cidr {
-                    ListFormat::Cidr
-                } else {
-                    ListFormat::Range
-                };
-                p.print_ranges(ranges, mask, out)
+        let mut p = self.printer.clone();
+        p.format = match self.print {
+            Print::Binary => {
+                let all: Vec<Range<A>> = ranges.into_iter().collect();
+                return iprange::write_binary(out, &all);
             }
-            Print::SingleIps => {
-                let mut p = self.printer.clone();
-                p.format = ListFormat::SingleIps;
-                let mut kept = Vec::with_capacity(ranges.len());
-                for r in ranges {
-                    let span = r.end.to_u128() - r.start.to_u128();
-                    if span > SINGLE_IPS_LIMIT {
-                        let (mut lo, mut hi) = (Vec::new(), Vec::new());
-                        r.start.write_to(&mut lo);
-                        r.end.write_to(&mut hi);
-                        let (lo, hi) = (String::from_utf8_lossy(&lo), String::from_utf8_lossy(&hi));
-                        if A::BITS == 32 {
-                            self.say(format!(
-                                "too big range eliminated start={lo} end={hi} gives {span} IPs"
-                            ));
-                        } else {
-                            self.say(format!("too big range eliminated start={lo} end={hi}"));
-                        }
-                        continue;
-                    }
-                    kept.push(*r);
-                }
-                p.print_ranges(&kept, mask, out)
-            }
+            Print::Cidr => ListFormat::Cidr,
+            Print::Ranges => ListFormat::Range,
+            Print::SingleIps => ListFormat::SingleIps,
+        };
+        if self.print != Print::SingleIps {
+            return p.print_ranges(ranges, mask, out);
         }
+        let kept = ranges.into_iter().filter(|r| {
+            let span = r.end.to_u128() - r.start.to_u128();
+            if span <= SINGLE_IPS_LIMIT {
+                return true;
+            }
+            let (mut lo, mut hi) = (Vec::new(), Vec::new());
+            r.start.write_to(&mut lo);
+            r.end.write_to(&mut hi);
+            let (lo, hi) = (String::from_utf8_lossy(&lo), String::from_utf8_lossy(&hi));
+            if A::BITS == 32 {
+                self.say(format!(
+                    "too big range eliminated start={lo} end={hi} gives {span} IPs"
+                ));
+            } else {
+                self.say(format!("too big range eliminated start={lo} end={hi}"));
+            }
+            false
+        });
+        p.print_ranges(kept, mask, out)
     }
 }
 
