@@ -323,7 +323,15 @@ fn large_inputs_parsed_on_threads_match_iprange() {
         big.push('\n');
     }
     let small = list(&mut rng, 2000);
-    d.w.write("big.txt", &big).write("small.txt", &small);
+    // ~1.5 MB: parsed on one thread, but sorted as two halves.
+    let medium = big[..big[..3 << 19].rfind('\n').unwrap() + 1].to_string();
+    d.w.write("big.txt", &big)
+        .write("small.txt", &small)
+        .write("medium.txt", &medium);
+    d.check(&["medium.txt"], b"");
+    d.check(&["-C", "medium.txt"], b"");
+    d.check(&["--print-ranges", "medium.txt", "small.txt"], b"");
+    d.check(&["medium.txt", "--common", "small.txt"], b"");
     for args in [
         &["big.txt"][..],
         &["-C", "big.txt", "small.txt"],
