@@ -120,7 +120,7 @@ impl Diff {
         if t.elapsed().as_secs() >= 2 {
             eprintln!("slow case {args:?}: iprange {t1:?}, both {:?}", t.elapsed());
         }
-        if want.stdout != got.stdout || want.code != got.code {
+        if want.raw != got.raw || want.code != got.code {
             let inputs: String = args
                 .iter()
                 .filter(|a| self.w.path(a).is_file())
@@ -305,7 +305,7 @@ fn diff_keeps_adjacent_pieces_apart_and_binary_matches() {
         &["--print-binary", "d1", "d2"],
         b"",
     );
-    d.w.write("both.bin", bin.stdout.as_bytes());
+    d.w.write("both.bin", &bin.raw);
     d.check(&["-C", "both.bin"], b"");
     d.check(&["both.bin", "x1", "-j"], b"");
     d.check(&["--count-unique-all", "both.bin", "x2"], b"");

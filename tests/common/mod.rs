@@ -12,6 +12,8 @@ pub struct Run {
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
+    /// Standard output as bytes, for binary output.
+    pub raw: Vec<u8>,
 }
 
 impl Workdir {
@@ -75,6 +77,7 @@ pub fn run_in(dir: &Path, exe: impl AsRef<std::ffi::OsStr>, args: &[&str], stdin
         code: status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&stdout).into_owned(),
         stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        raw: stdout,
     }
 }
 

@@ -1,0 +1,265 @@
+//! tl-set's iprange command line where it follows iprange 2.x rather than
+//! Debian's 1.0.4 (bugs fixed upstream, features 1.0.4 lacks), and where it
+//! deliberately differs from both (no DNS). Exact outputs, pinned here
+//! because the installed iprange cannot be the oracle for these.
+
+mod common;
+use common::Workdir;
+
+fn run(w: &Workdir, args: &[&str], stdin: &str) -> (i32, String, String) {
+    let r = w.run("tl-set", args, stdin.as_bytes());
+    (r.code, r.stdout, r.stderr)
+}
+
+#[test]
+fn counts_do_not_overflow_and_the_space_does_not_wrap() {
+    let w = Workdir::new();
+    assert_eq!(run(&w, &["-C"], "0.0.0.0/0\n").1, "1,4294967296\n");
+    assert_eq!(
+        run(&w, &["-C", "--header"], "0.0.0.0/1\n128.0.0.0/1\n").1,
+        "entries,unique_ips\n2,4294967296\n"
+    );
+    // 1.0.4 joins these into 0.0.0.0/0.
+    assert_eq!(
+        run(&w, &[], "255.255.255.255\n0.0.0.0\n").1,
+        "0.0.0.0\n255.255.255.255\n"
+    );
+    w.write("all.txt", "0.0.0.0/0\n").write("none.txt", "");
+    // 1.0.4 exits 0 here although the sets differ.
+    let (code, out, _) = run(&w, &["none.txt", "--diff", "all.txt"], "");
+    assert_eq!((code, out.as_str()), (1, "0.0.0.0/0\n"));
+}
+
+#[test]
+fn a_bad_line_fails_the_whole_load() {
+    let w = Workdir::new();
+    w.write("bad.txt", "1.2.3.4\n1.2.3.4 x\n5.5.5.5\n999.1.1.1\n");
+    let (code, out, err) = run(&w, &["bad.txt"], "");
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert_eq!(
+        err,
+        "tl-set: Cannot understand line No 2 from bad.txt: 1.2.3.4 x\n\n\
+         tl-set: Invalid address 999.1.1.1.\n\
+         tl-set: Cannot understand line No 4 from bad.txt: 999.1.1.1\n\n\
+         tl-set: Cannot load ipset: bad.txt\n"
+    );
+    // Files after the bad one are not needed to fail.
+    let (code, _, err) = run(&w, &["bad.txt", "missing.txt"], "");
+    assert_eq!(code, 1);
+    assert!(!err.contains("missing.txt"), "{err}");
+}
+
+#[test]
+fn hostnames_are_refused_not_resolved_but_numbers_are_read() {
+    let w = Workdir::new();
+    w.write("h.txt", "1.2.3.4\nmalware.example.com\n");
+    let (code, out, err) = run(&w, &["h.txt"], "");
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert_eq!(
+        err,
+        "tl-set: hostname 'malware.example.com' on line 2 of h.txt cannot be resolved: \
+         DNS resolution is not supported\ntl-set: Cannot load ipset: h.txt\n"
+    );
+    // A "hostname" that is a number is an address, as getaddrinfo reads it.
+    assert_eq!(run(&w, &[], "0x7f.1\n").1, "127.0.0.1\n");
+    assert_eq!(run(&w, &["-p", "24"], "0x7f.0.0.5\n").1, "127.0.0.0\n");
+}
+
+#[test]
+fn ipv6_lines_in_ipv4_mode_are_dropped_and_counted() {
+    let w = Workdir::new();
+    w.write(
+        "mixed.txt",
+        "1.2.3.4\n2001:db8::1\n::ffff:10.0.0.0/24\nfe80::/10\n",
+    );
+    let (code, out, err) = run(&w, &["mixed.txt"], "");
+    assert_eq!((code, out.as_str()), (0, "1.2.3.4\n10.0.0.0/24\n"));
+    assert_eq!(
+        err,
+        "tl-set: mixed.txt: 2 IPv6 entries dropped (use -6 for IPv6 mode)\n"
+    );
+}
+
+#[test]
+fn ipv6_mode() {
+    let w = Workdir::new();
+    let input =
+        "2001:db8::/32\n2001:db8:1::5\n10.0.0.0/30\n2001:DB8:0:0:1::/80 - 2001:db8::2:0:0:0\n";
+    w.write("six.txt", input);
+    let (code, out, _) = run(&w, &["-6", "six.txt"], "");
+    assert_eq!(
+        (code, out.as_str()),
+        (0, "::ffff:10.0.0.0/126\n2001:db8::/32\n")
+    );
+    let (_, out, _) = run(
+        &w,
+        &["-6", "--print-ranges"],
+        "2001:db8::5\n2001:db8::7-2001:db8::9\n",
+    );
+    assert_eq!(out, "2001:db8::5-2001:db8::5\n2001:db8::7-2001:db8::9\n");
+    let (_, out, _) = run(&w, &["-6", "-C"], "::/0\n");
+    assert_eq!(out, "1,340282366920938463463374607431768211455\n");
+    let (_, out, _) = run(&w, &["-6", "-1"], "::a00:0/127\n");
+    assert_eq!(out, "::10.0.0.0\n::10.0.0.1\n");
+    w.write("a6", "2001:db8::/33\n")
+        .write("b6", "2001:db8:8000::/33\n");
+    let (code, out, _) = run(&w, &["-6", "a6", "--diff", "b6"], "");
+    assert_eq!(
+        (code, out.as_str()),
+        (1, "2001:db8::/33\n2001:db8:8000::/33\n")
+    );
+    let (code, _, err) = run(&w, &["-6", "--ipset-reduce", "20", "a6"], "");
+    assert_eq!(
+        (code, err.as_str()),
+        (1, "tl-set: --ipset-reduce is not supported in IPv6 mode\n")
+    );
+    let (code, _, err) = run(&w, &["-6"], "2001:db8::/129\n");
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("tl-set: Invalid IPv6 prefix /129\n"),
+        "{err}"
+    );
+    let (code, _, err) = run(&w, &["-6"], "10.0.0.1 - 2001:db8::1\n");
+    assert_eq!(code, 1);
+    assert!(
+        err.starts_with("tl-set: Mixed-family range: 10.0.0.1 - 2001:db8::1\n"),
+        "{err}"
+    );
+}
+
+#[test]
+fn binary_format_round_trips_in_both_families() {
+    let w = Workdir::new();
+    let r = w.run("tl-set", &["--print-binary"], b"10.0.0.0/24\n10.0.2.1\n");
+    w.write("v4.bin", &r.raw);
+    assert_eq!(run(&w, &["v4.bin"], "").1, "10.0.0.0/24\n10.0.2.1\n");
+    let r = w.run("tl-set", &["-6", "--print-binary"], b"2001:db8::/64\n");
+    assert!(r.stdout.starts_with("iprange binary format v2.0\nipv6\noptimized\nrecord size 32\nrecords 1\nbytes 36\nlines 1\n"));
+    w.write("v6.bin", &r.raw);
+    assert_eq!(run(&w, &["-6", "v6.bin"], "").1, "2001:db8::/64\n");
+    let (code, _, err) = run(&w, &["v6.bin"], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("IPv6 binary file cannot be loaded in IPv4 mode (use -6)"),
+        "{err}"
+    );
+    // A truncated binary file is refused, never half-read.
+    let bytes = std::fs::read(w.path("v4.bin")).unwrap();
+    w.write("cut.bin", &bytes[..bytes.len() - 3]);
+    let (code, out, err) = run(&w, &["cut.bin"], "");
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(
+        err.contains("expected to load 2 entries, loaded 1"),
+        "{err}"
+    );
+}
+
+#[test]
+fn file_lists_and_directories() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("d")).unwrap();
+    std::fs::create_dir(w.path("d/sub")).unwrap();
+    w.write("d/b.txt", "10.0.0.2\n")
+        .write("d/a.txt", "10.0.0.1\n")
+        .write("d/sub/c.txt", "10.0.0.3\n")
+        .write("list", "# inputs\nd/a.txt\n\n  d/b.txt  \n");
+    assert_eq!(run(&w, &["@d"], "").1, "10.0.0.1\n10.0.0.2\n");
+    assert_eq!(
+        run(&w, &["--count-unique-all", "@d"], "").1,
+        "d/b.txt,1,1\nd/a.txt,1,1\n"
+    );
+    assert_eq!(
+        run(&w, &["--count-unique-all", "@list"], "").1,
+        "d/b.txt,1,1\nd/a.txt,1,1\n"
+    );
+    let (code, _, err) = run(&w, &["@missing"], "");
+    assert_eq!(
+        (code, err.as_str()),
+        (
+            1,
+            "tl-set: Cannot access missing: No such file or directory\n"
+        )
+    );
+    w.write("badlist", "d/a.txt\nnope.txt\n");
+    let (code, _, err) = run(&w, &["@badlist"], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.ends_with("tl-set: Cannot load file nope.txt from list badlist (line 2)\n"),
+        "{err}"
+    );
+    std::fs::create_dir(w.path("empty")).unwrap();
+    let (code, _, err) = run(&w, &["@empty"], "");
+    assert_eq!(
+        (code, err.as_str()),
+        (1, "tl-set: No valid files found in directory: empty\n")
+    );
+}
+
+#[test]
+fn option_values_are_checked() {
+    let w = Workdir::new();
+    for (args, msg) in [
+        (
+            &["--min-prefix", "0"][..],
+            "Invalid value '0' for --min-prefix. It must be between 1 and 32.",
+        ),
+        (
+            &["-p", "33"],
+            "Invalid value '33' for -p. It must be between 0 and 32.",
+        ),
+        (
+            &["--default-prefix", "abc"],
+            "Invalid value 'abc' for --default-prefix. It must be between 0 and 32.",
+        ),
+        (
+            &["--ipset-reduce", "-5"],
+            "Invalid value '-5' for --ipset-reduce. It must be a non-negative integer percentage.",
+        ),
+        (
+            &["--ipset-reduce-entries", "x"],
+            "Invalid value 'x' for --ipset-reduce-entries. It must be a non-negative integer.",
+        ),
+    ] {
+        let (code, out, err) = run(&w, args, "1.2.3.4\n");
+        assert_eq!(
+            (code, out.as_str(), err.as_str()),
+            (1, "", format!("tl-set: {msg}\n").as_str()),
+            "{args:?}"
+        );
+    }
+    for flag in [
+        "--has-ipv6",
+        "--has-filelist-loading",
+        "--has-directory-loading",
+        "--has-compare",
+    ] {
+        assert_eq!(run(&w, &[flag], "").0, 0, "{flag}");
+    }
+}
+
+#[test]
+fn invoked_as_iprange_it_is_iprange() {
+    let w = Workdir::new();
+    std::os::unix::fs::symlink(common::bin_path("tl-set"), w.path("iprange")).unwrap();
+    let r = common::run_in(
+        w.dir.path(),
+        w.path("iprange"),
+        &["--count-unique", "-"],
+        b"10.0.0.0/8\n",
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (0, "1,16777216\n"));
+    let r = common::run_in(w.dir.path(), w.path("iprange"), &["missing"], b"");
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (
+            1,
+            "iprange: missing - No such file or directory\niprange: Cannot load ipset: missing\n"
+        )
+    );
+    // Even a subcommand name is a file name to iprange.
+    let r = common::run_in(w.dir.path(), w.path("iprange"), &["union"], b"");
+    assert_eq!(r.code, 1);
+    // `tl-set iprange ...` is the explicit form.
+    let r = w.run("tl-set", &["iprange", "-C"], b"1.2.3.4\n");
+    assert_eq!(r.stdout, "1,1\n");
+}
