@@ -11,3 +11,4 @@ pub mod geo;
 pub mod net;
 pub mod record;
 pub mod set;
+pub mod zone;

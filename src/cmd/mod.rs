@@ -5,6 +5,7 @@
 pub mod geo;
 pub mod ingest;
 pub mod set;
+pub mod zone;
 
 /// A tool's clap definition and the extra sections of its help and man page.
 pub struct ToolDoc {
@@ -26,6 +27,10 @@ pub fn all() -> Vec<ToolDoc> {
         ToolDoc {
             command: geo::command(),
             sections: geo::SECTIONS,
+        },
+        ToolDoc {
+            command: zone::command(),
+            sections: zone::SECTIONS,
         },
     ]
 }

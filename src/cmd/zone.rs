@@ -1,0 +1,315 @@
+//! `tl-zone`: lists published as DNS zone files for BIND and NSD (and
+//! datasets for rbldnsd): multi-host A/AAAA, APL, TXT, DNSBL and RPZ.
+
+use crate::cli::{self, Failure, EXIT_OK};
+use crate::zone::{self, config, name, Format, Run, Single};
+use clap::{CommandFactory, Parser, ValueEnum};
+use std::path::Path;
+use std::process::ExitCode;
+
+pub const NAME: &str = "tl-zone";
+
+const EXAMPLES: &str = "\
+tl-zone --format a --origin lists.example.net -o lists.zone block-in.txt
+        multi-host A names blk, blk1, ... (4000 addresses each)
+tl-zone --format apl --origin lists.example.net --allow allow.txt -o apl.zone blk.txt
+        APL records, allow-listed holes as ! items
+tl-zone --format dnsbl --origin bl.example.net --config zone.toml \\
+        --provenance provenance.csv -o bl.zone block-in.txt
+tl-zone --format rbldnsd --origin bl.example.net -o bl.rbl block-in.txt
+        writes bl.rbl (ip4set) and bl6.rbl (ip6trie)
+tl-zone --format rpz --origin rpz.example.net --allow ok-domains.txt -o rpz.zone domains.txt
+tl-zone --out out --origin lists.example.net --config zone.toml \\
+        --named-conf named-zones.conf --reload 'rndc reload {zone}'
+        every profile tl-compile wrote: out/PROFILE.zone, out/PROFILE.rpz.zone, ...";
+
+const NOTES: &str = "\
+One list: LIST files (or stdin) hold one address, CIDR or range per line (for
+rpz also domain names: one canonical lower-case A-label name per line). The
+zone holds the list at NAME (--name): chunk 0 at NAME, chunk k at NAMEk, and
+TXT \"chunks=K\" at NAME. A/AAAA names hold 4000/2000 addresses each; a
+prefix wider than limits.expand_max addresses is left out of them (counted
+in the TXT record and on stderr; it is in the APL, TXT and DNSBL forms).
+APL records hold at most 64 items (NSD), TXT strings at most 255 octets with
+a seq=I/N marker first in every record. DNSBL names are reversed octets under
+the origin (IPv6: 32 nibbles under ip6.ORIGIN), answering 127.0.0.x and a TXT
+reason per category (--provenance and [[category]] in the configuration).
+
+Profiles (--out DIR): every DIR/PROFILE/ with block-in.txt, block-out.txt,
+allow.txt, domains.txt, allow-domains.txt and provenance.csv becomes
+PROFILE.zone (origin PROFILE.ORIGIN; names FORMAT.LIST such as a.block-in,
+apl.block-out, bl.block-in), PROFILE.rpz.zone (origin PROFILE.rpz.ORIGIN) and
+PROFILE.LIST.ip4set / .ip6trie for rbldnsd, in -o DIR (default: DIR).
+
+Serials come from the file being replaced and only grow (RFC 1982). A file
+whose content would not change is left alone. Files are replaced atomically
+and always get a newer modification time. Every domain is checked again:
+anything that is not a canonical owner name stops the run with exit 2.
+BIND needs max-records-per-type 0 (the --named-conf fragment sets it) on
+every server and resolver in the path for names with over 100 records.
+See docs/zone.md.";
+
+const EXIT_STATUS: &str = "\
+0  success (also when nothing changed)
+2  any error: a bad line in a list (named by file and line), a refused
+   domain name, a bad configuration, a zone that cannot be written, a
+   failed reload command";
+
+/// Sections shared by `--help` and the man page.
+pub const SECTIONS: &[(&str, &str)] = &[
+    ("EXAMPLES", EXAMPLES),
+    ("NOTES", NOTES),
+    ("EXIT STATUS", EXIT_STATUS),
+];
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum FormatArg {
+    A,
+    Aaaa,
+    Apl,
+    Txt,
+    Dnsbl,
+    Rbldnsd,
+    Rpz,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum StyleArg {
+    Date,
+    Unix,
+    Increment,
+}
+
+/// Zone files for BIND and NSD (and rbldnsd datasets) from IP and domain
+/// lists: multi-host A/AAAA, APL, TXT, DNSBL and RPZ
+#[derive(Parser, Debug)]
+#[command(name = NAME, version)]
+pub struct Cli {
+    /// Input lists (one list); - for stdin, the default
+    #[arg(value_name = "LIST", conflicts_with = "out")]
+    lists: Vec<String>,
+    /// Publication format; one for a single list, any number with --out
+    /// (default there: the configuration's formats)
+    #[arg(short, long, value_enum)]
+    format: Vec<FormatArg>,
+    /// Zone origin; with --out, profile P gets P.ORIGIN and P.rpz.ORIGIN
+    #[arg(long, value_name = "ZONE")]
+    origin: String,
+    /// Zone configuration (TOML): SOA, NS, TTL, limits, categories, servers
+    #[arg(short, long, value_name = "FILE")]
+    config: Option<String>,
+    /// Publish every profile directory in DIR (as tl-compile writes them)
+    #[arg(long, value_name = "DIR")]
+    out: Option<String>,
+    /// The zone file to replace (stdout without it); with --out, the
+    /// directory for the zones (default: DIR)
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<String>,
+    /// The list's name in the zone (default: the first input's file name
+    /// without extension, or "list")
+    #[arg(long, value_name = "LABEL")]
+    name: Option<String>,
+    /// Allow-list (repeatable): its addresses are never listed and are cut
+    /// out of wider prefixes as holes; for rpz its domains pass (PASSTHRU)
+    #[arg(long, value_name = "FILE")]
+    allow: Vec<String>,
+    /// rpz: clients (addresses) whose queries get rpz.client_ip_action
+    #[arg(long, value_name = "FILE")]
+    client_ip: Vec<String>,
+    /// Provenance CSV (entry,list,reason,detail) that puts entries in the
+    /// configuration's categories (DNSBL codes and texts, RPZ actions)
+    #[arg(long, value_name = "FILE")]
+    provenance: Option<String>,
+    /// How serials are made (default: the configuration's, else date)
+    #[arg(long, value_enum)]
+    serial_style: Option<StyleArg>,
+    /// The time for serials: RFC 3339 or Unix seconds (default: now)
+    #[arg(long, value_name = "TIME")]
+    now: Option<String>,
+    /// Write a named.conf fragment for the zones
+    #[arg(long, value_name = "FILE")]
+    named_conf: Option<String>,
+    /// Write an nsd.conf fragment for the zones
+    #[arg(long, value_name = "FILE")]
+    nsd_conf: Option<String>,
+    /// Run this for every zone whose file changed ({zone} and {file} are
+    /// replaced; split on spaces, no shell), e.g. 'rndc reload {zone}'
+    #[arg(long, value_name = "COMMAND")]
+    reload: Option<String>,
+    /// Print nothing on stderr but errors
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// The clap definition, for `--help`, man pages and completions.
+pub fn command() -> clap::Command {
+    super::with_sections(Cli::command(), SECTIONS)
+}
+
+/// Entry point of the `tl-zone` binary.
+pub fn main() -> ExitCode {
+    let matches = command().get_matches();
+    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    cli::run(NAME, || run(cli).map_err(Failure::Message))
+}
+
+fn format_of(f: FormatArg) -> Format {
+    match f {
+        FormatArg::A => Format::A,
+        FormatArg::Aaaa => Format::Aaaa,
+        FormatArg::Apl => Format::Apl,
+        FormatArg::Txt => Format::Txt,
+        FormatArg::Dnsbl => Format::Dnsbl,
+        FormatArg::Rbldnsd => Format::Rbldnsd,
+        FormatArg::Rpz => Format::Rpz,
+    }
+}
+
+/// The default list name: the first input's file name up to its first dot.
+fn default_name(inputs: &[String]) -> Result<String, String> {
+    let Some(first) = inputs.first().filter(|p| p.as_str() != "-") else {
+        return Ok("list".into());
+    };
+    let file = Path::new(first)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = file
+        .split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    check_list_label(&stem)
+        .map_err(|m| format!("{first}: cannot name the list after this file ({m}): give --name"))?;
+    Ok(stem)
+}
+
+/// A list name: one label, with room for chunk numbers.
+fn check_list_label(s: &str) -> Result<(), &'static str> {
+    name::check_label(s)?;
+    if s.len() > 56 {
+        return Err("longer than 56 octets (chunk numbers are appended)");
+    }
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<u8, String> {
+    let mut cfg = match &cli.config {
+        Some(p) => config::load(p)?,
+        None => config::ZoneConfig::default(),
+    };
+    if let Some(s) = cli.serial_style {
+        cfg.serial_style = match s {
+            StyleArg::Date => zone::serial::SerialStyle::Date,
+            StyleArg::Unix => zone::serial::SerialStyle::Unix,
+            StyleArg::Increment => zone::serial::SerialStyle::Increment,
+        };
+    }
+    let origin = name::check_absolute(&cli.origin)
+        .map_err(|m| format!("--origin: {m}: {}", cli::quote(cli.origin.as_bytes())))?;
+    let now = match &cli.now {
+        None => std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64),
+        Some(t) => t
+            .parse::<i64>()
+            .ok()
+            .or_else(|| crate::record::parse_time(t))
+            .ok_or_else(|| {
+                format!(
+                    "--now: not RFC 3339 or Unix seconds: {}",
+                    cli::quote(t.as_bytes())
+                )
+            })?,
+    };
+    let reload: Vec<String> = match &cli.reload {
+        Some(r) => r.split_whitespace().map(String::from).collect(),
+        None => cfg.server.reload.clone(),
+    };
+    let run = Run {
+        cfg: &cfg,
+        origin,
+        now,
+    };
+    let formats: Vec<Format> = cli.format.iter().map(|f| format_of(*f)).collect();
+    let (report, out_dir) = if let Some(dir) = &cli.out {
+        for (flag, used) in [
+            ("--name", cli.name.is_some()),
+            ("--allow", !cli.allow.is_empty()),
+            ("--client-ip", !cli.client_ip.is_empty()),
+            ("--provenance", cli.provenance.is_some()),
+        ] {
+            if used {
+                return Err(format!(
+                    "{flag} is for one list; with --out each profile's files are used"
+                ));
+            }
+        }
+        let out_dir = cli.output.clone().unwrap_or_else(|| dir.clone());
+        let formats = if formats.is_empty() {
+            cfg.formats.clone()
+        } else {
+            formats
+        };
+        let rep = zone::profiles(&run, Path::new(dir), Path::new(&out_dir), &formats)?;
+        (rep, Some(out_dir))
+    } else {
+        let format = match formats.as_slice() {
+            [f] => *f,
+            [] => return Err("give --format for one list, or --out DIR for the profiles".into()),
+            _ => return Err("one --format for one list (several only with --out)".into()),
+        };
+        let name = match &cli.name {
+            Some(n) => {
+                check_list_label(n)
+                    .map_err(|m| format!("--name: {m}: {}", cli::quote(n.as_bytes())))?;
+                n.clone()
+            }
+            None => default_name(&cli.lists)?,
+        };
+        let inputs = if cli.lists.is_empty() {
+            vec!["-".to_string()]
+        } else {
+            cli.lists.clone()
+        };
+        let single = Single {
+            format,
+            name,
+            inputs,
+            allow: cli.allow.clone(),
+            client_ip: cli.client_ip.clone(),
+            provenance: cli.provenance.clone(),
+            output: cli.output.clone(),
+        };
+        (zone::single(&run, &single)?, None)
+    };
+    if !cli.quiet {
+        for w in &report.warnings {
+            eprintln!("{NAME}: warning: {w}");
+        }
+    }
+    // Fragment paths from the configuration are relative to the output
+    // directory (or the zone file's directory).
+    let base = out_dir
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            cli.output
+                .as_ref()
+                .and_then(|o| Path::new(o).parent().map(|p| p.to_path_buf()))
+        })
+        .unwrap_or_default();
+    let rel = |p: &Option<String>| {
+        p.as_ref()
+            .map(|p| base.join(p).to_string_lossy().into_owned())
+    };
+    let named = cli
+        .named_conf
+        .clone()
+        .or_else(|| rel(&cfg.server.named_conf));
+    let nsd = cli.nsd_conf.clone().or_else(|| rel(&cfg.server.nsd_conf));
+    zone::finish(&report, &cfg, named.as_deref(), nsd.as_deref(), &reload)?;
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,709 @@
+//! The zone configuration file (TOML). Unknown keys are errors; every error
+//! names the file and line. Every key is optional: without a file, zones get
+//! `localhost.` as their name server and the defaults below.
+//!
+//! ```toml
+//! ttl = 300
+//! ns = ["ns1.example.net.", "ns2.example.net."]
+//! serial_style = "date"                 # date | unix | increment
+//! formats = ["a", "aaaa", "apl", "txt", "dnsbl", "rbldnsd", "rpz"]   # --out
+//! lists = ["block-in", "block-out", "allow"]                        # --out
+//!
+//! [soa]
+//! mname = "ns1.example.net."
+//! rname = "hostmaster.example.net."
+//! refresh = 3600
+//! retry = 600
+//! expire = 604800
+//! minimum = 300
+//!
+//! [limits]
+//! a_per_name = 4000        # A records per chunk name
+//! aaaa_per_name = 2000
+//! expand_max = 256         # a prefix of up to this many addresses is
+//!                          # published as hosts in A/AAAA lists
+//! apl_items_per_rr = 64    # NSD 4.6 takes at most 64
+//! rrs_per_name = 100       # APL and TXT records per name (BIND's default cap)
+//! answer_octets = 64000    # records per name must fit one TCP message
+//! txt_rr_octets = 4096     # rdata of one TXT record
+//! dnsbl_max_names = 10000000
+//!
+//! [dnsbl]
+//! code = "127.0.0.2"
+//! txt = "Listed by threatlist"
+//! test_entry = true        # RFC 5782: 127.0.0.2 listed, 127.0.0.1 not
+//! lists = ["block-in", "block-out"]                                 # --out
+//!
+//! [rpz]
+//! action = "nxdomain"      # nxdomain nodata passthru drop tcp-only redirect:NAME
+//! wildcard = true          # also *.NAME for every listed NAME
+//! ip_lists = ["block-out"] # --out: lists published as rpz-ip triggers
+//! client_ip_lists = []     # --out: lists published as rpz-client-ip triggers
+//! client_ip_action = "nxdomain"
+//!
+//! [[category]]             # first match wins; matched against provenance
+//! match = "feed:botnet-c2" # reason, or reason:detail
+//! code = "127.0.0.3"
+//! txt = "Botnet command and control"
+//! rpz = "drop"
+//!
+//! [server]
+//! zone_dir = "/var/lib/threatlist/zones"   # file paths in the fragments
+//! named_conf = "named-zones.conf"          # relative to the output directory
+//! nsd_conf = "nsd-zones.conf"
+//! allow_query = ["10.0.0.0/8"]             # BIND only (NSD 4.6 has no query ACL)
+//! allow_transfer = ["192.0.2.53"]
+//! notify = ["192.0.2.53", "192.0.2.54@5353"]
+//! tsig_key = "xfr-key"
+//! tsig_algorithm = "hmac-sha256"
+//! named_key_file = "/etc/bind/xfr-key.conf"  # included by the named fragment
+//! nsd_key_file = "/etc/nsd/xfr-key.conf"     # included by the nsd fragment
+//! reload = ["rndc", "reload", "{zone}"]      # run per changed zone, no shell
+//! ```
+
+use super::name::{check_absolute, check_label};
+use super::serial::SerialStyle;
+use super::Format;
+use crate::net::{parse_entry, Entry};
+use serde::Deserialize;
+use std::path::PathBuf;
+use toml::Spanned;
+
+type S = Spanned<String>;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    ttl: Option<Spanned<u32>>,
+    ns: Option<Vec<S>>,
+    serial_style: Option<S>,
+    formats: Option<Vec<S>>,
+    lists: Option<Vec<S>>,
+    #[serde(default)]
+    soa: RawSoa,
+    #[serde(default)]
+    limits: RawLimits,
+    #[serde(default)]
+    dnsbl: RawDnsbl,
+    #[serde(default)]
+    rpz: RawRpz,
+    #[serde(default, rename = "category")]
+    categories: Vec<RawCategory>,
+    #[serde(default)]
+    server: RawServer,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSoa {
+    mname: Option<S>,
+    rname: Option<S>,
+    refresh: Option<u32>,
+    retry: Option<u32>,
+    expire: Option<u32>,
+    minimum: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    a_per_name: Option<Spanned<usize>>,
+    aaaa_per_name: Option<Spanned<usize>>,
+    expand_max: Option<u64>,
+    apl_items_per_rr: Option<Spanned<usize>>,
+    rrs_per_name: Option<Spanned<usize>>,
+    answer_octets: Option<Spanned<usize>>,
+    txt_rr_octets: Option<Spanned<usize>>,
+    dnsbl_max_names: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDnsbl {
+    code: Option<S>,
+    txt: Option<S>,
+    test_entry: Option<bool>,
+    lists: Option<Vec<S>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRpz {
+    action: Option<S>,
+    wildcard: Option<bool>,
+    ip_lists: Option<Vec<S>>,
+    client_ip_lists: Option<Vec<S>>,
+    client_ip_action: Option<S>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCategory {
+    #[serde(rename = "match")]
+    pattern: S,
+    code: Option<S>,
+    txt: Option<S>,
+    rpz: Option<S>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawServer {
+    zone_dir: Option<String>,
+    named_conf: Option<S>,
+    nsd_conf: Option<S>,
+    allow_query: Option<Vec<S>>,
+    allow_transfer: Option<Vec<S>>,
+    notify: Option<Vec<S>>,
+    tsig_key: Option<S>,
+    tsig_algorithm: Option<S>,
+    named_key_file: Option<S>,
+    nsd_key_file: Option<S>,
+    reload: Option<Vec<String>>,
+}
+
+/// SOA fields other than the serial.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Soa {
+    /// Absolute names, without the trailing dot.
+    pub mname: String,
+    pub rname: String,
+    pub refresh: u32,
+    pub retry: u32,
+    pub expire: u32,
+    pub minimum: u32,
+}
+
+/// Sizes that keep every answer inside what servers and clients take.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub a_per_name: usize,
+    pub aaaa_per_name: usize,
+    pub expand_max: u64,
+    pub apl_items_per_rr: usize,
+    pub rrs_per_name: usize,
+    pub answer_octets: usize,
+    pub txt_rr_octets: usize,
+    pub dnsbl_max_names: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            a_per_name: 4000,
+            aaaa_per_name: 2000,
+            expand_max: 256,
+            apl_items_per_rr: 64,
+            rrs_per_name: 100,
+            answer_octets: 64000,
+            txt_rr_octets: 4096,
+            dnsbl_max_names: 10_000_000,
+        }
+    }
+}
+
+/// What an RPZ trigger does.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Action {
+    Nxdomain,
+    Nodata,
+    Passthru,
+    Drop,
+    TcpOnly,
+    /// CNAME to a walled-garden name (absolute, without the trailing dot).
+    Redirect(String),
+}
+
+impl Action {
+    pub fn parse(s: &str) -> Result<Action, String> {
+        Ok(match s {
+            "nxdomain" => Action::Nxdomain,
+            "nodata" => Action::Nodata,
+            "passthru" => Action::Passthru,
+            "drop" => Action::Drop,
+            "tcp-only" => Action::TcpOnly,
+            _ => match s.strip_prefix("redirect:") {
+                Some(n) => Action::Redirect(check_absolute(n).map_err(|e| format!("{e}: '{n}'"))?),
+                None => {
+                    return Err(format!(
+                        "not an action (nxdomain, nodata, passthru, drop, tcp-only, redirect:NAME): '{s}'"
+                    ))
+                }
+            },
+        })
+    }
+
+    /// The CNAME target that says this in a policy zone.
+    pub fn target(&self) -> String {
+        match self {
+            Action::Nxdomain => ".".into(),
+            Action::Nodata => "*.".into(),
+            Action::Passthru => "rpz-passthru.".into(),
+            Action::Drop => "rpz-drop.".into(),
+            Action::TcpOnly => "rpz-tcp-only.".into(),
+            Action::Redirect(n) => format!("{n}."),
+        }
+    }
+}
+
+/// What one category of entries gets: a DNSBL code and text, an RPZ action.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Class {
+    /// An address in 127.0.0.0/8.
+    pub code: u32,
+    pub txt: String,
+    pub rpz: Action,
+}
+
+/// A `[[category]]`: entries whose provenance matches get its class.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Category {
+    pub reason: String,
+    pub detail: Option<String>,
+    pub class: Class,
+}
+
+impl Category {
+    pub fn matches(&self, reason: &str, detail: &str) -> bool {
+        self.reason == reason && self.detail.as_deref().is_none_or(|d| d == detail)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dnsbl {
+    pub test_entry: bool,
+    pub lists: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Rpz {
+    pub wildcard: bool,
+    pub ip_lists: Vec<String>,
+    pub client_ip_lists: Vec<String>,
+    pub client_ip_action: Action,
+}
+
+/// A notify target: address and optional port.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Peer {
+    pub addr: String,
+    pub port: Option<u16>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Server {
+    pub zone_dir: Option<PathBuf>,
+    pub named_conf: Option<String>,
+    pub nsd_conf: Option<String>,
+    /// Canonical addresses or CIDRs.
+    pub allow_query: Vec<String>,
+    pub allow_transfer: Vec<String>,
+    pub notify: Vec<Peer>,
+    pub tsig_key: Option<String>,
+    pub tsig_algorithm: String,
+    pub named_key_file: Option<String>,
+    pub nsd_key_file: Option<String>,
+    pub reload: Vec<String>,
+}
+
+/// A parsed configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZoneConfig {
+    pub ttl: u32,
+    pub ns: Vec<String>,
+    pub soa: Soa,
+    pub serial_style: SerialStyle,
+    pub formats: Vec<Format>,
+    pub lists: Vec<String>,
+    pub limits: Limits,
+    /// The class of entries no category matches.
+    pub default: Class,
+    pub categories: Vec<Category>,
+    pub dnsbl: Dnsbl,
+    pub rpz: Rpz,
+    pub server: Server,
+}
+
+impl Default for ZoneConfig {
+    fn default() -> Self {
+        match parse("", "") {
+            Ok(c) => c,
+            Err(e) => unreachable!("defaults parse: {e}"),
+        }
+    }
+}
+
+impl ZoneConfig {
+    /// The class for an entry with this provenance (the default without).
+    pub fn class_of(&self, reason: &str, detail: &str) -> usize {
+        self.categories
+            .iter()
+            .position(|c| c.matches(reason, detail))
+            .map_or(0, |i| i + 1)
+    }
+
+    /// Class 0 is the default, class i + 1 the i-th category.
+    pub fn class(&self, i: usize) -> &Class {
+        match i {
+            0 => &self.default,
+            i => &self.categories[i - 1].class,
+        }
+    }
+
+    pub fn class_count(&self) -> usize {
+        self.categories.len() + 1
+    }
+}
+
+/// Reads the configuration at `path`; errors read `FILE:LINE: reason`.
+pub fn load(path: &str) -> Result<ZoneConfig, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{path}: {}", crate::cli::describe_io(&e)))?;
+    parse(&text, path)
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count()
+        + 1
+}
+
+/// Text for a TXT string we write: printable ASCII without `"` and `\`,
+/// at most 255 octets, so it needs no escaping.
+pub fn check_txt(s: &str) -> Result<(), &'static str> {
+    if s.len() > 255 {
+        return Err("longer than 255 octets");
+    }
+    if !s
+        .bytes()
+        .all(|c| (b' '..=b'~').contains(&c) && c != b'"' && c != b'\\')
+    {
+        return Err("only printable ASCII without '\"' and '\\'");
+    }
+    Ok(())
+}
+
+/// A DNSBL return code: an address in 127.0.0.0/8 other than 127.0.0.0 and
+/// 127.0.0.1 (RFC 5782: 127.0.0.1 must not mean "listed").
+pub fn parse_code(s: &str) -> Result<u32, &'static str> {
+    let a = crate::net::parse_v4_strict(s.as_bytes()).map_err(|_| "not an IPv4 address")?;
+    if a >> 24 != 127 || a <= 0x7f00_0001 {
+        return Err("a return code is an address in 127.0.0.0/8 above 127.0.0.1");
+    }
+    Ok(a)
+}
+
+/// Parses configuration text; `path` names it in errors.
+pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, String> {
+    let raw: Raw = toml::from_str(text).map_err(|e| {
+        let line = e.span().map_or(1, |s| line_of(text, s.start));
+        format!("{path}:{line}: {}", e.message())
+    })?;
+    let at = |s: &S, what: &str, m: &str| {
+        format!(
+            "{path}:{}: {what}: {m}: {}",
+            line_of(text, s.span().start),
+            crate::cli::quote(s.get_ref().as_bytes())
+        )
+    };
+    let abs = |s: &S, what: &str| check_absolute(s.get_ref()).map_err(|m| at(s, what, m));
+    let labels =
+        |v: &Option<Vec<S>>, what: &str, default: &[&str]| -> Result<Vec<String>, String> {
+            match v {
+                None => Ok(default.iter().map(|s| s.to_string()).collect()),
+                Some(v) => v
+                    .iter()
+                    .map(|s| {
+                        check_label(s.get_ref())
+                            .map(|_| s.get_ref().clone())
+                            .map_err(|m| at(s, what, m))
+                    })
+                    .collect(),
+            }
+        };
+    let action = |s: &S, what: &str| {
+        Action::parse(s.get_ref())
+            .map_err(|m| format!("{path}:{}: {what}: {m}", line_of(text, s.span().start)))
+    };
+    let positive = |v: &Option<Spanned<usize>>, what: &str, default: usize, max: usize| match v {
+        None => Ok(default),
+        Some(s) if (1..=max).contains(s.get_ref()) => Ok(*s.get_ref()),
+        Some(s) => Err(format!(
+            "{path}:{}: {what}: must be 1..{max}",
+            line_of(text, s.span().start)
+        )),
+    };
+
+    let ns = match &raw.ns {
+        None => vec!["localhost".to_string()],
+        Some(v) if v.is_empty() => return Err(format!("{path}: ns: at least one name server")),
+        Some(v) => v.iter().map(|s| abs(s, "ns")).collect::<Result<_, _>>()?,
+    };
+    let soa = Soa {
+        mname: match &raw.soa.mname {
+            Some(s) => abs(s, "soa.mname")?,
+            None => ns[0].clone(),
+        },
+        rname: match &raw.soa.rname {
+            Some(s) => abs(s, "soa.rname")?,
+            None => "hostmaster.localhost".into(),
+        },
+        refresh: raw.soa.refresh.unwrap_or(3600),
+        retry: raw.soa.retry.unwrap_or(600),
+        expire: raw.soa.expire.unwrap_or(604800),
+        minimum: raw.soa.minimum.unwrap_or(300),
+    };
+    let serial_style = match &raw.serial_style {
+        None => SerialStyle::Date,
+        Some(s) => SerialStyle::parse(s.get_ref())
+            .ok_or_else(|| at(s, "serial_style", "one of date, unix, increment"))?,
+    };
+    let formats = match &raw.formats {
+        None => Format::ALL.to_vec(),
+        Some(v) => v
+            .iter()
+            .map(|s| {
+                Format::parse(s.get_ref()).ok_or_else(|| {
+                    at(
+                        s,
+                        "formats",
+                        "not a format (a aaaa apl txt dnsbl rbldnsd rpz)",
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    let d = Limits::default();
+    let l = &raw.limits;
+    let limits = Limits {
+        a_per_name: positive(&l.a_per_name, "limits.a_per_name", d.a_per_name, 4000)?,
+        aaaa_per_name: positive(
+            &l.aaaa_per_name,
+            "limits.aaaa_per_name",
+            d.aaaa_per_name,
+            2000,
+        )?,
+        expand_max: l.expand_max.unwrap_or(d.expand_max).max(1),
+        apl_items_per_rr: positive(&l.apl_items_per_rr, "limits.apl_items_per_rr", 64, 4096)?,
+        rrs_per_name: positive(&l.rrs_per_name, "limits.rrs_per_name", 100, 65535)?,
+        answer_octets: positive(&l.answer_octets, "limits.answer_octets", 64000, 64000)?,
+        txt_rr_octets: positive(&l.txt_rr_octets, "limits.txt_rr_octets", 4096, 65535)?,
+        dnsbl_max_names: l.dnsbl_max_names.unwrap_or(d.dnsbl_max_names),
+    };
+    if limits.txt_rr_octets < 512 {
+        return Err(format!("{path}: limits.txt_rr_octets: at least 512"));
+    }
+    let txt = |s: &S, what: &str| -> Result<String, String> {
+        check_txt(s.get_ref()).map_err(|m| at(s, what, m))?;
+        Ok(s.get_ref().clone())
+    };
+    let code = |s: &S, what: &str| parse_code(s.get_ref()).map_err(|m| at(s, what, m));
+    let default = Class {
+        code: match &raw.dnsbl.code {
+            Some(s) => code(s, "dnsbl.code")?,
+            None => 0x7f00_0002,
+        },
+        txt: match &raw.dnsbl.txt {
+            Some(s) => txt(s, "dnsbl.txt")?,
+            None => "Listed by threatlist".into(),
+        },
+        rpz: match &raw.rpz.action {
+            Some(s) => action(s, "rpz.action")?,
+            None => Action::Nxdomain,
+        },
+    };
+    let mut categories = Vec::new();
+    for c in &raw.categories {
+        let p = c.pattern.get_ref();
+        let (reason, detail) = match p.split_once(':') {
+            Some((r, d)) => (r.to_string(), Some(d.to_string())),
+            None => (p.clone(), None),
+        };
+        if reason.is_empty() {
+            return Err(at(&c.pattern, "category.match", "empty reason"));
+        }
+        categories.push(Category {
+            reason,
+            detail,
+            class: Class {
+                code: match &c.code {
+                    Some(s) => code(s, "category.code")?,
+                    None => default.code,
+                },
+                txt: match &c.txt {
+                    Some(s) => txt(s, "category.txt")?,
+                    None => default.txt.clone(),
+                },
+                rpz: match &c.rpz {
+                    Some(s) => action(s, "category.rpz")?,
+                    None => default.rpz.clone(),
+                },
+            },
+        });
+    }
+    let dnsbl = Dnsbl {
+        test_entry: raw.dnsbl.test_entry.unwrap_or(true),
+        lists: labels(&raw.dnsbl.lists, "dnsbl.lists", &["block-in", "block-out"])?,
+    };
+    let rpz = Rpz {
+        wildcard: raw.rpz.wildcard.unwrap_or(true),
+        ip_lists: labels(&raw.rpz.ip_lists, "rpz.ip_lists", &["block-out"])?,
+        client_ip_lists: labels(&raw.rpz.client_ip_lists, "rpz.client_ip_lists", &[])?,
+        client_ip_action: match &raw.rpz.client_ip_action {
+            Some(s) => action(s, "rpz.client_ip_action")?,
+            None => Action::Nxdomain,
+        },
+    };
+    let s = &raw.server;
+    let acl = |v: &Option<Vec<S>>, what: &str| -> Result<Vec<String>, String> {
+        v.iter()
+            .flatten()
+            .map(|a| acl_entry(a.get_ref()).map_err(|m| at(a, what, m)))
+            .collect()
+    };
+    let file = |v: &Option<S>, what: &str| -> Result<Option<String>, String> {
+        v.as_ref()
+            .map(|p| {
+                let t = p.get_ref();
+                if t.is_empty() || t.contains(['"', '\\', '\n', '\r', '\0']) {
+                    Err(at(p, what, "not a usable path"))
+                } else {
+                    Ok(t.clone())
+                }
+            })
+            .transpose()
+    };
+    let server = Server {
+        zone_dir: s.zone_dir.as_ref().map(PathBuf::from),
+        named_conf: file(&s.named_conf, "server.named_conf")?,
+        nsd_conf: file(&s.nsd_conf, "server.nsd_conf")?,
+        allow_query: acl(&s.allow_query, "server.allow_query")?,
+        allow_transfer: acl(&s.allow_transfer, "server.allow_transfer")?,
+        notify: s
+            .notify
+            .iter()
+            .flatten()
+            .map(|p| peer(p.get_ref()).map_err(|m| at(p, "server.notify", m)))
+            .collect::<Result<_, _>>()?,
+        tsig_key: s
+            .tsig_key
+            .as_ref()
+            .map(|k| abs(k, "server.tsig_key"))
+            .transpose()?,
+        tsig_algorithm: match &s.tsig_algorithm {
+            None => "hmac-sha256".into(),
+            Some(a) => {
+                let ok = [
+                    "hmac-sha256",
+                    "hmac-sha384",
+                    "hmac-sha512",
+                    "hmac-sha1",
+                    "hmac-sha224",
+                ];
+                if !ok.contains(&a.get_ref().as_str()) {
+                    return Err(at(a, "server.tsig_algorithm", "not a TSIG algorithm"));
+                }
+                a.get_ref().clone()
+            }
+        },
+        named_key_file: file(&s.named_key_file, "server.named_key_file")?,
+        nsd_key_file: file(&s.nsd_key_file, "server.nsd_key_file")?,
+        reload: s.reload.clone().unwrap_or_default(),
+    };
+    Ok(ZoneConfig {
+        ttl: raw.ttl.map_or(300, |t| *t.get_ref()),
+        ns,
+        soa,
+        serial_style,
+        formats,
+        lists: labels(&raw.lists, "lists", &["block-in", "block-out", "allow"])?,
+        limits,
+        default,
+        categories,
+        dnsbl,
+        rpz,
+        server,
+    })
+}
+
+/// An address or CIDR for an ACL, in canonical text.
+fn acl_entry(s: &str) -> Result<String, &'static str> {
+    let mut out = Vec::new();
+    match parse_entry(s.as_bytes()).map_err(|_| "not an address or CIDR")? {
+        Entry::V4(r) => match r.as_prefix() {
+            Some(len) => {
+                crate::net::write_cidr(&mut out, crate::net::Prefix { addr: r.start, len }, true)
+            }
+            None => return Err("a range is not a CIDR"),
+        },
+        Entry::V6(r) => match r.as_prefix() {
+            Some(len) => {
+                crate::net::write_cidr(&mut out, crate::net::Prefix { addr: r.start, len }, true)
+            }
+            None => return Err("a range is not a CIDR"),
+        },
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// `ADDR` or `ADDR@PORT`.
+fn peer(s: &str) -> Result<Peer, &'static str> {
+    let (a, port) = match s.rsplit_once('@') {
+        Some((a, p)) => (a, Some(p.parse::<u16>().map_err(|_| "not a port number")?)),
+        None => (s, None),
+    };
+    let addr = acl_entry(a)?;
+    if addr.contains('/') {
+        return Err("a notify target is one address");
+    }
+    Ok(Peer { addr, port })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults() {
+        let c = ZoneConfig::default();
+        assert_eq!(c.ns, vec!["localhost"]);
+        assert_eq!(c.limits.a_per_name, 4000);
+        assert_eq!(c.default.code, 0x7f00_0002);
+        assert_eq!(c.formats.len(), 7);
+    }
+
+    #[test]
+    fn errors_name_file_and_line() {
+        let e = parse("ttl = 1\ncolour = 2\n", "z.toml").unwrap_err();
+        assert!(e.starts_with("z.toml:2:"), "{e}");
+        let e = parse("ns = [\"a b.example\"]\n", "z.toml").unwrap_err();
+        assert!(e.starts_with("z.toml:1: ns:"), "{e}");
+        let e = parse("\n[dnsbl]\ncode = \"127.0.0.1\"\n", "z.toml").unwrap_err();
+        assert!(e.starts_with("z.toml:3: dnsbl.code:"), "{e}");
+        let e = parse("[dnsbl]\ntxt = \"a\\\"b\"\n", "z.toml").unwrap_err();
+        assert!(e.contains("dnsbl.txt"), "{e}");
+        let e = parse(
+            "[[category]]\nmatch = \"feed\"\nrpz = \"explode\"\n",
+            "z.toml",
+        )
+        .unwrap_err();
+        assert!(e.starts_with("z.toml:3: category.rpz:"), "{e}");
+    }
+
+    #[test]
+    fn categories_match_in_order() {
+        let c = parse(
+            "[[category]]\nmatch = \"feed:c2\"\ncode = \"127.0.0.3\"\nrpz = \"drop\"\n\
+             [[category]]\nmatch = \"feed\"\ncode = \"127.0.0.4\"\n",
+            "z.toml",
+        )
+        .unwrap();
+        assert_eq!(c.class_of("feed", "c2"), 1);
+        assert_eq!(c.class_of("feed", "other"), 2);
+        assert_eq!(c.class_of("country", "RU"), 0);
+        assert_eq!(c.class(1).rpz, Action::Drop);
+        assert_eq!(c.class(2).rpz, Action::Nxdomain);
+    }
+}

@@ -1,0 +1,372 @@
+//! DNSBL zones (RFC 5782) in zone-file form, and the same data as rbldnsd
+//! `ip4set` / `ip6trie` datasets.
+//!
+//! A query is the address reversed under the list's name: octets for IPv4
+//! (`7.100.51.198.bl`), all 32 nibbles for IPv6 (under `ip6.bl`, so IPv4
+//! wildcards never match nibble names). A listed address answers
+//! `A 127.0.0.x` (the code of its category) and `TXT` (its reason); an
+//! unlisted one NXDOMAIN.
+//!
+//! A prefix on a label boundary (a multiple of 8 bits, or 4 for IPv6) is
+//! one wildcard; any other is rounded up to the next boundary (a /23 is two
+//! `/24` wildcards, a /25 is 128 names). An allow-listed hole inside a
+//! wildcard is published as `CNAME excluded` (its target does not exist, so
+//! the answer is NXDOMAIN), and because any name below a wildcard's parent
+//! hides the wildcard from the labels in between (empty non-terminals), the
+//! wildcard is repeated at every intermediate node on the hole's path.
+
+use super::config::Class;
+use super::cover::{cover, Cover};
+use super::name::join;
+use crate::net::{write_cidr, Addr, Prefix};
+use crate::set::IntervalSet;
+
+/// Bits per label: 8 for IPv4 octets, 4 for IPv6 nibbles.
+fn step<A: Addr>() -> u32 {
+    if A::BITS == 32 {
+        8
+    } else {
+        4
+    }
+}
+
+/// The label-aligned blocks of a prefix: length and count.
+fn blocks<A: Addr>(p: Prefix<A>) -> (u32, u128) {
+    let s = step::<A>();
+    let t = p.len.div_ceil(s) * s;
+    (t, 1u128 << (t - p.len))
+}
+
+/// Writes `[*.]reversed-labels` for the aligned block `addr/len`, then
+/// `.base` (wildcard when the block is wider than one address).
+fn owner<A: Addr>(out: &mut Vec<u8>, addr: A, len: u32, base: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let s = step::<A>();
+    let labels = len / s;
+    let v = addr.to_u128();
+    let mut first = true;
+    if len < A::BITS {
+        out.push(b'*');
+        first = false;
+    }
+    for i in (0..labels).rev() {
+        if !first {
+            out.push(b'.');
+        }
+        first = false;
+        let shift = A::BITS - s * (i + 1);
+        let digit = ((v >> shift) & ((1 << s) - 1)) as u8;
+        if s == 8 {
+            let mut b = itoa_u8(digit);
+            out.append(&mut b);
+        } else {
+            out.push(HEX[digit as usize]);
+        }
+    }
+    if !base.is_empty() {
+        out.push(b'.');
+        out.extend_from_slice(base.as_bytes());
+    }
+}
+
+fn itoa_u8(v: u8) -> Vec<u8> {
+    let mut b = Vec::with_capacity(3);
+    if v >= 100 {
+        b.push(b'0' + v / 100);
+    }
+    if v >= 10 {
+        b.push(b'0' + (v / 10) % 10);
+    }
+    b.push(b'0' + v % 10);
+    b
+}
+
+/// What a DNSBL emitter needs besides the data.
+pub struct DnsblOut<'a> {
+    pub out: &'a mut Vec<u8>,
+    /// Names written so far, checked against the bound.
+    pub names: usize,
+    pub max_names: usize,
+}
+
+impl DnsblOut<'_> {
+    fn listed<A: Addr>(&mut self, addr: A, len: u32, base: &str, class: &Class) {
+        owner(self.out, addr, len, base);
+        self.out.extend_from_slice(b"\tA\t");
+        crate::net::write_v4(self.out, class.code);
+        self.out.push(b'\n');
+        if !class.txt.is_empty() {
+            owner(self.out, addr, len, base);
+            self.out.extend_from_slice(b"\tTXT\t\"");
+            self.out.extend_from_slice(class.txt.as_bytes());
+            self.out.extend_from_slice(b"\"\n");
+        }
+        self.names += 1;
+    }
+
+    fn excluded<A: Addr>(&mut self, addr: A, len: u32, base: &str) {
+        owner(self.out, addr, len, base);
+        self.out.extend_from_slice(b"\tCNAME\t");
+        self.out
+            .extend_from_slice(join("excluded", base).as_bytes());
+        self.out.push(b'\n');
+        self.names += 1;
+    }
+}
+
+/// The prefix cost in names, for choosing between holes and plain prefixes.
+fn name_cost<A: Addr>(p: Prefix<A>, hole: bool) -> usize {
+    let (t, n) = blocks(p);
+    let n = n.min(usize::MAX as u128) as usize;
+    if hole {
+        // the repair wildcards, at most one per label above the hole
+        n + (t / step::<A>()) as usize
+    } else {
+        n
+    }
+}
+
+/// Covers of each class, for the zone and the rbldnsd forms alike.
+pub fn class_covers<A: Addr>(
+    regions: &[(usize, IntervalSet<A>)],
+    allow: &IntervalSet<A>,
+    rbldnsd: bool,
+) -> Vec<(usize, Vec<Cover<A>>)> {
+    regions
+        .iter()
+        .map(|(c, set)| {
+            let covers = if rbldnsd {
+                cover(set, allow, usize::MAX, |_, _| 1)
+            } else {
+                cover(set, allow, usize::MAX, name_cost)
+            };
+            (*c, covers)
+        })
+        .collect()
+}
+
+/// Writes the DNSBL names of one family under `base` (relative to the
+/// origin; empty for the apex). `covers` are per class, `classes` gives each
+/// class's code and text. Fails when more than `max_names` names would be
+/// needed (publish such a list with rbldnsd instead).
+pub fn zone<A: Addr>(
+    w: &mut DnsblOut,
+    base: &str,
+    covers: &[(usize, Vec<Cover<A>>)],
+    classes: &[&Class],
+) -> Result<(), String> {
+    let s = step::<A>();
+    // Every name in address order: (start, length, class or excluded).
+    let mut names: Vec<(A, u32, Option<usize>)> = Vec::new();
+    for (class, list) in covers {
+        for c in list {
+            let (t, n) = blocks(c.prefix);
+            if w.names + names.len() + (n as usize).min(usize::MAX / 2) > w.max_names {
+                return Err(too_many(w.max_names));
+            }
+            let stride = 1u128 << (A::BITS - t).min(127);
+            let stride = if A::BITS - t == 128 { 0 } else { stride };
+            for i in 0..n {
+                let g = A::from_u128(c.prefix.addr.to_u128() + i * stride);
+                let gr = Prefix { addr: g, len: t }.range();
+                let inside: Vec<&Prefix<A>> = c
+                    .holes
+                    .iter()
+                    .filter(|h| {
+                        let hr = h.range();
+                        hr.start <= gr.end && gr.start <= hr.end
+                    })
+                    .collect();
+                if inside.iter().any(|h| h.len <= t) {
+                    continue; // the whole block is a hole
+                }
+                names.push((g, t, Some(*class)));
+                if inside.is_empty() {
+                    continue;
+                }
+                // Holes inside a wildcard block: the hole names, and the
+                // wildcard again at each node between the block and them.
+                let mut repair: Vec<(A, u32)> = Vec::new();
+                for h in inside {
+                    let (th, nh) = blocks(*h);
+                    let hstride = if A::BITS - th == 128 {
+                        0
+                    } else {
+                        1u128 << (A::BITS - th)
+                    };
+                    for j in 0..nh {
+                        let hb = A::from_u128(h.addr.to_u128() + j * hstride);
+                        names.push((hb, th, None));
+                        let mut d = t + s;
+                        while d < th {
+                            let x = A::from_u128(hb.to_u128() & A::netmask(d).to_u128());
+                            repair.push((x, d));
+                            d += s;
+                        }
+                    }
+                }
+                repair.sort_unstable();
+                repair.dedup();
+                names.extend(repair.into_iter().map(|(x, d)| (x, d, Some(*class))));
+            }
+        }
+    }
+    if w.names + names.len() > w.max_names {
+        return Err(too_many(w.max_names));
+    }
+    // Address order; at one address, the wider block first.
+    names.sort_unstable_by_key(|&(a, len, _)| (a, len));
+    for (a, len, class) in names {
+        match class {
+            Some(c) => w.listed(a, len, base, classes[c]),
+            None => w.excluded(a, len, base),
+        }
+    }
+    Ok(())
+}
+
+fn too_many(max: usize) -> String {
+    format!(
+        "the DNSBL zone would need more than {max} names (prefixes off label boundaries \
+         expand); publish it with rbldnsd or raise limits.dnsbl_max_names"
+    )
+}
+
+/// An rbldnsd dataset body (`ip4set` for IPv4, `ip6trie` for IPv6): the
+/// default value line, then one line per prefix (with its class's value
+/// when not the default) and `!` lines for holes.
+pub fn rbldnsd<A: Addr>(out: &mut Vec<u8>, covers: &[(usize, Vec<Cover<A>>)], classes: &[&Class]) {
+    let value = |out: &mut Vec<u8>, c: &Class| {
+        out.push(b':');
+        crate::net::write_v4(out, c.code);
+        out.push(b':');
+        out.extend_from_slice(c.txt.as_bytes());
+    };
+    value(out, classes[0]);
+    out.push(b'\n');
+    let mut lines: Vec<(Prefix<A>, Option<usize>)> = Vec::new();
+    for (class, list) in covers {
+        for c in list {
+            lines.push((c.prefix, Some(*class)));
+            lines.extend(c.holes.iter().map(|h| (*h, None)));
+        }
+    }
+    lines.sort_unstable_by_key(|&(p, _)| (p.addr, p.len));
+    for (p, class) in lines {
+        match class {
+            None => {
+                out.push(b'!');
+                write_cidr(out, p, true);
+            }
+            Some(c) => {
+                write_cidr(out, p, true);
+                if c != 0 {
+                    out.push(b' ');
+                    value(out, classes[c]);
+                }
+            }
+        }
+        out.push(b'\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::Range;
+
+    fn names4(p: &[(u32, u32)], holes: &[(u32, u32)]) -> String {
+        let class = Class {
+            code: 0x7f00_0002,
+            txt: String::new(),
+            rpz: super::super::config::Action::Nxdomain,
+        };
+        let c = Cover {
+            prefix: Prefix {
+                addr: p[0].0,
+                len: p[0].1,
+            },
+            holes: holes
+                .iter()
+                .map(|&(addr, len)| Prefix { addr, len })
+                .collect(),
+        };
+        let mut out = Vec::new();
+        let mut w = DnsblOut {
+            out: &mut out,
+            names: 0,
+            max_names: 1000,
+        };
+        zone(&mut w, "bl", &[(0, vec![c])], &[&class]).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn expansion_and_wildcards() {
+        // /24: one wildcard
+        assert_eq!(
+            names4(&[(0xc000_0200, 24)], &[]),
+            "*.2.0.192.bl\tA\t127.0.0.2\n"
+        );
+        // /23: two wildcards
+        assert_eq!(
+            names4(&[(0xc633_6400, 23)], &[]),
+            "*.100.51.198.bl\tA\t127.0.0.2\n*.101.51.198.bl\tA\t127.0.0.2\n"
+        );
+        // /30: four names
+        assert_eq!(names4(&[(0xcb00_7104, 30)], &[]).lines().count(), 4);
+        // /0
+        assert_eq!(names4(&[(0, 0)], &[]), "*.bl\tA\t127.0.0.2\n");
+    }
+
+    #[test]
+    fn holes_repeat_the_wildcard_at_empty_non_terminals() {
+        // 172.16.0.0/16 minus 172.16.5.5
+        let got = names4(&[(0xac10_0000, 16)], &[(0xac10_0505, 32)]);
+        assert_eq!(
+            got,
+            "*.16.172.bl\tA\t127.0.0.2\n\
+             *.5.16.172.bl\tA\t127.0.0.2\n\
+             5.5.16.172.bl\tCNAME\texcluded.bl\n"
+        );
+        // a hole covering whole blocks leaves them out
+        let got = names4(&[(0xc633_6400, 23)], &[(0xc633_6500, 24)]);
+        assert_eq!(got, "*.100.51.198.bl\tA\t127.0.0.2\n");
+    }
+
+    #[test]
+    fn ipv6_nibbles() {
+        let class = Class {
+            code: 0x7f00_0102,
+            txt: "v6".into(),
+            rpz: super::super::config::Action::Nxdomain,
+        };
+        let c = Cover {
+            prefix: Prefix {
+                addr: 0x2001_0db8_abcdu128 << 80,
+                len: 48,
+            },
+            holes: vec![],
+        };
+        let mut out = Vec::new();
+        let mut w = DnsblOut {
+            out: &mut out,
+            names: 0,
+            max_names: 10,
+        };
+        zone(&mut w, "ip6.bl", &[(0, vec![c])], &[&class]).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "*.d.c.b.a.8.b.d.0.1.0.0.2.ip6.bl\tA\t127.0.1.2\n\
+             *.d.c.b.a.8.b.d.0.1.0.0.2.ip6.bl\tTXT\t\"v6\"\n"
+        );
+        let set = IntervalSet::from_ranges(vec![Range::new(0u32, 1 << 20)]);
+        let mut w = DnsblOut {
+            out: &mut Vec::new(),
+            names: 0,
+            max_names: 10,
+        };
+        let covers = class_covers(&[(0, set)], &IntervalSet::new(), false);
+        assert!(zone(&mut w, "", &covers, &[&class]).is_err());
+    }
+}

@@ -1,0 +1,173 @@
+//! Reading what zones are made from: address lists, domain lists and the
+//! provenance records of a compiled profile.
+
+use super::config::ZoneConfig;
+use super::name::check_list_domain;
+use crate::cli::{describe_io, input, quote};
+use crate::net::{parse_entry, Entry};
+use crate::set::{IntervalSet, IpSet, Loader, SetBuilder};
+use std::collections::BTreeMap;
+
+fn at(file: &str, line: u64, reason: &str, text: &[u8]) -> String {
+    format!("{file}:{line}: {reason}: {}", quote(text))
+}
+
+/// Reads plain address lists (one address, CIDR or range per line; `-` is
+/// stdin) into one set; the first bad line is an error.
+pub fn read_ips(paths: &[String]) -> Result<IpSet, String> {
+    let mut b = SetBuilder::default();
+    for p in paths {
+        let inp = input::open(p).map_err(|e| format!("{p}: {}", describe_io(&e)))?;
+        let name = inp.name.clone();
+        match (Loader { lenient: false }).load(inp.reader, &mut b) {
+            Err(e) => return Err(format!("{name}: {}", describe_io(&e))),
+            Ok(Err(e)) => return Err(at(&name, e.line, &e.reason, &e.text)),
+            Ok(Ok(_)) => {}
+        }
+    }
+    Ok(b.build())
+}
+
+/// A list that may hold both addresses and domains (what a policy zone
+/// publishes). Lines are a whole entry each, or blank, or a `#` comment:
+/// nothing is cut from a line, so `evil.com;x` is refused, not shortened.
+#[derive(Clone, Debug, Default)]
+pub struct Mixed {
+    pub ips: IpSet,
+    pub domains: Vec<String>,
+}
+
+pub fn read_mixed(paths: &[String], origin: &str) -> Result<Mixed, String> {
+    let mut b = SetBuilder::default();
+    let mut domains = Vec::new();
+    for p in paths {
+        let inp = input::open(p).map_err(|e| format!("{p}: {}", describe_io(&e)))?;
+        let name = inp.name.clone();
+        let mut lines = input::Lines::new(inp.reader);
+        loop {
+            let next = lines
+                .next_line()
+                .map_err(|e| format!("{name}: {}", describe_io(&e)))?;
+            let Some((n, line)) = next else { break };
+            let line = match line {
+                Ok(l) => l,
+                Err(head) => return Err(at(&name, n, "line too long", head)),
+            };
+            let text = line.strip_suffix(b"\r").unwrap_or(line).trim_ascii();
+            if text.is_empty() || text.starts_with(b"#") {
+                continue;
+            }
+            match parse_entry(text) {
+                Ok(e) => b.push(e),
+                Err(_) => match check_list_domain(text, origin) {
+                    Ok(d) => domains.push(d),
+                    Err(reason) => return Err(at(&name, n, reason, line)),
+                },
+            }
+        }
+    }
+    domains.sort_unstable();
+    domains.dedup();
+    Ok(Mixed {
+        ips: b.build(),
+        domains,
+    })
+}
+
+/// Provenance of a compiled profile (`entry,list,reason,detail`), reduced to
+/// what publication needs: the class (see [`ZoneConfig::class_of`]) of each
+/// address entry per list, and of each domain.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// Per list: entries by class.
+    pub ips: BTreeMap<String, Vec<(Entry, usize)>>,
+    /// Domain → class; a domain with several rows takes the first matching
+    /// category (the default only when none matches).
+    pub domains: BTreeMap<String, usize>,
+}
+
+pub fn read_provenance(path: &str, cfg: &ZoneConfig) -> Result<Provenance, String> {
+    let inp = input::open(path).map_err(|e| format!("{path}: {}", describe_io(&e)))?;
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(inp.reader);
+    let headers = r
+        .byte_headers()
+        .map_err(|e| format!("{path}: {e}"))?
+        .clone();
+    let want: [&[u8]; 4] = [b"entry", b"list", b"reason", b"detail"];
+    if headers.len() < 4 || !headers.iter().zip(want).all(|(h, w)| h == w) {
+        return Err(format!(
+            "{path}:1: not a provenance file: the header must be entry,list,reason,detail"
+        ));
+    }
+    let mut prov = Provenance::default();
+    let rank = |c: usize| if c == 0 { usize::MAX } else { c };
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        match r.read_byte_record(&mut rec) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => return Err(format!("{path}: {e}")),
+        }
+        let line = rec.position().map_or(0, |p| p.line());
+        let field = |i: usize| rec.get(i).unwrap_or_default();
+        let (entry, list) = (field(0), field(1));
+        let reason = String::from_utf8_lossy(field(2));
+        let detail = String::from_utf8_lossy(field(3));
+        let class = cfg.class_of(&reason, &detail);
+        if let Ok(e) = parse_entry(entry) {
+            let list = std::str::from_utf8(list)
+                .map_err(|_| at(path, line, "list name is not UTF-8", list))?;
+            prov.ips
+                .entry(list.to_string())
+                .or_default()
+                .push((e, class));
+        } else {
+            let d = check_list_domain(entry, "").map_err(|reason| at(path, line, reason, entry))?;
+            let slot = prov.domains.entry(d).or_insert(class);
+            if rank(class) < rank(*slot) {
+                *slot = class;
+            }
+        }
+    }
+    Ok(prov)
+}
+
+/// Splits `block` into the regions of each class: the addresses of a
+/// category's entries, first category first, and the rest in the default
+/// class 0. Only non-empty regions, in class order.
+pub fn regions(
+    block: &IpSet,
+    rows: &[(Entry, usize)],
+    classes: usize,
+) -> (
+    Vec<(usize, IntervalSet<u32>)>,
+    Vec<(usize, IntervalSet<u128>)>,
+) {
+    let mut per: Vec<SetBuilder> = (0..classes).map(|_| SetBuilder::default()).collect();
+    for (e, c) in rows {
+        if *c > 0 && *c < classes {
+            per[*c].push(*e);
+        }
+    }
+    let mut left = block.clone();
+    let (mut r4, mut r6) = (Vec::new(), Vec::new());
+    for (c, b) in per.into_iter().enumerate().skip(1) {
+        let s = b.build().intersection(&left);
+        left = left.difference(&s);
+        if !s.v4.is_empty() {
+            r4.push((c, s.v4));
+        }
+        if !s.v6.is_empty() {
+            r6.push((c, s.v6));
+        }
+    }
+    if !left.v4.is_empty() {
+        r4.insert(0, (0, left.v4));
+    }
+    if !left.v6.is_empty() {
+        r6.insert(0, (0, left.v6));
+    }
+    (r4, r6)
+}

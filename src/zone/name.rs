@@ -1,0 +1,149 @@
+//! Owner names: what may become a name in a zone file.
+//!
+//! Names from feeds were validated at ingestion; they are checked again here
+//! because a zone file is a language (`$INCLUDE`, `;`, `(`, `@`, line breaks)
+//! and one bad line either fails the whole zone or, worse, adds records.
+//! Only canonical names pass: lower-case LDH labels of 1..63 octets (IDNA
+//! A-labels), no trailing dot, and short enough that the longest owner built
+//! from them (`*.NAME.ORIGIN`) stays within 255 octets on the wire.
+
+use crate::feed::validate::canonical_domain;
+
+/// Why a name was refused.
+pub type NameError = &'static str;
+
+/// Octets of a name on the wire (labels with their length bytes, plus the
+/// root), for a name in text form without a trailing dot; `""` is the root.
+pub fn wire_len(name: &str) -> usize {
+    if name.is_empty() {
+        1
+    } else {
+        name.len() + 2
+    }
+}
+
+/// One label as used in names we build ourselves (origins, list names,
+/// profile names): 1..63 octets of lower-case letters, digits, `-` and `_`,
+/// not starting or ending with `-`.
+pub fn check_label(label: &str) -> Result<(), NameError> {
+    if label.is_empty() {
+        return Err("empty label");
+    }
+    if label.len() > 63 {
+        return Err("label longer than 63 octets");
+    }
+    if !label
+        .bytes()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+    {
+        return Err("label may hold only a-z, 0-9, '-' and '_'");
+    }
+    if label.starts_with('-') || label.ends_with('-') {
+        return Err("label starts or ends with '-'");
+    }
+    Ok(())
+}
+
+/// A zone origin or another absolute name from the command line or the
+/// configuration: case is folded, one trailing dot is allowed; returned
+/// without the trailing dot. The root (`.`) is refused: nothing here is
+/// published at the root.
+pub fn check_absolute(text: &str) -> Result<String, NameError> {
+    let name = text.strip_suffix('.').unwrap_or(text).to_ascii_lowercase();
+    if name.is_empty() {
+        return Err("empty name");
+    }
+    for label in name.split('.') {
+        check_label(label)?;
+    }
+    if wire_len(&name) > 255 {
+        return Err("name longer than 255 octets");
+    }
+    Ok(name)
+}
+
+/// A domain from a list, to be published under `origin` (possibly as
+/// `*.NAME`): it must already be canonical, so that what is published is
+/// exactly what the list says.
+pub fn check_list_domain(text: &[u8], origin: &str) -> Result<String, NameError> {
+    let name = canonical_domain(text)?;
+    if name.as_bytes() != text {
+        return Err("not in canonical form (lower-case A-labels, no trailing dot)");
+    }
+    // In a policy zone these labels make a name an IP or nameserver trigger
+    // (`32.1.0.0.127.rpz-client-ip`): a feed must not be able to write one.
+    if name.split('.').any(|l| l.starts_with("rpz-")) {
+        return Err("label starting with 'rpz-' (reserved in policy zones)");
+    }
+    // `*.NAME.ORIGIN`: 2 octets for `*.`, and the root counted once.
+    if wire_len(&name) + 2 + wire_len(origin) - 1 > 255 {
+        return Err("name too long for the zone (with '*.' and the origin over 255 octets)");
+    }
+    Ok(name)
+}
+
+/// `rel.origin` when `rel` is not empty, else `origin`.
+pub fn join(rel: &str, origin: &str) -> String {
+    match (rel.is_empty(), origin.is_empty()) {
+        (true, _) => origin.to_string(),
+        (false, true) => rel.to_string(),
+        (false, false) => format!("{rel}.{origin}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_names() {
+        assert_eq!(check_absolute("Lists.Example.").unwrap(), "lists.example");
+        assert!(check_absolute(".").is_err());
+        assert!(check_absolute("a..b").is_err());
+        assert!(check_absolute("a b").is_err());
+        assert!(check_absolute("$include").is_err());
+        assert_eq!(check_absolute("_xfr.example").unwrap(), "_xfr.example");
+    }
+
+    #[test]
+    fn list_domains_are_canonical_and_fit() {
+        let o = "rpz.example";
+        assert_eq!(check_list_domain(b"bad.example", o).unwrap(), "bad.example");
+        for bad in [
+            &b"Bad.example"[..],
+            b"bad.example.",
+            b"\"bad.example\"",
+            b"evil.com;x",
+            b"ev il.com",
+            b"evil(.com",
+            b"a..b.com",
+            b"@",
+            b"*",
+            b"*.evil.com",
+            b"evil.*.com",
+            b"$INCLUDE /etc/hostname",
+            b"$GENERATE 1-3 host$ CNAME .",
+            b"a\nb.com",
+            "b\u{fc}cher.example".as_bytes(),
+            b"32.3.0.0.127.rpz-client-ip",
+            b"1.2.3.4",
+        ] {
+            assert!(check_list_domain(bad, o).is_err(), "{:?}", bad);
+        }
+        // 64-octet label
+        let long = format!("{}.com", "a".repeat(64));
+        assert!(check_list_domain(long.as_bytes(), o).is_err());
+        // The limit depends on the origin: *.NAME.ORIGIN within 255 octets.
+        let origin = "san.local";
+        let fits = |n: usize| {
+            // three 60-octet labels, one of n - 187 octets, then "com"
+            let l = "a".repeat(60);
+            let s = format!("{l}.{l}.{l}.{}.com", "b".repeat(n - 187));
+            assert_eq!(s.len(), n);
+            check_list_domain(s.as_bytes(), origin).is_ok()
+        };
+        // wire: n + 2 + 2 + 11 - 1 <= 255  <=>  n <= 241
+        assert!(fits(241));
+        assert!(!fits(242));
+    }
+}
