@@ -10,7 +10,7 @@
 //! are checked first, so the outcome is the same. Unknown options are file
 //! names, as in iprange.
 
-use crate::cli::{describe_io, input};
+use crate::cli::describe_io;
 use crate::net::{Addr, Range};
 use crate::set::iprange::{self, IprangeSyntax, Loaded};
 use crate::set::{
@@ -467,7 +467,7 @@ impl<'a, A: Addr> Run<'a, A> {
         let path_str = String::from_utf8_lossy(&req.path).into_owned();
         let name_str = String::from_utf8_lossy(&req.name).into_owned();
         let opened = if req.path == b"-" || req.path.is_empty() {
-            input::open("-").map(|i| i.reader)
+            Ok(Box::new(io::stdin()) as Box<dyn io::Read + Send>)
         } else {
             std::fs::File::open(std::ffi::OsStr::from_bytes(&req.path))
                 .map(|f| Box::new(f) as Box<dyn io::Read + Send>)
