@@ -174,10 +174,10 @@ pub fn named_conf(zones: &[ZoneFile], cfg: &ZoneConfig) -> Vec<u8> {
             // Both: the address AND the key (ACL elements are alternatives,
             // so the addresses are checked by a negated nested list).
             (Some(k), false) => format!(
-                "!{{ !{{ {} }}; any; }}; key \"{k}\";",
+                "!{{ {} any; }}; key \"{k}\";",
                 s.allow_transfer
                     .iter()
-                    .map(|a| format!("{a};"))
+                    .map(|a| format!("!{a};"))
                     .collect::<Vec<_>>()
                     .join(" ")
             ),

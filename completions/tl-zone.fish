@@ -1,0 +1,25 @@
+complete -c tl-zone -s f -l format -d 'Publication format; one for a single list, any number with --out (default there: the configuration\'s formats)' -r -f -a "a\t''
+aaaa\t''
+apl\t''
+txt\t''
+dnsbl\t''
+rbldnsd\t''
+rpz\t''"
+complete -c tl-zone -l origin -d 'Zone origin; with --out, profile P gets P.ORIGIN and P.rpz.ORIGIN' -r
+complete -c tl-zone -s c -l config -d 'Zone configuration (TOML): SOA, NS, TTL, limits, categories, servers' -r
+complete -c tl-zone -l out -d 'Publish every profile directory in DIR (as tl-compile writes them)' -r
+complete -c tl-zone -s o -l output -d 'The zone file to replace (stdout without it); with --out, the directory for the zones (default: DIR)' -r
+complete -c tl-zone -l name -d 'The list\'s name in the zone (default: the first input\'s file name without extension, or "list")' -r
+complete -c tl-zone -l allow -d 'Allow-list (repeatable): its addresses are never listed and are cut out of wider prefixes as holes; for rpz its domains pass (PASSTHRU)' -r
+complete -c tl-zone -l client-ip -d 'rpz: clients (addresses) whose queries get rpz.client_ip_action' -r
+complete -c tl-zone -l provenance -d 'Provenance CSV (entry,list,reason,detail) that puts entries in the configuration\'s categories (DNSBL codes and texts, RPZ actions)' -r
+complete -c tl-zone -l serial-style -d 'How serials are made (default: the configuration\'s, else date)' -r -f -a "date\t''
+unix\t''
+increment\t''"
+complete -c tl-zone -l now -d 'The time for serials: RFC 3339 or Unix seconds (default: now)' -r
+complete -c tl-zone -l named-conf -d 'Write a named.conf fragment for the zones' -r
+complete -c tl-zone -l nsd-conf -d 'Write an nsd.conf fragment for the zones' -r
+complete -c tl-zone -l reload -d 'Run this for every zone whose file changed ({zone} and {file} are replaced; split on spaces, no shell), e.g. \'rndc reload {zone}\'' -r
+complete -c tl-zone -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c tl-zone -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c tl-zone -s V -l version -d 'Print version'

@@ -1,0 +1,512 @@
+//! `tl-zone` run as a user would: exact zone files for every format, serials,
+//! unchanged zones left alone, refused names, the reload hook. The servers
+//! themselves are in `tl_zone_interop.rs`.
+
+mod common;
+use common::{Run, Workdir};
+use std::path::{Path, PathBuf};
+
+const NOW: &str = "2026-11-27T12:00:00Z";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/zone")
+}
+
+fn fx(name: &str) -> String {
+    fixtures().join(name).to_string_lossy().into_owned()
+}
+
+fn expected(name: &str) -> String {
+    std::fs::read_to_string(fixtures().join("expected").join(name)).expect("expected file")
+}
+
+fn zone(w: &Workdir, args: &[&str]) -> Run {
+    w.run("tl-zone", args, b"")
+}
+
+#[test]
+fn every_format_of_one_list_is_exact() {
+    let w = Workdir::new();
+    let (cfg, allow, prov, block) = (
+        fx("zone.toml"),
+        fx("allow.txt"),
+        fx("provenance.csv"),
+        fx("block.txt"),
+    );
+    for f in ["a", "aaaa", "apl", "txt", "dnsbl"] {
+        let r = zone(
+            &w,
+            &[
+                "-q",
+                "--format",
+                f,
+                "--origin",
+                "lists.example",
+                "--config",
+                &cfg,
+                "--allow",
+                &allow,
+                "--provenance",
+                &prov,
+                "--now",
+                NOW,
+                &block,
+            ],
+        );
+        assert_eq!(r.code, 0, "{f}: {}", r.stderr);
+        assert_eq!(r.stdout, expected(&format!("{f}.zone")), "format {f}");
+    }
+    let r = zone(
+        &w,
+        &[
+            "-q",
+            "--format",
+            "rpz",
+            "--origin",
+            "rpz.example",
+            "--config",
+            &cfg,
+            "--allow",
+            &allow,
+            "--allow",
+            &fx("allow-domains.txt"),
+            "--provenance",
+            &prov,
+            "--now",
+            NOW,
+            &block,
+            &fx("domains.txt"),
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, expected("rpz.zone"));
+    let r = zone(
+        &w,
+        &[
+            "--format",
+            "rbldnsd",
+            "--origin",
+            "bl.example",
+            "--config",
+            &cfg,
+            "--allow",
+            &allow,
+            "--provenance",
+            &prov,
+            "--now",
+            NOW,
+            "-o",
+            "bl.rbl",
+            &block,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(w.read("bl.rbl"), expected("bl.rbl"));
+    assert_eq!(w.read("bl6.rbl"), expected("bl6.rbl"));
+}
+
+#[test]
+fn a_lists_say_what_they_leave_out() {
+    let w = Workdir::new();
+    let r = zone(
+        &w,
+        &[
+            "--format",
+            "a",
+            "--origin",
+            "lists.example",
+            "--now",
+            NOW,
+            &fx("block.txt"),
+        ],
+    );
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout.contains("block\tTXT\t\"chunks=1 omitted=3\"\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("warning: block: 3 prefixes (197120 addresses) wider than 256 addresses are not in the A names"),
+        "{}",
+        r.stderr
+    );
+    assert!(r
+        .stderr
+        .contains("IPv6 entries are not in this zone (use --format aaaa)"));
+}
+
+#[test]
+fn chunks_are_dense_and_numbered_from_the_base_name() {
+    let w = Workdir::new();
+    let list: String = (0..9000u32)
+        .map(|i| format!("100.{}.{}.{}\n", i >> 7, (i & 127) * 2, 7))
+        .collect();
+    w.write("big.txt", &list);
+    let r = zone(
+        &w,
+        &[
+            "--format", "a", "--origin", "x.test", "--now", NOW, "big.txt",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let count = |name: &str| {
+        r.stdout
+            .lines()
+            .filter(|l| l.starts_with(&format!("{name}\tA\t")))
+            .count()
+    };
+    assert_eq!(
+        (count("big"), count("big1"), count("big2"), count("big3")),
+        (4000, 4000, 1000, 0)
+    );
+    assert!(r.stdout.contains("big\tTXT\t\"chunks=3\"\n"));
+    // numeric order: 100.0.8.7 before 100.0.10.7, and chunk 1 starts at the 4001st
+    assert!(r.stdout.contains("big\tA\t100.0.8.7\nbig\tA\t100.0.10.7\n"));
+    assert!(r.stdout.contains("big1\tA\t100.31.64.7\n"));
+    // the same input gives the same bytes
+    assert_eq!(
+        zone(
+            &w,
+            &["--format", "a", "--origin", "x.test", "--now", NOW, "big.txt"]
+        )
+        .stdout,
+        r.stdout
+    );
+}
+
+#[test]
+fn every_profile_is_exact() {
+    let w = Workdir::new();
+    let r = zone(
+        &w,
+        &[
+            "-q",
+            "--out",
+            &fx("out"),
+            "--origin",
+            "lists.example",
+            "--config",
+            &fx("zone.toml"),
+            "--now",
+            NOW,
+            "-o",
+            ".",
+            "--named-conf",
+            "named.conf",
+            "--nsd-conf",
+            "nsd.conf",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let mut want: Vec<String> = std::fs::read_dir(fixtures().join("expected/out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    want.sort();
+    let mut got: Vec<String> = std::fs::read_dir(w.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    got.sort();
+    assert_eq!(got, want);
+    for f in want {
+        assert_eq!(w.read(&f), expected(&format!("out/{f}")), "{f}");
+    }
+}
+
+fn serial_of(text: &str) -> u32 {
+    let soa = text
+        .lines()
+        .find(|l| l.starts_with("@\tSOA\t"))
+        .expect("SOA");
+    soa.split_whitespace().nth(4).unwrap().parse().unwrap()
+}
+
+#[test]
+fn serials_grow_and_unchanged_zones_stay() {
+    let w = Workdir::new();
+    w.write("l.txt", "192.0.2.1\n");
+    let run = |now: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--format", "a", "--origin", "x.test", "-o", "z.zone", "--now", now, "l.txt",
+        ];
+        args.extend_from_slice(extra);
+        let r = zone(&w, &args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        serial_of(&w.read("z.zone"))
+    };
+    assert_eq!(run(NOW, &[]), 2026112700);
+    let mtime = || {
+        std::fs::metadata(w.path("z.zone"))
+            .unwrap()
+            .modified()
+            .unwrap()
+    };
+    let m1 = mtime();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    // nothing changed: the file is left alone, serial and mtime included
+    assert_eq!(run("2026-11-28T00:00:00Z", &[]), 2026112700);
+    assert_eq!(mtime(), m1);
+    // a change the next day
+    w.write("l.txt", "192.0.2.2\n");
+    assert_eq!(run("2026-11-28T00:00:00Z", &[]), 2026112800);
+    assert!(mtime() > m1);
+    // the clock steps back a month: still forward
+    w.write("l.txt", "192.0.2.3\n");
+    assert_eq!(run("2026-10-01T00:00:00Z", &[]), 2026112801);
+    // Unix time is behind date serials: the serial keeps counting
+    w.write("l.txt", "192.0.2.4\n");
+    assert_eq!(run(NOW, &["--serial-style", "unix"]), 2026112802);
+    w.write("l.txt", "192.0.2.5\n");
+    assert_eq!(run(NOW, &["--serial-style", "increment"]), 2026112803);
+    // a file that is not a zone is never replaced blindly
+    w.write("z.zone", "hello\n");
+    let r = zone(
+        &w,
+        &[
+            "--format", "a", "--origin", "x.test", "-o", "z.zone", "l.txt",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.starts_with("tl-zone: z.zone: no SOA serial"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn reload_hook_runs_for_changed_zones_only() {
+    let w = Workdir::new();
+    w.write("l.txt", "192.0.2.1\n");
+    let args = [
+        "--format",
+        "txt",
+        "--origin",
+        "x.test",
+        "-o",
+        "z.zone",
+        "--reload",
+        "touch {file}.{zone}",
+        "l.txt",
+    ];
+    assert_eq!(zone(&w, &args).code, 0);
+    assert!(w.path("z.zone.x.test").exists());
+    std::fs::remove_file(w.path("z.zone.x.test")).unwrap();
+    assert_eq!(zone(&w, &args).code, 0);
+    assert!(!w.path("z.zone.x.test").exists(), "unchanged zone reloaded");
+    w.write("l.txt", "192.0.2.9\n");
+    assert_eq!(zone(&w, &args).code, 0);
+    assert!(w.path("z.zone.x.test").exists());
+    let r = zone(
+        &w,
+        &[
+            "--format", "txt", "--origin", "x.test", "-o", "y.zone", "--reload", "false", "l.txt",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("reload command for zone x.test failed"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn hostile_names_are_refused() {
+    let w = Workdir::new();
+    let long_label = format!("{}.com", "a".repeat(64));
+    let long_name = format!("{}.example", vec!["a".repeat(60); 4].join("."));
+    let cases: Vec<(&str, &str)> = vec![
+        ("evil.com;x", "';' in a domain name"),
+        ("ev il.com", "space in a domain name"),
+        ("evil(.com", "character not allowed"),
+        ("a..b.com", "empty label"),
+        ("\"evil.com\"", "character not allowed"),
+        ("Evil.com", "not in canonical form"),
+        ("evil.com.", "not in canonical form"),
+        ("@", "character not allowed"),
+        ("*", "character not allowed"),
+        ("evil.*.com", "character not allowed"),
+        ("$INCLUDE /etc/hostname", "'$' in a domain name"),
+        ("$GENERATE 1-3 host$ CNAME .", "'$' in a domain name"),
+        ("b\u{fc}cher.example", "not in canonical form"),
+        ("32.3.0.0.127.rpz-client-ip", "reserved in policy zones"),
+        ("x.rpz-ip", "reserved in policy zones"),
+        (&long_label, "label longer than 63 octets"),
+        (&long_name, "too long"),
+        ("com", "single-label name"),
+    ];
+    for (line, reason) in cases {
+        w.write("d.txt", format!("good.example\n{line}\n"));
+        let r = zone(
+            &w,
+            &[
+                "--format",
+                "rpz",
+                "--origin",
+                "rpz.example",
+                "-o",
+                "r.zone",
+                "d.txt",
+            ],
+        );
+        assert_eq!(r.code, 2, "{line:?} was accepted");
+        assert!(
+            r.stderr.starts_with("tl-zone: d.txt:2: "),
+            "{line:?}: {}",
+            r.stderr
+        );
+        assert!(r.stderr.contains(reason), "{line:?}: {}", r.stderr);
+        assert!(!w.path("r.zone").exists(), "{line:?}: a zone was written");
+    }
+    // a line break can never reach a zone: each line is one entry
+    w.write("d.txt", "good.example\r\nnext.example\n");
+    assert_eq!(
+        zone(&w, &["--format", "rpz", "--origin", "rpz.example", "d.txt"]).code,
+        0
+    );
+    // hostnames in address lists are refused as everywhere
+    w.write("l.txt", "192.0.2.1\nexample.com\n");
+    let r = zone(&w, &["--format", "apl", "--origin", "x.test", "l.txt"]);
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.starts_with("tl-zone: l.txt:2: "), "{}", r.stderr);
+    // and so are names in the provenance
+    w.write(
+        "p.csv",
+        "entry,list,reason,detail\nbad example,domains,feed,x\n",
+    );
+    let r = zone(
+        &w,
+        &[
+            "--format",
+            "rpz",
+            "--origin",
+            "x.test",
+            "--provenance",
+            "p.csv",
+            "d.txt",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with("tl-zone: p.csv:2: space in a domain name: 'bad example'"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn usage_and_configuration_errors() {
+    let w = Workdir::new();
+    w.write("l.txt", "192.0.2.1\n");
+    let bad = |args: &[&str], want: &str| {
+        let r = zone(&w, args);
+        assert_eq!(r.code, 2, "{args:?}");
+        assert!(r.stderr.contains(want), "{args:?}: {}", r.stderr);
+    };
+    bad(
+        &["--origin", "x.test", "l.txt"],
+        "give --format for one list, or --out DIR",
+    );
+    bad(
+        &[
+            "--format", "a", "--format", "apl", "--origin", "x.test", "l.txt",
+        ],
+        "one --format for one list",
+    );
+    bad(&["--format", "a", "--origin", "a b", "l.txt"], "--origin:");
+    bad(
+        &[
+            "--format",
+            "a",
+            "--origin",
+            "x.test",
+            "--name",
+            "two.labels",
+            "l.txt",
+        ],
+        "--name:",
+    );
+    bad(
+        &["--format", "rbldnsd", "--origin", "x.test", "l.txt"],
+        "give -o FILE",
+    );
+    bad(
+        &[
+            "--format",
+            "a",
+            "--origin",
+            "x.test",
+            "--now",
+            "yesterday",
+            "l.txt",
+        ],
+        "--now:",
+    );
+    w.write(
+        "z.toml",
+        "ttl = 300\n[soa]\nmname = \"ns1.example.\"\nserial = 5\n",
+    );
+    bad(
+        &[
+            "--format", "a", "--origin", "x.test", "-c", "z.toml", "l.txt",
+        ],
+        "z.toml:4: unknown field `serial`",
+    );
+    w.write("z.toml", "[limits]\napl_items_per_rr = 0\n");
+    bad(
+        &[
+            "--format", "a", "--origin", "x.test", "-c", "z.toml", "l.txt",
+        ],
+        "z.toml:2: limits.apl_items_per_rr",
+    );
+    w.write("p.csv", "address,list\n");
+    bad(
+        &[
+            "--format",
+            "dnsbl",
+            "--origin",
+            "x.test",
+            "--provenance",
+            "p.csv",
+            "l.txt",
+        ],
+        "p.csv:1: not a provenance file",
+    );
+    bad(&["--out", "nowhere", "--origin", "x.test"], "nowhere:");
+    std::fs::create_dir(w.path("empty")).unwrap();
+    bad(&["--out", "empty", "--origin", "x.test"], "no profiles");
+    std::fs::create_dir(w.path("p")).unwrap();
+    std::fs::create_dir(w.path("p/Bad Name")).unwrap();
+    std::fs::write(w.path("p/Bad Name/block-in.txt"), "").unwrap();
+    bad(
+        &["--out", "p", "--origin", "x.test"],
+        "profile name is not a DNS label",
+    );
+}
+
+#[test]
+fn stdin_and_default_names() {
+    let w = Workdir::new();
+    let r = w.run(
+        "tl-zone",
+        &["--format", "apl", "--origin", "x.test", "--now", NOW],
+        b"192.0.2.0/24\n",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .ends_with("list\tTXT\t\"chunks=1\"\nlist\tAPL\t1:192.0.2.0/24\n"),
+        "{}",
+        r.stdout
+    );
+    w.write("Scanners.v1.txt", "192.0.2.0/24\n");
+    let r = zone(
+        &w,
+        &["--format", "apl", "--origin", "x.test", "Scanners.v1.txt"],
+    );
+    assert!(r.stdout.contains("scanners\tAPL\t"), "{}", r.stdout);
+}
