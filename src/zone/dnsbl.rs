@@ -256,10 +256,10 @@ pub fn rbldnsd<A: Addr>(out: &mut Vec<u8>, covers: &[(usize, Vec<Cover<A>>)], cl
         match class {
             None => {
                 out.push(b'!');
-                write_cidr(out, p, true);
+                rbldnsd_cidr(out, p);
             }
             Some(c) => {
-                write_cidr(out, p, true);
+                rbldnsd_cidr(out, p);
                 if c != 0 {
                     out.push(b' ');
                     value(out, classes[c]);
@@ -267,6 +267,25 @@ pub fn rbldnsd<A: Addr>(out: &mut Vec<u8>, covers: &[(usize, Vec<Cover<A>>)], cl
             }
         }
         out.push(b'\n');
+    }
+}
+
+/// A prefix as rbldnsd reads it: IPv6 all in hex (its parser takes no
+/// dotted IPv4 tail such as `::ffff:127.0.0.2`), a single address bare.
+fn rbldnsd_cidr<A: Addr>(out: &mut Vec<u8>, p: Prefix<A>) {
+    if A::BITS == 32 {
+        return write_cidr(out, p, true);
+    }
+    let v = p.addr.to_u128();
+    if v >> 32 != 0 && v >> 32 != 0xffff {
+        return write_cidr(out, p, true);
+    }
+    // ::ffff:a.b.c.d and ::a.b.c.d, the only forms written with a dotted
+    // tail: the last two groups in hex instead.
+    let head = if v >> 32 == 0xffff { "::ffff:" } else { "::" };
+    out.extend_from_slice(format!("{head}{:x}:{:x}", (v >> 16) & 0xffff, v & 0xffff).as_bytes());
+    if p.len != 128 {
+        out.extend_from_slice(format!("/{}", p.len).as_bytes());
     }
 }
 

@@ -1,0 +1,950 @@
+//! The zones `tl-zone` writes, loaded into the real servers: every zone
+//! passes `named-checkzone` and `nsd-checkzone`; NSD and BIND serve the
+//! lists and the answers (over TCP) reconstruct exactly the compiled list;
+//! the DNSBL zone and the rbldnsd datasets answer right at prefix edges;
+//! Unbound applies the policy zone; TSIG guards zone transfers.
+//!
+//! Servers run on 127.0.0.1 at free high ports, are started and stopped by
+//! these tests by PID, and every wait is bounded. Without a server the test
+//! says `SKIP:`; under CI (where `.ci/run` installs them) it fails instead.
+
+mod common;
+use common::{bin_path, have_program, require, run_in, Workdir};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use threatlist::net::{parse_entry, Addr, Entry};
+use threatlist::set::{IntervalSet, IpSet};
+
+const NOW: &str = "2026-11-27T12:00:00Z";
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/zone")
+}
+
+fn fx(name: &str) -> String {
+    fixtures().join(name).to_string_lossy().into_owned()
+}
+
+fn tools(names: &[&str]) -> bool {
+    names.iter().all(|n| require(have_program(n), n))
+}
+
+/// A port free for TCP and UDP on 127.0.0.1 (as far as one can tell).
+fn free_port() -> u16 {
+    loop {
+        let t = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = t.local_addr().unwrap().port();
+        if port > 1024 && std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
+/// A server process of this test, stopped (SIGTERM, then SIGKILL) by PID.
+struct Server {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Server {
+    fn start(cmd: &mut Command, log: &Path, ready: impl Fn() -> bool) -> Server {
+        let file = std::fs::File::create(log).expect("log file");
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .expect("start server");
+        let mut s = Server {
+            child,
+            log: log.to_path_buf(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(Some(status)) = s.child.try_wait() {
+                panic!("server exited ({status}):\n{}", s.log());
+            }
+            if ready() {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("server not ready within 20 s:\n{}", s.log());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let pid = self.child.id() as libc::pid_t;
+        // SAFETY: signalling our own child process by its PID.
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One answer as dig printed it.
+#[derive(Debug)]
+struct Answer {
+    status: String,
+    /// (type, rdata) of each record in the answer section.
+    records: Vec<(String, String)>,
+}
+
+impl Answer {
+    fn of(&self, rtype: &str) -> Vec<&str> {
+        self.records
+            .iter()
+            .filter(|(t, _)| t == rtype)
+            .map(|(_, d)| d.as_str())
+            .collect()
+    }
+}
+
+fn dig(port: u16, name: &str, qtype: &str, opts: &[&str]) -> Answer {
+    let out = Command::new("dig")
+        .arg("@127.0.0.1")
+        .args([
+            "-p",
+            &port.to_string(),
+            "+time=3",
+            "+tries=2",
+            "+noall",
+            "+comments",
+            "+answer",
+        ])
+        .args(opts)
+        .args([name, qtype])
+        .output()
+        .expect("dig");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let status = text
+        .lines()
+        .find_map(|l| l.split("status: ").nth(1))
+        .map(|s| s.split(',').next().unwrap_or("").to_string())
+        .unwrap_or_else(|| format!("no answer: {text}"));
+    let records = text
+        .lines()
+        .filter(|l| !l.starts_with(';') && !l.trim().is_empty())
+        .filter_map(|l| {
+            // name ttl class type rdata
+            let mut parts = l.split_whitespace();
+            let (_name, _ttl, _class) = (parts.next()?, parts.next()?, parts.next()?);
+            let rtype = parts.next()?.to_string();
+            let rdata: Vec<&str> = parts.collect();
+            Some((rtype, rdata.join(" ")))
+        })
+        .collect();
+    Answer { status, records }
+}
+
+fn tcp(port: u16, name: &str, qtype: &str) -> Answer {
+    dig(port, name, qtype, &["+tcp", "+norec"])
+}
+
+/// The strings of a TXT record's presentation form.
+fn txt_strings(rdata: &str) -> Vec<String> {
+    rdata
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(String::from)
+        .collect()
+}
+
+fn tl_zone(dir: &Path, args: &[&str]) {
+    let r = run_in(dir, bin_path("tl-zone"), args, b"");
+    assert_eq!(r.code, 0, "tl-zone {args:?}: {}", r.stderr);
+}
+
+fn set_of(entries: impl IntoIterator<Item = Entry>) -> IpSet {
+    IpSet::from_entries(entries)
+}
+
+fn entry(text: &str) -> Entry {
+    parse_entry(text.trim().as_bytes()).unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+fn read_list(path: &Path) -> IpSet {
+    let text = std::fs::read_to_string(path).unwrap();
+    set_of(
+        text.lines()
+            .map(|l| l.split('#').next().unwrap().trim())
+            .filter(|l| !l.is_empty())
+            .map(entry),
+    )
+}
+
+/// A deterministic list big enough for several chunks of every kind:
+/// 9000 IPv4 and 2500 IPv6 hosts, 400 IPv4 and 100 IPv6 networks, and
+/// allow-listed holes inside some networks.
+fn big_profile(root: &Path) -> (IpSet, IpSet) {
+    let dir = root.join("out/big");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut rnd = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut block = String::new();
+    for i in 0..9000u32 {
+        // 44.0.0.0/8, spread out and never adjacent
+        let a = (44u32 << 24) | (i * 1031 % (1 << 22)) << 2 | 1;
+        block.push_str(&format!("{}\n", std::net::Ipv4Addr::from(a)));
+    }
+    for i in 0..2500u128 {
+        let a = (0x2a00_1450u128 << 96) | (i << 70) | (rnd() as u128 & 0xffff) << 1;
+        block.push_str(&format!("{}\n", std::net::Ipv6Addr::from(a)));
+    }
+    let mut allow = String::new();
+    for i in 0..400u32 {
+        let len = 17 + (rnd() % 14) as u32; // /17 .. /30
+        let base = (45u32 << 24) | (i << 16);
+        let net = base & (u32::MAX << (32 - len));
+        block.push_str(&format!("{}/{len}\n", std::net::Ipv4Addr::from(net)));
+        if i % 5 == 0 {
+            let hole = net + 1 + (rnd() as u32 % ((1u32 << (32 - len)) - 2));
+            allow.push_str(&format!("{}\n", std::net::Ipv4Addr::from(hole)));
+        }
+    }
+    for i in 0..100u128 {
+        let len = 33 + (rnd() % 88) as u32; // /33 .. /120
+        let base = (0x2a02_0000u128 << 96) | (i << 88);
+        let net = base & (u128::MAX << (128 - len));
+        block.push_str(&format!("{}/{len}\n", std::net::Ipv6Addr::from(net)));
+        if i % 4 == 0 {
+            allow.push_str(&format!("{}\n", std::net::Ipv6Addr::from(net + 1)));
+        }
+    }
+    std::fs::write(dir.join("block-in.txt"), &block).unwrap();
+    std::fs::write(dir.join("allow.txt"), &allow).unwrap();
+    std::fs::write(dir.join("block-out.txt"), "192.0.2.66\n").unwrap();
+    let allow = read_list(&dir.join("allow.txt"));
+    let block = read_list(&dir.join("block-in.txt")).difference(&allow);
+    (block, allow)
+}
+
+fn chunks(port: u16, base: &str) -> usize {
+    let a = tcp(port, base, "TXT");
+    let t = a
+        .of("TXT")
+        .into_iter()
+        .flat_map(txt_strings)
+        .find(|s| s.starts_with("chunks="))
+        .unwrap_or_else(|| panic!("no chunk count at {base}: {a:?}"));
+    t["chunks=".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+fn chunk_name(base: &str, k: usize) -> String {
+    if k == 0 {
+        return base.to_string();
+    }
+    let (first, rest) = base.split_once('.').unwrap();
+    format!("{first}{k}.{rest}")
+}
+
+/// Every address the multi-host names must carry: the addresses of every
+/// prefix of at most 256 addresses (limits.expand_max).
+fn hosts<A: Addr>(set: &IntervalSet<A>) -> BTreeSet<A> {
+    let mut out = BTreeSet::new();
+    for p in set.cidrs() {
+        if A::BITS - p.len <= 8 {
+            let r = p.range();
+            let mut a = r.start;
+            loop {
+                out.insert(a);
+                if a == r.end {
+                    break;
+                }
+                a = a.checked_inc().unwrap();
+            }
+        }
+    }
+    out
+}
+
+/// Queries every list name of `list` in the profile zone at `origin` and
+/// checks that the answers give back exactly the list.
+fn check_lists(port: u16, origin: &str, list: &str, block: &IpSet) {
+    // multi-host A and AAAA
+    for (fmt, rtype) in [("a", "A"), ("aaaa", "AAAA")] {
+        let base = format!("{fmt}.{list}.{origin}");
+        let k = chunks(port, &base);
+        let mut got4 = BTreeSet::new();
+        let mut got6 = BTreeSet::new();
+        for i in 0..k {
+            let a = tcp(port, &chunk_name(&base, i), rtype);
+            assert_eq!(a.status, "NOERROR", "{base} chunk {i}");
+            let rr = a.of(rtype);
+            assert!(rr.len() <= if rtype == "A" { 4000 } else { 2000 });
+            for d in rr {
+                match entry(d) {
+                    Entry::V4(r) => got4.insert(r.start),
+                    Entry::V6(r) => got6.insert(r.start),
+                };
+            }
+        }
+        assert_eq!(
+            tcp(port, &chunk_name(&base, k), rtype).status,
+            "NXDOMAIN",
+            "past the last chunk of {base}"
+        );
+        if rtype == "A" {
+            assert!(k >= 2, "{base}: {k} chunks");
+            assert_eq!(got4, hosts(&block.v4), "{base}");
+        } else {
+            assert_eq!(got6, hosts(&block.v6), "{base}");
+        }
+    }
+    // APL: prefixes minus ! items
+    let base = format!("apl.{list}.{origin}");
+    let (mut pos, mut neg) = (Vec::new(), Vec::new());
+    let k = chunks(port, &base);
+    for i in 0..k {
+        let a = tcp(port, &chunk_name(&base, i), "APL");
+        assert_eq!(a.status, "NOERROR");
+        let rrs = a.of("APL");
+        assert!(rrs.len() <= 100, "BIND's RRset cap");
+        for rr in rrs {
+            let items: Vec<&str> = rr.split_whitespace().collect();
+            assert!(items.len() <= 64, "NSD's APL item cap");
+            for it in items {
+                let (neg_item, it) = match it.strip_prefix('!') {
+                    Some(x) => (true, x),
+                    None => (false, it),
+                };
+                let e = entry(&it[2..]);
+                if neg_item {
+                    neg.push(e)
+                } else {
+                    pos.push(e)
+                }
+            }
+        }
+    }
+    assert_eq!(set_of(pos).difference(&set_of(neg)), *block, "{base}");
+    // TXT: tokens, with complete sequence markers at every name
+    let base = format!("txt.{list}.{origin}");
+    let k = chunks(port, &base);
+    let mut tokens = Vec::new();
+    for i in 0..k {
+        let a = tcp(port, &chunk_name(&base, i), "TXT");
+        let mut seqs = Vec::new();
+        for rr in a.of("TXT") {
+            let strings = txt_strings(rr);
+            if strings[0].starts_with("chunks=") {
+                continue;
+            }
+            let seq = strings[0].strip_prefix("seq=").expect("marker first");
+            seqs.push(seq.to_string());
+            for s in &strings[1..] {
+                assert!(s.len() <= 255);
+                tokens.extend(s.split(' ').map(entry));
+            }
+        }
+        let n = seqs.len();
+        let mut want: Vec<String> = (1..=n).map(|i| format!("{i}/{n}")).collect();
+        seqs.sort();
+        want.sort();
+        assert_eq!(seqs, want, "{base} chunk {i}");
+    }
+    assert_eq!(set_of(tokens), *block, "{base}");
+}
+
+fn nsd_conf(dir: &Path, port: u16, include: &Path) -> PathBuf {
+    let conf = dir.join("nsd.conf");
+    let d = dir.display();
+    std::fs::write(
+        &conf,
+        format!(
+            "server:\n\tip-address: 127.0.0.1@{port}\n\tport: {port}\n\tusername: \"\"\n\tchroot: \"\"\n\
+             \tzonesdir: \"{d}\"\n\tpidfile: \"{d}/nsd.pid\"\n\tdatabase: \"\"\n\txfrdfile: \"{d}/xfrd.state\"\n\
+             \tzonelistfile: \"{d}/zone.list\"\n\txfrdir: \"{d}\"\n\tserver-count: 1\n\tverbosity: 1\n\
+             \tdo-ip6: no\nremote-control:\n\tcontrol-enable: no\ninclude: \"{}\"\n",
+            include.display()
+        ),
+    )
+    .unwrap();
+    conf
+}
+
+fn start_nsd(dir: &Path, include: &Path, soa_name: &str) -> (Server, u16) {
+    let port = free_port();
+    let conf = nsd_conf(dir, port, include);
+    let check = Command::new("nsd-checkconf").arg(&conf).output().unwrap();
+    assert!(
+        check.status.success(),
+        "nsd-checkconf: {}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let s = Server::start(
+        Command::new("nsd").args(["-d", "-c"]).arg(&conf),
+        &dir.join("nsd.log"),
+        || tcp(port, soa_name, "SOA").status == "NOERROR",
+    );
+    (s, port)
+}
+
+fn start_named(dir: &Path, include: &Path, soa_name: &str) -> (Server, u16) {
+    let port = free_port();
+    let conf = dir.join("named.conf");
+    let d = dir.display();
+    std::fs::write(
+        &conf,
+        format!(
+            "options {{\n\tdirectory \"{d}\";\n\tlisten-on port {port} {{ 127.0.0.1; }};\n\tlisten-on-v6 {{ none; }};\n\
+             \tpid-file \"{d}/named.pid\";\n\tsession-keyfile \"{d}/session.key\";\n\trecursion no;\n\
+             \tdnssec-validation no;\n}};\ncontrols {{ }};\ninclude \"{}\";\n",
+            include.display()
+        ),
+    )
+    .unwrap();
+    let check = Command::new("named-checkconf").arg(&conf).output().unwrap();
+    assert!(
+        check.status.success(),
+        "named-checkconf: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let s = Server::start(
+        Command::new("named")
+            .args(["-g", "-4", "-n", "1", "-c"])
+            .arg(&conf),
+        &dir.join("named.log"),
+        || tcp(port, soa_name, "SOA").status == "NOERROR",
+    );
+    (s, port)
+}
+
+/// A TSIG key made by tsig-keygen, as BIND and NSD configuration.
+fn tsig_key(dir: &Path) -> String {
+    let out = Command::new("tsig-keygen")
+        .args(["-a", "hmac-sha256", "xfr-key"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    std::fs::write(dir.join("key.named"), &text).unwrap();
+    let secret = text
+        .split("secret \"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    std::fs::write(
+        dir.join("key.nsd"),
+        format!("key:\n\tname: \"xfr-key\"\n\talgorithm: hmac-sha256\n\tsecret: \"{secret}\"\n"),
+    )
+    .unwrap();
+    secret
+}
+
+#[test]
+fn every_zone_passes_both_checkers() {
+    if !tools(&["named-checkzone", "nsd-checkzone"]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    let (cfg, allow, prov, block) = (
+        fx("zone.toml"),
+        fx("allow.txt"),
+        fx("provenance.csv"),
+        fx("block.txt"),
+    );
+    let mut zones: Vec<(String, String)> = Vec::new();
+    for f in ["a", "aaaa", "apl", "txt", "dnsbl", "rpz"] {
+        let file = format!("{f}.zone");
+        let mut args = vec![
+            "--format",
+            f,
+            "--origin",
+            "lists.example",
+            "--config",
+            &cfg,
+            "--allow",
+            &allow,
+            "--provenance",
+            &prov,
+            "-o",
+            &file,
+            &block,
+        ];
+        let domains = fx("domains.txt");
+        if f == "rpz" {
+            args.push(&domains);
+        }
+        tl_zone(d, &args);
+        zones.push(("lists.example".into(), file));
+    }
+    big_profile(d);
+    tl_zone(
+        d,
+        &["--out", &fx("out"), "--origin", "lists.example", "-o", "."],
+    );
+    tl_zone(d, &["--out", "out", "--origin", "lists.example", "-o", "."]);
+    for p in ["acme", "beta", "big"] {
+        zones.push((format!("{p}.lists.example"), format!("{p}.zone")));
+        zones.push((format!("{p}.rpz.lists.example"), format!("{p}.rpz.zone")));
+    }
+    for (origin, file) in zones {
+        let path = d.join(&file);
+        let o = Command::new("named-checkzone")
+            .args(["-k", "fail", "-i", "full"])
+            .arg(&origin)
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "named-checkzone {file}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let o = Command::new("nsd-checkzone")
+            .arg(&origin)
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "nsd-checkzone {file}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+#[test]
+fn nsd_and_bind_serve_lists_that_reconstruct_exactly() {
+    if !tools(&[
+        "nsd",
+        "nsd-checkconf",
+        "named",
+        "named-checkconf",
+        "dig",
+        "tsig-keygen",
+    ]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    let (block, _allow) = big_profile(d);
+    let secret = tsig_key(d);
+    std::fs::write(
+        d.join("zone.toml"),
+        format!(
+            "ns = [\"ns1.example.net.\"]\n[server]\nallow_transfer = [\"127.0.0.1\"]\ntsig_key = \"xfr-key\"\n\
+             named_key_file = \"{0}/key.named\"\nnsd_key_file = \"{0}/key.nsd\"\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    tl_zone(
+        d,
+        &[
+            "--out",
+            "out",
+            "--origin",
+            "lists.example",
+            "--config",
+            "zone.toml",
+            "-o",
+            ".",
+            "--now",
+            NOW,
+            "--named-conf",
+            "named-zones.conf",
+            "--nsd-conf",
+            "nsd-zones.conf",
+        ],
+    );
+    let origin = "big.lists.example";
+    let key = format!("hmac-sha256:xfr-key:{secret}");
+    let axfr = |port: u16, key: Option<&str>| {
+        let mut c = Command::new("dig");
+        c.args([
+            "@127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "+time=5",
+            "+tries=1",
+            "AXFR",
+            origin,
+        ]);
+        if let Some(k) = key {
+            c.args(["-y", k]);
+        }
+        String::from_utf8_lossy(&c.output().unwrap().stdout).into_owned()
+    };
+
+    let nsd_dir = d.join("nsd");
+    std::fs::create_dir(&nsd_dir).unwrap();
+    let (nsd, port) = start_nsd(&nsd_dir, &d.join("nsd-zones.conf"), origin);
+    check_lists(port, origin, "block-in", &block);
+    assert!(
+        axfr(port, Some(&key)).contains("\tSOA\t"),
+        "signed AXFR from NSD"
+    );
+    assert!(
+        !axfr(port, None).contains("\tSOA\t"),
+        "unsigned AXFR from NSD"
+    );
+    drop(nsd);
+
+    // BIND loads names with 4000 records only because the fragment sets
+    // max-records-per-type 0.
+    let named_dir = d.join("named");
+    std::fs::create_dir(&named_dir).unwrap();
+    let (named, port) = start_named(&named_dir, &d.join("named-zones.conf"), origin);
+    check_lists(port, origin, "block-in", &block);
+    assert!(
+        axfr(port, Some(&key)).contains("\tSOA\t"),
+        "signed AXFR from BIND"
+    );
+    assert!(
+        axfr(port, None).contains("Transfer failed"),
+        "unsigned AXFR from BIND"
+    );
+    drop(named);
+}
+
+/// Addresses around every edge of a list: first, last, one before, one after.
+fn edges(set: &IpSet, extra: &IpSet) -> (Vec<u32>, Vec<u128>) {
+    let mut v4 = BTreeSet::new();
+    let mut v6 = BTreeSet::new();
+    for r in set.v4.ranges().iter().chain(extra.v4.ranges()) {
+        v4.extend(
+            [
+                Some(r.start),
+                Some(r.end),
+                r.start.checked_sub(1),
+                r.end.checked_add(1),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+    }
+    for r in set.v6.ranges().iter().chain(extra.v6.ranges()) {
+        v6.extend(
+            [
+                Some(r.start),
+                Some(r.end),
+                r.start.checked_sub(1),
+                r.end.checked_add(1),
+            ]
+            .into_iter()
+            .flatten(),
+        );
+    }
+    v4.extend([0x7f00_0001, 0x7f00_0002]);
+    v6.extend([0xffff_7f00_0001, 0xffff_7f00_0002]);
+    (v4.into_iter().collect(), v6.into_iter().collect())
+}
+
+fn rev4(a: u32, zone: &str) -> String {
+    let [x, y, z, w] = a.to_be_bytes();
+    format!("{w}.{z}.{y}.{x}.{zone}")
+}
+
+fn rev6(a: u128, zone: &str) -> String {
+    let nibbles: Vec<String> = (0..32)
+        .map(|i| format!("{:x}", (a >> (4 * i)) & 0xf))
+        .collect();
+    format!("{}.{zone}", nibbles.join("."))
+}
+
+/// The code an address must answer, from the fixture's categories.
+fn expected_code(rows: &[(Entry, String)], hit: impl Fn(&Entry) -> bool) -> &'static str {
+    for (detail, code) in [
+        ("botnet-c2", "127.0.0.3"),
+        ("phishing", "127.0.0.4"),
+        ("scanners", "127.0.0.5"),
+    ] {
+        if rows.iter().any(|(e, d)| d == detail && hit(e)) {
+            return code;
+        }
+    }
+    "127.0.0.2"
+}
+
+#[test]
+fn dnsbl_zone_and_rbldnsd_answer_at_prefix_edges() {
+    if !tools(&["nsd", "nsd-checkconf", "rbldnsd", "dig"]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    let common = [
+        "--config",
+        &fx("zone.toml"),
+        "--allow",
+        &fx("allow.txt"),
+        "--provenance",
+        &fx("provenance.csv"),
+        "--now",
+        NOW,
+    ];
+    let mut args = vec![
+        "--format",
+        "dnsbl",
+        "--origin",
+        "bl.example",
+        "-o",
+        "bl.zone",
+    ];
+    args.extend(common);
+    let block_path = fx("block.txt");
+    args.push(&block_path);
+    tl_zone(d, &args);
+    let mut args = vec![
+        "--format",
+        "rbldnsd",
+        "--origin",
+        "bl.example",
+        "-o",
+        "bl.rbl",
+    ];
+    args.extend(common);
+    args.push(&block_path);
+    tl_zone(d, &args);
+    // rbldnsd reads its files as its own user
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    std::fs::write(
+        d.join("zones.conf"),
+        format!(
+            "zone:\n\tname: bl.example\n\tzonefile: \"{}/bl.zone\"\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    let nsd_dir = d.join("nsd");
+    std::fs::create_dir(&nsd_dir).unwrap();
+    let (_nsd, nsd_port) = start_nsd(&nsd_dir, &d.join("zones.conf"), "bl.example");
+
+    let rbl_port = free_port();
+    let _rbl = Server::start(
+        Command::new("rbldnsd")
+            .args(["-n", "-4", "-b", &format!("127.0.0.1/{rbl_port}"), "-w"])
+            .arg(d)
+            .args([
+                "-p",
+                &d.join("rbldnsd.pid").to_string_lossy(),
+                "bl.example:ip4set:bl.rbl",
+                "bl6.example:ip6trie:bl6.rbl",
+            ]),
+        &d.join("rbldnsd.log"),
+        || dig(rbl_port, "2.0.0.127.bl.example", "A", &["+notcp"]).status == "NOERROR",
+    );
+
+    let allow = read_list(&fixtures().join("allow.txt"));
+    let block = read_list(&fixtures().join("block.txt")).difference(&allow);
+    let rows: Vec<(Entry, String)> = std::fs::read_to_string(fx("provenance.csv"))
+        .unwrap()
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split(',').collect();
+            parse_entry(f[0].as_bytes())
+                .ok()
+                .map(|e| (e, f[3].to_string()))
+        })
+        .collect();
+    let (v4, v6) = edges(&block, &allow);
+    let mut checked = 0;
+    for a in v4 {
+        let listed = (block.v4.contains(a) || a == 0x7f00_0002) && a != 0x7f00_0001;
+        let code = if a == 0x7f00_0002 {
+            "127.0.0.2"
+        } else {
+            expected_code(&rows, |e| matches!(e, Entry::V4(r) if r.contains(a)))
+        };
+        for (port, q, opts) in [
+            (nsd_port, rev4(a, "bl.example"), &["+tcp", "+norec"][..]),
+            (rbl_port, rev4(a, "bl.example"), &["+notcp", "+norec"][..]),
+        ] {
+            let ans = dig(port, &q, "A", opts);
+            if listed {
+                assert_eq!(ans.of("A"), vec![code], "{q} on port {port}: {ans:?}");
+            } else {
+                assert!(ans.of("A").is_empty(), "{q} listed on port {port}: {ans:?}");
+                assert_eq!(ans.status, "NXDOMAIN", "{q} on port {port}");
+            }
+            checked += 1;
+        }
+    }
+    for a in v6 {
+        let listed = (block.v6.contains(a) || a == 0xffff_7f00_0002) && a != 0xffff_7f00_0001;
+        let code = if a == 0xffff_7f00_0002 {
+            "127.0.0.2"
+        } else {
+            expected_code(&rows, |e| matches!(e, Entry::V6(r) if r.contains(a)))
+        };
+        for (port, q, opts) in [
+            (nsd_port, rev6(a, "ip6.bl.example"), &["+tcp", "+norec"][..]),
+            (rbl_port, rev6(a, "bl6.example"), &["+notcp", "+norec"][..]),
+        ] {
+            let ans = dig(port, &q, "A", opts);
+            if listed {
+                assert_eq!(ans.of("A"), vec![code], "{q} on port {port}: {ans:?}");
+            } else {
+                assert!(ans.of("A").is_empty(), "{q} listed on port {port}: {ans:?}");
+            }
+            checked += 1;
+        }
+    }
+    // the reason comes with the code
+    let txt = dig(nsd_port, &rev4(0xc000_0201, "bl.example"), "TXT", &["+tcp"]);
+    assert_eq!(txt.of("TXT"), vec!["\"Botnet command and control\""]);
+    let txt = dig(
+        rbl_port,
+        &rev4(0xc000_0201, "bl.example"),
+        "TXT",
+        &["+notcp"],
+    );
+    assert_eq!(txt.of("TXT"), vec!["\"Botnet command and control\""]);
+    assert!(checked >= 100, "{checked}");
+}
+
+#[test]
+fn unbound_applies_the_policy_zone() {
+    if !tools(&[
+        "nsd",
+        "nsd-checkconf",
+        "unbound",
+        "unbound-checkconf",
+        "dig",
+    ]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    // The policy zone, from the fixtures: listed and allow-listed domains,
+    // listed addresses with an allow-listed hole.
+    tl_zone(
+        d,
+        &[
+            "--format",
+            "rpz",
+            "--origin",
+            "rpz.example",
+            "--config",
+            &fx("zone.toml"),
+            "--allow",
+            &fx("allow.txt"),
+            "--allow",
+            &fx("allow-domains.txt"),
+            "--provenance",
+            &fx("provenance.csv"),
+            "--now",
+            NOW,
+            "-o",
+            "rpz.zone",
+            &fx("block.txt"),
+            &fx("domains.txt"),
+        ],
+    );
+    // The real names, served by NSD.
+    std::fs::write(
+        d.join("example.test.zone"),
+        "$ORIGIN example.test.\n$TTL 60\n@ SOA ns1 h 1 3600 600 86400 60\n@ NS ns1\nns1 A 127.0.0.1\n\
+         bad A 192.0.2.66\nsub.bad A 192.0.2.67\nok.bad A 198.18.0.68\nevil A 198.51.100.7\n\
+         fine A 198.18.0.1\npartner A 192.0.2.77\nc2host A 192.0.2.5\nhost6 AAAA 2001:db8:ff00::7\n",
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("zones.conf"),
+        format!(
+            "zone:\n\tname: example.test\n\tzonefile: \"{}/example.test.zone\"\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    let nsd_dir = d.join("nsd");
+    std::fs::create_dir(&nsd_dir).unwrap();
+    let (_nsd, nsd_port) = start_nsd(&nsd_dir, &d.join("zones.conf"), "example.test");
+
+    let port = free_port();
+    let conf = d.join("unbound.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "server:\n\tinterface: 127.0.0.1@{port}\n\tport: {port}\n\tdo-ip6: no\n\tusername: \"\"\n\tchroot: \"\"\n\
+             \tdirectory: \"{dir}\"\n\tpidfile: \"{dir}/unbound.pid\"\n\tuse-syslog: no\n\tlogfile: \"\"\n\
+             \tmodule-config: \"respip iterator\"\n\tlocal-zone: \"test.\" nodefault\n\tdo-not-query-localhost: no\n\
+             \tverbosity: 1\n\tnum-threads: 1\n\
+             stub-zone:\n\tname: \"example.test\"\n\tstub-addr: 127.0.0.1@{nsd_port}\n\
+             rpz:\n\tname: \"rpz.example\"\n\tzonefile: \"{dir}/rpz.zone\"\n",
+            dir = d.display()
+        ),
+    )
+    .unwrap();
+    let check = Command::new("unbound-checkconf")
+        .arg(&conf)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "unbound-checkconf: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let _unbound = Server::start(
+        Command::new("unbound").args(["-d", "-c"]).arg(&conf),
+        &d.join("unbound.log"),
+        || dig(port, "fine.example.test", "A", &[]).status == "NOERROR",
+    );
+    let q = |name: &str, t: &str| dig(port, name, t, &[]);
+    // QNAME trigger, and its wildcard for subdomains
+    assert_eq!(q("bad.example.test", "A").status, "NXDOMAIN");
+    assert_eq!(q("sub.bad.example.test", "A").status, "NXDOMAIN");
+    assert_eq!(q("deeper.sub.bad.example.test", "A").status, "NXDOMAIN");
+    // an allow-listed name under a listed one passes
+    let ok = q("ok.bad.example.test", "A");
+    assert_eq!(
+        (ok.status.as_str(), ok.of("A")),
+        ("NOERROR", vec!["198.18.0.68"])
+    );
+    // rpz-ip: an answer inside a listed network is rewritten
+    assert_eq!(q("evil.example.test", "A").status, "NXDOMAIN");
+    assert_eq!(q("host6.example.test", "AAAA").status, "NXDOMAIN");
+    // the action of the category: botnet-c2 is DROP (no answer at all)
+    let drop = dig(port, "c2host.example.test", "A", &["+time=1", "+tries=1"]);
+    assert!(drop.status.starts_with("no answer"), "{drop:?}");
+    // an allow-listed hole in a listed network (PASSTHRU, the longer prefix)
+    let p = q("partner.example.test", "A");
+    assert_eq!(
+        (p.status.as_str(), p.of("A")),
+        ("NOERROR", vec!["192.0.2.77"])
+    );
+    // everything else is untouched
+    let f = q("fine.example.test", "A");
+    assert_eq!(
+        (f.status.as_str(), f.of("A")),
+        ("NOERROR", vec!["198.18.0.1"])
+    );
+}
