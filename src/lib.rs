@@ -9,6 +9,8 @@ pub mod cmd;
 pub mod feed;
 pub mod geo;
 pub mod net;
+pub mod profile;
 pub mod record;
+pub mod score;
 pub mod set;
 pub mod zone;

@@ -2,8 +2,11 @@
 //! keeping the clap definitions here lets one test render every man page and
 //! completion from them.
 
+pub mod compile;
 pub mod geo;
 pub mod ingest;
+pub mod query;
+pub mod score;
 pub mod set;
 pub mod zone;
 
@@ -31,6 +34,14 @@ pub fn all() -> Vec<ToolDoc> {
         ToolDoc {
             command: zone::command(),
             sections: zone::SECTIONS,
+        },
+        ToolDoc {
+            command: compile::command(),
+            sections: compile::SECTIONS,
+        },
+        ToolDoc {
+            command: query::command(),
+            sections: query::SECTIONS,
         },
     ]
 }

@@ -10,6 +10,12 @@
 //! `tl-ingest --with-ref` appends a ninth column, `ref` (a feed's own
 //! reference such as Spamhaus's `SBL123456`); readers accept both forms.
 
+mod event;
+mod score;
+
+pub use event::*;
+pub use score::*;
+
 use std::fmt;
 use std::io::{self, Read, Write};
 

@@ -1,0 +1,465 @@
+//! `tl-score`: sensor events and feed indicators into one scored list of
+//! the sources that matter now; explanations; mergeable state.
+
+use crate::cli::{self, input, output::Output, quote, Failure, EXIT_NO, EXIT_OK};
+use crate::record::{write_score_header, ScoreReader};
+use crate::score::{
+    self, model, parse_key, Evidence, FeedSettings, Key, Params, Problems, Rollup, Selection, State,
+};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use std::collections::HashSet;
+use std::io::Write;
+use std::process::ExitCode;
+
+pub const NAME: &str = "tl-score";
+
+const EXAMPLES: &str = "\
+tl-score --now 2026-11-27T14:00:00Z indicators.csv        the list, from feeds alone
+tl-score -e events.csv --feeds feeds.toml indicators.csv  sensors and feeds together
+tl-score -e events.csv --min-score 0 indicators.csv       every entry with evidence
+tl-score --category botnet-c2 indicators.csv             the C2 list
+tl-score --rollup --top 1000 --explain -e events.csv ind.csv
+tl-score -e today.csv --save-state s.tls ind.csv          keep the evidence for tomorrow
+tl-score --state s.tls --add events.csv --previous list.csv -o list.csv
+tl-score explain --state s.tls 203.0.113.7                why is it listed?
+tl-score merge shard-*.tls -o all.tls                     combine shards exactly";
+
+const MODEL: &str = "\
+Each piece of evidence contributes danger(category) x value, where a feed
+listing's value is its confidence x 2^(-age/half-life(category)), and a
+sensor's value is 1 - 2^(-m/2) for m = its events about the address, each
+decayed by 2^(-age/1 day). Sensors count as category scanner. The score is
+the sum over feeds and sensors, so distinct sources count more than volume,
+and one sensor alone stays below 1. Categories (half-life, danger):
+botnet-c2 30d 3; hijacked 60d 3; malware 14d 2.5; exploit 7d 2;
+bruteforce 3d 1.5; scanner 1d 1; spam 7d 0.5; anonymizer 14d 0.3;
+anything else 7d 1. The list: score >= T_in (--enter, 2); an entry of
+--previous stays while score >= T_out (--leave, 1.5) lowered by up to 25 %
+by a fixed hash of the entry, so entries leave over hours, not at once.
+--rollup adds net rows: each host adds min(1, score/T_in) x T_in/8 to its
+/24 (IPv4) or /48 (IPv6). Full specification: docs/scoring.md.";
+
+const OUTPUT: &str = "\
+CSV: indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors
+(--explain adds reason). Sorted by score (three decimals, highest first),
+then IPv4, IPv6, domains by address and prefix length. categories: the
+largest contribution first; feeds: names in order; sensors: how many.
+explain: query,entry,kind,source,category,first_seen,last_seen,hits,danger,
+evidence,value, one row per contribution and a score row per entry.
+Malformed rows are skipped and counted (the first three quoted as
+FILE:LINE: reason: 'text'); --strict makes them errors. Times more than an
+hour after --now are clamped and counted; counts over 1000000 are refused.";
+
+const STATE: &str = "\
+--save-state writes every (entry, source) pair with its value decayed to
+--now: a versioned binary file (docs/formats.md). --state starts from one
+(decayed on to --now); --add FILE adds events to it and rewrites it.
+tl-score merge combines states exactly: states of evidence split by source
+address give the same scores as all the evidence at once. A state of
+another version, a truncated or corrupt one is refused.";
+
+const EXIT_STATUS: &str = "\
+0  success
+1  explain: some query has no evidence
+2  any error: unreadable input, bad header, bad state file, a malformed row
+   under --strict, bad usage";
+
+pub const SECTIONS: &[(&str, &str)] = &[
+    ("EXAMPLES", EXAMPLES),
+    ("MODEL", MODEL),
+    ("OUTPUT", OUTPUT),
+    ("STATE", STATE),
+    ("EXIT STATUS", EXIT_STATUS),
+];
+
+/// Reputation scores: sensor events and feed indicators into one list of the
+/// most active, most dangerous sources, with explanations and mergeable state.
+#[derive(Parser, Debug)]
+#[command(name = NAME, version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    score: ScoreArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Every contribution to the score of addresses, networks or domains, as CSV
+    Explain(ExplainArgs),
+    /// Merge state files exactly into one
+    Merge(MergeArgs),
+}
+
+#[derive(Args, Debug)]
+struct EvidenceArgs {
+    /// Sensor events CSV (time,source,sensor,port,proto,count); repeatable
+    #[arg(short, long = "events", value_name = "FILE")]
+    events: Vec<String>,
+    /// Indicators CSV from tl-ingest; repeatable
+    #[arg(short, long = "indicators", value_name = "FILE")]
+    indicators: Vec<String>,
+    /// Feed configuration (TOML): each feed's category and confidence (a cap)
+    #[arg(long, value_name = "FILE")]
+    feeds: Option<String>,
+    /// Reference time, RFC 3339 [default: the clock]
+    #[arg(long, value_name = "TIME", value_parser = rfc3339)]
+    now: Option<i64>,
+    /// Start from this state file (from --save-state or merge)
+    #[arg(long, value_name = "FILE")]
+    state: Option<String>,
+    /// Also score networks from their hosts (net rows)
+    #[arg(long)]
+    rollup: bool,
+    /// IPv4 roll-up prefix length
+    #[arg(long, value_name = "N", default_value_t = 24, value_parser = clap::value_parser!(u8).range(1..=31))]
+    rollup_prefix: u8,
+    /// IPv6 roll-up prefix length
+    #[arg(long, value_name = "N", default_value_t = 48, value_parser = clap::value_parser!(u8).range(1..=127))]
+    rollup_prefix6: u8,
+    /// Only evidence of this category counts (repeatable): a per-category list
+    #[arg(short, long = "category", value_name = "NAME")]
+    categories: Vec<String>,
+    /// T_in: the score at which an entry joins the list
+    #[arg(long, value_name = "X", default_value_t = 2.0)]
+    enter: f64,
+    /// T_out: a listed entry leaves below this (less its jitter)
+    #[arg(long, value_name = "X", default_value_t = 1.5)]
+    leave: f64,
+    /// Any malformed row is an error (exit 2)
+    #[arg(long)]
+    strict: bool,
+    /// Print nothing on stderr but errors
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(Args, Debug)]
+struct ScoreArgs {
+    /// Indicators CSV from tl-ingest, or - for stdin (the default when no
+    /// other evidence is given); gzip is read transparently
+    #[arg(value_name = "INDICATORS")]
+    inputs: Vec<String>,
+    #[command(flatten)]
+    evidence: EvidenceArgs,
+    /// Events to add to --state, which is then rewritten (repeatable)
+    #[arg(long, value_name = "FILE", requires = "state")]
+    add: Vec<String>,
+    /// Write the state (all evidence, decayed to --now) to FILE
+    #[arg(long, value_name = "FILE")]
+    save_state: Option<String>,
+    /// The list published last time (scores CSV): its entries stay while above T_out
+    #[arg(long, value_name = "FILE")]
+    previous: Option<String>,
+    /// Print every entry scoring at least X instead of the list (no hysteresis)
+    #[arg(long, value_name = "X")]
+    min_score: Option<f64>,
+    /// At most N rows, the highest scores
+    #[arg(long, value_name = "N")]
+    top: Option<usize>,
+    /// Add a reason column: each category's contribution and its sources
+    #[arg(long)]
+    explain: bool,
+    /// Write to FILE atomically instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct ExplainArgs {
+    /// Addresses, networks (CIDR) or domains
+    #[arg(value_name = "ADDRESS", required = true)]
+    queries: Vec<String>,
+    #[command(flatten)]
+    evidence: EvidenceArgs,
+    /// Write to FILE atomically instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<String>,
+}
+
+#[derive(Args, Debug)]
+struct MergeArgs {
+    /// State files
+    #[arg(value_name = "STATE", required = true)]
+    states: Vec<String>,
+    /// The merged state, written atomically
+    #[arg(short, long, value_name = "FILE", required = true)]
+    output: String,
+    /// Decay the result to this later time, RFC 3339 [default: the latest state's]
+    #[arg(long, value_name = "TIME", value_parser = rfc3339)]
+    now: Option<i64>,
+    /// Print nothing on stderr but errors
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+fn rfc3339(s: &str) -> Result<i64, String> {
+    crate::record::parse_time(s)
+        .ok_or_else(|| "not an RFC 3339 time like 2026-11-27T14:00:00Z".into())
+}
+
+pub fn command() -> clap::Command {
+    super::with_sections(Cli::command(), SECTIONS)
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    cli::run(NAME, || match cli.command {
+        Some(Command::Explain(a)) => explain(a),
+        Some(Command::Merge(a)) => merge(a),
+        None => run(cli.score),
+    })
+}
+
+fn params(e: &EvidenceArgs) -> Result<Params, Failure> {
+    if !(e.enter.is_finite() && e.leave.is_finite() && e.leave > 0.0 && e.leave <= e.enter) {
+        return Err(Failure::msg("--leave must be above 0 and at most --enter"));
+    }
+    let mut categories = Vec::new();
+    for c in &e.categories {
+        if !crate::feed::is_name(c) {
+            return Err(Failure::msg(format!(
+                "--category: use letters, digits, '.', '_' or '-': {}",
+                quote(c.as_bytes())
+            )));
+        }
+        categories.push(score::category::canonical(c));
+    }
+    Ok(Params {
+        enter: e.enter,
+        leave: e.leave,
+        rollup: e.rollup.then_some(Rollup {
+            v4: e.rollup_prefix,
+            v6: e.rollup_prefix6,
+            ..Rollup::default()
+        }),
+        categories,
+        ..Params::default()
+    })
+}
+
+/// Prints what reading an input skipped; under --strict the first bad row
+/// is an error.
+fn report(name: &str, p: &Problems, strict: bool, quiet: bool) -> Result<(), Failure> {
+    let example = |e: &score::Example| {
+        if e.text.is_empty() {
+            format!("{name}:{}: {}", e.line, e.reason)
+        } else {
+            format!("{name}:{}: {}: {}", e.line, e.reason, quote(&e.text))
+        }
+    };
+    if strict {
+        if let Some(e) = p.examples.first() {
+            return Err(Failure::msg(example(e)));
+        }
+    }
+    if quiet {
+        return Ok(());
+    }
+    for e in &p.examples {
+        eprintln!("{NAME}: {}", example(e));
+    }
+    let mut s = format!(
+        "{NAME}: {name}: read {} rows, skipped {}",
+        p.rows, p.skipped
+    );
+    if !p.by_reason.is_empty() {
+        let reasons: Vec<String> = p
+            .by_reason
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect();
+        s.push_str(&format!(" ({})", reasons.join("; ")));
+    }
+    if p.future > 0 {
+        s.push_str(&format!(", {} times in the future clamped", p.future));
+    }
+    eprintln!("{s}");
+    Ok(())
+}
+
+/// Reads every input into a state at the reference time.
+fn gather(e: &EvidenceArgs, indicators: &[String], events: &[String]) -> Result<State, Failure> {
+    let clock = jiff::Timestamp::now().as_second();
+    let loaded = match &e.state {
+        Some(path) => Some(State::read(path).map_err(Failure::Message)?),
+        None => None,
+    };
+    let now = match (e.now, &loaded) {
+        (Some(now), Some(s)) if now < s.time => {
+            return Err(Failure::msg(format!(
+                "--now is before the time of state {} ({})",
+                e.state.as_deref().unwrap_or(""),
+                crate::record::format_time(s.time)
+            )))
+        }
+        (Some(now), _) => now,
+        (None, Some(s)) => clock.max(s.time),
+        (None, None) => clock,
+    };
+    let feeds = match &e.feeds {
+        Some(path) => FeedSettings::load(path).map_err(Failure::Message)?,
+        None => FeedSettings::default(),
+    };
+    let stdin_uses = indicators
+        .iter()
+        .chain(events)
+        .filter(|f| *f == "-")
+        .count();
+    if stdin_uses > 1 {
+        return Err(Failure::msg("standard input (-) can be read only once"));
+    }
+    let mut evidence = Evidence::new(now, feeds);
+    for name in events {
+        let inp = input::open(name).map_err(|err| Failure::io_at(name, &err))?;
+        let p = evidence
+            .add_events(&inp.name, inp.reader)
+            .map_err(Failure::Message)?;
+        report(&inp.name, &p, e.strict, e.quiet)?;
+    }
+    for name in indicators {
+        let inp = input::open(name).map_err(|err| Failure::io_at(name, &err))?;
+        let p = evidence
+            .add_indicators(&inp.name, inp.reader)
+            .map_err(Failure::Message)?;
+        report(&inp.name, &p, e.strict, e.quiet)?;
+    }
+    let built = evidence.into_state();
+    Ok(match loaded {
+        Some(s) => State::merge(vec![s, built], Some(now)),
+        None => built,
+    })
+}
+
+fn previous_list(path: &str) -> Result<HashSet<Key>, Failure> {
+    let inp = input::open(path).map_err(|e| Failure::io_at(path, &e))?;
+    let reader = ScoreReader::new(inp.reader)
+        .map_err(|e| Failure::msg(format!("{}:{}: {}", inp.name, e.line, e.reason)))?;
+    let mut keys = HashSet::new();
+    for row in reader {
+        let row =
+            row.map_err(|e| Failure::msg(format!("{}:{}: {}", inp.name, e.line, e.reason)))?;
+        let key = parse_key(&row.indicator).map_err(|why| {
+            Failure::msg(format!(
+                "{}: {why}: {}",
+                inp.name,
+                quote(row.indicator.as_bytes())
+            ))
+        })?;
+        keys.insert(key);
+    }
+    Ok(keys)
+}
+
+fn run(a: ScoreArgs) -> Result<u8, Failure> {
+    let e = &a.evidence;
+    let params = params(e)?;
+    let mut indicators: Vec<String> = a.inputs.clone();
+    indicators.extend(e.indicators.iter().cloned());
+    let mut events = e.events.clone();
+    events.extend(a.add.iter().cloned());
+    if indicators.is_empty() && events.is_empty() && e.state.is_none() {
+        indicators.push("-".into());
+    }
+    if let Some(x) = a.min_score {
+        if !(x.is_finite() && x >= 0.0) {
+            return Err(Failure::msg("--min-score must be a number of at least 0"));
+        }
+    }
+    let previous = match &a.previous {
+        Some(p) => previous_list(p)?,
+        None => HashSet::new(),
+    };
+    let state = gather(e, &indicators, &events)?;
+    let save = a
+        .save_state
+        .clone()
+        .or_else(|| (!a.add.is_empty()).then(|| e.state.clone()).flatten());
+    if let Some(path) = &save {
+        state
+            .write(std::path::Path::new(path))
+            .map_err(|err| Failure::io_at(path, &err))?;
+    }
+    let selection = match a.min_score {
+        Some(x) => Selection::MinScore(x),
+        None => Selection::List { previous },
+    };
+    let rows = model::score(&state, &params, &selection, a.top, a.explain);
+    let mut out = Output::create(a.output.as_deref())
+        .map_err(|err| Failure::io_at(a.output.as_deref().unwrap_or("-"), &err))?;
+    write_score_header(&mut out, a.explain)?;
+    let mut buf = Vec::with_capacity(1 << 16);
+    for r in &rows {
+        r.write_row(&mut buf, a.explain);
+        if buf.len() > 1 << 15 {
+            out.write_all(&buf)?;
+            buf.clear();
+        }
+    }
+    out.write_all(&buf)?;
+    out.finish()?;
+    if !e.quiet {
+        eprintln!(
+            "{NAME}: {} entries with evidence at {}, {} rows written",
+            state.key_count(),
+            crate::record::format_time(state.time),
+            rows.len()
+        );
+    }
+    Ok(EXIT_OK)
+}
+
+fn explain(a: ExplainArgs) -> Result<u8, Failure> {
+    let e = &a.evidence;
+    let params = params(e)?;
+    if e.events.is_empty() && e.indicators.is_empty() && e.state.is_none() {
+        return Err(Failure::msg(
+            "explain needs evidence: --events, --indicators or --state",
+        ));
+    }
+    let mut queries = Vec::new();
+    for q in &a.queries {
+        let key =
+            parse_key(q).map_err(|why| Failure::msg(format!("{why}: {}", quote(q.as_bytes()))))?;
+        queries.push((q, key));
+    }
+    let state = gather(e, &e.indicators, &e.events)?;
+    let mut buf = Vec::new();
+    buf.extend_from_slice(model::EXPLAIN_HEADER.as_bytes());
+    buf.push(b'\n');
+    let mut code = EXIT_OK;
+    for (q, key) in &queries {
+        if !model::explain(&state, &params, &key.text(), key, &mut buf) {
+            if !e.quiet {
+                eprintln!("{NAME}: {}: no evidence", quote(q.as_bytes()));
+            }
+            code = EXIT_NO;
+        }
+    }
+    let mut out = Output::create(a.output.as_deref())
+        .map_err(|err| Failure::io_at(a.output.as_deref().unwrap_or("-"), &err))?;
+    out.write_all(&buf)?;
+    out.finish()?;
+    Ok(code)
+}
+
+fn merge(a: MergeArgs) -> Result<u8, Failure> {
+    let mut states = Vec::new();
+    for p in &a.states {
+        states.push(State::read(p).map_err(Failure::Message)?);
+    }
+    let merged = State::merge(states, a.now);
+    merged
+        .write(std::path::Path::new(&a.output))
+        .map_err(|err| Failure::io_at(&a.output, &err))?;
+    if !a.quiet {
+        eprintln!(
+            "{NAME}: merged {} states: {} entries, {} pairs at {}",
+            a.states.len(),
+            merged.key_count(),
+            merged.pair_count(),
+            crate::record::format_time(merged.time)
+        );
+    }
+    Ok(EXIT_OK)
+}

@@ -1,0 +1,122 @@
+//! Evidence categories: how fast each kind of evidence ages (half-life) and
+//! how much it weighs (danger factor). The table is part of the model
+//! (`docs/scoring.md`); changing it changes [`super::MODEL`].
+
+/// One row of the category table.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Category {
+    /// The canonical name.
+    pub name: &'static str,
+    /// Other names feeds use for the same thing.
+    pub aliases: &'static [&'static str],
+    /// Seconds after which a piece of evidence counts half.
+    pub half_life: i64,
+    /// Multiplies every contribution of this category.
+    pub danger: f64,
+}
+
+const DAY: i64 = 86_400;
+
+/// The categories the model knows. A name not listed here (and not an
+/// alias) is scored as [`OTHER`], under its own name.
+pub const TABLE: &[Category] = &[
+    Category {
+        name: "botnet-c2",
+        aliases: &["c2", "cnc", "botnet", "c&c"],
+        half_life: 30 * DAY,
+        danger: 3.0,
+    },
+    Category {
+        name: "hijacked",
+        aliases: &["drop", "hijack", "bogon-announced"],
+        half_life: 60 * DAY,
+        danger: 3.0,
+    },
+    Category {
+        name: "malware",
+        aliases: &["malware-distribution", "ransomware", "phishing"],
+        half_life: 14 * DAY,
+        danger: 2.5,
+    },
+    Category {
+        name: "exploit",
+        aliases: &["attacks", "attack", "exploitation", "webattack"],
+        half_life: 7 * DAY,
+        danger: 2.0,
+    },
+    Category {
+        name: "bruteforce",
+        aliases: &["brute-force", "ssh", "bruteforcing"],
+        half_life: 3 * DAY,
+        danger: 1.5,
+    },
+    Category {
+        name: "scanner",
+        aliases: &["scan", "scanning", "scanners", "sensor"],
+        half_life: DAY,
+        danger: 1.0,
+    },
+    Category {
+        name: "spam",
+        aliases: &["spammer", "abuse"],
+        half_life: 7 * DAY,
+        danger: 0.5,
+    },
+    Category {
+        name: "anonymizer",
+        aliases: &["anonymizers", "tor", "proxy", "vpn"],
+        half_life: 14 * DAY,
+        danger: 0.3,
+    },
+];
+
+/// Any other category, including none at all.
+pub const OTHER: Category = Category {
+    name: "other",
+    aliases: &[],
+    half_life: 7 * DAY,
+    danger: 1.0,
+};
+
+/// The category sensor events count as.
+pub const SENSOR: &str = "scanner";
+
+/// The parameters for a category name (canonical name or alias, any case).
+pub fn lookup(name: &str) -> Category {
+    TABLE
+        .iter()
+        .find(|c| {
+            c.name.eq_ignore_ascii_case(name)
+                || c.aliases.iter().any(|a| a.eq_ignore_ascii_case(name))
+        })
+        .copied()
+        .unwrap_or(OTHER)
+}
+
+/// The name a category is reported under: the canonical name for a known
+/// category or alias, the (already validated) name itself otherwise, and
+/// `other` for none.
+pub fn canonical(name: &str) -> String {
+    let c = lookup(name);
+    if c.name != OTHER.name || name.is_empty() {
+        c.name.to_string()
+    } else {
+        name.to_ascii_lowercase()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_aliases() {
+        assert_eq!(lookup("C2").name, "botnet-c2");
+        assert_eq!(lookup("scanner").half_life, DAY);
+        assert_eq!(lookup("weird").name, "other");
+        assert_eq!(canonical("attacks"), "exploit");
+        assert_eq!(canonical("Weird"), "weird");
+        assert_eq!(canonical(""), "other");
+        assert_eq!(lookup(SENSOR).danger, 1.0);
+    }
+}

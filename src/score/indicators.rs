@@ -1,0 +1,133 @@
+//! Feed listings (the indicators CSV of `tl-ingest`) into (entry, feed)
+//! pairs.
+
+use super::category;
+use super::key::{parse_key, Key, Net};
+use super::state::{Pair, Source, SourceKind, FIX};
+use super::{Clock, Problems};
+use crate::record::IndicatorReader;
+use std::collections::HashMap;
+use std::io::Read;
+
+/// What the feed configuration says about each feed.
+#[derive(Clone, Debug, Default)]
+pub struct FeedSettings {
+    feeds: HashMap<String, (Option<String>, Option<f64>)>,
+}
+
+impl FeedSettings {
+    /// Reads the categories and confidences of a feed configuration
+    /// (`src/feed/config.rs`); the rest of it is for `tl-ingest`.
+    pub fn load(path: &str) -> Result<FeedSettings, String> {
+        let config = crate::feed::config::load(path)?;
+        let mut feeds = HashMap::new();
+        for job in config.jobs {
+            let name = job.name.clone().unwrap_or_else(|| job.location.stem());
+            feeds.insert(name, (job.category.clone(), job.confidence));
+        }
+        Ok(FeedSettings { feeds })
+    }
+
+    /// The category and confidence a row of `feed` counts with: the
+    /// configuration's category when it names one, and the row's
+    /// confidence capped by the configuration's.
+    pub fn apply(&self, feed: &str, category: &str, confidence: f64) -> (String, f64) {
+        match self.feeds.get(feed) {
+            None => (category::canonical(category), confidence),
+            Some((cat, conf)) => (
+                category::canonical(cat.as_deref().unwrap_or(category)),
+                conf.map_or(confidence, |c| confidence.min(c)),
+            ),
+        }
+    }
+}
+
+/// Feed pairs collected so far, with their own source numbering.
+#[derive(Default)]
+pub struct IndicatorItems {
+    pub sources: Vec<Source>,
+    ids: HashMap<Source, u32>,
+    pub v4: Vec<(u32, Pair)>,
+    pub v6: Vec<(u128, Pair)>,
+    pub nets: Vec<(Net, Pair)>,
+    pub domains: Vec<(String, Pair)>,
+}
+
+impl IndicatorItems {
+    fn source(&mut self, s: Source) -> u32 {
+        if let Some(&id) = self.ids.get(&s) {
+            return id;
+        }
+        let id = self.sources.len() as u32;
+        self.sources.push(s.clone());
+        self.ids.insert(s, id);
+        id
+    }
+
+    /// Reads one indicators CSV. Bad rows are counted in the returned
+    /// problems; a bad header or an unreadable input is an error.
+    pub fn add(
+        &mut self,
+        name: &str,
+        input: impl Read,
+        clock: Clock,
+        feeds: &FeedSettings,
+    ) -> Result<Problems, String> {
+        let reader =
+            IndicatorReader::new(input).map_err(|e| format!("{name}:{}: {}", e.line, e.reason))?;
+        let mut problems = Problems::default();
+        for row in reader {
+            problems.rows += 1;
+            let row = match row {
+                Ok(r) => r,
+                Err(e) if e.line == 0 => return Err(format!("{name}: {}", e.reason)),
+                Err(e) => {
+                    problems.bad(e.line, &e.reason, b"");
+                    continue;
+                }
+            };
+            let line = problems.rows + 1;
+            if !crate::feed::is_name(&row.feed) {
+                problems.bad(line, "bad feed name", row.feed.as_bytes());
+                continue;
+            }
+            if !row.category.is_empty() && !crate::feed::is_name(&row.category) {
+                problems.bad(line, "bad category", row.category.as_bytes());
+                continue;
+            }
+            let key = match parse_key(&row.indicator) {
+                Ok(k) => k,
+                Err(why) => {
+                    problems.bad(line, why, row.indicator.as_bytes());
+                    continue;
+                }
+            };
+            let (cat, confidence) = feeds.apply(&row.feed, &row.category, row.confidence);
+            let half_life = category::lookup(&cat).half_life as f64;
+            let last = clock.clamp(row.last_seen, &mut problems);
+            let first = clock.clamp(row.first_seen.min(row.last_seen), &mut problems);
+            let age = (clock.now - last) as f64;
+            let value = (confidence * (-age / half_life).exp2() * FIX).round() as u64;
+            let source = self.source(Source {
+                kind: SourceKind::Feed,
+                name: row.feed,
+                category: cat,
+            });
+            let pair = Pair {
+                key: 0,
+                source,
+                value,
+                hits: row.hits,
+                first,
+                last,
+            };
+            match key {
+                Key::V4(a) => self.v4.push((a, pair)),
+                Key::V6(a) => self.v6.push((a, pair)),
+                Key::Net(n) => self.nets.push((n, pair)),
+                Key::Domain(d) => self.domains.push((d, pair)),
+            }
+        }
+        Ok(problems)
+    }
+}

@@ -1,0 +1,731 @@
+//! The scoring state: every (entry, evidence source) pair with its value
+//! decayed to one reference time. Sensor masses add up and feed values take
+//! the maximum, both in integers, so states merge exactly and in any order.
+//!
+//! On disk it is an artifact (`src/artifact`) of kind `SCOR`: small sections
+//! in postcard, keys and pairs as raw little-endian arrays, every invariant
+//! checked on reading so a foreign or damaged file is refused, never misread.
+
+use super::category;
+use super::key::Net;
+use crate::artifact::{Artifact, ArtifactError, ArtifactWriter, Tag};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+pub const KIND: Tag = *b"SCOR";
+pub const MAJOR: u16 = 1;
+pub const MINOR: u16 = 0;
+
+/// The fixed-point scale of pair values: 32 fractional bits. Sums of
+/// integers are exact and associative, so shards merge to the whole.
+pub const FIX: f64 = 4_294_967_296.0;
+
+/// Values below this (1/1024 of an event or of a full-confidence listing)
+/// are forgotten, so a state does not grow forever.
+pub const PRUNE: u64 = 1 << 22;
+
+/// Where evidence comes from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum SourceKind {
+    Feed,
+    Sensor,
+}
+
+/// One evidence source: a feed (with its category) or a sensor.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Source {
+    pub kind: SourceKind,
+    pub name: String,
+    /// Canonical category name (`category::canonical`).
+    pub category: String,
+}
+
+impl Source {
+    pub fn sensor(name: &str) -> Source {
+        Source {
+            kind: SourceKind::Sensor,
+            name: name.to_string(),
+            category: category::SENSOR.to_string(),
+        }
+    }
+
+    pub fn half_life(&self) -> i64 {
+        category::lookup(&self.category).half_life
+    }
+}
+
+/// The evidence one source holds about one entry.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Pair {
+    /// Index of the entry in its part's `keys`.
+    pub key: u32,
+    /// Index into `State::sources`.
+    pub source: u32,
+    /// Fixed point ([`FIX`]) at the state's time: decayed event count for a
+    /// sensor, decayed confidence for a feed.
+    pub value: u64,
+    pub hits: u64,
+    pub first: i64,
+    pub last: i64,
+}
+
+const PAIR_BYTES: usize = 40;
+
+impl Pair {
+    /// Folds `o` (same entry, same source) into `self`.
+    #[inline]
+    pub fn absorb(&mut self, o: &Pair, kind: SourceKind) {
+        self.value = match kind {
+            SourceKind::Sensor => self.value.saturating_add(o.value),
+            SourceKind::Feed => self.value.max(o.value),
+        };
+        self.hits = self.hits.saturating_add(o.hits);
+        self.first = self.first.min(o.first);
+        self.last = self.last.max(o.last);
+    }
+
+    fn encode(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.key.to_le_bytes());
+        out.extend_from_slice(&self.source.to_le_bytes());
+        out.extend_from_slice(&self.value.to_le_bytes());
+        out.extend_from_slice(&self.hits.to_le_bytes());
+        out.extend_from_slice(&self.first.to_le_bytes());
+        out.extend_from_slice(&self.last.to_le_bytes());
+    }
+
+    fn decode(b: &[u8]) -> Pair {
+        let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().unwrap());
+        let u64_at = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().unwrap());
+        Pair {
+            key: u32_at(0),
+            source: u32_at(4),
+            value: u64_at(8),
+            hits: u64_at(16),
+            first: u64_at(24) as i64,
+            last: u64_at(32) as i64,
+        }
+    }
+}
+
+/// One kind of entry: sorted unique keys, and their pairs sorted by
+/// (key, source).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part<K> {
+    pub keys: Vec<K>,
+    pub pairs: Vec<Pair>,
+}
+
+impl<K> Default for Part<K> {
+    fn default() -> Self {
+        Part {
+            keys: Vec::new(),
+            pairs: Vec::new(),
+        }
+    }
+}
+
+impl<K> Part<K> {
+    /// Where each key's pairs start, and the end: `keys.len() + 1` indexes.
+    pub fn offsets(&self) -> Vec<usize> {
+        let mut out = Vec::with_capacity(self.keys.len() + 1);
+        out.push(0);
+        for (i, p) in self.pairs.iter().enumerate() {
+            while out.len() <= p.key as usize {
+                out.push(i);
+            }
+        }
+        while out.len() <= self.keys.len() {
+            out.push(self.pairs.len());
+        }
+        out
+    }
+
+    /// The pairs of each key, in key order.
+    pub fn groups(&self) -> impl Iterator<Item = (&K, &[Pair])> {
+        let mut at = 0;
+        self.keys.iter().enumerate().map(move |(i, k)| {
+            let start = at;
+            while at < self.pairs.len() && self.pairs[at].key as usize == i {
+                at += 1;
+            }
+            (k, &self.pairs[start..at])
+        })
+    }
+}
+
+impl<K: Ord + Clone> Part<K> {
+    /// Builds a part from unsorted `(key, pair)` items (`pair.key` is
+    /// ignored), folding duplicates.
+    pub fn from_items(mut items: Vec<(K, Pair)>, kinds: &[SourceKind]) -> Part<K> {
+        items.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.source.cmp(&b.1.source)));
+        let mut part = Part {
+            keys: Vec::new(),
+            pairs: Vec::with_capacity(items.len()),
+        };
+        for (k, mut p) in items {
+            if part.keys.last() != Some(&k) {
+                part.keys.push(k);
+            } else if let Some(last) = part.pairs.last_mut() {
+                if last.source == p.source {
+                    last.absorb(&p, kinds[p.source as usize]);
+                    continue;
+                }
+            }
+            p.key = (part.keys.len() - 1) as u32;
+            part.pairs.push(p);
+        }
+        part
+    }
+
+    pub fn find(&self, k: &K) -> Option<&[Pair]> {
+        let i = self.keys.binary_search(k).ok()?;
+        let start = self.pairs.partition_point(|p| (p.key as usize) < i);
+        let end = self.pairs.partition_point(|p| (p.key as usize) <= i);
+        Some(&self.pairs[start..end])
+    }
+
+    /// Drops pairs below [`PRUNE`] and keys left without pairs.
+    fn prune(&mut self) {
+        if self.pairs.iter().all(|p| p.value >= PRUNE) {
+            return;
+        }
+        let mut keys = Vec::with_capacity(self.keys.len());
+        let mut pairs = Vec::with_capacity(self.pairs.len());
+        let mut last_key = u32::MAX;
+        for p in &self.pairs {
+            if p.value < PRUNE {
+                continue;
+            }
+            if p.key != last_key {
+                last_key = p.key;
+                keys.push(self.keys[p.key as usize].clone());
+            }
+            pairs.push(Pair {
+                key: (keys.len() - 1) as u32,
+                ..*p
+            });
+        }
+        self.keys = keys;
+        self.pairs = pairs;
+    }
+
+    /// Merges parts whose source indexes are translated by `remaps`
+    /// (each increasing, so every part's pairs stay sorted).
+    fn merge(parts: Vec<(Part<K>, &[u32])>, kinds: &[SourceKind]) -> Part<K> {
+        if parts.len() == 1 {
+            let (mut part, remap) = parts.into_iter().next().unwrap();
+            for p in &mut part.pairs {
+                p.source = remap[p.source as usize];
+            }
+            return part;
+        }
+        let total: usize = parts.iter().map(|(p, _)| p.pairs.len()).sum();
+        let mut out = Part {
+            keys: Vec::new(),
+            pairs: Vec::with_capacity(total),
+        };
+        // (next key index, next pair index) per input.
+        let mut heads: Vec<(usize, usize)> = vec![(0, 0); parts.len()];
+        let mut group: Vec<Pair> = Vec::new();
+        loop {
+            let mut min: Option<&K> = None;
+            for (i, (part, _)) in parts.iter().enumerate() {
+                if let Some(k) = part.keys.get(heads[i].0) {
+                    if min.is_none_or(|m| k < m) {
+                        min = Some(k);
+                    }
+                }
+            }
+            let Some(min) = min.cloned() else { break };
+            let key = out.keys.len() as u32;
+            group.clear();
+            for (i, (part, remap)) in parts.iter().enumerate() {
+                let (ki, mut pi) = heads[i];
+                if part.keys.get(ki) != Some(&min) {
+                    continue;
+                }
+                while pi < part.pairs.len() && part.pairs[pi].key as usize == ki {
+                    let p = part.pairs[pi];
+                    group.push(Pair {
+                        key,
+                        source: remap[p.source as usize],
+                        ..p
+                    });
+                    pi += 1;
+                }
+                heads[i] = (ki + 1, pi);
+            }
+            out.keys.push(min);
+            if group.len() > 1 {
+                group.sort_by_key(|p| p.source);
+            }
+            let start = out.pairs.len();
+            for p in &group {
+                if out.pairs.len() > start {
+                    let last = out.pairs.last_mut().unwrap();
+                    if last.source == p.source {
+                        last.absorb(p, kinds[p.source as usize]);
+                        continue;
+                    }
+                }
+                out.pairs.push(*p);
+            }
+        }
+        out
+    }
+
+    fn check(&self, sources: &[Source], tag: Tag) -> Result<(), ArtifactError> {
+        let bad = |why: &str| ArtifactError::BadSection(tag, why.to_string());
+        if self.keys.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(bad("keys are not sorted and unique"));
+        }
+        let mut prev: Option<(u32, u32)> = None;
+        let mut next_key = 0u32;
+        for p in &self.pairs {
+            if p.key as usize >= self.keys.len() || p.source as usize >= sources.len() {
+                return Err(bad("a pair points outside the tables"));
+            }
+            if prev.is_some_and(|q| q >= (p.key, p.source)) {
+                return Err(bad("pairs are not sorted and unique"));
+            }
+            if p.key > next_key {
+                return Err(bad("a key has no pairs"));
+            }
+            next_key = next_key.max(p.key + 1);
+            if p.first > p.last {
+                return Err(bad("a pair's first time is after its last"));
+            }
+            if sources[p.source as usize].kind == SourceKind::Feed && p.value > FIX as u64 {
+                return Err(bad("a feed value above 1"));
+            }
+            prev = Some((p.key, p.source));
+        }
+        if (next_key as usize) != self.keys.len() {
+            return Err(bad("a key has no pairs"));
+        }
+        Ok(())
+    }
+}
+
+/// Merges two parts (see [`Part::merge`]).
+pub(crate) fn merge_two<K: Ord + Clone>(
+    a: Part<K>,
+    ra: &[u32],
+    b: Part<K>,
+    rb: &[u32],
+    kinds: &[SourceKind],
+) -> Part<K> {
+    Part::merge(vec![(a, ra), (b, rb)], kinds)
+}
+
+/// Everything known, decayed to `time`.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct State {
+    /// The reference time (Unix seconds) of every value.
+    pub time: i64,
+    /// Sorted and unique.
+    pub sources: Vec<Source>,
+    pub v4: Part<u32>,
+    pub v6: Part<u128>,
+    pub nets: Part<Net>,
+    pub domains: Part<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Meta {
+    /// The scoring model the values were computed with (`super::MODEL`).
+    model: u32,
+    time: i64,
+}
+
+fn decode_pairs(b: &[u8], tag: Tag) -> Result<Vec<Pair>, ArtifactError> {
+    if b.len() % PAIR_BYTES != 0 {
+        return Err(ArtifactError::BadSection(
+            tag,
+            "length is not a whole number of pairs".into(),
+        ));
+    }
+    Ok(b.chunks_exact(PAIR_BYTES).map(Pair::decode).collect())
+}
+
+fn encode_pairs(pairs: &[Pair]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(pairs.len() * PAIR_BYTES);
+    for p in pairs {
+        p.encode(&mut out);
+    }
+    out
+}
+
+impl State {
+    pub fn empty(time: i64) -> State {
+        State {
+            time,
+            ..State::default()
+        }
+    }
+
+    pub fn kinds(&self) -> Vec<SourceKind> {
+        self.sources.iter().map(|s| s.kind).collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.v4.keys.is_empty()
+            && self.v6.keys.is_empty()
+            && self.nets.keys.is_empty()
+            && self.domains.keys.is_empty()
+    }
+
+    pub fn key_count(&self) -> usize {
+        self.v4.keys.len() + self.v6.keys.len() + self.nets.keys.len() + self.domains.keys.len()
+    }
+
+    pub fn pair_count(&self) -> usize {
+        self.v4.pairs.len() + self.v6.pairs.len() + self.nets.pairs.len() + self.domains.pairs.len()
+    }
+
+    fn for_each_pairs(&mut self, mut f: impl FnMut(&mut Vec<Pair>)) {
+        f(&mut self.v4.pairs);
+        f(&mut self.v6.pairs);
+        f(&mut self.nets.pairs);
+        f(&mut self.domains.pairs);
+    }
+
+    /// Decays every value to the later time `to` (rounding to the fixed
+    /// point) and forgets what fell below [`PRUNE`].
+    pub fn advance(&mut self, to: i64) {
+        if to > self.time {
+            let dt = (to - self.time) as f64;
+            let factors: Vec<f64> = self
+                .sources
+                .iter()
+                .map(|s| (-dt / s.half_life() as f64).exp2())
+                .collect();
+            self.for_each_pairs(|pairs| {
+                for p in pairs.iter_mut() {
+                    p.value = (p.value as f64 * factors[p.source as usize]).round() as u64;
+                }
+            });
+            self.time = to;
+        }
+        self.prune();
+    }
+
+    pub fn prune(&mut self) {
+        self.v4.prune();
+        self.v6.prune();
+        self.nets.prune();
+        self.domains.prune();
+        // Sources nobody refers to any more are dropped too.
+        let mut used = vec![false; self.sources.len()];
+        for pairs in [
+            &self.v4.pairs,
+            &self.v6.pairs,
+            &self.nets.pairs,
+            &self.domains.pairs,
+        ] {
+            for p in pairs {
+                used[p.source as usize] = true;
+            }
+        }
+        if used.iter().all(|&u| u) {
+            return;
+        }
+        let mut remap = vec![0u32; self.sources.len()];
+        let mut sources = Vec::new();
+        for (i, s) in self.sources.drain(..).enumerate() {
+            if used[i] {
+                remap[i] = sources.len() as u32;
+                sources.push(s);
+            }
+        }
+        self.sources = sources;
+        self.for_each_pairs(|pairs| {
+            for p in pairs.iter_mut() {
+                p.source = remap[p.source as usize];
+            }
+        });
+    }
+
+    /// Merges states exactly: every state is first decayed to the latest
+    /// time among them (or `at`, when later); then sensor values add and
+    /// feed values take the maximum.
+    pub fn merge(states: Vec<State>, at: Option<i64>) -> State {
+        let time = states.iter().map(|s| s.time).chain(at).max().unwrap_or(0);
+        let mut states = states;
+        for s in &mut states {
+            s.advance(time);
+        }
+        let mut sources: Vec<Source> = states
+            .iter()
+            .flat_map(|s| s.sources.iter().cloned())
+            .collect();
+        sources.sort();
+        sources.dedup();
+        let remaps: Vec<Vec<u32>> = states
+            .iter()
+            .map(|s| {
+                s.sources
+                    .iter()
+                    .map(|x| sources.binary_search(x).unwrap_or(0) as u32)
+                    .collect()
+            })
+            .collect();
+        let kinds: Vec<SourceKind> = sources.iter().map(|s| s.kind).collect();
+        let mut v4 = Vec::new();
+        let mut v6 = Vec::new();
+        let mut nets = Vec::new();
+        let mut domains = Vec::new();
+        for (s, remap) in states.into_iter().zip(&remaps) {
+            v4.push((s.v4, &remap[..]));
+            v6.push((s.v6, &remap[..]));
+            nets.push((s.nets, &remap[..]));
+            domains.push((s.domains, &remap[..]));
+        }
+        let mut out = State {
+            time,
+            v4: Part::merge(v4, &kinds),
+            v6: Part::merge(v6, &kinds),
+            nets: Part::merge(nets, &kinds),
+            domains: Part::merge(domains, &kinds),
+            sources,
+        };
+        out.prune();
+        out
+    }
+
+    /// The file's bytes.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        self.writer().to_bytes()
+    }
+
+    fn writer(&self) -> ArtifactWriter {
+        let mut w = ArtifactWriter::new(KIND, MAJOR, MINOR);
+        w.record(
+            *b"META",
+            &Meta {
+                model: super::MODEL,
+                time: self.time,
+            },
+        );
+        w.record(*b"SRCS", &self.sources);
+        w.raw(
+            *b"KEY4",
+            self.v4.keys.iter().flat_map(|k| k.to_le_bytes()).collect(),
+        );
+        w.raw(
+            *b"KEY6",
+            self.v6.keys.iter().flat_map(|k| k.to_le_bytes()).collect(),
+        );
+        w.record(*b"KNET", &self.nets.keys);
+        w.record(*b"KDOM", &self.domains.keys);
+        w.raw(*b"PAR4", encode_pairs(&self.v4.pairs));
+        w.raw(*b"PAR6", encode_pairs(&self.v6.pairs));
+        w.raw(*b"PNET", encode_pairs(&self.nets.pairs));
+        w.raw(*b"PDOM", encode_pairs(&self.domains.pairs));
+        w
+    }
+
+    /// Writes the state atomically.
+    pub fn write(&self, path: &Path) -> std::io::Result<()> {
+        self.writer().write_to(path)
+    }
+
+    /// Reads a state from bytes, checking every invariant.
+    pub fn from_bytes(bytes: Vec<u8>) -> Result<State, ArtifactError> {
+        let a = Artifact::parse(bytes, KIND, MAJOR)?;
+        let meta: Meta = a.record(*b"META")?;
+        if meta.model != super::MODEL {
+            return Err(ArtifactError::BadSection(
+                *b"META",
+                format!(
+                    "written by scoring model {}; this build scores with model {}",
+                    meta.model,
+                    super::MODEL
+                ),
+            ));
+        }
+        let sources: Vec<Source> = a.record(*b"SRCS")?;
+        let bad = |tag: Tag, why: &str| ArtifactError::BadSection(tag, why.to_string());
+        if sources.windows(2).any(|w| w[0] >= w[1]) {
+            return Err(bad(*b"SRCS", "sources are not sorted and unique"));
+        }
+        if sources.len() > u32::MAX as usize {
+            return Err(bad(*b"SRCS", "too many sources"));
+        }
+        for s in &sources {
+            let name_ok = match s.kind {
+                SourceKind::Feed => crate::feed::is_name(&s.name),
+                SourceKind::Sensor => crate::record::is_sensor_name(s.name.as_bytes()),
+            };
+            if !name_ok || category::canonical(&s.category) != s.category {
+                return Err(bad(*b"SRCS", "a source name or category is not valid"));
+            }
+        }
+        let k4 = a.raw(*b"KEY4")?;
+        let k6 = a.raw(*b"KEY6")?;
+        if k4.len() % 4 != 0 || k6.len() % 16 != 0 {
+            return Err(bad(*b"KEY4", "length is not a whole number of addresses"));
+        }
+        let nets: Vec<Net> = a.record(*b"KNET")?;
+        if !nets.iter().all(Net::is_valid) {
+            return Err(bad(*b"KNET", "a network is not canonical"));
+        }
+        let domains: Vec<String> = a.record(*b"KDOM")?;
+        if domains.iter().any(|d| {
+            crate::feed::validate::canonical_domain(d.as_bytes())
+                .ok()
+                .as_deref()
+                != Some(d.as_str())
+        }) {
+            return Err(bad(*b"KDOM", "a domain is not canonical"));
+        }
+        let state = State {
+            time: meta.time,
+            v4: Part {
+                keys: k4
+                    .chunks_exact(4)
+                    .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
+                    .collect(),
+                pairs: decode_pairs(a.raw(*b"PAR4")?, *b"PAR4")?,
+            },
+            v6: Part {
+                keys: k6
+                    .chunks_exact(16)
+                    .map(|c| u128::from_le_bytes(c.try_into().unwrap()))
+                    .collect(),
+                pairs: decode_pairs(a.raw(*b"PAR6")?, *b"PAR6")?,
+            },
+            nets: Part {
+                keys: nets,
+                pairs: decode_pairs(a.raw(*b"PNET")?, *b"PNET")?,
+            },
+            domains: Part {
+                keys: domains,
+                pairs: decode_pairs(a.raw(*b"PDOM")?, *b"PDOM")?,
+            },
+            sources,
+        };
+        state.v4.check(&state.sources, *b"PAR4")?;
+        state.v6.check(&state.sources, *b"PAR6")?;
+        state.nets.check(&state.sources, *b"PNET")?;
+        state.domains.check(&state.sources, *b"PDOM")?;
+        Ok(state)
+    }
+
+    /// Reads a state file; errors name the file.
+    pub fn read(path: &str) -> Result<State, String> {
+        let bytes = if path == "-" {
+            let mut b = Vec::new();
+            std::io::Read::read_to_end(&mut std::io::stdin(), &mut b)
+                .map_err(|e| format!("stdin: {}", crate::cli::describe_io(&e)))?;
+            b
+        } else {
+            std::fs::read(path).map_err(|e| format!("{path}: {}", crate::cli::describe_io(&e)))?
+        };
+        State::from_bytes(bytes).map_err(|e| format!("{path}: not a usable scoring state: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn pair(source: u32, value: u64, t: i64) -> Pair {
+        Pair {
+            key: 0,
+            source,
+            value,
+            hits: 1,
+            first: t,
+            last: t,
+        }
+    }
+
+    fn sample(time: i64) -> State {
+        let sources = vec![
+            Source {
+                kind: SourceKind::Feed,
+                name: "drop".into(),
+                category: "hijacked".into(),
+            },
+            Source::sensor("s1"),
+        ];
+        let kinds: Vec<_> = sources.iter().map(|s| s.kind).collect();
+        State {
+            time,
+            v4: Part::from_items(
+                vec![
+                    (7, pair(1, 3 << 32, time)),
+                    (5, pair(0, 1 << 31, time)),
+                    (7, pair(1, 1 << 32, time - 10)),
+                ],
+                &kinds,
+            ),
+            v6: Part::from_items(vec![(1u128 << 100, pair(1, 1 << 32, time))], &kinds),
+            nets: Part::from_items(
+                vec![(Net::v4(0x0102_0300, 24), pair(0, 1 << 32, time))],
+                &kinds,
+            ),
+            domains: Part::from_items(
+                vec![("evil.example".to_string(), pair(0, 1 << 30, time))],
+                &kinds,
+            ),
+            sources,
+        }
+    }
+
+    #[test]
+    fn build_and_round_trip() {
+        let s = sample(1_000_000);
+        assert_eq!(s.v4.keys, vec![5, 7]);
+        assert_eq!(s.v4.pairs[1].value, 4 << 32);
+        assert_eq!(s.v4.pairs[1].hits, 2);
+        assert_eq!(s.v4.pairs[1].first, 1_000_000 - 10);
+        let back = State::from_bytes(s.to_bytes()).unwrap();
+        assert_eq!(back, s);
+        assert_eq!(s.v4.find(&7).unwrap().len(), 1);
+        assert!(s.v4.find(&6).is_none());
+    }
+
+    #[test]
+    fn merge_adds_sensors_and_maxes_feeds() {
+        let a = sample(1_000_000);
+        let m = State::merge(vec![a.clone(), a.clone()], None);
+        assert_eq!(m.v4.pairs[0].value, 1 << 31); // feed: max
+        assert_eq!(m.v4.pairs[1].value, 8 << 32); // sensor: sum
+        assert_eq!(m.v4.pairs[1].hits, 4);
+        let later = State::merge(vec![a], Some(1_000_000 + 86_400));
+        assert_eq!(later.v4.pairs[1].value, 2 << 32); // one sensor half-life
+    }
+
+    #[test]
+    fn refusals() {
+        let b = sample(5).to_bytes();
+        assert!(State::from_bytes(b[..b.len() - 3].to_vec())
+            .unwrap_err()
+            .to_string()
+            .contains("truncated"));
+        let mut other = ArtifactWriter::new(KIND, MAJOR + 1, 0);
+        other.record(*b"META", &0u32);
+        assert!(State::from_bytes(other.to_bytes())
+            .unwrap_err()
+            .to_string()
+            .contains("version 2.0 is not supported"));
+    }
+
+    proptest! {
+        #[test]
+        fn bytes_never_panic(flip in 0usize..2000, delta: u8, cut in 0usize..2000) {
+            let mut b = sample(77).to_bytes();
+            if flip < b.len() { b[flip] = b[flip].wrapping_add(delta); }
+            b.truncate(cut.max(1).min(b.len()));
+            let _ = State::from_bytes(b);
+        }
+
+        #[test]
+        fn garbage_never_panics(b in proptest::collection::vec(any::<u8>(), 0..300)) {
+            let _ = State::from_bytes(b);
+        }
+    }
+}
