@@ -59,75 +59,47 @@ pub trait Addr: Copy + Ord + Eq + Hash + Debug + Default + Send + Sync + 'static
     }
 }
 
-impl Addr for u32 {
-    const BITS: u32 = 32;
-    const ZERO: Self = 0;
-    const MAX: Self = u32::MAX;
-    const FAMILY: Family = Family::V4;
-    #[inline]
-    fn to_u128(self) -> u128 {
-        self as u128
-    }
-    #[inline]
-    fn from_u128(v: u128) -> Self {
-        v as u32
-    }
-    #[inline]
-    fn checked_inc(self) -> Option<Self> {
-        self.checked_add(1)
-    }
-    #[inline]
-    fn checked_dec(self) -> Option<Self> {
-        self.checked_sub(1)
-    }
-    #[inline]
-    fn trailing_zeros(self) -> u32 {
-        u32::trailing_zeros(self)
-    }
-    #[inline]
-    fn leading_zeros(self) -> u32 {
-        u32::leading_zeros(self)
-    }
-    #[inline]
-    fn write_to(self, out: &mut Vec<u8>) {
-        write_v4(out, self)
-    }
+macro_rules! addr_impl {
+    ($t:ty, $family:expr, $write:path) => {
+        impl Addr for $t {
+            const BITS: u32 = <$t>::BITS;
+            const ZERO: Self = 0;
+            const MAX: Self = <$t>::MAX;
+            const FAMILY: Family = $family;
+            #[inline]
+            fn to_u128(self) -> u128 {
+                self as u128
+            }
+            #[inline]
+            fn from_u128(v: u128) -> Self {
+                v as $t
+            }
+            #[inline]
+            fn checked_inc(self) -> Option<Self> {
+                self.checked_add(1)
+            }
+            #[inline]
+            fn checked_dec(self) -> Option<Self> {
+                self.checked_sub(1)
+            }
+            #[inline]
+            fn trailing_zeros(self) -> u32 {
+                <$t>::trailing_zeros(self)
+            }
+            #[inline]
+            fn leading_zeros(self) -> u32 {
+                <$t>::leading_zeros(self)
+            }
+            #[inline]
+            fn write_to(self, out: &mut Vec<u8>) {
+                $write(out, self)
+            }
+        }
+    };
 }
 
-impl Addr for u128 {
-    const BITS: u32 = 128;
-    const ZERO: Self = 0;
-    const MAX: Self = u128::MAX;
-    const FAMILY: Family = Family::V6;
-    #[inline]
-    fn to_u128(self) -> u128 {
-        self
-    }
-    #[inline]
-    fn from_u128(v: u128) -> Self {
-        v
-    }
-    #[inline]
-    fn checked_inc(self) -> Option<Self> {
-        self.checked_add(1)
-    }
-    #[inline]
-    fn checked_dec(self) -> Option<Self> {
-        self.checked_sub(1)
-    }
-    #[inline]
-    fn trailing_zeros(self) -> u32 {
-        u128::trailing_zeros(self)
-    }
-    #[inline]
-    fn leading_zeros(self) -> u32 {
-        u128::leading_zeros(self)
-    }
-    #[inline]
-    fn write_to(self, out: &mut Vec<u8>) {
-        write_v6(out, self)
-    }
-}
+addr_impl!(u32, Family::V4, write_v4);
+addr_impl!(u128, Family::V6, write_v6);
 
 /// An inclusive range of addresses, `start <= end`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
