@@ -1,0 +1,141 @@
+//! `tl-compile`: each customer's lists from scores, profiles and geo
+//! databases, with the safety guards, published atomically.
+
+use crate::cli::{self, Failure};
+use crate::profile;
+use clap::{CommandFactory, Parser};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+pub const NAME: &str = "tl-compile";
+
+const EXAMPLES: &str = "\
+tl-compile --scores scores.csv --profiles profiles/ --out out
+        every profiles/*.toml into out/PROFILE/
+tl-compile --scores scores.csv --profiles acme.toml --geo-db GeoLite2-Country.mmdb \\
+        --asn-db GeoLite2-ASN.mmdb --out out
+tl-compile --scores scores.csv --profiles acme.toml --out out --force
+        publish although the circuit breaker or a canary holds the list back
+tl-query --out out 198.51.100.7
+        which profile lists it, and why";
+
+const NOTES: &str = "\
+Compilation applies, in order: evidence at or above the profile's score
+thresholds, geo and ASN policy, custom blocks, then the allow-list and the
+guards, so an allow-list entry always wins. Special-purpose space, the
+profile's own networks and its infrastructure are never published as
+blocked; non-geo entries wider than guards.widest_v4 (default /8) are
+refused; canaries (public resolvers, root servers and the profile's own)
+on a block list refuse publication and name the entry that caused it.
+Each profile gets OUT/PROFILE/ with block-in.txt, block-out.txt (minimal
+CIDRs, IPv4 then IPv6), allow.txt, domains.txt, allow-domains.txt,
+provenance.csv (entry,list,reason,detail), left-out.txt, compiled.tlc,
+diff.txt and summary.txt. OUT/PROFILE is a link to OUT/.history/PROFILE/SERIAL,
+switched in one rename once every file is written and synced; older versions
+keep compiled.tlc and provenance.csv for tl-query --at. See docs/profiles.md.";
+
+const EXIT_STATUS: &str = "\
+0  every profile published
+1  a profile was held back (circuit breaker, canary, stale feed, capacity
+   too small for its policy); its last version stays, others are published
+2  any error: a bad profile (named by file and line), a bad scores row, an
+   unknown feed or country, a missing database, an empty scores file,
+   another run holding the lock; nothing is published";
+
+/// Sections shared by `--help` and the man page.
+pub const SECTIONS: &[(&str, &str)] = &[
+    ("EXAMPLES", EXAMPLES),
+    ("NOTES", NOTES),
+    ("EXIT STATUS", EXIT_STATUS),
+];
+
+/// Per-profile block and allow lists from scores, profiles and geo
+/// databases, with safety guards and atomic publication
+#[derive(Parser, Debug)]
+#[command(name = NAME, version)]
+pub struct Cli {
+    /// Scores CSV (tl-score's output); - for stdin
+    #[arg(long, value_name = "FILE")]
+    scores: String,
+    /// Profile files (TOML), or directories of them (*.toml)
+    #[arg(long, value_name = "DIR|FILE", num_args = 1.., required = true)]
+    profiles: Vec<String>,
+    /// Country database (MaxMind DB) for countries, continents and groups
+    #[arg(long, value_name = "FILE")]
+    geo_db: Option<String>,
+    /// ASN database (MaxMind DB) for ASN policy
+    #[arg(long, value_name = "FILE")]
+    asn_db: Option<String>,
+    /// Output directory: one OUT/PROFILE per profile
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Publish although a guard holds the list back
+    #[arg(long)]
+    force: bool,
+    /// The time of the run: RFC 3339 or Unix seconds (default: now)
+    #[arg(long, value_name = "TIME")]
+    now: Option<String>,
+    /// Days of history kept per profile
+    #[arg(long, value_name = "DAYS", default_value_t = 400)]
+    keep_days: u64,
+    /// Print nothing but errors and hold-backs
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+/// The clap definition, for `--help`, man pages and completions.
+pub fn command() -> clap::Command {
+    super::with_sections(Cli::command(), SECTIONS)
+}
+
+/// `--now`-style time: RFC 3339 or Unix seconds.
+pub(crate) fn parse_time_arg(flag: &str, s: &str) -> Result<i64, String> {
+    if let Ok(n) = s.parse::<i64>() {
+        return Ok(n);
+    }
+    if let Some(t) = crate::record::parse_time(s) {
+        return Ok(t);
+    }
+    if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        if let Ok(z) = d.to_zoned(jiff::tz::TimeZone::UTC) {
+            return Ok(z.timestamp().as_second() + 86_399);
+        }
+    }
+    Err(format!(
+        "{flag}: not RFC 3339, a date or Unix seconds: {}",
+        cli::quote(s.as_bytes())
+    ))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Entry point of the `tl-compile` binary.
+pub fn main() -> ExitCode {
+    let matches = command().get_matches();
+    let c = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    cli::run(NAME, || {
+        let now = match &c.now {
+            Some(s) => parse_time_arg("--now", s).map_err(Failure::Message)?,
+            None => now(),
+        };
+        profile::run(&profile::Run {
+            scores: c.scores,
+            profiles: c.profiles,
+            geo_db: c.geo_db,
+            asn_db: c.asn_db,
+            out: c.out,
+            force: c.force,
+            now,
+            keep_days: c.keep_days,
+            quiet: c.quiet,
+        })
+        .map_err(Failure::Message)
+    })
+}

@@ -1,0 +1,593 @@
+//! Compiling one profile: evidence ≥ threshold → geo/ASN policy → custom
+//! blocks → allow-list and safety guards last, so that an allow-list entry
+//! always wins. Capacity limits are applied to what the guards let through.
+
+use super::config::{Direction, Profile, Sourced};
+use super::scores::{format_milli, Scored, Target};
+use crate::feed::validate::{special_v4, special_v6};
+use crate::geo::{codes, extract_asns, extract_geo, GeoSelection, GeoTable};
+use crate::net::{parse_entry, write_cidr, write_range, Addr, CidrIter, Entry, Prefix, Range};
+use crate::set::IpSet;
+use std::collections::{BTreeMap, HashMap};
+
+/// What every profile of a run shares: the scores, the geo tables, and
+/// the networks of each country and ASN once extracted.
+pub struct Inputs<'a> {
+    pub scores: &'a [Scored],
+    pub country_db: Option<&'a GeoTable>,
+    pub asn_db: Option<&'a GeoTable>,
+    /// Unix seconds: decides expiry and staleness.
+    pub now: i64,
+    /// Feed → newest `last_seen` among its entries.
+    pub feed_newest: HashMap<String, i64>,
+    countries: HashMap<(codes::Code, bool), IpSet>,
+    asns: HashMap<u32, IpSet>,
+}
+
+impl<'a> Inputs<'a> {
+    pub fn new(
+        scores: &'a [Scored],
+        country_db: Option<&'a GeoTable>,
+        asn_db: Option<&'a GeoTable>,
+        now: i64,
+    ) -> Self {
+        let mut feed_newest: HashMap<String, i64> = HashMap::new();
+        for s in scores {
+            for f in &s.feeds {
+                let e = feed_newest.entry(f.clone()).or_insert(i64::MIN);
+                *e = (*e).max(s.last_seen);
+            }
+        }
+        Inputs {
+            scores,
+            country_db,
+            asn_db,
+            now,
+            feed_newest,
+            countries: HashMap::new(),
+            asns: HashMap::new(),
+        }
+    }
+
+    /// The networks of a country (`continent` false) or continent.
+    fn geo(&mut self, code: codes::Code, continent: bool) -> Option<&IpSet> {
+        let db = self.country_db?;
+        Some(self.countries.entry((code, continent)).or_insert_with(|| {
+            let mut sel = GeoSelection::default();
+            if continent {
+                sel.continents.push(code);
+            } else {
+                sel.countries.push(code);
+            }
+            extract_geo(db, &sel)
+        }))
+    }
+
+    fn asn(&mut self, asn: u32) -> Option<&IpSet> {
+        let db = self.asn_db?;
+        Some(
+            self.asns
+                .entry(asn)
+                .or_insert_with(|| extract_asns(db, &[asn])),
+        )
+    }
+}
+
+/// The lists of a profile, in the order of `provenance.csv`.
+pub const LISTS: &[&str] = &[
+    "block-in",
+    "block-out",
+    "allow",
+    "domains",
+    "allow-domains",
+    "excluded",
+];
+
+/// One provenance row.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Row {
+    /// Sort key: list, then family, start, end (domains: by name).
+    pub key: (usize, u8, u128, u128, String),
+    pub entry: String,
+    pub list: &'static str,
+    pub reason: String,
+    pub detail: String,
+}
+
+/// A compiled profile, before publication.
+#[derive(Debug, Default)]
+pub struct Compiled {
+    pub block_in: IpSet,
+    pub block_out: IpSet,
+    pub allow: IpSet,
+    pub domains: Vec<String>,
+    pub allow_domains: Vec<String>,
+    /// Sorted by [`Row::key`], then reason and detail.
+    pub provenance: Vec<Row>,
+    /// Entries that capacity left out, as written in provenance.
+    pub left_out: Vec<String>,
+    /// Things the operator should know (stderr).
+    pub notes: Vec<String>,
+    /// Canary hits and stale feeds: publication is refused.
+    pub refusals: Vec<String>,
+}
+
+/// A block list entry with why it is there.
+#[derive(Clone, Debug)]
+struct Contrib {
+    entry: Entry,
+    dir: Direction,
+    /// Evidence score in thousandths; policy (geo, custom) is `u64::MAX`.
+    priority: u64,
+    why: Vec<(String, String)>,
+}
+
+/// Documentation and benchmarking space, which `documentation_space = true`
+/// lets through the special-purpose guard.
+const DOCUMENTATION: &[&str] = &[
+    "192.0.2.0/24",
+    "198.18.0.0/15",
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "2001:db8::/32",
+    "3fff::/20",
+];
+
+/// The space never published as blocked, whatever the lists say.
+pub fn special_space(documentation: bool) -> IpSet {
+    let all = IpSet {
+        v4: special_v4().clone(),
+        v6: special_v6().clone(),
+    };
+    if !documentation {
+        return all;
+    }
+    let doc = IpSet::from_entries(
+        DOCUMENTATION
+            .iter()
+            .filter_map(|s| parse_entry(s.as_bytes()).ok()),
+    );
+    all.difference(&doc)
+}
+
+pub fn entry_text(e: &Entry) -> String {
+    fn one<A: Addr>(out: &mut Vec<u8>, r: Range<A>) {
+        match r.as_prefix() {
+            Some(len) => write_cidr(out, Prefix { addr: r.start, len }, true),
+            None => write_range(out, r, true),
+        }
+    }
+    let mut out = Vec::new();
+    match e {
+        Entry::V4(r) => one(&mut out, *r),
+        Entry::V6(r) => one(&mut out, *r),
+    }
+    String::from_utf8(out).expect("addresses are ASCII")
+}
+
+fn entry_key(e: &Entry) -> (u8, u128, u128) {
+    match e {
+        Entry::V4(r) => (4, r.start as u128, r.end as u128),
+        Entry::V6(r) => (6, r.start, r.end),
+    }
+}
+
+fn is_v6(e: &Entry) -> bool {
+    matches!(e, Entry::V6(_))
+}
+
+/// The widest prefix inside an entry (its smallest prefix length).
+fn widest(e: &Entry) -> u32 {
+    match e {
+        Entry::V4(r) => CidrIter::new(*r).map(|p| p.len).min().unwrap_or(32),
+        Entry::V6(r) => CidrIter::new(*r).map(|p| p.len).min().unwrap_or(128),
+    }
+}
+
+fn overlaps(set: &IpSet, e: &Entry) -> bool {
+    let one = IpSet::from_entries([*e]);
+    !set.intersection(&one).is_empty()
+}
+
+fn set_entries(set: &IpSet) -> Vec<Entry> {
+    let mut v: Vec<Entry> = set.v4.cidrs().map(|p| Entry::V4(p.range())).collect();
+    v.extend(set.v6.cidrs().map(|p| Entry::V6(p.range())));
+    v
+}
+
+/// Lines a list takes: its minimal CIDRs.
+pub fn lines(set: &IpSet) -> usize {
+    set.v4.prefix_count() + set.v6.prefix_count()
+}
+
+fn row(list_idx: usize, e: &Entry, reason: &str, detail: &str) -> Row {
+    let (f, s, t) = entry_key(e);
+    Row {
+        key: (list_idx, f, s, t, String::new()),
+        entry: entry_text(e),
+        list: LISTS[list_idx],
+        reason: reason.to_string(),
+        detail: detail.to_string(),
+    }
+}
+
+fn build(contribs: &[&Contrib], inbound: bool) -> IpSet {
+    IpSet::from_entries(
+        contribs
+            .iter()
+            .filter(|c| {
+                if inbound {
+                    c.dir.inbound()
+                } else {
+                    c.dir.outbound()
+                }
+            })
+            .map(|c| c.entry),
+    )
+}
+
+/// Compiles `p`. Errors (exit 2) are profile problems: a feed that is not
+/// in the scores, geo policy without a database.
+pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
+    let mut out = Compiled::default();
+    let keep = |e: &Entry| p.ipv6 || !is_v6(e);
+
+    // Feeds named must exist; stale ones stop publication.
+    for (feed, _, origin) in &p.feeds {
+        match inp.feed_newest.get(feed) {
+            None => {
+                return Err(format!(
+                    "{origin}: feed {} is not in the scores",
+                    crate::cli::quote(feed.as_bytes())
+                ))
+            }
+            Some(&newest) => {
+                let age = (inp.now - newest) as f64 / 86_400.0;
+                if age > p.guards.stale_days {
+                    out.refusals.push(format!(
+                        "feed '{feed}' is stale: newest entry {} ({age:.1} days old, bound {} days)",
+                        crate::record::format_time(newest),
+                        p.guards.stale_days
+                    ));
+                }
+            }
+        }
+    }
+
+    // 1. Evidence at or above the thresholds.
+    let mut contribs: Vec<Contrib> = Vec::new();
+    let mut domains: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for s in inp.scores {
+        let why = || {
+            let mut w: Vec<(String, String)> = Vec::new();
+            w.extend(s.feeds.iter().map(|f| ("feed".to_string(), f.clone())));
+            w.extend(
+                s.categories
+                    .iter()
+                    .map(|c| ("category".to_string(), c.clone())),
+            );
+            w.push(("score".to_string(), format_milli(s.milli)));
+            w
+        };
+        match &s.target {
+            Target::Ip(e) => {
+                let chosen = p.min_score.is_some_and(|m| s.milli >= m)
+                    || p.feeds
+                        .iter()
+                        .any(|(f, m, _)| s.milli >= *m && s.feeds.contains(f))
+                    || p.categories
+                        .iter()
+                        .any(|(c, m)| s.milli >= *m && s.categories.contains(c));
+                if chosen && keep(e) {
+                    contribs.push(Contrib {
+                        entry: *e,
+                        dir: p.evidence_direction,
+                        priority: s.milli,
+                        why: why(),
+                    });
+                }
+            }
+            Target::Domain => {
+                if s.milli >= p.domain_min_score
+                    && s.categories.iter().any(|c| p.domain_categories.contains(c))
+                {
+                    domains.entry(s.text.clone()).or_default().extend(why());
+                }
+            }
+        }
+    }
+
+    // 2. Geo and ASN policy (allowed to be wide).
+    let mut policy: Vec<Contrib> = Vec::new();
+    for g in &p.geo {
+        let mut add = |set: &IpSet, reason: &str, detail: String| {
+            for e in set_entries(set) {
+                if keep(&e) {
+                    policy.push(Contrib {
+                        entry: e,
+                        dir: g.direction,
+                        priority: u64::MAX,
+                        why: vec![(reason.to_string(), detail.clone())],
+                    });
+                }
+            }
+        };
+        for (code, how) in &g.countries {
+            let set = inp.geo(*code, false).ok_or_else(|| {
+                format!(
+                    "{}: the geo policy needs a country database (--geo-db)",
+                    p.file
+                )
+            })?;
+            let c = codes::code_str(code).to_string();
+            match how.strip_prefix("group:") {
+                Some(grp) => add(set, "group", format!("{grp}:{c}")),
+                None => add(set, "country", c),
+            }
+        }
+        for code in &g.continents {
+            let set = inp.geo(*code, true).ok_or_else(|| {
+                format!(
+                    "{}: the geo policy needs a country database (--geo-db)",
+                    p.file
+                )
+            })?;
+            add(set, "continent", codes::code_str(code).to_string());
+        }
+        for asn in &g.asns {
+            let set = inp.asn(*asn).ok_or_else(|| {
+                format!(
+                    "{}: the ASN policy needs an ASN database (--asn-db)",
+                    p.file
+                )
+            })?;
+            add(set, "asn", format!("AS{asn}"));
+        }
+    }
+
+    // 3. Custom blocks.
+    for b in &p.block {
+        for s in &b.entries {
+            if keep(&s.entry) {
+                let detail = if b.comment.is_empty() {
+                    s.origin.clone()
+                } else {
+                    format!("{} {}", s.origin, b.comment)
+                };
+                contribs.push(Contrib {
+                    entry: s.entry,
+                    dir: b.direction,
+                    priority: u64::MAX,
+                    why: vec![("custom".to_string(), detail)],
+                });
+            }
+        }
+    }
+
+    // Non-geo entries wider than the bound are refused.
+    contribs.retain(|c| {
+        let bound = if is_v6(&c.entry) {
+            p.guards.widest_v6
+        } else {
+            p.guards.widest_v4
+        };
+        if widest(&c.entry) < bound {
+            let (r, d) = c.why.first().cloned().unwrap_or_default();
+            out.notes.push(format!(
+                "refused {}: wider than /{bound} ({r} {d})",
+                entry_text(&c.entry)
+            ));
+            out.provenance
+                .push(row(5, &c.entry, "too-wide", &format!("{r}:{d}")));
+            false
+        } else {
+            true
+        }
+    });
+
+    // 4. Allow-list and guards.
+    let mut allow_entries: Vec<(Entry, String, String)> = Vec::new();
+    for a in &p.allow {
+        if let Some((end, day)) = &a.expires {
+            if *end < inp.now {
+                for s in &a.entries {
+                    out.notes.push(format!(
+                        "allow entry {} ({}) expired on {day}; no longer applied",
+                        entry_text(&s.entry),
+                        s.origin
+                    ));
+                }
+                continue;
+            }
+        }
+        for s in &a.entries {
+            let mut detail = s.origin.clone();
+            if !a.comment.is_empty() {
+                detail = format!("{detail} {}", a.comment);
+            }
+            if let Some((_, day)) = &a.expires {
+                detail = format!("{detail} (until {day})");
+            }
+            allow_entries.push((s.entry, "allow".into(), detail));
+        }
+    }
+    let named = |list: &[Sourced], reason: &str| -> Vec<(Entry, String, String)> {
+        list.iter()
+            .map(|s| (s.entry, reason.to_string(), s.origin.clone()))
+            .collect()
+    };
+    allow_entries.extend(named(&p.own, "own-network"));
+    allow_entries.extend(named(&p.infrastructure, "infrastructure"));
+    allow_entries.retain(|(e, _, _)| keep(e));
+    out.allow = IpSet::from_entries(allow_entries.iter().map(|(e, _, _)| *e));
+    for (e, r, d) in &allow_entries {
+        out.provenance.push(row(2, e, r, d));
+    }
+    let special = special_space(p.guards.documentation_space);
+    let removed = out.allow.union(&special);
+
+    // Policy first, then evidence by score (highest first), so capacity
+    // leaves out the lowest-scored evidence.
+    contribs.sort_by(|a, b| {
+        b.priority
+            .cmp(&a.priority)
+            .then(entry_key(&a.entry).cmp(&entry_key(&b.entry)))
+    });
+    let all: Vec<&Contrib> = policy.iter().chain(contribs.iter()).collect();
+    let make = |n: usize| -> (IpSet, IpSet) {
+        (
+            build(&all[..n], true).difference(&removed),
+            build(&all[..n], false).difference(&removed),
+        )
+    };
+    let fits = |s: &(IpSet, IpSet)| {
+        p.capacity
+            .is_none_or(|cap| lines(&s.0) <= cap && lines(&s.1) <= cap)
+    };
+    let mut kept = all.len();
+    let mut lists = make(kept);
+    if !fits(&lists) {
+        // The largest number of entries that fits, by bisection: adding
+        // entries can merge prefixes, so the count is only nearly monotone;
+        // whatever is chosen is checked to fit.
+        let (mut lo, mut hi) = (0usize, all.len());
+        while lo < hi {
+            let mid = (lo + hi).div_ceil(2);
+            if fits(&make(mid)) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        kept = lo;
+        lists = make(kept);
+        if !fits(&lists) || kept < policy.len() {
+            out.refusals.push(format!(
+                "capacity {} is too small for the geo and custom policy alone",
+                p.capacity.unwrap_or(0)
+            ));
+        }
+        for c in &all[kept..] {
+            let (r, d) = c
+                .why
+                .iter()
+                .find(|(r, _)| r == "score")
+                .cloned()
+                .unwrap_or_default();
+            out.provenance
+                .push(row(5, &c.entry, "capacity", &format!("{r}:{d}")));
+            out.left_out.push(entry_text(&c.entry));
+        }
+        out.notes.push(format!(
+            "capacity {}: left out {} entries (listed in left-out.txt and provenance.csv)",
+            p.capacity.unwrap_or(0),
+            all.len() - kept
+        ));
+    }
+    (out.block_in, out.block_out) = lists;
+
+    // Provenance of what is published; entries the guards removed entirely.
+    for c in &all[..kept] {
+        let mut listed = false;
+        for (idx, on, set) in [
+            (0, c.dir.inbound(), &out.block_in),
+            (1, c.dir.outbound(), &out.block_out),
+        ] {
+            if on && overlaps(set, &c.entry) {
+                listed = true;
+                for (r, d) in &c.why {
+                    out.provenance.push(row(idx, &c.entry, r, d));
+                }
+            }
+        }
+        if !listed {
+            let reason = if overlaps(&out.allow, &c.entry) {
+                "allow-listed"
+            } else {
+                "special-purpose"
+            };
+            let (r, d) = c.why.first().cloned().unwrap_or_default();
+            out.provenance
+                .push(row(5, &c.entry, reason, &format!("{r}:{d}")));
+        }
+    }
+
+    // Canaries: never blocked; a hit names what caused it.
+    for can in &p.canaries {
+        if !keep(&can.entry) {
+            continue;
+        }
+        for (list, set, inbound) in [
+            ("block-in", &out.block_in, true),
+            ("block-out", &out.block_out, false),
+        ] {
+            if !overlaps(set, &can.entry) {
+                continue;
+            }
+            let causes: Vec<String> = all[..kept]
+                .iter()
+                .filter(|c| {
+                    (if inbound {
+                        c.dir.inbound()
+                    } else {
+                        c.dir.outbound()
+                    }) && overlaps(&IpSet::from_entries([c.entry]), &can.entry)
+                })
+                .map(|c| {
+                    let why: Vec<String> = c.why.iter().map(|(r, d)| format!("{r} {d}")).collect();
+                    format!("entry {} ({})", entry_text(&c.entry), why.join(", "))
+                })
+                .collect();
+            out.refusals.push(format!(
+                "canary {} ({}) would be on {list}: {}",
+                entry_text(&can.entry),
+                can.origin,
+                causes.join("; ")
+            ));
+        }
+    }
+
+    // Domains: allow-listed names and their subdomains never listed.
+    let allowed = |d: &str| {
+        p.domain_allow
+            .iter()
+            .any(|a| d == a || d.strip_suffix(a.as_str()).is_some_and(|h| h.ends_with('.')))
+    };
+    for (d, why) in domains {
+        let key = (3, 0, 0, 0, d.clone());
+        if allowed(&d) {
+            out.provenance.push(Row {
+                key: (5, 0, 0, 0, d.clone()),
+                entry: d.clone(),
+                list: LISTS[5],
+                reason: "allow-listed".into(),
+                detail: "domain".into(),
+            });
+            continue;
+        }
+        for (r, det) in why {
+            out.provenance.push(Row {
+                key: key.clone(),
+                entry: d.clone(),
+                list: LISTS[3],
+                reason: r,
+                detail: det,
+            });
+        }
+        out.domains.push(d);
+    }
+    for d in &p.domain_allow {
+        out.provenance.push(Row {
+            key: (4, 0, 0, 0, d.clone()),
+            entry: d.clone(),
+            list: LISTS[4],
+            reason: "allow".into(),
+            detail: p.file.clone(),
+        });
+    }
+    out.allow_domains = p.domain_allow.clone();
+
+    out.provenance.sort();
+    out.provenance.dedup();
+    Ok(out)
+}

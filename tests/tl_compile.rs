@@ -1,0 +1,354 @@
+//! `tl-compile` and `tl-query` on fixtures/profiles with a country database
+//! that `tl-geo build` makes from fixtures/geo, with exact outputs.
+
+mod common;
+use common::{bin_path, Workdir};
+use std::path::Path;
+
+fn fixture(path: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures")
+            .join(path),
+    )
+    .unwrap()
+}
+
+const NOW: &str = "2026-11-27T14:00:00Z";
+
+/// A work directory with scores.csv, acme.toml and c.mmdb.
+fn wd() -> Workdir {
+    let w = Workdir::new();
+    w.write("scores.csv", fixture("profiles/scores.csv"));
+    w.write("acme.toml", fixture("profiles/acme.toml"));
+    w.write("country.csv", fixture("geo/country.csv"));
+    let r = w.run("tl-geo", &["build", "--db", "c.mmdb", "country.csv"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    w
+}
+
+fn compile(w: &Workdir, extra: &[&str]) -> common::Run {
+    let mut args = vec![
+        "--scores",
+        "scores.csv",
+        "--profiles",
+        "acme.toml",
+        "--geo-db",
+        "c.mmdb",
+        "--out",
+        "out",
+        "--now",
+        NOW,
+    ];
+    args.extend_from_slice(extra);
+    w.run("tl-compile", &args, b"")
+}
+
+#[test]
+fn compiles_in_order_with_guards() {
+    let w = wd();
+    let r = compile(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "acme: serial 1, block-in 3 (258 addresses), block-out 4 (138 addresses), \
+         allow 2, domains 1, +10 -0, left out 0\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "tl-compile: acme: refused 8.0.0.0/7: wider than /8 (feed drop)\n\
+         tl-compile: acme: allow entry 203.0.113.200 (acme.toml:24) expired on 2026-01-31; \
+         no longer applied\n"
+    );
+    // Evidence (feed/category thresholds), BR inbound only, custom outbound
+    // only; 10.1.2.3 (special) and 198.51.100.53 (allow-listed) are out.
+    assert_eq!(
+        w.read("out/acme/block-in.txt"),
+        "198.51.100.7\n203.0.113.0/24\n2001:db8:1::66\n"
+    );
+    assert_eq!(
+        w.read("out/acme/block-out.txt"),
+        "192.0.2.200/29\n198.51.100.7\n203.0.113.128/25\n2001:db8:1::66\n"
+    );
+    assert_eq!(
+        w.read("out/acme/allow.txt"),
+        "192.0.2.0/28\n198.51.100.53\n"
+    );
+    assert_eq!(w.read("out/acme/domains.txt"), "bad.example\n");
+    assert_eq!(w.read("out/acme/allow-domains.txt"), "partner.example\n");
+    let prov = w.read("out/acme/provenance.csv");
+    assert!(
+        prov.starts_with(
+            "entry,list,reason,detail\n\
+         198.51.100.7,block-in,category,botnet-c2\n\
+         198.51.100.7,block-in,category,scanner\n\
+         198.51.100.7,block-in,feed,feodo\n\
+         198.51.100.7,block-in,score,4.125\n\
+         203.0.113.0/24,block-in,country,BR\n"
+        ),
+        "{prov}"
+    );
+    assert!(
+        prov.ends_with(
+            "partner.example,allow-domains,allow,acme.toml\n\
+         ok.partner.example,excluded,allow-listed,domain\n\
+         8.0.0.0/7,excluded,too-wide,feed:drop\n\
+         10.1.2.3,excluded,special-purpose,feed:blocklist-de\n\
+         198.51.100.53,excluded,allow-listed,feed:blocklist-de\n"
+        ),
+        "{prov}"
+    );
+    assert_eq!(w.read("out/acme/diff.txt").lines().count(), 10);
+
+    // The same input again: byte-identical lists, an empty diff, serial 2.
+    let before = w.read("out/acme/provenance.csv");
+    let r = compile(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("acme: serial 2,"), "{}", r.stdout);
+    assert_eq!(w.read("out/acme/provenance.csv"), before);
+    assert_eq!(w.read("out/acme/diff.txt"), "");
+    // The old version keeps only what history needs.
+    let mut kept: Vec<String> = std::fs::read_dir(w.path("out/.history/acme/1"))
+        .unwrap()
+        .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    kept.sort();
+    assert_eq!(kept, ["compiled.tlc", "provenance.csv"]);
+}
+
+#[test]
+fn query_answers_from_the_compiled_lists() {
+    let w = wd();
+    assert_eq!(compile(&w, &[]).code, 0);
+    let r = w.run(
+        "tl-query",
+        &["198.51.100.7", "192.0.2.3", "bad.example"],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "query,profile,list,entry,reason,detail\n\
+         198.51.100.7,acme,block-in,198.51.100.7,category,botnet-c2\n\
+         198.51.100.7,acme,block-in,198.51.100.7,category,scanner\n\
+         198.51.100.7,acme,block-in,198.51.100.7,feed,feodo\n\
+         198.51.100.7,acme,block-in,198.51.100.7,score,4.125\n\
+         198.51.100.7,acme,block-out,198.51.100.7,category,botnet-c2\n\
+         198.51.100.7,acme,block-out,198.51.100.7,category,scanner\n\
+         198.51.100.7,acme,block-out,198.51.100.7,feed,feodo\n\
+         198.51.100.7,acme,block-out,198.51.100.7,score,4.125\n\
+         192.0.2.3,acme,allow,192.0.2.0/28,own-network,acme.toml:33\n\
+         bad.example,acme,domains,bad.example,category,phishing\n\
+         bad.example,acme,domains,bad.example,feed,openphish\n\
+         bad.example,acme,domains,bad.example,score,1.500\n"
+    );
+    // Not listed: exit 1; the guard that took it out is named.
+    let r = w.run("tl-query", &["-"], b"10.1.2.3\n198.51.100.53\n");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "query,profile,list,entry,reason,detail\n\
+         10.1.2.3,acme,excluded,10.1.2.3,special-purpose,feed:blocklist-de\n\
+         198.51.100.53,acme,allow,198.51.100.53,allow,acme.toml:20 partner resolver\n\
+         198.51.100.53,acme,excluded,198.51.100.53,allow-listed,feed:blocklist-de\n"
+    );
+    let r = w.run("tl-query", &["not an address"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "tl-query: argument: not an address or domain name: 'not an address'\n"
+    );
+    // --at: before the first version there is none.
+    let r = w.run("tl-query", &["--at", "2026-01-01", "198.51.100.7"], b"");
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stdout,
+        "query,profile,list,entry,reason,detail\n198.51.100.7,acme,no-version,,,\n"
+    );
+}
+
+#[test]
+fn profile_errors_name_file_and_line() {
+    let w = wd();
+    w.write(
+        "bad.toml",
+        "name = \"x\"\n[evidence]\nfeeds = { feodo = 1 }\nmin_scor = 2\n",
+    );
+    let r = w.run(
+        "tl-compile",
+        &[
+            "--scores",
+            "scores.csv",
+            "--profiles",
+            "bad.toml",
+            "--out",
+            "out",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with("tl-compile: bad.toml:4: unknown field `min_scor`"),
+        "{}",
+        r.stderr
+    );
+    w.write(
+        "nofeed.toml",
+        "name = \"x\"\n[evidence]\nfeeds = { nosuch = 1 }\n",
+    );
+    let r = w.run(
+        "tl-compile",
+        &[
+            "--scores",
+            "scores.csv",
+            "--profiles",
+            "nofeed.toml",
+            "--out",
+            "out",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "tl-compile: nofeed.toml:3: feed 'nosuch' is not in the scores\n"
+    );
+    // An empty scores file never publishes.
+    w.write(
+        "empty.csv",
+        "indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors\n",
+    );
+    let r = w.run(
+        "tl-compile",
+        &[
+            "--scores",
+            "empty.csv",
+            "--profiles",
+            "acme.toml",
+            "--out",
+            "out",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert!(!w.path("out/acme").exists());
+}
+
+#[test]
+fn canary_and_circuit_breaker_hold_back() {
+    let w = wd();
+    assert_eq!(compile(&w, &[]).code, 0);
+    let first = w.read("out/acme/block-in.txt");
+    // A feed lists a public resolver: refused, naming feed and entry.
+    let mut scores = fixture("profiles/scores.csv");
+    scores.push_str(
+        "8.8.8.0/24,net,9.000,scanner,feodo,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,1,0\n",
+    );
+    w.write("scores.csv", &scores);
+    let r = compile(&w, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "tl-compile: acme: canary 8.8.8.8 (default canary) would be on block-in: \
+         entry 8.8.8.0/24 (feed feodo, category scanner, score 9.000)\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(w.read("out/acme/block-in.txt"), first);
+    // Shrinking beyond 50 %: held back, then --force publishes.
+    w.write(
+        "scores.csv",
+        fixture("profiles/scores.csv")
+            .lines()
+            .take(2)
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n",
+    );
+    w.write(
+        "acme.toml",
+        fixture("profiles/acme.toml")
+            .replace("[[geo]]\ncountries = [\"BR\"]", "[[geo]]\ncountries = []")
+            .replace("drop = 0.0", "feodo2 = 0.0")
+            .replace("feodo2 = 0.0", "")
+            .replace("{ feodo = 1.0,  }", "{ feodo = 1.0 }"),
+    );
+    let r = compile(&w, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("the list would shrink by"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(w.read("out/acme/block-in.txt"), first);
+    let r = compile(&w, &["--force"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(w.read("out/acme/block-in.txt"), "198.51.100.7\n");
+}
+
+#[test]
+fn killed_run_leaves_previous_outputs_intact() {
+    let w = wd();
+    assert_eq!(compile(&w, &[]).code, 0);
+    let snapshot = || -> Vec<Vec<u8>> {
+        [
+            "block-in.txt",
+            "block-out.txt",
+            "provenance.csv",
+            "compiled.tlc",
+        ]
+        .iter()
+        .map(|f| std::fs::read(w.path(&format!("out/acme/{f}"))).unwrap())
+        .collect()
+    };
+    let before = snapshot();
+    let mut child = std::process::Command::new(bin_path("tl-compile"))
+        .current_dir(w.path("."))
+        .env("TL_COMPILE_STALL", "1")
+        .args([
+            "--scores",
+            "scores.csv",
+            "--profiles",
+            "acme.toml",
+            "--geo-db",
+            "c.mmdb",
+            "--out",
+            "out",
+            "--now",
+            "2026-11-28T14:00:00Z",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the new version has started being written.
+    let tmp = w.path(&format!("out/.history/acme/.tmp-{}", child.id()));
+    for _ in 0..600 {
+        if tmp.join("block-in.txt").exists() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(
+        tmp.join("block-in.txt").exists(),
+        "the run never started writing"
+    );
+    // A second run meanwhile is refused by the lock.
+    let r = compile(&w, &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("another run is publishing"),
+        "{}",
+        r.stderr
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(before, snapshot());
+    // The next run cleans up and publishes serial 2.
+    let r = compile(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("acme: serial 2,"));
+    assert!(!tmp.exists());
+}
