@@ -190,6 +190,15 @@ impl<A: Addr> Merged<A> {
     /// The next range by start over all runs, unmerged.
     #[inline]
     fn next_raw(&mut self) -> Option<Range<A>> {
+        // Runs are dropped as they end, so the common tail (one run left)
+        // costs no comparisons.
+        while self.runs.last().is_some_and(|r| r.pos == r.end) {
+            self.runs.pop();
+        }
+        if let [run] = self.runs[..] {
+            self.runs[0].pos += 1;
+            return (run.pos < run.end).then(|| self.head(&run));
+        }
         let mut best: Option<(Range<A>, usize)> = None;
         for (k, run) in self.runs.iter().enumerate() {
             if run.pos < run.end {
@@ -201,6 +210,9 @@ impl<A: Addr> Merged<A> {
         }
         let (r, k) = best?;
         self.runs[k].pos += 1;
+        if self.runs[k].pos == self.runs[k].end {
+            self.runs.swap_remove(k);
+        }
         Some(r)
     }
 }
