@@ -1,13 +1,13 @@
-//! Reading the scores CSV (`docs/formats.md`) for compilation.
-//!
-//! Columns are found by header name, so the optional `reason` column of
-//! `tl-score --explain` (or any later addition) does not matter. This is a
-//! reader of only what compilation needs; it should move onto the shared
-//! record type in `src/record` once that is in the tree.
+//! The scores CSV (`docs/formats.md`, read by [`crate::record::ScoreReader`])
+//! checked and reduced to what compilation needs: the indicator parsed, the
+//! feed and category names checked, since they reach the outputs.
 
 use crate::cli::quote;
 use crate::net::{parse_entry, Entry};
+use crate::record::{IndicatorType, ScoreReader};
 use std::io::Read;
+
+pub use crate::record::format_milli;
 
 /// What compilation needs of one scores row.
 #[derive(Clone, Debug, PartialEq)]
@@ -28,32 +28,6 @@ pub enum Target {
     Domain,
 }
 
-/// `2.500` → 2500; at most three decimals.
-pub fn parse_milli(s: &str) -> Option<u64> {
-    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
-    if int.is_empty()
-        || frac.len() > 3
-        || !int.bytes().chain(frac.bytes()).all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    let f: u64 = format!("{frac:0<3}").parse().ok()?;
-    int.parse::<u64>().ok()?.checked_mul(1000)?.checked_add(f)
-}
-
-pub fn format_milli(m: u64) -> String {
-    format!("{}.{:03}", m / 1000, m % 1000)
-}
-
-const NEEDED: [&str; 6] = [
-    "indicator",
-    "type",
-    "score",
-    "categories",
-    "feeds",
-    "last_seen",
-];
-
 fn is_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
@@ -63,7 +37,6 @@ fn is_name(s: &str) -> bool {
 
 fn is_domain(s: &str) -> bool {
     s.len() <= 253
-        && s.split('.').count() >= 1
         && s.split('.').all(|l| {
             !l.is_empty()
                 && l.len() <= 63
@@ -74,70 +47,34 @@ fn is_domain(s: &str) -> bool {
 
 /// Reads every row; the first bad row is an error `FILE:LINE: reason: 'text'`.
 pub fn read(file: &str, input: impl Read) -> Result<Vec<Scored>, String> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(input);
-    let headers = r.headers().map_err(|e| format!("{file}:1: {e}"))?.clone();
-    let mut col = [0usize; 6];
-    for (i, name) in NEEDED.iter().enumerate() {
-        col[i] = headers.iter().position(|h| h == *name).ok_or_else(|| {
-            format!("{file}:1: not a scores file: no '{name}' column in the header")
-        })?;
-    }
+    let reader = ScoreReader::new(input).map_err(|e| format!("{file}:{}: {}", e.line, e.reason))?;
     let mut out = Vec::new();
-    let mut rec = csv::StringRecord::new();
-    loop {
-        match r.read_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
-                return Err(format!("{file}:{line}: {e}"));
-            }
-        }
-        let line = rec.position().map_or(0, |p| p.line());
-        let f = |i: usize| rec.get(col[i]).unwrap_or("");
+    for row in reader {
+        let s = row.map_err(|e| format!("{file}:{}: {}", e.line, e.reason))?;
+        // ScoreReader has no line for a good row; count them (one per line).
+        let line = out.len() + 2;
         let bad =
             |what: &str, text: &str| format!("{file}:{line}: {what}: {}", quote(text.as_bytes()));
-        let text = f(0);
-        let target = match f(1) {
-            "ip" | "net" => {
-                Target::Ip(parse_entry(text.as_bytes()).map_err(|e| bad(&e.to_string(), text))?)
-            }
-            "domain" if is_domain(text) => Target::Domain,
-            "domain" => return Err(bad("not a canonical domain name", text)),
-            t => return Err(bad("bad type", t)),
+        let target = match s.kind {
+            IndicatorType::Ip | IndicatorType::Net => Target::Ip(
+                parse_entry(s.indicator.as_bytes())
+                    .map_err(|e| bad(&e.to_string(), &s.indicator))?,
+            ),
+            IndicatorType::Domain if is_domain(&s.indicator) => Target::Domain,
+            IndicatorType::Domain => return Err(bad("not a canonical domain name", &s.indicator)),
         };
-        let milli = parse_milli(f(2)).ok_or_else(|| bad("bad score", f(2)))?;
-        let list = |i: usize, what: &str| -> Result<Vec<String>, String> {
-            let v = f(i);
-            if v.is_empty() {
-                return Ok(Vec::new());
+        for n in s.categories.iter().chain(&s.feeds) {
+            if !is_name(n) {
+                return Err(bad("bad feed or category name", n));
             }
-            v.split(';')
-                .map(|s| {
-                    if is_name(s) {
-                        Ok(s.to_string())
-                    } else {
-                        Err(bad(what, v))
-                    }
-                })
-                .collect()
-        };
-        let categories = list(3, "bad category")?;
-        let feeds = list(4, "bad feed name")?;
-        let last_seen = f(5)
-            .parse::<jiff::Timestamp>()
-            .map_err(|_| bad("bad time", f(5)))?
-            .as_second();
+        }
         out.push(Scored {
             target,
-            text: text.to_string(),
-            milli,
-            categories,
-            feeds,
-            last_seen,
+            text: s.indicator,
+            milli: s.milli,
+            categories: s.categories,
+            feeds: s.feeds,
+            last_seen: s.last_seen,
         });
     }
     Ok(out)
