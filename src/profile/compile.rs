@@ -591,3 +591,130 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
     out.provenance.dedup();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::config::parse;
+    use proptest::prelude::*;
+    use std::path::Path;
+
+    fn scored(text: &str, milli: u64) -> Scored {
+        Scored {
+            target: Target::Ip(parse_entry(text.as_bytes()).unwrap()),
+            text: text.to_string(),
+            milli,
+            categories: vec!["scanner".into()],
+            feeds: vec!["f".into()],
+            last_seen: 0,
+        }
+    }
+
+    fn v4(a: u32, len: u32) -> String {
+        let a = a & (u32::MAX.checked_shl(32 - len).unwrap_or(0));
+        format!("{}/{len}", std::net::Ipv4Addr::from(a))
+    }
+
+    #[test]
+    fn capacity_keeps_the_highest_and_reports_the_rest() {
+        let scores = vec![
+            scored("20.0.0.1", 1000),
+            scored("20.0.0.9", 3000),
+            scored("20.0.0.20", 2000),
+            scored("20.0.0.40", 500),
+        ];
+        let p = parse(
+            "p.toml",
+            "name = \"p\"\n[evidence]\nmin_score = 0\n[capacity]\nmax_entries = 2\n",
+            Path::new("."),
+        )
+        .unwrap();
+        let mut inp = Inputs::new(&scores, None, None, 0);
+        let c = compile(&p, &mut inp).unwrap();
+        let s = |set: &IpSet| {
+            let mut b = Vec::new();
+            crate::set::ListPrinter::default()
+                .print(set, &mut b)
+                .unwrap();
+            String::from_utf8(b).unwrap()
+        };
+        assert_eq!(s(&c.block_in), "20.0.0.9\n20.0.0.20\n");
+        assert_eq!(c.left_out, ["20.0.0.1", "20.0.0.40"]);
+        assert!(c.refusals.is_empty());
+        assert!(c.provenance.iter().any(|r| r.list == "excluded"
+            && r.entry == "20.0.0.40"
+            && r.reason == "capacity"
+            && r.detail == "score:0.500"));
+    }
+
+    proptest! {
+        /// Whatever blocks an address (evidence, custom entries, either
+        /// direction), an allow-list entry, own network or infrastructure
+        /// entry takes it out, and special-purpose space never gets in.
+        #[test]
+        fn allow_list_always_wins(
+            evidence in proptest::collection::vec((0u32..1 << 16, 16u32..=32, 0u64..5000), 0..40),
+            custom in proptest::collection::vec((0u32..1 << 16, 12u32..=32, 0usize..3), 0..10),
+            allow in proptest::collection::vec((0u32..1 << 16, 14u32..=32, 0usize..3), 1..10),
+            special in proptest::collection::vec(0u32..1 << 16, 0..5),
+            min in 0u64..5000,
+            cap in proptest::option::of(1usize..50),
+        ) {
+            // Addresses in 20.0.0.0/16 plus a few in 10.0.0.0/16 (private).
+            let base = |x: u32| (20u32 << 24) | x;
+            let mut scores: Vec<Scored> = evidence
+                .iter()
+                .map(|&(a, l, m)| scored(&v4(base(a), l), m))
+                .collect();
+            scores.extend(special.iter().map(|&a| scored(&v4((10 << 24) | a, 32), 4000)));
+            let dirs = ["inbound", "outbound", "both"];
+            let kinds = ["[[allow]]\nentries", "[guards]\nown_networks", "[guards]\ninfrastructure"];
+            let mut text = format!(
+                "name = \"p\"\n[evidence]\nmin_score = {}\n",
+                min as f64 / 1000.0
+            );
+            if let Some(c) = cap {
+                text.push_str(&format!("[capacity]\nmax_entries = {c}\n"));
+            }
+            for &(a, l, d) in &custom {
+                text.push_str(&format!(
+                    "[[block]]\nentries = [\"{}\"]\ndirection = \"{}\"\n",
+                    v4(base(a), l),
+                    dirs[d]
+                ));
+            }
+            // One table per kind ([guards] may appear only once).
+            let mut by_kind: Vec<Vec<String>> = vec![Vec::new(); 3];
+            for &(a, l, k) in &allow {
+                by_kind[k].push(format!("\"{}\"", v4(base(a), l)));
+            }
+            for (k, list) in by_kind.iter().enumerate() {
+                if k == 0 {
+                    for e in list {
+                        text.push_str(&format!("{} = [{e}]\n", kinds[0]));
+                    }
+                }
+            }
+            text.push_str(&format!(
+                "[guards]\nown_networks = [{}]\ninfrastructure = [{}]\n",
+                by_kind[1].join(", "),
+                by_kind[2].join(", ")
+            ));
+            let p = parse("p.toml", &text, Path::new(".")).unwrap();
+            let mut inp = Inputs::new(&scores, None, None, 0);
+            let c = compile(&p, &mut inp).unwrap();
+            let allowed = IpSet::from_entries(
+                allow.iter().map(|&(a, l, _)| parse_entry(v4(base(a), l).as_bytes()).unwrap()),
+            );
+            prop_assert_eq!(&c.allow, &allowed);
+            let special = special_space(false);
+            for list in [&c.block_in, &c.block_out] {
+                prop_assert!(list.intersection(&allowed).is_empty());
+                prop_assert!(list.intersection(&special).is_empty());
+                if let Some(cap) = cap {
+                    prop_assert!(lines(list) <= cap || !c.refusals.is_empty());
+                }
+            }
+        }
+    }
+}
