@@ -352,3 +352,33 @@ fn killed_run_leaves_previous_outputs_intact() {
     assert!(r.stdout.starts_with("acme: serial 2,"));
     assert!(!tmp.exists());
 }
+
+#[test]
+fn demo_profile_compiles() {
+    let w = wd();
+    w.write("demo.toml", fixture("demo/profiles/acme.toml"));
+    let r = w.run(
+        "tl-compile",
+        &[
+            "--scores",
+            "scores.csv",
+            "--profiles",
+            "demo.toml",
+            "--geo-db",
+            "c.mmdb",
+            "--out",
+            "out",
+            "--now",
+            NOW,
+            "--quiet",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stdout, "");
+    assert_eq!(
+        w.read("out/acme/summary.txt"),
+        "acme: serial 1, block-in 3 (258 addresses), block-out 3 (10 addresses), allow 2, \
+         domains 1, +9 -0, left out 0\n"
+    );
+}
