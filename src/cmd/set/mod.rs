@@ -9,8 +9,8 @@ mod compat;
 
 use crate::cli::{self, input, output::Output, Failure, EXIT_NO, EXIT_OK};
 use crate::set::{
-    reduce_prefixes, IpSet, LineError, ListFormat, ListPrinter, LoadStats, Loader, PrefixMask,
-    SetBuilder,
+    reduce_prefixes, FamilyBuilder, IpSet, LineError, ListFormat, ListPrinter, LoadStats, Loader,
+    PrefixMask, SetBuilder,
 };
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use std::ffi::OsString;
@@ -244,9 +244,30 @@ pub fn main() -> ExitCode {
 fn run(cmd: Command) -> Result<u8, Failure> {
     match cmd {
         Command::Union(c) => {
-            let sets = load_all(&c.inputs)?;
-            let u = union_all(sets.into_iter().map(|(_, s)| s));
-            print(&u, &c.printing, &c.inputs)
+            let builders = load_builders(&c.inputs)?;
+            if c.printing.format == Format::Ip {
+                // The size guard needs the whole set first.
+                let u = union_all(builders.into_iter().map(|(_, b)| b.build()));
+                return print(&u, &c.printing, &c.inputs);
+            }
+            // Everything is sorted once and printed as it streams by.
+            let (v4, v6): (Vec<_>, Vec<_>) =
+                builders.into_iter().map(|(_, b)| (b.v4, b.v6)).unzip();
+            let printer = make_printer(
+                &c.printing,
+                &c.inputs,
+                min_prefix_mask(&c.printing),
+                PrefixMask::all(),
+            );
+            let mut out = Output::create(c.printing.output.as_deref())?;
+            if !printer.skip_v4 {
+                printer.print_ranges(FamilyBuilder::merge_sorted(v4), printer.mask4, &mut out)?;
+            }
+            if !printer.skip_v6 {
+                printer.print_ranges(FamilyBuilder::merge_sorted(v6), printer.mask6, &mut out)?;
+            }
+            out.finish()?;
+            Ok(EXIT_OK)
         }
         Command::Common(c) => {
             let mut sets = load_all(&c.inputs)?.into_iter().map(|(_, s)| s);
@@ -399,22 +420,23 @@ fn filter_family(mut s: IpSet, inputs: &Inputs) -> IpSet {
     s
 }
 
-fn print(set: &IpSet, p: &Printing, inputs: &Inputs) -> Result<u8, Failure> {
-    let mask4 = p
-        .min_prefix
+fn min_prefix_mask(p: &Printing) -> PrefixMask {
+    p.min_prefix
         .map(PrefixMask::at_least)
-        .unwrap_or_else(PrefixMask::all);
-    print_masked(set, p, inputs, mask4, PrefixMask::all())
+        .unwrap_or_else(PrefixMask::all)
 }
 
-fn print_masked(
-    set: &IpSet,
+fn print(set: &IpSet, p: &Printing, inputs: &Inputs) -> Result<u8, Failure> {
+    print_masked(set, p, inputs, min_prefix_mask(p), PrefixMask::all())
+}
+
+fn make_printer(
     p: &Printing,
     inputs: &Inputs,
     mask4: PrefixMask,
     mask6: PrefixMask,
-) -> Result<u8, Failure> {
-    let printer = ListPrinter {
+) -> ListPrinter {
+    ListPrinter {
         format: match p.format {
             Format::Cidr => ListFormat::Cidr,
             Format::Range => ListFormat::Range,
@@ -429,7 +451,17 @@ fn print_masked(
         skip_v4: inputs.v6,
         skip_v6: inputs.v4,
         single_range_as_pair: false,
-    };
+    }
+}
+
+fn print_masked(
+    set: &IpSet,
+    p: &Printing,
+    inputs: &Inputs,
+    mask4: PrefixMask,
+    mask6: PrefixMask,
+) -> Result<u8, Failure> {
+    let printer = make_printer(p, inputs, mask4, mask6);
     if p.format == Format::Ip {
         guard_single_ips(set, &printer)?;
     }
@@ -451,6 +483,15 @@ fn guard_single_ips(set: &IpSet, printer: &ListPrinter) -> Result<(), Failure> {
 
 /// Loads every input (stdin when none), two at a time in parallel.
 fn load_all(inputs: &Inputs) -> Result<Vec<(String, IpSet)>, Failure> {
+    Ok(load_builders(inputs)?
+        .into_iter()
+        .map(|(name, b)| (name, b.build()))
+        .collect())
+}
+
+/// Reads every input (stdin when none), two at a time in parallel, leaving
+/// the entries unsorted.
+fn load_builders(inputs: &Inputs) -> Result<Vec<(String, SetBuilder)>, Failure> {
     let loader = Loader {
         lenient: inputs.lenient,
     };
@@ -459,7 +500,7 @@ fn load_all(inputs: &Inputs) -> Result<Vec<(String, IpSet)>, Failure> {
     } else {
         inputs.files.clone()
     };
-    let results = parallel_map(&files, |f| load_one(f, loader, inputs.quiet));
+    let results = parallel_map(&files, |f| read_one(f, loader, inputs.quiet));
     let mut out = Vec::with_capacity(files.len());
     for (file, r) in files.iter().zip(results) {
         let (set, stats) = r?;
@@ -498,11 +539,7 @@ fn report_skipped(file: &str, stats: &LoadStats) {
 }
 
 /// Loads one list file.
-pub(crate) fn load_one(
-    file: &str,
-    loader: Loader,
-    quiet: bool,
-) -> Result<(IpSet, LoadStats), Failure> {
+fn read_one(file: &str, loader: Loader, quiet: bool) -> Result<(SetBuilder, LoadStats), Failure> {
     let inp = input::open(file).map_err(|e| Failure::io_at(file, &e))?;
     let name = inp.name.clone();
     let reader = cli::progress::reader(inp.reader, &name, inp.size, quiet);
@@ -510,7 +547,7 @@ pub(crate) fn load_one(
     match loader.load(reader, &mut b) {
         Err(e) => Err(Failure::io_at(&name, &e)),
         Ok(Err(line)) => Err(Failure::at_line(&name, &line)),
-        Ok(Ok(stats)) => Ok((b.build(), stats)),
+        Ok(Ok(stats)) => Ok((b, stats)),
     }
 }
 
