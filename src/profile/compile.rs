@@ -2,12 +2,12 @@
 //! blocks → allow-list and safety guards last, so that an allow-list entry
 //! always wins. Capacity limits are applied to what the guards let through.
 
-use super::config::{Direction, Profile, Sourced};
+use super::config::{Direction, Overflow, Profile, Sourced};
 use super::scores::{format_milli, Scored, Target};
 use crate::feed::validate::{special_v4, special_v6};
 use crate::geo::{codes, extract_asns, extract_geo, GeoSelection, GeoTable};
 use crate::net::{parse_entry, write_cidr, write_range, Addr, CidrIter, Entry, Prefix, Range};
-use crate::set::IpSet;
+use crate::set::{IntervalSet, IpSet};
 use std::collections::{BTreeMap, HashMap};
 
 /// What every profile of a run shares: the scores, the geo tables, and
@@ -209,6 +209,93 @@ fn row(list_idx: usize, e: &Entry, reason: &str, detail: &str) -> Row {
         reason: reason.to_string(),
         detail: detail.to_string(),
     }
+}
+
+/// Merges neighbouring prefixes of `set` into their common supernets, the
+/// cheapest (fewest extra addresses per line saved) first, until the list
+/// fits `cap` lines or `budget` extra addresses are spent. A supernet that
+/// touches `protect` (allow-list, guarded space) is never used. Returns the
+/// supernets used with the extra addresses each added.
+fn merge_family<A: Addr>(
+    set: &mut IntervalSet<A>,
+    protect: &IntervalSet<A>,
+    lines_over: &mut usize,
+    budget: &mut u128,
+) -> Vec<(Range<A>, u128)> {
+    let mut used = Vec::new();
+    // Each pass merges disjoint pairs; a few passes reach wider supernets.
+    for _ in 0..A::BITS {
+        if *lines_over == 0 {
+            break;
+        }
+        let cidrs: Vec<Prefix<A>> = set.cidrs().collect();
+        let mut cands: Vec<(u128, usize, Range<A>)> = Vec::new();
+        for (i, w) in cidrs.windows(2).enumerate() {
+            let diff = w[0].addr.to_u128() ^ w[1].addr.to_u128();
+            let common = (diff.leading_zeros() - (128 - A::BITS))
+                .min(w[0].len)
+                .min(w[1].len);
+            let sup = Range::from_prefix(
+                A::from_u128(w[0].addr.to_u128() & A::netmask(common).to_u128()),
+                common,
+            );
+            let one = IntervalSet::from_ranges(vec![sup]);
+            if !one.intersection(protect).is_empty() {
+                continue;
+            }
+            let have = one.intersection(set).count().as_u128().unwrap_or(u128::MAX);
+            let extra = sup.len_u128().saturating_sub(have);
+            cands.push((extra, i, sup));
+        }
+        if cands.is_empty() {
+            break;
+        }
+        cands.sort_by_key(|c| (c.0, c.1));
+        let mut taken: Vec<Range<A>> = Vec::new();
+        for (extra, _, sup) in cands {
+            if *lines_over == 0 || extra > *budget {
+                break;
+            }
+            if taken
+                .iter()
+                .any(|t| t.start <= sup.end && sup.start <= t.end)
+            {
+                continue;
+            }
+            let before = set.prefix_count();
+            let merged = set.union(&IntervalSet::from_ranges(vec![sup]));
+            let after = merged.prefix_count();
+            if after >= before {
+                continue;
+            }
+            *set = merged;
+            *budget -= extra;
+            *lines_over = lines_over.saturating_sub(before - after);
+            taken.push(sup);
+            used.push((sup, extra));
+        }
+        if taken.is_empty() {
+            break;
+        }
+    }
+    used
+}
+
+/// [`merge_family`] on both families of a list.
+fn merge_to_fit(set: &mut IpSet, protect: &IpSet, cap: usize, budget: u64) -> Vec<(Entry, u128)> {
+    let mut over = lines(set).saturating_sub(cap);
+    let mut budget = budget as u128;
+    let mut used: Vec<(Entry, u128)> =
+        merge_family(&mut set.v4, &protect.v4, &mut over, &mut budget)
+            .into_iter()
+            .map(|(r, n)| (Entry::V4(r), n))
+            .collect();
+    used.extend(
+        merge_family(&mut set.v6, &protect.v6, &mut over, &mut budget)
+            .into_iter()
+            .map(|(r, n)| (Entry::V6(r), n)),
+    );
+    used
 }
 
 fn build(contribs: &[&Contrib], inbound: bool) -> IpSet {
@@ -434,15 +521,29 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
             .then(entry_key(&a.entry).cmp(&entry_key(&b.entry)))
     });
     let all: Vec<&Contrib> = policy.iter().chain(contribs.iter()).collect();
-    let make = |n: usize| -> (IpSet, IpSet) {
-        (
-            build(&all[..n], true).difference(&removed),
-            build(&all[..n], false).difference(&removed),
-        )
+    // The lists from the first `n` entries, merged toward the capacity
+    // when the profile asks for it (with the supernets used per list).
+    type Merges = Vec<(usize, Entry, u128)>;
+    let make = |n: usize| -> ((IpSet, IpSet), Merges) {
+        let mut bin = build(&all[..n], true).difference(&removed);
+        let mut bout = build(&all[..n], false).difference(&removed);
+        let mut merges = Vec::new();
+        if let (Some(cap), Overflow::Merge) = (p.capacity, p.overflow) {
+            for (i, set) in [(0, &mut bin), (1, &mut bout)] {
+                if lines(set) > cap {
+                    merges.extend(
+                        merge_to_fit(set, &removed, cap, p.merge_extra)
+                            .into_iter()
+                            .map(|(e, n)| (i, e, n)),
+                    );
+                }
+            }
+        }
+        ((bin, bout), merges)
     };
-    let fits = |s: &(IpSet, IpSet)| {
+    let fits = |s: &((IpSet, IpSet), Merges)| {
         p.capacity
-            .is_none_or(|cap| lines(&s.0) <= cap && lines(&s.1) <= cap)
+            .is_none_or(|cap| lines(&s.0 .0) <= cap && lines(&s.0 .1) <= cap)
     };
     let mut kept = all.len();
     let mut lists = make(kept);
@@ -484,7 +585,21 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
             all.len() - kept
         ));
     }
-    (out.block_in, out.block_out) = lists;
+    let ((block_in, block_out), merges) = lists;
+    (out.block_in, out.block_out) = (block_in, block_out);
+    if !merges.is_empty() {
+        let extra: u128 = merges.iter().map(|m| m.2).sum();
+        out.notes.push(format!(
+            "capacity {}: merged prefixes into {} supernets, adding {extra} addresses \
+             (rows 'merged' in provenance.csv)",
+            p.capacity.unwrap_or(0),
+            merges.len()
+        ));
+        for (i, e, n) in &merges {
+            out.provenance
+                .push(row(*i, e, "merged", &format!("{n} extra addresses")));
+        }
+    }
 
     // Provenance of what is published; entries the guards removed entirely.
     for c in &all[..kept] {
@@ -647,6 +762,55 @@ mod tests {
             && r.detail == "score:0.500"));
     }
 
+    #[test]
+    fn merge_spends_a_bounded_number_of_extra_addresses() {
+        let scores: Vec<Scored> = ["20.0.0.1", "20.0.0.3", "20.0.0.5", "20.0.0.7"]
+            .iter()
+            .map(|a| scored(a, 1000))
+            .collect();
+        let profile = |extra: u32, allow: &str| {
+            parse(
+                "p.toml",
+                &format!(
+                    "name = \"p\"\n[evidence]\nmin_score = 0\n[capacity]\nmax_entries = 1\n\
+                     overflow = \"merge\"\nmerge_extra = {extra}\n{allow}"
+                ),
+                Path::new("."),
+            )
+            .unwrap()
+        };
+        let mut inp = Inputs::new(&scores, None, None, 0);
+        let c = compile(&profile(4, ""), &mut inp).unwrap();
+        assert_eq!(
+            c.block_in.v4.ranges(),
+            IntervalSet::from_ranges(vec![Range::new(20 << 24, (20 << 24) + 7)]).ranges()
+        );
+        assert!(c.left_out.is_empty());
+        let merged: Vec<_> = c
+            .provenance
+            .iter()
+            .filter(|r| r.reason == "merged" && r.list == "block-in")
+            .map(|r| (r.entry.as_str(), r.detail.as_str()))
+            .collect();
+        assert_eq!(
+            merged,
+            [
+                ("20.0.0.0/30", "2 extra addresses"),
+                ("20.0.0.4/30", "2 extra addresses")
+            ]
+        );
+        // An allow-listed address is never merged over: only .5 and .7
+        // merge, the rest is left out.
+        let c = compile(
+            &profile(4, "[[allow]]\nentries = [\"20.0.0.2\"]\n"),
+            &mut inp,
+        )
+        .unwrap();
+        assert!(!c.block_in.v4.contains((20 << 24) + 2));
+        assert!(lines(&c.block_in) <= 1);
+        assert!(!c.left_out.is_empty());
+    }
+
     proptest! {
         /// Whatever blocks an address (evidence, custom entries, either
         /// direction), an allow-list entry, own network or infrastructure
@@ -659,6 +823,7 @@ mod tests {
             special in proptest::collection::vec(0u32..1 << 16, 0..5),
             min in 0u64..5000,
             cap in proptest::option::of(1usize..50),
+            merge in proptest::option::of(0u64..100_000),
         ) {
             // Addresses in 20.0.0.0/16 plus a few in 10.0.0.0/16 (private).
             let base = |x: u32| (20u32 << 24) | x;
@@ -675,6 +840,9 @@ mod tests {
             );
             if let Some(c) = cap {
                 text.push_str(&format!("[capacity]\nmax_entries = {c}\n"));
+                if let Some(m) = merge {
+                    text.push_str(&format!("overflow = \"merge\"\nmerge_extra = {m}\n"));
+                }
             }
             for &(a, l, d) in &custom {
                 text.push_str(&format!(
