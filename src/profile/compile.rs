@@ -185,8 +185,15 @@ fn widest(e: &Entry) -> u32 {
 }
 
 fn overlaps(set: &IpSet, e: &Entry) -> bool {
-    let one = IpSet::from_entries([*e]);
-    !set.intersection(&one).is_empty()
+    fn one<A: Addr>(ranges: &[Range<A>], r: Range<A>) -> bool {
+        // The first range that does not end before `r` starts.
+        let i = ranges.partition_point(|x| x.end < r.start);
+        i < ranges.len() && ranges[i].start <= r.end
+    }
+    match e {
+        Entry::V4(r) => one(set.v4.ranges(), *r),
+        Entry::V6(r) => one(set.v6.ranges(), *r),
+    }
 }
 
 fn set_entries(set: &IpSet) -> Vec<Entry> {

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Benchmark of tl-compile: one scored list of N entries (default 1M) compiled
+# for P profiles (default 1, then 20), each with 3 countries from a full
+# GeoLite2 Country database (ip-location-db's npm package, as bench-geo.sh).
+#
+#   scripts/bench-compile.sh [N] [P...]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+n="${1:-1000000}"
+shift || true
+profiles=("${@:-1 20}")
+dir=target/npm/node_modules/@ip-location-db/geolite2-country-mmdb
+if [ ! -f "$dir/geolite2-country.mmdb" ]; then
+  npm install --prefix target/npm --no-save --no-audit --no-fund \
+    @ip-location-db/geolite2-country-mmdb@2.3.2026061719 >/dev/null
+fi
+db="$dir/geolite2-country.mmdb"
+cargo build --release --quiet --bin tl-compile
+w=target/bench-compile
+mkdir -p "$w"
+python3 - "$n" > "$w/scores.csv" <<'PY'
+import random, sys
+random.seed(1)
+n = int(sys.argv[1])
+cats = ["scanner", "botnet-c2", "bruteforce", "spam", "hijacked"]
+feeds = ["f%02d" % i for i in range(20)]
+print("indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors")
+seen = set()
+while len(seen) < n:
+    a = random.randrange(1 << 24, 223 << 24)
+    if a in seen:
+        continue
+    seen.add(a)
+    ip = "%d.%d.%d.%d" % (a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255)
+    print("%s,ip,%d.%03d,%s,%s,2026-11-20T00:00:00Z,2026-11-27T00:00:00Z,1,1" % (
+        ip, random.randrange(0, 10), random.randrange(1000),
+        random.choice(cats), random.choice(feeds)))
+PY
+countries=(CN RU IR KP BR IN VN ID TR NG UA PK BD EG TH)
+for p in ${profiles[*]}; do
+  rm -rf "$w/profiles" "$w/out"
+  mkdir -p "$w/profiles"
+  for i in $(seq 1 "$p"); do
+    c1=${countries[$((i % 15))]}; c2=${countries[$(((i + 5) % 15))]}; c3=${countries[$(((i + 10) % 15))]}
+    cat > "$w/profiles/p$i.toml" <<TOML
+name = "p$i"
+[evidence]
+min_score = $((i % 5 + 3)).0
+categories = { scanner = 2.0 }
+[[geo]]
+countries = ["$c1", "$c2", "$c3"]
+direction = "inbound"
+[capacity]
+target = "unlimited"
+TOML
+  done
+  s=$(date +%s.%N)
+  target/release/tl-compile --quiet --scores "$w/scores.csv" --profiles "$w/profiles" \
+    --geo-db "$db" --out "$w/out" --now 2026-11-27T12:00:00Z
+  e=$(date +%s.%N)
+  echo "tl-compile: $n scores, $p profiles (3 countries each): $(echo "$e - $s" | bc) s; $(wc -l < "$w/out/p1/block-in.txt") lines in p1/block-in.txt"
+done
