@@ -37,9 +37,10 @@ fn compile(w: &Workdir, extra: &[&str]) -> common::Run {
         "c.mmdb",
         "--out",
         "out",
-        "--now",
-        NOW,
     ];
+    if !extra.contains(&"--now") {
+        args.extend_from_slice(&["--now", NOW]);
+    }
     args.extend_from_slice(extra);
     w.run("tl-compile", &args, b"")
 }
@@ -380,5 +381,51 @@ fn demo_profile_compiles() {
         w.read("out/acme/summary.txt"),
         "acme: serial 1, block-in 3 (258 addresses), block-out 3 (10 addresses), allow 2, \
          domains 1, +9 -0, left out 0\n"
+    );
+}
+
+#[test]
+fn stale_feed_holds_back_and_history_answers_as_of_a_date() {
+    let w = wd();
+    assert_eq!(compile(&w, &[]).code, 0);
+    // Ten days later the named feeds have nothing newer: stale.
+    let later = "2026-12-07T14:00:00Z";
+    let r = compile(&w, &["--now", later]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "tl-compile: acme: feed 'feodo' is stale: newest entry 2026-11-27T13:58:00Z \
+             (10.0 days old, bound 7 days)\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    // Forced: published as serial 2 without the allow-listed partner.
+    w.write(
+        "acme.toml",
+        fixture("profiles/acme.toml").replace("entries = [\"198.51.100.53\"]", "entries = []"),
+    );
+    let r = compile(&w, &["--now", later, "--force"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.starts_with("acme: serial 2,"), "{}", r.stdout);
+    assert_eq!(
+        w.read("out/acme/diff.txt"),
+        "+block-in 198.51.100.53\n+block-out 198.51.100.53\n-allow 198.51.100.53\n"
+    );
+    let q = |at: &str| w.run("tl-query", &["--at", at, "198.51.100.53"], b"");
+    let r = q("2026-12-01");
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stdout.contains("198.51.100.53,acme,allow,"),
+        "{}",
+        r.stdout
+    );
+    let r = q(later);
+    assert_eq!(r.code, 0);
+    assert!(
+        r.stdout
+            .contains("198.51.100.53,acme,block-in,198.51.100.53,feed,blocklist-de\n"),
+        "{}",
+        r.stdout
     );
 }
