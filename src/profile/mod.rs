@@ -127,7 +127,17 @@ pub fn run(r: &Run) -> Result<u8, String> {
                 continue;
             }
         }
-        let serial = prev.as_ref().map_or(1, |v| v.meta.serial + 1);
+        // Past the newest in history too, so that a removed link never
+        // makes a run overwrite an old version.
+        let newest = publish::history(&r.out, &p.name)
+            .iter()
+            .map(|(_, m)| m.serial)
+            .max();
+        let serial = prev
+            .as_ref()
+            .map(|v| v.meta.serial)
+            .max(newest)
+            .map_or(1, |s| s + 1);
         let (files, summary) = publish::render(p, c, prev.as_ref(), serial, r.now);
         publish::publish(&r.out, &p.name, serial, &files)?;
         publish::prune(&r.out, &p.name, r.now, r.keep_days);
