@@ -122,12 +122,12 @@ fn a_lists_say_what_they_leave_out() {
     );
     assert_eq!(r.code, 0);
     assert!(
-        r.stdout.contains("block\tTXT\t\"chunks=1 omitted=3\"\n"),
+        r.stdout.contains("block\tTXT\t\"chunks=1 omitted=5\"\n"),
         "{}",
         r.stdout
     );
     assert!(
-        r.stderr.contains("warning: block: 3 prefixes (197120 addresses) wider than 256 addresses are not in the A names"),
+        r.stderr.contains("warning: block: 5 prefixes (197504 addresses) wider than 16 addresses are not in the A names"),
         "{}",
         r.stderr
     );

@@ -268,11 +268,11 @@ fn chunk_name(base: &str, k: usize) -> String {
 }
 
 /// Every address the multi-host names must carry: the addresses of every
-/// prefix of at most 256 addresses (limits.expand_max).
+/// prefix of at most 16 addresses (limits.expand_max).
 fn hosts<A: Addr>(set: &IntervalSet<A>) -> BTreeSet<A> {
     let mut out = BTreeSet::new();
     for p in set.cidrs() {
-        if A::BITS - p.len <= 8 {
+        if A::BITS - p.len <= 4 {
             let r = p.range();
             let mut a = r.start;
             loop {

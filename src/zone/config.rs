@@ -20,7 +20,7 @@
 //! [limits]
 //! a_per_name = 4000        # A records per chunk name
 //! aaaa_per_name = 2000
-//! expand_max = 256         # a prefix of up to this many addresses is
+//! expand_max = 16          # a prefix of up to this many addresses is
 //!                          # published as hosts in A/AAAA lists
 //! apl_items_per_rr = 64    # NSD 4.6 takes at most 64
 //! rrs_per_name = 100       # APL and TXT records per name (BIND's default cap)
@@ -192,7 +192,7 @@ impl Default for Limits {
         Limits {
             a_per_name: 4000,
             aaaa_per_name: 2000,
-            expand_max: 256,
+            expand_max: 16,
             apl_items_per_rr: 64,
             rrs_per_name: 100,
             answer_octets: 64000,
