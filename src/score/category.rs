@@ -23,7 +23,7 @@ pub const TABLE: &[Category] = &[
     Category {
         name: "botnet-c2",
         aliases: &["c2", "cnc", "botnet", "c&c"],
-        half_life: 30 * DAY,
+        half_life: 14 * DAY,
         danger: 3.0,
     },
     Category {
@@ -80,6 +80,11 @@ pub const OTHER: Category = Category {
 
 /// The category sensor events count as.
 pub const SENSOR: &str = "scanner";
+
+/// How fast a sensor's events age (12 hours): faster than any feed
+/// listing, because a sensor sees the activity itself and the list should
+/// follow it.
+pub const SENSOR_HALF_LIFE: i64 = DAY / 2;
 
 /// The parameters for a category name (canonical name or alias, any case).
 pub fn lookup(name: &str) -> Category {

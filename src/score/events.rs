@@ -416,7 +416,7 @@ fn worker(
     };
     let mut times = TimeCache::default();
     let mut owned = Vec::new();
-    let half_life = super::category::lookup(super::category::SENSOR).half_life as f64;
+    let half_life = super::category::SENSOR_HALF_LIFE as f64;
     loop {
         let msg = rx.lock().unwrap_or_else(|e| e.into_inner()).recv();
         let Ok((index, block)) = msg else { break };

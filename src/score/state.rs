@@ -50,7 +50,10 @@ impl Source {
     }
 
     pub fn half_life(&self) -> i64 {
-        category::lookup(&self.category).half_life
+        match self.kind {
+            SourceKind::Sensor => category::SENSOR_HALF_LIFE,
+            SourceKind::Feed => category::lookup(&self.category).half_life,
+        }
     }
 }
 
