@@ -29,35 +29,35 @@ NOW = "2026-11-27T12:00:00Z"
 
 
 def generate(n, path, allow_path):
+    """n prefixes that stay n prefixes after merging: hosts, networks and
+    IPv6 prefixes each in their own space, never overlapping or touching."""
     rnd = random.Random(20261127)
     v4_hosts, v4_nets, v6 = int(n * 0.80), int(n * 0.15), n - int(n * 0.80) - int(n * 0.15)
-    out = []
-    # IPv4 hosts: every 16th address of 1.0.0.0 .. 223.255.255.255, sampled;
-    # never adjacent, so they never merge.
-    step = (223 << 24) // v4_hosts
+    out, allow = [], []
+    # IPv4 hosts in 1.0.0.0 .. 99.255.255.255, at least two apart
+    step = (99 << 24) // v4_hosts
     for i in range(v4_hosts):
         a = (1 << 24) + i * step + (rnd.randrange(step // 2) & ~1)
         out.append(str(ipaddress.IPv4Address(a)))
-    # IPv4 networks, in their own space (the hosts are at even offsets of
-    # the low bits; networks go into 224 - 16 = the 100..123 /8s spread)
-    lens = [16] * 1 + [20] * 2 + [22] * 3 + [24] * 30 + [25] * 10 + [26] * 10 + [27] * 10 + [28] * 15 + [29] * 10 + [30] * 8 + [31] * 1
-    nets = set()
-    allow = []
-    while len(nets) < v4_nets:
-        ln = rnd.choice(lens)
-        slot = rnd.randrange(1 << 24)
-        a = ((100 << 24) + (slot << 8)) % (1 << 32)
-        a &= (0xFFFFFFFF << (32 - ln)) & 0xFFFFFFFF
-        if a in nets:
-            continue
-        nets.add((a, ln))
-    for a, ln in sorted(nets):
+    # IPv4 networks: /24../31 each in its own /23 of 100.0.0.0/5 (so two
+    # never touch), and a few /16../22 each in its own /16 of 112.0.0.0/6
+    small = [24] * 30 + [25] * 10 + [26] * 10 + [27] * 10 + [28] * 15 + [29] * 10 + [30] * 8 + [31] * 1
+    wide = v4_nets // 50
+    slots = rnd.sample(range(1 << 18), v4_nets - wide)
+    for slot in slots:
+        ln = rnd.choice(small)
+        a = (100 << 24) + (slot << 9) + (rnd.randrange(1 << (ln - 24)) << (32 - ln) if ln > 24 else 0)
         out.append(f"{ipaddress.IPv4Address(a)}/{ln}")
-        if len(allow) < 1000 and ln <= 28 and rnd.random() < 0.05:
+        if len(allow) < 1000 and ln <= 28 and rnd.random() < 0.01:
             allow.append(str(ipaddress.IPv4Address(a + 1 + rnd.randrange((1 << (32 - ln)) - 2))))
+    for slot in rnd.sample(range(1 << 9), wide) if wide <= 1 << 9 else range(wide):
+        ln = rnd.choice([16, 18, 20, 22])
+        a = (112 << 24) + (slot << 17)
+        out.append(f"{ipaddress.IPv4Address(a)}/{ln}")
+    # IPv6: /32../128, each in its own /32 of 2a00::/16
     for i in range(v6):
         ln = rnd.choice([32, 48, 48, 56, 64, 64, 64, 128, 128, 128])
-        a = (0x2A00 << 112) | (i << 80) | (rnd.getrandbits(64) << 16)
+        a = (0x2A00 << 112) | ((i + 1) << 96) | (rnd.getrandbits(64) << 16)
         a &= ((1 << 128) - 1) ^ ((1 << (128 - ln)) - 1)
         out.append(f"{ipaddress.IPv6Address(a)}/{ln}")
     rnd.shuffle(out)

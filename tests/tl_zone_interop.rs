@@ -373,6 +373,35 @@ fn check_lists(port: u16, origin: &str, list: &str, block: &IpSet) {
         assert_eq!(seqs, want, "{base} chunk {i}");
     }
     assert_eq!(set_of(tokens), *block, "{base}");
+    // DNSBL names of the same list: IPv4 under bl.LIST, IPv6 under ip6.bl.LIST
+    let bl = format!("bl.{list}.{origin}");
+    let v6 = format!("ip6.{bl}");
+    for r in block.v4.ranges().iter().step_by(97) {
+        for (a, listed) in [
+            (r.start, true),
+            (r.end, true),
+            (
+                r.end.wrapping_add(1),
+                block.v4.contains(r.end.wrapping_add(1)),
+            ),
+        ] {
+            let ans = tcp(port, &rev4(a, &bl), "A");
+            assert_eq!(!ans.of("A").is_empty(), listed, "{}: {ans:?}", rev4(a, &bl));
+        }
+    }
+    for r in block.v6.ranges().iter().step_by(37) {
+        for (a, listed) in [
+            (r.start, true),
+            (r.end, true),
+            (
+                r.end.wrapping_add(1),
+                block.v6.contains(r.end.wrapping_add(1)),
+            ),
+        ] {
+            let ans = tcp(port, &rev6(a, &v6), "A");
+            assert_eq!(!ans.of("A").is_empty(), listed, "{}: {ans:?}", rev6(a, &v6));
+        }
+    }
 }
 
 fn nsd_conf(dir: &Path, port: u16, include: &Path) -> PathBuf {

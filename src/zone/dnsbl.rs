@@ -4,8 +4,9 @@
 //! A query is the address reversed under the list's name: octets for IPv4
 //! (`7.100.51.198.bl`), all 32 nibbles for IPv6 (under `ip6.bl`, so IPv4
 //! wildcards never match nibble names). A listed address answers
-//! `A 127.0.0.x` (the code of its category) and `TXT` (its reason); an
-//! unlisted one NXDOMAIN.
+//! `A 127.0.0.x` (the code of its category) and `TXT` (its reason, on a
+//! continuation line: zones of millions of names stay smaller); an unlisted
+//! one NXDOMAIN.
 //!
 //! A prefix on a label boundary (a multiple of 8 bits, or 4 for IPv6) is
 //! one wildcard; any other is rounded up to the next boundary (a /23 is two
@@ -42,23 +43,24 @@ fn blocks<A: Addr>(p: Prefix<A>) -> (u32, u128) {
 fn owner<A: Addr>(out: &mut Vec<u8>, addr: A, len: u32, base: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let s = step::<A>();
-    let labels = len / s;
     let v = addr.to_u128();
-    let mut first = true;
     if len < A::BITS {
         out.push(b'*');
-        first = false;
     }
-    for i in (0..labels).rev() {
-        if !first {
+    for i in (0..len / s).rev() {
+        if i + 1 != len / s || len < A::BITS {
             out.push(b'.');
         }
-        first = false;
-        let shift = A::BITS - s * (i + 1);
-        let digit = ((v >> shift) & ((1 << s) - 1)) as u8;
+        let digit = ((v >> (A::BITS - s * (i + 1))) & ((1 << s) - 1)) as u8;
         if s == 8 {
-            let mut b = itoa_u8(digit);
-            out.append(&mut b);
+            // decimal octet without a formatter: this runs per name
+            if digit >= 100 {
+                out.push(b'0' + digit / 100);
+            }
+            if digit >= 10 {
+                out.push(b'0' + (digit / 10) % 10);
+            }
+            out.push(b'0' + digit % 10);
         } else {
             out.push(HEX[digit as usize]);
         }
@@ -67,18 +69,6 @@ fn owner<A: Addr>(out: &mut Vec<u8>, addr: A, len: u32, base: &str) {
         out.push(b'.');
         out.extend_from_slice(base.as_bytes());
     }
-}
-
-fn itoa_u8(v: u8) -> Vec<u8> {
-    let mut b = Vec::with_capacity(3);
-    if v >= 100 {
-        b.push(b'0' + v / 100);
-    }
-    if v >= 10 {
-        b.push(b'0' + (v / 10) % 10);
-    }
-    b.push(b'0' + v % 10);
-    b
 }
 
 /// What a DNSBL emitter needs besides the data.
@@ -90,17 +80,10 @@ pub struct DnsblOut<'a> {
 }
 
 impl DnsblOut<'_> {
-    fn listed<A: Addr>(&mut self, addr: A, len: u32, base: &str, class: &Class) {
+    /// `OWNER A CODE` and, on a continuation line (same owner), `TXT`.
+    fn listed<A: Addr>(&mut self, addr: A, len: u32, base: &str, rdata: &[u8]) {
         owner(self.out, addr, len, base);
-        self.out.extend_from_slice(b"\tA\t");
-        crate::net::write_v4(self.out, class.code);
-        self.out.push(b'\n');
-        if !class.txt.is_empty() {
-            owner(self.out, addr, len, base);
-            self.out.extend_from_slice(b"\tTXT\t\"");
-            self.out.extend_from_slice(class.txt.as_bytes());
-            self.out.extend_from_slice(b"\"\n");
-        }
+        self.out.extend_from_slice(rdata);
         self.names += 1;
     }
 
@@ -216,13 +199,28 @@ pub fn zone<A: Addr>(
     }
     // Address order; at one address, the wider block first.
     names.sort_unstable_by_key(|&(a, len, _)| (a, len));
+    let rdata: Vec<Vec<u8>> = classes.iter().map(|c| class_rdata(c)).collect();
     for (a, len, class) in names {
         match class {
-            Some(c) => w.listed(a, len, base, classes[c]),
+            Some(c) => w.listed(a, len, base, &rdata[c]),
             None => w.excluded(a, len, base),
         }
     }
     Ok(())
+}
+
+/// The records of a listed name after its owner: `A` with the class's code
+/// and, when it has one, `TXT` with its reason on a continuation line.
+fn class_rdata(c: &Class) -> Vec<u8> {
+    let mut r = b"\tA\t".to_vec();
+    crate::net::write_v4(&mut r, c.code);
+    r.push(b'\n');
+    if !c.txt.is_empty() {
+        r.extend_from_slice(b"\tTXT\t\"");
+        r.extend_from_slice(c.txt.as_bytes());
+        r.extend_from_slice(b"\"\n");
+    }
+    r
 }
 
 fn too_many(max: usize) -> String {
@@ -376,8 +374,7 @@ mod tests {
         zone(&mut w, "ip6.bl", &[(0, vec![c])], &[&class]).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "*.d.c.b.a.8.b.d.0.1.0.0.2.ip6.bl\tA\t127.0.1.2\n\
-             *.d.c.b.a.8.b.d.0.1.0.0.2.ip6.bl\tTXT\t\"v6\"\n"
+            "*.d.c.b.a.8.b.d.0.1.0.0.2.ip6.bl\tA\t127.0.1.2\n\tTXT\t\"v6\"\n"
         );
         let set = IntervalSet::from_ranges(vec![Range::new(0u32, 1 << 20)]);
         let mut w = DnsblOut {

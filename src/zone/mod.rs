@@ -211,7 +211,7 @@ pub fn list_body(
             let c4 = dnsbl::class_covers(&r4, &d.allow.v4, false);
             dnsbl::zone(&mut w, base, &c4, &cls).map_err(|e| format!("{}: {e}", d.name))?;
             let c6 = dnsbl::class_covers(&r6, &d.allow.v6, false);
-            dnsbl::zone(&mut w, &join(base, "ip6"), &c6, &cls)
+            dnsbl::zone(&mut w, &join("ip6", base), &c6, &cls)
                 .map_err(|e| format!("{}: {e}", d.name))?;
         }
         Format::Rbldnsd | Format::Rpz => unreachable!("not a list format"),
@@ -524,7 +524,8 @@ pub fn profiles(
             Ok(())
         };
 
-        // The profile's list zone.
+        // The profile's list zone, one part per list and format, and the
+        // rbldnsd datasets: built on every core, then written in order.
         let zone_formats: Vec<Format> = [
             Format::A,
             Format::Aaaa,
@@ -535,59 +536,76 @@ pub fn profiles(
         .into_iter()
         .filter(|f| has(*f))
         .collect();
-        if !zone_formats.is_empty() {
-            let mut body = Vec::new();
-            let mut warnings = Vec::new();
-            for item in &lists {
-                let (l, set, rows) = data(item);
-                let holes = if l == "allow" { &no_allow } else { &allow };
-                let name = format!("{prof}: {l}");
-                let d = ListData {
-                    name: &name,
-                    block: &set,
-                    allow: holes,
-                    rows: &rows,
-                };
-                for f in &zone_formats {
-                    if *f == Format::Dnsbl && !cfg.dnsbl.lists.contains(&l) {
-                        continue;
-                    }
-                    let base = format!("{}.{l}", f.label());
-                    list_body(&mut body, *f, &base, &d, cfg, &mut warnings)?;
+        let dnsbl_lists: Vec<usize> = (0..lists.len())
+            .filter(|&i| cfg.dnsbl.lists.contains(&lists[i].0))
+            .collect();
+        let mut tasks: Vec<(usize, Option<Format>)> = Vec::new();
+        for i in 0..lists.len() {
+            for f in &zone_formats {
+                if *f != Format::Dnsbl || dnsbl_lists.contains(&i) {
+                    tasks.push((i, Some(*f)));
                 }
             }
+        }
+        if has(Format::Rbldnsd) {
+            tasks.extend(dnsbl_lists.iter().map(|&i| (i, None)));
+        }
+        let parts = parallel(tasks.len(), |t| -> Result<_, String> {
+            let (i, f) = tasks[t];
+            let (l, set, rows) = data(&lists[i]);
+            let holes = if l == "allow" { &no_allow } else { &allow };
+            let name = format!("{prof}: {l}");
+            let d = ListData {
+                name: &name,
+                block: &set,
+                allow: holes,
+                rows: &rows,
+            };
+            let mut warnings = Vec::new();
+            match f {
+                Some(f) => {
+                    let mut body = Vec::new();
+                    let base = format!("{}.{l}", f.label());
+                    list_body(&mut body, f, &base, &d, cfg, &mut warnings)?;
+                    Ok((body, Vec::new(), warnings))
+                }
+                None => {
+                    let (b4, b6) = rbldnsd_bodies(&d, cfg);
+                    Ok((b4, b6, warnings))
+                }
+            }
+        });
+        let mut zone_body = Vec::new();
+        let mut datasets = Vec::new();
+        for ((i, f), part) in tasks.iter().zip(parts) {
+            let (b, b6, warnings) = part?;
             rep.warnings.extend(warnings);
+            match f {
+                Some(_) => zone_body.extend_from_slice(&b),
+                None => datasets.push((lists[*i].0.clone(), b, b6)),
+            }
+        }
+        if !zone_formats.is_empty() {
             put(
                 &mut rep,
                 out_dir.join(format!("{prof}.zone")),
                 Some(&origin),
-                body,
+                zone_body,
             )?;
         }
-
-        if has(Format::Rbldnsd) {
-            for item in lists.iter().filter(|(l, _)| cfg.dnsbl.lists.contains(l)) {
-                let (l, set, rows) = data(item);
-                let d = ListData {
-                    name: &l,
-                    block: &set,
-                    allow: &allow,
-                    rows: &rows,
-                };
-                let (b4, b6) = rbldnsd_bodies(&d, cfg);
-                put(
-                    &mut rep,
-                    out_dir.join(format!("{prof}.{l}.ip4set")),
-                    None,
-                    b4,
-                )?;
-                put(
-                    &mut rep,
-                    out_dir.join(format!("{prof}.{l}.ip6trie")),
-                    None,
-                    b6,
-                )?;
-            }
+        for (l, b4, b6) in datasets {
+            put(
+                &mut rep,
+                out_dir.join(format!("{prof}.{l}.ip4set")),
+                None,
+                b4,
+            )?;
+            put(
+                &mut rep,
+                out_dir.join(format!("{prof}.{l}.ip6trie")),
+                None,
+                b6,
+            )?;
         }
 
         if has(Format::Rpz) {
@@ -635,6 +653,40 @@ pub fn profiles(
         }
     }
     Ok(rep)
+}
+
+/// Runs `f(0..n)` on every core and returns the results in order.
+fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |c| c.get())
+        .min(n);
+    if workers <= 1 {
+        return (0..n).map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= n {
+                    break;
+                }
+                let r = f(i);
+                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
+            });
+        }
+    });
+    slots
+        .into_iter()
+        .map(|m| {
+            m.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every task ran")
+        })
+        .collect()
 }
 
 /// Writes the server fragments (when asked) and runs the reload hook for
