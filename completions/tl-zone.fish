@@ -1,4 +1,4 @@
-complete -c tl-zone -s f -l format -d 'Publication format; one for a single list, any number with --out (default there: the configuration\'s formats)' -r -f -a "a\t''
+complete -c tl-zone -s f -l format -d 'Publication format; one for a single list, any number with --out (default there: the profile\'s formats.txt, else the configuration\'s)' -r -f -a "a\t''
 aaaa\t''
 apl\t''
 txt\t''

@@ -510,3 +510,40 @@ fn stdin_and_default_names() {
     );
     assert!(r.stdout.contains("scanners\tAPL\t"), "{}", r.stdout);
 }
+
+#[test]
+fn a_profile_may_choose_its_formats() {
+    let w = Workdir::new();
+    std::fs::create_dir_all(w.path("out/p")).unwrap();
+    w.write("out/p/block-in.txt", "192.0.2.0/24\n");
+    w.write("out/p/formats.txt", "# written by tl-compile\napl\nrpz\n");
+    let r = zone(
+        &w,
+        &[
+            "--out", "out", "--origin", "x.test", "-o", ".", "--now", NOW,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let z = w.read("p.zone");
+    assert!(z.contains("apl.block-in\tAPL\t1:192.0.2.0/24\n"), "{z}");
+    assert!(!z.contains("a.block-in") && !z.contains(".bl."), "{z}");
+    assert!(w.path("p.rpz.zone").exists());
+    assert!(!w.path("p.block-in.ip4set").exists());
+    // the command line wins
+    let r = zone(
+        &w,
+        &[
+            "--out", "out", "--origin", "x.test", "-o", ".", "--format", "rbldnsd",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(w.path("p.block-in.ip4set").exists());
+    w.write("out/p/formats.txt", "apl\nbind\n");
+    let r = zone(&w, &["--out", "out", "--origin", "x.test", "-o", "."]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("formats.txt:2: not a format"),
+        "{}",
+        r.stderr
+    );
+}

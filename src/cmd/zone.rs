@@ -39,7 +39,9 @@ Profiles (--out DIR): every DIR/PROFILE/ with block-in.txt, block-out.txt,
 allow.txt, domains.txt, allow-domains.txt and provenance.csv becomes
 PROFILE.zone (origin PROFILE.ORIGIN; names FORMAT.LIST such as a.block-in,
 apl.block-out, bl.block-in), PROFILE.rpz.zone (origin PROFILE.rpz.ORIGIN) and
-PROFILE.LIST.ip4set / .ip6trie for rbldnsd, in -o DIR (default: DIR).
+PROFILE.LIST.ip4set / .ip6trie for rbldnsd, in -o DIR (default: DIR). The
+formats are --format's, else the profile's formats.txt (one a line), else
+the configuration's.
 
 Serials come from the file being replaced and only grow (RFC 1982). A file
 whose content would not change is left alone. Files are replaced atomically
@@ -89,7 +91,7 @@ pub struct Cli {
     #[arg(value_name = "LIST", conflicts_with = "out")]
     lists: Vec<String>,
     /// Publication format; one for a single list, any number with --out
-    /// (default there: the configuration's formats)
+    /// (default there: the profile's formats.txt, else the configuration's)
     #[arg(short, long, value_enum)]
     format: Vec<FormatArg>,
     /// Zone origin; with --out, profile P gets P.ORIGIN and P.rpz.ORIGIN
@@ -249,12 +251,8 @@ fn run(cli: Cli) -> Result<u8, String> {
             }
         }
         let out_dir = cli.output.clone().unwrap_or_else(|| dir.clone());
-        let formats = if formats.is_empty() {
-            cfg.formats.clone()
-        } else {
-            formats
-        };
-        let rep = zone::profiles(&run, Path::new(dir), Path::new(&out_dir), &formats)?;
+        let chosen = (!formats.is_empty()).then_some(formats.as_slice());
+        let rep = zone::profiles(&run, Path::new(dir), Path::new(&out_dir), chosen)?;
         (rep, Some(out_dir))
     } else {
         let format = match formats.as_slice() {

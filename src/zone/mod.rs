@@ -448,6 +448,39 @@ pub fn find_profiles(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     Ok(out)
 }
 
+/// A profile's `formats.txt` (one format name a line, `#` comments), if
+/// the compiler wrote one.
+fn profile_formats(path: &Path) -> Result<Option<Vec<Format>>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => {
+            return Err(format!(
+                "{}: {}",
+                path.display(),
+                crate::cli::describe_io(&e)
+            ))
+        }
+    };
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.split('#').next().unwrap_or("").trim();
+        if t.is_empty() {
+            continue;
+        }
+        let f = Format::parse(t).ok_or_else(|| {
+            format!(
+                "{}:{}: not a format (a aaaa apl txt dnsbl rbldnsd rpz): {}",
+                path.display(),
+                i + 1,
+                crate::cli::quote(t.as_bytes())
+            )
+        })?;
+        out.push(f);
+    }
+    Ok(Some(out))
+}
+
 /// Reads a list file of a profile if it exists.
 fn optional_ips(path: &Path) -> Result<Option<IpSet>, String> {
     if !path.is_file() {
@@ -464,7 +497,7 @@ pub fn profiles(
     run: &Run,
     dir: &Path,
     out_dir: &Path,
-    formats: &[Format],
+    formats: Option<&[Format]>,
 ) -> Result<Report, String> {
     let cfg = run.cfg;
     let mut rep = Report::default();
@@ -472,8 +505,12 @@ pub fn profiles(
     if found.is_empty() {
         return Err(format!("{}: no profiles (directories with block-in.txt, block-out.txt, allow.txt or domains.txt)", dir.display()));
     }
-    let has = |f: Format| formats.contains(&f);
     for (prof, pdir) in found {
+        // The formats: the command line's, else the profile's own
+        // (formats.txt), else the configuration's.
+        let own = profile_formats(&pdir.join("formats.txt"))?;
+        let formats: &[Format] = formats.or(own.as_deref()).unwrap_or(&cfg.formats);
+        let has = |f: Format| formats.contains(&f);
         let origin = join(&prof, &run.origin);
         let file = |f: &str| pdir.join(f);
         let allow = optional_ips(&file("allow.txt"))?.unwrap_or_default();
