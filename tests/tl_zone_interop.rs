@@ -439,6 +439,10 @@ fn start_nsd(dir: &Path, include: &Path, soa_name: &str) -> (Server, u16) {
 }
 
 fn start_named(dir: &Path, include: &Path, soa_name: &str) -> (Server, u16) {
+    start_named_with(dir, include, soa_name, "controls { };")
+}
+
+fn start_named_with(dir: &Path, include: &Path, soa_name: &str, controls: &str) -> (Server, u16) {
     let port = free_port();
     let conf = dir.join("named.conf");
     let d = dir.display();
@@ -447,7 +451,7 @@ fn start_named(dir: &Path, include: &Path, soa_name: &str) -> (Server, u16) {
         format!(
             "options {{\n\tdirectory \"{d}\";\n\tlisten-on port {port} {{ 127.0.0.1; }};\n\tlisten-on-v6 {{ none; }};\n\
              \tpid-file \"{d}/named.pid\";\n\tsession-keyfile \"{d}/session.key\";\n\trecursion no;\n\
-             \tdnssec-validation no;\n}};\ncontrols {{ }};\ninclude \"{}\";\n",
+             \tdnssec-validation no;\n}};\n{controls}\ninclude \"{}\";\n",
             include.display()
         ),
     )
@@ -975,5 +979,95 @@ fn unbound_applies_the_policy_zone() {
     assert_eq!(
         (f.status.as_str(), f.of("A")),
         ("NOERROR", vec!["198.18.0.1"])
+    );
+}
+
+#[test]
+fn bind_takes_each_new_version_through_the_reload_hook() {
+    if !tools(&["named", "named-checkconf", "rndc", "rndc-confgen", "dig"]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    let origin = "reload.example";
+    w.write("l.txt", "192.0.2.1\n");
+    let publish = |extra: &[&str]| {
+        let mut args = vec![
+            "--format",
+            "a",
+            "--origin",
+            origin,
+            "-o",
+            "z.zone",
+            "--named-conf",
+            "named-zones.conf",
+        ];
+        args.extend_from_slice(extra);
+        args.push("l.txt");
+        tl_zone(d, &args);
+    };
+    publish(&["--now", NOW]);
+    // The file looks an hour newer than the clock, as after the clock
+    // stepped back. (BIND remembers the older of load time and file time
+    // and ignores `rndc reload` for a file not newer than that; a real
+    // clock step cannot be made here, so the file level is asserted below.)
+    let later = std::time::SystemTime::now() + Duration::from_secs(3600);
+    std::fs::File::options()
+        .write(true)
+        .open(d.join("z.zone"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+
+    let key = d.join("rndc.key");
+    let out = Command::new("rndc-confgen")
+        .args(["-a", "-c"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cport = free_port();
+    let controls = format!(
+        "include \"{}\";\ncontrols {{ inet 127.0.0.1 port {cport} allow {{ 127.0.0.1; }} keys {{ \"rndc-key\"; }}; }};",
+        key.display()
+    );
+    let named_dir = d.join("named");
+    std::fs::create_dir(&named_dir).unwrap();
+    let (_named, port) =
+        start_named_with(&named_dir, &d.join("named-zones.conf"), origin, &controls);
+    let serial = || {
+        let a = tcp(port, origin, "SOA");
+        a.of("SOA")
+            .first()
+            .map(|s| s.split_whitespace().nth(2).unwrap().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(serial(), "2026112700");
+
+    // A new version, published with the reload hook: the serial grows and
+    // the file gets an mtime past the old one, so BIND takes it.
+    w.write("l.txt", "192.0.2.2\n");
+    let rndc = format!(
+        "rndc -s 127.0.0.1 -p {cport} -k {} reload {{zone}}",
+        key.display()
+    );
+    publish(&["--now", NOW, "--reload", &rndc]);
+    let mtime = std::fs::metadata(d.join("z.zone"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert!(mtime > later, "the new file is newer than the old one");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while serial() != "2026112701" && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(serial(), "2026112701");
+    assert_eq!(
+        tcp(port, &format!("l.{origin}"), "A").of("A"),
+        vec!["192.0.2.2"]
     );
 }
