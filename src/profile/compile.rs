@@ -9,6 +9,7 @@ use crate::geo::{codes, extract_asns, extract_geo, GeoSelection, GeoTable};
 use crate::net::{parse_entry, write_cidr, write_range, Addr, CidrIter, Entry, Prefix, Range};
 use crate::set::{IntervalSet, IpSet};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// What every profile of a run shares: the scores, the geo tables, and
 /// the networks of each country and ASN once extracted.
@@ -88,10 +89,29 @@ pub const LISTS: &[&str] = &[
 pub struct Row {
     /// Sort key: list, then family, start, end (domains: by name).
     pub key: (usize, u8, u128, u128, String),
-    pub entry: String,
+    pub entry: Arc<str>,
     pub list: &'static str,
-    pub reason: String,
-    pub detail: String,
+    pub reason: &'static str,
+    pub detail: Arc<str>,
+}
+
+/// Why an entry is on a list: (reason, detail) pairs.
+type Why = Vec<(&'static str, Arc<str>)>;
+
+/// Shares the text of repeated details (feed names, categories, scores)
+/// instead of allocating it for every row.
+#[derive(Default)]
+struct Interner(HashMap<Box<str>, Arc<str>>);
+
+impl Interner {
+    fn get(&mut self, s: &str) -> Arc<str> {
+        if let Some(a) = self.0.get(s) {
+            return a.clone();
+        }
+        let a: Arc<str> = s.into();
+        self.0.insert(s.into(), a.clone());
+        a
+    }
 }
 
 /// A compiled profile, before publication.
@@ -119,7 +139,7 @@ struct Contrib {
     dir: Direction,
     /// Evidence score in thousandths; policy (geo, custom) is `u64::MAX`.
     priority: u64,
-    why: Vec<(String, String)>,
+    why: Why,
 }
 
 /// Documentation and benchmarking space, which `documentation_space = true`
@@ -207,14 +227,24 @@ pub fn lines(set: &IpSet) -> usize {
     set.v4.prefix_count() + set.v6.prefix_count()
 }
 
-fn row(list_idx: usize, e: &Entry, reason: &str, detail: &str) -> Row {
+fn row(list_idx: usize, e: &Entry, reason: &'static str, detail: &str) -> Row {
+    row_t(list_idx, e, entry_text(e).into(), reason, detail.into())
+}
+
+fn row_t(
+    list_idx: usize,
+    e: &Entry,
+    text: Arc<str>,
+    reason: &'static str,
+    detail: Arc<str>,
+) -> Row {
     let (f, s, t) = entry_key(e);
     Row {
         key: (list_idx, f, s, t, String::new()),
-        entry: entry_text(e),
+        entry: text,
         list: LISTS[list_idx],
-        reason: reason.to_string(),
-        detail: detail.to_string(),
+        reason,
+        detail,
     }
 }
 
@@ -350,17 +380,18 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
 
     // 1. Evidence at or above the thresholds.
     let mut contribs: Vec<Contrib> = Vec::new();
-    let mut domains: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    let mut domains: BTreeMap<String, Why> = BTreeMap::new();
+    let mut intern = Interner::default();
+    let mut scores: HashMap<u64, Arc<str>> = HashMap::new();
     for s in inp.scores {
-        let why = || {
-            let mut w: Vec<(String, String)> = Vec::new();
-            w.extend(s.feeds.iter().map(|f| ("feed".to_string(), f.clone())));
-            w.extend(
-                s.categories
-                    .iter()
-                    .map(|c| ("category".to_string(), c.clone())),
-            );
-            w.push(("score".to_string(), format_milli(s.milli)));
+        let mut why = || {
+            let mut w: Why = Vec::with_capacity(s.feeds.len() + s.categories.len() + 1);
+            w.extend(s.feeds.iter().map(|f| ("feed", intern.get(f))));
+            w.extend(s.categories.iter().map(|c| ("category", intern.get(c))));
+            let score = scores
+                .entry(s.milli)
+                .or_insert_with(|| format_milli(s.milli).into());
+            w.push(("score", score.clone()));
             w
         };
         match &s.target {
@@ -394,14 +425,15 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
     // 2. Geo and ASN policy (allowed to be wide).
     let mut policy: Vec<Contrib> = Vec::new();
     for g in &p.geo {
-        let mut add = |set: &IpSet, reason: &str, detail: String| {
+        let mut add = |set: &IpSet, reason: &'static str, detail: String| {
+            let detail: Arc<str> = detail.into();
             for e in set_entries(set) {
                 if keep(&e) {
                     policy.push(Contrib {
                         entry: e,
                         dir: g.direction,
                         priority: u64::MAX,
-                        why: vec![(reason.to_string(), detail.clone())],
+                        why: vec![(reason, detail.clone())],
                     });
                 }
             }
@@ -452,7 +484,7 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
                     entry: s.entry,
                     dir: b.direction,
                     priority: u64::MAX,
-                    why: vec![("custom".to_string(), detail)],
+                    why: vec![("custom", detail.into())],
                 });
             }
         }
@@ -480,7 +512,7 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
     });
 
     // 4. Allow-list and guards.
-    let mut allow_entries: Vec<(Entry, String, String)> = Vec::new();
+    let mut allow_entries: Vec<(Entry, &'static str, String)> = Vec::new();
     for a in &p.allow {
         if let Some((end, day)) = &a.expires {
             if *end < inp.now {
@@ -502,12 +534,12 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
             if let Some((_, day)) = &a.expires {
                 detail = format!("{detail} (until {day})");
             }
-            allow_entries.push((s.entry, "allow".into(), detail));
+            allow_entries.push((s.entry, "allow", detail));
         }
     }
-    let named = |list: &[Sourced], reason: &str| -> Vec<(Entry, String, String)> {
+    let named = |list: &[Sourced], reason: &'static str| -> Vec<(Entry, &'static str, String)> {
         list.iter()
-            .map(|s| (s.entry, reason.to_string(), s.origin.clone()))
+            .map(|s| (s.entry, reason, s.origin.clone()))
             .collect()
     };
     allow_entries.extend(named(&p.own, "own-network"));
@@ -579,7 +611,7 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
             let (r, d) = c
                 .why
                 .iter()
-                .find(|(r, _)| r == "score")
+                .find(|(r, _)| *r == "score")
                 .cloned()
                 .unwrap_or_default();
             out.provenance
@@ -609,16 +641,20 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
     }
 
     // Provenance of what is published; entries the guards removed entirely.
+    out.provenance.reserve(all.len() * 4);
     for c in &all[..kept] {
         let mut listed = false;
+        let mut text: Option<Arc<str>> = None;
         for (idx, on, set) in [
             (0, c.dir.inbound(), &out.block_in),
             (1, c.dir.outbound(), &out.block_out),
         ] {
             if on && overlaps(set, &c.entry) {
                 listed = true;
+                let t = text.get_or_insert_with(|| entry_text(&c.entry).into());
                 for (r, d) in &c.why {
-                    out.provenance.push(row(idx, &c.entry, r, d));
+                    out.provenance
+                        .push(row_t(idx, &c.entry, t.clone(), r, d.clone()));
                 }
             }
         }
@@ -680,17 +716,18 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
         if allowed(&d) {
             out.provenance.push(Row {
                 key: (5, 0, 0, 0, d.clone()),
-                entry: d.clone(),
+                entry: d.as_str().into(),
                 list: LISTS[5],
-                reason: "allow-listed".into(),
+                reason: "allow-listed",
                 detail: "domain".into(),
             });
             continue;
         }
+        let text: Arc<str> = d.as_str().into();
         for (r, det) in why {
             out.provenance.push(Row {
                 key: key.clone(),
-                entry: d.clone(),
+                entry: text.clone(),
                 list: LISTS[3],
                 reason: r,
                 detail: det,
@@ -701,15 +738,15 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
     for d in &p.domain_allow {
         out.provenance.push(Row {
             key: (4, 0, 0, 0, d.clone()),
-            entry: d.clone(),
+            entry: d.as_str().into(),
             list: LISTS[4],
-            reason: "allow".into(),
-            detail: p.file.clone(),
+            reason: "allow",
+            detail: p.file.as_str().into(),
         });
     }
     out.allow_domains = p.domain_allow.clone();
 
-    out.provenance.sort();
+    out.provenance.sort_unstable();
     out.provenance.dedup();
     Ok(out)
 }
@@ -764,9 +801,9 @@ mod tests {
         assert_eq!(c.left_out, ["20.0.0.1", "20.0.0.40"]);
         assert!(c.refusals.is_empty());
         assert!(c.provenance.iter().any(|r| r.list == "excluded"
-            && r.entry == "20.0.0.40"
+            && &*r.entry == "20.0.0.40"
             && r.reason == "capacity"
-            && r.detail == "score:0.500"));
+            && &*r.detail == "score:0.500"));
     }
 
     #[test]
@@ -797,7 +834,7 @@ mod tests {
             .provenance
             .iter()
             .filter(|r| r.reason == "merged" && r.list == "block-in")
-            .map(|r| (r.entry.as_str(), r.detail.as_str()))
+            .map(|r| (&*r.entry, &*r.detail))
             .collect();
         assert_eq!(
             merged,

@@ -131,8 +131,13 @@ fn list_bytes(set: &IpSet) -> Vec<u8> {
 
 fn diff_lines(out: &mut String, list: &str, new: &IpSet, old: &IpSet) {
     let mut one = |sign: char, set: IpSet| {
+        // Addresses and CIDRs are ASCII.
         for l in String::from_utf8_lossy(&list_bytes(&set)).lines() {
-            out.push_str(&format!("{sign}{list} {l}\n"));
+            out.push(sign);
+            out.push_str(list);
+            out.push(' ');
+            out.push_str(l);
+            out.push('\n');
         }
     };
     one('+', new.difference(old));
@@ -170,7 +175,7 @@ pub fn render(
     files.push(("left-out.txt", names(&c.left_out)));
     let mut prov = b"entry,list,reason,detail\n".to_vec();
     for r in &c.provenance {
-        for (i, f) in [&r.entry, &r.list.to_string(), &r.reason, &r.detail]
+        for (i, f) in [&*r.entry, r.list, r.reason, &*r.detail]
             .into_iter()
             .enumerate()
         {
