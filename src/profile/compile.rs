@@ -641,24 +641,33 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
     }
 
     // Provenance of what is published; entries the guards removed entirely.
+    // Rows are made in address order, list by list, so that the final
+    // sort only has a few sorted runs to merge.
     out.provenance.reserve(all.len() * 4);
-    for c in &all[..kept] {
-        let mut listed = false;
-        let mut text: Option<Arc<str>> = None;
-        for (idx, on, set) in [
-            (0, c.dir.inbound(), &out.block_in),
-            (1, c.dir.outbound(), &out.block_out),
-        ] {
+    let mut order: Vec<&Contrib> = all[..kept].to_vec();
+    order.sort_by_key(|c| entry_key(&c.entry));
+    let mut texts: Vec<Option<Arc<str>>> = vec![None; order.len()];
+    let mut listed = vec![false; order.len()];
+    for (idx, set) in [(0, &out.block_in), (1, &out.block_out)] {
+        for (i, c) in order.iter().enumerate() {
+            let on = if idx == 0 {
+                c.dir.inbound()
+            } else {
+                c.dir.outbound()
+            };
             if on && overlaps(set, &c.entry) {
-                listed = true;
-                let t = text.get_or_insert_with(|| entry_text(&c.entry).into());
-                for (r, d) in &c.why {
-                    out.provenance
-                        .push(row_t(idx, &c.entry, t.clone(), r, d.clone()));
+                listed[i] = true;
+                let t = texts[i].get_or_insert_with(|| entry_text(&c.entry).into());
+                let mut why = c.why.clone();
+                why.sort();
+                for (r, d) in why {
+                    out.provenance.push(row_t(idx, &c.entry, t.clone(), r, d));
                 }
             }
         }
-        if !listed {
+    }
+    for (i, c) in order.iter().enumerate() {
+        if !listed[i] {
             let reason = if overlaps(&out.allow, &c.entry) {
                 "allow-listed"
             } else {
@@ -746,7 +755,8 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
     }
     out.allow_domains = p.domain_allow.clone();
 
-    out.provenance.sort_unstable();
+    // Adaptive: linear on the sorted runs made above.
+    out.provenance.sort();
     out.provenance.dedup();
     Ok(out)
 }
