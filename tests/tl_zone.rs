@@ -210,9 +210,32 @@ fn every_profile_is_exact() {
         .collect();
     got.sort();
     assert_eq!(got, want);
-    for f in want {
-        assert_eq!(w.read(&f), expected(&format!("out/{f}")), "{f}");
+    for f in &want {
+        assert_eq!(w.read(f), expected(&format!("out/{f}")), "{f}");
     }
+    // Again: nothing changed, so no zone is rewritten.
+    let mtime = |f: &str| std::fs::metadata(w.path(f)).unwrap().modified().unwrap();
+    let before: Vec<_> = want.iter().map(|f| mtime(f)).collect();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let r = zone(
+        &w,
+        &[
+            "-q",
+            "--out",
+            &fx("out"),
+            "--origin",
+            "lists.example",
+            "--config",
+            &fx("zone.toml"),
+            "--now",
+            NOW,
+            "-o",
+            ".",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let after: Vec<_> = want.iter().map(|f| mtime(f)).collect();
+    assert_eq!(before, after);
 }
 
 fn serial_of(text: &str) -> u32 {

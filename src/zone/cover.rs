@@ -53,6 +53,11 @@ pub fn cover<A: Addr>(
     let mut out = Vec::new();
     for p in all.cidrs() {
         let r = p.range();
+        if clip(allow, r).next().is_none() {
+            // No allow-listed address inside: the prefix is all blocked.
+            out.push(plain(p));
+            continue;
+        }
         let listed: Vec<Prefix<A>> = clip(&block, r).flat_map(CidrIter::new).collect();
         if listed.is_empty() {
             continue;

@@ -169,7 +169,7 @@ pub fn zone<A: Addr>(
                 }
                 // Holes inside a wildcard block: the hole names, and the
                 // wildcard again at each node between the block and them.
-                let mut repair: Vec<(A, u32)> = Vec::new();
+                let mut inner: Vec<(A, u32, Option<usize>)> = Vec::new();
                 for h in inside {
                     let (th, nh) = blocks(*h);
                     let hstride = if A::BITS - th == 128 {
@@ -179,26 +179,31 @@ pub fn zone<A: Addr>(
                     };
                     for j in 0..nh {
                         let hb = A::from_u128(h.addr.to_u128() + j * hstride);
-                        names.push((hb, th, None));
+                        inner.push((hb, th, None));
                         let mut d = t + s;
                         while d < th {
                             let x = A::from_u128(hb.to_u128() & A::netmask(d).to_u128());
-                            repair.push((x, d));
+                            inner.push((x, d, Some(*class)));
                             d += s;
                         }
                     }
                 }
-                repair.sort_unstable();
-                repair.dedup();
-                names.extend(repair.into_iter().map(|(x, d)| (x, d, Some(*class))));
+                // All inside the block, so sorting here keeps the whole in
+                // address order.
+                inner.sort_unstable_by_key(|&(a, len, _)| (a, len));
+                inner.dedup();
+                names.extend(inner);
             }
         }
     }
     if w.names + names.len() > w.max_names {
         return Err(too_many(w.max_names));
     }
-    // Address order; at one address, the wider block first.
-    names.sort_unstable_by_key(|&(a, len, _)| (a, len));
+    // Address order; at one address, the wider block first. (Names of one
+    // class come out in order already; several classes interleave.)
+    if !names.is_sorted_by_key(|&(a, len, _)| (a, len)) {
+        names.sort_unstable_by_key(|&(a, len, _)| (a, len));
+    }
     let rdata: Vec<Vec<u8>> = classes.iter().map(|c| class_rdata(c)).collect();
     for (a, len, class) in names {
         match class {
@@ -249,7 +254,9 @@ pub fn rbldnsd<A: Addr>(out: &mut Vec<u8>, covers: &[(usize, Vec<Cover<A>>)], cl
             lines.extend(c.holes.iter().map(|h| (*h, None)));
         }
     }
-    lines.sort_unstable_by_key(|&(p, _)| (p.addr, p.len));
+    if !lines.is_sorted_by_key(|&(p, _)| (p.addr, p.len)) {
+        lines.sort_unstable_by_key(|&(p, _)| (p.addr, p.len));
+    }
     for (p, class) in lines {
         match class {
             None => {

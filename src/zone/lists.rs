@@ -123,14 +123,15 @@ const RR_OVERHEAD: usize = 12;
 /// One unit of an APL list: a prefix and the holes carved out of it, which
 /// always travel in the same record.
 struct Unit {
-    text: Vec<u8>,
+    /// Its items' text, in the shared buffer.
+    text: std::ops::Range<usize>,
     items: usize,
     octets: usize,
 }
 
-fn apl_units<A: Addr>(covers: &[Cover<A>], afi: u8, out: &mut Vec<Unit>) {
+fn apl_units<A: Addr>(covers: &[Cover<A>], afi: u8, out: &mut Vec<Unit>, text: &mut Vec<u8>) {
     for c in covers {
-        let mut text = Vec::new();
+        let start = text.len();
         let mut octets = 0;
         for (i, (p, neg)) in std::iter::once((c.prefix, false))
             .chain(c.holes.iter().map(|h| (*h, true)))
@@ -144,11 +145,11 @@ fn apl_units<A: Addr>(covers: &[Cover<A>], afi: u8, out: &mut Vec<Unit>) {
             }
             text.push(b'0' + afi);
             text.push(b':');
-            write_cidr(&mut text, p, false);
+            write_cidr(text, p, false);
             octets += apl_item_len(p);
         }
         out.push(Unit {
-            text,
+            text: start..text.len(),
             items: 1 + c.holes.len(),
             octets,
         });
@@ -163,11 +164,12 @@ fn apl_units<A: Addr>(covers: &[Cover<A>], afi: u8, out: &mut Vec<Unit>) {
 pub fn apl(out: &mut Vec<u8>, base: &str, block: &IpSet, allow: &IpSet, l: &Limits) -> usize {
     let max_holes = l.apl_items_per_rr.saturating_sub(1);
     let mut units = Vec::new();
+    let mut text = Vec::new();
     let c4 = cover(&block.v4, &allow.v4, max_holes, |p, _| apl_item_len(p));
-    apl_units(&c4, 1, &mut units);
+    apl_units(&c4, 1, &mut units, &mut text);
     drop(c4);
     let c6 = cover(&block.v6, &allow.v6, max_holes, |p, _| apl_item_len(p));
-    apl_units(&c6, 2, &mut units);
+    apl_units(&c6, 2, &mut units, &mut text);
     drop(c6);
 
     // Records: consecutive units while the item count allows.
@@ -220,7 +222,7 @@ pub fn apl(out: &mut Vec<u8>, base: &str, block: &IpSet, allow: &IpSet, l: &Limi
                 if j > 0 {
                     out.push(b' ');
                 }
-                out.extend_from_slice(&u.text);
+                out.extend_from_slice(&text[u.text.clone()]);
             }
             out.push(b'\n');
         }

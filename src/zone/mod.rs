@@ -362,7 +362,7 @@ pub fn single(run: &Run, s: &Single) -> Result<Report, String> {
             for (p, b) in [(path.clone(), b4), (v6_dataset_path(path), b6)] {
                 let head = |serial| rbldnsd_header(cfg, serial);
                 rep.published
-                    .push(publish(&p, head, &b, cfg.serial_style, run.now)?);
+                    .push(publish(&p, head, &[&b], cfg.serial_style, run.now)?);
             }
             return Ok(rep);
         }
@@ -411,7 +411,7 @@ pub fn single(run: &Run, s: &Single) -> Result<Report, String> {
         Some(path) => {
             let head = |serial| header(origin, cfg, serial);
             rep.published
-                .push(publish(path, head, &body, cfg.serial_style, run.now)?);
+                .push(publish(path, head, &[&body], cfg.serial_style, run.now)?);
             rep.zones.push(ZoneFile {
                 origin: origin.to_string(),
                 file: publish::server_path(Path::new(path), cfg),
@@ -539,9 +539,10 @@ pub fn profiles(
         let put = |rep: &mut Report,
                    path: PathBuf,
                    origin: Option<&str>,
-                   body: Vec<u8>|
+                   body: Vec<Vec<u8>>|
          -> Result<(), String> {
             let p = path.to_string_lossy().into_owned();
+            let body: Vec<&[u8]> = body.iter().map(|b| b.as_slice()).collect();
             match origin {
                 Some(o) => {
                     let head = |serial| header(o, cfg, serial);
@@ -612,13 +613,13 @@ pub fn profiles(
                 }
             }
         });
-        let mut zone_body = Vec::new();
+        let mut zone_body: Vec<Vec<u8>> = Vec::new();
         let mut datasets = Vec::new();
         for ((i, f), part) in tasks.iter().zip(parts) {
             let (b, b6, warnings) = part?;
             rep.warnings.extend(warnings);
             match f {
-                Some(_) => zone_body.extend_from_slice(&b),
+                Some(_) => zone_body.push(b),
                 None => datasets.push((lists[*i].0.clone(), b, b6)),
             }
         }
@@ -635,13 +636,13 @@ pub fn profiles(
                 &mut rep,
                 out_dir.join(format!("{prof}.{l}.ip4set")),
                 None,
-                b4,
+                vec![b4],
             )?;
             put(
                 &mut rep,
                 out_dir.join(format!("{prof}.{l}.ip6trie")),
                 None,
-                b6,
+                vec![b6],
             )?;
         }
 
@@ -685,7 +686,7 @@ pub fn profiles(
                 &mut rep,
                 out_dir.join(format!("{prof}.rpz.zone")),
                 Some(&rpz_origin),
-                body,
+                vec![body],
             )?;
         }
     }

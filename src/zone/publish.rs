@@ -20,14 +20,14 @@ pub struct Published {
     pub serial: u32,
 }
 
-/// Writes `header(serial) + body` to `path` unless the file already holds
+/// Writes `header(serial)` and the body parts to `path` unless the file already holds
 /// the same content under its serial. The serial grows from the previous
 /// file's (RFC 1982); the new file is renamed into place atomically and
 /// gets a modification time newer than the file it replaced.
 pub fn publish(
     path: &str,
     header: impl Fn(u32) -> Vec<u8>,
-    body: &[u8],
+    body: &[&[u8]],
     style: SerialStyle,
     now: i64,
 ) -> Result<Published, String> {
@@ -47,7 +47,15 @@ pub fn publish(
     };
     if let (Some(old), Some(prev)) = (&old, prev) {
         let h = header(prev);
-        if old.len() == h.len() + body.len() && old.starts_with(&h) && old.ends_with(body) {
+        let total: usize = body.iter().map(|b| b.len()).sum();
+        let same = old.len() == h.len() + total && old.starts_with(&h) && {
+            let mut at = h.len();
+            body.iter().all(|b| {
+                at += b.len();
+                &old[at - b.len()..at] == *b
+            })
+        };
+        if same {
             return Ok(Published {
                 path: path.to_string(),
                 changed: false,
@@ -56,7 +64,10 @@ pub fn publish(
         }
     }
     let serial = next_serial(prev, style, now);
-    write_atomic(path, &[&header(serial), body])?;
+    let head = header(serial);
+    let mut parts: Vec<&[u8]> = vec![&head];
+    parts.extend_from_slice(body);
+    write_atomic(path, &parts)?;
     if let Some(old_mtime) = old_mtime {
         newer_than(path, old_mtime)?;
     }
@@ -260,18 +271,25 @@ mod tests {
         let p = p.to_str().unwrap();
         let head = |s: u32| format!("@ SOA ns. h. {s} 1 2 3 4\n").into_bytes();
         let day = 1_795_737_600;
-        let a = publish(p, head, b"x A 192.0.2.1\n", SerialStyle::Date, day).unwrap();
+        let a = publish(p, head, &[b"x A 192.0.2.1\n"], SerialStyle::Date, day).unwrap();
         assert_eq!((a.changed, a.serial), (true, 2026112700));
         let m1 = fs::metadata(p).unwrap().modified().unwrap();
-        let b = publish(p, head, b"x A 192.0.2.1\n", SerialStyle::Date, day).unwrap();
+        let b = publish(p, head, &[b"x A 192.0.2.1\n"], SerialStyle::Date, day).unwrap();
         assert_eq!((b.changed, b.serial), (false, 2026112700));
         // a change at the same second, with the clock a day back: the
         // serial still grows and the file is newer
-        let c = publish(p, head, b"x A 192.0.2.2\n", SerialStyle::Date, day - 86400).unwrap();
+        let c = publish(
+            p,
+            head,
+            &[b"x A 192.0.2.2\n"],
+            SerialStyle::Date,
+            day - 86400,
+        )
+        .unwrap();
         assert_eq!((c.changed, c.serial), (true, 2026112701));
         assert!(fs::metadata(p).unwrap().modified().unwrap() > m1);
         // a file without a serial is not replaced blindly
         fs::write(p, "garbage\n").unwrap();
-        assert!(publish(p, head, b"", SerialStyle::Date, day).is_err());
+        assert!(publish(p, head, &[b""], SerialStyle::Date, day).is_err());
     }
 }

@@ -22,12 +22,12 @@ use std::collections::BTreeMap;
 /// IPv4 as all four octets; IPv6 as 16-bit words, lower-case hex without
 /// leading zeros, the longest run of two or more zero words as `zz`.
 pub fn ip_owner<A: Addr>(out: &mut Vec<u8>, p: Prefix<A>, suffix: &str) {
-    out.extend_from_slice(p.len.to_string().as_bytes());
+    push_dec(out, p.len);
     let v = p.addr.to_u128();
     if A::BITS == 32 {
         for i in 0..4 {
             out.push(b'.');
-            out.extend_from_slice(((v >> (8 * i)) & 0xff).to_string().as_bytes());
+            push_dec(out, ((v >> (8 * i)) & 0xff) as u32);
         }
     } else {
         let words: [u16; 8] = std::array::from_fn(|i| (v >> (112 - 16 * i)) as u16);
@@ -59,11 +59,40 @@ pub fn ip_owner<A: Addr>(out: &mut Vec<u8>, p: Prefix<A>, suffix: &str) {
                 i = best;
                 continue;
             }
-            out.extend_from_slice(format!("{:x}", words[i]).as_bytes());
+            push_hex(out, words[i]);
         }
     }
     out.push(b'.');
     out.extend_from_slice(suffix.as_bytes());
+}
+
+/// Decimal without a formatter (this runs per trigger).
+fn push_dec(out: &mut Vec<u8>, v: u32) {
+    let mut buf = [0u8; 10];
+    let mut i = buf.len();
+    let mut v = v;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&buf[i..]);
+}
+
+/// Lower-case hex without leading zeros.
+fn push_hex(out: &mut Vec<u8>, v: u16) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut started = false;
+    for shift in [12, 8, 4, 0] {
+        let d = (v >> shift) & 0xf;
+        if d != 0 || started || shift == 0 {
+            out.push(HEX[d as usize]);
+            started = true;
+        }
+    }
 }
 
 fn record(out: &mut Vec<u8>, action: &Action) {
@@ -114,7 +143,9 @@ pub fn ip_triggers<A: Addr>(
             lines.extend(holes.into_iter().map(|h| (h, Action::Passthru)));
         }
     }
-    lines.sort_unstable_by_key(|(p, _)| (p.addr, p.len));
+    if !lines.is_sorted_by_key(|(p, _)| (p.addr, p.len)) {
+        lines.sort_unstable_by_key(|(p, _)| (p.addr, p.len));
+    }
     for (p, action) in lines {
         ip_owner(out, p, suffix);
         record(out, &action);
