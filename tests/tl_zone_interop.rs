@@ -877,8 +877,24 @@ fn unbound_applies_the_policy_zone() {
     }
     let w = Workdir::new();
     let d = w.dir.path();
-    // The policy zone, from the fixtures: listed and allow-listed domains,
-    // listed addresses with an allow-listed hole.
+    // The policy zone, from the fixtures (listed and allow-listed domains,
+    // listed addresses with an allow-listed hole) and a few more categories:
+    // NODATA, a walled garden, and a client whose every query is refused.
+    let config = std::fs::read_to_string(fx("zone.toml")).unwrap()
+        + "\n[[category]]\nmatch = \"feed:nodata-feed\"\nrpz = \"nodata\"\n\
+           [[category]]\nmatch = \"feed:garden-feed\"\nrpz = \"redirect:walled.example.test\"\n\
+           [rpz]\nclient_ip_action = \"nxdomain\"\n";
+    let config = config.replacen("[rpz]\naction = \"nxdomain\"\n", "", 1);
+    std::fs::write(d.join("zone.toml"), config).unwrap();
+    let provenance = std::fs::read_to_string(fx("provenance.csv")).unwrap()
+        + "quiet.example.test,domains,feed,nodata-feed\ngarden.example.test,domains,feed,garden-feed\n";
+    std::fs::write(d.join("provenance.csv"), provenance).unwrap();
+    std::fs::write(
+        d.join("more.txt"),
+        "quiet.example.test\ngarden.example.test\n",
+    )
+    .unwrap();
+    std::fs::write(d.join("clients.txt"), "127.0.0.3\n").unwrap();
     tl_zone(
         d,
         &[
@@ -887,19 +903,22 @@ fn unbound_applies_the_policy_zone() {
             "--origin",
             "rpz.example",
             "--config",
-            &fx("zone.toml"),
+            "zone.toml",
             "--allow",
             &fx("allow.txt"),
             "--allow",
             &fx("allow-domains.txt"),
             "--provenance",
-            &fx("provenance.csv"),
+            "provenance.csv",
+            "--client-ip",
+            "clients.txt",
             "--now",
             NOW,
             "-o",
             "rpz.zone",
             &fx("block.txt"),
             &fx("domains.txt"),
+            "more.txt",
         ],
     );
     // The real names, served by NSD.
@@ -907,7 +926,8 @@ fn unbound_applies_the_policy_zone() {
         d.join("example.test.zone"),
         "$ORIGIN example.test.\n$TTL 60\n@ SOA ns1 h 1 3600 600 86400 60\n@ NS ns1\nns1 A 127.0.0.1\n\
          bad A 192.0.2.66\nsub.bad A 192.0.2.67\nok.bad A 198.18.0.68\nevil A 198.51.100.7\n\
-         fine A 198.18.0.1\npartner A 192.0.2.77\nc2host A 192.0.2.5\nhost6 AAAA 2001:db8:ff00::7\n",
+         fine A 198.18.0.1\npartner A 192.0.2.77\nc2host A 192.0.2.5\nhost6 AAAA 2001:db8:ff00::7\n\
+         quiet A 198.18.0.2\ngarden A 198.18.0.3\nwalled A 198.18.0.99\n",
     )
     .unwrap();
     std::fs::write(
@@ -974,6 +994,20 @@ fn unbound_applies_the_policy_zone() {
         (p.status.as_str(), p.of("A")),
         ("NOERROR", vec!["192.0.2.77"])
     );
+    // NODATA: the name exists, without the record
+    let n = q("quiet.example.test", "A");
+    assert_eq!(
+        (n.status.as_str(), n.of("A").len()),
+        ("NOERROR", 0),
+        "{n:?}"
+    );
+    // a walled garden: the answer is the garden's
+    let g = q("garden.example.test", "A");
+    assert_eq!(g.of("CNAME"), vec!["walled.example.test."], "{g:?}");
+    assert_eq!(g.of("A"), vec!["198.18.0.99"], "{g:?}");
+    // rpz-client-ip: the same question from a listed client is refused
+    let c = dig(port, "fine.example.test", "A", &["-b", "127.0.0.3"]);
+    assert_eq!(c.status, "NXDOMAIN", "{c:?}");
     // everything else is untouched
     let f = q("fine.example.test", "A");
     assert_eq!(
