@@ -429,3 +429,58 @@ fn stale_feed_holds_back_and_history_answers_as_of_a_date() {
         r.stdout
     );
 }
+
+#[test]
+fn a_directory_of_profiles_compiles_each_in_name_order() {
+    let w = wd();
+    std::fs::create_dir(w.path("profiles")).unwrap();
+    w.write("profiles/acme.toml", fixture("profiles/acme.toml"));
+    w.write(
+        "profiles/beta.toml",
+        "name = \"beta\"\nipv6 = false\n[evidence]\nmin_score = 4\n\
+         [guards]\ndocumentation_space = true\n",
+    );
+    w.write("profiles/notes.txt", "not a profile\n");
+    let r = w.run(
+        "tl-compile",
+        &[
+            "--scores",
+            "scores.csv",
+            "--profiles",
+            "profiles",
+            "--geo-db",
+            "c.mmdb",
+            "--out",
+            "out",
+            "--now",
+            NOW,
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "acme: serial 1, block-in 3 (258 addresses), block-out 4 (138 addresses), \
+         allow 2, domains 1, +10 -0, left out 0\n\
+         beta: serial 1, block-in 1 (1 addresses), block-out 1 (1 addresses), \
+         allow 0, domains 0, +2 -0, left out 0\n"
+    );
+    assert_eq!(w.read("out/beta/block-in.txt"), "198.51.100.7\n");
+    // Two profiles with one name are refused before anything is published.
+    w.write("profiles/beta.toml", "name = \"acme\"\n");
+    let r = w.run(
+        "tl-compile",
+        &[
+            "--scores",
+            "scores.csv",
+            "--profiles",
+            "profiles",
+            "--out",
+            "out2",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stderr, "tl-compile: two profiles are named 'acme'\n");
+    assert!(!w.path("out2").exists());
+}

@@ -9,7 +9,7 @@ use crate::geo::{codes, extract_asns, extract_geo, GeoSelection, GeoTable};
 use crate::net::{parse_entry, write_cidr, write_range, Addr, CidrIter, Entry, Prefix, Range};
 use crate::set::{IntervalSet, IpSet};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// What every profile of a run shares: the scores, the geo tables, and
 /// the networks of each country and ASN once extracted.
@@ -21,8 +21,10 @@ pub struct Inputs<'a> {
     pub now: i64,
     /// Feed → newest `last_seen` among its entries.
     pub feed_newest: HashMap<String, i64>,
-    countries: HashMap<(codes::Code, bool), IpSet>,
-    asns: HashMap<u32, IpSet>,
+    /// Shared by the threads that compile profiles: each set is extracted
+    /// by the first profile that needs it.
+    countries: Mutex<HashMap<(codes::Code, bool), Arc<IpSet>>>,
+    asns: Mutex<HashMap<u32, Arc<IpSet>>>,
 }
 
 impl<'a> Inputs<'a> {
@@ -45,31 +47,37 @@ impl<'a> Inputs<'a> {
             asn_db,
             now,
             feed_newest,
-            countries: HashMap::new(),
-            asns: HashMap::new(),
+            countries: Mutex::default(),
+            asns: Mutex::default(),
         }
     }
 
     /// The networks of a country (`continent` false) or continent.
-    fn geo(&mut self, code: codes::Code, continent: bool) -> Option<&IpSet> {
+    fn geo(&self, code: codes::Code, continent: bool) -> Option<Arc<IpSet>> {
         let db = self.country_db?;
-        Some(self.countries.entry((code, continent)).or_insert_with(|| {
-            let mut sel = GeoSelection::default();
-            if continent {
-                sel.continents.push(code);
-            } else {
-                sel.countries.push(code);
-            }
-            extract_geo(db, &sel)
-        }))
+        let mut m = self.countries.lock().unwrap_or_else(|e| e.into_inner());
+        Some(
+            m.entry((code, continent))
+                .or_insert_with(|| {
+                    let mut sel = GeoSelection::default();
+                    if continent {
+                        sel.continents.push(code);
+                    } else {
+                        sel.countries.push(code);
+                    }
+                    Arc::new(extract_geo(db, &sel))
+                })
+                .clone(),
+        )
     }
 
-    fn asn(&mut self, asn: u32) -> Option<&IpSet> {
+    fn asn(&self, asn: u32) -> Option<Arc<IpSet>> {
         let db = self.asn_db?;
+        let mut m = self.asns.lock().unwrap_or_else(|e| e.into_inner());
         Some(
-            self.asns
-                .entry(asn)
-                .or_insert_with(|| extract_asns(db, &[asn])),
+            m.entry(asn)
+                .or_insert_with(|| Arc::new(extract_asns(db, &[asn])))
+                .clone(),
         )
     }
 }
@@ -350,9 +358,37 @@ fn build(contribs: &[&Contrib], inbound: bool) -> IpSet {
     )
 }
 
+/// The errors [`compile`] can return, found without compiling: a named
+/// feed that is not in the scores, geo or ASN policy without its database.
+pub fn check(p: &Profile, inp: &Inputs) -> Result<(), String> {
+    for (feed, _, origin) in &p.feeds {
+        if !inp.feed_newest.contains_key(feed) {
+            return Err(format!(
+                "{origin}: feed {} is not in the scores",
+                crate::cli::quote(feed.as_bytes())
+            ));
+        }
+    }
+    for g in &p.geo {
+        if (!g.countries.is_empty() || !g.continents.is_empty()) && inp.country_db.is_none() {
+            return Err(format!(
+                "{}: the geo policy needs a country database (--geo-db)",
+                p.file
+            ));
+        }
+        if !g.asns.is_empty() && inp.asn_db.is_none() {
+            return Err(format!(
+                "{}: the ASN policy needs an ASN database (--asn-db)",
+                p.file
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Compiles `p`. Errors (exit 2) are profile problems: a feed that is not
 /// in the scores, geo policy without a database.
-pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
+pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
     let mut out = Compiled::default();
     let keep = |e: &Entry| p.ipv6 || !is_v6(e);
 
@@ -447,8 +483,8 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
             })?;
             let c = codes::code_str(code).to_string();
             match how.strip_prefix("group:") {
-                Some(grp) => add(set, "group", format!("{grp}:{c}")),
-                None => add(set, "country", c),
+                Some(grp) => add(&set, "group", format!("{grp}:{c}")),
+                None => add(&set, "country", c),
             }
         }
         for code in &g.continents {
@@ -458,7 +494,7 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
                     p.file
                 )
             })?;
-            add(set, "continent", codes::code_str(code).to_string());
+            add(&set, "continent", codes::code_str(code).to_string());
         }
         for asn in &g.asns {
             let set = inp.asn(*asn).ok_or_else(|| {
@@ -467,7 +503,7 @@ pub fn compile(p: &Profile, inp: &mut Inputs) -> Result<Compiled, String> {
                     p.file
                 )
             })?;
-            add(set, "asn", format!("AS{asn}"));
+            add(&set, "asn", format!("AS{asn}"));
         }
     }
 

@@ -9,7 +9,7 @@ pub mod publish;
 pub mod query;
 pub mod scores;
 
-pub use compile::{compile, Inputs};
+pub use compile::{compile, Compiled, Inputs};
 pub use config::{load, Profile};
 
 use crate::geo::{check_records, check_type, Database, GeoTable, Need};
@@ -94,59 +94,88 @@ pub fn run(r: &Run) -> Result<u8, String> {
         .as_deref()
         .map(|p| table(p, Need::Asn))
         .transpose()?;
-    let mut inputs = Inputs::new(&scores, country.as_ref(), asn.as_ref(), r.now);
+    let inputs = Inputs::new(&scores, country.as_ref(), asn.as_ref(), r.now);
 
-    let mut compiled = Vec::new();
+    // Errors a profile can have are found before anything is published.
     for p in &profiles {
-        compiled.push(compile(p, &mut inputs)?);
+        compile::check(p, &inputs)?;
     }
-
     let _lock = publish::lock(&r.out)?;
     let mut status = crate::cli::EXIT_OK;
     let mut stdout = String::new();
-    for (p, c) in profiles.iter().zip(&compiled) {
-        for n in &c.notes {
-            if !r.quiet {
-                eprintln!("tl-compile: {}: {n}", p.name);
-            }
-        }
-        let prev = publish::current(&r.out, &p.name)?;
-        let new_lines = (compile::lines(&c.block_in) + compile::lines(&c.block_out)) as u64;
-        let mut holds = c.refusals.clone();
-        holds.extend(publish::breaker(p, prev.as_ref(), new_lines));
-        if !holds.is_empty() {
-            for h in &holds {
-                eprintln!("tl-compile: {}: {h}", p.name);
-            }
-            if !r.force {
-                eprintln!(
-                    "tl-compile: {}: not published; the last version stays (--force publishes anyway)",
-                    p.name
-                );
+    // Profiles are independent: compile as many at once as there are
+    // cores, then publish them in profile order (memory: one batch).
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(profiles.len())
+        .max(1);
+    for batch in profiles.chunks(threads) {
+        let compiled: Vec<Result<Compiled, String>> = std::thread::scope(|sc| {
+            let workers: Vec<_> = batch
+                .iter()
+                .map(|p| {
+                    let inputs = &inputs;
+                    sc.spawn(move || compile(p, inputs))
+                })
+                .collect();
+            workers
+                .into_iter()
+                .map(|w| w.join().expect("a compile thread panicked"))
+                .collect()
+        });
+        for (p, c) in batch.iter().zip(compiled) {
+            let c = c?;
+            if publish_one(r, p, &c, &mut stdout)? {
                 status = crate::cli::EXIT_NO;
-                continue;
             }
         }
-        // Past the newest in history too, so that a removed link never
-        // makes a run overwrite an old version.
-        let newest = publish::history(&r.out, &p.name)
-            .iter()
-            .map(|(_, m)| m.serial)
-            .max();
-        let serial = prev
-            .as_ref()
-            .map(|v| v.meta.serial)
-            .max(newest)
-            .map_or(1, |s| s + 1);
-        let (files, summary) = publish::render(p, c, prev.as_ref(), serial, r.now);
-        publish::publish(&r.out, &p.name, serial, &files)?;
-        publish::prune(&r.out, &p.name, r.now, r.keep_days);
-        stdout.push_str(&summary);
-        stdout.push('\n');
     }
     if !r.quiet {
         use std::io::Write;
         let _ = std::io::stdout().lock().write_all(stdout.as_bytes());
     }
     Ok(status)
+}
+
+/// Publishes one compiled profile unless a guard holds it back (then
+/// returns true and the version in force stays).
+fn publish_one(r: &Run, p: &Profile, c: &Compiled, stdout: &mut String) -> Result<bool, String> {
+    for n in &c.notes {
+        if !r.quiet {
+            eprintln!("tl-compile: {}: {n}", p.name);
+        }
+    }
+    let prev = publish::current(&r.out, &p.name)?;
+    let new_lines = (compile::lines(&c.block_in) + compile::lines(&c.block_out)) as u64;
+    let mut holds = c.refusals.clone();
+    holds.extend(publish::breaker(p, prev.as_ref(), new_lines));
+    if !holds.is_empty() {
+        for h in &holds {
+            eprintln!("tl-compile: {}: {h}", p.name);
+        }
+        if !r.force {
+            eprintln!(
+                "tl-compile: {}: not published; the last version stays (--force publishes anyway)",
+                p.name
+            );
+            return Ok(true);
+        }
+    }
+    // Past the newest in history too, so that a removed link never
+    // makes a run overwrite an old version.
+    let newest = publish::history(&r.out, &p.name)
+        .iter()
+        .map(|(_, m)| m.serial)
+        .max();
+    let serial = prev
+        .as_ref()
+        .map(|v| v.meta.serial)
+        .max(newest)
+        .map_or(1, |s| s + 1);
+    let (files, summary) = publish::render(p, c, prev.as_ref(), serial, r.now);
+    publish::publish(&r.out, &p.name, serial, &files)?;
+    publish::prune(&r.out, &p.name, r.now, r.keep_days);
+    stdout.push_str(&summary);
+    stdout.push('\n');
+    Ok(false)
 }
