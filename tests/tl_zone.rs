@@ -486,6 +486,27 @@ fn usage_and_configuration_errors() {
         ],
         "z.toml:2: limits.apl_items_per_rr",
     );
+    w.write(
+        "z.toml",
+        "[server]\nzone_dir = '/srv/\"; }; include \"/etc/x'\n",
+    );
+    bad(
+        &[
+            "--format",
+            "a",
+            "--origin",
+            "x.test",
+            "-c",
+            "z.toml",
+            "-o",
+            "z.zone",
+            "--named-conf",
+            "n.conf",
+            "l.txt",
+        ],
+        "may not hold",
+    );
+    assert!(!w.path("n.conf").exists());
     w.write("p.csv", "address,list\n");
     bad(
         &[

@@ -736,6 +736,17 @@ pub fn finish(
     nsd: Option<&str>,
     reload: &[String],
 ) -> Result<(), String> {
+    if named.is_some() || nsd.is_some() {
+        // A path goes into the fragments in quotes: it must not end them.
+        for z in &rep.zones {
+            if z.file.contains(['"', '\\', '\n', '\r']) {
+                return Err(format!(
+                    "{}: a zone file path for the server fragments may not hold '\"', '\\' or line breaks",
+                    crate::cli::quote(z.file.as_bytes())
+                ));
+            }
+        }
+    }
     if let Some(p) = named {
         publish::write_if_changed(p, &publish::named_conf(&rep.zones, cfg))?;
     }
