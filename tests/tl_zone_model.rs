@@ -172,7 +172,7 @@ proptest! {
             prop_assert!(rdata.split(' ').count() <= items);
             for it in rdata.split(' ') {
                 let (n, it) = match it.strip_prefix('!') { Some(x) => (true, x), None => (false, it) };
-                let e = parse_entry(it[2..].as_bytes()).unwrap();
+                let e = parse_entry(&it.as_bytes()[2..]).unwrap();
                 if n { neg.push(e) } else { pos.push(e) }
             }
         }

@@ -134,17 +134,16 @@ pub fn read_provenance(path: &str, cfg: &ZoneConfig) -> Result<Provenance, Strin
     Ok(prov)
 }
 
+/// The addresses of each class, per family: (class, set), in class order.
+pub type Regions = (
+    Vec<(usize, IntervalSet<u32>)>,
+    Vec<(usize, IntervalSet<u128>)>,
+);
+
 /// Splits `block` into the regions of each class: the addresses of a
 /// category's entries, first category first, and the rest in the default
 /// class 0. Only non-empty regions, in class order.
-pub fn regions(
-    block: &IpSet,
-    rows: &[(Entry, usize)],
-    classes: usize,
-) -> (
-    Vec<(usize, IntervalSet<u32>)>,
-    Vec<(usize, IntervalSet<u128>)>,
-) {
+pub fn regions(block: &IpSet, rows: &[(Entry, usize)], classes: usize) -> Regions {
     let mut per: Vec<SetBuilder> = (0..classes).map(|_| SetBuilder::default()).collect();
     for (e, c) in rows {
         if *c > 0 && *c < classes {
