@@ -142,15 +142,7 @@ fn explain(text: &[u8], err: ParseError) -> &'static str {
     }
     match err {
         ParseError::Hostname => HOSTNAME,
-        ParseError::NotAnAddress => "not an IP address, CIDR or range",
-        ParseError::LeadingZero => "ambiguous leading zero in an IPv4 octet",
-        ParseError::ShortIpv4 => "IPv4 address without four octets",
-        ParseError::OctetTooLarge => "IPv4 octet above 255",
-        ParseError::PrefixTooLong => "prefix length too long for the address family",
-        ParseError::BadPrefix => "prefix length is not a number",
-        ParseError::BadNetmask => "netmask is not contiguous",
-        ParseError::ReversedRange => "range ends before it starts",
-        ParseError::MixedFamilies => "range mixes IPv4 and IPv6",
+        other => other.reason(),
     }
 }
 

@@ -51,24 +51,7 @@ pub fn write_v6(out: &mut Vec<u8>, a: u128) {
     let g: [u16; 8] = std::array::from_fn(|i| (a >> (112 - 16 * i)) as u16);
     let dotted = g[..5].iter().all(|&x| x == 0) && (g[5] == 0xffff || (g[5] == 0 && g[6] != 0));
     let groups = if dotted { 6 } else { 8 };
-    // The longest run of at least two zero groups, leftmost on a tie.
-    let (mut best, mut best_len, mut i) = (0, 0, 0);
-    while i < groups {
-        if g[i] == 0 {
-            let start = i;
-            while i < groups && g[i] == 0 {
-                i += 1;
-            }
-            if i - start > best_len {
-                (best, best_len) = (start, i - start);
-            }
-        } else {
-            i += 1;
-        }
-    }
-    if best_len < 2 {
-        best_len = 0;
-    }
+    let (best, best_len) = zero_run(&g[..groups]).unwrap_or((0, 0));
     let mut i = 0;
     while i < groups {
         if best_len > 0 && i == best {
@@ -88,6 +71,26 @@ pub fn write_v6(out: &mut Vec<u8>, a: u128) {
         }
         write_v4(out, a as u32);
     }
+}
+
+/// Where RFC 5952 puts "::": the longest run of two or more zero groups,
+/// the leftmost on a tie, as (start, length).
+pub fn zero_run(groups: &[u16]) -> Option<(usize, usize)> {
+    let (mut best, mut best_len, mut i) = (0, 0, 0);
+    while i < groups.len() {
+        if groups[i] == 0 {
+            let start = i;
+            while i < groups.len() && groups[i] == 0 {
+                i += 1;
+            }
+            if i - start > best_len {
+                (best, best_len) = (start, i - start);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    (best_len >= 2).then_some((best, best_len))
 }
 
 #[inline]

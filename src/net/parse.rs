@@ -32,9 +32,10 @@ pub enum ParseError {
     MixedFamilies,
 }
 
-impl fmt::Display for ParseError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+impl ParseError {
+    /// The reason, as printed in `tool: FILE:LINE: reason: 'text'`.
+    pub fn reason(&self) -> &'static str {
+        match self {
             ParseError::NotAnAddress => "not an IP address, CIDR or range",
             ParseError::Hostname => "hostnames are not resolved; give addresses",
             ParseError::LeadingZero => "ambiguous leading zero in an IPv4 octet",
@@ -45,7 +46,13 @@ impl fmt::Display for ParseError {
             ParseError::BadNetmask => "netmask is not contiguous",
             ParseError::ReversedRange => "range ends before it starts",
             ParseError::MixedFamilies => "range mixes IPv4 and IPv6",
-        })
+        }
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.reason())
     }
 }
 

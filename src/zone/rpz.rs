@@ -31,25 +31,8 @@ pub fn ip_owner<A: Addr>(out: &mut Vec<u8>, p: Prefix<A>, suffix: &str) {
         }
     } else {
         let words: [u16; 8] = std::array::from_fn(|i| (v >> (112 - 16 * i)) as u16);
-        // The longest run of zero words (two or more), leftmost on a tie,
-        // as RFC 5952 chooses where to put "::".
-        let (mut best, mut best_len, mut i) = (0, 0, 0);
-        while i < 8 {
-            if words[i] == 0 {
-                let s = i;
-                while i < 8 && words[i] == 0 {
-                    i += 1;
-                }
-                if i - s > best_len {
-                    (best, best_len) = (s, i - s);
-                }
-            } else {
-                i += 1;
-            }
-        }
-        if best_len < 2 {
-            best_len = 0;
-        }
+        // Where RFC 5952 would put "::".
+        let (best, best_len) = crate::net::zero_run(&words).unwrap_or((0, 0));
         let mut i = 8;
         while i > 0 {
             i -= 1;
