@@ -3,6 +3,7 @@
 
 Usage:
     scripts/bench-score-gen.py events N OUT.csv [--seed S] [--sources M] [--now TIME]
+                               [--uniform] [--pool-seed P]
     scripts/bench-score-gen.py indicators N OUT.csv [--seed S] [--sources M] [--now TIME]
 
 events: N sensor reports (time,source,sensor,port,proto,count) over the 7 days
@@ -14,6 +15,10 @@ indicators: N indicator rows from 20 feeds with assorted categories; about
 half of the addresses also appear in the events pool (same --seed and
 --sources), the rest are listed by feeds only. Rows are sorted per feed as
 tl-ingest writes them.
+
+--uniform draws sources evenly from the pool (for states that hold most of
+it); --pool-seed picks the address pool (default: --seed), so two event
+files can share their sources.
 
 The same arguments always give the same bytes.
 """
@@ -57,8 +62,9 @@ def time_table(now, days):
 
 def events(args):
     rng = random.Random(args.seed)
-    srcs = pool(args.seed, args.sources)
+    srcs = pool(args.pool_seed if args.pool_seed is not None else args.seed, args.sources)
     m = len(srcs)
+    power = 1 if args.uniform else 3
     now = datetime.fromisoformat(args.now.replace("Z", "+00:00"))
     _, day_strs, hms = time_table(now, 7)
     sensors = ["s%04d" % i for i in range(1000)]
@@ -69,7 +75,7 @@ def events(args):
         batch = []
         for _ in range(args.n):
             # Skewed activity: the cube of a uniform number favours low indexes.
-            src = srcs[int(m * rand() ** 3)]
+            src = srcs[int(m * rand() ** power)]
             t = int(rand() * 7 * 86400)
             c = 1 if rand() < 0.8 else int(1 + rand() * 20)
             batch.append("%sT%sZ,%s,%s,%d,%s,%d\n" % (
@@ -121,6 +127,8 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--sources", type=int, default=1_000_000)
     p.add_argument("--now", default="2026-01-01T00:00:00Z")
+    p.add_argument("--uniform", action="store_true")
+    p.add_argument("--pool-seed", type=int)
     args = p.parse_args()
     if args.what == "events":
         events(args)

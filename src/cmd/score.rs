@@ -449,10 +449,12 @@ fn explain(a: ExplainArgs) -> Result<u8, Failure> {
 }
 
 fn merge(a: MergeArgs) -> Result<u8, Failure> {
-    let mut states = Vec::new();
-    for p in &a.states {
-        states.push(State::read(p).map_err(Failure::Message)?);
-    }
+    // Read side by side: each file is read, checked and decoded alone.
+    let read: Vec<Result<State, String>> = super::set::parallel_map(&a.states, |p| State::read(p));
+    let states = read
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(Failure::Message)?;
     let merged = State::merge(states, a.now);
     merged
         .write(std::path::Path::new(&a.output))
