@@ -43,6 +43,10 @@ pub fn all() -> Vec<ToolDoc> {
             command: query::command(),
             sections: query::SECTIONS,
         },
+        ToolDoc {
+            command: score::command(),
+            sections: score::SECTIONS,
+        },
     ]
 }
 
