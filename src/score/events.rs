@@ -203,8 +203,7 @@ impl EventAggregator {
                 s.spawn(move || worker(rx, results, back_tx, sink, sensors, clock));
             }
             drop(back_tx);
-            let r = feed_blocks(&mut input, first, filled, tx, back_rx);
-            r
+            feed_blocks(&mut input, first, filled, tx, back_rx)
         });
         let mut results = results.into_inner().unwrap_or_else(|e| e.into_inner());
         results.sort_by_key(|r| r.index);
