@@ -93,8 +93,9 @@ pub fn zero_run(groups: &[u16]) -> Option<(usize, usize)> {
     (best_len >= 2).then_some((best, best_len))
 }
 
+/// One IPv6 group: lower-case hex without leading zeros.
 #[inline]
-fn hex_group(out: &mut Vec<u8>, v: u16) {
+pub fn hex_group(out: &mut Vec<u8>, v: u16) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut started = false;
     for shift in [12, 8, 4, 0] {

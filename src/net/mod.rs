@@ -7,7 +7,7 @@
 mod fmt;
 mod parse;
 
-pub use fmt::{write_cidr, write_range, write_v4, write_v6, zero_run};
+pub use fmt::{hex_group, write_cidr, write_range, write_v4, write_v6, zero_run};
 pub use parse::{netmask_len, parse_entry, parse_v4_strict, parse_v6, Entry, ParseError};
 
 use std::fmt::Debug;

@@ -42,7 +42,7 @@ pub fn ip_owner<A: Addr>(out: &mut Vec<u8>, p: Prefix<A>, suffix: &str) {
                 i = best;
                 continue;
             }
-            push_hex(out, words[i]);
+            crate::net::hex_group(out, words[i]);
         }
     }
     out.push(b'.');
@@ -63,19 +63,6 @@ fn push_dec(out: &mut Vec<u8>, v: u32) {
         }
     }
     out.extend_from_slice(&buf[i..]);
-}
-
-/// Lower-case hex without leading zeros.
-fn push_hex(out: &mut Vec<u8>, v: u16) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut started = false;
-    for shift in [12, 8, 4, 0] {
-        let d = (v >> shift) & 0xf;
-        if d != 0 || started || shift == 0 {
-            out.push(HEX[d as usize]);
-            started = true;
-        }
-    }
 }
 
 fn record(out: &mut Vec<u8>, action: &Action) {
