@@ -16,6 +16,7 @@ if [ ! -f "$dir/geolite2-country.mmdb" ]; then
 fi
 db="$dir/geolite2-country.mmdb"
 cargo build --release --quiet --bin tl-compile
+rel=$(scripts/release-dir)
 w=target/bench-compile
 mkdir -p "$w"
 python3 - "$n" > "$w/scores.csv" <<'PY'
@@ -55,7 +56,7 @@ target = "unlimited"
 TOML
   done
   s=$(date +%s.%N)
-  target/release/tl-compile --quiet --scores "$w/scores.csv" --profiles "$w/profiles" \
+  $rel/tl-compile --quiet --scores "$w/scores.csv" --profiles "$w/profiles" \
     --geo-db "$db" --out "$w/out" --now 2026-11-27T12:00:00Z
   e=$(date +%s.%N)
   echo "tl-compile: $n scores, $p profiles (3 countries each): $(echo "$e - $s" | bc) s; $(wc -l < "$w/out/p1/block-in.txt") lines in p1/block-in.txt"

@@ -19,16 +19,17 @@ if [ -z "$db" ]; then
   db="$dir/geolite2-country.mmdb"
 fi
 cargo build --release --quiet --bin tl-geo --example bench_geo
+rel=$(scripts/release-dir)
 
 echo "== engine (in process)"
-target/release/examples/bench_geo "$db" "$n"
+$rel/examples/bench_geo "$db" "$n"
 
 echo "== command line"
 countries="US CN RU DE FR GB BR IN IR KP"
 best=""
 for _ in 1 2 3; do
   s=$(date +%s.%N)
-  target/release/tl-geo extract --db "$db" $countries > target/bench-geo-extract.txt
+  $rel/tl-geo extract --db "$db" $countries > target/bench-geo-extract.txt
   e=$(date +%s.%N)
   t=$(echo "$e - $s" | bc)
   if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
@@ -48,6 +49,6 @@ for i in range(n):
         w("%d.%d.%d.%d\n" % (a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255))
 PY
 s=$(date +%s.%N)
-target/release/tl-geo lookup --db "$db" < target/bench-geo-addrs.txt > target/bench-geo-lookup.csv
+$rel/tl-geo lookup --db "$db" < target/bench-geo-addrs.txt > target/bench-geo-lookup.csv
 e=$(date +%s.%N)
 echo "tl-geo lookup, $(wc -l < target/bench-geo-addrs.txt) addresses from text to CSV: $(echo "$e - $s" | bc) s"

@@ -39,6 +39,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# where .cargo/config.toml makes cargo put release binaries
+RELEASE = Path(subprocess.run([str(REPO / "scripts/release-dir")], capture_output=True,
+                              text=True, check=True).stdout.strip())
 GEN = REPO / "scripts" / "bench-gen.py"
 NOW = "2026-01-01T00:00:00Z"
 
@@ -122,7 +125,7 @@ def main(argv=None):
     ap.add_argument("--csv-mb", type=int, default=1024)
     ap.add_argument("--skip-csv", action="store_true")
     ap.add_argument("--markdown", action="store_true")
-    ap.add_argument("--tl-ingest", default=str(REPO / "target/release/tl-ingest"))
+    ap.add_argument("--tl-ingest", default=str(RELEASE / "tl-ingest"))
     ap.add_argument("--iprange", default=shutil.which("iprange"))
     ap.add_argument("--data", default=str(REPO / "target/bench-data"))
     args = ap.parse_args(argv)

@@ -24,7 +24,10 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WORK = os.path.join(ROOT, "target", "bench-zone")
-BIN = os.path.join(ROOT, "target", "release", "tl-zone")
+# scripts/release-dir: where .cargo/config.toml makes cargo put release binaries
+REL = subprocess.run([os.path.join(ROOT, "scripts", "release-dir")], capture_output=True, text=True,
+                     check=True).stdout.strip()
+BIN = os.path.join(REL, "tl-zone")
 NOW = "2026-11-27T12:00:00Z"
 
 
@@ -99,7 +102,7 @@ def main():
         print(f"generating {a.prefixes} prefixes ...", file=sys.stderr)
         generate(a.prefixes, lst, allow)
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "tl-zone", "--bin", "tl-set"], cwd=ROOT, check=True)
-    count = subprocess.run([os.path.join(ROOT, "target/release/tl-set"), "count", "--union", lst],
+    count = subprocess.run([os.path.join(REL, "tl-set"), "count", "--union", lst],
                            capture_output=True, text=True, check=True).stdout.splitlines()[1].split(",")
     prefixes = int(count[2])
     print(f"list: {prefixes} prefixes after merging ({count[1]} ranges); allow-list 1,000 holes", file=sys.stderr)

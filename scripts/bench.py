@@ -26,7 +26,7 @@ Exit status: 0 when every case ran and outputs matched (PASS/FAIL is only
 reported: this is a report, not a test); 1 if any outputs differ or a program
 failed; 2 if iprange or tl-set is missing or the arguments are bad.
 
-Defaults: --tl-set target/release/tl-set and --data target/bench-data, both
+Defaults: --tl-set the release build (scripts/release-dir) and --data target/bench-data, both
 relative to the repository root (the parent of scripts/); --iprange is looked
 up on PATH. Missing data is generated with scripts/bench-gen.py.
 """
@@ -43,6 +43,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+# where .cargo/config.toml makes cargo put release binaries
+RELEASE = Path(subprocess.run([str(REPO / "scripts/release-dir")], capture_output=True,
+                              text=True, check=True).stdout.strip())
 GEN = REPO / "scripts" / "bench-gen.py"
 
 # name -> (description, argument list with data-file names)
@@ -197,8 +200,8 @@ def main(argv=None):
             f"{k} = X {' '.join(v[1])}" for k, v in CASES.items()),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    ap.add_argument("--tl-set", default=str(REPO / "target/release/tl-set"),
-                    help="tl-set binary (default: REPO/target/release/tl-set)")
+    ap.add_argument("--tl-set", default=str(RELEASE / "tl-set"),
+                    help="tl-set binary (default: the release build, scripts/release-dir)")
     ap.add_argument("--iprange", default="iprange",
                     help="iprange binary (default: iprange on PATH)")
     ap.add_argument("--data", default=str(REPO / "target/bench-data"),
