@@ -125,7 +125,7 @@ impl<A: Addr> FamilyBuilder<A> {
 }
 
 /// Below this many entries one thread sorts faster than two.
-const SPLIT_AT: usize = 1 << 16;
+const SPLIT_AT: usize = 1 << 18;
 
 /// A slice to sort.
 enum Job<'a, A> {
