@@ -23,7 +23,7 @@ _tl__query() {
 
     case "${cmd}" in
         tl__query)
-            opts="-h -V --out --at --help --version"
+            opts="-h -V --out --at --provenance --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -34,6 +34,10 @@ _tl__query() {
                     return 0
                     ;;
                 --at)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --provenance)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

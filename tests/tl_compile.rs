@@ -77,27 +77,68 @@ fn compiles_in_order_with_guards() {
     );
     assert_eq!(w.read("out/acme/domains.txt"), "bad.example\n");
     assert_eq!(w.read("out/acme/allow-domains.txt"), "partner.example\n");
-    let prov = w.read("out/acme/provenance.csv");
-    assert!(
-        prov.starts_with(
-            "entry,list,reason,detail\n\
+    // The profile's publication formats, for tl-zone.
+    assert_eq!(w.read("out/acme/formats.txt"), "a\nrpz\n");
+    // The profile's own rows: rules, custom and allow entries, guards,
+    // domains; the evidence is in the run's basis.
+    assert_eq!(
+        w.read("out/acme/provenance.csv"),
+        "entry,list,reason,detail\n\
+         rule:category:scanner,block-in,evidence,2.000\n\
+         rule:country:BR,block-in,country,BR\n\
+         rule:feed:drop,block-in,evidence,0.000\n\
+         rule:feed:feodo,block-in,evidence,1.000\n\
+         rule:category:scanner,block-out,evidence,2.000\n\
+         rule:feed:drop,block-out,evidence,0.000\n\
+         rule:feed:feodo,block-out,evidence,1.000\n\
+         192.0.2.200/29,block-out,custom,acme.toml:15 ticket 42\n\
+         192.0.2.0/28,allow,own-network,acme.toml:33\n\
+         198.51.100.53,allow,allow,acme.toml:20 partner resolver\n\
+         bad.example,domains,category,phishing\n\
+         bad.example,domains,feed,openphish\n\
+         bad.example,domains,score,1.500\n\
+         partner.example,allow-domains,allow,acme.toml\n\
+         ok.partner.example,excluded,allow-listed,domain\n\
+         8.0.0.0/7,excluded,too-wide,feed:drop\n"
+    );
+    // The whole provenance, one row per reason of every entry.
+    let r = w.run("tl-query", &["--provenance", "acme"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "entry,list,reason,detail\n\
          198.51.100.7,block-in,category,botnet-c2\n\
          198.51.100.7,block-in,category,scanner\n\
          198.51.100.7,block-in,feed,feodo\n\
          198.51.100.7,block-in,score,4.125\n\
-         203.0.113.0/24,block-in,country,BR\n"
-        ),
-        "{prov}"
-    );
-    assert!(
-        prov.ends_with(
-            "partner.example,allow-domains,allow,acme.toml\n\
+         203.0.113.0/24,block-in,country,BR\n\
+         203.0.113.128/25,block-in,category,hijacked\n\
+         203.0.113.128/25,block-in,feed,drop\n\
+         203.0.113.128/25,block-in,score,2.000\n\
+         2001:db8:1::66,block-in,category,scanner\n\
+         2001:db8:1::66,block-in,feed,blocklist-de\n\
+         2001:db8:1::66,block-in,score,2.500\n\
+         192.0.2.200/29,block-out,custom,acme.toml:15 ticket 42\n\
+         198.51.100.7,block-out,category,botnet-c2\n\
+         198.51.100.7,block-out,category,scanner\n\
+         198.51.100.7,block-out,feed,feodo\n\
+         198.51.100.7,block-out,score,4.125\n\
+         203.0.113.128/25,block-out,category,hijacked\n\
+         203.0.113.128/25,block-out,feed,drop\n\
+         203.0.113.128/25,block-out,score,2.000\n\
+         2001:db8:1::66,block-out,category,scanner\n\
+         2001:db8:1::66,block-out,feed,blocklist-de\n\
+         2001:db8:1::66,block-out,score,2.500\n\
+         192.0.2.0/28,allow,own-network,acme.toml:33\n\
+         198.51.100.53,allow,allow,acme.toml:20 partner resolver\n\
+         bad.example,domains,category,phishing\n\
+         bad.example,domains,feed,openphish\n\
+         bad.example,domains,score,1.500\n\
+         partner.example,allow-domains,allow,acme.toml\n\
          ok.partner.example,excluded,allow-listed,domain\n\
          8.0.0.0/7,excluded,too-wide,feed:drop\n\
          10.1.2.3,excluded,special-purpose,feed:blocklist-de\n\
          198.51.100.53,excluded,allow-listed,feed:blocklist-de\n"
-        ),
-        "{prov}"
     );
     assert_eq!(w.read("out/acme/diff.txt").lines().count(), 10);
 
@@ -114,7 +155,9 @@ fn compiles_in_order_with_guards() {
         .map(|d| d.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     kept.sort();
-    assert_eq!(kept, ["compiled.tlc", "provenance.csv"]);
+    assert_eq!(kept, ["basis.tlb", "compiled.tlc", "provenance.csv"]);
+    // One basis per run, shared by hard links: none is left unlinked.
+    assert_eq!(std::fs::read_dir(w.path("out/.basis")).unwrap().count(), 1);
 }
 
 #[test]

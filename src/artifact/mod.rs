@@ -30,7 +30,7 @@ pub const MAGIC: [u8; 8] = *b"\x89TLART\r\n";
 const HEADER: usize = 24;
 const ROW: usize = 24;
 /// More sections than this is not a file we wrote.
-const MAX_SECTIONS: u32 = 4096;
+const MAX_SECTIONS: u32 = 1 << 20;
 
 /// A four-byte tag naming a file kind or a section.
 pub type Tag = [u8; 4];

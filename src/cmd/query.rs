@@ -17,7 +17,9 @@ tl-query --out /var/lib/threatlist/out 203.0.113.9 c2.example.net
 tl-query --at 2026-03-03 198.51.100.7
         was it listed on 3 March, and why?
 tl-query < addresses.txt
-        batch mode: one address or domain per line";
+        batch mode: one address or domain per line
+tl-query --provenance acme > acme-provenance.csv
+        every entry of profile acme with each of its reasons";
 
 const NOTES: &str = "\
 Output is CSV: query,profile,list,entry,reason,detail. For every profile the
@@ -27,13 +29,21 @@ guards or capacity left out show as list 'excluded'; 'none' when no list
 holds it. A domain matches a listed name or any of its subdomains. With
 --at, each profile answers from its version in force at that time
 ('no-version' before its first one). Rows follow the order of the queries,
-then profile names.";
+then profile names.
+
+A profile's provenance.csv holds its own rows (custom and allow entries,
+guards, domains) and one rule row per threshold and policy rule; the
+evidence itself is stored once per run, shared by all profiles. --provenance
+PROFILE prints the whole provenance of a version: one row per reason of
+every entry, evidence and country networks included, and each entry that
+capacity or a guard left out (list 'excluded').";
 
 const EXIT_STATUS: &str = "\
 0  some profile blocks a query (block-in, block-out or domains)
 1  no profile blocks any query
 2  any error: a query that is neither an address nor a domain, no compiled
-   profiles, an unreadable compiled list";
+   profiles, an unreadable compiled list
+With --provenance: 0 when the version has rows, 1 when it has none.";
 
 /// Sections shared by `--help` and the man page.
 pub const SECTIONS: &[(&str, &str)] = &[
@@ -56,6 +66,10 @@ pub struct Cli {
     /// Answer as of this time: RFC 3339, a date (its end) or Unix seconds
     #[arg(long, value_name = "DATE")]
     at: Option<String>,
+    /// Print the whole provenance of PROFILE's version (entry,list,reason,
+    /// detail) instead of answering queries
+    #[arg(long, value_name = "PROFILE", conflicts_with = "queries")]
+    provenance: Option<String>,
 }
 
 /// The clap definition, for `--help`, man pages and completions.
@@ -78,6 +92,9 @@ fn run(c: Cli) -> Result<u8, Failure> {
         Some(s) => Some(super::compile::parse_time_arg("--at", s).map_err(Failure::Message)?),
         None => None,
     };
+    if let Some(p) = &c.provenance {
+        return print_provenance(&c.out, p, at);
+    }
     let mut queries: Vec<(String, String)> = Vec::new();
     if c.queries.is_empty() || c.queries == ["-"] {
         for (i, line) in std::io::stdin().lock().lines().enumerate() {
@@ -107,17 +124,36 @@ fn run(c: Cli) -> Result<u8, Failure> {
         let (rows, listed) = querier.ask(q, s);
         any |= listed;
         for r in rows {
-            let mut line = Vec::new();
-            for (i, f) in r.iter().enumerate() {
-                if i > 0 {
-                    line.push(b',');
-                }
-                crate::record::push_field(&mut line, f);
-            }
-            line.push(b'\n');
-            out.write_all(&line)?;
+            write_row(&mut out, &r)?;
         }
     }
     out.flush()?;
     Ok(if any { EXIT_OK } else { EXIT_NO })
+}
+
+fn write_row<S: AsRef<str>>(out: &mut impl Write, fields: &[S]) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    for (i, f) in fields.iter().enumerate() {
+        if i > 0 {
+            line.push(b',');
+        }
+        crate::record::push_field(&mut line, f.as_ref());
+    }
+    line.push(b'\n');
+    out.write_all(&line)
+}
+
+fn print_provenance(
+    out_dir: &std::path::Path,
+    profile: &str,
+    at: Option<i64>,
+) -> Result<u8, Failure> {
+    let rows = crate::profile::query::provenance(out_dir, profile, at).map_err(Failure::Message)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    out.write_all(b"entry,list,reason,detail\n")?;
+    for r in &rows {
+        write_row(&mut out, &[&r.entry, &r.list, &r.reason, &r.detail])?;
+    }
+    out.flush()?;
+    Ok(if rows.is_empty() { EXIT_NO } else { EXIT_OK })
 }

@@ -1,84 +1,113 @@
 //! Compiling one profile: evidence ≥ threshold → geo/ASN policy → custom
 //! blocks → allow-list and safety guards last, so that an allow-list entry
 //! always wins. Capacity limits are applied to what the guards let through.
+//!
+//! What does not depend on the profile is done once per run and shared
+//! ([`Inputs`]): the evidence in address order with its ranking by score
+//! ([`Basis`]) and the networks of each country, continent and ASN. A
+//! profile's own work is linear: one selection pass over the evidence and a
+//! few merges of sorted range lists; a capacity cut is found from an upper
+//! bound on the lines each entry adds, then checked. A profile records its
+//! decisions ([`Rules`]) instead of a row per evidence entry: per-entry
+//! provenance is derived from the rules and the basis when asked
+//! ([`super::explain`]).
 
-use super::config::{Direction, Overflow, Profile, Sourced};
-use super::scores::{format_milli, Scored, Target};
+use super::basis::{Basis, BasisBuilder, Item, Ranking};
+use super::config::{Geo, Overflow, Profile, Sourced};
+use super::scores::{format_milli, Scored};
 use crate::feed::validate::{special_v4, special_v6};
 use crate::geo::{codes, extract_asns, extract_geo, GeoSelection, GeoTable};
 use crate::net::{parse_entry, write_cidr, write_range, Addr, CidrIter, Entry, Prefix, Range};
 use crate::set::{IntervalSet, IpSet};
+use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-/// What every profile of a run shares: the scores, the geo tables, and
-/// the networks of each country and ASN once extracted.
+/// What every profile of a run shares.
 pub struct Inputs<'a> {
-    pub scores: &'a [Scored],
+    pub basis: Basis,
+    pub ranking: Ranking,
     pub country_db: Option<&'a GeoTable>,
     pub asn_db: Option<&'a GeoTable>,
     /// Unix seconds: decides expiry and staleness.
     pub now: i64,
     /// Feed → newest `last_seen` among its entries.
     pub feed_newest: HashMap<String, i64>,
-    /// Shared by the threads that compile profiles: each set is extracted
-    /// by the first profile that needs it.
-    countries: Mutex<HashMap<(codes::Code, bool), Arc<IpSet>>>,
-    asns: Mutex<HashMap<u32, Arc<IpSet>>>,
+    /// Policy networks by key (`country:CN`, `continent:EU`, `asn:64511`),
+    /// each extracted by the first profile that needs it.
+    sets: Mutex<BTreeMap<String, Arc<IpSet>>>,
 }
 
 impl<'a> Inputs<'a> {
+    /// The inputs of the given scores (tests; a run reads into a
+    /// [`BasisBuilder`] and uses [`Inputs::from_basis`]).
     pub fn new(
-        scores: &'a [Scored],
+        scores: &[Scored],
         country_db: Option<&'a GeoTable>,
         asn_db: Option<&'a GeoTable>,
         now: i64,
     ) -> Self {
-        let mut feed_newest: HashMap<String, i64> = HashMap::new();
+        let mut b = BasisBuilder::default();
         for s in scores {
-            for f in &s.feeds {
-                let e = feed_newest.entry(f.clone()).or_insert(i64::MIN);
-                *e = (*e).max(s.last_seen);
-            }
+            b.push(s);
         }
+        let (basis, feed_newest) = b.finish();
+        Inputs::from_basis(basis, feed_newest, country_db, asn_db, now)
+    }
+
+    pub fn from_basis(
+        basis: Basis,
+        feed_newest: HashMap<String, i64>,
+        country_db: Option<&'a GeoTable>,
+        asn_db: Option<&'a GeoTable>,
+        now: i64,
+    ) -> Self {
+        let ranking = basis.ranking();
         Inputs {
-            scores,
+            basis,
+            ranking,
             country_db,
             asn_db,
             now,
             feed_newest,
-            countries: Mutex::default(),
-            asns: Mutex::default(),
+            sets: Mutex::default(),
         }
     }
 
-    /// The networks of a country (`continent` false) or continent.
-    fn geo(&self, code: codes::Code, continent: bool) -> Option<Arc<IpSet>> {
-        let db = self.country_db?;
-        let mut m = self.countries.lock().unwrap_or_else(|e| e.into_inner());
-        Some(
-            m.entry((code, continent))
-                .or_insert_with(|| {
-                    let mut sel = GeoSelection::default();
-                    if continent {
-                        sel.continents.push(code);
-                    } else {
-                        sel.countries.push(code);
-                    }
-                    Arc::new(extract_geo(db, &sel))
-                })
-                .clone(),
-        )
+    /// The networks of a policy key, or `None` without the database it
+    /// needs.
+    pub fn policy_set(&self, key: &str) -> Option<Arc<IpSet>> {
+        let (kind, code) = key.split_once(':')?;
+        let db = if kind == "asn" {
+            self.asn_db?
+        } else {
+            self.country_db?
+        };
+        let mut m = self.sets.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(s) = m.get(key) {
+            return Some(s.clone());
+        }
+        let set = match kind {
+            "asn" => extract_asns(db, &[code.parse().ok()?]),
+            _ => {
+                let mut sel = GeoSelection::default();
+                let c = codes::code(code.as_bytes())?;
+                if kind == "continent" {
+                    sel.continents.push(c);
+                } else {
+                    sel.countries.push(c);
+                }
+                extract_geo(db, &sel)
+            }
+        };
+        let set = Arc::new(set);
+        m.insert(key.to_string(), set.clone());
+        Some(set)
     }
 
-    fn asn(&self, asn: u32) -> Option<Arc<IpSet>> {
-        let db = self.asn_db?;
-        let mut m = self.asns.lock().unwrap_or_else(|e| e.into_inner());
-        Some(
-            m.entry(asn)
-                .or_insert_with(|| Arc::new(extract_asns(db, &[asn])))
-                .clone(),
-        )
+    /// Every policy set extracted so far, by key.
+    pub fn policy_sets(&self) -> BTreeMap<String, Arc<IpSet>> {
+        self.sets.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 }
 
@@ -95,7 +124,8 @@ pub const LISTS: &[&str] = &[
 /// One provenance row.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Row {
-    /// Sort key: list, then family, start, end (domains: by name).
+    /// Sort key: list, then family (0: rules and domains), start, end,
+    /// name.
     pub key: (usize, u8, u128, u128, String),
     pub entry: Arc<str>,
     pub list: &'static str,
@@ -103,23 +133,159 @@ pub struct Row {
     pub detail: Arc<str>,
 }
 
-/// Why an entry is on a list: (reason, detail) pairs.
-type Why = Vec<(&'static str, Arc<str>)>;
+/// A policy rule of a profile: the networks of `key` on the lists of its
+/// direction.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PolicyRule {
+    pub key: String,
+    /// `country`, `group`, `continent` or `asn`.
+    pub reason: String,
+    /// As in provenance: `CN`, `sanctions:IR`, `EU`, `AS64511`.
+    pub detail: String,
+    pub inbound: bool,
+    pub outbound: bool,
+}
 
-/// Shares the text of repeated details (feed names, categories, scores)
-/// instead of allocating it for every row.
-#[derive(Default)]
-struct Interner(HashMap<Box<str>, Arc<str>>);
+/// What a profile decided, stored with each version: enough, with the
+/// run's basis, to say for any entry why it is on a list or not.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Rules {
+    pub min_score: Option<u64>,
+    pub feeds: Vec<(String, u64)>,
+    pub categories: Vec<(String, u64)>,
+    /// The evidence's direction.
+    pub inbound: bool,
+    pub outbound: bool,
+    pub ipv6: bool,
+    pub widest_v4: u32,
+    pub widest_v6: u32,
+    /// Evidence ranked here or lower was left out by capacity.
+    pub cut: Option<u32>,
+    pub policy: Vec<PolicyRule>,
+}
 
-impl Interner {
-    fn get(&mut self, s: &str) -> Arc<str> {
-        if let Some(a) = self.0.get(s) {
-            return a.clone();
+impl Rules {
+    fn of(p: &Profile) -> Rules {
+        Rules {
+            min_score: p.min_score,
+            feeds: p.feeds.iter().map(|(f, m, _)| (f.clone(), *m)).collect(),
+            categories: p.categories.clone(),
+            inbound: p.evidence_direction.inbound(),
+            outbound: p.evidence_direction.outbound(),
+            ipv6: p.ipv6,
+            widest_v4: p.guards.widest_v4,
+            widest_v6: p.guards.widest_v6,
+            cut: None,
+            policy: Vec::new(),
         }
-        let a: Arc<str> = s.into();
-        self.0.insert(s.into(), a.clone());
-        a
     }
+
+    /// Whether the evidence goes on list 0 (block-in) or 1 (block-out).
+    pub fn evidence_on(&self, list: usize) -> bool {
+        if list == 0 {
+            self.inbound
+        } else {
+            self.outbound
+        }
+    }
+}
+
+impl PolicyRule {
+    pub fn on(&self, list: usize) -> bool {
+        if list == 0 {
+            self.inbound
+        } else {
+            self.outbound
+        }
+    }
+}
+
+/// The evidence rules of a profile against a basis.
+pub struct Selector<'b> {
+    basis: &'b Basis,
+    min: u64,
+    /// Threshold per name id (`u64::MAX`: none).
+    feed: Vec<u64>,
+    cat: Vec<u64>,
+    ipv6: bool,
+    widest_v4: u32,
+    widest_v6: u32,
+}
+
+impl<'b> Selector<'b> {
+    pub fn new(r: &Rules, basis: &'b Basis) -> Self {
+        let table = |rules: &[(String, u64)]| {
+            let mut t = vec![u64::MAX; basis.names.len()];
+            for (n, m) in rules {
+                if let Some(id) = basis.id(n) {
+                    t[id as usize] = t[id as usize].min(*m);
+                }
+            }
+            t
+        };
+        Selector {
+            basis,
+            min: r.min_score.unwrap_or(u64::MAX),
+            feed: table(&r.feeds),
+            cat: table(&r.categories),
+            ipv6: r.ipv6,
+            widest_v4: r.widest_v4,
+            widest_v6: r.widest_v6,
+        }
+    }
+
+    /// Meets one of the thresholds.
+    pub fn selects(&self, it: &Item) -> bool {
+        let b = self.basis;
+        it.milli >= self.min
+            || b.feeds(it.at, it.feeds)
+                .iter()
+                .any(|&f| it.milli >= self.feed[f as usize])
+            || b.cats(it.at, it.feeds, it.cats)
+                .iter()
+                .any(|&c| it.milli >= self.cat[c as usize])
+    }
+
+    /// The bound an entry is wider than, if it is.
+    pub fn too_wide(&self, it: &Item) -> Option<u32> {
+        let e = it.entry();
+        let bound = if is_v6(&e) {
+            self.widest_v6
+        } else {
+            self.widest_v4
+        };
+        (widest(&e) < bound).then_some(bound)
+    }
+
+    /// Selected, of a family the profile takes, not too wide: what the
+    /// lists are built from.
+    pub fn eligible(&self, it: &Item) -> bool {
+        (self.ipv6 || it.family == 4) && self.selects(it) && self.too_wide(it).is_none()
+    }
+}
+
+/// An evidence entry's reasons, as provenance has them: its feeds, its
+/// categories, its score.
+pub fn why(b: &Basis, it: &Item) -> Vec<(&'static str, String)> {
+    let mut w: Vec<(&'static str, String)> = Vec::new();
+    w.extend(
+        b.feeds(it.at, it.feeds)
+            .iter()
+            .map(|&f| ("feed", b.name(f).to_string())),
+    );
+    w.extend(
+        b.cats(it.at, it.feeds, it.cats)
+            .iter()
+            .map(|&c| ("category", b.name(c).to_string())),
+    );
+    w.push(("score", format_milli(it.milli)));
+    w
+}
+
+/// The first reason of an evidence entry as `reason:detail` (excluded rows).
+pub fn first_why(b: &Basis, it: &Item) -> String {
+    let (r, d) = why(b, it).swap_remove(0);
+    format!("{r}:{d}")
 }
 
 /// A compiled profile, before publication.
@@ -130,24 +296,16 @@ pub struct Compiled {
     pub allow: IpSet,
     pub domains: Vec<String>,
     pub allow_domains: Vec<String>,
-    /// Sorted by [`Row::key`], then reason and detail.
+    /// The profile's own rows (rules, custom and allow entries, guards,
+    /// domains), sorted by [`Row::key`], then reason and detail.
     pub provenance: Vec<Row>,
-    /// Entries that capacity left out, as written in provenance.
-    pub left_out: Vec<String>,
+    pub rules: Rules,
+    /// Evidence entries capacity left out.
+    pub left_out: u64,
     /// Things the operator should know (stderr).
     pub notes: Vec<String>,
     /// Canary hits and stale feeds: publication is refused.
     pub refusals: Vec<String>,
-}
-
-/// A block list entry with why it is there.
-#[derive(Clone, Debug)]
-struct Contrib {
-    entry: Entry,
-    dir: Direction,
-    /// Evidence score in thousandths; policy (geo, custom) is `u64::MAX`.
-    priority: u64,
-    why: Why,
 }
 
 /// Documentation and benchmarking space, which `documentation_space = true`
@@ -193,14 +351,14 @@ pub fn entry_text(e: &Entry) -> String {
     String::from_utf8(out).expect("addresses are ASCII")
 }
 
-fn entry_key(e: &Entry) -> (u8, u128, u128) {
+pub fn entry_key(e: &Entry) -> (u8, u128, u128) {
     match e {
         Entry::V4(r) => (4, r.start as u128, r.end as u128),
         Entry::V6(r) => (6, r.start, r.end),
     }
 }
 
-fn is_v6(e: &Entry) -> bool {
+pub fn is_v6(e: &Entry) -> bool {
     matches!(e, Entry::V6(_))
 }
 
@@ -212,7 +370,7 @@ fn widest(e: &Entry) -> u32 {
     }
 }
 
-fn overlaps(set: &IpSet, e: &Entry) -> bool {
+pub fn overlaps(set: &IpSet, e: &Entry) -> bool {
     fn one<A: Addr>(ranges: &[Range<A>], r: Range<A>) -> bool {
         // The first range that does not end before `r` starts.
         let i = ranges.partition_point(|x| x.end < r.start);
@@ -224,7 +382,7 @@ fn overlaps(set: &IpSet, e: &Entry) -> bool {
     }
 }
 
-fn set_entries(set: &IpSet) -> Vec<Entry> {
+pub fn set_entries(set: &IpSet) -> Vec<Entry> {
     let mut v: Vec<Entry> = set.v4.cidrs().map(|p| Entry::V4(p.range())).collect();
     v.extend(set.v6.cidrs().map(|p| Entry::V6(p.range())));
     v
@@ -235,7 +393,7 @@ pub fn lines(set: &IpSet) -> usize {
     set.v4.prefix_count() + set.v6.prefix_count()
 }
 
-fn row(list_idx: usize, e: &Entry, reason: &'static str, detail: &str) -> Row {
+pub fn row(list_idx: usize, e: &Entry, reason: &'static str, detail: &str) -> Row {
     row_t(list_idx, e, entry_text(e).into(), reason, detail.into())
 }
 
@@ -343,21 +501,6 @@ fn merge_to_fit(set: &mut IpSet, protect: &IpSet, cap: usize, budget: u64) -> Ve
     used
 }
 
-fn build(contribs: &[&Contrib], inbound: bool) -> IpSet {
-    IpSet::from_entries(
-        contribs
-            .iter()
-            .filter(|c| {
-                if inbound {
-                    c.dir.inbound()
-                } else {
-                    c.dir.outbound()
-                }
-            })
-            .map(|c| c.entry),
-    )
-}
-
 /// The errors [`compile`] can return, found without compiling: a named
 /// feed that is not in the scores, geo or ASN policy without its database.
 pub fn check(p: &Profile, inp: &Inputs) -> Result<(), String> {
@@ -384,6 +527,47 @@ pub fn check(p: &Profile, inp: &Inputs) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The policy keys of a geo rule: (key, reason, detail, what needs the
+/// database: `geo` or `ASN`).
+pub fn policy_keys(g: &Geo) -> Vec<(String, &'static str, String, &'static str)> {
+    let mut keys = Vec::new();
+    for (code, how) in &g.countries {
+        let c = codes::code_str(code).to_string();
+        match how.strip_prefix("group:") {
+            Some(grp) => keys.push((format!("country:{c}"), "group", format!("{grp}:{c}"), "geo")),
+            None => keys.push((format!("country:{c}"), "country", c, "geo")),
+        }
+    }
+    for code in &g.continents {
+        let c = codes::code_str(code).to_string();
+        keys.push((format!("continent:{c}"), "continent", c, "geo"));
+    }
+    for asn in &g.asns {
+        keys.push((format!("asn:{asn}"), "asn", format!("AS{asn}"), "ASN"));
+    }
+    keys
+}
+
+/// A rule row: the entry column names the rule (`rule:…`), never an
+/// address or a domain.
+fn rule_row(list_idx: usize, name: String, reason: &'static str, detail: String) -> Row {
+    Row {
+        key: (list_idx, 0, 0, 0, name.clone()),
+        entry: name.into(),
+        list: LISTS[list_idx],
+        reason,
+        detail: detail.into(),
+    }
+}
+
+fn on_list(list: usize, inbound: bool, outbound: bool) -> bool {
+    if list == 0 {
+        inbound
+    } else {
+        outbound
+    }
 }
 
 /// Compiles `p`. Errors (exit 2) are profile problems: a feed that is not
@@ -413,139 +597,161 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
             }
         }
     }
+    let b = &inp.basis;
+    let rank = &inp.ranking.rank;
+    let mut rules = Rules::of(p);
+    let sel = Selector::new(&rules, b);
 
-    // 1. Evidence at or above the thresholds.
-    let mut contribs: Vec<Contrib> = Vec::new();
-    let mut domains: BTreeMap<String, Why> = BTreeMap::new();
-    let mut intern = Interner::default();
-    let mut scores: HashMap<u64, Arc<str>> = HashMap::new();
-    for s in inp.scores {
-        let mut why = || {
-            let mut w: Why = Vec::with_capacity(s.feeds.len() + s.categories.len() + 1);
-            w.extend(s.feeds.iter().map(|f| ("feed", intern.get(f))));
-            w.extend(s.categories.iter().map(|c| ("category", intern.get(c))));
-            let score = scores
-                .entry(s.milli)
-                .or_insert_with(|| format_milli(s.milli).into());
-            w.push(("score", score.clone()));
-            w
-        };
-        match &s.target {
-            Target::Ip(e) => {
-                let chosen = p.min_score.is_some_and(|m| s.milli >= m)
-                    || p.feeds
-                        .iter()
-                        .any(|(f, m, _)| s.milli >= *m && s.feeds.contains(f))
-                    || p.categories
-                        .iter()
-                        .any(|(c, m)| s.milli >= *m && s.categories.contains(c));
-                if chosen && keep(e) {
-                    contribs.push(Contrib {
-                        entry: *e,
-                        dir: p.evidence_direction,
-                        priority: s.milli,
-                        why: why(),
-                    });
-                }
-            }
-            Target::Domain => {
-                if s.milli >= p.domain_min_score
-                    && s.categories.iter().any(|c| p.domain_categories.contains(c))
-                {
-                    domains.entry(s.text.clone()).or_default().extend(why());
-                }
-            }
+    // 1. Evidence at or above the thresholds, in address order; entries
+    // wider than the bound are refused.
+    let mut chosen: Vec<u32> = Vec::new();
+    for (i, it) in b.items.iter().enumerate() {
+        if !(p.ipv6 || it.family == 4) || !sel.selects(it) {
+            continue;
         }
+        if let Some(bound) = sel.too_wide(it) {
+            let e = it.entry();
+            let first = first_why(b, it);
+            out.notes.push(format!(
+                "refused {}: wider than /{bound} ({})",
+                entry_text(&e),
+                first.replacen(':', " ", 1)
+            ));
+            out.provenance.push(row(5, &e, "too-wide", &first));
+            continue;
+        }
+        chosen.push(i as u32);
     }
-
-    // 2. Geo and ASN policy (allowed to be wide).
-    let mut policy: Vec<Contrib> = Vec::new();
-    for g in &p.geo {
-        let mut add = |set: &IpSet, reason: &'static str, detail: String| {
-            let detail: Arc<str> = detail.into();
-            for e in set_entries(set) {
-                if keep(&e) {
-                    policy.push(Contrib {
-                        entry: e,
-                        dir: g.direction,
-                        priority: u64::MAX,
-                        why: vec![(reason, detail.clone())],
-                    });
-                }
+    let mut domains: Vec<&str> = Vec::new();
+    for d in &b.domains {
+        let cats = b.cats(d.at, d.feeds, d.cats);
+        if d.milli >= p.domain_min_score
+            && cats
+                .iter()
+                .any(|&c| p.domain_categories.iter().any(|n| n == b.name(c)))
+        {
+            let allowed = p.domain_allow.iter().any(|a| {
+                d.name == *a
+                    || d.name
+                        .strip_suffix(a.as_str())
+                        .is_some_and(|h| h.ends_with('.'))
+            });
+            if allowed {
+                out.provenance.push(Row {
+                    key: (5, 0, 0, 0, d.name.clone()),
+                    entry: d.name.as_str().into(),
+                    list: LISTS[5],
+                    reason: "allow-listed",
+                    detail: "domain".into(),
+                });
+                continue;
             }
-        };
-        for (code, how) in &g.countries {
-            let set = inp.geo(*code, false).ok_or_else(|| {
-                format!(
-                    "{}: the geo policy needs a country database (--geo-db)",
-                    p.file
-                )
-            })?;
-            let c = codes::code_str(code).to_string();
-            match how.strip_prefix("group:") {
-                Some(grp) => add(&set, "group", format!("{grp}:{c}")),
-                None => add(&set, "country", c),
-            }
-        }
-        for code in &g.continents {
-            let set = inp.geo(*code, true).ok_or_else(|| {
-                format!(
-                    "{}: the geo policy needs a country database (--geo-db)",
-                    p.file
-                )
-            })?;
-            add(&set, "continent", codes::code_str(code).to_string());
-        }
-        for asn in &g.asns {
-            let set = inp.asn(*asn).ok_or_else(|| {
-                format!(
-                    "{}: the ASN policy needs an ASN database (--asn-db)",
-                    p.file
-                )
-            })?;
-            add(&set, "asn", format!("AS{asn}"));
-        }
-    }
-
-    // 3. Custom blocks.
-    for b in &p.block {
-        for s in &b.entries {
-            if keep(&s.entry) {
-                let detail = if b.comment.is_empty() {
-                    s.origin.clone()
-                } else {
-                    format!("{} {}", s.origin, b.comment)
-                };
-                contribs.push(Contrib {
-                    entry: s.entry,
-                    dir: b.direction,
-                    priority: u64::MAX,
-                    why: vec![("custom", detail.into())],
+            let text: Arc<str> = d.name.as_str().into();
+            let reasons = b
+                .feeds(d.at, d.feeds)
+                .iter()
+                .map(|&f| ("feed", b.name(f).to_string()))
+                .chain(cats.iter().map(|&c| ("category", b.name(c).to_string())))
+                .chain([("score", format_milli(d.milli))]);
+            for (r, det) in reasons {
+                out.provenance.push(Row {
+                    key: (3, 0, 0, 0, d.name.clone()),
+                    entry: text.clone(),
+                    list: LISTS[3],
+                    reason: r,
+                    detail: det.into(),
                 });
             }
+            domains.push(&d.name);
+        }
+    }
+    domains.dedup();
+    out.domains = domains.into_iter().map(str::to_string).collect();
+
+    // 2. Geo and ASN policy (allowed to be wide).
+    let (mut p_in, mut p_out) = (IpSet::default(), IpSet::default());
+    let need = |what: &str| {
+        format!(
+            "{}: the {what} policy needs {}",
+            p.file,
+            match what {
+                "ASN" => "an ASN database (--asn-db)",
+                _ => "a country database (--geo-db)",
+            }
+        )
+    };
+    for g in &p.geo {
+        let keys = policy_keys(g);
+        for (key, reason, detail, what) in keys {
+            let set = inp.policy_set(&key).ok_or_else(|| need(what))?;
+            let set = if p.ipv6 {
+                set
+            } else {
+                Arc::new(IpSet {
+                    v4: set.v4.clone(),
+                    v6: IntervalSet::new(),
+                })
+            };
+            if g.direction.inbound() {
+                p_in = p_in.union(&set);
+            }
+            if g.direction.outbound() {
+                p_out = p_out.union(&set);
+            }
+            rules.policy.push(PolicyRule {
+                key,
+                reason: reason.to_string(),
+                detail,
+                inbound: g.direction.inbound(),
+                outbound: g.direction.outbound(),
+            });
         }
     }
 
-    // Non-geo entries wider than the bound are refused.
-    contribs.retain(|c| {
-        let bound = if is_v6(&c.entry) {
-            p.guards.widest_v6
-        } else {
-            p.guards.widest_v4
-        };
-        if widest(&c.entry) < bound {
-            let (r, d) = c.why.first().cloned().unwrap_or_default();
-            out.notes.push(format!(
-                "refused {}: wider than /{bound} ({r} {d})",
-                entry_text(&c.entry)
+    // 3. Custom blocks; entries wider than the bound are refused.
+    let mut custom: Vec<(Entry, bool, bool, String)> = Vec::new();
+    for blk in &p.block {
+        for s in &blk.entries {
+            if !keep(&s.entry) {
+                continue;
+            }
+            let detail = if blk.comment.is_empty() {
+                s.origin.clone()
+            } else {
+                format!("{} {}", s.origin, blk.comment)
+            };
+            let bound = if is_v6(&s.entry) {
+                p.guards.widest_v6
+            } else {
+                p.guards.widest_v4
+            };
+            if widest(&s.entry) < bound {
+                out.notes.push(format!(
+                    "refused {}: wider than /{bound} (custom {detail})",
+                    entry_text(&s.entry)
+                ));
+                out.provenance
+                    .push(row(5, &s.entry, "too-wide", &format!("custom:{detail}")));
+                continue;
+            }
+            custom.push((
+                s.entry,
+                blk.direction.inbound(),
+                blk.direction.outbound(),
+                detail,
             ));
-            out.provenance
-                .push(row(5, &c.entry, "too-wide", &format!("{r}:{d}")));
-            false
-        } else {
-            true
         }
-    });
+    }
+    let custom_set = |inbound: bool| {
+        IpSet::from_entries(
+            custom
+                .iter()
+                .filter(|c| if inbound { c.1 } else { c.2 })
+                .map(|c| c.0),
+        )
+    };
+    p_in = p_in.union(&custom_set(true));
+    p_out = p_out.union(&custom_set(false));
 
     // 4. Allow-list and guards.
     let mut allow_entries: Vec<(Entry, &'static str, String)> = Vec::new();
@@ -585,82 +791,147 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
     for (e, r, d) in &allow_entries {
         out.provenance.push(row(2, e, r, d));
     }
-    let special = special_space(p.guards.documentation_space);
-    let removed = out.allow.union(&special);
+    let removed = out
+        .allow
+        .union(&special_space(p.guards.documentation_space));
+    let base = [p_in.difference(&removed), p_out.difference(&removed)];
+    let policy = [p_in, p_out];
 
-    // Policy first, then evidence by score (highest first), so capacity
-    // leaves out the lowest-scored evidence.
-    contribs.sort_by(|a, b| {
-        b.priority
-            .cmp(&a.priority)
-            .then(entry_key(&a.entry).cmp(&entry_key(&b.entry)))
-    });
-    let all: Vec<&Contrib> = policy.iter().chain(contribs.iter()).collect();
-    // The lists from the first `n` entries, merged toward the capacity
-    // when the profile asks for it (with the supernets used per list).
-    type Merges = Vec<(usize, Entry, u128)>;
-    let make = |n: usize| -> ((IpSet, IpSet), Merges) {
-        let mut bin = build(&all[..n], true).difference(&removed);
-        let mut bout = build(&all[..n], false).difference(&removed);
+    // The lists with the evidence ranked above `cut`, merged toward the
+    // capacity when the profile asks for it (with the supernets used).
+    type Lists = ([IpSet; 2], Vec<(usize, Entry, u128)>);
+    let make = |cut: u32| -> Lists {
+        let (mut v4, mut v6) = (Vec::new(), Vec::new());
+        for &i in &chosen {
+            if rank[i as usize] < cut {
+                match b.items[i as usize].entry() {
+                    Entry::V4(r) => v4.push(r),
+                    Entry::V6(r) => v6.push(r),
+                }
+            }
+        }
+        // In address order already: the sort only checks that.
+        let ev = IpSet {
+            v4: IntervalSet::from_ranges(v4),
+            v6: IntervalSet::from_ranges(v6),
+        };
+        let mut lists = [0, 1].map(|l| {
+            if rules.evidence_on(l) {
+                policy[l].union(&ev).difference(&removed)
+            } else {
+                base[l].clone()
+            }
+        });
         let mut merges = Vec::new();
         if let (Some(cap), Overflow::Merge) = (p.capacity, p.overflow) {
-            for (i, set) in [(0, &mut bin), (1, &mut bout)] {
+            for (l, set) in lists.iter_mut().enumerate() {
                 if lines(set) > cap {
                     merges.extend(
                         merge_to_fit(set, &removed, cap, p.merge_extra)
                             .into_iter()
-                            .map(|(e, n)| (i, e, n)),
+                            .map(|(e, n)| (l, e, n)),
                     );
                 }
             }
         }
-        ((bin, bout), merges)
+        (lists, merges)
     };
-    let fits = |s: &((IpSet, IpSet), Merges)| {
+    let fits = |l: &Lists| {
         p.capacity
-            .is_none_or(|cap| lines(&s.0 .0) <= cap && lines(&s.0 .1) <= cap)
+            .is_none_or(|cap| l.0.iter().all(|s| lines(s) <= cap))
     };
-    let mut kept = all.len();
-    let mut lists = make(kept);
+    let mut lists = make(u32::MAX);
     if !fits(&lists) {
-        // The largest number of entries that fits, by bisection: adding
-        // entries can merge prefixes, so the count is only nearly monotone;
-        // whatever is chosen is checked to fit.
-        let (mut lo, mut hi) = (0usize, all.len());
-        while lo < hi {
-            let mid = (lo + hi).div_ceil(2);
-            if fits(&make(mid)) {
-                lo = mid;
-            } else {
-                hi = mid - 1;
+        let cap = p.capacity.unwrap_or(0);
+        // Candidate cuts: the ranks of the chosen entries; keeping `k`
+        // entries is the cut at the k-th.
+        let mut ranks: Vec<u32> = chosen.iter().map(|&i| rank[i as usize]).collect();
+        ranks.sort_unstable();
+        let n = ranks.len();
+        let cut_at = |k: usize| ranks.get(k).copied().unwrap_or(u32::MAX);
+        // An entry adds at most the lines of what it brings that the
+        // policy does not hold and the guards do not take out, so keeping
+        // entries while that sum fits is sure to fit.
+        let mut sums = [lines(&base[0]), lines(&base[1])];
+        let mut k0 = 0;
+        while k0 < n {
+            let it = &b.items[inp.ranking.order[ranks[k0] as usize] as usize];
+            let e = it.entry();
+            for (l, sum) in sums.iter_mut().enumerate() {
+                if rules.evidence_on(l) {
+                    *sum += if overlaps(&removed, &e) || overlaps(&policy[l], &e) {
+                        lines(
+                            &IpSet::from_entries([e])
+                                .difference(&removed)
+                                .difference(&policy[l]),
+                        )
+                    } else {
+                        cidr_count(&e)
+                    };
+                }
+            }
+            if sums.iter().any(|&s| s > cap) {
+                break;
+            }
+            k0 += 1;
+        }
+        // From there up: gallop to the first cut that fails, then bisect
+        // (adding entries can merge prefixes, so the count of lines is only
+        // nearly monotone; whatever is chosen fits).
+        let (mut lo, mut hi) = (k0, n);
+        let mut best = Some(make(cut_at(k0))).filter(|l| fits(l));
+        if best.is_none() {
+            // Only merged supernets can make the bound miss; start lower.
+            (lo, hi) = (0, k0);
+            best = Some(make(cut_at(0))).filter(|l| fits(l));
+        } else {
+            let mut step = 1;
+            while lo + step < hi {
+                let l = make(cut_at(lo + step));
+                if !fits(&l) {
+                    hi = lo + step;
+                    break;
+                }
+                lo += step;
+                best = Some(l);
+                step *= 2;
             }
         }
-        kept = lo;
-        lists = make(kept);
-        if !fits(&lists) || kept < policy.len() {
+        while best.is_some() && hi - lo > 1 {
+            let mid = (lo + hi) / 2;
+            let l = make(cut_at(mid));
+            if fits(&l) {
+                lo = mid;
+                best = Some(l);
+            } else {
+                hi = mid;
+            }
+        }
+        let kept = if best.is_some() { lo } else { 0 };
+        lists = best.unwrap_or_else(|| make(cut_at(0)));
+        if !fits(&lists) {
             out.refusals.push(format!(
-                "capacity {} is too small for the geo and custom policy alone",
-                p.capacity.unwrap_or(0)
+                "capacity {cap} is too small for the geo and custom policy alone"
             ));
         }
-        for c in &all[kept..] {
-            let (r, d) = c
-                .why
-                .iter()
-                .find(|(r, _)| *r == "score")
-                .cloned()
-                .unwrap_or_default();
+        out.left_out = (n - kept) as u64;
+        if kept < n {
+            rules.cut = Some(cut_at(kept));
+            let it = &b.items[inp.ranking.order[cut_at(kept) as usize] as usize];
+            let first = format!(
+                "{} entries from {} (score {}) down, by score then address",
+                n - kept,
+                entry_text(&it.entry()),
+                format_milli(it.milli)
+            );
+            out.notes.push(format!(
+                "capacity {cap}: left out {first} (tl-query --provenance lists them)"
+            ));
             out.provenance
-                .push(row(5, &c.entry, "capacity", &format!("{r}:{d}")));
-            out.left_out.push(entry_text(&c.entry));
+                .push(rule_row(5, "rule:capacity".into(), "capacity", first));
         }
-        out.notes.push(format!(
-            "capacity {}: left out {} entries (listed in left-out.txt and provenance.csv)",
-            p.capacity.unwrap_or(0),
-            all.len() - kept
-        ));
     }
-    let ((block_in, block_out), merges) = lists;
+    let ([block_in, block_out], merges) = lists;
     (out.block_in, out.block_out) = (block_in, block_out);
     if !merges.is_empty() {
         let extra: u128 = merges.iter().map(|m| m.2).sum();
@@ -675,111 +946,121 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
                 .push(row(*i, e, "merged", &format!("{n} extra addresses")));
         }
     }
+    let published = [&out.block_in, &out.block_out];
 
-    // Provenance of what is published; entries the guards removed entirely.
-    // Rows are made in address order, list by list, so that the final
-    // sort only has a few sorted runs to merge.
-    out.provenance.reserve(all.len() * 4);
-    let mut order: Vec<&Contrib> = all[..kept].to_vec();
-    order.sort_by_key(|c| entry_key(&c.entry));
-    let mut texts: Vec<Option<Arc<str>>> = vec![None; order.len()];
-    let mut listed = vec![false; order.len()];
-    for (idx, set) in [(0, &out.block_in), (1, &out.block_out)] {
-        for (i, c) in order.iter().enumerate() {
-            let on = if idx == 0 {
-                c.dir.inbound()
-            } else {
-                c.dir.outbound()
-            };
-            if on && overlaps(set, &c.entry) {
-                listed[i] = true;
-                let t = texts[i].get_or_insert_with(|| entry_text(&c.entry).into());
-                let mut why = c.why.clone();
-                why.sort();
-                for (r, d) in why {
-                    out.provenance.push(row_t(idx, &c.entry, t.clone(), r, d));
-                }
+    // Rule rows: what put evidence and policy networks on each list.
+    for l in [0, 1] {
+        if rules.evidence_on(l) {
+            if let Some(m) = rules.min_score {
+                out.provenance.push(rule_row(
+                    l,
+                    "rule:min_score".into(),
+                    "evidence",
+                    format_milli(m),
+                ));
+            }
+            for (f, m) in &rules.feeds {
+                out.provenance.push(rule_row(
+                    l,
+                    format!("rule:feed:{f}"),
+                    "evidence",
+                    format_milli(*m),
+                ));
+            }
+            for (c, m) in &rules.categories {
+                out.provenance.push(rule_row(
+                    l,
+                    format!("rule:category:{c}"),
+                    "evidence",
+                    format_milli(*m),
+                ));
             }
         }
+        for pr in rules.policy.iter().filter(|pr| pr.on(l)) {
+            let reason = match pr.reason.as_str() {
+                "group" => "group",
+                "continent" => "continent",
+                "asn" => "asn",
+                _ => "country",
+            };
+            out.provenance.push(rule_row(
+                l,
+                format!("rule:{}", pr.key),
+                reason,
+                pr.detail.clone(),
+            ));
+        }
     }
-    for (i, c) in order.iter().enumerate() {
-        if !listed[i] {
-            let reason = if overlaps(&out.allow, &c.entry) {
+    // Custom entries, per list they are on, or why they are on none.
+    for (e, inbound, outbound, detail) in &custom {
+        let mut listed = false;
+        for l in [0, 1] {
+            if on_list(l, *inbound, *outbound) && overlaps(published[l], e) {
+                listed = true;
+                out.provenance.push(row(l, e, "custom", detail));
+            }
+        }
+        if !listed {
+            let reason = if overlaps(&out.allow, e) {
                 "allow-listed"
             } else {
                 "special-purpose"
             };
-            let (r, d) = c.why.first().cloned().unwrap_or_default();
             out.provenance
-                .push(row(5, &c.entry, reason, &format!("{r}:{d}")));
+                .push(row(5, e, reason, &format!("custom:{detail}")));
         }
     }
 
     // Canaries: never blocked; a hit names what caused it.
+    let cut = rules.cut.unwrap_or(u32::MAX);
     for can in &p.canaries {
         if !keep(&can.entry) {
             continue;
         }
-        for (list, set, inbound) in [
-            ("block-in", &out.block_in, true),
-            ("block-out", &out.block_out, false),
-        ] {
-            if !overlaps(set, &can.entry) {
+        for l in [0, 1] {
+            if !overlaps(published[l], &can.entry) {
                 continue;
             }
-            let causes: Vec<String> = all[..kept]
-                .iter()
-                .filter(|c| {
-                    (if inbound {
-                        c.dir.inbound()
-                    } else {
-                        c.dir.outbound()
-                    }) && overlaps(&IpSet::from_entries([c.entry]), &can.entry)
-                })
-                .map(|c| {
-                    let why: Vec<String> = c.why.iter().map(|(r, d)| format!("{r} {d}")).collect();
-                    format!("entry {} ({})", entry_text(&c.entry), why.join(", "))
-                })
-                .collect();
+            let mut causes: Vec<String> = Vec::new();
+            if rules.evidence_on(l) {
+                for i in b.overlapping(&can.entry) {
+                    let it = &b.items[i];
+                    if rank[i] < cut && sel.eligible(it) {
+                        let why: Vec<String> =
+                            why(b, it).iter().map(|(r, d)| format!("{r} {d}")).collect();
+                        causes.push(format!(
+                            "entry {} ({})",
+                            entry_text(&it.entry()),
+                            why.join(", ")
+                        ));
+                    }
+                }
+            }
+            for pr in rules.policy.iter().filter(|pr| pr.on(l)) {
+                if inp
+                    .policy_set(&pr.key)
+                    .is_some_and(|s| overlaps(&s, &can.entry))
+                {
+                    causes.push(format!("rule {} ({} {})", pr.key, pr.reason, pr.detail));
+                }
+            }
+            for (e, inbound, outbound, detail) in &custom {
+                if on_list(l, *inbound, *outbound)
+                    && overlaps(&IpSet::from_entries([*e]), &can.entry)
+                {
+                    causes.push(format!("entry {} (custom {detail})", entry_text(e)));
+                }
+            }
             out.refusals.push(format!(
-                "canary {} ({}) would be on {list}: {}",
+                "canary {} ({}) would be on {}: {}",
                 entry_text(&can.entry),
                 can.origin,
+                LISTS[l],
                 causes.join("; ")
             ));
         }
     }
 
-    // Domains: allow-listed names and their subdomains never listed.
-    let allowed = |d: &str| {
-        p.domain_allow
-            .iter()
-            .any(|a| d == a || d.strip_suffix(a.as_str()).is_some_and(|h| h.ends_with('.')))
-    };
-    for (d, why) in domains {
-        let key = (3, 0, 0, 0, d.clone());
-        if allowed(&d) {
-            out.provenance.push(Row {
-                key: (5, 0, 0, 0, d.clone()),
-                entry: d.as_str().into(),
-                list: LISTS[5],
-                reason: "allow-listed",
-                detail: "domain".into(),
-            });
-            continue;
-        }
-        let text: Arc<str> = d.as_str().into();
-        for (r, det) in why {
-            out.provenance.push(Row {
-                key: key.clone(),
-                entry: text.clone(),
-                list: LISTS[3],
-                reason: r,
-                detail: det,
-            });
-        }
-        out.domains.push(d);
-    }
     for d in &p.domain_allow {
         out.provenance.push(Row {
             key: (4, 0, 0, 0, d.clone()),
@@ -790,17 +1071,25 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
         });
     }
     out.allow_domains = p.domain_allow.clone();
-
-    // Adaptive: linear on the sorted runs made above.
     out.provenance.sort();
     out.provenance.dedup();
+    out.rules = rules;
     Ok(out)
+}
+
+/// The number of CIDRs a range splits into.
+fn cidr_count(e: &Entry) -> usize {
+    match e {
+        Entry::V4(r) => CidrIter::new(*r).count(),
+        Entry::V6(r) => CidrIter::new(*r).count(),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::profile::config::parse;
+    use crate::profile::scores::Target;
     use proptest::prelude::*;
     use std::path::Path;
 
@@ -844,12 +1133,19 @@ mod tests {
             String::from_utf8(b).unwrap()
         };
         assert_eq!(s(&c.block_in), "20.0.0.9\n20.0.0.20\n");
-        assert_eq!(c.left_out, ["20.0.0.1", "20.0.0.40"]);
+        assert_eq!(c.left_out, 2);
         assert!(c.refusals.is_empty());
+        // The cut: everything ranked from 20.0.0.1 down.
+        let cut = c.rules.cut.unwrap() as usize;
+        let left: Vec<String> = inp.ranking.order[cut..]
+            .iter()
+            .map(|&i| entry_text(&inp.basis.items[i as usize].entry()))
+            .collect();
+        assert_eq!(left, ["20.0.0.1", "20.0.0.40"]);
         assert!(c.provenance.iter().any(|r| r.list == "excluded"
-            && &*r.entry == "20.0.0.40"
+            && &*r.entry == "rule:capacity"
             && r.reason == "capacity"
-            && &*r.detail == "score:0.500"));
+            && &*r.detail == "2 entries from 20.0.0.1 (score 1.000) down, by score then address"));
     }
 
     #[test]
@@ -875,7 +1171,7 @@ mod tests {
             c.block_in.v4.ranges(),
             IntervalSet::from_ranges(vec![Range::new(20 << 24, (20 << 24) + 7)]).ranges()
         );
-        assert!(c.left_out.is_empty());
+        assert_eq!(c.left_out, 0);
         let merged: Vec<_> = c
             .provenance
             .iter()
@@ -898,7 +1194,7 @@ mod tests {
         .unwrap();
         assert!(!c.block_in.v4.contains((20 << 24) + 2));
         assert!(lines(&c.block_in) <= 1);
-        assert!(!c.left_out.is_empty());
+        assert!(c.left_out > 0);
     }
 
     proptest! {

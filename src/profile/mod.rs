@@ -3,8 +3,10 @@
 //! ([`publish`]) and the forensic look-up ([`query`]). `docs/profiles.md`
 //! documents the file and the outputs.
 
+pub mod basis;
 pub mod compile;
 pub mod config;
+pub mod explain;
 pub mod publish;
 pub mod query;
 pub mod scores;
@@ -75,61 +77,125 @@ pub fn run(r: &Run) -> Result<u8, String> {
     if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
         return Err(format!("two profiles are named '{}'", w[0]));
     }
-    let input = crate::cli::input::open(&r.scores)
-        .map_err(|e| format!("{}: {}", r.scores, crate::cli::describe_io(&e)))?;
-    let scores = scores::read(&r.scores, input.reader)?;
-    if scores.is_empty() {
+    // The geo tables build while the scores are read.
+    let (country, asn, rows, builder) = std::thread::scope(|sc| {
+        let tables = sc.spawn(|| {
+            let country = r
+                .geo_db
+                .as_deref()
+                .map(|p| table(p, Need::Country))
+                .transpose()?;
+            let asn = r
+                .asn_db
+                .as_deref()
+                .map(|p| table(p, Need::Asn))
+                .transpose()?;
+            Ok::<_, String>((country, asn))
+        });
+        let read = || -> Result<_, String> {
+            let input = crate::cli::input::open(&r.scores)
+                .map_err(|e| format!("{}: {}", r.scores, crate::cli::describe_io(&e)))?;
+            let mut builder = basis::BasisBuilder::default();
+            let rows = scores::read_each(&r.scores, input.reader, |s| builder.push(&s))?;
+            Ok((rows, builder))
+        };
+        let read = read();
+        let tables = tables.join().expect("the geo thread panicked");
+        let (rows, builder) = read?;
+        let (country, asn) = tables?;
+        Ok::<_, String>((country, asn, rows, builder))
+    })?;
+    if rows == 0 {
         return Err(format!(
             "{}: no scores at all (did every feed fail?); nothing published",
             r.scores
         ));
     }
-    let country = r
-        .geo_db
-        .as_deref()
-        .map(|p| table(p, Need::Country))
-        .transpose()?;
-    let asn = r
-        .asn_db
-        .as_deref()
-        .map(|p| table(p, Need::Asn))
-        .transpose()?;
-    let inputs = Inputs::new(&scores, country.as_ref(), asn.as_ref(), r.now);
+    let (basis, feed_newest) = builder.finish();
+    let inputs = Inputs::from_basis(basis, feed_newest, country.as_ref(), asn.as_ref(), r.now);
 
     // Errors a profile can have are found before anything is published.
     for p in &profiles {
         compile::check(p, &inputs)?;
     }
+    // Every policy network once, before the basis is stored.
+    for p in &profiles {
+        for g in &p.geo {
+            for (key, ..) in compile::policy_keys(g) {
+                inputs.policy_set(&key);
+            }
+        }
+    }
     let _lock = publish::lock(&r.out)?;
-    let mut status = crate::cli::EXIT_OK;
-    let mut stdout = String::new();
-    // Profiles are independent: compile as many at once as there are
-    // cores, then publish them in profile order (memory: one batch).
+    // Profiles are independent: as many compile at once as there are
+    // cores, each writing its version into its history, while the basis
+    // is stored; then the versions are linked to the basis, synced once and
+    // switched into force, in profile order.
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(profiles.len())
         .max(1);
-    for batch in profiles.chunks(threads) {
-        let compiled: Vec<Result<Compiled, String>> = std::thread::scope(|sc| {
-            let workers: Vec<_> = batch
-                .iter()
-                .map(|p| {
-                    let inputs = &inputs;
-                    sc.spawn(move || compile(p, inputs))
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|w| w.join().expect("a compile thread panicked"))
-                .collect()
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let results: Vec<std::sync::Mutex<Option<Result<Outcome, String>>>> = profiles
+        .iter()
+        .map(|_| std::sync::Mutex::new(None))
+        .collect();
+    let basis = std::thread::scope(|sc| {
+        let inputs = &inputs;
+        let basis = sc.spawn(move || {
+            let sets = inputs.policy_sets();
+            let bytes = inputs
+                .basis
+                .to_artifact(sets.iter().map(|(k, s)| (k, &**s)))
+                .to_bytes();
+            publish::store_basis(&r.out, &bytes, r.now)
         });
-        for (p, c) in batch.iter().zip(compiled) {
-            let c = c?;
-            if publish_one(r, p, &c, &mut stdout)? {
-                status = crate::cli::EXIT_NO;
+        for _ in 0..threads {
+            sc.spawn(|| loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(p) = profiles.get(i) else { break };
+                let o = prepare(r, p, inputs);
+                let failed = o.is_err();
+                *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(o);
+                if failed {
+                    // Stop the others early: the run fails anyway.
+                    next.store(usize::MAX / 2, std::sync::atomic::Ordering::Relaxed);
+                }
+            });
+        }
+        basis.join().expect("the basis thread panicked")
+    })?;
+    let mut status = crate::cli::EXIT_OK;
+    let mut stdout = String::new();
+    let mut staged: Vec<(&str, u64, PathBuf)> = Vec::new();
+    for (p, o) in profiles.iter().zip(results) {
+        let Some(o) = o.into_inner().unwrap_or_else(|e| e.into_inner()) else {
+            continue;
+        };
+        let o = o?;
+        for m in &o.messages {
+            eprintln!("tl-compile: {}: {m}", p.name);
+        }
+        match o.staged {
+            Some((serial, tmp, summary)) => {
+                publish::link_basis(&tmp, &basis)?;
+                staged.push((&p.name, serial, tmp));
+                stdout.push_str(&summary);
+                stdout.push('\n');
             }
+            None => status = crate::cli::EXIT_NO,
         }
     }
+    // One sync for every file of every version, then the switches.
+    publish::sync_fs(&r.out)?;
+    for (name, serial, tmp) in &staged {
+        publish::switch(&r.out, name, *serial, tmp)?;
+    }
+    publish::sync_fs(&r.out)?;
+    for (name, ..) in &staged {
+        publish::prune(&r.out, name, r.now, r.keep_days);
+    }
+    publish::prune_bases(&r.out);
     if !r.quiet {
         use std::io::Write;
         let _ = std::io::stdout().lock().write_all(stdout.as_bytes());
@@ -137,45 +203,47 @@ pub fn run(r: &Run) -> Result<u8, String> {
     Ok(status)
 }
 
-/// Publishes one compiled profile unless a guard holds it back (then
-/// returns true and the version in force stays).
-fn publish_one(r: &Run, p: &Profile, c: &Compiled, stdout: &mut String) -> Result<bool, String> {
-    for n in &c.notes {
-        if !r.quiet {
-            eprintln!("tl-compile: {}: {n}", p.name);
-        }
+/// What compiling one profile came to.
+struct Outcome {
+    /// For stderr, in order: notes (unless quiet), holds.
+    messages: Vec<String>,
+    /// The staged version: serial, directory, summary; `None` when a guard
+    /// held it back.
+    staged: Option<(u64, PathBuf, String)>,
+}
+
+/// Compiles one profile and writes its version into its history unless a
+/// guard holds it back (then the version in force stays).
+fn prepare(r: &Run, p: &Profile, inputs: &Inputs) -> Result<Outcome, String> {
+    let c = compile(p, inputs)?;
+    let mut messages = Vec::new();
+    if !r.quiet {
+        messages.extend(c.notes.iter().cloned());
     }
     let prev = publish::current(&r.out, &p.name)?;
     let new_lines = (compile::lines(&c.block_in) + compile::lines(&c.block_out)) as u64;
     let mut holds = c.refusals.clone();
     holds.extend(publish::breaker(p, prev.as_ref(), new_lines));
     if !holds.is_empty() {
-        for h in &holds {
-            eprintln!("tl-compile: {}: {h}", p.name);
-        }
+        messages.extend(holds);
         if !r.force {
-            eprintln!(
-                "tl-compile: {}: not published; the last version stays (--force publishes anyway)",
-                p.name
+            messages.push(
+                "not published; the last version stays (--force publishes anyway)".to_string(),
             );
-            return Ok(true);
+            return Ok(Outcome {
+                messages,
+                staged: None,
+            });
         }
     }
     // Past the newest in history too, so that a removed link never
     // makes a run overwrite an old version.
-    let newest = publish::history(&r.out, &p.name)
-        .iter()
-        .map(|(_, m)| m.serial)
-        .max();
-    let serial = prev
-        .as_ref()
-        .map(|v| v.meta.serial)
-        .max(newest)
-        .map_or(1, |s| s + 1);
-    let (files, summary) = publish::render(p, c, prev.as_ref(), serial, r.now);
-    publish::publish(&r.out, &p.name, serial, &files)?;
-    publish::prune(&r.out, &p.name, r.now, r.keep_days);
-    stdout.push_str(&summary);
-    stdout.push('\n');
-    Ok(false)
+    let serial =
+        publish::next_serial(&r.out, &p.name).max(prev.as_ref().map_or(1, |v| v.meta.serial + 1));
+    let (files, summary) = publish::render(p, &c, prev.as_ref(), serial, r.now);
+    let tmp = publish::stage(&r.out, &p.name, &files)?;
+    Ok(Outcome {
+        messages,
+        staged: Some((serial, tmp, summary)),
+    })
 }

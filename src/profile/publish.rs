@@ -8,25 +8,32 @@
 //! OUT/.lock                         held while a run publishes (flock)
 //! OUT/.history/P/SERIAL/            one directory per published version
 //! OUT/P -> .history/P/SERIAL        symbolic link to the version in force
+//!
+//! OUT/.basis/TIME-CRC.tlb           a run's shared evidence (basis.rs),
+//!                                   hard-linked into each version as
+//!                                   basis.tlb
 //! ```
 //!
 //! A reader that opens `OUT/P/block-in.txt` gets a file of the version the
-//! link named when it looked, never a mix of two runs. Versions that are no
-//! longer in force keep only `compiled.tlc` and `provenance.csv` (the
-//! history `tl-query --at` answers from) and are pruned by age.
+//! link named when it looked, never a mix of two runs. A run writes every
+//! version first, syncs the file system once, then switches the links.
+//! Versions that are no longer in force keep only `compiled.tlc`,
+//! `provenance.csv` and `basis.tlb` (the history `tl-query --at` answers
+//! from) and are pruned by age; a basis no version links is removed.
 
-use super::compile::{lines, Compiled};
+use super::basis;
+use super::compile::{lines, Compiled, Rules};
 use super::config::Profile;
 use crate::artifact::{Artifact, ArtifactWriter};
 use crate::set::{IpSet, ListPrinter};
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The compiled list's artifact kind and version.
 pub const KIND: [u8; 4] = *b"TLPL";
-pub const MAJOR: u16 = 1;
+/// 2: rules and a basis instead of a provenance row per evidence entry.
+pub const MAJOR: u16 = 2;
 pub const COMPILED: &str = "compiled.tlc";
 
 /// What a compiled list says about itself.
@@ -45,6 +52,7 @@ pub struct Meta {
 /// A compiled list read back.
 pub struct Version {
     pub meta: Meta,
+    pub rules: Rules,
     pub block_in: IpSet,
     pub block_out: IpSet,
     pub allow: IpSet,
@@ -55,6 +63,7 @@ pub fn read_version(path: &Path) -> Result<Version, String> {
     let e = |e: crate::artifact::ArtifactError| format!("{}: {e}", path.display());
     Ok(Version {
         meta: a.record(*b"meta").map_err(e)?,
+        rules: a.record(*b"rule").map_err(e)?,
         block_in: a.ip_set(*b"bin").map_err(e)?,
         block_out: a.ip_set(*b"bou").map_err(e)?,
         allow: a.ip_set(*b"alw").map_err(e)?,
@@ -129,28 +138,38 @@ fn list_bytes(set: &IpSet) -> Vec<u8> {
     b
 }
 
-fn diff_lines(out: &mut String, list: &str, new: &IpSet, old: &IpSet) {
-    let mut one = |sign: char, set: IpSet| {
-        // Addresses and CIDRs are ASCII.
-        for l in String::from_utf8_lossy(&list_bytes(&set)).lines() {
+/// Appends `+LIST CIDR` / `-LIST CIDR` lines; returns (added, removed).
+fn diff_lines(out: &mut Vec<u8>, list: &str, new: &IpSet, old: &IpSet) -> (usize, usize) {
+    let mut one = |sign: u8, set: IpSet| {
+        let bytes = list_bytes(&set);
+        let mut n = 0;
+        for l in bytes.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
             out.push(sign);
-            out.push_str(list);
-            out.push(' ');
-            out.push_str(l);
-            out.push('\n');
+            out.extend_from_slice(list.as_bytes());
+            out.push(b' ');
+            out.extend_from_slice(l);
+            out.push(b'\n');
+            n += 1;
         }
+        n
     };
-    one('+', new.difference(old));
-    one('-', old.difference(new));
+    (
+        one(b'+', new.difference(old)),
+        one(b'-', old.difference(new)),
+    )
 }
 
-fn diff_names(out: &mut String, list: &str, new: &[String], old: &[String]) {
+fn diff_names(out: &mut Vec<u8>, list: &str, new: &[String], old: &[String]) -> (usize, usize) {
+    let (mut added, mut removed) = (0, 0);
     for d in new.iter().filter(|d| !old.contains(d)) {
-        out.push_str(&format!("+{list} {d}\n"));
+        out.extend_from_slice(format!("+{list} {d}\n").as_bytes());
+        added += 1;
     }
     for d in old.iter().filter(|d| !new.contains(d)) {
-        out.push_str(&format!("-{list} {d}\n"));
+        out.extend_from_slice(format!("-{list} {d}\n").as_bytes());
+        removed += 1;
     }
+    (added, removed)
 }
 
 /// The files of one version, by name.
@@ -172,7 +191,10 @@ pub fn render(
     files.push(("allow.txt", list_bytes(&c.allow)));
     files.push(("domains.txt", names(&c.domains)));
     files.push(("allow-domains.txt", names(&c.allow_domains)));
-    files.push(("left-out.txt", names(&c.left_out)));
+    if !p.formats.is_empty() {
+        // tl-zone publishes a profile in the formats it names here.
+        files.push(("formats.txt", names(&p.formats)));
+    }
     let mut prov = b"entry,list,reason,detail\n".to_vec();
     for r in &c.provenance {
         for (i, f) in [&*r.entry, r.list, r.reason, &*r.detail]
@@ -199,30 +221,33 @@ pub fn render(
     };
     let mut w = ArtifactWriter::new(KIND, MAJOR, 0);
     w.record(*b"meta", &meta)
+        .record(*b"rule", &c.rules)
         .ip_set(*b"bin", &c.block_in)
         .ip_set(*b"bou", &c.block_out)
         .ip_set(*b"alw", &c.allow);
     files.push((COMPILED, w.to_bytes()));
 
     let empty = IpSet::default();
-    let mut diff = String::new();
+    let mut diff = Vec::new();
     let (oi, oo, oa) = match prev {
         Some(v) => (&v.block_in, &v.block_out, &v.allow),
         None => (&empty, &empty, &empty),
     };
-    diff_lines(&mut diff, "block-in", &c.block_in, oi);
-    diff_lines(&mut diff, "block-out", &c.block_out, oo);
-    diff_lines(&mut diff, "allow", &c.allow, oa);
     let none: Vec<String> = Vec::new();
-    diff_names(
-        &mut diff,
-        "domains",
-        &c.domains,
-        prev.map_or(&none, |v| &v.meta.domains),
-    );
-    let added = diff.lines().filter(|l| l.starts_with('+')).count();
-    let removed = diff.lines().filter(|l| l.starts_with('-')).count();
-    files.push(("diff.txt", diff.into_bytes()));
+    let counts = [
+        diff_lines(&mut diff, "block-in", &c.block_in, oi),
+        diff_lines(&mut diff, "block-out", &c.block_out, oo),
+        diff_lines(&mut diff, "allow", &c.allow, oa),
+        diff_names(
+            &mut diff,
+            "domains",
+            &c.domains,
+            prev.map_or(&none, |v| &v.meta.domains),
+        ),
+    ];
+    let added: usize = counts.iter().map(|c| c.0).sum();
+    let removed: usize = counts.iter().map(|c| c.1).sum();
+    files.push(("diff.txt", diff));
 
     let summary = format!(
         "{}: serial {serial}, block-in {} ({} addresses), block-out {} ({} addresses), allow {}, domains {}, +{added} -{removed}, left out {}",
@@ -233,7 +258,7 @@ pub fn render(
         count(&c.block_out),
         lines(&c.allow),
         c.domains.len(),
-        c.left_out.len(),
+        c.left_out,
     );
     files.push(("summary.txt", format!("{summary}\n").into_bytes()));
     (files, summary)
@@ -245,10 +270,6 @@ fn count(s: &IpSet) -> String {
     n.saturating_add(m).to_string()
 }
 
-fn sync_dir(p: &Path) -> std::io::Result<()> {
-    File::open(p)?.sync_all()
-}
-
 /// Test hook: with `TL_COMPILE_STALL=1` a run stops for a minute after the
 /// first file of a version is written, so a test can kill it mid-write.
 fn stall() {
@@ -257,13 +278,54 @@ fn stall() {
     }
 }
 
-/// Writes the version and switches `OUT/P` to it. Call with the lock held.
-pub fn publish(
+/// Flushes everything written to the file system holding `dir`.
+pub fn sync_fs(dir: &Path) -> Result<(), String> {
+    use std::os::unix::io::AsRawFd;
+    let f = File::open(dir).map_err(|e| format!("{}: {}", dir.display(), io(&e)))?;
+    // SAFETY: syncfs on a descriptor this function owns.
+    if unsafe { libc::syncfs(f.as_raw_fd()) } != 0 {
+        let e = std::io::Error::last_os_error();
+        return Err(format!("{}: {}", dir.display(), io(&e)));
+    }
+    Ok(())
+}
+
+/// Stores a run's basis under `OUT/.basis/` (once: the name is its time
+/// and checksum) and returns its path.
+pub fn store_basis(out: &Path, bytes: &[u8], now: i64) -> Result<PathBuf, String> {
+    let err = |p: &Path, e: std::io::Error| format!("{}: {}", p.display(), io(&e));
+    let dir = out.join(".basis");
+    fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
+    let stamp = crate::record::format_time(now).replace([':', '-'], "");
+    let path = dir.join(format!("{stamp}-{:08x}.tlb", crc32fast::hash(bytes)));
+    if !path.exists() {
+        let tmp = dir.join(format!(".tmp-{}", std::process::id()));
+        fs::write(&tmp, bytes).map_err(|e| err(&tmp, e))?;
+        fs::rename(&tmp, &path).map_err(|e| err(&path, e))?;
+    }
+    Ok(path)
+}
+
+/// The serial after every version a profile has had.
+pub fn next_serial(out: &Path, profile: &str) -> u64 {
+    let hist = out.join(".history").join(profile);
+    fs::read_dir(&hist)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|d| d.file_name().to_str()?.parse::<u64>().ok())
+        .max()
+        .map_or(1, |s| s + 1)
+}
+
+/// Writes a version's files into a temporary directory of the profile's
+/// history; nothing is in force yet. Call with the lock held; then
+/// [`link_basis`], [`sync_fs`] and [`switch`].
+pub fn stage(
     out: &Path,
     profile: &str,
-    serial: u64,
     files: &[(&'static str, Vec<u8>)],
-) -> Result<(), String> {
+) -> Result<PathBuf, String> {
     let err = |p: &Path, e: std::io::Error| format!("{}: {}", p.display(), io(&e));
     let hist = out.join(".history").join(profile);
     fs::create_dir_all(&hist).map_err(|e| err(&hist, e))?;
@@ -279,21 +341,29 @@ pub fn publish(
     fs::create_dir(&tmp).map_err(|e| err(&tmp, e))?;
     for (i, (name, bytes)) in files.iter().enumerate() {
         let p = tmp.join(name);
-        let mut f = File::create(&p).map_err(|e| err(&p, e))?;
-        f.write_all(bytes).map_err(|e| err(&p, e))?;
-        f.sync_all().map_err(|e| err(&p, e))?;
+        fs::write(&p, bytes).map_err(|e| err(&p, e))?;
         if i == 0 {
             stall();
         }
     }
-    sync_dir(&tmp).map_err(|e| err(&tmp, e))?;
+    Ok(tmp)
+}
+
+/// Links the run's basis into a staged version.
+pub fn link_basis(tmp: &Path, basis: &Path) -> Result<(), String> {
+    let link = tmp.join(basis::FILE);
+    fs::hard_link(basis, &link).map_err(|e| format!("{}: {}", link.display(), io(&e)))
+}
+
+/// Makes a staged version `serial` and switches `OUT/P` to it.
+pub fn switch(out: &Path, profile: &str, serial: u64, tmp: &Path) -> Result<(), String> {
+    let err = |p: &Path, e: std::io::Error| format!("{}: {}", p.display(), io(&e));
+    let hist = out.join(".history").join(profile);
     let dest = hist.join(serial.to_string());
     if dest.exists() {
         fs::remove_dir_all(&dest).map_err(|e| err(&dest, e))?;
     }
-    fs::rename(&tmp, &dest).map_err(|e| err(&dest, e))?;
-    sync_dir(&hist).map_err(|e| err(&hist, e))?;
-
+    fs::rename(tmp, &dest).map_err(|e| err(&dest, e))?;
     let link = out.join(profile);
     if let Ok(m) = fs::symlink_metadata(&link) {
         if !m.file_type().is_symlink() {
@@ -309,7 +379,6 @@ pub fn publish(
     let target: PathBuf = Path::new(".history").join(profile).join(serial.to_string());
     std::os::unix::fs::symlink(&target, &tmp_link).map_err(|e| err(&tmp_link, e))?;
     fs::rename(&tmp_link, &link).map_err(|e| err(&link, e))?;
-    sync_dir(out).map_err(|e| err(out, e))?;
 
     // The version no longer in force keeps what history needs.
     if let Some(prev) = previous.filter(|p| *p != target) {
@@ -317,13 +386,26 @@ pub fn publish(
         if let Ok(rd) = fs::read_dir(&dir) {
             for f in rd.flatten() {
                 let n = f.file_name();
-                if n != COMPILED && n != "provenance.csv" {
+                if n != COMPILED && n != "provenance.csv" && n != basis::FILE {
                     let _ = fs::remove_file(f.path());
                 }
             }
         }
     }
     Ok(())
+}
+
+/// Removes the bases no version links any more.
+pub fn prune_bases(out: &Path) {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(rd) = fs::read_dir(out.join(".basis")) else {
+        return;
+    };
+    for d in rd.flatten() {
+        if d.metadata().is_ok_and(|m| m.is_file() && m.nlink() == 1) {
+            let _ = fs::remove_file(d.path());
+        }
+    }
 }
 
 /// Removes history versions older than `keep_days` (never the one in force).

@@ -1,10 +1,15 @@
 //! The forensic question: is an address or domain listed by a profile,
 //! on which list, and why (from the version's provenance).
 
-use super::publish::{history, read_version, Version, COMPILED};
+use super::basis::{self, Basis, Ranking};
+use super::explain::{open_basis, Explained, ProvRow};
+use super::publish::{history, COMPILED};
 use crate::net::{parse_entry, Entry};
+use std::collections::HashMap;
 use std::fs;
+use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// What is asked about.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,67 +43,61 @@ pub fn subject(text: &str) -> Result<Subject, String> {
     }
 }
 
-/// One provenance row, parsed.
-struct ProvRow {
-    ip: Option<Entry>,
-    entry: String,
-    list: String,
-    reason: String,
-    detail: String,
-}
-
-/// One profile version opened for queries.
-struct Opened {
-    profile: String,
-    version: Version,
-    rows: Vec<ProvRow>,
-}
-
 /// Answers queries against every profile under an output directory, as
 /// published now or as in force at a time.
 pub struct Querier {
-    opened: Vec<Option<Opened>>,
+    opened: Vec<Option<Explained>>,
     names: Vec<String>,
 }
 
-fn read_rows(path: &Path) -> Result<Vec<ProvRow>, String> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut out = Vec::new();
-    for rec in r.records() {
-        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
-        let f = |i: usize| rec.get(i).unwrap_or("").to_string();
-        out.push(ProvRow {
-            ip: parse_entry(f(0).as_bytes()).ok(),
-            entry: f(0),
-            list: f(1),
-            reason: f(2),
-            detail: f(3),
-        });
-    }
-    Ok(out)
+/// Opens versions, reading each basis (shared by the profiles of a run)
+/// once.
+#[derive(Default)]
+pub struct Opener {
+    bases: HashMap<(u64, u64), Arc<(Basis, Ranking)>>,
 }
 
-fn open(profile: &str, dir: &Path) -> Result<Opened, String> {
-    Ok(Opened {
-        profile: profile.to_string(),
-        version: read_version(&dir.join(COMPILED))?,
-        rows: read_rows(&dir.join("provenance.csv"))?,
-    })
-}
-
-fn covers(e: &Entry, q: &Entry) -> bool {
-    match (e, q) {
-        (Entry::V4(a), Entry::V4(b)) => a.start <= b.start && b.end <= a.end,
-        (Entry::V6(a), Entry::V6(b)) => a.start <= b.start && b.end <= a.end,
-        _ => false,
+impl Opener {
+    pub fn open(&mut self, dir: &Path) -> Result<Explained, String> {
+        let path = dir.join(basis::FILE);
+        let m = fs::metadata(&path)
+            .map_err(|e| format!("{}: {}", path.display(), crate::cli::describe_io(&e)))?;
+        let id = (m.dev(), m.ino());
+        let b = match self.bases.get(&id) {
+            Some(b) => b.clone(),
+            None => {
+                let b = Arc::new(open_basis(dir)?);
+                self.bases.insert(id, b.clone());
+                b
+            }
+        };
+        Explained::open(dir, b)
     }
 }
 
 fn domain_match(listed: &str, q: &str) -> bool {
     q == listed || q.strip_suffix(listed).is_some_and(|h| h.ends_with('.'))
+}
+
+/// The directory of a profile's version: in force now, or at `at`.
+fn version_dir(out: &Path, profile: &str, at: Option<i64>) -> Option<PathBuf> {
+    match at {
+        None => Some(out.join(profile)),
+        Some(t) => history(out, profile)
+            .into_iter()
+            .filter(|(_, m)| m.time <= t)
+            .last()
+            .map(|(p, _)| p),
+    }
+}
+
+/// The whole provenance of a profile's version, one row per reason of
+/// every entry, as `entry,list,reason,detail` rows.
+pub fn provenance(out: &Path, profile: &str, at: Option<i64>) -> Result<Vec<ProvRow>, String> {
+    let dir = version_dir(out, profile, at)
+        .filter(|d| d.join(COMPILED).exists())
+        .ok_or_else(|| format!("{}: no version of profile '{profile}'", out.display()))?;
+    Ok(Opener::default().open(&dir)?.rows(None))
 }
 
 impl Querier {
@@ -121,17 +120,10 @@ impl Querier {
             ));
         }
         let mut opened = Vec::new();
+        let mut opener = Opener::default();
         for n in &names {
-            let dir: Option<PathBuf> = match at {
-                None => Some(out.join(n)),
-                Some(t) => history(out, n)
-                    .into_iter()
-                    .filter(|(_, m)| m.time <= t)
-                    .last()
-                    .map(|(p, _)| p),
-            };
-            opened.push(match dir {
-                Some(d) => Some(open(n, &d)?),
+            opened.push(match version_dir(out, n, at) {
+                Some(d) => Some(opener.open(&d)?),
                 None => None,
             });
         }
@@ -187,36 +179,32 @@ impl Querier {
                 }
             }
             let before = rows.len();
+            let found: Vec<ProvRow> = match s {
+                Subject::Ip(q) => o.rows(Some(q)),
+                Subject::Domain(q) => o
+                    .own
+                    .iter()
+                    .filter(|r| !r.is_rule() && r.ip().is_none() && domain_match(&r.entry, q))
+                    .cloned()
+                    .collect(),
+            };
             for list in &hit_lists {
                 if *list != "allow" && *list != "allow-domains" {
                     listed = true;
                 }
-                for r in o.rows.iter().filter(|r| r.list == *list) {
-                    let m = match (s, &r.ip) {
-                        (Subject::Ip(q), Some(e)) => covers(e, q),
-                        (Subject::Domain(q), None) => domain_match(&r.entry, q),
-                        _ => false,
-                    };
-                    if m {
-                        rows.push(row(list, &r.entry, &r.reason, &r.detail));
-                    }
+                for r in found.iter().filter(|r| r.list == *list) {
+                    rows.push(row(list, &r.entry, &r.reason, &r.detail));
                 }
             }
             // Why it is not listed, when the guards or capacity took it out.
-            for r in o.rows.iter().filter(|r| r.list == "excluded") {
-                let m = match (s, &r.ip) {
-                    (Subject::Ip(q), Some(e)) => covers(e, q),
-                    (Subject::Domain(q), None) => domain_match(&r.entry, q),
-                    _ => false,
-                };
-                if m && hit_lists.iter().all(|l| l.starts_with("allow")) {
+            if hit_lists.iter().all(|l| l.starts_with("allow")) {
+                for r in found.iter().filter(|r| r.list == "excluded") {
                     rows.push(row("excluded", &r.entry, &r.reason, &r.detail));
                 }
             }
             if rows.len() == before {
                 rows.push(row("none", "", "", ""));
             }
-            let _ = &o.profile;
         }
         (rows, listed)
     }

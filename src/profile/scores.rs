@@ -47,12 +47,20 @@ fn is_domain(s: &str) -> bool {
 
 /// Reads every row; the first bad row is an error `FILE:LINE: reason: 'text'`.
 pub fn read(file: &str, input: impl Read) -> Result<Vec<Scored>, String> {
-    let reader = ScoreReader::new(input).map_err(|e| format!("{file}:{}: {}", e.line, e.reason))?;
     let mut out = Vec::new();
+    read_each(file, input, |s| out.push(s))?;
+    Ok(out)
+}
+
+/// Reads every row, handing each to `f` (nothing is kept here); the first
+/// bad row is an error `FILE:LINE: reason: 'text'`. Returns the rows read.
+pub fn read_each(file: &str, input: impl Read, mut f: impl FnMut(Scored)) -> Result<usize, String> {
+    let reader = ScoreReader::new(input).map_err(|e| format!("{file}:{}: {}", e.line, e.reason))?;
+    let mut rows = 0;
     for row in reader {
         let s = row.map_err(|e| format!("{file}:{}: {}", e.line, e.reason))?;
         // ScoreReader has no line for a good row; count them (one per line).
-        let line = out.len() + 2;
+        let line = rows + 2;
         let bad =
             |what: &str, text: &str| format!("{file}:{line}: {what}: {}", quote(text.as_bytes()));
         let target = match s.kind {
@@ -68,7 +76,8 @@ pub fn read(file: &str, input: impl Read) -> Result<Vec<Scored>, String> {
                 return Err(bad("bad feed or category name", n));
             }
         }
-        out.push(Scored {
+        rows += 1;
+        f(Scored {
             target,
             text: s.indicator,
             milli: s.milli,
@@ -77,7 +86,7 @@ pub fn read(file: &str, input: impl Read) -> Result<Vec<Scored>, String> {
             last_seen: s.last_seen,
         });
     }
-    Ok(out)
+    Ok(rows)
 }
 
 #[cfg(test)]

@@ -10,7 +10,8 @@
 //! the number of distinct sensors. `tl-score --explain` appends a `reason`
 //! column; readers accept both forms.
 
-use super::{format_time, parse_time, IndicatorType, RecordError};
+use super::event::TimeCache;
+use super::{format_time, IndicatorType, RecordError};
 use std::io::{self, Read, Write};
 
 /// The header row of the scores CSV.
@@ -106,6 +107,8 @@ pub struct ScoreReader<R: Read> {
     inner: csv::Reader<R>,
     with_reason: bool,
     record: csv::StringRecord,
+    /// One per time column: each remembers its own last date.
+    times: [TimeCache; 2],
 }
 
 impl<R: Read> ScoreReader<R> {
@@ -134,6 +137,7 @@ impl<R: Read> ScoreReader<R> {
             inner,
             with_reason,
             record: csv::StringRecord::new(),
+            times: Default::default(),
         })
     }
 }
@@ -146,7 +150,7 @@ impl<R: Read> Iterator for ScoreReader<R> {
             Ok(true) => {
                 let line = self.record.position().map_or(0, |p| p.line());
                 Some(
-                    parse_row(&self.record, self.with_reason)
+                    parse_row(&self.record, self.with_reason, &mut self.times)
                         .map_err(|reason| RecordError { line, reason }),
                 )
             }
@@ -158,7 +162,11 @@ impl<R: Read> Iterator for ScoreReader<R> {
     }
 }
 
-fn parse_row(r: &csv::StringRecord, with_reason: bool) -> Result<Score, String> {
+fn parse_row(
+    r: &csv::StringRecord,
+    with_reason: bool,
+    times: &mut [TimeCache; 2],
+) -> Result<Score, String> {
     let f = |i: usize| r.get(i).unwrap_or("");
     let bad = |what: &str, i: usize| format!("bad {what} {}", crate::cli::quote(f(i).as_bytes()));
     let list = |i: usize| -> Vec<String> {
@@ -173,8 +181,12 @@ fn parse_row(r: &csv::StringRecord, with_reason: bool) -> Result<Score, String> 
         milli: parse_milli(f(2)).ok_or_else(|| bad("score", 2))?,
         categories: list(3),
         feeds: list(4),
-        first_seen: parse_time(f(5)).ok_or_else(|| bad("time", 5))?,
-        last_seen: parse_time(f(6)).ok_or_else(|| bad("time", 6))?,
+        first_seen: times[0]
+            .parse(f(5).as_bytes())
+            .ok_or_else(|| bad("time", 5))?,
+        last_seen: times[1]
+            .parse(f(6).as_bytes())
+            .ok_or_else(|| bad("time", 6))?,
         hits: f(7).parse().map_err(|_| bad("hits", 7))?,
         sensors: f(8).parse().map_err(|_| bad("sensors", 8))?,
         reason: (with_reason && !f(9).is_empty()).then(|| f(9).to_string()),

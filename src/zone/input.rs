@@ -102,7 +102,6 @@ pub fn read_provenance(path: &str, cfg: &ZoneConfig) -> Result<Provenance, Strin
         ));
     }
     let mut prov = Provenance::default();
-    let rank = |c: usize| if c == 0 { usize::MAX } else { c };
     let mut rec = csv::ByteRecord::new();
     loop {
         match r.read_byte_record(&mut rec) {
@@ -112,26 +111,45 @@ pub fn read_provenance(path: &str, cfg: &ZoneConfig) -> Result<Provenance, Strin
         }
         let line = rec.position().map_or(0, |p| p.line());
         let field = |i: usize| rec.get(i).unwrap_or_default();
-        let (entry, list) = (field(0), field(1));
-        let reason = String::from_utf8_lossy(field(2));
-        let detail = String::from_utf8_lossy(field(3));
-        let class = cfg.class_of(&reason, &detail);
+        prov.add(cfg, [field(0), field(1), field(2), field(3)])
+            .map_err(|(reason, text)| at(path, line, reason, &text))?;
+    }
+    Ok(prov)
+}
+
+impl Provenance {
+    /// Takes one row (entry, list, reason, detail); rule rows
+    /// (`rule:…`) name no entry and are passed over.
+    pub fn add(
+        &mut self,
+        cfg: &ZoneConfig,
+        row: [&[u8]; 4],
+    ) -> Result<(), (&'static str, Vec<u8>)> {
+        let [entry, list, reason, detail] = row;
+        if entry.starts_with(b"rule:") {
+            return Ok(());
+        }
+        let class = cfg.class_of(
+            &String::from_utf8_lossy(reason),
+            &String::from_utf8_lossy(detail),
+        );
         if let Ok(e) = parse_entry(entry) {
-            let list = std::str::from_utf8(list)
-                .map_err(|_| at(path, line, "list name is not UTF-8", list))?;
-            prov.ips
+            let list =
+                std::str::from_utf8(list).map_err(|_| ("list name is not UTF-8", list.to_vec()))?;
+            self.ips
                 .entry(list.to_string())
                 .or_default()
                 .push((e, class));
         } else {
-            let d = check_list_domain(entry, "").map_err(|reason| at(path, line, reason, entry))?;
-            let slot = prov.domains.entry(d).or_insert(class);
+            let d = check_list_domain(entry, "").map_err(|reason| (reason, entry.to_vec()))?;
+            let rank = |c: usize| if c == 0 { usize::MAX } else { c };
+            let slot = self.domains.entry(d).or_insert(class);
             if rank(class) < rank(*slot) {
                 *slot = class;
             }
         }
+        Ok(())
     }
-    Ok(prov)
 }
 
 /// The addresses of each class, per family: (class, set), in class order.

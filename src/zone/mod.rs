@@ -514,9 +514,27 @@ pub fn profiles(
         let origin = join(&prof, &run.origin);
         let file = |f: &str| pdir.join(f);
         let allow = optional_ips(&file("allow.txt"))?.unwrap_or_default();
-        let prov = match file("provenance.csv") {
-            p if p.is_file() => read_provenance(&p.to_string_lossy(), cfg)?,
-            _ => Provenance::default(),
+        let prov = if file(crate::profile::publish::COMPILED).is_file()
+            && file(crate::profile::basis::FILE).is_file()
+        {
+            // A version tl-compile published: every entry's provenance,
+            // from its rules and the run's basis.
+            let mut prov = Provenance::default();
+            let rows = crate::profile::query::Opener::default()
+                .open(&pdir)?
+                .rows(None);
+            for r in &rows {
+                let row = [&r.entry, &r.list, &r.reason, &r.detail].map(|f| f.as_bytes());
+                prov.add(cfg, row).map_err(|(reason, text)| {
+                    format!("{}: {reason}: {}", pdir.display(), crate::cli::quote(&text))
+                })?;
+            }
+            prov
+        } else {
+            match file("provenance.csv") {
+                p if p.is_file() => read_provenance(&p.to_string_lossy(), cfg)?,
+                _ => Provenance::default(),
+            }
         };
         let empty = Vec::new();
         let mut lists: Vec<(String, IpSet)> = Vec::new();

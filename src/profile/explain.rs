@@ -1,0 +1,214 @@
+//! Per-entry provenance of a published version: its own rows
+//! (`provenance.csv`: custom and allow entries, guards, domains) plus the
+//! rows derived from its rules and the run's basis (every evidence entry
+//! and policy network, listed or excluded). What `tl-query` prints and
+//! `tl-zone` classifies entries by.
+
+use super::basis::{self, Basis, Ranking};
+use super::compile::{entry_key, entry_text, first_why, overlaps, why, Selector, LISTS};
+use super::publish::{read_version, Version, COMPILED};
+use crate::net::{parse_entry, Addr, CidrIter, Entry, Range};
+use crate::set::{IntervalSet, IpSet};
+use std::path::Path;
+
+/// One provenance row.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ProvRow {
+    /// List, family (0: rules and domains), start, end, name.
+    pub key: (usize, u8, u128, u128, String),
+    pub entry: String,
+    pub list: String,
+    pub reason: String,
+    pub detail: String,
+}
+
+impl ProvRow {
+    /// A row as read: the entry is parsed for the sort key.
+    fn new(list: &str, entry: String, reason: &str, detail: String) -> ProvRow {
+        match parse_entry(entry.as_bytes()) {
+            Ok(e) => ProvRow::of(list, &e, reason, detail),
+            Err(_) => ProvRow {
+                key: (list_idx(list), 0, 0, 0, entry.clone()),
+                entry,
+                list: list.to_string(),
+                reason: reason.to_string(),
+                detail,
+            },
+        }
+    }
+
+    /// A row of an address entry.
+    fn of(list: &str, e: &Entry, reason: &str, detail: String) -> ProvRow {
+        let (f, s, t) = entry_key(e);
+        ProvRow {
+            key: (list_idx(list), f, s, t, String::new()),
+            entry: entry_text(e),
+            list: list.to_string(),
+            reason: reason.to_string(),
+            detail,
+        }
+    }
+
+    /// The address entry of the row, if it is one.
+    pub fn ip(&self) -> Option<Entry> {
+        parse_entry(self.entry.as_bytes()).ok()
+    }
+
+    /// A rule row names a rule (`rule:…`), not an entry.
+    pub fn is_rule(&self) -> bool {
+        self.entry.starts_with("rule:")
+    }
+}
+
+fn list_idx(list: &str) -> usize {
+    LISTS.iter().position(|l| *l == list).unwrap_or(LISTS.len())
+}
+
+/// Reads a version's own rows (`provenance.csv`).
+pub fn read_own(path: &Path) -> Result<Vec<ProvRow>, String> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_path(path)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
+        let f = |i: usize| rec.get(i).unwrap_or("").to_string();
+        out.push(ProvRow::new(&f(1), f(0), &f(2), f(3)));
+    }
+    Ok(out)
+}
+
+/// A version with what explains it.
+pub struct Explained {
+    pub version: Version,
+    pub own: Vec<ProvRow>,
+    pub basis: std::sync::Arc<(Basis, Ranking)>,
+}
+
+impl Explained {
+    /// Opens the version in `dir`; `basis` is the (shared) basis it links.
+    pub fn open(dir: &Path, basis: std::sync::Arc<(Basis, Ranking)>) -> Result<Self, String> {
+        Ok(Explained {
+            version: read_version(&dir.join(COMPILED))?,
+            own: read_own(&dir.join("provenance.csv"))?,
+            basis,
+        })
+    }
+
+    /// Every row, or with `filter` the rows of address entries covering
+    /// it, sorted.
+    pub fn rows(&self, filter: Option<&Entry>) -> Vec<ProvRow> {
+        let v = &self.version;
+        let (b, ranking) = (&self.basis.0, &self.basis.1);
+        let mut out: Vec<ProvRow> = self
+            .own
+            .iter()
+            .filter(|r| !r.is_rule())
+            .filter(|r| match filter {
+                None => true,
+                Some(q) => r.ip().is_some_and(|e| covers(&e, q)),
+            })
+            .cloned()
+            .collect();
+        let lists = [&v.block_in, &v.block_out];
+        let rules = &v.rules;
+        let sel = Selector::new(rules, b);
+        let cut = rules.cut.unwrap_or(u32::MAX);
+        let items: Vec<usize> = match filter {
+            None => (0..b.items.len()).collect(),
+            Some(q) => b
+                .overlapping(q)
+                .into_iter()
+                .filter(|&i| covers(&b.items[i].entry(), q))
+                .collect(),
+        };
+        for i in items {
+            let it = &b.items[i];
+            if !sel.eligible(it) {
+                continue;
+            }
+            let e = it.entry();
+            if ranking.rank[i] >= cut {
+                out.push(ProvRow::of(
+                    "excluded",
+                    &e,
+                    "capacity",
+                    format!("score:{}", super::scores::format_milli(it.milli)),
+                ));
+                continue;
+            }
+            let mut listed = false;
+            for (l, set) in lists.iter().enumerate() {
+                if rules.evidence_on(l) && overlaps(set, &e) {
+                    listed = true;
+                    for (r, d) in why(b, it) {
+                        out.push(ProvRow::of(LISTS[l], &e, r, d));
+                    }
+                }
+            }
+            if !listed {
+                let reason = if overlaps(&v.allow, &e) {
+                    "allow-listed"
+                } else {
+                    "special-purpose"
+                };
+                out.push(ProvRow::of("excluded", &e, reason, first_why(b, it)));
+            }
+        }
+        for pr in &rules.policy {
+            let Some(set) = b.sets.get(&pr.key) else {
+                continue;
+            };
+            let mut cidrs = Vec::new();
+            if let Some(q) = filter {
+                cidrs.extend(covering_cidr(set, q));
+            } else {
+                cidrs.extend(set.v4.cidrs().map(|p| Entry::V4(p.range())));
+                cidrs.extend(set.v6.cidrs().map(|p| Entry::V6(p.range())));
+            }
+            for e in cidrs {
+                if !rules.ipv6 && matches!(e, Entry::V6(_)) {
+                    continue;
+                }
+                for (l, set) in lists.iter().enumerate() {
+                    if pr.on(l) && overlaps(set, &e) {
+                        out.push(ProvRow::of(LISTS[l], &e, &pr.reason, pr.detail.clone()));
+                    }
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+/// Reads a basis and ranks it.
+pub fn open_basis(dir: &Path) -> Result<(Basis, Ranking), String> {
+    let b = Basis::read(&dir.join(basis::FILE))?;
+    let r = b.ranking();
+    Ok((b, r))
+}
+
+pub fn covers(e: &Entry, q: &Entry) -> bool {
+    match (e, q) {
+        (Entry::V4(a), Entry::V4(b)) => a.start <= b.start && b.end <= a.end,
+        (Entry::V6(a), Entry::V6(b)) => a.start <= b.start && b.end <= a.end,
+        _ => false,
+    }
+}
+
+/// The CIDR of `set` (in its minimal decomposition) that covers `q`.
+fn covering_cidr(set: &IpSet, q: &Entry) -> Option<Entry> {
+    fn one<A: Addr>(set: &IntervalSet<A>, q: Range<A>) -> Option<Range<A>> {
+        let r = set.find(q.start)?;
+        CidrIter::new(r)
+            .map(|p| p.range())
+            .find(|c| c.start <= q.start && q.end <= c.end)
+    }
+    match q {
+        Entry::V4(r) => one(&set.v4, *r).map(Entry::V4),
+        Entry::V6(r) => one(&set.v6, *r).map(Entry::V6),
+    }
+}
