@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Benchmark of tl-compile: one scored list of N entries (default 1M) compiled
-# for P profiles (default 1, then 20), each with 3 countries from a full
-# GeoLite2 Country database (ip-location-db's npm package, as bench-geo.sh).
+# for P profiles (default 1, then 1000), each with a score threshold (3.0 to
+# 7.0), a category threshold and 3 inbound countries from a full GeoLite2
+# Country database (ip-location-db's npm package, as bench-geo.sh). Profile
+# p1, and every hundredth after it, has no capacity limit (an nftables set);
+# the others cycle through the firewall targets with their default
+# capacities (ipset 65,536, Palo Alto EDL 50,000, FortiGate 131,072,
+# MikroTik 50,000), keeping the highest-scored entries.
 #
 #   scripts/bench-compile.sh [N] [P...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n="${1:-1000000}"
 shift || true
-profiles=("${@:-1 20}")
+profiles=("${@:-1 1000}")
 dir=target/npm/node_modules/@ip-location-db/geolite2-country-mmdb
 if [ ! -f "$dir/geolite2-country.mmdb" ]; then
   npm install --prefix target/npm --no-save --no-audit --no-fund \
@@ -43,6 +48,9 @@ for p in ${profiles[*]}; do
   mkdir -p "$w/profiles"
   for i in $(seq 1 "$p"); do
     c1=${countries[$((i % 15))]}; c2=${countries[$(((i + 5) % 15))]}; c3=${countries[$(((i + 10) % 15))]}
+    targets=(ipset paloalto-edl fortigate mikrotik)
+    target=${targets[$((i % 4))]}
+    if [ $((i % 100)) -eq 1 ]; then target=unlimited; fi
     cat > "$w/profiles/p$i.toml" <<TOML
 name = "p$i"
 [evidence]
@@ -52,12 +60,15 @@ categories = { scanner = 2.0 }
 countries = ["$c1", "$c2", "$c3"]
 direction = "inbound"
 [capacity]
-target = "unlimited"
+target = "$target"
 TOML
   done
-  s=$(date +%s.%N)
-  $rel/tl-compile --quiet --scores "$w/scores.csv" --profiles "$w/profiles" \
-    --geo-db "$db" --out "$w/out" --now 2026-11-27T12:00:00Z
-  e=$(date +%s.%N)
-  echo "tl-compile: $n scores, $p profiles (3 countries each): $(echo "$e - $s" | bc) s; $(wc -l < "$w/out/p1/block-in.txt") lines in p1/block-in.txt"
+  sync
+  /usr/bin/time -f "%e %M" -o "$w/time" $rel/tl-compile --quiet --scores "$w/scores.csv" \
+    --profiles "$w/profiles" --geo-db "$db" --out "$w/out" --now 2026-11-27T12:00:00Z
+  read -r secs kb < "$w/time"
+  lines=$(cat "$w"/out/p*/block-in.txt "$w"/out/p*/block-out.txt | wc -l)
+  echo "tl-compile: $n scores, $p profiles (3 countries each): $secs s, peak $((kb / 1024)) MB;" \
+    "$lines block-in/out lines in all; p1 (unlimited): $(wc -l < "$w/out/p1/block-in.txt") block-in lines;" \
+    "output $(du -sh "$w/out" | cut -f1)"
 done

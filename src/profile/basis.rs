@@ -178,6 +178,20 @@ impl BasisBuilder {
             b.items.sort_unstable_by_key(Item::key);
         }
         b.domains.sort_by(|a, c| a.name.cmp(&c.name));
+        // Names in the items' order, so that a pass over the items reads
+        // them in order too.
+        let mut ids = Vec::with_capacity(b.ids.len());
+        for it in &mut b.items {
+            let (from, len) = (it.at as usize, it.feeds as usize + it.cats as usize);
+            it.at = ids.len() as u32;
+            ids.extend_from_slice(&b.ids[from..from + len]);
+        }
+        for d in &mut b.domains {
+            let (from, len) = (d.at as usize, d.feeds as usize + d.cats as usize);
+            d.at = ids.len() as u32;
+            ids.extend_from_slice(&b.ids[from..from + len]);
+        }
+        b.ids = ids;
         (b, newest)
     }
 }

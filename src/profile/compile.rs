@@ -248,6 +248,9 @@ impl<'b> Selector<'b> {
 
     /// The bound an entry is wider than, if it is.
     pub fn too_wide(&self, it: &Item) -> Option<u32> {
+        if it.start == it.end {
+            return None;
+        }
         let e = it.entry();
         let bound = if is_v6(&e) {
             self.widest_v6
@@ -840,13 +843,18 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
         p.capacity
             .is_none_or(|cap| l.0.iter().all(|s| lines(s) <= cap))
     };
-    let mut lists = make(u32::MAX);
-    if !fits(&lists) {
-        let cap = p.capacity.unwrap_or(0);
-        // Candidate cuts: the ranks of the chosen entries; keeping `k`
-        // entries is the cut at the k-th.
-        let mut ranks: Vec<u32> = chosen.iter().map(|&i| rank[i as usize]).collect();
-        ranks.sort_unstable();
+    let (mut lists, mut cut_rank) = (None, None);
+    if let Some(cap) = p.capacity {
+        // Candidate cuts: the ranks of the chosen entries, ascending;
+        // keeping `k` entries is the cut at the k-th (`n`: all).
+        let mut is_chosen = vec![false; b.items.len()];
+        for &i in &chosen {
+            is_chosen[i as usize] = true;
+        }
+        let ranks: Vec<u32> = (inp.ranking.order.iter().enumerate())
+            .filter(|(_, &i)| is_chosen[i as usize])
+            .map(|(r, _)| r as u32)
+            .collect();
         let n = ranks.len();
         let cut_at = |k: usize| ranks.get(k).copied().unwrap_or(u32::MAX);
         // An entry adds at most the lines of what it brings that the
@@ -878,7 +886,7 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
         // From there up: gallop to the first cut that fails, then bisect
         // (adding entries can merge prefixes, so the count of lines is only
         // nearly monotone; whatever is chosen fits).
-        let (mut lo, mut hi) = (k0, n);
+        let (mut lo, mut hi) = (k0, n + 1);
         let mut best = Some(make(cut_at(k0))).filter(|l| fits(l));
         if best.is_none() {
             // Only merged supernets can make the bound miss; start lower.
@@ -908,15 +916,15 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
             }
         }
         let kept = if best.is_some() { lo } else { 0 };
-        lists = best.unwrap_or_else(|| make(cut_at(0)));
-        if !fits(&lists) {
+        let l = best.unwrap_or_else(|| make(cut_at(0)));
+        if !fits(&l) {
             out.refusals.push(format!(
                 "capacity {cap} is too small for the geo and custom policy alone"
             ));
         }
         out.left_out = (n - kept) as u64;
         if kept < n {
-            rules.cut = Some(cut_at(kept));
+            cut_rank = Some(cut_at(kept));
             let it = &b.items[inp.ranking.order[cut_at(kept) as usize] as usize];
             let first = format!(
                 "{} entries from {} (score {}) down, by score then address",
@@ -930,8 +938,10 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
             out.provenance
                 .push(rule_row(5, "rule:capacity".into(), "capacity", first));
         }
+        lists = Some(l);
     }
-    let ([block_in, block_out], merges) = lists;
+    let ([block_in, block_out], merges) = lists.unwrap_or_else(|| make(u32::MAX));
+    rules.cut = cut_rank;
     (out.block_in, out.block_out) = (block_in, block_out);
     if !merges.is_empty() {
         let extra: u128 = merges.iter().map(|m| m.2).sum();
