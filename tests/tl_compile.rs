@@ -527,3 +527,120 @@ fn a_directory_of_profiles_compiles_each_in_name_order() {
     assert_eq!(r.stderr, "tl-compile: two profiles are named 'acme'\n");
     assert!(!w.path("out2").exists());
 }
+
+#[test]
+fn tl_zone_classifies_entries_by_their_derived_provenance() {
+    let w = wd();
+    assert_eq!(compile(&w, &[]).code, 0);
+    // Classes match provenance rows that only the run's basis holds
+    // (evidence feeds and categories): tl-zone derives them.
+    w.write(
+        "zone.toml",
+        "ns = [\"ns1.example.net.\"]\n\
+         [soa]\nmname = \"ns1.example.net.\"\nrname = \"hostmaster.example.net.\"\n\
+         [rpz]\naction = \"nxdomain\"\n\
+         [[category]]\nmatch = \"feed:feodo\"\nrpz = \"drop\"\n\
+         [[category]]\nmatch = \"category:hijacked\"\nrpz = \"passthru\"\n",
+    );
+    std::fs::create_dir_all(w.path("zones")).unwrap();
+    let r = w.run(
+        "tl-zone",
+        &[
+            "--config",
+            "zone.toml",
+            "--out",
+            "out",
+            "--origin",
+            "lists.example",
+            "-o",
+            "zones",
+            "--now",
+            NOW,
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let rpz = w.read("zones/acme.rpz.zone");
+    let ip: Vec<&str> = rpz.lines().filter(|l| l.contains("rpz-ip")).collect();
+    assert_eq!(
+        ip,
+        [
+            "29.200.2.0.192.rpz-ip\tCNAME\t.",
+            "32.7.100.51.198.rpz-ip\tCNAME\trpz-drop.",
+            "25.128.113.0.203.rpz-ip\tCNAME\trpz-passthru.",
+            "128.66.zz.1.db8.2001.rpz-ip\tCNAME\t.",
+        ],
+        "{rpz}"
+    );
+}
+
+#[test]
+fn capacity_cut_is_reported_and_explained() {
+    let w = Workdir::new();
+    let row = |a: &str, s: &str| {
+        format!("{a},ip,{s},scanner,f,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,1,0\n")
+    };
+    w.write(
+        "scores.csv",
+        format!(
+            "indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors\n{}{}{}{}",
+            row("20.0.0.1", "1.000"),
+            row("20.0.0.9", "3.000"),
+            row("20.0.0.20", "2.000"),
+            row("20.0.0.40", "0.500"),
+        ),
+    );
+    w.write(
+        "p.toml",
+        "name = \"p\"\n[evidence]\nmin_score = 0\n[capacity]\nmax_entries = 2\n",
+    );
+    let r = w.run(
+        "tl-compile",
+        &[
+            "--scores",
+            "scores.csv",
+            "--profiles",
+            "p.toml",
+            "--out",
+            "out",
+            "--now",
+            NOW,
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "tl-compile: p: capacity 2: left out 2 entries from 20.0.0.1 (score 1.000) down, \
+         by score then address (tl-query --provenance lists them)\n"
+    );
+    assert!(r.stdout.ends_with("left out 2\n"), "{}", r.stdout);
+    assert_eq!(w.read("out/p/block-in.txt"), "20.0.0.9\n20.0.0.20\n");
+    assert!(w.read("out/p/provenance.csv").contains(
+        "rule:capacity,excluded,capacity,\
+         \"2 entries from 20.0.0.1 (score 1.000) down, by score then address\"\n"
+    ));
+    let q = w.run("tl-query", &["--out", "out", "20.0.0.40", "20.0.0.9"], b"");
+    assert_eq!(q.code, 0, "{}", q.stderr);
+    assert_eq!(
+        q.stdout,
+        "query,profile,list,entry,reason,detail\n\
+         20.0.0.40,p,excluded,20.0.0.40,capacity,score:0.500\n\
+         20.0.0.9,p,block-in,20.0.0.9,category,scanner\n\
+         20.0.0.9,p,block-in,20.0.0.9,feed,f\n\
+         20.0.0.9,p,block-in,20.0.0.9,score,3.000\n\
+         20.0.0.9,p,block-out,20.0.0.9,category,scanner\n\
+         20.0.0.9,p,block-out,20.0.0.9,feed,f\n\
+         20.0.0.9,p,block-out,20.0.0.9,score,3.000\n"
+    );
+    let all = w.run("tl-query", &["--out", "out", "--provenance", "p"], b"");
+    assert_eq!(all.code, 0, "{}", all.stderr);
+    assert!(
+        all.stdout.ends_with(
+            "20.0.0.1,excluded,capacity,score:1.000\n\
+         20.0.0.40,excluded,capacity,score:0.500\n"
+        ),
+        "{}",
+        all.stdout
+    );
+}

@@ -1208,6 +1208,46 @@ mod tests {
     }
 
     proptest! {
+        /// Capacity keeps the highest-ranked evidence: the lists are
+        /// exactly the entries ranked before the cut, they fit, and the
+        /// next entry by rank would not.
+        #[test]
+        fn capacity_keeps_a_maximal_prefix_by_rank(
+            evidence in proptest::collection::vec((0u32..1 << 12, 22u32..=32, 0u64..3000), 1..60),
+            cap in 1usize..40,
+        ) {
+            let scores: Vec<Scored> = evidence
+                .iter()
+                .map(|&(a, l, m)| scored(&v4((20u32 << 24) | (a << 4), l), m))
+                .collect();
+            let p = parse(
+                "p.toml",
+                &format!("name = \"p\"\n[evidence]\nmin_score = 0\n[capacity]\nmax_entries = {cap}\n"),
+                Path::new("."),
+            )
+            .unwrap();
+            let inp = Inputs::new(&scores, None, None, 0);
+            let c = compile(&p, &inp).unwrap();
+            let order = &inp.ranking.order;
+            let first = |k: usize| {
+                IpSet::from_entries(order[..k].iter().map(|&i| inp.basis.items[i as usize].entry()))
+            };
+            prop_assert!(lines(&c.block_in) <= cap);
+            prop_assert_eq!(&c.block_in, &c.block_out);
+            match c.rules.cut {
+                Some(cut) => {
+                    let cut = cut as usize;
+                    prop_assert_eq!(&c.block_in, &first(cut));
+                    prop_assert!(lines(&first(cut + 1)) > cap);
+                    prop_assert_eq!(c.left_out as usize, order.len() - cut);
+                }
+                None => {
+                    prop_assert_eq!(&c.block_in, &first(order.len()));
+                    prop_assert_eq!(c.left_out, 0);
+                }
+            }
+        }
+
         /// Whatever blocks an address (evidence, custom entries, either
         /// direction), an allow-list entry, own network or infrastructure
         /// entry takes it out, and special-purpose space never gets in.
