@@ -1133,8 +1133,8 @@ mod tests {
             Path::new("."),
         )
         .unwrap();
-        let mut inp = Inputs::new(&scores, None, None, 0);
-        let c = compile(&p, &mut inp).unwrap();
+        let inp = Inputs::new(&scores, None, None, 0);
+        let c = compile(&p, &inp).unwrap();
         let s = |set: &IpSet| {
             let mut b = Vec::new();
             crate::set::ListPrinter::default()
@@ -1175,8 +1175,8 @@ mod tests {
             )
             .unwrap()
         };
-        let mut inp = Inputs::new(&scores, None, None, 0);
-        let c = compile(&profile(4, ""), &mut inp).unwrap();
+        let inp = Inputs::new(&scores, None, None, 0);
+        let c = compile(&profile(4, ""), &inp).unwrap();
         assert_eq!(
             c.block_in.v4.ranges(),
             IntervalSet::from_ranges(vec![Range::new(20 << 24, (20 << 24) + 7)]).ranges()
@@ -1199,7 +1199,7 @@ mod tests {
         // merge, the rest is left out.
         let c = compile(
             &profile(4, "[[allow]]\nentries = [\"20.0.0.2\"]\n"),
-            &mut inp,
+            &inp,
         )
         .unwrap();
         assert!(!c.block_in.v4.contains((20 << 24) + 2));
@@ -1305,8 +1305,8 @@ mod tests {
                 by_kind[2].join(", ")
             ));
             let p = parse("p.toml", &text, Path::new(".")).unwrap();
-            let mut inp = Inputs::new(&scores, None, None, 0);
-            let c = compile(&p, &mut inp).unwrap();
+            let inp = Inputs::new(&scores, None, None, 0);
+            let c = compile(&p, &inp).unwrap();
             let allowed = IpSet::from_entries(
                 allow.iter().map(|&(a, l, _)| parse_entry(v4(base(a), l).as_bytes()).unwrap()),
             );

@@ -85,8 +85,7 @@ fn version_dir(out: &Path, profile: &str, at: Option<i64>) -> Option<PathBuf> {
         None => Some(out.join(profile)),
         Some(t) => history(out, profile)
             .into_iter()
-            .filter(|(_, m)| m.time <= t)
-            .last()
+            .rfind(|(_, m)| m.time <= t)
             .map(|(p, _)| p),
     }
 }
