@@ -200,64 +200,120 @@ fn u64_at(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(b[at..at + 8].try_into().unwrap())
 }
 
+/// Checks a file's header and reads its section table from `bytes` (the
+/// file, or at least its header and table); sections must lie within
+/// `file_len`. Returns the minor version and the table.
+#[allow(clippy::type_complexity)]
+fn parse_head(
+    bytes: &[u8],
+    kind: Tag,
+    major: u16,
+    file_len: u64,
+) -> Result<(u16, Vec<(Tag, usize, usize, u32)>), ArtifactError> {
+    if bytes.len() < MAGIC.len() || bytes[..8] != MAGIC {
+        return Err(ArtifactError::NotAnArtifact);
+    }
+    if bytes.len() < HEADER {
+        return Err(ArtifactError::Truncated("header"));
+    }
+    if crc32fast::hash(&bytes[..20]) != u32_at(&bytes, 20) {
+        return Err(ArtifactError::HeaderChecksum);
+    }
+    let found: Tag = bytes[8..12].try_into().unwrap();
+    if found != kind {
+        return Err(ArtifactError::WrongKind {
+            expected: kind,
+            found,
+        });
+    }
+    let (fmajor, fminor) = (u16_at(&bytes, 12), u16_at(&bytes, 14));
+    if fmajor != major {
+        return Err(ArtifactError::UnsupportedVersion {
+            kind,
+            major: fmajor,
+            minor: fminor,
+            supported: major,
+        });
+    }
+    let count = u32_at(&bytes, 16);
+    if count > MAX_SECTIONS {
+        return Err(ArtifactError::BadSectionTable);
+    }
+    let table_end = HEADER + ROW * count as usize;
+    if bytes.len() < table_end {
+        return Err(ArtifactError::Truncated("section table"));
+    }
+    let mut table = Vec::with_capacity(count as usize);
+    for i in 0..count as usize {
+        let row = HEADER + ROW * i;
+        let tag: Tag = bytes[row..row + 4].try_into().unwrap();
+        let (off, len) = (u64_at(&bytes, row + 4), u64_at(&bytes, row + 12));
+        let crc = u32_at(&bytes, row + 20);
+        let end = off.checked_add(len).ok_or(ArtifactError::BadSectionTable)?;
+        if off < table_end as u64 {
+            return Err(ArtifactError::BadSectionTable);
+        }
+        if end > file_len {
+            return Err(ArtifactError::Truncated("a section"));
+        }
+        table.push((tag, off as usize, len as usize, crc));
+    }
+    Ok((fminor, table))
+}
+
 impl Artifact {
     /// Parses `bytes` as a file of `kind` whose major version is `major`.
     pub fn parse(bytes: Vec<u8>, kind: Tag, major: u16) -> Result<Artifact, ArtifactError> {
-        if bytes.len() < MAGIC.len() || bytes[..8] != MAGIC {
-            return Err(ArtifactError::NotAnArtifact);
-        }
-        if bytes.len() < HEADER {
-            return Err(ArtifactError::Truncated("header"));
-        }
-        if crc32fast::hash(&bytes[..20]) != u32_at(&bytes, 20) {
-            return Err(ArtifactError::HeaderChecksum);
-        }
-        let found: Tag = bytes[8..12].try_into().unwrap();
-        if found != kind {
-            return Err(ArtifactError::WrongKind {
-                expected: kind,
-                found,
-            });
-        }
-        let (fmajor, fminor) = (u16_at(&bytes, 12), u16_at(&bytes, 14));
-        if fmajor != major {
-            return Err(ArtifactError::UnsupportedVersion {
-                kind,
-                major: fmajor,
-                minor: fminor,
-                supported: major,
-            });
-        }
-        let count = u32_at(&bytes, 16);
-        if count > MAX_SECTIONS {
-            return Err(ArtifactError::BadSectionTable);
-        }
-        let table_end = HEADER + ROW * count as usize;
-        if bytes.len() < table_end {
-            return Err(ArtifactError::Truncated("section table"));
-        }
-        let mut table = Vec::with_capacity(count as usize);
-        for i in 0..count as usize {
-            let row = HEADER + ROW * i;
-            let tag: Tag = bytes[row..row + 4].try_into().unwrap();
-            let (off, len) = (u64_at(&bytes, row + 4), u64_at(&bytes, row + 12));
-            let crc = u32_at(&bytes, row + 20);
-            let end = off.checked_add(len).ok_or(ArtifactError::BadSectionTable)?;
-            if off < table_end as u64 {
-                return Err(ArtifactError::BadSectionTable);
-            }
-            if end > bytes.len() as u64 {
-                return Err(ArtifactError::Truncated("a section"));
-            }
-            table.push((tag, off as usize, len as usize, crc));
-        }
+        let (fminor, table) = parse_head(&bytes, kind, major, bytes.len() as u64)?;
         Ok(Artifact {
             kind,
-            major: fmajor,
+            major,
             minor: fminor,
             bytes,
             table,
         })
+    }
+
+    /// One record of a file, reading only its header, section table and
+    /// that section (e.g. a version's metadata out of a large file).
+    pub fn read_record<T: DeserializeOwned>(
+        path: &Path,
+        kind: Tag,
+        major: u16,
+        tag: Tag,
+    ) -> Result<T, String> {
+        use std::io::{Read, Seek, SeekFrom};
+        let name = |e: String| format!("{}: {e}", path.display());
+        let io = |e: std::io::Error| name(crate::cli::describe_io(&e));
+        let mut f = std::fs::File::open(path).map_err(io)?;
+        let size = f.metadata().map_err(io)?.len();
+        // The header, then the table it announces (as far as the file goes:
+        // parse_head reports what is missing).
+        let mut head = Vec::new();
+        (&mut f)
+            .take(HEADER as u64)
+            .read_to_end(&mut head)
+            .map_err(io)?;
+        if head.len() == HEADER && head[..8] == MAGIC {
+            let count = u32_at(&head, 16).min(MAX_SECTIONS + 1) as u64;
+            (&mut f)
+                .take(ROW as u64 * count)
+                .read_to_end(&mut head)
+                .map_err(io)?;
+        }
+        let (_, table) = parse_head(&head, kind, major, size).map_err(|e| name(e.to_string()))?;
+        let &(_, off, len, crc) = table
+            .iter()
+            .find(|t| t.0 == tag)
+            .ok_or_else(|| name(ArtifactError::MissingSection(tag).to_string()))?;
+        let mut b = vec![0u8; len];
+        f.seek(SeekFrom::Start(off as u64)).map_err(io)?;
+        f.read_exact(&mut b).map_err(io)?;
+        if crc32fast::hash(&b) != crc {
+            return Err(name(ArtifactError::SectionChecksum(tag).to_string()));
+        }
+        postcard::from_bytes(&b)
+            .map_err(|e| name(ArtifactError::BadSection(tag, e.to_string()).to_string()))
     }
 
     /// Reads and parses a file; errors name the file.
@@ -383,6 +439,33 @@ mod tests {
         bad[last] ^= 1;
         let a = Artifact::parse(bad, *b"TEST", 1).unwrap();
         assert!(a.ip_set(*b"BLK").is_err());
+    }
+
+    #[test]
+    fn one_record_without_the_rest() {
+        let dir = std::env::temp_dir().join(format!("tl-artifact-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("a.bin");
+        let b = sample();
+        std::fs::write(&path, &b).unwrap();
+        let whole: (String, u64) = Artifact::parse(b.clone(), *b"TEST", 1)
+            .unwrap()
+            .record(*b"META")
+            .unwrap();
+        let one: (String, u64) = Artifact::read_record(&path, *b"TEST", 1, *b"META").unwrap();
+        assert_eq!(one, whole);
+        let err = |bytes: &[u8]| {
+            std::fs::write(&path, bytes).unwrap();
+            Artifact::read_record::<(String, u64)>(&path, *b"TEST", 1, *b"META").unwrap_err()
+        };
+        assert!(err(&b[..b.len() - 1]).ends_with("file is truncated (a section runs past the end)"));
+        assert!(err(&b[..10]).contains("header"));
+        assert!(
+            err(b"hello").contains("not a threatlist"),
+            "{}",
+            err(b"hello")
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     proptest! {

@@ -70,6 +70,11 @@ pub fn read_version(path: &Path) -> Result<Version, String> {
     })
 }
 
+/// A version's metadata alone, without reading its lists.
+pub fn read_meta(path: &Path) -> Result<Meta, String> {
+    Artifact::read_record(path, KIND, MAJOR, *b"meta")
+}
+
 /// The exclusive publication lock of an output directory; released when
 /// dropped or when the process dies.
 pub struct Lock(#[allow(dead_code)] File);
@@ -418,8 +423,8 @@ pub fn prune(out: &Path, profile: &str, now: i64, keep_days: u64) {
         if Some(&rel) == current.as_ref() {
             continue;
         }
-        if let Ok(v) = read_version(&d.path().join(COMPILED)) {
-            if now - v.meta.time > keep_days as i64 * 86_400 {
+        if let Ok(m) = read_meta(&d.path().join(COMPILED)) {
+            if now - m.time > keep_days as i64 * 86_400 {
                 let _ = fs::remove_dir_all(d.path());
             }
         }
@@ -435,7 +440,7 @@ pub fn history(out: &Path, profile: &str) -> Vec<(PathBuf, Meta)> {
         .flatten()
         .filter_map(|d| {
             let p = d.path();
-            let m = read_version(&p.join(COMPILED)).ok()?.meta;
+            let m = read_meta(&p.join(COMPILED)).ok()?;
             Some((p, m))
         })
         .collect();
