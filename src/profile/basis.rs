@@ -77,6 +77,10 @@ pub struct Basis {
     /// `asn:64511`).
     #[serde(skip)]
     pub sets: BTreeMap<String, IpSet>,
+    /// Per item: the greatest end of the items of its family up to it, so
+    /// that the items overlapping an entry are found by binary search.
+    #[serde(skip)]
+    reach: Vec<u128>,
 }
 
 /// Item indices, highest score first, ties in address order: the order in
@@ -192,6 +196,7 @@ impl BasisBuilder {
             ids.extend_from_slice(&b.ids[from..from + len]);
         }
         b.ids = ids;
+        b.index();
         (b, newest)
     }
 }
@@ -204,6 +209,22 @@ impl Basis {
             b.push(s);
         }
         b.finish().0
+    }
+
+    fn index(&mut self) {
+        let mut family = 0;
+        let mut max = 0;
+        self.reach = self
+            .items
+            .iter()
+            .map(|it| {
+                if it.family != family {
+                    (family, max) = (it.family, 0);
+                }
+                max = max.max(it.end);
+                max
+            })
+            .collect();
     }
 
     pub fn feeds(&self, at: u32, feeds: u16) -> &[u32] {
@@ -251,16 +272,15 @@ impl Basis {
             Entry::V4(r) => (4u8, r.start as u128, r.end as u128),
             Entry::V6(r) => (6, r.start, r.end),
         };
-        // Items starting after `end` cannot overlap; before that, any item
-        // may be wide enough to reach in.
+        // Items starting after `end` cannot overlap; before that, those
+        // whose family's items up to them all end before `start` cannot.
         let upto = self
             .items
             .partition_point(|i| (i.family, i.start) <= (family, end));
-        (0..upto)
-            .filter(|&i| {
-                let it = &self.items[i];
-                it.family == family && it.end >= start
-            })
+        let first = self.items.partition_point(|i| i.family < family);
+        let from = first + self.reach[first..upto.max(first)].partition_point(|&r| r < start);
+        (from..upto)
+            .filter(|&i| self.items[i].end >= start)
             .collect()
     }
 
@@ -299,9 +319,10 @@ impl Basis {
             .iter()
             .any(|d| (d.at as usize + d.feeds as usize + d.cats as usize) > b.ids.len())
             || b.ids.iter().any(|&id| id as usize >= b.names.len());
-        if bad {
+        if bad || !b.items.is_sorted_by_key(Item::key) {
             return Err(format!("{}: inconsistent evidence records", path.display()));
         }
+        b.index();
         Ok(b)
     }
 }
@@ -309,4 +330,56 @@ impl Basis {
 /// The section tag prefix of the `i`-th policy set.
 fn set_tag(i: usize) -> [u8; 3] {
     [(i >> 16) as u8, (i >> 8) as u8, i as u8]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::parse_entry;
+    use crate::profile::scores::Target;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The items found overlapping an entry are exactly those a scan
+        /// of every item finds, whatever their widths and families.
+        #[test]
+        fn overlapping_finds_what_a_scan_finds(
+            items in proptest::collection::vec((0u32..64, 0u32..16, any::<bool>()), 0..50),
+            q in (0u32..64, 0u32..16, any::<bool>()),
+        ) {
+            // Small ranges in a small space: they touch and nest often.
+            let entry = |(a, n, six): (u32, u32, bool)| {
+                let text = if six {
+                    format!("::{:x}-::{:x}", a, a + n)
+                } else {
+                    format!("10.0.0.{a}-10.0.0.{}", a + n)
+                };
+                parse_entry(text.as_bytes()).unwrap()
+            };
+            let scores: Vec<Scored> = items
+                .iter()
+                .map(|&i| Scored {
+                    target: Target::Ip(entry(i)),
+                    text: String::new(),
+                    milli: 1,
+                    categories: vec![],
+                    feeds: vec!["f".into()],
+                    last_seen: 0,
+                })
+                .collect();
+            let b = Basis::new(&scores);
+            let q = entry(q);
+            let (qf, qs, qe) = match q {
+                Entry::V4(r) => (4, r.start as u128, r.end as u128),
+                Entry::V6(r) => (6, r.start, r.end),
+            };
+            let naive: Vec<usize> = (0..b.items.len())
+                .filter(|&i| {
+                    let it = &b.items[i];
+                    it.family == qf && it.start <= qe && it.end >= qs
+                })
+                .collect();
+            prop_assert_eq!(b.overlapping(&q), naive);
+        }
+    }
 }
