@@ -644,3 +644,87 @@ fn capacity_cut_is_reported_and_explained() {
         all.stdout
     );
 }
+
+#[test]
+fn a_large_scores_file_read_in_two_parts_gives_the_same_lists() {
+    use std::io::Write;
+    // Over 8 MB, so a plain file is read as two parts on two threads; the
+    // gzip copy is read in one piece. Scores repeat across the cut, a
+    // domain and a feed appear only in the second half.
+    let mut text =
+        String::from("indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors\n");
+    let n = 150_000u32;
+    for i in 0..n {
+        let a = 0x1400_0000u32 + i.wrapping_mul(2_654_435_761) % (1 << 24);
+        let feed = if i > n / 2 && i % 1000 == 0 {
+            "late"
+        } else {
+            "f"
+        };
+        text.push_str(&format!(
+            "{},ip,{}.{:03},scanner;spam,{feed},2026-11-20T00:00:00Z,2026-11-2{}T00:00:00Z,1,0\n",
+            std::net::Ipv4Addr::from(a),
+            i % 7,
+            i % 1000,
+            i % 7
+        ));
+    }
+    text.push_str(
+        "bad.example,domain,5.000,phishing,late,2026-11-20T00:00:00Z,2026-11-26T00:00:00Z,1,0\n",
+    );
+    assert!(text.len() > 1 << 23);
+    let w = Workdir::new();
+    w.write("scores.csv", &text);
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    gz.write_all(text.as_bytes()).unwrap();
+    w.write("scores.csv.gz", gz.finish().unwrap());
+    w.write(
+        "p.toml",
+        "name = \"p\"\n[evidence]\nmin_score = 4.0\nfeeds = { late = 0.0 }\n\
+         [domains]\ncategories = [\"phishing\"]\n[capacity]\nmax_entries = 40000\n",
+    );
+    let run = |scores: &str, out: &str| {
+        w.run(
+            "tl-compile",
+            &[
+                "--scores",
+                scores,
+                "--profiles",
+                "p.toml",
+                "--out",
+                out,
+                "--now",
+                NOW,
+            ],
+            b"",
+        )
+    };
+    let (a, b) = (run("scores.csv", "a"), run("scores.csv.gz", "b"));
+    assert_eq!(a.code, 0, "{}", a.stderr);
+    assert_eq!((&a.stdout, &a.stderr), (&b.stdout, &b.stderr));
+    for f in [
+        "block-in.txt",
+        "provenance.csv",
+        "domains.txt",
+        "basis.tlb",
+        "compiled.tlc",
+    ] {
+        assert!(
+            std::fs::read(w.path(&format!("a/p/{f}"))).unwrap()
+                == std::fs::read(w.path(&format!("b/p/{f}"))).unwrap(),
+            "{f} differs"
+        );
+    }
+    // A bad row late in the file is named by its line in the whole file.
+    let line = text.lines().nth(140_000).unwrap();
+    let bad = text.replace(line, &line.replace(",ip,", ",bogus,"));
+    w.write("scores.csv", &bad);
+    let r = run("scores.csv", "c");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .starts_with("tl-compile: scores.csv:140001: bad type 'bogus'"),
+        "{}",
+        r.stderr
+    );
+}

@@ -154,6 +154,31 @@ impl BasisBuilder {
         }
     }
 
+    /// Takes in what another builder read (the rows after this one's).
+    pub fn append(&mut self, other: BasisBuilder) {
+        let map: Vec<u32> = other.basis.names.iter().map(|n| self.id(n)).collect();
+        for (old, t) in other.newest.iter().enumerate() {
+            if let Some(t) = *t {
+                let n = &mut self.newest[map[old] as usize];
+                *n = Some(n.map_or(t, |x| x.max(t)));
+            }
+        }
+        let shift = self.basis.ids.len() as u32;
+        (self.basis.ids).extend(other.basis.ids.iter().map(|&i| map[i as usize]));
+        self.basis
+            .items
+            .extend(other.basis.items.into_iter().map(|mut it| {
+                it.at += shift;
+                it
+            }));
+        self.basis
+            .domains
+            .extend(other.basis.domains.into_iter().map(|mut d| {
+                d.at += shift;
+                d
+            }));
+    }
+
     /// The basis (names sorted, items in address order) and each feed's
     /// newest `last_seen`.
     pub fn finish(self) -> (Basis, HashMap<String, i64>) {

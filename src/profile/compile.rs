@@ -1197,11 +1197,7 @@ mod tests {
         );
         // An allow-listed address is never merged over: only .5 and .7
         // merge, the rest is left out.
-        let c = compile(
-            &profile(4, "[[allow]]\nentries = [\"20.0.0.2\"]\n"),
-            &inp,
-        )
-        .unwrap();
+        let c = compile(&profile(4, "[[allow]]\nentries = [\"20.0.0.2\"]\n"), &inp).unwrap();
         assert!(!c.block_in.v4.contains((20 << 24) + 2));
         assert!(lines(&c.block_in) <= 1);
         assert!(c.left_out > 0);

@@ -92,14 +92,7 @@ pub fn run(r: &Run) -> Result<u8, String> {
                 .transpose()?;
             Ok::<_, String>((country, asn))
         });
-        let read = || -> Result<_, String> {
-            let input = crate::cli::input::open(&r.scores)
-                .map_err(|e| format!("{}: {}", r.scores, crate::cli::describe_io(&e)))?;
-            let mut builder = basis::BasisBuilder::default();
-            let rows = scores::read_each(&r.scores, input.reader, |s| builder.push(&s))?;
-            Ok((rows, builder))
-        };
-        let read = read();
+        let read = read_scores(&r.scores);
         let tables = tables.join().expect("the geo thread panicked");
         let (rows, builder) = read?;
         let (country, asn) = tables?;
@@ -201,6 +194,43 @@ pub fn run(r: &Run) -> Result<u8, String> {
         let _ = std::io::stdout().lock().write_all(stdout.as_bytes());
     }
     Ok(status)
+}
+
+/// Reads the scores into a basis builder. A large plain file is read as
+/// two parts on two threads, cut at a line end outside quotes, and the
+/// parts joined: the same basis, line numbers and first error as one read.
+fn read_scores(name: &str) -> Result<(usize, basis::BasisBuilder), String> {
+    use std::io::Read;
+    let io = |e: std::io::Error| format!("{name}: {}", crate::cli::describe_io(&e));
+    let mut input = crate::cli::input::open(name).map_err(io)?;
+    let one = |reader: &mut dyn Read, offset: u64| {
+        let mut b = basis::BasisBuilder::default();
+        let rows = scores::read_each(name, reader, offset, |s| b.push(&s))?;
+        Ok::<_, String>((rows, b))
+    };
+    if input.gzip || input.size.is_none_or(|s| s < 1 << 23) {
+        return one(&mut input.reader, 0);
+    }
+    let mut bytes = Vec::new();
+    input.reader.read_to_end(&mut bytes).map_err(io)?;
+    let header = memchr::memchr(b'\n', &bytes).map_or(bytes.len(), |i| i + 1);
+    let cut = memchr::memchr(b'\n', &bytes[bytes.len() / 2..]).map(|i| bytes.len() / 2 + i + 1);
+    let quotes = |b: &[u8]| memchr::memchr_iter(b'"', b).count();
+    let Some(cut) = cut.filter(|&c| c > header && quotes(&bytes[..c]) % 2 == 0) else {
+        return one(&mut &bytes[..], 0);
+    };
+    // The second part reads the header again: its first row is line 2
+    // there, line (lines of the first part) + 1 in the file.
+    let offset = memchr::memchr_iter(b'\n', &bytes[..cut]).count() as u64 - 1;
+    let (first, second) = std::thread::scope(|sc| {
+        let second = sc.spawn(|| one(&mut bytes[..header].chain(&bytes[cut..]), offset));
+        let first = one(&mut &bytes[..cut], 0);
+        (first, second.join().expect("a scores thread panicked"))
+    });
+    let (rows, mut b) = first?;
+    let (more, rest) = second?;
+    b.append(rest);
+    Ok((rows + more, b))
 }
 
 /// What compiling one profile came to.

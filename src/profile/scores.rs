@@ -48,19 +48,26 @@ fn is_domain(s: &str) -> bool {
 /// Reads every row; the first bad row is an error `FILE:LINE: reason: 'text'`.
 pub fn read(file: &str, input: impl Read) -> Result<Vec<Scored>, String> {
     let mut out = Vec::new();
-    read_each(file, input, |s| out.push(s))?;
+    read_each(file, input, 0, |s| out.push(s))?;
     Ok(out)
 }
 
 /// Reads every row, handing each to `f` (nothing is kept here); the first
-/// bad row is an error `FILE:LINE: reason: 'text'`. Returns the rows read.
-pub fn read_each(file: &str, input: impl Read, mut f: impl FnMut(Scored)) -> Result<usize, String> {
-    let reader = ScoreReader::new(input).map_err(|e| format!("{file}:{}: {}", e.line, e.reason))?;
+/// bad row is an error `FILE:LINE: reason: 'text'`, `offset` added to the
+/// line (for a part of a file read after its header). Returns the rows read.
+pub fn read_each(
+    file: &str,
+    input: impl Read,
+    offset: u64,
+    mut f: impl FnMut(Scored),
+) -> Result<usize, String> {
+    let at = |e: crate::record::RecordError| format!("{file}:{}: {}", e.line + offset, e.reason);
+    let reader = ScoreReader::new(input).map_err(at)?;
     let mut rows = 0;
     for row in reader {
-        let s = row.map_err(|e| format!("{file}:{}: {}", e.line, e.reason))?;
+        let s = row.map_err(at)?;
         // ScoreReader has no line for a good row; count them (one per line).
-        let line = rows + 2;
+        let line = rows as u64 + 2 + offset;
         let bad =
             |what: &str, text: &str| format!("{file}:{line}: {what}: {}", quote(text.as_bytes()));
         let target = match s.kind {
