@@ -27,12 +27,16 @@ profile's own networks and its infrastructure are never published as
 blocked; non-geo entries wider than guards.widest_v4 (default /8) are
 refused; canaries (public resolvers, root servers and the profile's own)
 on a block list refuse publication and name the entry that caused it.
+Capacity keeps the highest-scored evidence and reports exactly where it cut.
 Each profile gets OUT/PROFILE/ with block-in.txt, block-out.txt (minimal
 CIDRs, IPv4 then IPv6), allow.txt, domains.txt, allow-domains.txt,
-provenance.csv (entry,list,reason,detail), left-out.txt, compiled.tlc,
-diff.txt and summary.txt. OUT/PROFILE is a link to OUT/.history/PROFILE/SERIAL,
-switched in one rename once every file is written and synced; older versions
-keep compiled.tlc and provenance.csv for tl-query --at. See docs/profiles.md.";
+provenance.csv (the profile's rules and own entries: entry,list,reason,
+detail), compiled.tlc (lists and decisions), basis.tlb (the run's evidence,
+one file hard-linked into every profile), formats.txt, diff.txt and
+summary.txt; tl-query --provenance PROFILE prints every entry's reasons.
+OUT/PROFILE is a link to OUT/.history/PROFILE/SERIAL, switched in one rename
+once every version is written and synced; older versions keep compiled.tlc,
+provenance.csv and basis.tlb for tl-query --at. See docs/profiles.md.";
 
 const EXIT_STATUS: &str = "\
 0  every profile published

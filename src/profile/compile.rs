@@ -385,6 +385,7 @@ pub fn overlaps(set: &IpSet, e: &Entry) -> bool {
     }
 }
 
+/// The minimal CIDRs of a set, IPv4 then IPv6.
 pub fn set_entries(set: &IpSet) -> Vec<Entry> {
     let mut v: Vec<Entry> = set.v4.cidrs().map(|p| Entry::V4(p.range())).collect();
     v.extend(set.v6.cidrs().map(|p| Entry::V6(p.range())));
@@ -397,23 +398,13 @@ pub fn lines(set: &IpSet) -> usize {
 }
 
 pub fn row(list_idx: usize, e: &Entry, reason: &'static str, detail: &str) -> Row {
-    row_t(list_idx, e, entry_text(e).into(), reason, detail.into())
-}
-
-fn row_t(
-    list_idx: usize,
-    e: &Entry,
-    text: Arc<str>,
-    reason: &'static str,
-    detail: Arc<str>,
-) -> Row {
     let (f, s, t) = entry_key(e);
     Row {
         key: (list_idx, f, s, t, String::new()),
-        entry: text,
+        entry: entry_text(e).into(),
         list: LISTS[list_idx],
         reason,
-        detail,
+        detail: detail.into(),
     }
 }
 

@@ -5,7 +5,9 @@
 //! `tl-zone` classifies entries by.
 
 use super::basis::{self, Basis, Ranking};
-use super::compile::{entry_key, entry_text, first_why, overlaps, why, Selector, LISTS};
+use super::compile::{
+    entry_key, entry_text, first_why, overlaps, set_entries, why, Selector, LISTS,
+};
 use super::publish::{read_version, Version, COMPILED};
 use crate::net::{parse_entry, Addr, CidrIter, Entry, Range};
 use crate::set::{IntervalSet, IpSet};
@@ -160,13 +162,10 @@ impl Explained {
             let Some(set) = b.sets.get(&pr.key) else {
                 continue;
             };
-            let mut cidrs = Vec::new();
-            if let Some(q) = filter {
-                cidrs.extend(covering_cidr(set, q));
-            } else {
-                cidrs.extend(set.v4.cidrs().map(|p| Entry::V4(p.range())));
-                cidrs.extend(set.v6.cidrs().map(|p| Entry::V6(p.range())));
-            }
+            let cidrs = match filter {
+                Some(q) => covering_cidr(set, q).into_iter().collect(),
+                None => set_entries(set),
+            };
             for e in cidrs {
                 if !rules.ipv6 && matches!(e, Entry::V6(_)) {
                     continue;

@@ -8,7 +8,6 @@
 //! OUT/.lock                         held while a run publishes (flock)
 //! OUT/.history/P/SERIAL/            one directory per published version
 //! OUT/P -> .history/P/SERIAL        symbolic link to the version in force
-//!
 //! OUT/.basis/TIME-CRC.tlb           a run's shared evidence (basis.rs),
 //!                                   hard-linked into each version as
 //!                                   basis.tlb
@@ -303,9 +302,16 @@ pub fn store_basis(out: &Path, bytes: &[u8], now: i64) -> Result<PathBuf, String
     fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
     let stamp = crate::record::format_time(now).replace([':', '-'], "");
     let path = dir.join(format!("{stamp}-{:08x}.tlb", crc32fast::hash(bytes)));
-    if !path.exists() {
+    // The same name is the same content (an earlier run at the same time
+    // of the same scores), unless a crash left it short.
+    if fs::metadata(&path).map_or(true, |m| m.len() != bytes.len() as u64) {
         let tmp = dir.join(format!(".tmp-{}", std::process::id()));
-        fs::write(&tmp, bytes).map_err(|e| err(&tmp, e))?;
+        let write = || -> std::io::Result<()> {
+            let mut f = File::create(&tmp)?;
+            std::io::Write::write_all(&mut f, bytes)?;
+            f.sync_all()
+        };
+        write().map_err(|e| err(&tmp, e))?;
         fs::rename(&tmp, &path).map_err(|e| err(&path, e))?;
     }
     Ok(path)
