@@ -45,6 +45,21 @@ fn compile(w: &Workdir, extra: &[&str]) -> common::Run {
     w.run("tl-compile", &args, b"")
 }
 
+/// tl-compile without a geo database, at `NOW`.
+fn compile_plain(w: &Workdir, scores: &str, profiles: &str, out: &str) -> common::Run {
+    let args = [
+        "--scores",
+        scores,
+        "--profiles",
+        profiles,
+        "--out",
+        out,
+        "--now",
+        NOW,
+    ];
+    w.run("tl-compile", &args, b"")
+}
+
 #[test]
 fn compiles_in_order_with_guards() {
     let w = wd();
@@ -594,20 +609,7 @@ fn capacity_cut_is_reported_and_explained() {
         "p.toml",
         "name = \"p\"\n[evidence]\nmin_score = 0\n[capacity]\nmax_entries = 2\n",
     );
-    let r = w.run(
-        "tl-compile",
-        &[
-            "--scores",
-            "scores.csv",
-            "--profiles",
-            "p.toml",
-            "--out",
-            "out",
-            "--now",
-            NOW,
-        ],
-        b"",
-    );
+    let r = compile_plain(&w, "scores.csv", "p.toml", "out");
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stderr,
@@ -683,22 +685,7 @@ fn a_large_scores_file_read_in_two_parts_gives_the_same_lists() {
         "name = \"p\"\n[evidence]\nmin_score = 4.0\nfeeds = { late = 0.0 }\n\
          [domains]\ncategories = [\"phishing\"]\n[capacity]\nmax_entries = 40000\n",
     );
-    let run = |scores: &str, out: &str| {
-        w.run(
-            "tl-compile",
-            &[
-                "--scores",
-                scores,
-                "--profiles",
-                "p.toml",
-                "--out",
-                out,
-                "--now",
-                NOW,
-            ],
-            b"",
-        )
-    };
+    let run = |scores: &str, out: &str| compile_plain(&w, scores, "p.toml", out);
     let (a, b) = (run("scores.csv", "a"), run("scores.csv.gz", "b"));
     assert_eq!(a.code, 0, "{}", a.stderr);
     assert_eq!((&a.stdout, &a.stderr), (&b.stdout, &b.stderr));
