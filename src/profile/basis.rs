@@ -227,15 +227,6 @@ impl BasisBuilder {
 }
 
 impl Basis {
-    /// Builds the evidence part from the scores.
-    pub fn new(scores: &[Scored]) -> Basis {
-        let mut b = BasisBuilder::default();
-        for s in scores {
-            b.push(s);
-        }
-        b.finish().0
-    }
-
     fn index(&mut self) {
         let mut family = 0;
         let mut max = 0;
@@ -392,7 +383,9 @@ mod tests {
                     last_seen: 0,
                 })
                 .collect();
-            let b = Basis::new(&scores);
+            let mut builder = BasisBuilder::default();
+            scores.iter().for_each(|s| builder.push(s));
+            let b = builder.finish().0;
             let q = entry(q);
             let (qf, qs, qe) = match q {
                 Entry::V4(r) => (4, r.start as u128, r.end as u128),

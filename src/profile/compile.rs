@@ -121,16 +121,64 @@ pub const LISTS: &[&str] = &[
     "excluded",
 ];
 
-/// One provenance row.
+/// One provenance row: a profile's own, or one derived from its rules
+/// and the basis ([`super::explain`]).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Row {
     /// Sort key: list, then family (0: rules and domains), start, end,
     /// name.
     pub key: (usize, u8, u128, u128, String),
-    pub entry: Arc<str>,
-    pub list: &'static str,
-    pub reason: &'static str,
-    pub detail: Arc<str>,
+    pub entry: String,
+    pub list: String,
+    pub reason: String,
+    pub detail: String,
+}
+
+impl Row {
+    /// A row of an address entry.
+    pub fn of(list: &str, e: &Entry, reason: &str, detail: String) -> Row {
+        let (f, s, t) = entry_key(e);
+        Row {
+            key: (list_idx(list), f, s, t, String::new()),
+            entry: entry_text(e),
+            list: list.to_string(),
+            reason: reason.to_string(),
+            detail,
+        }
+    }
+
+    /// A row whose entry is a name: a domain, or a rule (`rule:…`, never
+    /// an address or a domain).
+    pub fn named(list: &str, name: &str, reason: &str, detail: String) -> Row {
+        Row {
+            key: (list_idx(list), 0, 0, 0, name.to_string()),
+            entry: name.to_string(),
+            list: list.to_string(),
+            reason: reason.to_string(),
+            detail,
+        }
+    }
+
+    /// A row as read back: an entry that parses as an address is one.
+    pub fn parse(list: &str, entry: &str, reason: &str, detail: String) -> Row {
+        match parse_entry(entry.as_bytes()) {
+            Ok(e) => Row::of(list, &e, reason, detail),
+            Err(_) => Row::named(list, entry, reason, detail),
+        }
+    }
+
+    /// The address entry of the row, if it is one.
+    pub fn ip(&self) -> Option<Entry> {
+        parse_entry(self.entry.as_bytes()).ok()
+    }
+
+    pub fn is_rule(&self) -> bool {
+        self.entry.starts_with("rule:")
+    }
+}
+
+fn list_idx(list: &str) -> usize {
+    LISTS.iter().position(|l| *l == list).unwrap_or(LISTS.len())
 }
 
 /// A policy rule of a profile: the networks of `key` on the lists of its
@@ -182,21 +230,13 @@ impl Rules {
 
     /// Whether the evidence goes on list 0 (block-in) or 1 (block-out).
     pub fn evidence_on(&self, list: usize) -> bool {
-        if list == 0 {
-            self.inbound
-        } else {
-            self.outbound
-        }
+        on_list(list, self.inbound, self.outbound)
     }
 }
 
 impl PolicyRule {
     pub fn on(&self, list: usize) -> bool {
-        if list == 0 {
-            self.inbound
-        } else {
-            self.outbound
-        }
+        on_list(list, self.inbound, self.outbound)
     }
 }
 
@@ -270,18 +310,23 @@ impl<'b> Selector<'b> {
 /// An evidence entry's reasons, as provenance has them: its feeds, its
 /// categories, its score.
 pub fn why(b: &Basis, it: &Item) -> Vec<(&'static str, String)> {
+    why_of(b, it.at, it.feeds, it.cats, it.milli)
+}
+
+/// The reasons of an item or domain with these names and score.
+fn why_of(b: &Basis, at: u32, feeds: u16, cats: u16, milli: u64) -> Vec<(&'static str, String)> {
     let mut w: Vec<(&'static str, String)> = Vec::new();
     w.extend(
-        b.feeds(it.at, it.feeds)
+        b.feeds(at, feeds)
             .iter()
             .map(|&f| ("feed", b.name(f).to_string())),
     );
     w.extend(
-        b.cats(it.at, it.feeds, it.cats)
+        b.cats(at, feeds, cats)
             .iter()
             .map(|&c| ("category", b.name(c).to_string())),
     );
-    w.push(("score", format_milli(it.milli)));
+    w.push(("score", format_milli(milli)));
     w
 }
 
@@ -397,15 +442,8 @@ pub fn lines(set: &IpSet) -> usize {
     set.v4.prefix_count() + set.v6.prefix_count()
 }
 
-pub fn row(list_idx: usize, e: &Entry, reason: &'static str, detail: &str) -> Row {
-    let (f, s, t) = entry_key(e);
-    Row {
-        key: (list_idx, f, s, t, String::new()),
-        entry: entry_text(e).into(),
-        list: LISTS[list_idx],
-        reason,
-        detail: detail.into(),
-    }
+fn row(list_idx: usize, e: &Entry, reason: &str, detail: &str) -> Row {
+    Row::of(LISTS[list_idx], e, reason, detail.to_string())
 }
 
 /// Merges neighbouring prefixes of `set` into their common supernets, the
@@ -546,16 +584,11 @@ pub fn policy_keys(g: &Geo) -> Vec<(String, &'static str, String, &'static str)>
 
 /// A rule row: the entry column names the rule (`rule:…`), never an
 /// address or a domain.
-fn rule_row(list_idx: usize, name: String, reason: &'static str, detail: String) -> Row {
-    Row {
-        key: (list_idx, 0, 0, 0, name.clone()),
-        entry: name.into(),
-        list: LISTS[list_idx],
-        reason,
-        detail: detail.into(),
-    }
+fn rule_row(list_idx: usize, name: String, reason: &str, detail: String) -> Row {
+    Row::named(LISTS[list_idx], &name, reason, detail)
 }
 
+/// Whether list 0 (block-in) or 1 (block-out) is one of a direction's.
 fn on_list(list: usize, inbound: bool, outbound: bool) -> bool {
     if list == 0 {
         inbound
@@ -631,30 +664,16 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
                         .is_some_and(|h| h.ends_with('.'))
             });
             if allowed {
-                out.provenance.push(Row {
-                    key: (5, 0, 0, 0, d.name.clone()),
-                    entry: d.name.as_str().into(),
-                    list: LISTS[5],
-                    reason: "allow-listed",
-                    detail: "domain".into(),
-                });
+                out.provenance.push(Row::named(
+                    LISTS[5],
+                    &d.name,
+                    "allow-listed",
+                    "domain".into(),
+                ));
                 continue;
             }
-            let text: Arc<str> = d.name.as_str().into();
-            let reasons = b
-                .feeds(d.at, d.feeds)
-                .iter()
-                .map(|&f| ("feed", b.name(f).to_string()))
-                .chain(cats.iter().map(|&c| ("category", b.name(c).to_string())))
-                .chain([("score", format_milli(d.milli))]);
-            for (r, det) in reasons {
-                out.provenance.push(Row {
-                    key: (3, 0, 0, 0, d.name.clone()),
-                    entry: text.clone(),
-                    list: LISTS[3],
-                    reason: r,
-                    detail: det.into(),
-                });
+            for (r, det) in why_of(b, d.at, d.feeds, d.cats, d.milli) {
+                out.provenance.push(Row::named(LISTS[3], &d.name, r, det));
             }
             domains.push(&d.name);
         }
@@ -1063,13 +1082,8 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
     }
 
     for d in &p.domain_allow {
-        out.provenance.push(Row {
-            key: (4, 0, 0, 0, d.clone()),
-            entry: d.as_str().into(),
-            list: LISTS[4],
-            reason: "allow",
-            detail: p.file.as_str().into(),
-        });
+        out.provenance
+            .push(Row::named(LISTS[4], d, "allow", p.file.clone()));
     }
     out.allow_domains = p.domain_allow.clone();
     out.provenance.sort();

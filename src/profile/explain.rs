@@ -5,69 +5,14 @@
 //! `tl-zone` classifies entries by.
 
 use super::basis::{self, Basis, Ranking};
-use super::compile::{
-    entry_key, entry_text, first_why, overlaps, set_entries, why, Selector, LISTS,
-};
+use super::compile::{first_why, overlaps, set_entries, why, Row, Selector, LISTS};
 use super::publish::{read_version, Version, COMPILED};
-use crate::net::{parse_entry, Addr, CidrIter, Entry, Range};
+use crate::net::{Addr, CidrIter, Entry, Range};
 use crate::set::{IntervalSet, IpSet};
 use std::path::Path;
 
-/// One provenance row.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct ProvRow {
-    /// List, family (0: rules and domains), start, end, name.
-    pub key: (usize, u8, u128, u128, String),
-    pub entry: String,
-    pub list: String,
-    pub reason: String,
-    pub detail: String,
-}
-
-impl ProvRow {
-    /// A row as read: the entry is parsed for the sort key.
-    fn new(list: &str, entry: String, reason: &str, detail: String) -> ProvRow {
-        match parse_entry(entry.as_bytes()) {
-            Ok(e) => ProvRow::of(list, &e, reason, detail),
-            Err(_) => ProvRow {
-                key: (list_idx(list), 0, 0, 0, entry.clone()),
-                entry,
-                list: list.to_string(),
-                reason: reason.to_string(),
-                detail,
-            },
-        }
-    }
-
-    /// A row of an address entry.
-    fn of(list: &str, e: &Entry, reason: &str, detail: String) -> ProvRow {
-        let (f, s, t) = entry_key(e);
-        ProvRow {
-            key: (list_idx(list), f, s, t, String::new()),
-            entry: entry_text(e),
-            list: list.to_string(),
-            reason: reason.to_string(),
-            detail,
-        }
-    }
-
-    /// The address entry of the row, if it is one.
-    pub fn ip(&self) -> Option<Entry> {
-        parse_entry(self.entry.as_bytes()).ok()
-    }
-
-    /// A rule row names a rule (`rule:…`), not an entry.
-    pub fn is_rule(&self) -> bool {
-        self.entry.starts_with("rule:")
-    }
-}
-
-fn list_idx(list: &str) -> usize {
-    LISTS.iter().position(|l| *l == list).unwrap_or(LISTS.len())
-}
-
 /// Reads a version's own rows (`provenance.csv`).
-pub fn read_own(path: &Path) -> Result<Vec<ProvRow>, String> {
+pub fn read_own(path: &Path) -> Result<Vec<Row>, String> {
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(path)
@@ -76,7 +21,7 @@ pub fn read_own(path: &Path) -> Result<Vec<ProvRow>, String> {
     for rec in r.records() {
         let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
         let f = |i: usize| rec.get(i).unwrap_or("").to_string();
-        out.push(ProvRow::new(&f(1), f(0), &f(2), f(3)));
+        out.push(Row::parse(&f(1), &f(0), &f(2), f(3)));
     }
     Ok(out)
 }
@@ -84,7 +29,7 @@ pub fn read_own(path: &Path) -> Result<Vec<ProvRow>, String> {
 /// A version with what explains it.
 pub struct Explained {
     pub version: Version,
-    pub own: Vec<ProvRow>,
+    pub own: Vec<Row>,
     pub basis: std::sync::Arc<(Basis, Ranking)>,
 }
 
@@ -100,10 +45,10 @@ impl Explained {
 
     /// Every row, or with `filter` the rows of address entries covering
     /// it, sorted.
-    pub fn rows(&self, filter: Option<&Entry>) -> Vec<ProvRow> {
+    pub fn rows(&self, filter: Option<&Entry>) -> Vec<Row> {
         let v = &self.version;
         let (b, ranking) = (&self.basis.0, &self.basis.1);
-        let mut out: Vec<ProvRow> = self
+        let mut out: Vec<Row> = self
             .own
             .iter()
             .filter(|r| !r.is_rule())
@@ -132,7 +77,7 @@ impl Explained {
             }
             let e = it.entry();
             if ranking.rank[i] >= cut {
-                out.push(ProvRow::of(
+                out.push(Row::of(
                     "excluded",
                     &e,
                     "capacity",
@@ -145,7 +90,7 @@ impl Explained {
                 if rules.evidence_on(l) && overlaps(set, &e) {
                     listed = true;
                     for (r, d) in why(b, it) {
-                        out.push(ProvRow::of(LISTS[l], &e, r, d));
+                        out.push(Row::of(LISTS[l], &e, r, d));
                     }
                 }
             }
@@ -155,7 +100,7 @@ impl Explained {
                 } else {
                     "special-purpose"
                 };
-                out.push(ProvRow::of("excluded", &e, reason, first_why(b, it)));
+                out.push(Row::of("excluded", &e, reason, first_why(b, it)));
             }
         }
         for pr in &rules.policy {
@@ -172,7 +117,7 @@ impl Explained {
                 }
                 for (l, set) in lists.iter().enumerate() {
                     if pr.on(l) && overlaps(set, &e) {
-                        out.push(ProvRow::of(LISTS[l], &e, &pr.reason, pr.detail.clone()));
+                        out.push(Row::of(LISTS[l], &e, &pr.reason, pr.detail.clone()));
                     }
                 }
             }

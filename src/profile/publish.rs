@@ -201,7 +201,7 @@ pub fn render(
     }
     let mut prov = b"entry,list,reason,detail\n".to_vec();
     for r in &c.provenance {
-        for (i, f) in [&*r.entry, r.list, r.reason, &*r.detail]
+        for (i, f) in [&r.entry, &r.list, &r.reason, &r.detail]
             .into_iter()
             .enumerate()
         {

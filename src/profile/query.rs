@@ -2,7 +2,8 @@
 //! on which list, and why (from the version's provenance).
 
 use super::basis::{self, Basis, Ranking};
-use super::explain::{open_basis, Explained, ProvRow};
+use super::compile::Row;
+use super::explain::{open_basis, Explained};
 use super::publish::{history, COMPILED};
 use crate::net::{parse_entry, Entry};
 use std::collections::HashMap;
@@ -92,7 +93,7 @@ fn version_dir(out: &Path, profile: &str, at: Option<i64>) -> Option<PathBuf> {
 
 /// The whole provenance of a profile's version, one row per reason of
 /// every entry, as `entry,list,reason,detail` rows.
-pub fn provenance(out: &Path, profile: &str, at: Option<i64>) -> Result<Vec<ProvRow>, String> {
+pub fn provenance(out: &Path, profile: &str, at: Option<i64>) -> Result<Vec<Row>, String> {
     let dir = version_dir(out, profile, at)
         .filter(|d| d.join(COMPILED).exists())
         .ok_or_else(|| format!("{}: no version of profile '{profile}'", out.display()))?;
@@ -178,7 +179,7 @@ impl Querier {
                 }
             }
             let before = rows.len();
-            let found: Vec<ProvRow> = match s {
+            let found: Vec<Row> = match s {
                 Subject::Ip(q) => o.rows(Some(q)),
                 Subject::Domain(q) => o
                     .own

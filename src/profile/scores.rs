@@ -45,13 +45,6 @@ fn is_domain(s: &str) -> bool {
         })
 }
 
-/// Reads every row; the first bad row is an error `FILE:LINE: reason: 'text'`.
-pub fn read(file: &str, input: impl Read) -> Result<Vec<Scored>, String> {
-    let mut out = Vec::new();
-    read_each(file, input, 0, |s| out.push(s))?;
-    Ok(out)
-}
-
 /// Reads every row, handing each to `f` (nothing is kept here); the first
 /// bad row is an error `FILE:LINE: reason: 'text'`, `offset` added to the
 /// line (for a part of a file read after its header). Returns the rows read.
@@ -100,6 +93,12 @@ pub fn read_each(
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    fn read(file: &str, input: &[u8]) -> Result<Vec<Scored>, String> {
+        let mut out = Vec::new();
+        read_each(file, input, 0, |s| out.push(s))?;
+        Ok(out)
+    }
 
     const H: &str = "indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors\n";
 
