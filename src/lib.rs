@@ -6,11 +6,15 @@
 pub mod artifact;
 pub mod cli;
 pub mod cmd;
+pub mod error;
 pub mod feed;
+pub mod files;
 pub mod geo;
 pub mod net;
+pub mod pool;
 pub mod profile;
 pub mod record;
 pub mod score;
 pub mod set;
+pub mod time;
 pub mod zone;

@@ -45,7 +45,7 @@ fn addr(i: u8) -> String {
 }
 
 fn time(age: i64) -> String {
-    threatlist::record::format_time(NOW - age)
+    threatlist::time::format(NOW - age)
 }
 
 fn events_csv(evs: &[Ev]) -> String {

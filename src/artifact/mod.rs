@@ -175,7 +175,7 @@ impl ArtifactWriter {
 
     /// Writes the file atomically.
     pub fn write_to(&self, path: &Path) -> std::io::Result<()> {
-        let mut out = crate::cli::output::Output::create(path.to_str())?;
+        let mut out = crate::files::output::Output::create(path.to_str())?;
         out.write_all(&self.to_bytes())?;
         out.finish()
     }
@@ -284,7 +284,7 @@ impl Artifact {
     ) -> Result<T, String> {
         use std::io::{Read, Seek, SeekFrom};
         let name = |e: String| format!("{}: {e}", path.display());
-        let io = |e: std::io::Error| name(crate::cli::describe_io(&e));
+        let io = |e: std::io::Error| name(crate::error::describe_io(&e));
         let mut f = std::fs::File::open(path).map_err(io)?;
         let size = f.metadata().map_err(io)?.len();
         // The header, then the table it announces (as far as the file goes:
@@ -319,7 +319,7 @@ impl Artifact {
     /// Reads and parses a file; errors name the file.
     pub fn read(path: &Path, kind: Tag, major: u16) -> Result<Artifact, String> {
         let bytes = std::fs::read(path)
-            .map_err(|e| format!("{}: {}", path.display(), crate::cli::describe_io(&e)))?;
+            .map_err(|e| format!("{}: {}", path.display(), crate::error::describe_io(&e)))?;
         Artifact::parse(bytes, kind, major).map_err(|e| format!("{}: {e}", path.display()))
     }
 

@@ -92,31 +92,6 @@ pub fn command() -> clap::Command {
     super::with_sections(Cli::command(), SECTIONS)
 }
 
-/// `--now`-style time: RFC 3339 or Unix seconds.
-pub(crate) fn parse_time_arg(flag: &str, s: &str) -> Result<i64, String> {
-    if let Ok(n) = s.parse::<i64>() {
-        return Ok(n);
-    }
-    if let Some(t) = crate::record::parse_time(s) {
-        return Ok(t);
-    }
-    if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        if let Ok(z) = d.to_zoned(jiff::tz::TimeZone::UTC) {
-            return Ok(z.timestamp().as_second() + 86_399);
-        }
-    }
-    Err(format!(
-        "{flag}: not RFC 3339, a date or Unix seconds: {}",
-        cli::quote(s.as_bytes())
-    ))
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// Entry point of the `tl-compile` binary.
 pub fn main() -> ExitCode {
     let matches = command().get_matches();
@@ -126,8 +101,10 @@ pub fn main() -> ExitCode {
     };
     cli::run(NAME, || {
         let now = match &c.now {
-            Some(s) => parse_time_arg("--now", s).map_err(Failure::Message)?,
-            None => now(),
+            Some(s) => {
+                crate::time::parse_arg(s).map_err(|e| Failure::msg(format!("--now: {e}")))?
+            }
+            None => crate::time::now(),
         };
         profile::run(&profile::Run {
             scores: c.scores,
@@ -140,6 +117,6 @@ pub fn main() -> ExitCode {
             keep_days: c.keep_days,
             quiet: c.quiet,
         })
-        .map_err(Failure::Message)
+        .map_err(Failure::msg)
     })
 }

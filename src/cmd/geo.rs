@@ -1,7 +1,8 @@
 //! `tl-geo`: countries and ASNs of addresses, and the networks of countries
 //! and ASNs, from MaxMind DB files; and MaxMind DB files from CSV.
 
-use crate::cli::{self, input, output::Output, Failure, EXIT_OK};
+use crate::cli::{self, Failure, Verdict};
+use crate::files::{input, output::Output};
 use crate::geo::{
     self, check_records, check_type, codes, writer, Code, CountryField, Database, GeoRecord,
     GeoSelection, GeoTable, Need, Resolver,
@@ -327,7 +328,7 @@ fn push_field(out: &mut Vec<u8>, s: &str) {
     }
 }
 
-fn lookup(a: LookupArgs) -> Result<u8, Failure> {
+fn lookup(a: LookupArgs) -> Result<Verdict, Failure> {
     let mut src = Sources::open(&a.dbs, a.dbs.db.is_some(), true)?;
     let has_geo = src.geo.is_some();
     let has_asn = src.has_asn();
@@ -403,7 +404,7 @@ fn lookup(a: LookupArgs) -> Result<u8, Failure> {
         }
         out.write_all(&buf)?;
         out.finish()?;
-        return Ok(EXIT_OK);
+        return Ok(Verdict::Done);
     }
     let inp = input::open("-").map_err(|e| Failure::io_at("stdin", &e))?;
     let mut lines = input::Lines::new(inp.reader);
@@ -450,10 +451,10 @@ fn lookup(a: LookupArgs) -> Result<u8, Failure> {
             cli::quote(&t)
         );
     }
-    Ok(EXIT_OK)
+    Ok(Verdict::Done)
 }
 
-fn annotate(a: AnnotateArgs) -> Result<u8, Failure> {
+fn annotate(a: AnnotateArgs) -> Result<Verdict, Failure> {
     let mut src = Sources::open(&a.dbs, a.dbs.db.is_some(), true)?;
     let name = a.file.as_deref().unwrap_or("-");
     let inp = input::open(name).map_err(|e| Failure::io_at(name, &e))?;
@@ -526,12 +527,12 @@ fn annotate(a: AnnotateArgs) -> Result<u8, Failure> {
         w.flush()?;
     }
     out.finish()?;
-    Ok(EXIT_OK)
+    Ok(Verdict::Done)
 }
 
 fn csv_out(e: csv::Error) -> Failure {
     match e.into_kind() {
-        csv::ErrorKind::Io(e) => Failure::Io(e),
+        csv::ErrorKind::Io(e) => Failure::from(e),
         k => Failure::msg(format!("write error: {k:?}")),
     }
 }
@@ -545,7 +546,7 @@ fn parse_asn(s: &str) -> Option<u32> {
     d.parse().ok()
 }
 
-fn extract(a: ExtractArgs) -> Result<u8, Failure> {
+fn extract(a: ExtractArgs) -> Result<Verdict, Failure> {
     let mut sel = GeoSelection {
         field: match a.by {
             ByField::Country => CountryField::Country,
@@ -641,10 +642,10 @@ fn extract(a: ExtractArgs) -> Result<u8, Failure> {
     let mut out = Output::create(a.output.as_deref())?;
     printer.print(&set, &mut out)?;
     out.finish()?;
-    Ok(EXIT_OK)
+    Ok(Verdict::Done)
 }
 
-fn build(a: BuildArgs) -> Result<u8, Failure> {
+fn build(a: BuildArgs) -> Result<Verdict, Failure> {
     let inputs = if a.inputs.is_empty() {
         vec!["-".to_string()]
     } else {
@@ -691,5 +692,5 @@ fn build(a: BuildArgs) -> Result<u8, Failure> {
     let mut out = Output::create(Some(&path)).map_err(|e| Failure::io_at(&path, &e))?;
     out.write_all(&bytes)?;
     out.finish().map_err(|e| Failure::io_at(&path, &e))?;
-    Ok(EXIT_OK)
+    Ok(Verdict::Done)
 }

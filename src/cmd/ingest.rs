@@ -1,14 +1,16 @@
 //! `tl-ingest`: threat feeds (files, stdin, URLs, or a feed configuration)
 //! into the indicators CSV.
 
-use crate::cli::{self, output::Output, quote, Failure, EXIT_ERROR, EXIT_NO, EXIT_OK};
+use crate::cli::{self, quote, Failure, Verdict};
 use crate::feed::config::{self, parse_duration};
 use crate::feed::fetch::FetchSettings;
 use crate::feed::{
     is_name, run_job, Collector, Columns, Counts, FeedFormat, Job, Location, Outcome, Policy,
     Rejection, RowContext, Settings,
 };
-use crate::record::{format_time, write_header};
+use crate::files::output::Output;
+use crate::record::write_header;
+use crate::time::format as format_time;
 use clap::{CommandFactory, Parser, ValueEnum};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -141,7 +143,7 @@ pub struct Cli {
     #[arg(long)]
     allow_special: bool,
     /// The time for feeds that carry none (RFC 3339), and the clock for cache ages
-    #[arg(long, value_name = "TIME", value_parser = rfc3339)]
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg)]
     now: Option<i64>,
     /// Per-feed summary on stderr
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = StatsFormat::Text)]
@@ -187,11 +189,6 @@ fn size(s: &str) -> Result<u64, String> {
         .ok()
         .and_then(|n| n.checked_mul(mult))
         .ok_or_else(|| "not a size like 1048576, 512K, 256M, 1G".into())
-}
-
-fn rfc3339(s: &str) -> Result<i64, String> {
-    crate::record::parse_time(s)
-        .ok_or_else(|| "not an RFC 3339 time like 2026-11-27T14:00:00Z".into())
 }
 
 pub fn command() -> clap::Command {
@@ -247,7 +244,7 @@ fn jobs_from(cli: &Cli) -> Result<(Vec<Job>, config::Defaults), Failure> {
     let mut jobs = Vec::new();
     let mut defaults = config::Defaults::default();
     if let Some(path) = &cli.config {
-        let c = config::load(path).map_err(Failure::Message)?;
+        let c = config::load(path).map_err(Failure::msg)?;
         defaults = c.defaults;
         jobs = c.jobs;
     }
@@ -289,7 +286,7 @@ fn jobs_from(cli: &Cli) -> Result<(Vec<Job>, config::Defaults), Failure> {
     Ok((jobs, defaults))
 }
 
-fn run(cli: Cli) -> Result<u8, Failure> {
+fn run(cli: Cli) -> Result<Verdict, Failure> {
     let (jobs, defaults) = jobs_from(&cli)?;
     let clock = cli
         .now
@@ -418,12 +415,12 @@ fn run(cli: Cli) -> Result<u8, Failure> {
         out.finish()?;
     }
     if !errors.is_empty() {
-        return Ok(EXIT_ERROR);
+        return Ok(Verdict::Failed);
     }
     if cli.fail_on_stale && finished.iter().any(|(f, ..)| !f.stale.is_empty()) {
-        return Ok(EXIT_NO);
+        return Ok(Verdict::No);
     }
-    Ok(EXIT_OK)
+    Ok(Verdict::Done)
 }
 
 fn merge_outcome(feeds: &mut BTreeMap<String, FeedResult>, o: Outcome) {

@@ -1,7 +1,7 @@
 //! `tl-query`: is an address or domain listed, by which profile and rule,
 //! now or at a past time.
 
-use crate::cli::{self, Failure, EXIT_NO, EXIT_OK};
+use crate::cli::{self, Failure, Verdict};
 use crate::profile::query::{subject, Querier};
 use clap::{CommandFactory, Parser};
 use std::io::{BufRead, Write};
@@ -87,9 +87,9 @@ pub fn main() -> ExitCode {
     cli::run(NAME, || run(c))
 }
 
-fn run(c: Cli) -> Result<u8, Failure> {
+fn run(c: Cli) -> Result<Verdict, Failure> {
     let at = match &c.at {
-        Some(s) => Some(super::compile::parse_time_arg("--at", s).map_err(Failure::Message)?),
+        Some(s) => Some(crate::time::parse_arg(s).map_err(|e| Failure::msg(format!("--at: {e}")))?),
         None => None,
     };
     if let Some(p) = &c.provenance {
@@ -116,7 +116,7 @@ fn run(c: Cli) -> Result<u8, Failure> {
         let s = subject(q).map_err(|e| Failure::msg(format!("{origin}: {e}")))?;
         subjects.push((q, s));
     }
-    let querier = Querier::new(&c.out, at).map_err(Failure::Message)?;
+    let querier = Querier::new(&c.out, at).map_err(Failure::msg)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     out.write_all(b"query,profile,list,entry,reason,detail\n")?;
     let mut any = false;
@@ -128,7 +128,7 @@ fn run(c: Cli) -> Result<u8, Failure> {
         }
     }
     out.flush()?;
-    Ok(if any { EXIT_OK } else { EXIT_NO })
+    Ok(if any { Verdict::Done } else { Verdict::No })
 }
 
 fn write_row<S: AsRef<str>>(out: &mut impl Write, fields: &[S]) -> std::io::Result<()> {
@@ -147,13 +147,17 @@ fn print_provenance(
     out_dir: &std::path::Path,
     profile: &str,
     at: Option<i64>,
-) -> Result<u8, Failure> {
-    let rows = crate::profile::query::provenance(out_dir, profile, at).map_err(Failure::Message)?;
+) -> Result<Verdict, Failure> {
+    let rows = crate::profile::query::provenance(out_dir, profile, at).map_err(Failure::msg)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     out.write_all(b"entry,list,reason,detail\n")?;
     for r in &rows {
         write_row(&mut out, &[&r.entry, &r.list, &r.reason, &r.detail])?;
     }
     out.flush()?;
-    Ok(if rows.is_empty() { EXIT_NO } else { EXIT_OK })
+    Ok(if rows.is_empty() {
+        Verdict::No
+    } else {
+        Verdict::Done
+    })
 }

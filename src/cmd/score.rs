@@ -1,7 +1,8 @@
 //! `tl-score`: sensor events and feed indicators into one scored list of
 //! the sources that matter now; explanations; mergeable state.
 
-use crate::cli::{self, input, output::Output, quote, Failure, EXIT_NO, EXIT_OK};
+use crate::cli::{self, quote, Failure, Verdict};
+use crate::files::{input, output::Output};
 use crate::record::{write_score_header, ScoreReader};
 use crate::score::{
     self, model, parse_key, Evidence, FeedSettings, Key, Params, Problems, Rollup, Selection, State,
@@ -103,7 +104,7 @@ struct EvidenceArgs {
     #[arg(long, value_name = "FILE")]
     feeds: Option<String>,
     /// Reference time, RFC 3339 [default: the clock]
-    #[arg(long, value_name = "TIME", value_parser = rfc3339)]
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg)]
     now: Option<i64>,
     /// Start from this state file (from --save-state or merge)
     #[arg(long, value_name = "FILE")]
@@ -186,16 +187,11 @@ struct MergeArgs {
     #[arg(short, long, value_name = "FILE", required = true)]
     output: String,
     /// Decay the result to this later time, RFC 3339 [default: the latest state's]
-    #[arg(long, value_name = "TIME", value_parser = rfc3339)]
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg)]
     now: Option<i64>,
     /// Print nothing on stderr but errors
     #[arg(short, long)]
     quiet: bool,
-}
-
-fn rfc3339(s: &str) -> Result<i64, String> {
-    crate::record::parse_time(s)
-        .ok_or_else(|| "not an RFC 3339 time like 2026-11-27T14:00:00Z".into())
 }
 
 pub fn command() -> clap::Command {
@@ -287,7 +283,7 @@ fn report(name: &str, p: &Problems, strict: bool, quiet: bool) -> Result<(), Fai
 fn gather(e: &EvidenceArgs, indicators: &[String], events: &[String]) -> Result<State, Failure> {
     let clock = jiff::Timestamp::now().as_second();
     let loaded = match &e.state {
-        Some(path) => Some(State::read(path).map_err(Failure::Message)?),
+        Some(path) => Some(State::read(path).map_err(Failure::msg)?),
         None => None,
     };
     let now = match (e.now, &loaded) {
@@ -295,7 +291,7 @@ fn gather(e: &EvidenceArgs, indicators: &[String], events: &[String]) -> Result<
             return Err(Failure::msg(format!(
                 "--now is before the time of state {} ({})",
                 e.state.as_deref().unwrap_or(""),
-                crate::record::format_time(s.time)
+                crate::time::format(s.time)
             )))
         }
         (Some(now), _) => now,
@@ -303,7 +299,7 @@ fn gather(e: &EvidenceArgs, indicators: &[String], events: &[String]) -> Result<
         (None, None) => clock,
     };
     let feeds = match &e.feeds {
-        Some(path) => FeedSettings::load(path).map_err(Failure::Message)?,
+        Some(path) => FeedSettings::load(path).map_err(Failure::msg)?,
         None => FeedSettings::default(),
     };
     let stdin_uses = indicators
@@ -319,14 +315,14 @@ fn gather(e: &EvidenceArgs, indicators: &[String], events: &[String]) -> Result<
         let inp = input::open(name).map_err(|err| Failure::io_at(name, &err))?;
         let p = evidence
             .add_events(&inp.name, inp.reader)
-            .map_err(Failure::Message)?;
+            .map_err(Failure::msg)?;
         report(&inp.name, &p, e.strict, e.quiet)?;
     }
     for name in indicators {
         let inp = input::open(name).map_err(|err| Failure::io_at(name, &err))?;
         let p = evidence
             .add_indicators(&inp.name, inp.reader)
-            .map_err(Failure::Message)?;
+            .map_err(Failure::msg)?;
         report(&inp.name, &p, e.strict, e.quiet)?;
     }
     let built = evidence.into_state();
@@ -356,7 +352,7 @@ fn previous_list(path: &str) -> Result<HashSet<Key>, Failure> {
     Ok(keys)
 }
 
-fn run(a: ScoreArgs) -> Result<u8, Failure> {
+fn run(a: ScoreArgs) -> Result<Verdict, Failure> {
     let e = &a.evidence;
     let params = params(e)?;
     let mut indicators: Vec<String> = a.inputs.clone();
@@ -407,14 +403,14 @@ fn run(a: ScoreArgs) -> Result<u8, Failure> {
         eprintln!(
             "{NAME}: {} entries with evidence at {}, {} rows written",
             state.key_count(),
-            crate::record::format_time(state.time),
+            crate::time::format(state.time),
             rows.len()
         );
     }
-    Ok(EXIT_OK)
+    Ok(Verdict::Done)
 }
 
-fn explain(a: ExplainArgs) -> Result<u8, Failure> {
+fn explain(a: ExplainArgs) -> Result<Verdict, Failure> {
     let e = &a.evidence;
     let params = params(e)?;
     if e.events.is_empty() && e.indicators.is_empty() && e.state.is_none() {
@@ -432,13 +428,13 @@ fn explain(a: ExplainArgs) -> Result<u8, Failure> {
     let mut buf = Vec::new();
     buf.extend_from_slice(model::EXPLAIN_HEADER.as_bytes());
     buf.push(b'\n');
-    let mut code = EXIT_OK;
+    let mut code = Verdict::Done;
     for (q, key) in &queries {
         if !model::explain(&state, &params, &key.text(), key, &mut buf) {
             if !e.quiet {
                 eprintln!("{NAME}: {}: no evidence", quote(q.as_bytes()));
             }
-            code = EXIT_NO;
+            code = Verdict::No;
         }
     }
     let mut out = Output::create(a.output.as_deref())
@@ -448,13 +444,13 @@ fn explain(a: ExplainArgs) -> Result<u8, Failure> {
     Ok(code)
 }
 
-fn merge(a: MergeArgs) -> Result<u8, Failure> {
+fn merge(a: MergeArgs) -> Result<Verdict, Failure> {
     // Read side by side: each file is read, checked and decoded alone.
     let read: Vec<Result<State, String>> = super::set::parallel_map(&a.states, |p| State::read(p));
     let states = read
         .into_iter()
         .collect::<Result<Vec<_>, _>>()
-        .map_err(Failure::Message)?;
+        .map_err(Failure::msg)?;
     let merged = State::merge(states, a.now);
     merged
         .write(std::path::Path::new(&a.output))
@@ -465,8 +461,8 @@ fn merge(a: MergeArgs) -> Result<u8, Failure> {
             a.states.len(),
             merged.key_count(),
             merged.pair_count(),
-            crate::record::format_time(merged.time)
+            crate::time::format(merged.time)
         );
     }
-    Ok(EXIT_OK)
+    Ok(Verdict::Done)
 }

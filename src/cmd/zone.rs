@@ -1,7 +1,7 @@
 //! `tl-zone`: lists published as DNS zone files for BIND and NSD (and
 //! datasets for rbldnsd): multi-host A/AAAA, APL, TXT, DNSBL and RPZ.
 
-use crate::cli::{self, Failure, EXIT_OK};
+use crate::cli::{self, Failure, Verdict};
 use crate::zone::{self, config, name, Format, Run, Single};
 use clap::{CommandFactory, Parser, ValueEnum};
 use std::path::Path;
@@ -155,7 +155,7 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
-    cli::run(NAME, || run(cli).map_err(Failure::Message))
+    cli::run(NAME, || run(cli).map_err(Failure::msg))
 }
 
 fn format_of(f: FormatArg) -> Format {
@@ -198,7 +198,7 @@ fn check_list_label(s: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-fn run(cli: Cli) -> Result<u8, String> {
+fn run(cli: Cli) -> Result<Verdict, String> {
     let mut cfg = match &cli.config {
         Some(p) => config::load(p)?,
         None => config::ZoneConfig::default(),
@@ -213,19 +213,8 @@ fn run(cli: Cli) -> Result<u8, String> {
     let origin = name::check_absolute(&cli.origin)
         .map_err(|m| format!("--origin: {m}: {}", cli::quote(cli.origin.as_bytes())))?;
     let now = match &cli.now {
-        None => std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs() as i64),
-        Some(t) => t
-            .parse::<i64>()
-            .ok()
-            .or_else(|| crate::record::parse_time(t))
-            .ok_or_else(|| {
-                format!(
-                    "--now: not RFC 3339 or Unix seconds: {}",
-                    cli::quote(t.as_bytes())
-                )
-            })?,
+        None => crate::time::now(),
+        Some(t) => crate::time::parse_arg(t).map_err(|e| format!("--now: {e}"))?,
     };
     let reload: Vec<String> = match &cli.reload {
         Some(r) => r.split_whitespace().map(String::from).collect(),
@@ -309,5 +298,5 @@ fn run(cli: Cli) -> Result<u8, String> {
         .or_else(|| rel(&cfg.server.named_conf));
     let nsd = cli.nsd_conf.clone().or_else(|| rel(&cfg.server.nsd_conf));
     zone::finish(&report, &cfg, named.as_deref(), nsd.as_deref(), &reload)?;
-    Ok(EXIT_OK)
+    Ok(Verdict::Done)
 }

@@ -8,8 +8,9 @@
 use super::validate::{self, special_v4, special_v6, Value};
 use super::FeedError;
 use crate::net::{Addr, CidrIter, Entry, Range};
-use crate::record::{format_confidence, format_time, push_field};
+use crate::record::{format_confidence, push_field};
 use crate::set::IntervalSet;
+use crate::time::format as format_time;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};

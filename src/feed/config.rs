@@ -96,7 +96,7 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
 /// Reads the configuration at `path`; errors read `FILE:LINE: reason`.
 pub fn load(path: &str) -> Result<Config, String> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{path}: {}", crate::cli::describe_io(&e)))?;
+        .map_err(|e| format!("{path}: {}", crate::error::describe_io(&e)))?;
     parse(&text, path)
 }
 

@@ -93,7 +93,7 @@ fn once(
     }
     let resp = req.call().map_err(|e| match e {
         ureq::Error::Timeout(_) => Attempt::Retry("timed out".into()),
-        ureq::Error::Io(e) => Attempt::Retry(crate::cli::describe_io(&e)),
+        ureq::Error::Io(e) => Attempt::Retry(crate::error::describe_io(&e)),
         ureq::Error::HostNotFound => Attempt::Fatal("host not found".into()),
         ureq::Error::ConnectionFailed => Attempt::Retry("connection failed".into()),
         other => Attempt::Fatal(other.to_string()),
@@ -113,14 +113,14 @@ fn once(
     let time = last_modified
         .as_deref()
         .or(header(&resp, "date").as_deref())
-        .and_then(super::parse_feed_time);
+        .and_then(crate::time::feed::parse);
     let mut body = Vec::new();
     resp.into_body()
         .into_reader()
         .take(s.max_size + 1)
         .read_to_end(&mut body)
         .map_err(|e| {
-            let m = crate::cli::describe_io(&e);
+            let m = crate::error::describe_io(&e);
             if m.contains("timed out") || m.contains("Timeout") {
                 Attempt::Retry(format!("body: {m}"))
             } else {

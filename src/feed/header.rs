@@ -1,8 +1,6 @@
 //! Metadata from a feed's comment header: its name (FireHOL), category and
 //! the time it was made.
 
-use super::time::parse_feed_time;
-
 /// What a feed says about itself.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct HeaderMeta {
@@ -60,7 +58,7 @@ impl HeaderMeta {
         if let Some(rank) = TIME_KEYS.iter().position(|k| *k == key) {
             let rank = rank as u8 + 1;
             if self.time.is_none() || rank < self.time_rank {
-                if let Some(t) = parse_feed_time(value) {
+                if let Some(t) = crate::time::feed::parse(value) {
                     self.time = Some(t);
                     self.time_rank = rank;
                 }

@@ -7,7 +7,6 @@ use super::lines::{
     confidence, CONFIDENCE_NAMES, FIRST_NAMES, HITS_NAMES, INDICATOR_NAMES, LAST_NAMES,
     REFERENCE_NAMES,
 };
-use super::time::parse_feed_time;
 use super::FeedError;
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -60,7 +59,7 @@ fn meta_of(o: &Map<String, Value>) -> Option<Meta> {
     let time = |names| {
         field_of(o, names)
             .and_then(text_of)
-            .and_then(|t| parse_feed_time(&t))
+            .and_then(|t| crate::time::feed::parse(&t))
     };
     let m = Meta {
         first: time(FIRST_NAMES),
@@ -183,7 +182,7 @@ pub fn line(
         if let Some(ts) = v
             .get("timestamp")
             .and_then(text_of)
-            .and_then(|t| parse_feed_time(&t))
+            .and_then(|t| crate::time::feed::parse(&t))
         {
             header.time = header.time.or(Some(ts));
         }
@@ -287,7 +286,7 @@ pub fn stix(c: &mut Collector, data: &[u8]) -> Result<(), FeedError> {
                 continue;
             }
         };
-        let t = |s: &Option<String>| s.as_deref().and_then(parse_feed_time);
+        let t = |s: &Option<String>| s.as_deref().and_then(crate::time::feed::parse);
         let first = t(&o.valid_from).or(t(&o.created));
         let meta = Meta {
             first,

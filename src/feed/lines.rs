@@ -4,7 +4,6 @@
 use super::collect::{Collector, Meta};
 use super::format::FeedFormat;
 use super::header::HeaderMeta;
-use super::time::parse_feed_time;
 use super::FeedError;
 use crate::net::{parse_entry, parse_v4_strict, Entry, Range};
 
@@ -812,7 +811,7 @@ pub(crate) fn parse_u64(t: &[u8]) -> Option<u64> {
 }
 
 fn time_field(t: &[u8]) -> Option<i64> {
-    parse_feed_time(std::str::from_utf8(t).ok()?)
+    crate::time::feed::parse(std::str::from_utf8(t).ok()?)
 }
 
 #[cfg(test)]

@@ -12,17 +12,15 @@ mod format;
 mod header;
 mod json;
 mod lines;
-mod time;
 pub mod validate;
 
 pub use collect::{Collector, Counts, Meta, Policy, Rejection, RowContext, Rows};
 pub use format::{check_text, detect, FeedFormat, NotAFeed};
 pub use header::{is_name, HeaderMeta};
 pub use lines::Columns;
-pub use time::parse_feed_time;
 
-use crate::cli::input::Lines;
-use crate::cli::quote;
+use crate::error::quote;
+use crate::files::input::Lines;
 use std::fmt;
 use std::io::{self, Read};
 use std::time::Duration;
@@ -81,7 +79,7 @@ pub struct Parsed {
 const SAMPLE: usize = 64 << 10;
 
 fn read_error(source: &str, gzip: bool, e: &io::Error) -> FeedError {
-    let what = crate::cli::describe_io(e);
+    let what = crate::error::describe_io(e);
     if gzip {
         FeedError::format(source, &format!("truncated or corrupt gzip data ({what})"))
     } else {
@@ -316,8 +314,8 @@ pub struct Outcome {
 type Opened = (Box<dyn Read + Send>, bool, Option<i64>);
 
 fn open_file(path: &str) -> Result<Opened, FeedError> {
-    let inp = crate::cli::input::open(path)
-        .map_err(|e| FeedError::format(path, &crate::cli::describe_io(&e)))?;
+    let inp = crate::files::input::open(path)
+        .map_err(|e| FeedError::format(path, &crate::error::describe_io(&e)))?;
     let mtime = std::fs::metadata(path)
         .and_then(|m| m.modified())
         .ok()
@@ -355,8 +353,8 @@ pub fn run_job(job: &Job, s: &Settings) -> Result<Outcome, FeedError> {
     let opts = parse_options(job, s);
     let (parsed, source_time, stale) = match &job.location {
         Location::Stdin => {
-            let inp = crate::cli::input::open("-")
-                .map_err(|e| FeedError::format("stdin", &crate::cli::describe_io(&e)))?;
+            let inp = crate::files::input::open("-")
+                .map_err(|e| FeedError::format("stdin", &crate::error::describe_io(&e)))?;
             (parse("stdin", inp.reader, inp.gzip, &opts)?, None, None)
         }
         Location::File(p) => {
@@ -434,13 +432,13 @@ fn fetch_and_parse(
         if job.max_age.is_some_and(|m| age > m.as_secs() as i64) {
             return Err(FeedError::new(format!(
                 "{why}; the last good copy ({}) is older than the maximum age",
-                crate::record::format_time(meta.good)
+                crate::time::format(meta.good)
             )));
         }
         let parsed = parse_body(body)?;
         let reason = format!(
             "{why}; using the last good copy from {}",
-            crate::record::format_time(meta.good)
+            crate::time::format(meta.good)
         );
         Ok((parsed, meta.source_time, Some(reason)))
     };

@@ -153,7 +153,10 @@ pub fn is_continent(c: Code) -> bool {
 /// Why a country or continent code was refused, with close matches.
 pub fn unknown(text: &str, continents: bool) -> String {
     let what = if continents { "continent" } else { "country" };
-    let mut out = format!("unknown {what} code {}", crate::cli::quote(text.as_bytes()));
+    let mut out = format!(
+        "unknown {what} code {}",
+        crate::error::quote(text.as_bytes())
+    );
     let matches = if continents {
         close_continents(text)
     } else {

@@ -77,7 +77,7 @@ impl Database {
         let name = path.display().to_string();
         let bytes = std::fs::read(path).map_err(|e| DbError {
             file: name.clone(),
-            reason: crate::cli::describe_io(&e),
+            reason: crate::error::describe_io(&e),
         })?;
         Database::from_bytes(name, bytes)
     }

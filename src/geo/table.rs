@@ -414,7 +414,7 @@ impl GeoTable {
         }
         let t = GeoTable::build(db).map_err(|e| e.to_string())?;
         t.save(db, &path)
-            .map_err(|e| format!("{}: {}", path.display(), crate::cli::describe_io(&e)))?;
+            .map_err(|e| format!("{}: {}", path.display(), crate::error::describe_io(&e)))?;
         Ok(t)
     }
 }

@@ -540,7 +540,7 @@ pub fn check(p: &Profile, inp: &Inputs) -> Result<(), String> {
         if !inp.feed_newest.contains_key(feed) {
             return Err(format!(
                 "{origin}: feed {} is not in the scores",
-                crate::cli::quote(feed.as_bytes())
+                crate::error::quote(feed.as_bytes())
             ));
         }
     }
@@ -609,7 +609,7 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
             None => {
                 return Err(format!(
                     "{origin}: feed {} is not in the scores",
-                    crate::cli::quote(feed.as_bytes())
+                    crate::error::quote(feed.as_bytes())
                 ))
             }
             Some(&newest) => {
@@ -617,7 +617,7 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
                 if age > p.guards.stale_days {
                     out.refusals.push(format!(
                         "feed '{feed}' is stale: newest entry {} ({age:.1} days old, bound {} days)",
-                        crate::record::format_time(newest),
+                        crate::time::format(newest),
                         p.guards.stale_days
                     ));
                 }

@@ -375,7 +375,7 @@ fn parse_group(file: &str, text: &str) -> Result<Vec<codes::Code>, String> {
 pub fn load(path: &Path) -> Result<Profile, String> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{file}: {}", crate::cli::describe_io(&e)))?;
+        .map_err(|e| format!("{file}: {}", crate::error::describe_io(&e)))?;
     parse(&file, &text, path.parent().unwrap_or(Path::new(".")))
 }
 
@@ -394,7 +394,7 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, String> {
                 entry,
                 origin: origin.clone(),
             })
-            .map_err(|e| format!("{origin}: {e}: {}", crate::cli::quote(v.as_bytes())))
+            .map_err(|e| format!("{origin}: {e}: {}", crate::error::quote(v.as_bytes())))
     };
     let entries = |list: &[Spanned<String>]| -> Result<Vec<Sourced>, String> {
         list.iter().map(entry).collect()
@@ -406,7 +406,11 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, String> {
             let p = resolve(f);
             let name = p.display().to_string();
             let body = std::fs::read(&p).map_err(|e| {
-                format!("{}: {name}: {}", at(f.span()), crate::cli::describe_io(&e))
+                format!(
+                    "{}: {name}: {}",
+                    at(f.span()),
+                    crate::error::describe_io(&e)
+                )
             })?;
             for (i, line) in body.split(|&b| b == b'\n').enumerate() {
                 let t = line.split(|&b| b == b'#').next().unwrap_or(b"");
@@ -416,7 +420,7 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, String> {
                 }
                 let origin = format!("{name}:{}", i + 1);
                 let e = parse_entry(t)
-                    .map_err(|e| format!("{origin}: {e}: {}", crate::cli::quote(t)))?;
+                    .map_err(|e| format!("{origin}: {e}: {}", crate::error::quote(t)))?;
                 out.push(Sourced { entry: e, origin });
             }
         }
@@ -435,7 +439,7 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, String> {
                 return Err(format!(
                     "{}: a profile name is 1-63 characters a-z, 0-9 and '-', not first: {}",
                     at(n.span()),
-                    crate::cli::quote(v.as_bytes())
+                    crate::error::quote(v.as_bytes())
                 ));
             }
             v.clone()
@@ -451,7 +455,7 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, String> {
             return Err(format!(
                 "{}: unknown format {} (one of {})",
                 at(f.span()),
-                crate::cli::quote(f.get_ref().as_bytes()),
+                crate::error::quote(f.get_ref().as_bytes()),
                 FORMATS.join(", ")
             ));
         }
@@ -472,7 +476,7 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, String> {
                 "{}: {}: {}",
                 at(f.span()),
                 p.display(),
-                crate::cli::describe_io(&e)
+                crate::error::describe_io(&e)
             )
         })?;
         groups.insert(g.clone(), parse_group(&p.display().to_string(), &body)?);
@@ -502,7 +506,7 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, String> {
                     return Err(format!(
                         "{}: unknown country group {} (known: {})",
                         at(g.span()),
-                        crate::cli::quote(g.get_ref().as_bytes()),
+                        crate::error::quote(g.get_ref().as_bytes()),
                         groups.keys().cloned().collect::<Vec<_>>().join(", ")
                     ))
                 }
@@ -550,7 +554,7 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, String> {
                     format!(
                         "{}: expires is not a date (YYYY-MM-DD): {}",
                         at(d.span()),
-                        crate::cli::quote(d.get_ref().as_bytes())
+                        crate::error::quote(d.get_ref().as_bytes())
                     )
                 })?;
                 let end = date
@@ -591,7 +595,7 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, String> {
             return Err(format!(
                 "{}: not a domain name: {}",
                 at(d.span()),
-                crate::cli::quote(d.get_ref().as_bytes())
+                crate::error::quote(d.get_ref().as_bytes())
             ));
         }
         domain_allow.push(v);

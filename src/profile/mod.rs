@@ -39,7 +39,7 @@ fn profile_files(args: &[String]) -> Result<Vec<PathBuf>, String> {
         let p = Path::new(a);
         if p.is_dir() {
             let rd = std::fs::read_dir(p)
-                .map_err(|e| format!("{a}: {}", crate::cli::describe_io(&e)))?;
+                .map_err(|e| format!("{a}: {}", crate::error::describe_io(&e)))?;
             let mut v: Vec<PathBuf> = rd
                 .flatten()
                 .map(|d| d.path())
@@ -67,7 +67,7 @@ fn table(path: &str, need: Need) -> Result<GeoTable, String> {
 
 /// Compiles and publishes every profile. Exit status: 0 all published,
 /// 1 some held back by a guard (and not forced), errors are `Err`.
-pub fn run(r: &Run) -> Result<u8, String> {
+pub fn run(r: &Run) -> Result<crate::error::Verdict, String> {
     let mut profiles = Vec::new();
     for f in profile_files(&r.profiles)? {
         profiles.push(load(&f)?);
@@ -158,7 +158,7 @@ pub fn run(r: &Run) -> Result<u8, String> {
         }
         basis.join().expect("the basis thread panicked")
     })?;
-    let mut status = crate::cli::EXIT_OK;
+    let mut status = crate::error::Verdict::Done;
     let mut stdout = String::new();
     let mut staged: Vec<(&str, u64, PathBuf)> = Vec::new();
     for (p, o) in profiles.iter().zip(results) {
@@ -176,7 +176,7 @@ pub fn run(r: &Run) -> Result<u8, String> {
                 stdout.push_str(&summary);
                 stdout.push('\n');
             }
-            None => status = crate::cli::EXIT_NO,
+            None => status = crate::error::Verdict::No,
         }
     }
     // One sync for every file of every version, then the switches.
@@ -201,8 +201,8 @@ pub fn run(r: &Run) -> Result<u8, String> {
 /// parts joined: the same basis, line numbers and first error as one read.
 fn read_scores(name: &str) -> Result<(usize, basis::BasisBuilder), String> {
     use std::io::Read;
-    let io = |e: std::io::Error| format!("{name}: {}", crate::cli::describe_io(&e));
-    let mut input = crate::cli::input::open(name).map_err(io)?;
+    let io = |e: std::io::Error| format!("{name}: {}", crate::error::describe_io(&e));
+    let mut input = crate::files::input::open(name).map_err(io)?;
     let one = |reader: &mut dyn Read, offset: u64| {
         let mut b = basis::BasisBuilder::default();
         let rows = scores::read_each(name, reader, offset, |s| b.push(&s))?;

@@ -100,7 +100,7 @@ pub fn lock(out: &Path) -> Result<Lock, String> {
 }
 
 fn io(e: &std::io::Error) -> String {
-    crate::cli::describe_io(e)
+    crate::error::describe_io(e)
 }
 
 /// The version in force for a profile, if any.
@@ -300,7 +300,7 @@ pub fn store_basis(out: &Path, bytes: &[u8], now: i64) -> Result<PathBuf, String
     let err = |p: &Path, e: std::io::Error| format!("{}: {}", p.display(), io(&e));
     let dir = out.join(".basis");
     fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
-    let stamp = crate::record::format_time(now).replace([':', '-'], "");
+    let stamp = crate::time::format(now).replace([':', '-'], "");
     let path = dir.join(format!("{stamp}-{:08x}.tlb", crc32fast::hash(bytes)));
     // The same name is the same content (an earlier run at the same time
     // of the same scores), unless a crash left it short.

@@ -39,7 +39,7 @@ pub fn subject(text: &str) -> Result<Subject, String> {
     } else {
         Err(format!(
             "not an address or domain name: {}",
-            crate::cli::quote(text.as_bytes())
+            crate::error::quote(text.as_bytes())
         ))
     }
 }
@@ -62,7 +62,7 @@ impl Opener {
     pub fn open(&mut self, dir: &Path) -> Result<Explained, String> {
         let path = dir.join(basis::FILE);
         let m = fs::metadata(&path)
-            .map_err(|e| format!("{}: {}", path.display(), crate::cli::describe_io(&e)))?;
+            .map_err(|e| format!("{}: {}", path.display(), crate::error::describe_io(&e)))?;
         let id = (m.dev(), m.ino());
         let b = match self.bases.get(&id) {
             Some(b) => b.clone(),
@@ -105,7 +105,7 @@ impl Querier {
     /// With `at`, each profile's version in force at that time.
     pub fn new(out: &Path, at: Option<i64>) -> Result<Querier, String> {
         let rd = fs::read_dir(out)
-            .map_err(|e| format!("{}: {}", out.display(), crate::cli::describe_io(&e)))?;
+            .map_err(|e| format!("{}: {}", out.display(), crate::error::describe_io(&e)))?;
         let mut names: Vec<String> = rd
             .flatten()
             .map(|d| d.file_name().to_string_lossy().into_owned())

@@ -2,7 +2,7 @@
 //! checked and reduced to what compilation needs: the indicator parsed, the
 //! feed and category names checked, since they reach the outputs.
 
-use crate::cli::quote;
+use crate::error::quote;
 use crate::net::{parse_entry, Entry};
 use crate::record::{IndicatorType, ScoreReader};
 use std::io::Read;

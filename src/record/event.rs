@@ -14,8 +14,9 @@
 //! The parser works on a line's bytes without allocating, because sensor
 //! logs are the largest input of the toolkit.
 
-use super::{format_time, parse_time, RecordError};
+use super::RecordError;
 use crate::net::{parse_entry, parse_v4_strict, write_v4, write_v6, Entry};
+use crate::time::{format as format_time, parse_rfc3339 as parse_time};
 use std::borrow::Cow;
 use std::io::{self, Read, Write};
 
@@ -378,7 +379,7 @@ pub fn check_event_header(line: &[u8]) -> Result<(), String> {
     } else {
         Err(format!(
             "not an events header (expected '{EVENT_HEADER}'): {}",
-            crate::cli::quote(line)
+            crate::error::quote(line)
         ))
     }
 }
@@ -386,7 +387,7 @@ pub fn check_event_header(line: &[u8]) -> Result<(), String> {
 /// Reads an events CSV row by row (the simple reader; `tl-score` parses
 /// large files in parallel blocks with [`parse_event`]).
 pub struct EventReader<R: Read> {
-    lines: crate::cli::input::Lines<R>,
+    lines: crate::files::input::Lines<R>,
     cache: TimeCache,
     owned: Vec<u8>,
 }
@@ -394,7 +395,7 @@ pub struct EventReader<R: Read> {
 impl<R: Read> EventReader<R> {
     /// Reads and checks the header row.
     pub fn new(input: R) -> Result<Self, RecordError> {
-        let mut lines = crate::cli::input::Lines::new(input);
+        let mut lines = crate::files::input::Lines::new(input);
         let err = |reason: String| RecordError { line: 1, reason };
         match lines.next_line().map_err(|e| err(e.to_string()))? {
             Some((_, Ok(h))) => check_event_header(h).map_err(err)?,
@@ -423,7 +424,7 @@ impl<R: Read> Iterator for EventReader<R> {
                 Ok(Some((n, Err(head)))) => {
                     return Some(Err(RecordError {
                         line: n,
-                        reason: format!("line too long: {}", crate::cli::quote(head)),
+                        reason: format!("line too long: {}", crate::error::quote(head)),
                     }))
                 }
                 Ok(Some((n, Ok(t)))) => (n, t),
@@ -436,7 +437,7 @@ impl<R: Read> Iterator for EventReader<R> {
                     .map(|e| e.to_owned())
                     .map_err(|r| RecordError {
                         line,
-                        reason: format!("{r}: {}", crate::cli::quote(text)),
+                        reason: format!("{r}: {}", crate::error::quote(text)),
                     }),
             );
         }

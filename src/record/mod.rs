@@ -16,6 +16,7 @@ mod score;
 pub use event::*;
 pub use score::*;
 
+use crate::time::{format as format_time, parse_rfc3339 as parse_time};
 use std::fmt;
 use std::io::{self, Read, Write};
 
@@ -72,25 +73,6 @@ pub struct Indicator {
     pub confidence: f64,
     /// The feed's own reference for the entry, when asked for (`ref` column).
     pub reference: Option<String>,
-}
-
-/// RFC 3339 UTC with whole seconds: `2026-11-27T14:00:00Z`.
-pub fn format_time(secs: i64) -> String {
-    match jiff::Timestamp::from_second(secs) {
-        Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
-        // Out of jiff's range (years beyond ±9999): clamp rather than fail.
-        Err(_) => if secs < 0 {
-            "-009999-01-01T00:00:00Z"
-        } else {
-            "9999-12-31T23:59:59Z"
-        }
-        .to_string(),
-    }
-}
-
-/// Parses an RFC 3339 time (any offset) into Unix seconds.
-pub fn parse_time(s: &str) -> Option<i64> {
-    s.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 
 /// Appends `s` as one CSV field, quoted only when it has to be.

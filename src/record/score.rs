@@ -11,7 +11,8 @@
 //! column; readers accept both forms.
 
 use super::event::TimeCache;
-use super::{format_time, IndicatorType, RecordError};
+use super::{IndicatorType, RecordError};
+use crate::time::format as format_time;
 use std::io::{self, Read, Write};
 
 /// The header row of the scores CSV.
@@ -168,7 +169,7 @@ fn parse_row(
     times: &mut [TimeCache; 2],
 ) -> Result<Score, String> {
     let f = |i: usize| r.get(i).unwrap_or("");
-    let bad = |what: &str, i: usize| format!("bad {what} {}", crate::cli::quote(f(i).as_bytes()));
+    let bad = |what: &str, i: usize| format!("bad {what} {}", crate::error::quote(f(i).as_bytes()));
     let list = |i: usize| -> Vec<String> {
         f(i).split(';')
             .filter(|s| !s.is_empty())

@@ -178,7 +178,7 @@ impl EventAggregator {
     /// (line numbers absolute); a bad header, an unreadable input or a line
     /// over 64 KiB is an error.
     pub fn add(&mut self, name: &str, mut input: impl Read) -> Result<Problems, String> {
-        let io_err = |e: std::io::Error| format!("{name}: {}", crate::cli::describe_io(&e));
+        let io_err = |e: std::io::Error| format!("{name}: {}", crate::error::describe_io(&e));
         // The header, from the first block.
         let mut first = vec![0u8; BLOCK];
         let mut filled = read_full(&mut input, &mut first).map_err(io_err)?;

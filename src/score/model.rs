@@ -5,7 +5,8 @@ use super::category;
 use super::key::{Key, Net};
 use super::state::{Pair, SourceKind, State, FIX};
 use crate::net::Addr;
-use crate::record::{format_milli, format_time, push_field, score_milli, Score};
+use crate::record::{format_milli, push_field, score_milli, Score};
+use crate::time::format as format_time;
 use std::cmp::Reverse;
 use std::collections::HashSet;
 

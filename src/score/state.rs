@@ -738,7 +738,7 @@ impl State {
                 std::io::Read::read_to_end(&mut f, &mut bytes)
             })
         };
-        read.map_err(|e| format!("{path}: {}", crate::cli::describe_io(&e)))?;
+        read.map_err(|e| format!("{path}: {}", crate::error::describe_io(&e)))?;
         State::from_bytes(bytes).map_err(|e| format!("{path}: not a usable scoring state: {e}"))
     }
 }

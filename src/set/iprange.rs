@@ -696,7 +696,7 @@ pub fn load_into<A: Addr>(
     into: &mut Vec<FamilyBuilder<A>>,
 ) -> Result<Loaded<A>, LoadFailure> {
     let io_fail = |e: io::Error| LoadFailure {
-        messages: vec![format!("{name} - {}", crate::cli::describe_io(&e))],
+        messages: vec![format!("{name} - {}", crate::error::describe_io(&e))],
     };
     // Enough to see a binary header.
     let mut first = Vec::with_capacity(BLOCK);

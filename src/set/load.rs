@@ -1,17 +1,10 @@
 //! Reading plain lists (one address, CIDR or range per line) into sets.
 
 use super::SetBuilder;
-use crate::cli::input::Lines;
+use crate::error::LineError;
+use crate::files::input::Lines;
 use crate::net::{parse_entry, Entry, ParseError};
 use std::io::{self, Read};
-
-/// A refused line: where, why, and what it said.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct LineError {
-    pub line: u64,
-    pub reason: String,
-    pub text: Vec<u8>,
-}
 
 /// What a load saw.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

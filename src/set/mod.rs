@@ -13,9 +13,10 @@ mod ops;
 mod prefixes;
 mod print;
 
+pub use crate::error::LineError;
 pub use build::{FamilyBuilder, Merged, SetBuilder};
 pub use count::Count;
-pub use load::{LineError, LoadStats, Loader};
+pub use load::{LoadStats, Loader};
 pub use prefixes::{reduce_prefixes, PrefixMask, PrefixStats, SplitIter};
 pub use print::{ListFormat, ListPrinter};
 

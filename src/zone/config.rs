@@ -358,7 +358,7 @@ impl ZoneConfig {
 /// Reads the configuration at `path`; errors read `FILE:LINE: reason`.
 pub fn load(path: &str) -> Result<ZoneConfig, String> {
     let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{path}: {}", crate::cli::describe_io(&e)))?;
+        .map_err(|e| format!("{path}: {}", crate::error::describe_io(&e)))?;
     parse(&text, path)
 }
 
@@ -405,7 +405,7 @@ pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, String> {
         format!(
             "{path}:{}: {what}: {m}: {}",
             line_of(text, s.span().start),
-            crate::cli::quote(s.get_ref().as_bytes())
+            crate::error::quote(s.get_ref().as_bytes())
         )
     };
     let abs = |s: &S, what: &str| check_absolute(s.get_ref()).map_err(|m| at(s, what, m));

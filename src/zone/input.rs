@@ -3,7 +3,8 @@
 
 use super::config::ZoneConfig;
 use super::name::check_list_domain;
-use crate::cli::{describe_io, input, quote};
+use crate::error::{describe_io, quote};
+use crate::files::input;
 use crate::net::{parse_entry, Entry};
 use crate::set::{IntervalSet, IpSet, Loader, SetBuilder};
 use std::collections::BTreeMap;

@@ -397,14 +397,14 @@ pub fn single(run: &Run, s: &Single) -> Result<Report, String> {
         None => {
             use std::io::Write;
             let serial = serial::next_serial(None, cfg.serial_style, run.now);
-            let mut out = crate::cli::output::Output::stdout();
+            let mut out = crate::files::output::Output::stdout();
             let w = out
                 .write_all(&header(origin, cfg, serial))
                 .and_then(|_| out.write_all(&body))
                 .and_then(|_| out.finish());
             if let Err(e) = w {
                 if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(format!("write error: {}", crate::cli::describe_io(&e)));
+                    return Err(format!("write error: {}", crate::error::describe_io(&e)));
                 }
             }
         }
@@ -426,7 +426,7 @@ pub fn single(run: &Run, s: &Single) -> Result<Report, String> {
 /// directories (a compiler's temporary ones) are skipped.
 pub fn find_profiles(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     let rd = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: {}", dir.display(), crate::cli::describe_io(&e)))?;
+        .map_err(|e| format!("{}: {}", dir.display(), crate::error::describe_io(&e)))?;
     let mut out = Vec::new();
     for e in rd.flatten() {
         let path = e.path();
@@ -458,7 +458,7 @@ fn profile_formats(path: &Path) -> Result<Option<Vec<Format>>, String> {
             return Err(format!(
                 "{}: {}",
                 path.display(),
-                crate::cli::describe_io(&e)
+                crate::error::describe_io(&e)
             ))
         }
     };
@@ -473,7 +473,7 @@ fn profile_formats(path: &Path) -> Result<Option<Vec<Format>>, String> {
                 "{}:{}: not a format (a aaaa apl txt dnsbl rbldnsd rpz): {}",
                 path.display(),
                 i + 1,
-                crate::cli::quote(t.as_bytes())
+                crate::error::quote(t.as_bytes())
             )
         })?;
         out.push(f);
@@ -526,7 +526,11 @@ pub fn profiles(
             for r in &rows {
                 let row = [&r.entry, &r.list, &r.reason, &r.detail].map(|f| f.as_bytes());
                 prov.add(cfg, row).map_err(|(reason, text)| {
-                    format!("{}: {reason}: {}", pdir.display(), crate::cli::quote(&text))
+                    format!(
+                        "{}: {reason}: {}",
+                        pdir.display(),
+                        crate::error::quote(&text)
+                    )
                 })?;
             }
             prov
@@ -760,7 +764,7 @@ pub fn finish(
             if z.file.contains(['"', '\\', '\n', '\r']) {
                 return Err(format!(
                     "{}: a zone file path for the server fragments may not hold '\"', '\\' or line breaks",
-                    crate::cli::quote(z.file.as_bytes())
+                    crate::error::quote(z.file.as_bytes())
                 ));
             }
         }

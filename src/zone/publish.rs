@@ -5,7 +5,8 @@
 
 use super::config::{Peer, ZoneConfig};
 use super::serial::{next_serial, read_serial, SerialStyle};
-use crate::cli::{describe_io, output::Output};
+use crate::error::describe_io;
+use crate::files::output::Output;
 use std::fs;
 use std::io::{self, Write};
 use std::path::Path;

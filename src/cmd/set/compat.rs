@@ -10,7 +10,7 @@
 //! are checked first, so the outcome is the same. Unknown options are file
 //! names, as in iprange.
 
-use crate::cli::describe_io;
+use crate::error::describe_io;
 use crate::net::{Addr, Range};
 use crate::set::iprange::{self, IprangeSyntax, Loaded};
 use crate::set::{

@@ -7,7 +7,8 @@
 
 mod compat;
 
-use crate::cli::{self, input, output::Output, Failure, EXIT_NO, EXIT_OK};
+use crate::cli::{self, Failure, Verdict};
+use crate::files::{input, output::Output};
 use crate::set::{
     reduce_prefixes, FamilyBuilder, IpSet, LineError, ListFormat, ListPrinter, LoadStats, Loader,
     PrefixMask, SetBuilder,
@@ -241,7 +242,7 @@ pub fn main() -> ExitCode {
     cli::run(NAME, || run(cli.command))
 }
 
-fn run(cmd: Command) -> Result<u8, Failure> {
+fn run(cmd: Command) -> Result<Verdict, Failure> {
     match cmd {
         Command::Union(c) => {
             let builders = load_builders(&c.inputs)?;
@@ -267,7 +268,7 @@ fn run(cmd: Command) -> Result<u8, Failure> {
                 printer.print_ranges(FamilyBuilder::merge_sorted(v6), printer.mask6, &mut out)?;
             }
             out.finish()?;
-            Ok(EXIT_OK)
+            Ok(Verdict::Done)
         }
         Command::Common(c) => {
             let mut sets = load_all(&c.inputs)?.into_iter().map(|(_, s)| s);
@@ -304,7 +305,11 @@ fn run(cmd: Command) -> Result<u8, Failure> {
             if !d.status_only {
                 print(&r, &d.common.printing, &d.common.inputs)?;
             }
-            Ok(if r.is_empty() { EXIT_OK } else { EXIT_NO })
+            Ok(if r.is_empty() {
+                Verdict::Done
+            } else {
+                Verdict::No
+            })
         }
         Command::Compare(c) => {
             let sets = load_all(&c.inputs)?;
@@ -337,7 +342,7 @@ fn run(cmd: Command) -> Result<u8, Failure> {
                 }
             }
             out.finish()?;
-            Ok(EXIT_OK)
+            Ok(Verdict::Done)
         }
         Command::Count(c) => {
             let mut sets = load_all(&c.inputs)?;
@@ -359,7 +364,7 @@ fn run(cmd: Command) -> Result<u8, Failure> {
                 )?;
             }
             out.finish()?;
-            Ok(EXIT_OK)
+            Ok(Verdict::Done)
         }
         Command::Reduce(r) => {
             let sets = load_all(&r.common.inputs)?;
@@ -426,7 +431,7 @@ fn min_prefix_mask(p: &Printing) -> PrefixMask {
         .unwrap_or_else(PrefixMask::all)
 }
 
-fn print(set: &IpSet, p: &Printing, inputs: &Inputs) -> Result<u8, Failure> {
+fn print(set: &IpSet, p: &Printing, inputs: &Inputs) -> Result<Verdict, Failure> {
     print_masked(set, p, inputs, min_prefix_mask(p), PrefixMask::all())
 }
 
@@ -460,7 +465,7 @@ fn print_masked(
     inputs: &Inputs,
     mask4: PrefixMask,
     mask6: PrefixMask,
-) -> Result<u8, Failure> {
+) -> Result<Verdict, Failure> {
     let printer = make_printer(p, inputs, mask4, mask6);
     if p.format == Format::Ip {
         guard_single_ips(set, &printer)?;
@@ -468,7 +473,7 @@ fn print_masked(
     let mut out = Output::create(p.output.as_deref())?;
     printer.print(set, &mut out)?;
     out.finish()?;
-    Ok(EXIT_OK)
+    Ok(Verdict::Done)
 }
 
 /// Printing every address of a /64 would never end: refuse above 2^32 lines.

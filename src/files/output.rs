@@ -22,19 +22,21 @@ impl Output {
     pub fn create(path: Option<&str>) -> io::Result<Output> {
         match path {
             None | Some("-") => Ok(Output::stdout()),
-            Some(p) => {
-                let path = PathBuf::from(p);
-                let dir = match path.parent() {
-                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-                    _ => PathBuf::from("."),
-                };
-                let tmp = tempfile::Builder::new().prefix(".tl-").tempfile_in(&dir)?;
-                Ok(Output::File {
-                    tmp: BufWriter::with_capacity(BUF, tmp),
-                    path,
-                })
-            }
+            Some(p) => Output::file(Path::new(p)),
         }
+    }
+
+    /// A file at `path`, replaced atomically by [`Output::finish`].
+    pub fn file(path: &Path) -> io::Result<Output> {
+        let dir = match path.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
+        let tmp = tempfile::Builder::new().prefix(".tl-").tempfile_in(&dir)?;
+        Ok(Output::File {
+            tmp: BufWriter::with_capacity(BUF, tmp),
+            path: path.to_path_buf(),
+        })
     }
 
     pub fn stdout() -> Output {

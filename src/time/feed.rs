@@ -1,4 +1,4 @@
-//! Times as feeds write them, into Unix seconds (UTC).
+//! Times as feeds and logs write them, into Unix seconds (UTC).
 //!
 //! Seen in the wild: RFC 3339 (`2026-08-22T17:30:08Z`), ISO without zone
 //! (`2026-08-22T20:45:06.040987`, read as UTC), `2024-04-04 07:03:03 UTC`,
@@ -13,12 +13,12 @@ use jiff::Timestamp;
 const MIN: i64 = 631_152_000;
 const MAX: i64 = 7_258_118_400;
 
-pub fn parse_feed_time(text: &str) -> Option<i64> {
+pub fn parse(text: &str) -> Option<i64> {
     let s = text.trim().trim_matches('"').trim();
     if s.is_empty() || s.len() > 64 {
         return None;
     }
-    parse(s).filter(|t| (MIN..MAX).contains(t))
+    parse_any(s).filter(|t| (MIN..MAX).contains(t))
 }
 
 /// `YYYY-MM-DD HH:MM:SS` or `YYYY-MM-DDTHH:MM:SS`, optionally with `Z` or
@@ -55,7 +55,7 @@ fn parse_plain(s: &[u8]) -> Option<i64> {
     Some(days * 86400 + hh * 3600 + mm * 60 + ss)
 }
 
-fn parse(s: &str) -> Option<i64> {
+fn parse_any(s: &str) -> Option<i64> {
     if let Some(t) = parse_plain(s.as_bytes()) {
         return Some(t);
     }
@@ -108,7 +108,7 @@ mod tests {
 
     #[test]
     fn forms() {
-        let t = |s| parse_feed_time(s).map(crate::record::format_time);
+        let t = |s| parse(s).map(crate::time::format);
         assert_eq!(t("2026-08-22T17:30:08Z").unwrap(), "2026-08-22T17:30:08Z");
         assert_eq!(
             t("2026-08-22T20:45:06.040987").unwrap(),

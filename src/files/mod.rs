@@ -1,0 +1,55 @@
+//! Files in and out, for every layer: opening inputs (`-` is stdin, gzip
+//! read transparently) and reading lines ([`input`]), replacing a file
+//! atomically ([`output`], [`write_atomic`]), and reading a TOML file with
+//! errors that name its line ([`read_toml`]).
+
+pub mod input;
+pub mod output;
+
+pub use input::{open, Input, Lines};
+pub use output::Output;
+
+use crate::error::InputError;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Replaces `path` atomically (temporary file in the same directory, fsync,
+/// rename, directory fsync) with the concatenated parts.
+pub fn write_atomic(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
+    let mut out = Output::file(path)?;
+    for p in parts {
+        out.write_all(p)?;
+    }
+    out.finish()
+}
+
+/// Reads a whole text file; the error names it.
+pub fn read_text(path: &str) -> Result<String, InputError> {
+    std::fs::read_to_string(path).map_err(|e| InputError::io(path, &e))
+}
+
+/// The 1-based line of byte `offset` in `text`.
+pub fn line_of(text: &str, offset: usize) -> u64 {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count() as u64
+        + 1
+}
+
+/// Parses TOML text into `T` (whose serde definition rejects unknown keys);
+/// errors read `FILE:LINE: reason`.
+pub fn parse_toml<T: serde::de::DeserializeOwned>(text: &str, path: &str) -> Result<T, InputError> {
+    toml::from_str(text).map_err(|e: toml::de::Error| {
+        let line = e.span().map_or(1, |s| line_of(text, s.start));
+        InputError::line(path, line, e.message())
+    })
+}
+
+/// Reads and parses a TOML file: the text (for later messages that point at
+/// spans) and the value.
+pub fn read_toml<T: serde::de::DeserializeOwned>(path: &str) -> Result<(String, T), InputError> {
+    let text = read_text(path)?;
+    let value = parse_toml(&text, path)?;
+    Ok((text, value))
+}

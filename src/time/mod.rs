@@ -1,0 +1,72 @@
+//! Time, in one place: Unix seconds (UTC) everywhere inside, RFC 3339 UTC
+//! with whole seconds in every output ([`format`]), one grammar for the
+//! `--now`/`--at` arguments of every tool ([`parse_arg`]), and the many
+//! forms feeds write ([`feed::parse`]).
+
+pub mod feed;
+
+/// RFC 3339 UTC with whole seconds: `2026-11-27T14:00:00Z`.
+pub fn format(secs: i64) -> String {
+    match jiff::Timestamp::from_second(secs) {
+        Ok(t) => t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        // Out of jiff's range (years beyond ±9999): clamp rather than fail.
+        Err(_) => if secs < 0 {
+            "-009999-01-01T00:00:00Z"
+        } else {
+            "9999-12-31T23:59:59Z"
+        }
+        .to_string(),
+    }
+}
+
+/// Parses an RFC 3339 time (any offset) into Unix seconds.
+pub fn parse_rfc3339(s: &str) -> Option<i64> {
+    s.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
+}
+
+/// A time given on a command line or in a configuration: RFC 3339, Unix
+/// seconds, or a date (its last second, UTC).
+pub fn parse_arg(s: &str) -> Result<i64, String> {
+    if let Ok(n) = s.parse::<i64>() {
+        return Ok(n);
+    }
+    if let Some(t) = parse_rfc3339(s) {
+        return Ok(t);
+    }
+    if let Some(t) = end_of_day(s) {
+        return Ok(t);
+    }
+    Err(format!(
+        "not RFC 3339 (2026-11-27T14:00:00Z), a date or Unix seconds: {}",
+        crate::error::quote(s.as_bytes())
+    ))
+}
+
+/// The last second (UTC) of a `YYYY-MM-DD` date.
+pub fn end_of_day(s: &str) -> Option<i64> {
+    let d = s.parse::<jiff::civil::Date>().ok()?;
+    let z = d.to_zoned(jiff::tz::TimeZone::UTC).ok()?;
+    Some(z.timestamp().as_second() + 86_399)
+}
+
+/// The system clock, in Unix seconds.
+pub fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_grammar_for_arguments() {
+        assert_eq!(parse_arg("1700000000"), Ok(1_700_000_000));
+        assert_eq!(parse_arg("2026-11-27T14:00:00Z"), Ok(1_795_788_000));
+        assert_eq!(parse_arg("2026-11-27T15:00:00+01:00"), Ok(1_795_788_000));
+        assert_eq!(parse_arg("2026-11-27"), Ok(1_795_823_999));
+        assert!(parse_arg("yesterday").is_err());
+        assert_eq!(format(1_795_788_000), "2026-11-27T14:00:00Z");
+    }
+}
