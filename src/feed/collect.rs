@@ -5,10 +5,12 @@
 //! they are kept as bare sort keys (a `u64` per IPv4 entry); only entries
 //! with their own times, hits or reference carry a [`Meta`].
 
-use super::validate::{self, special_v4, special_v6, Value};
+use super::validate::{self, Value};
 use super::FeedError;
+use crate::net::domain;
 use crate::net::{Addr, CidrIter, Entry, Range};
 use crate::record::{format_confidence, push_field};
+use crate::set::special::{v4 as special_v4, v6 as special_v6};
 use crate::set::IntervalSet;
 use crate::time::format as format_time;
 use serde::Serialize;
@@ -348,7 +350,7 @@ impl Collector {
         text: &[u8],
         meta: Option<Meta>,
     ) -> Result<(), FeedError> {
-        match validate::canonical_domain(text) {
+        match domain::canonical(text) {
             Ok(d) => {
                 self.domain(d, meta);
                 Ok(())

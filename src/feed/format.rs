@@ -169,7 +169,7 @@ fn is_address(t: &[u8]) -> bool {
 }
 
 fn is_domain(t: &[u8]) -> bool {
-    super::validate::canonical_domain(t).is_ok()
+    crate::net::domain::canonical(t).is_ok()
 }
 
 const SINKS: &[&[u8]] = &[b"0.0.0.0", b"127.0.0.1", b"::", b"::1", b"0", b"::0"];

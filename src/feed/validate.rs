@@ -1,76 +1,9 @@
 //! What may leave a feed: address entries checked for the real-world
-//! failure patterns, special-purpose space, and domain names validated label
-//! by label so that nothing from a feed can be injected into a zone file.
+//! failure patterns, and free-form values (URLs, `ip:port`) read for the host
+//! they name. Domain names are checked by `net::domain`, special-purpose
+//! space is `set::special`.
 
 use crate::net::{parse_entry, parse_v4_strict, parse_v6, Entry, ParseError};
-use crate::set::IntervalSet;
-use std::sync::OnceLock;
-
-/// Special-purpose IPv4 space (RFC 6890 and the IANA registry): never a
-/// threat source worth publishing, and blocking it breaks networks.
-const SPECIAL_V4: &[&str] = &[
-    "0.0.0.0/8",
-    "10.0.0.0/8",
-    "100.64.0.0/10",
-    "127.0.0.0/8",
-    "169.254.0.0/16",
-    "172.16.0.0/12",
-    "192.0.0.0/24",
-    "192.0.2.0/24",
-    "192.88.99.0/24",
-    "192.168.0.0/16",
-    "198.18.0.0/15",
-    "198.51.100.0/24",
-    "203.0.113.0/24",
-    "224.0.0.0/4",
-    "240.0.0.0/4",
-];
-
-/// The IPv6 equivalents (IPv4-mapped space is read as IPv4 already).
-const SPECIAL_V6: &[&str] = &[
-    "::/128",
-    "::1/128",
-    "64:ff9b:1::/48",
-    "100::/64",
-    "2001::/23",
-    "2001:db8::/32",
-    "3fff::/20",
-    "5f00::/16",
-    "fc00::/7",
-    "fe80::/10",
-    "ff00::/8",
-];
-
-/// The special-purpose space as sets, built once.
-pub fn special_v4() -> &'static IntervalSet<u32> {
-    static S: OnceLock<IntervalSet<u32>> = OnceLock::new();
-    S.get_or_init(|| {
-        IntervalSet::from_ranges(
-            SPECIAL_V4
-                .iter()
-                .filter_map(|s| match parse_entry(s.as_bytes()) {
-                    Ok(Entry::V4(r)) => Some(r),
-                    _ => None,
-                })
-                .collect(),
-        )
-    })
-}
-
-pub fn special_v6() -> &'static IntervalSet<u128> {
-    static S: OnceLock<IntervalSet<u128>> = OnceLock::new();
-    S.get_or_init(|| {
-        IntervalSet::from_ranges(
-            SPECIAL_V6
-                .iter()
-                .filter_map(|s| match parse_entry(s.as_bytes()) {
-                    Ok(Entry::V6(r)) => Some(r),
-                    _ => None,
-                })
-                .collect(),
-        )
-    })
-}
 
 /// Reasons an address line is refused beyond plain syntax errors.
 pub const GLUED: &str = "two addresses glued together";
@@ -163,88 +96,6 @@ fn is_glued_v4(text: &[u8]) -> bool {
     })
 }
 
-/// Why a domain name was refused.
-pub type DomainError = &'static str;
-
-/// Validates and canonicalises a domain name: lower-case IDNA A-labels, no
-/// trailing dot, LDH labels of 1..63 octets, at most 253 octets in all, at
-/// least two labels and a non-numeric top-level label. Anything that could
-/// carry a zone-file directive or record (spaces, `;`, `$`, quotes,
-/// parentheses, control characters) is refused before any conversion.
-pub fn canonical_domain(text: &[u8]) -> Result<String, DomainError> {
-    if text.is_empty() {
-        return Err("empty name");
-    }
-    for &c in text {
-        match c {
-            b' ' | b'\t' => return Err("space in a domain name"),
-            b'\n' | b'\r' => return Err("line break in a domain name"),
-            b';' => return Err("';' in a domain name"),
-            b'$' => return Err("'$' in a domain name"),
-            b'"' | b'\'' | b'(' | b')' | b'\\' | b'@' | b'/' | b':' | b'*' | b'_' | b'=' | b'&'
-            | b'?' | b'#' | b'!' | b'|' | b'^' | b'<' | b'>' | b'`' | b'%' | b'+' | b',' | b'['
-            | b']' | b'{' | b'}' | b'~' => {
-                return Err("character not allowed in a host name (LDH)")
-            }
-            0..=0x1f | 0x7f => return Err("control character in a domain name"),
-            _ => {}
-        }
-    }
-    let text = text.strip_suffix(b".").unwrap_or(text);
-    let ascii = if text.is_ascii() {
-        let lower = text.to_ascii_lowercase();
-        // SAFETY of the unwrap: checked ASCII above.
-        String::from_utf8(lower).unwrap_or_default()
-    } else {
-        let s = std::str::from_utf8(text).map_err(|_| "not UTF-8")?;
-        idna::domain_to_ascii_strict(s).map_err(|_| "not a valid internationalised name (IDNA)")?
-    };
-    check_labels(&ascii)?;
-    if ascii.split('.').any(|l| l.starts_with("xn--")) {
-        // A-labels must decode to a valid U-label and map back unchanged.
-        let back = idna::domain_to_ascii_strict(&ascii)
-            .map_err(|_| "not a valid internationalised name (IDNA)")?;
-        if back != ascii {
-            return Err("not a valid internationalised name (IDNA)");
-        }
-    }
-    Ok(ascii)
-}
-
-fn check_labels(name: &str) -> Result<(), DomainError> {
-    if name.len() > 253 {
-        return Err("name longer than 253 octets");
-    }
-    let mut labels = 0;
-    let mut last = "";
-    for label in name.split('.') {
-        if label.is_empty() {
-            return Err("empty label in a domain name");
-        }
-        if label.len() > 63 {
-            return Err("label longer than 63 octets");
-        }
-        if !label
-            .bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
-        {
-            return Err("character not allowed in a host name (LDH)");
-        }
-        if label.starts_with('-') || label.ends_with('-') {
-            return Err("label starts or ends with '-'");
-        }
-        labels += 1;
-        last = label;
-    }
-    if labels < 2 {
-        return Err("single-label name (a whole top-level domain?)");
-    }
-    if last.bytes().all(|c| c.is_ascii_digit()) {
-        return Err("numeric top-level label (an address?)");
-    }
-    Ok(())
-}
-
 /// What a free-form value (a CSV or JSON field) names.
 pub enum Value {
     Address(Entry),
@@ -290,7 +141,7 @@ fn parse_host(text: &[u8]) -> Result<Value, &'static str> {
     if looks_numeric {
         return parse_address(text).map(Value::Address);
     }
-    canonical_domain(text).map(Value::Domain)
+    crate::net::domain::canonical(text).map(Value::Domain)
 }
 
 /// The host part of the rest of a URL after `scheme://`.
@@ -324,22 +175,6 @@ mod tests {
         assert!(parse_address(b"1.2.3.9/24").is_ok());
         assert!(parse_address(b"1.2.3.4").is_ok());
         assert_eq!(parse_address(b"evil.example").unwrap_err(), HOSTNAME);
-    }
-
-    #[test]
-    fn domains() {
-        assert_eq!(canonical_domain(b"Example.COM.").unwrap(), "example.com");
-        assert_eq!(
-            canonical_domain("bücher.example".as_bytes()).unwrap(),
-            "xn--bcher-kva.example"
-        );
-        assert!(canonical_domain(b"a.example\n$ORIGIN evil.").is_err());
-        assert!(canonical_domain(b"a;b.example").is_err());
-        assert!(canonical_domain(b"com").is_err());
-        assert!(canonical_domain(b"-a.example").is_err());
-        assert!(canonical_domain(b"1.2.3.4").is_err());
-        assert!(canonical_domain(&[b'a'; 64]).is_err());
-        assert!(canonical_domain(b"xn--zz.example").is_err());
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! can be sorted vectors of inclusive ranges with linear-time algebra. The
 //! [`Addr`] trait is what the set code is generic over.
 
+pub mod domain;
 mod fmt;
 mod parse;
 

@@ -15,9 +15,9 @@
 use super::basis::{Basis, BasisBuilder, Item, Ranking};
 use super::config::{Geo, Overflow, Profile, Sourced};
 use super::scores::{format_milli, Scored};
-use crate::feed::validate::{special_v4, special_v6};
 use crate::geo::{codes, extract_asns, extract_geo, GeoSelection, GeoTable};
 use crate::net::{parse_entry, write_cidr, write_range, Addr, CidrIter, Entry, Prefix, Range};
+use crate::set::special::{v4 as special_v4, v6 as special_v6};
 use crate::set::{IntervalSet, IpSet};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};

@@ -151,7 +151,7 @@ pub fn parse_key(text: &str) -> Result<Key, &'static str> {
             Err(_) => {}
         }
     }
-    crate::feed::validate::canonical_domain(b).map(Key::Domain)
+    crate::net::domain::canonical(b).map(Key::Domain)
 }
 
 #[cfg(test)]

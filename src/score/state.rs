@@ -685,10 +685,7 @@ impl State {
         }
         let domains: Vec<String> = a.record(*b"KDOM")?;
         if domains.iter().any(|d| {
-            crate::feed::validate::canonical_domain(d.as_bytes())
-                .ok()
-                .as_deref()
-                != Some(d.as_str())
+            crate::net::domain::canonical(d.as_bytes()).ok().as_deref() != Some(d.as_str())
         }) {
             return Err(bad(*b"KDOM", "a domain is not canonical"));
         }

@@ -12,6 +12,7 @@ mod load;
 mod ops;
 mod prefixes;
 mod print;
+pub mod special;
 
 pub use crate::error::LineError;
 pub use build::{FamilyBuilder, Merged, SetBuilder};

@@ -7,7 +7,8 @@
 //! A-labels), no trailing dot, and short enough that the longest owner built
 //! from them (`*.NAME.ORIGIN`) stays within 255 octets on the wire.
 
-use crate::feed::validate::canonical_domain;
+use crate::net::domain::canonical as canonical_domain;
+pub use crate::net::domain::check_label;
 
 /// Why a name was refused.
 pub type NameError = &'static str;
@@ -20,28 +21,6 @@ pub fn wire_len(name: &str) -> usize {
     } else {
         name.len() + 2
     }
-}
-
-/// One label as used in names we build ourselves (origins, list names,
-/// profile names): 1..63 octets of lower-case letters, digits, `-` and `_`,
-/// not starting or ending with `-`.
-pub fn check_label(label: &str) -> Result<(), NameError> {
-    if label.is_empty() {
-        return Err("empty label");
-    }
-    if label.len() > 63 {
-        return Err("label longer than 63 octets");
-    }
-    if !label
-        .bytes()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
-    {
-        return Err("label may hold only a-z, 0-9, '-' and '_'");
-    }
-    if label.starts_with('-') || label.ends_with('-') {
-        return Err("label starts or ends with '-'");
-    }
-    Ok(())
 }
 
 /// A zone origin or another absolute name from the command line or the

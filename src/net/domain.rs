@@ -1,0 +1,138 @@
+//! Domain names: the one check of what may become a name in a zone file or a
+//! firewall script. Names from outside ([`canonical`]) are validated label by
+//! label before any conversion, so nothing in a feed can carry a zone-file
+//! directive; labels we build ourselves are checked by [`check_label`].
+
+/// Why a domain name was refused.
+pub type DomainError = &'static str;
+
+/// Validates and canonicalises a domain name: lower-case IDNA A-labels, no
+/// trailing dot, LDH labels of 1..63 octets, at most 253 octets in all, at
+/// least two labels and a non-numeric top-level label. Anything that could
+/// carry a zone-file directive or record (spaces, `;`, `$`, quotes,
+/// parentheses, control characters) is refused before any conversion.
+pub fn canonical(text: &[u8]) -> Result<String, DomainError> {
+    if text.is_empty() {
+        return Err("empty name");
+    }
+    for &c in text {
+        match c {
+            b' ' | b'\t' => return Err("space in a domain name"),
+            b'\n' | b'\r' => return Err("line break in a domain name"),
+            b';' => return Err("';' in a domain name"),
+            b'$' => return Err("'$' in a domain name"),
+            b'"' | b'\'' | b'(' | b')' | b'\\' | b'@' | b'/' | b':' | b'*' | b'_' | b'=' | b'&'
+            | b'?' | b'#' | b'!' | b'|' | b'^' | b'<' | b'>' | b'`' | b'%' | b'+' | b',' | b'['
+            | b']' | b'{' | b'}' | b'~' => {
+                return Err("character not allowed in a host name (LDH)")
+            }
+            0..=0x1f | 0x7f => return Err("control character in a domain name"),
+            _ => {}
+        }
+    }
+    let text = text.strip_suffix(b".").unwrap_or(text);
+    let ascii = if text.is_ascii() {
+        let lower = text.to_ascii_lowercase();
+        // SAFETY of the unwrap: checked ASCII above.
+        String::from_utf8(lower).unwrap_or_default()
+    } else {
+        let s = std::str::from_utf8(text).map_err(|_| "not UTF-8")?;
+        idna::domain_to_ascii_strict(s).map_err(|_| "not a valid internationalised name (IDNA)")?
+    };
+    check_labels(&ascii)?;
+    if ascii.split('.').any(|l| l.starts_with("xn--")) {
+        // A-labels must decode to a valid U-label and map back unchanged.
+        let back = idna::domain_to_ascii_strict(&ascii)
+            .map_err(|_| "not a valid internationalised name (IDNA)")?;
+        if back != ascii {
+            return Err("not a valid internationalised name (IDNA)");
+        }
+    }
+    Ok(ascii)
+}
+
+fn check_labels(name: &str) -> Result<(), DomainError> {
+    if name.len() > 253 {
+        return Err("name longer than 253 octets");
+    }
+    let mut labels = 0;
+    let mut last = "";
+    for label in name.split('.') {
+        if label.is_empty() {
+            return Err("empty label in a domain name");
+        }
+        if label.len() > 63 {
+            return Err("label longer than 63 octets");
+        }
+        if !label
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        {
+            return Err("character not allowed in a host name (LDH)");
+        }
+        if label.starts_with('-') || label.ends_with('-') {
+            return Err("label starts or ends with '-'");
+        }
+        labels += 1;
+        last = label;
+    }
+    if labels < 2 {
+        return Err("single-label name (a whole top-level domain?)");
+    }
+    if last.bytes().all(|c| c.is_ascii_digit()) {
+        return Err("numeric top-level label (an address?)");
+    }
+    Ok(())
+}
+
+/// One label as used in names we build ourselves (origins, list names,
+/// profile names): 1..63 octets of lower-case letters, digits, `-` and `_`,
+/// not starting or ending with `-`.
+pub fn check_label(label: &str) -> Result<(), DomainError> {
+    if label.is_empty() {
+        return Err("empty label");
+    }
+    if label.len() > 63 {
+        return Err("label longer than 63 octets");
+    }
+    if !label
+        .bytes()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
+    {
+        return Err("label may hold only a-z, 0-9, '-' and '_'");
+    }
+    if label.starts_with('-') || label.ends_with('-') {
+        return Err("label starts or ends with '-'");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::canonical as canonical_domain;
+    use super::*;
+
+    #[test]
+    fn domains() {
+        assert_eq!(canonical_domain(b"Example.COM.").unwrap(), "example.com");
+        assert_eq!(
+            canonical_domain("bücher.example".as_bytes()).unwrap(),
+            "xn--bcher-kva.example"
+        );
+        assert!(canonical_domain(b"a.example\n$ORIGIN evil.").is_err());
+        assert!(canonical_domain(b"a;b.example").is_err());
+        assert!(canonical_domain(b"com").is_err());
+        assert!(canonical_domain(b"-a.example").is_err());
+        assert!(canonical_domain(b"1.2.3.4").is_err());
+        assert!(canonical_domain(&[b'a'; 64]).is_err());
+        assert!(canonical_domain(b"xn--zz.example").is_err());
+    }
+
+    #[test]
+    fn own_labels() {
+        assert!(check_label("acme_1").is_ok());
+        assert!(check_label("-a").is_err());
+        assert!(check_label("A").is_err());
+        assert!(check_label(&"a".repeat(64)).is_err());
+    }
+}
