@@ -83,3 +83,18 @@ fn is_broken_pipe(e: &Failure) -> bool {
     e.0.downcast_ref::<io::Error>()
         .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
 }
+
+/// Parses the command line through the tool's whole clap definition (so
+/// `--help` shows its extra sections); a usage error exits as clap does.
+pub fn parse<T: clap::FromArgMatches>(command: clap::Command) -> T {
+    parse_from(command, std::env::args_os())
+}
+
+/// [`parse`] over given arguments (the first is the program name).
+pub fn parse_from<T: clap::FromArgMatches>(
+    command: clap::Command,
+    args: impl IntoIterator<Item = impl Into<std::ffi::OsString> + Clone>,
+) -> T {
+    let matches = command.get_matches_from(args);
+    T::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}

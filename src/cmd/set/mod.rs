@@ -231,11 +231,7 @@ pub fn main() -> ExitCode {
         let prog = if invoked_as_iprange { "iprange" } else { NAME };
         return compat::main(prog, &args[1.min(args.len())..]);
     }
-    let matches = command().get_matches_from(args);
-    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
-        Ok(c) => c,
-        Err(e) => e.exit(),
-    };
+    let cli: Cli = cli::parse_from(command(), args);
     if let Command::Iprange { args } = cli.command {
         return compat::main(NAME, &args);
     }
