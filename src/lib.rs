@@ -1,7 +1,8 @@
 //! threatlist: threat-intelligence lists for firewalls.
 //!
-//! The library holds all domain logic; each `src/bin/tl-*.rs` is a one-line
-//! call into [`cmd`]. See `docs/architecture.md` for the data flow.
+//! The library holds all domain logic as stages (a plan in, a report out)
+//! that the tools and `tl-update` call; each `src/bin/tl-*.rs` is a one-line
+//! call into [`cmd`]. `ARCHITECTURE.md` is the map of the code.
 
 pub mod artifact;
 pub mod cli;
