@@ -6,7 +6,8 @@
 //! with their own times, hits or reference carry a [`Meta`].
 
 use super::validate::{self, Value};
-use super::FeedError;
+use super::Error;
+use crate::error::{InputError, LineError};
 use crate::net::domain;
 use crate::net::{Addr, CidrIter, Entry, Range};
 use crate::record::{format_confidence, push_field};
@@ -231,19 +232,6 @@ impl<K: Ord + Clone> Bucket<K> {
     }
 }
 
-/// A refused line, for the first few quoted on stderr.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Rejection {
-    pub line: u64,
-    pub reason: String,
-    #[serde(serialize_with = "lossy")]
-    pub text: Vec<u8>,
-}
-
-fn lossy<S: serde::Serializer>(t: &[u8], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&String::from_utf8_lossy(t))
-}
-
 /// Counts for the per-feed summary and `--stats json`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -273,7 +261,7 @@ impl Counts {
 }
 
 /// How many refused lines are kept for quoting.
-const EXAMPLES: usize = 3;
+pub(crate) const EXAMPLES: usize = 3;
 
 /// The indicators of one feed, being collected.
 #[derive(Default)]
@@ -281,7 +269,7 @@ pub struct Collector {
     pub policy: Policy,
     pub counts: Counts,
     /// The first few refused lines.
-    pub examples: Vec<Rejection>,
+    pub examples: Vec<LineError>,
     /// Where errors point: the input's name.
     pub source: String,
     v4: Bucket<u64>,
@@ -306,19 +294,33 @@ impl Collector {
     }
 
     /// Counts a refused line; with `--strict` it stops the feed.
-    pub fn reject(&mut self, line: u64, reason: &str, text: &[u8]) -> Result<(), FeedError> {
+    pub fn reject(&mut self, line: u64, reason: &str, text: &[u8]) -> Result<(), Error> {
         if self.policy.strict {
-            return Err(FeedError::at_line(&self.source, line, reason, text));
+            return Err(InputError::text(&self.source, line, reason, text).into());
         }
         *self.counts.rejected.entry(reason.to_string()).or_default() += 1;
         if self.examples.len() < EXAMPLES {
-            self.examples.push(Rejection {
-                line,
-                reason: reason.to_string(),
-                text: text[..text.len().min(200)].to_vec(),
-            });
+            let text = &text[..text.len().min(200)];
+            self.examples.push(LineError::new(line, reason, text));
         }
         Ok(())
+    }
+
+    /// Takes what `checked` found in a feed line, or refuses the line.
+    fn take<T>(
+        &mut self,
+        line: u64,
+        text: &[u8],
+        checked: Result<T, &str>,
+        take: impl FnOnce(&mut Self, T),
+    ) -> Result<(), Error> {
+        match checked {
+            Ok(v) => {
+                take(self, v);
+                Ok(())
+            }
+            Err(reason) => self.reject(line, reason, text),
+        }
     }
 
     /// Counts a valid entry of a kind that is not turned into indicators.
@@ -333,46 +335,25 @@ impl Collector {
         line: u64,
         text: &[u8],
         meta: Option<Meta>,
-    ) -> Result<(), FeedError> {
-        match validate::parse_address(text) {
-            Ok(e) => {
-                self.entry(e, meta);
-                Ok(())
-            }
-            Err(reason) => self.reject(line, reason, text),
-        }
+    ) -> Result<(), Error> {
+        let checked = validate::parse_address(text);
+        self.take(line, text, checked, |c, e| c.entry(e, meta))
     }
 
     /// A domain name from a feed line.
-    pub fn domain_text(
-        &mut self,
-        line: u64,
-        text: &[u8],
-        meta: Option<Meta>,
-    ) -> Result<(), FeedError> {
-        match domain::canonical(text) {
-            Ok(d) => {
-                self.domain(d, meta);
-                Ok(())
-            }
-            Err(reason) => self.reject(line, reason, text),
-        }
+    pub fn domain_text(&mut self, line: u64, text: &[u8], meta: Option<Meta>) -> Result<(), Error> {
+        let checked = domain::canonical(text);
+        self.take(line, text, checked, |c, d| c.domain(d, meta))
     }
 
     /// A field that may hold an address, a URL, `ip:port` or a domain.
-    pub fn value_text(
-        &mut self,
-        line: u64,
-        text: &[u8],
-        meta: Option<Meta>,
-    ) -> Result<(), FeedError> {
-        match validate::parse_value(text) {
-            Ok(Value::Address(e)) => self.entry(e, meta),
-            Ok(Value::Domain(d)) => self.domain(d, meta),
-            Ok(Value::Unsupported(kind)) => self.unsupported(kind),
-            Err(reason) => return self.reject(line, reason, text),
-        }
-        Ok(())
+    pub fn value_text(&mut self, line: u64, text: &[u8], meta: Option<Meta>) -> Result<(), Error> {
+        let checked = validate::parse_value(text);
+        self.take(line, text, checked, |c, v| match v {
+            Value::Address(e) => c.entry(e, meta),
+            Value::Domain(d) => c.domain(d, meta),
+            Value::Unsupported(kind) => c.unsupported(kind),
+        })
     }
 
     /// A parsed address entry, subject to the policy.

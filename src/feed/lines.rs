@@ -4,7 +4,8 @@
 use super::collect::{Collector, Meta};
 use super::format::FeedFormat;
 use super::header::HeaderMeta;
-use super::FeedError;
+use super::Error;
+use crate::error::InputError;
 use crate::net::{parse_entry, parse_v4_strict, Entry, Range};
 
 /// Column and field choices given by the user.
@@ -223,7 +224,7 @@ impl LineParser {
     }
 
     /// Reads one line (without its `\n`).
-    pub fn line(&mut self, c: &mut Collector, n: u64, raw: &[u8]) -> Result<(), FeedError> {
+    pub fn line(&mut self, c: &mut Collector, n: u64, raw: &[u8]) -> Result<(), Error> {
         c.counts.read += 1;
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         match self.format {
@@ -324,7 +325,7 @@ impl LineParser {
         }
     }
 
-    fn dshield(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
+    fn dshield(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
         let t = line.trim_ascii();
         if let Some(rest) = t.strip_prefix(b"#") {
             self.comment(rest);
@@ -360,7 +361,7 @@ impl LineParser {
         Ok(())
     }
 
-    fn dshield_top(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
+    fn dshield_top(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
         let t = line.trim_ascii();
         if let Some(rest) = t.strip_prefix(b"#") {
             self.comment(rest);
@@ -409,7 +410,7 @@ impl LineParser {
         c.address_text(n, &ip, Some(meta))
     }
 
-    fn csv(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
+    fn csv(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
         let t = line.trim_ascii();
         if let Some(rest) = t.strip_prefix(b"#") {
             self.comment(rest);
@@ -466,7 +467,7 @@ impl LineParser {
         c.value_text(n, &value, meta)
     }
 
-    fn csv_header(&mut self, c: &mut Collector, n: u64, t: &[u8]) -> Result<(), FeedError> {
+    fn csv_header(&mut self, c: &mut Collector, n: u64, t: &[u8]) -> Result<(), Error> {
         let delimiter = [b'\t', b',', b';', b'|']
             .into_iter()
             .max_by_key(|d| t.iter().filter(|c| *c == d).count())
@@ -476,40 +477,18 @@ impl LineParser {
             .iter()
             .map(|f| String::from_utf8_lossy(f.trim_ascii()).to_ascii_lowercase())
             .collect();
-        let list = names.join(", ");
-        let indicator = match &self.columns.column {
-            Some(col) => match col.parse::<usize>() {
-                Ok(i) if i >= 1 && i <= names.len() => i - 1,
-                Ok(_) => {
-                    return Err(FeedError::at_line(
-                        &c.source,
-                        n,
-                        &format!("no column {col} (columns: {list})"),
-                        t,
-                    ))
+        let Some(indicator) = self.indicator_column(&names) else {
+            let list = names.join(", ");
+            let reason = match &self.columns.column {
+                Some(col) if col.parse::<usize>().is_ok() => {
+                    format!("no column {col} (columns: {list})")
                 }
-                Err(_) => names
-                    .iter()
-                    .position(|x| x.eq_ignore_ascii_case(col))
-                    .ok_or_else(|| {
-                        FeedError::at_line(
-                            &c.source,
-                            n,
-                            &format!("no column '{col}' (columns: {list})"),
-                            t,
-                        )
-                    })?,
-            },
-            None => find_column(&names, INDICATOR_NAMES).ok_or_else(|| {
-                FeedError::at_line(
-                    &c.source,
-                    n,
-                    &format!(
-                        "no indicator column found; choose one with --column (columns: {list})"
-                    ),
-                    t,
-                )
-            })?,
+                Some(col) => format!("no column '{col}' (columns: {list})"),
+                None => {
+                    format!("no indicator column found; choose one with --column (columns: {list})")
+                }
+            };
+            return Err(InputError::text(&c.source, n, reason, t).into());
         };
         self.csv = Some(CsvColumns {
             delimiter,
@@ -525,7 +504,19 @@ impl LineParser {
         Ok(())
     }
 
-    fn hosts(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
+    /// The indicator column: the one the user chose (by number or name),
+    /// else the first known indicator name.
+    fn indicator_column(&self, names: &[String]) -> Option<usize> {
+        match &self.columns.column {
+            None => find_column(names, INDICATOR_NAMES),
+            Some(col) => match col.parse::<usize>() {
+                Ok(i) => (1..=names.len()).contains(&i).then(|| i - 1),
+                Err(_) => names.iter().position(|x| x.eq_ignore_ascii_case(col)),
+            },
+        }
+    }
+
+    fn hosts(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
         let t = line.trim_ascii();
         if let Some(rest) = t.strip_prefix(b"#") {
             self.comment(rest);
@@ -572,7 +563,7 @@ impl LineParser {
         Ok(())
     }
 
-    fn adblock(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
+    fn adblock(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
         let t = line.trim_ascii();
         if let Some(rest) = t.strip_prefix(b"!") {
             self.comment(rest);
@@ -637,7 +628,7 @@ impl LineParser {
         c.domain_text(n, name, None)
     }
 
-    fn rpz(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
+    fn rpz(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
         // Comments: ';' outside quotes.
         let mut end = line.len();
         let mut quoted = false;
