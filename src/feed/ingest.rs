@@ -419,3 +419,101 @@ fn write_csv(
     out.flush().map_err(Error::Write)?;
     out.finish().map_err(Error::Write)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        format!("{}/fixtures/feeds/{name}", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn plan(inputs: &[String], destination: Destination) -> IngestPlan {
+        PlanBuilder {
+            inputs: inputs.to_vec(),
+            now: Some(1_767_225_600),
+            retries: Some(0),
+            destination,
+            ..PlanBuilder::default()
+        }
+        .build()
+        .unwrap()
+    }
+
+    /// Two good feeds and two that fail: the report has the counts and
+    /// refused lines of the good ones, the typed errors of the others, and
+    /// the one output is not written.
+    #[test]
+    fn reports_feeds_and_typed_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("all.csv").to_string_lossy().into_owned();
+        let inputs = [
+            fixture("list.txt"),
+            fixture("bad/glued.txt"),
+            fixture("bad/html-error.txt"),
+            "http://127.0.0.1:1/drop.txt".to_string(),
+        ];
+        let report = ingest(&plan(&inputs, Destination::One(Some(out.clone())))).unwrap();
+        let names: Vec<&str> = report.feeds.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["glued", "list"]);
+        let list = &report.feeds[1];
+        assert_eq!((list.counts.read, list.counts.entries), (10, 7));
+        assert_eq!((list.counts.accepted, list.counts.duplicates), (6, 1));
+        assert_eq!(list.formats, [FeedFormat::List]);
+        assert_eq!(list.time, 1_767_225_600);
+        let glued = &report.feeds[0];
+        assert_eq!(glued.counts.accepted, 1);
+        assert_eq!(glued.counts.rejected_total(), 6);
+        assert_eq!(glued.examples[0].file, inputs[1]);
+        assert_eq!(glued.examples[0].error.line, 3);
+        assert_eq!(
+            glued.examples[0].error.reason,
+            "two addresses glued together"
+        );
+
+        assert_eq!(report.failed.len(), 2);
+        match &report.failed[0].error {
+            Error::Input(e) => {
+                assert_eq!(e.file, inputs[2]);
+                assert_eq!(e.line, None);
+                assert!(e.reason.starts_with("an HTML page"), "{e}");
+            }
+            other => panic!("not an input error: {other:?}"),
+        }
+        match &report.failed[1].error {
+            Error::Fetch { url, .. } => assert_eq!(url, &inputs[3]),
+            other => panic!("not a fetch error: {other:?}"),
+        }
+        assert!(!report.written);
+        assert!(!Path::new(&out).exists());
+        assert_eq!(report.verdict(), Verdict::Failed);
+    }
+
+    /// One file per feed: the feeds that were read are written.
+    #[test]
+    fn per_feed_files_are_written_beside_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out").to_string_lossy().into_owned();
+        let inputs = [fixture("list.txt"), fixture("bad/html-error.txt")];
+        let report = ingest(&plan(&inputs, Destination::PerFeed(out.clone()))).unwrap();
+        assert!(report.written);
+        assert_eq!(report.failed.len(), 1);
+        let csv = std::fs::read_to_string(Path::new(&out).join("list.csv")).unwrap();
+        assert_eq!(csv.lines().count(), 1 + 6);
+        assert!(!Path::new(&out).join("html-error.csv").exists());
+    }
+
+    #[test]
+    fn bad_names_are_typed_errors() {
+        let b = PlanBuilder {
+            feed: Some("a b".into()),
+            ..PlanBuilder::default()
+        };
+        assert!(matches!(b.build(), Err(Error::BadName { .. })));
+        let b = PlanBuilder {
+            confidence: 2.0,
+            ..PlanBuilder::default()
+        };
+        assert!(matches!(b.build(), Err(Error::BadConfidence { .. })));
+    }
+}
