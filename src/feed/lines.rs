@@ -80,7 +80,6 @@ struct CsvColumns {
     hits: Option<usize>,
     confidence: Option<usize>,
     reference: Option<usize>,
-    width: usize,
 }
 
 /// The RPZ reader's state.
@@ -375,7 +374,6 @@ impl LineParser {
                 hits: find_column(&names, &["reports", "attacks", "count"]),
                 confidence: None,
                 reference: None,
-                width: names.len(),
             });
             return Ok(());
         };
@@ -481,9 +479,7 @@ impl LineParser {
             hits: find_column(&names, HITS_NAMES),
             confidence: find_column(&names, CONFIDENCE_NAMES),
             reference: find_column(&names, REFERENCE_NAMES),
-            width: names.len(),
         });
-        let _ = self.csv.as_ref().map(|c| c.width);
         Ok(())
     }
 
