@@ -1,20 +1,15 @@
 //! `tl-ingest`: threat feeds (files, stdin, URLs, or a feed configuration)
 //! into the indicators CSV.
 
-use crate::cli::{self, quote, Failure, Verdict};
-use crate::feed::config::{self, parse_duration};
-use crate::feed::fetch::FetchSettings;
+use crate::cli::{self, Failure, Verdict};
+use crate::error::LineError;
+use crate::feed::config::{parse_duration, parse_size};
 use crate::feed::{
-    is_name, run_job, Collector, Columns, Counts, FeedFormat, Job, Location, Outcome, Policy,
-    Rejection, RowContext, Settings,
+    self, Columns, Counts, Destination, FeedFormat, FeedReport, IngestReport, PlanBuilder,
 };
-use crate::files::output::Output;
-use crate::record::write_header;
 use crate::time::format as format_time;
 use clap::{CommandFactory, Parser, ValueEnum};
 use serde::Serialize;
-use std::collections::BTreeMap;
-use std::io::Write;
 use std::process::ExitCode;
 
 pub const NAME: &str = "tl-ingest";
@@ -178,17 +173,7 @@ fn duration(s: &str) -> Result<std::time::Duration, String> {
 }
 
 fn size(s: &str) -> Result<u64, String> {
-    let s = s.trim();
-    let (num, mult) = match s.char_indices().last() {
-        Some((i, 'K' | 'k')) => (&s[..i], 1u64 << 10),
-        Some((i, 'M' | 'm')) => (&s[..i], 1 << 20),
-        Some((i, 'G' | 'g')) => (&s[..i], 1 << 30),
-        _ => (s, 1),
-    };
-    num.parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| "not a size like 1048576, 512K, 256M, 1G".into())
+    parse_size(s).ok_or_else(|| "not a size like 1048576, 512K, 256M, 1G".into())
 }
 
 pub fn command() -> clap::Command {
@@ -205,19 +190,6 @@ pub fn main() -> ExitCode {
     cli::run(NAME, || run(cli))
 }
 
-/// One feed after merging its inputs.
-struct FeedResult {
-    name: String,
-    category: String,
-    confidence: f64,
-    time: i64,
-    formats: Vec<String>,
-    sources: Vec<String>,
-    stale: Vec<String>,
-    empty: bool,
-    collector: Collector,
-}
-
 #[derive(Serialize)]
 struct FeedStats<'a> {
     feed: &'a str,
@@ -231,235 +203,118 @@ struct FeedStats<'a> {
     empty: bool,
     #[serde(flatten)]
     counts: &'a Counts,
-    examples: &'a [Rejection],
+    examples: Vec<&'a LineError>,
 }
 
 #[derive(Serialize)]
 struct RunStats<'a> {
     feeds: Vec<FeedStats<'a>>,
-    errors: &'a [String],
+    errors: Vec<String>,
 }
 
-fn jobs_from(cli: &Cli) -> Result<(Vec<Job>, config::Defaults), Failure> {
-    let mut jobs = Vec::new();
-    let mut defaults = config::Defaults::default();
-    if let Some(path) = &cli.config {
-        let c = config::load(path).map_err(Failure::msg)?;
-        defaults = c.defaults;
-        jobs = c.jobs;
-    }
-    if let Some(f) = &cli.feed {
-        if !is_name(f) {
-            return Err(Failure::msg(format!(
-                "--feed: use letters, digits, '.', '_' or '-': {}",
-                quote(f.as_bytes())
-            )));
-        }
-    }
-    if let Some(c) = &cli.category {
-        if !is_name(c) {
-            return Err(Failure::msg(format!(
-                "--category: use letters, digits, '.', '_' or '-': {}",
-                quote(c.as_bytes())
-            )));
-        }
-    }
-    if !(0.0..=1.0).contains(&cli.confidence) {
-        return Err(Failure::msg("--confidence must be between 0 and 1"));
-    }
-    let mut inputs = cli.inputs.clone();
-    if inputs.is_empty() && cli.config.is_none() {
-        inputs.push("-".into());
-    }
-    for arg in inputs {
-        let mut job = Job::new(Location::from_arg(&arg));
-        job.name = cli.feed.clone();
-        job.category = cli.category.clone();
-        job.confidence = Some(cli.confidence);
-        job.format = cli.format;
-        job.columns = Columns {
-            column: cli.column.clone(),
-            field: cli.field.clone(),
+impl Cli {
+    /// The plan builder, filled from the command line.
+    fn plan(&self) -> PlanBuilder {
+        let destination = match &self.output_dir {
+            Some(dir) => Destination::PerFeed(dir.clone()),
+            None => Destination::One(self.output.clone()),
         };
-        jobs.push(job);
+        PlanBuilder {
+            config: self.config.clone(),
+            inputs: self.inputs.clone(),
+            feed: self.feed.clone(),
+            category: self.category.clone(),
+            confidence: self.confidence,
+            format: self.format,
+            columns: Columns {
+                column: self.column.clone(),
+                field: self.field.clone(),
+            },
+            cache_dir: self.cache.as_ref().map(Into::into),
+            timeout: self.timeout,
+            retries: self.retries,
+            max_size: self.max_size,
+            max_prefix4: self.max_prefix,
+            max_prefix6: self.max_prefix6,
+            allow_special: self.allow_special,
+            backoff: self.backoff,
+            strict: self.strict,
+            now: self.now,
+            with_ref: self.with_ref,
+            fail_on_stale: self.fail_on_stale,
+            destination,
+        }
     }
-    Ok((jobs, defaults))
 }
 
 fn run(cli: Cli) -> Result<Verdict, Failure> {
-    let (jobs, defaults) = jobs_from(&cli)?;
-    let clock = cli
-        .now
-        .unwrap_or_else(|| jiff::Timestamp::now().as_second());
-    let settings = Settings {
-        policy: Policy {
-            max_prefix4: cli.max_prefix.or(defaults.max_prefix).unwrap_or(8),
-            max_prefix6: cli.max_prefix6.or(defaults.max_prefix6).unwrap_or(32),
-            allow_special: cli.allow_special || defaults.allow_special.unwrap_or(false),
-            strict: cli.strict,
-        },
-        fetch: FetchSettings {
-            timeout: cli
-                .timeout
-                .or(defaults.timeout)
-                .unwrap_or(std::time::Duration::from_secs(30)),
-            retries: cli.retries.or(defaults.retries).unwrap_or(3),
-            backoff: cli.backoff,
-            max_size: cli.max_size.or(defaults.max_size).unwrap_or(256 << 20),
-            cache_dir: cli
-                .cache
-                .as_ref()
-                .map(Into::into)
-                .or(defaults.cache_dir.clone()),
-        },
-        now: cli.now,
-        clock,
+    let plan = cli.plan().build()?;
+    let report = match feed::ingest(&plan) {
+        Ok(r) => r,
+        // A bare I/O error, so that a closed pipe stays a quiet success.
+        Err(feed::Error::Write(e)) => return Err(e.into()),
+        Err(e) => return Err(e.into()),
     };
-    let results = super::set::parallel_map(&jobs, |job| run_job(job, &settings));
+    print_report(&cli, &report);
+    Ok(report.verdict())
+}
 
-    let mut errors: Vec<String> = Vec::new();
-    let mut feeds: BTreeMap<String, FeedResult> = BTreeMap::new();
-    for r in results {
-        match r {
-            Err(e) => errors.push(e.message),
-            Ok(o) => merge_outcome(&mut feeds, o),
-        }
+/// The failed feeds, each feed's refused lines, STALE and EMPTY lines and
+/// summary, and `--stats json`, on stderr.
+fn print_report(cli: &Cli, report: &IngestReport) {
+    for f in &report.failed {
+        eprintln!("{NAME}: {}", f.error);
     }
-    let quiet = cli.quiet || cli.stats == StatsFormat::None;
-    for e in &errors {
-        eprintln!("{NAME}: {e}");
-    }
-    let mut finished = Vec::new();
-    for (_, f) in feeds {
-        let FeedResult { collector, .. } = f;
-        let examples = collector.examples.clone();
-        let (rows, counts) = collector.finish();
-        let f = FeedResult {
-            collector: Collector::default(),
-            ..f
-        };
+    let summaries = !cli.quiet && cli.stats == StatsFormat::Text;
+    for f in &report.feeds {
         if !cli.quiet {
-            for ex in &examples {
-                eprintln!(
-                    "{NAME}: {}:{}: {}: {}",
-                    f.sources[0],
-                    ex.line,
-                    ex.reason,
-                    quote(&ex.text)
-                );
-            }
-            for s in &f.stale {
-                eprintln!("{NAME}: {}: STALE: {s}", f.name);
-            }
-            if f.empty {
-                eprintln!(
-                    "{NAME}: {}: the feed holds no entries (only comments)",
-                    f.name
-                );
-            }
+            print_notes(f);
         }
-        if !quiet && cli.stats == StatsFormat::Text {
-            eprintln!("{NAME}: {}", summary(&f, &counts));
+        if summaries {
+            eprintln!("{NAME}: {}", summary(f));
         }
-        finished.push((f, rows, counts, examples));
     }
     if cli.stats == StatsFormat::Json && !cli.quiet {
         let stats = RunStats {
-            feeds: finished
-                .iter()
-                .map(|(f, _, counts, examples)| FeedStats {
-                    feed: &f.name,
-                    sources: &f.sources,
-                    format: f.formats.join("+"),
-                    category: &f.category,
-                    time: format_time(f.time),
-                    stale: !f.stale.is_empty(),
-                    stale_reasons: &f.stale,
-                    empty: f.empty,
-                    counts,
-                    examples,
-                })
-                .collect(),
-            errors: &errors,
+            feeds: report.feeds.iter().map(feed_stats).collect(),
+            errors: report.failed.iter().map(|f| f.error.to_string()).collect(),
         };
         eprintln!("{}", serde_json::to_string(&stats).unwrap_or_default());
     }
-
-    let ctx = |f: &FeedResult| RowContext {
-        feed: f.name.clone(),
-        category: f.category.clone(),
-        time: f.time,
-        confidence: f.confidence,
-        with_ref: cli.with_ref,
-    };
-    if let Some(dir) = &cli.output_dir {
-        std::fs::create_dir_all(dir).map_err(|e| Failure::io_at(dir, &e))?;
-        for (f, rows, _, _) in &finished {
-            let path = std::path::Path::new(dir).join(format!("{}.csv", f.name));
-            let path = path.to_string_lossy().into_owned();
-            let mut out = Output::create(Some(&path)).map_err(|e| Failure::io_at(&path, &e))?;
-            write_header(&mut out, cli.with_ref)?;
-            rows.write(&ctx(f), &mut out)?;
-            out.finish()?;
-        }
-    } else if errors.is_empty() {
-        // One output: nothing is written when a feed failed, so a list is
-        // never published with a feed silently missing.
-        let mut out = Output::create(cli.output.as_deref())
-            .map_err(|e| Failure::io_at(cli.output.as_deref().unwrap_or("-"), &e))?;
-        write_header(&mut out, cli.with_ref)?;
-        for (f, rows, _, _) in &finished {
-            rows.write(&ctx(f), &mut out)?;
-        }
-        out.flush()?;
-        out.finish()?;
-    }
-    if !errors.is_empty() {
-        return Ok(Verdict::Failed);
-    }
-    if cli.fail_on_stale && finished.iter().any(|(f, ..)| !f.stale.is_empty()) {
-        return Ok(Verdict::No);
-    }
-    Ok(Verdict::Done)
 }
 
-fn merge_outcome(feeds: &mut BTreeMap<String, FeedResult>, o: Outcome) {
-    let format = o.format.map(|f| f.name().to_string()).unwrap_or_default();
-    match feeds.get_mut(&o.name) {
-        Some(f) => {
-            f.collector.absorb(o.collector);
-            f.sources.push(o.source);
-            if !f.formats.contains(&format) {
-                f.formats.push(format);
-            }
-            f.stale.extend(o.stale);
-            f.empty &= o.empty;
-            // One time per feed: the newest of its inputs.
-            f.time = f.time.max(o.time);
-            if f.category.is_empty() {
-                f.category = o.category;
-            }
-        }
-        None => {
-            feeds.insert(
-                o.name.clone(),
-                FeedResult {
-                    name: o.name,
-                    category: o.category,
-                    confidence: o.confidence,
-                    time: o.time,
-                    formats: vec![format],
-                    sources: vec![o.source],
-                    stale: o.stale.into_iter().collect(),
-                    empty: o.empty,
-                    collector: o.collector,
-                },
-            );
-        }
+/// A feed's refused lines (`FILE:LINE: reason: 'text'`), STALE and EMPTY.
+fn print_notes(f: &FeedReport) {
+    for ex in &f.examples {
+        eprintln!("{NAME}: {}", ex.to_input_error());
+    }
+    for s in &f.stale {
+        eprintln!("{NAME}: {}: STALE: {s}", f.name);
+    }
+    if f.empty {
+        eprintln!(
+            "{NAME}: {}: the feed holds no entries (only comments)",
+            f.name
+        );
     }
 }
 
-fn by_reason(m: &BTreeMap<String, u64>) -> String {
+fn feed_stats(f: &FeedReport) -> FeedStats<'_> {
+    FeedStats {
+        feed: &f.name,
+        sources: &f.sources,
+        format: f.format_names(),
+        category: &f.category,
+        time: format_time(f.time),
+        stale: f.is_stale(),
+        stale_reasons: &f.stale,
+        empty: f.empty,
+        counts: &f.counts,
+        examples: f.examples.iter().map(|e| &e.error).collect(),
+    }
+}
+
+fn by_reason(m: &std::collections::BTreeMap<String, u64>) -> String {
     m.iter()
         .map(|(k, v)| format!("{k}: {v}"))
         .collect::<Vec<_>>()
@@ -467,11 +322,12 @@ fn by_reason(m: &BTreeMap<String, u64>) -> String {
 }
 
 /// `NAME (FORMAT): read N, accepted N, duplicates N, rejected N (…), …`
-fn summary(f: &FeedResult, c: &Counts) -> String {
+fn summary(f: &FeedReport) -> String {
+    let c = &f.counts;
     let mut s = format!(
         "{} ({}): read {}, accepted {}, duplicates {}, rejected {}",
         f.name,
-        f.formats.join("+"),
+        f.format_names(),
         c.read,
         c.accepted,
         c.duplicates,

@@ -6,9 +6,10 @@
 //! with their own times, hits or reference carry a [`Meta`].
 
 use super::validate::{self, Value};
-use super::FeedError;
+use super::Error;
+use crate::error::{InputError, LineError};
 use crate::net::domain;
-use crate::net::{Addr, CidrIter, Entry, Range};
+use crate::net::{write_cidr, Addr, CidrIter, Entry, Prefix, Range};
 use crate::record::{format_confidence, push_field};
 use crate::set::special::{v4 as special_v4, v6 as special_v6};
 use crate::set::IntervalSet;
@@ -16,6 +17,7 @@ use crate::time::format as format_time;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
+use std::sync::mpsc::SyncSender;
 
 /// What is emitted and what is fatal.
 #[derive(Clone, Copy, Debug)]
@@ -231,19 +233,6 @@ impl<K: Ord + Clone> Bucket<K> {
     }
 }
 
-/// A refused line, for the first few quoted on stderr.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Rejection {
-    pub line: u64,
-    pub reason: String,
-    #[serde(serialize_with = "lossy")]
-    pub text: Vec<u8>,
-}
-
-fn lossy<S: serde::Serializer>(t: &[u8], s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&String::from_utf8_lossy(t))
-}
-
 /// Counts for the per-feed summary and `--stats json`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Counts {
@@ -273,7 +262,7 @@ impl Counts {
 }
 
 /// How many refused lines are kept for quoting.
-const EXAMPLES: usize = 3;
+pub(crate) const EXAMPLES: usize = 3;
 
 /// The indicators of one feed, being collected.
 #[derive(Default)]
@@ -281,7 +270,7 @@ pub struct Collector {
     pub policy: Policy,
     pub counts: Counts,
     /// The first few refused lines.
-    pub examples: Vec<Rejection>,
+    pub examples: Vec<LineError>,
     /// Where errors point: the input's name.
     pub source: String,
     v4: Bucket<u64>,
@@ -306,19 +295,33 @@ impl Collector {
     }
 
     /// Counts a refused line; with `--strict` it stops the feed.
-    pub fn reject(&mut self, line: u64, reason: &str, text: &[u8]) -> Result<(), FeedError> {
+    pub fn reject(&mut self, line: u64, reason: &str, text: &[u8]) -> Result<(), Error> {
         if self.policy.strict {
-            return Err(FeedError::at_line(&self.source, line, reason, text));
+            return Err(InputError::text(&self.source, line, reason, text).into());
         }
         *self.counts.rejected.entry(reason.to_string()).or_default() += 1;
         if self.examples.len() < EXAMPLES {
-            self.examples.push(Rejection {
-                line,
-                reason: reason.to_string(),
-                text: text[..text.len().min(200)].to_vec(),
-            });
+            let text = &text[..text.len().min(200)];
+            self.examples.push(LineError::new(line, reason, text));
         }
         Ok(())
+    }
+
+    /// Takes what `checked` found in a feed line, or refuses the line.
+    fn take<T>(
+        &mut self,
+        line: u64,
+        text: &[u8],
+        checked: Result<T, &str>,
+        take: impl FnOnce(&mut Self, T),
+    ) -> Result<(), Error> {
+        match checked {
+            Ok(v) => {
+                take(self, v);
+                Ok(())
+            }
+            Err(reason) => self.reject(line, reason, text),
+        }
     }
 
     /// Counts a valid entry of a kind that is not turned into indicators.
@@ -333,46 +336,25 @@ impl Collector {
         line: u64,
         text: &[u8],
         meta: Option<Meta>,
-    ) -> Result<(), FeedError> {
-        match validate::parse_address(text) {
-            Ok(e) => {
-                self.entry(e, meta);
-                Ok(())
-            }
-            Err(reason) => self.reject(line, reason, text),
-        }
+    ) -> Result<(), Error> {
+        let checked = validate::parse_address(text);
+        self.take(line, text, checked, |c, e| c.entry(e, meta))
     }
 
     /// A domain name from a feed line.
-    pub fn domain_text(
-        &mut self,
-        line: u64,
-        text: &[u8],
-        meta: Option<Meta>,
-    ) -> Result<(), FeedError> {
-        match domain::canonical(text) {
-            Ok(d) => {
-                self.domain(d, meta);
-                Ok(())
-            }
-            Err(reason) => self.reject(line, reason, text),
-        }
+    pub fn domain_text(&mut self, line: u64, text: &[u8], meta: Option<Meta>) -> Result<(), Error> {
+        let checked = domain::canonical(text);
+        self.take(line, text, checked, |c, d| c.domain(d, meta))
     }
 
     /// A field that may hold an address, a URL, `ip:port` or a domain.
-    pub fn value_text(
-        &mut self,
-        line: u64,
-        text: &[u8],
-        meta: Option<Meta>,
-    ) -> Result<(), FeedError> {
-        match validate::parse_value(text) {
-            Ok(Value::Address(e)) => self.entry(e, meta),
-            Ok(Value::Domain(d)) => self.domain(d, meta),
-            Ok(Value::Unsupported(kind)) => self.unsupported(kind),
-            Err(reason) => return self.reject(line, reason, text),
-        }
-        Ok(())
+    pub fn value_text(&mut self, line: u64, text: &[u8], meta: Option<Meta>) -> Result<(), Error> {
+        let checked = validate::parse_value(text);
+        self.take(line, text, checked, |c, v| match v {
+            Value::Address(e) => c.entry(e, meta),
+            Value::Domain(d) => c.domain(d, meta),
+            Value::Unsupported(kind) => c.unsupported(kind),
+        })
     }
 
     /// A parsed address entry, subject to the policy.
@@ -661,10 +643,94 @@ impl Rows {
 
     /// Formats the rows into chunks sent to `tx`; stops when the receiver
     /// has gone (a write failed).
-    fn format(&self, ctx: &RowContext, tx: std::sync::mpsc::SyncSender<Vec<u8>>) {
-        const CHUNK: usize = 1 << 20;
-        let mut mid = Vec::new();
-        mid.push(b',');
+    fn format(&self, ctx: &RowContext, tx: SyncSender<Vec<u8>>) {
+        let mut f = RowFormat::new(ctx);
+        let mut out = Chunks::new(tx);
+        merge_runs(&self.v4, &self.v4m, |&k, n, rich| {
+            let p = Prefix {
+                addr: (k >> 8) as u32,
+                len: (k & 0xff) as u32,
+            };
+            f.prefix_row(&mut out.buf, p, merge(n, rich, ctx.time));
+            out.send_full();
+        });
+        if out.closed {
+            return;
+        }
+        merge_runs(&self.v6, &self.v6m, |&(addr, len), n, rich| {
+            let p = Prefix {
+                addr,
+                len: len as u32,
+            };
+            f.prefix_row(&mut out.buf, p, merge(n, rich, ctx.time));
+            out.send_full();
+        });
+        if out.closed {
+            return;
+        }
+        merge_runs(&self.dom, &self.domm, |name, n, rich| {
+            out.buf.extend_from_slice(name.as_bytes());
+            f.row(&mut out.buf, b"domain", merge(n, rich, ctx.time));
+            out.send_full();
+        });
+        out.send_rest();
+    }
+}
+
+/// Formatted rows on their way to the writer, a chunk at a time.
+struct Chunks {
+    buf: Vec<u8>,
+    tx: SyncSender<Vec<u8>>,
+    /// The writer has gone (a write failed): nothing more is sent.
+    closed: bool,
+}
+
+impl Chunks {
+    const SIZE: usize = 1 << 20;
+
+    fn new(tx: SyncSender<Vec<u8>>) -> Self {
+        Chunks {
+            buf: Vec::with_capacity(Self::SIZE + 4096),
+            tx,
+            closed: false,
+        }
+    }
+
+    /// Sends the buffer once it holds a chunk.
+    #[inline]
+    fn send_full(&mut self) {
+        if self.buf.len() < Self::SIZE {
+            return;
+        }
+        let full = std::mem::replace(&mut self.buf, Vec::with_capacity(Self::SIZE + 4096));
+        self.closed = self.closed || self.tx.send(full).is_err();
+    }
+
+    fn send_rest(self) {
+        if !self.closed && !self.buf.is_empty() {
+            let _ = self.tx.send(self.buf);
+        }
+    }
+}
+
+/// The parts of a row that come from the feed, formatted once.
+struct RowFormat<'a> {
+    ctx: &'a RowContext,
+    /// `,feed,category,`: between the type and the times.
+    mid: Vec<u8>,
+    /// The feed's time as first and last seen: `TIME,TIME,`.
+    default_times: String,
+    /// The feed's confidence.
+    conf: String,
+    /// The whole tail of the most common rows (feed time, one hit, the
+    /// feed's confidence), per type, written in one copy.
+    tails: [(&'static [u8], Vec<u8>); 3],
+    times: TimeCache,
+}
+
+impl<'a> RowFormat<'a> {
+    fn new(ctx: &'a RowContext) -> Self {
+        let mut mid = vec![b','];
         push_field(&mut mid, &ctx.feed);
         mid.push(b',');
         push_field(&mut mid, &ctx.category);
@@ -672,11 +738,7 @@ impl Rows {
         let feed_time = format_time(ctx.time);
         let default_times = format!("{feed_time},{feed_time},");
         let conf = format_confidence(ctx.confidence);
-        let mut times = TimeCache::default();
-        let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
-        // The whole tail of the most common rows (feed time, one hit, the
-        // feed's confidence), per type, written in one copy.
-        let plain_tail = |ty: &str| {
+        let tail = |ty: &str| {
             let mut t = format!(",{ty}").into_bytes();
             t.extend_from_slice(&mid);
             t.extend_from_slice(default_times.as_bytes());
@@ -688,91 +750,61 @@ impl Rows {
             t.push(b'\n');
             t
         };
-        let tails: [(&[u8], Vec<u8>); 3] = [
-            (b"ip", plain_tail("ip")),
-            (b"net", plain_tail("net")),
-            (b"domain", plain_tail("domain")),
+        let tails = [
+            (&b"ip"[..], tail("ip")),
+            (&b"net"[..], tail("net")),
+            (&b"domain"[..], tail("domain")),
         ];
-        let mut row = |buf: &mut Vec<u8>, ind: &dyn Fn(&mut Vec<u8>), ty: &[u8], m: Merged| {
-            ind(buf);
-            if m.hits == 1
-                && m.first == ctx.time
-                && m.last == ctx.time
-                && m.confidence.is_none()
-                && m.reference.is_none()
-            {
-                if let Some((_, tail)) = tails.iter().find(|(t, _)| *t == ty) {
-                    buf.extend_from_slice(tail);
-                    return;
-                }
+        RowFormat {
+            ctx,
+            mid,
+            default_times,
+            conf,
+            tails,
+            times: TimeCache::default(),
+        }
+    }
+
+    /// An address or network row: `ip` for a single address, else `net`.
+    #[inline]
+    fn prefix_row<A: Addr>(&mut self, buf: &mut Vec<u8>, p: Prefix<A>, m: Merged) {
+        let ty: &[u8] = if p.len == A::BITS { b"ip" } else { b"net" };
+        write_cidr(buf, p, true);
+        self.row(buf, ty, m);
+    }
+
+    /// The rest of a row after its indicator.
+    fn row(&mut self, buf: &mut Vec<u8>, ty: &[u8], m: Merged) {
+        let ctx = self.ctx;
+        let feed_times = m.first == ctx.time && m.last == ctx.time;
+        if feed_times && m.hits == 1 && m.confidence.is_none() && m.reference.is_none() {
+            if let Some((_, tail)) = self.tails.iter().find(|(t, _)| *t == ty) {
+                buf.extend_from_slice(tail);
+                return;
             }
+        }
+        buf.push(b',');
+        buf.extend_from_slice(ty);
+        buf.extend_from_slice(&self.mid);
+        if feed_times {
+            buf.extend_from_slice(self.default_times.as_bytes());
+        } else {
+            buf.extend_from_slice(self.times.get(m.first).as_bytes());
             buf.push(b',');
-            buf.extend_from_slice(ty);
-            buf.extend_from_slice(&mid);
-            if m.first == ctx.time && m.last == ctx.time {
-                buf.extend_from_slice(default_times.as_bytes());
-            } else {
-                buf.extend_from_slice(times.get(m.first).as_bytes());
-                buf.push(b',');
-                buf.extend_from_slice(times.get(m.last).as_bytes());
-                buf.push(b',');
-            }
-            push_u64(buf, m.hits);
+            buf.extend_from_slice(self.times.get(m.last).as_bytes());
             buf.push(b',');
-            match m.confidence {
-                None => buf.extend_from_slice(conf.as_bytes()),
-                Some(c) => buf.extend_from_slice(format_confidence(c).as_bytes()),
-            }
-            if ctx.with_ref {
-                buf.push(b',');
-                push_field(buf, m.reference.unwrap_or(""));
-            }
-            buf.push(b'\n');
-        };
-        let flush = |buf: &mut Vec<u8>| -> Result<(), ()> {
-            if buf.len() >= CHUNK {
-                let full = std::mem::replace(buf, Vec::with_capacity(CHUNK + 4096));
-                tx.send(full).map_err(|_| ())?;
-            }
-            Ok(())
-        };
-        let mut err = Ok(());
-        merge_runs(&self.v4, &self.v4m, |&k, n, rich| {
-            let (addr, len) = ((k >> 8) as u32, (k & 0xff) as u32);
-            let ty: &[u8] = if len == 32 { b"ip" } else { b"net" };
-            let ind =
-                |b: &mut Vec<u8>| crate::net::write_cidr(b, crate::net::Prefix { addr, len }, true);
-            row(&mut buf, &ind, ty, merge(n, rich, ctx.time));
-            if err.is_ok() {
-                err = flush(&mut buf);
-            }
-        });
-        if err.is_err() {
-            return;
         }
-        merge_runs(&self.v6, &self.v6m, |&(addr, len), n, rich| {
-            let len = len as u32;
-            let ty: &[u8] = if len == 128 { b"ip" } else { b"net" };
-            let ind =
-                |b: &mut Vec<u8>| crate::net::write_cidr(b, crate::net::Prefix { addr, len }, true);
-            row(&mut buf, &ind, ty, merge(n, rich, ctx.time));
-            if err.is_ok() {
-                err = flush(&mut buf);
-            }
-        });
-        if err.is_err() {
-            return;
+        push_u64(buf, m.hits);
+        buf.push(b',');
+        match m.confidence {
+            None => buf.extend_from_slice(self.conf.as_bytes()),
+            Some(c) => buf.extend_from_slice(format_confidence(c).as_bytes()),
         }
-        merge_runs(&self.dom, &self.domm, |name, n, rich| {
-            let ind = |b: &mut Vec<u8>| b.extend_from_slice(name.as_bytes());
-            row(&mut buf, &ind, b"domain", merge(n, rich, ctx.time));
-            if err.is_ok() {
-                err = flush(&mut buf);
-            }
-        });
-        if err.is_ok() && !buf.is_empty() {
-            let _ = tx.send(buf);
+        if ctx.with_ref {
+            buf.push(b',');
+            push_field(buf, m.reference.unwrap_or(""));
         }
+        buf.push(b'\n');
     }
 }
 

@@ -15,7 +15,8 @@
 //! max_age = "7d"
 //! ```
 
-use super::{is_name, Columns, FeedFormat, Job, Location};
+use super::{is_name, Columns, Error, FeedFormat, Job, Location};
+use crate::error::InputError;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -93,74 +94,116 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     Some(Duration::from_secs(n.checked_mul(mult)?))
 }
 
-/// Reads the configuration at `path`; errors read `FILE:LINE: reason`.
-pub fn load(path: &str) -> Result<Config, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{path}: {}", crate::error::describe_io(&e)))?;
-    parse(&text, path)
+/// A size in bytes: `1048576`, `512K`, `256M`, `1G` (powers of 1024).
+pub fn parse_size(s: &str) -> Option<u64> {
+    let s = s.trim();
+    let (num, mult) = match s.char_indices().last() {
+        Some((i, 'K' | 'k')) => (&s[..i], 1u64 << 10),
+        Some((i, 'M' | 'm')) => (&s[..i], 1 << 20),
+        Some((i, 'G' | 'g')) => (&s[..i], 1 << 30),
+        _ => (s, 1),
+    };
+    num.parse::<u64>().ok()?.checked_mul(mult)
 }
 
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count()
-        + 1
+/// Reads the configuration at `path`; errors read `FILE:LINE: reason`.
+pub fn load(path: &str) -> Result<Config, Error> {
+    parse(&crate::files::read_text(path)?, path)
 }
 
 /// Parses configuration text; `path` names it in errors and anchors
 /// relative paths.
-pub fn parse(text: &str, path: &str) -> Result<Config, String> {
-    let raw: RawConfig = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |s| line_of(text, s.start));
-        format!("{path}:{line}: {}", e.message())
-    })?;
-    let base = Path::new(path).parent().unwrap_or(Path::new(""));
-    let rel = |p: &str| -> PathBuf {
-        let p = Path::new(p);
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            base.join(p)
-        }
+pub fn parse(text: &str, path: &str) -> Result<Config, Error> {
+    let raw: RawConfig = crate::files::parse_toml(text, path)?;
+    let file = ConfigFile {
+        path,
+        base: Path::new(path).parent().unwrap_or(Path::new("")),
     };
     // Where each [[feed]] starts, for messages about its values.
-    let starts: Vec<usize> = text
+    let starts: Vec<u64> = text
         .lines()
         .enumerate()
         .filter(|(_, l)| l.trim_start().starts_with("[[feed]]"))
-        .map(|(i, _)| i + 1)
+        .map(|(i, _)| i as u64 + 1)
         .collect();
-    let dur = |s: &Option<String>, what: &str, line: usize| -> Result<Option<Duration>, String> {
-        s.as_deref()
-            .map(|v| {
-                parse_duration(v).ok_or_else(|| {
-                    format!("{path}:{line}: {what}: not a duration like '30m', '12h', '7d': '{v}'")
-                })
-            })
-            .transpose()
-    };
-    let d = raw.defaults;
-    let defaults = Defaults {
-        cache_dir: d.cache_dir.as_deref().map(rel),
-        timeout: dur(&d.timeout, "timeout", 1)?,
-        retries: d.retries,
-        max_size: d.max_size,
-        max_prefix: d.max_prefix,
-        max_prefix6: d.max_prefix6,
-        allow_special: d.allow_special,
-    };
+    let defaults = file.defaults(raw.defaults)?;
     let mut jobs = Vec::new();
     let mut names = std::collections::BTreeSet::new();
     for (i, f) in raw.feeds.into_iter().enumerate() {
         let line = starts.get(i).copied().unwrap_or(1);
-        let err = |m: String| format!("{path}:{line}: feed '{}': {m}", f.name);
         if !is_name(&f.name) {
-            return Err(err("name must be letters, digits, '.', '_' or '-'".into()));
+            let reason = "name must be letters, digits, '.', '_' or '-'";
+            return Err(feed_error(path, line, &f, reason));
         }
         if !names.insert(f.name.clone()) {
-            return Err(err("a feed of this name is already listed".into()));
+            return Err(feed_error(
+                path,
+                line,
+                &f,
+                "a feed of this name is already listed",
+            ));
         }
+        jobs.push(file.job(f, line)?);
+    }
+    if jobs.is_empty() {
+        return Err(Error::input(path, "no [[feed]] listed"));
+    }
+    Ok(Config { defaults, jobs })
+}
+
+/// `FILE:LINE: feed 'NAME': reason`.
+fn feed_error(path: &str, line: u64, f: &RawFeed, reason: impl std::fmt::Display) -> Error {
+    InputError::line(path, line, format!("feed '{}': {reason}", f.name)).into()
+}
+
+/// The file being read: its name for messages, its directory for
+/// relative paths.
+struct ConfigFile<'a> {
+    path: &'a str,
+    base: &'a Path,
+}
+
+impl ConfigFile<'_> {
+    fn rel(&self, p: &str) -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            self.base.join(p)
+        }
+    }
+
+    fn duration(
+        &self,
+        v: &Option<String>,
+        what: &str,
+        line: u64,
+    ) -> Result<Option<Duration>, Error> {
+        let Some(v) = v.as_deref() else {
+            return Ok(None);
+        };
+        let reason = format!("{what}: not a duration like '30m', '12h', '7d'");
+        match parse_duration(v) {
+            Some(d) => Ok(Some(d)),
+            None => Err(InputError::text(self.path, line, reason, v).into()),
+        }
+    }
+
+    fn defaults(&self, d: RawDefaults) -> Result<Defaults, Error> {
+        Ok(Defaults {
+            cache_dir: d.cache_dir.as_deref().map(|p| self.rel(p)),
+            timeout: self.duration(&d.timeout, "timeout", 1)?,
+            retries: d.retries,
+            max_size: d.max_size,
+            max_prefix: d.max_prefix,
+            max_prefix6: d.max_prefix6,
+            allow_special: d.allow_special,
+        })
+    }
+
+    /// One `[[feed]]` (its name already checked), starting at `line`.
+    fn job(&self, f: RawFeed, line: u64) -> Result<Job, Error> {
+        let err = |reason: String| feed_error(self.path, line, &f, reason);
         let location = match (&f.url, &f.path) {
             (Some(u), None) => match Location::from_arg(u) {
                 Location::Url(u) => Location::Url(u),
@@ -170,7 +213,7 @@ pub fn parse(text: &str, path: &str) -> Result<Config, String> {
                     )))
                 }
             },
-            (None, Some(p)) => Location::File(rel(p).to_string_lossy().into_owned()),
+            (None, Some(p)) => Location::File(self.rel(p).to_string_lossy().into_owned()),
             _ => return Err(err("give exactly one of 'url' and 'path'".into())),
         };
         let format = match &f.format {
@@ -180,36 +223,28 @@ pub fn parse(text: &str, path: &str) -> Result<Config, String> {
             ),
             None => None,
         };
-        if let Some(c) = &f.category {
-            if !is_name(c) {
-                return Err(err(format!(
-                    "category must be letters, digits, '.', '_' or '-': '{c}'"
-                )));
-            }
+        if let Some(c) = f.category.as_deref().filter(|c| !is_name(c)) {
+            return Err(err(format!(
+                "category must be letters, digits, '.', '_' or '-': '{c}'"
+            )));
         }
-        if let Some(c) = f.confidence {
-            if !(0.0..=1.0).contains(&c) {
-                return Err(err(format!("confidence must be between 0 and 1: {c}")));
-            }
+        if let Some(c) = f.confidence.filter(|c| !(0.0..=1.0).contains(c)) {
+            return Err(err(format!("confidence must be between 0 and 1: {c}")));
         }
-        jobs.push(Job {
+        Ok(Job {
+            refresh: self.duration(&f.refresh, "refresh", line)?,
+            max_age: self.duration(&f.max_age, "max_age", line)?,
             location,
-            name: Some(f.name.clone()),
-            category: f.category.clone(),
+            name: Some(f.name),
+            category: f.category,
             confidence: f.confidence,
             format,
             columns: Columns {
-                column: f.column.clone(),
-                field: f.field.clone(),
+                column: f.column,
+                field: f.field,
             },
-            refresh: dur(&f.refresh, "refresh", line)?,
-            max_age: dur(&f.max_age, "max_age", line)?,
-        });
+        })
     }
-    if jobs.is_empty() {
-        return Err(format!("{path}: no [[feed]] listed"));
-    }
-    Ok(Config { defaults, jobs })
 }
 
 #[cfg(test)]
@@ -222,9 +257,12 @@ mod tests {
             "[[feed]]\nname = \"a\"\npath = \"a.txt\"\ncolour = \"red\"\n",
             "f.toml",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("f.toml:4: unknown field `colour`"), "{e}");
-        let e = parse("[defaults]\nspeed = 1\n", "f.toml").unwrap_err();
+        let e = parse("[defaults]\nspeed = 1\n", "f.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("f.toml:2:"), "{e}");
     }
 
@@ -237,7 +275,9 @@ mod tests {
         .unwrap();
         assert_eq!(c.jobs[0].confidence, Some(0.5));
         assert_eq!(c.jobs[0].refresh, Some(Duration::from_secs(43200)));
-        let e = parse("[[feed]]\nname = \"a\"\n", "f.toml").unwrap_err();
+        let e = parse("[[feed]]\nname = \"a\"\n", "f.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("f.toml:1: feed 'a': give exactly one"), "{e}");
     }
 }

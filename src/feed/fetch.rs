@@ -2,8 +2,10 @@
 //! cache directory that makes requests conditional (ETag,
 //! If-Modified-Since) and keeps the last good copy of every feed.
 
+use super::Error;
+use crate::files::write_atomic;
 use serde::{Deserialize, Serialize};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -142,7 +144,7 @@ fn once(
 }
 
 /// GETs `url`, conditionally when a cached copy's validators are given.
-pub fn get(url: &str, s: &FetchSettings, cond: Option<&CacheMeta>) -> Result<Fetch, String> {
+pub fn get(url: &str, s: &FetchSettings, cond: Option<&CacheMeta>) -> Result<Fetch, Error> {
     let agent: ureq::Agent = ureq::Agent::config_builder()
         .timeout_global(Some(s.timeout))
         .http_status_as_error(false)
@@ -152,6 +154,10 @@ pub fn get(url: &str, s: &FetchSettings, cond: Option<&CacheMeta>) -> Result<Fet
         .into();
     let mut wait = s.backoff;
     let mut last = String::new();
+    let failed = |reason| Error::Fetch {
+        url: url.to_string(),
+        reason,
+    };
     for attempt in 0..=s.retries {
         if attempt > 0 {
             std::thread::sleep(wait);
@@ -159,11 +165,11 @@ pub fn get(url: &str, s: &FetchSettings, cond: Option<&CacheMeta>) -> Result<Fet
         }
         match once(&agent, url, s, cond) {
             Ok(f) => return Ok(f),
-            Err(Attempt::Fatal(e)) => return Err(e),
+            Err(Attempt::Fatal(e)) => return Err(failed(e)),
             Err(Attempt::Retry(e)) => last = e,
         }
     }
-    Err(format!("{last} (after {} attempts)", s.retries + 1))
+    Err(failed(format!("{last} (after {} attempts)", s.retries + 1)))
 }
 
 /// One feed's slot in the cache directory: `KEY.body` and `KEY.meta.json`.
@@ -206,28 +212,18 @@ impl Cache {
     /// that is not there).
     pub fn store(&self, meta: &CacheMeta, body: &[u8]) -> std::io::Result<()> {
         std::fs::create_dir_all(&self.dir)?;
-        write_atomic(&self.dir, &self.body, body)?;
-        write_atomic(
-            &self.dir,
-            &self.meta,
-            &serde_json::to_vec_pretty(meta).unwrap_or_default(),
-        )
+        write_atomic(&self.body, &[body])?;
+        self.write_meta(meta)
     }
 
     /// Records that the server confirmed the copy (304).
     pub fn touch(&self, meta: &CacheMeta) {
-        let _ = write_atomic(
-            &self.dir,
-            &self.meta,
-            &serde_json::to_vec_pretty(meta).unwrap_or_default(),
-        );
+        // Best effort: a copy not marked confirmed is only fetched again.
+        let _ = self.write_meta(meta);
     }
-}
 
-fn write_atomic(dir: &Path, path: &Path, data: &[u8]) -> std::io::Result<()> {
-    let mut tmp = tempfile::Builder::new().prefix(".tl-").tempfile_in(dir)?;
-    tmp.write_all(data)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
+    fn write_meta(&self, meta: &CacheMeta) -> std::io::Result<()> {
+        let json = serde_json::to_vec_pretty(meta).unwrap_or_default();
+        write_atomic(&self.meta, &[&json])
+    }
 }

@@ -257,8 +257,6 @@ fn is_top_sources_header(line: &[u8]) -> bool {
 /// the content decides where it is clear).
 pub fn detect(sample: &[u8], name: &str) -> FeedFormat {
     let sample = sample.strip_prefix(b"\xef\xbb\xbf").unwrap_or(sample);
-    let lower_name = name.to_ascii_lowercase();
-    let ext = |e: &str| lower_name.ends_with(e) || lower_name.ends_with(&format!("{e}.gz"));
     let start = sample.trim_ascii_start();
     if start.len() >= 9 && start[..9].eq_ignore_ascii_case(b"[adblock ") {
         return FeedFormat::Adblock;
@@ -266,64 +264,96 @@ pub fn detect(sample: &[u8], name: &str) -> FeedFormat {
     if start.starts_with(b"{") || start.starts_with(b"[") {
         return detect_json(start);
     }
-    // Complete lines only: the sample may end mid-line.
-    let complete = match memchr::memrchr(b'\n', sample) {
-        Some(i) if sample.len() >= 64 << 10 => &sample[..i],
-        _ => sample,
-    };
-    let lines: Vec<&[u8]> = complete
-        .split(|&c| c == b'\n')
-        .map(|l| l.strip_suffix(b"\r").unwrap_or(l).trim_ascii())
-        .collect();
-    let comments: Vec<&[u8]> = lines.iter().copied().filter(|l| is_comment(l)).collect();
+    let lines = sample_lines(sample);
     if lines
         .iter()
         .any(|l| l.starts_with(b"$TTL") || l.starts_with(b"$ORIGIN"))
     {
         return FeedFormat::Rpz;
     }
+    let hints = Hints::new(name, &lines);
     let data: Vec<&[u8]> = lines
         .iter()
         .copied()
         .filter(|l| !is_comment(l))
         .take(200)
         .collect();
-    let firehol = ext(".netset")
-        || ext(".ipset")
-        || (comments
-            .iter()
-            .any(|c| memchr::memmem::find(c, b"ipset").is_some())
-            && comments.iter().any(|c| c.starts_with(b"# Maintainer")));
-    let adblock_comments = comments.iter().filter(|c| c.starts_with(b"!")).count();
-    let Some(first) = data.first() else {
-        // Nothing but comments: the name decides (the feed will be reported
-        // as holding no entries).
-        return if firehol {
+    match data.first() {
+        None => hints.without_data(),
+        Some(first) if is_top_sources_header(first) => FeedFormat::DshieldTop,
+        Some(_) => by_shapes(&data, hints.firehol),
+    }
+}
+
+/// The sample's complete lines (it may end mid-line), trimmed.
+fn sample_lines(sample: &[u8]) -> Vec<&[u8]> {
+    let complete = match memchr::memrchr(b'\n', sample) {
+        Some(i) if sample.len() >= 64 << 10 => &sample[..i],
+        _ => sample,
+    };
+    complete
+        .split(|&c| c == b'\n')
+        .map(|l| l.strip_suffix(b"\r").unwrap_or(l).trim_ascii())
+        .collect()
+}
+
+/// What a feed's name and comments say about its format.
+struct Hints {
+    lower_name: String,
+    /// A FireHOL name or header.
+    firehol: bool,
+    /// AdBlock's `!` comments.
+    adblock_comments: bool,
+}
+
+impl Hints {
+    fn new(name: &str, lines: &[&[u8]]) -> Self {
+        let comments: Vec<&[u8]> = lines.iter().copied().filter(|l| is_comment(l)).collect();
+        let mut hints = Hints {
+            lower_name: name.to_ascii_lowercase(),
+            firehol: false,
+            adblock_comments: comments.iter().any(|c| c.starts_with(b"!")),
+        };
+        hints.firehol = hints.ext(".netset")
+            || hints.ext(".ipset")
+            || (comments
+                .iter()
+                .any(|c| memchr::memmem::find(c, b"ipset").is_some())
+                && comments.iter().any(|c| c.starts_with(b"# Maintainer")));
+        hints
+    }
+
+    /// The name ends with `e`, or `e.gz`.
+    fn ext(&self, e: &str) -> bool {
+        self.lower_name.ends_with(e) || self.lower_name.ends_with(&format!("{e}.gz"))
+    }
+
+    /// Nothing but comments: the name decides (the feed will be reported
+    /// as holding no entries).
+    fn without_data(&self) -> FeedFormat {
+        if self.firehol {
             FeedFormat::Firehol
-        } else if ext(".rpz") {
+        } else if self.ext(".rpz") {
             FeedFormat::Rpz
-        } else if ext(".hosts") {
+        } else if self.ext(".hosts") {
             FeedFormat::Hosts
-        } else if adblock_comments > 0 {
+        } else if self.adblock_comments {
             FeedFormat::Adblock
-        } else if ext(".csv") || ext(".tsv") {
+        } else if self.ext(".csv") || self.ext(".tsv") {
             FeedFormat::Csv
         } else {
             FeedFormat::List
-        };
-    };
-    if is_top_sources_header(first) {
-        return FeedFormat::DshieldTop;
+        }
     }
+}
+
+/// The format most data lines have the shape of.
+fn by_shapes(data: &[&[u8]], firehol: bool) -> FeedFormat {
     let shapes: Vec<Shape> = data.iter().map(|l| shape(l)).collect();
-    // A first row of names over delimited rows is a CSV header.
-    if shape(first) == Shape::Delimited && shapes.len() > 1
-        || (shapes.len() == 1 && shape(first) == Shape::Delimited)
-    {
+    // A first row of names over (mostly) delimited rows is a CSV header.
+    if shapes[0] == Shape::Delimited {
         let rest = &shapes[1..];
-        if rest.is_empty()
-            || rest.iter().filter(|s| **s == Shape::Delimited).count() * 2 >= rest.len()
-        {
+        if rest.iter().filter(|s| **s == Shape::Delimited).count() * 2 >= rest.len() {
             return FeedFormat::Csv;
         }
     }
@@ -342,29 +372,21 @@ pub fn detect(sample: &[u8], name: &str) -> FeedFormat {
     .into_iter()
     .max_by_key(|s| (count(*s), std::cmp::Reverse(*s)))
     .unwrap_or(Shape::Other);
+    let list = if firehol {
+        FeedFormat::Firehol
+    } else {
+        FeedFormat::List
+    };
     match best {
-        _ if count(best) == 0 => {
-            if firehol {
-                FeedFormat::Firehol
-            } else {
-                FeedFormat::List
-            }
-        }
+        _ if count(best) == 0 => list,
         Shape::Adblock => FeedFormat::Adblock,
         Shape::Rpz => FeedFormat::Rpz,
         Shape::Hosts => FeedFormat::Hosts,
         Shape::Spamhaus => FeedFormat::Spamhaus,
         Shape::Dshield => FeedFormat::Dshield,
         Shape::Ipsum => FeedFormat::Ipsum,
-        Shape::Address | Shape::Domain => {
-            if count(Shape::Domain) > 0 {
-                FeedFormat::Domains
-            } else if firehol {
-                FeedFormat::Firehol
-            } else {
-                FeedFormat::List
-            }
-        }
+        Shape::Address | Shape::Domain if count(Shape::Domain) > 0 => FeedFormat::Domains,
+        Shape::Address | Shape::Domain => list,
         Shape::Delimited | Shape::Other => FeedFormat::Csv,
     }
 }

@@ -7,7 +7,7 @@ use super::lines::{
     confidence, CONFIDENCE_NAMES, FIRST_NAMES, HITS_NAMES, INDICATOR_NAMES, LAST_NAMES,
     REFERENCE_NAMES,
 };
-use super::FeedError;
+use super::Error;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
@@ -100,12 +100,7 @@ fn records(doc: &Value) -> Vec<&Value> {
 }
 
 /// Reads one JSON object with the field path (or the first known field name).
-pub fn object(
-    c: &mut Collector,
-    n: u64,
-    rec: &Value,
-    field: Option<&str>,
-) -> Result<(), FeedError> {
+pub fn object(c: &mut Collector, n: u64, rec: &Value, field: Option<&str>) -> Result<(), Error> {
     c.counts.read += 1;
     let Value::Object(o) = rec else {
         if let Some(t) = text_of(rec) {
@@ -143,9 +138,9 @@ pub fn object(
 }
 
 /// A whole JSON document.
-pub fn document(c: &mut Collector, data: &[u8], field: Option<&str>) -> Result<(), FeedError> {
+pub fn document(c: &mut Collector, data: &[u8], field: Option<&str>) -> Result<(), Error> {
     let doc: Value = serde_json::from_slice(data)
-        .map_err(|e| FeedError::format(&c.source, &format!("not valid JSON: {e}")))?;
+        .map_err(|e| Error::input(&c.source, format!("not valid JSON: {e}")))?;
     let recs = match field {
         // An explicit path starts at the document itself.
         Some(_) if !doc.is_array() => vec![&doc],
@@ -165,7 +160,7 @@ pub fn line(
     line: &[u8],
     field: Option<&str>,
     spamhaus: bool,
-) -> Result<(), FeedError> {
+) -> Result<(), Error> {
     let t = line.trim_ascii();
     if t.is_empty() || t.starts_with(b"#") {
         return Ok(());
@@ -241,21 +236,16 @@ struct StixObject {
 /// is one equality on `ipv4-addr:value`, `ipv6-addr:value` or
 /// `domain-name:value` become indicators; other patterns are counted as
 /// unsupported by their object type.
-pub fn stix(c: &mut Collector, data: &[u8]) -> Result<(), FeedError> {
+pub fn stix(c: &mut Collector, data: &[u8]) -> Result<(), Error> {
     let root: StixObject = serde_json::from_slice(data)
-        .map_err(|e| FeedError::format(&c.source, &format!("not a STIX bundle: {e}")))?;
+        .map_err(|e| Error::input(&c.source, format!("not a STIX bundle: {e}")))?;
     let objects = match root.objects {
         Some(o) => o,
         None if root.kind == "indicator" => vec![StixObject {
             objects: None,
             ..root
         }],
-        None => {
-            return Err(FeedError::format(
-                &c.source,
-                "not a STIX bundle: no 'objects'",
-            ))
-        }
+        None => return Err(Error::input(&c.source, "not a STIX bundle: no 'objects'")),
     };
     for (i, o) in objects.into_iter().enumerate() {
         if o.kind != "indicator" {

@@ -4,7 +4,8 @@
 use super::collect::{Collector, Meta};
 use super::format::FeedFormat;
 use super::header::HeaderMeta;
-use super::FeedError;
+use super::Error;
+use crate::error::InputError;
 use crate::net::{parse_entry, parse_v4_strict, Entry, Range};
 
 /// Column and field choices given by the user.
@@ -79,7 +80,6 @@ struct CsvColumns {
     hits: Option<usize>,
     confidence: Option<usize>,
     reference: Option<usize>,
-    width: usize,
 }
 
 /// The RPZ reader's state.
@@ -222,99 +222,29 @@ impl LineParser {
         }
     }
 
+    /// The trimmed line when it holds data: comments (starting with one
+    /// of `markers`) go to the header, blank lines are skipped.
+    fn content<'t>(&mut self, line: &'t [u8], markers: &[&[u8]]) -> Option<&'t [u8]> {
+        let t = line.trim_ascii();
+        if let Some(rest) = markers.iter().find_map(|m| t.strip_prefix(*m)) {
+            self.comment(rest);
+            return None;
+        }
+        (!t.is_empty()).then_some(t)
+    }
+
     /// Reads one line (without its `\n`).
-    pub fn line(&mut self, c: &mut Collector, n: u64, raw: &[u8]) -> Result<(), FeedError> {
+    pub fn line(&mut self, c: &mut Collector, n: u64, raw: &[u8]) -> Result<(), Error> {
         c.counts.read += 1;
         let line = raw.strip_suffix(b"\r").unwrap_or(raw);
         match self.format {
-            FeedFormat::List | FeedFormat::Firehol => {
-                let t = line.trim_ascii();
-                // The bulk of most lists: a bare dotted quad.
-                if let Ok(a) = parse_v4_strict(t) {
-                    self.seen_data = true;
-                    c.entry(Entry::V4(Range::new(a, a)), None);
-                    return Ok(());
-                }
-                if let Some(rest) = t.strip_prefix(b"#").or_else(|| t.strip_prefix(b";")) {
-                    self.comment(rest);
-                    return Ok(());
-                }
-                if let Some(rest) = t.strip_prefix(b"//") {
-                    self.comment(rest);
-                    return Ok(());
-                }
-                let body = strip_list_comment(t).trim_ascii();
-                if body.is_empty() {
-                    return Ok(());
-                }
-                self.seen_data = true;
-                c.address_text(n, body, None)
-            }
-            FeedFormat::Spamhaus => {
-                let t = line.trim_ascii();
-                if let Some(rest) = t.strip_prefix(b";").or_else(|| t.strip_prefix(b"#")) {
-                    self.comment(rest);
-                    return Ok(());
-                }
-                if t.is_empty() {
-                    return Ok(());
-                }
-                self.seen_data = true;
-                let (body, reference) = match memchr::memchr(b';', t) {
-                    Some(i) => (t[..i].trim_ascii(), t[i + 1..].trim_ascii()),
-                    None => (t, &b""[..]),
-                };
-                let meta = is_reference(reference).then(|| Meta {
-                    reference: Some(String::from_utf8_lossy(reference).into()),
-                    ..Meta::default()
-                });
-                c.address_text(n, body, meta)
-            }
-            FeedFormat::Ipsum => {
-                let t = line.trim_ascii();
-                if let Some(rest) = t.strip_prefix(b"#") {
-                    self.comment(rest);
-                    return Ok(());
-                }
-                if t.is_empty() {
-                    return Ok(());
-                }
-                self.seen_data = true;
-                let mut it = t
-                    .split(|c| c.is_ascii_whitespace())
-                    .filter(|f| !f.is_empty());
-                let (ip, count) = (it.next().unwrap_or(b""), it.next());
-                let hits = match count.map(parse_u64) {
-                    None => 1,
-                    Some(Some(h)) if it.next().is_none() => h,
-                    Some(_) => return c.reject(n, "expected 'address<TAB>count'", t),
-                };
-                let meta = (hits != 1).then(|| Meta {
-                    hits,
-                    ..Meta::default()
-                });
-                c.address_text(n, ip, meta)
-            }
+            FeedFormat::List | FeedFormat::Firehol => self.list(c, n, line),
+            FeedFormat::Spamhaus => self.spamhaus(c, n, line),
+            FeedFormat::Ipsum => self.ipsum(c, n, line),
             FeedFormat::Dshield => self.dshield(c, n, line),
             FeedFormat::DshieldTop => self.dshield_top(c, n, line),
             FeedFormat::Csv => self.csv(c, n, line),
-            FeedFormat::Domains => {
-                let t = line.trim_ascii();
-                if let Some(rest) = t.strip_prefix(b"#").or_else(|| t.strip_prefix(b"!")) {
-                    self.comment(rest);
-                    return Ok(());
-                }
-                let body = t[..memchr::memchr(b'#', t).unwrap_or(t.len())].trim_ascii();
-                if body.is_empty() {
-                    return Ok(());
-                }
-                self.seen_data = true;
-                if looks_like_address(body) {
-                    c.address_text(n, body, None)
-                } else {
-                    c.domain_text(n, body, None)
-                }
-            }
+            FeedFormat::Domains => self.domains(c, n, line),
             FeedFormat::Hosts => self.hosts(c, n, line),
             FeedFormat::Adblock => self.adblock(c, n, line),
             FeedFormat::Rpz => self.rpz(c, n, line),
@@ -324,13 +254,79 @@ impl LineParser {
         }
     }
 
-    fn dshield(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
-        let t = line.trim_ascii();
-        if let Some(rest) = t.strip_prefix(b"#") {
-            self.comment(rest);
+    fn list(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
+        // The bulk of most lists: a bare dotted quad.
+        if let Ok(a) = parse_v4_strict(line.trim_ascii()) {
+            self.seen_data = true;
+            c.entry(Entry::V4(Range::new(a, a)), None);
             return Ok(());
         }
-        if t.is_empty() || t.starts_with(b"Start") {
+        let Some(t) = self.content(line, &[b"#", b";", b"//"]) else {
+            return Ok(());
+        };
+        let body = strip_list_comment(t).trim_ascii();
+        if body.is_empty() {
+            return Ok(());
+        }
+        self.seen_data = true;
+        c.address_text(n, body, None)
+    }
+
+    fn spamhaus(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
+        let Some(t) = self.content(line, &[b";", b"#"]) else {
+            return Ok(());
+        };
+        self.seen_data = true;
+        let (body, reference) = match memchr::memchr(b';', t) {
+            Some(i) => (t[..i].trim_ascii(), t[i + 1..].trim_ascii()),
+            None => (t, &b""[..]),
+        };
+        let meta = is_reference(reference).then(|| Meta {
+            reference: Some(String::from_utf8_lossy(reference).into()),
+            ..Meta::default()
+        });
+        c.address_text(n, body, meta)
+    }
+
+    fn ipsum(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
+        let Some(t) = self.content(line, &[b"#"]) else {
+            return Ok(());
+        };
+        self.seen_data = true;
+        let mut it = words(t);
+        let (ip, count) = (it.next().unwrap_or(b""), it.next());
+        let hits = match count.map(parse_u64) {
+            None => 1,
+            Some(Some(h)) if it.next().is_none() => h,
+            Some(_) => return c.reject(n, "expected 'address<TAB>count'", t),
+        };
+        let meta = (hits != 1).then(|| Meta {
+            hits,
+            ..Meta::default()
+        });
+        c.address_text(n, ip, meta)
+    }
+
+    fn domains(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
+        let Some(body) = self.content(line, &[b"#", b"!"]).map(before_hash) else {
+            return Ok(());
+        };
+        if body.is_empty() {
+            return Ok(());
+        }
+        self.seen_data = true;
+        if looks_like_address(body) {
+            c.address_text(n, body, None)
+        } else {
+            c.domain_text(n, body, None)
+        }
+    }
+
+    fn dshield(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
+        let Some(t) = self.content(line, &[b"#"]) else {
+            return Ok(());
+        };
+        if t.starts_with(b"Start") {
             return Ok(());
         }
         self.seen_data = true;
@@ -360,19 +356,11 @@ impl LineParser {
         Ok(())
     }
 
-    fn dshield_top(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
-        let t = line.trim_ascii();
-        if let Some(rest) = t.strip_prefix(b"#") {
-            self.comment(rest);
+    fn dshield_top(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
+        let Some(t) = self.content(line, &[b"#"]) else {
             return Ok(());
-        }
-        if t.is_empty() {
-            return Ok(());
-        }
-        let fields: Vec<&[u8]> = t
-            .split(|c| c.is_ascii_whitespace())
-            .filter(|f| !f.is_empty())
-            .collect();
+        };
+        let fields: Vec<&[u8]> = words(t).collect();
         let Some(cols) = &self.csv else {
             let names: Vec<String> = fields
                 .iter()
@@ -386,7 +374,6 @@ impl LineParser {
                 hits: find_column(&names, &["reports", "attacks", "count"]),
                 confidence: None,
                 reference: None,
-                width: names.len(),
             });
             return Ok(());
         };
@@ -409,15 +396,10 @@ impl LineParser {
         c.address_text(n, &ip, Some(meta))
     }
 
-    fn csv(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
-        let t = line.trim_ascii();
-        if let Some(rest) = t.strip_prefix(b"#") {
-            self.comment(rest);
+    fn csv(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
+        let Some(t) = self.content(line, &[b"#"]) else {
             return Ok(());
-        }
-        if t.is_empty() {
-            return Ok(());
-        }
+        };
         if self.csv.is_none() {
             let is_data = split_fields(t, b',').is_some_and(|f| {
                 f.iter()
@@ -466,7 +448,7 @@ impl LineParser {
         c.value_text(n, &value, meta)
     }
 
-    fn csv_header(&mut self, c: &mut Collector, n: u64, t: &[u8]) -> Result<(), FeedError> {
+    fn csv_header(&mut self, c: &mut Collector, n: u64, t: &[u8]) -> Result<(), Error> {
         let delimiter = [b'\t', b',', b';', b'|']
             .into_iter()
             .max_by_key(|d| t.iter().filter(|c| *c == d).count())
@@ -476,40 +458,18 @@ impl LineParser {
             .iter()
             .map(|f| String::from_utf8_lossy(f.trim_ascii()).to_ascii_lowercase())
             .collect();
-        let list = names.join(", ");
-        let indicator = match &self.columns.column {
-            Some(col) => match col.parse::<usize>() {
-                Ok(i) if i >= 1 && i <= names.len() => i - 1,
-                Ok(_) => {
-                    return Err(FeedError::at_line(
-                        &c.source,
-                        n,
-                        &format!("no column {col} (columns: {list})"),
-                        t,
-                    ))
+        let Some(indicator) = self.indicator_column(&names) else {
+            let list = names.join(", ");
+            let reason = match &self.columns.column {
+                Some(col) if col.parse::<usize>().is_ok() => {
+                    format!("no column {col} (columns: {list})")
                 }
-                Err(_) => names
-                    .iter()
-                    .position(|x| x.eq_ignore_ascii_case(col))
-                    .ok_or_else(|| {
-                        FeedError::at_line(
-                            &c.source,
-                            n,
-                            &format!("no column '{col}' (columns: {list})"),
-                            t,
-                        )
-                    })?,
-            },
-            None => find_column(&names, INDICATOR_NAMES).ok_or_else(|| {
-                FeedError::at_line(
-                    &c.source,
-                    n,
-                    &format!(
-                        "no indicator column found; choose one with --column (columns: {list})"
-                    ),
-                    t,
-                )
-            })?,
+                Some(col) => format!("no column '{col}' (columns: {list})"),
+                None => {
+                    format!("no indicator column found; choose one with --column (columns: {list})")
+                }
+            };
+            return Err(InputError::text(&c.source, n, reason, t).into());
         };
         self.csv = Some(CsvColumns {
             delimiter,
@@ -519,26 +479,31 @@ impl LineParser {
             hits: find_column(&names, HITS_NAMES),
             confidence: find_column(&names, CONFIDENCE_NAMES),
             reference: find_column(&names, REFERENCE_NAMES),
-            width: names.len(),
         });
-        let _ = self.csv.as_ref().map(|c| c.width);
         Ok(())
     }
 
-    fn hosts(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
-        let t = line.trim_ascii();
-        if let Some(rest) = t.strip_prefix(b"#") {
-            self.comment(rest);
-            return Ok(());
+    /// The indicator column: the one the user chose (by number or name),
+    /// else the first known indicator name.
+    fn indicator_column(&self, names: &[String]) -> Option<usize> {
+        match &self.columns.column {
+            None => find_column(names, INDICATOR_NAMES),
+            Some(col) => match col.parse::<usize>() {
+                Ok(i) => (1..=names.len()).contains(&i).then(|| i - 1),
+                Err(_) => names.iter().position(|x| x.eq_ignore_ascii_case(col)),
+            },
         }
-        let body = t[..memchr::memchr(b'#', t).unwrap_or(t.len())].trim_ascii();
+    }
+
+    fn hosts(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
+        let Some(body) = self.content(line, &[b"#"]).map(before_hash) else {
+            return Ok(());
+        };
         if body.is_empty() {
             return Ok(());
         }
         self.seen_data = true;
-        let mut tokens = body
-            .split(|c| c.is_ascii_whitespace())
-            .filter(|f| !f.is_empty());
+        let mut tokens = words(body);
         let addr = tokens.next().unwrap_or(b"");
         let sink = matches!(
             parse_entry(addr),
@@ -572,13 +537,11 @@ impl LineParser {
         Ok(())
     }
 
-    fn adblock(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
-        let t = line.trim_ascii();
-        if let Some(rest) = t.strip_prefix(b"!") {
-            self.comment(rest);
+    fn adblock(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
+        let Some(t) = self.content(line, &[b"!"]) else {
             return Ok(());
-        }
-        if t.is_empty() || t.starts_with(b"[") {
+        };
+        if t.starts_with(b"[") {
             return Ok(());
         }
         if t.starts_with(b"#") && !t.starts_with(b"##") && !t.starts_with(b"#@#") {
@@ -637,8 +600,48 @@ impl LineParser {
         c.domain_text(n, name, None)
     }
 
-    fn rpz(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), FeedError> {
-        // Comments: ';' outside quotes.
+    fn rpz(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
+        let Some(body) = self.rpz_body(line) else {
+            return Ok(());
+        };
+        let starts_blank = body.first().is_some_and(|c| c.is_ascii_whitespace());
+        let mut tokens: Vec<&[u8]> = words(body).collect();
+        if tokens[0].starts_with(b"$") {
+            return self.rpz_directive(c, n, &tokens, body);
+        }
+        let owner = if starts_blank {
+            match &self.zone.owner {
+                Some(o) => o.clone(),
+                None => return c.reject(n, "record without an owner name", body.trim_ascii()),
+            }
+        } else {
+            let o = tokens.remove(0).to_vec();
+            self.zone.owner = Some(o.clone());
+            o
+        };
+        // Skip TTL and class to the record type.
+        let is_ttl_or_class = |t: &&[u8]| {
+            t.iter().all(u8::is_ascii_digit) || matches!(*t, b"IN" | b"in" | b"CH" | b"HS")
+        };
+        let mut rest = tokens.into_iter().skip_while(is_ttl_or_class);
+        let Some(rtype) = rest.next().map(|t| t.to_ascii_uppercase()) else {
+            return c.reject(n, "record without a type", body.trim_ascii());
+        };
+        let rdata = rest.next().unwrap_or(b"");
+        if matches!(rtype.as_slice(), b"SOA" | b"NS") || owner == b"@" {
+            return Ok(());
+        }
+        self.seen_data = true;
+        if rtype == b"CNAME" && rdata.eq_ignore_ascii_case(b"rpz-passthru.") {
+            c.unsupported("passthru rule (allow)");
+            return Ok(());
+        }
+        self.rpz_trigger(c, n, &owner)
+    }
+
+    /// The line without its comment (`;` outside quotes, which goes to the
+    /// header), when a record starts on it (not inside parentheses).
+    fn rpz_body<'l>(&mut self, line: &'l [u8]) -> Option<&'l [u8]> {
         let mut end = line.len();
         let mut quoted = false;
         for (i, &ch) in line.iter().enumerate() {
@@ -659,67 +662,40 @@ impl LineParser {
         let closes = body.iter().filter(|&&c| c == b')').count() as u32;
         let continuing = self.zone.depth > 0;
         self.zone.depth = (self.zone.depth + opens).saturating_sub(closes);
-        if continuing || body.trim_ascii().is_empty() {
-            return Ok(());
-        }
-        let starts_blank = body.first().is_some_and(|c| c.is_ascii_whitespace());
-        let mut tokens: Vec<&[u8]> = body
-            .split(|c| c.is_ascii_whitespace())
-            .filter(|f| !f.is_empty())
-            .collect();
-        if tokens[0].starts_with(b"$") {
-            match tokens[0] {
-                b"$ORIGIN" => {
-                    let o = tokens.get(1).copied().unwrap_or(b"");
-                    self.zone.origin = Some(
-                        String::from_utf8_lossy(o.strip_suffix(b".").unwrap_or(o))
-                            .to_ascii_lowercase(),
-                    );
-                }
-                b"$TTL" => {}
-                _ => return c.reject(n, "zone directive not supported here", body.trim_ascii()),
+        (!continuing && !body.trim_ascii().is_empty()).then_some(body)
+    }
+
+    /// `$ORIGIN` and `$TTL`; other directives are refused.
+    fn rpz_directive(
+        &mut self,
+        c: &mut Collector,
+        n: u64,
+        tokens: &[&[u8]],
+        body: &[u8],
+    ) -> Result<(), Error> {
+        match tokens[0] {
+            b"$ORIGIN" => {
+                let o = tokens.get(1).copied().unwrap_or(b"");
+                let o = String::from_utf8_lossy(o.strip_suffix(b".").unwrap_or(o));
+                self.zone.origin = Some(o.to_ascii_lowercase());
+                Ok(())
             }
-            return Ok(());
+            b"$TTL" => Ok(()),
+            _ => c.reject(n, "zone directive not supported here", body.trim_ascii()),
         }
-        let owner = if starts_blank {
-            match &self.zone.owner {
-                Some(o) => o.clone(),
-                None => return c.reject(n, "record without an owner name", body.trim_ascii()),
-            }
-        } else {
-            let o = tokens.remove(0).to_vec();
-            self.zone.owner = Some(o.clone());
-            o
-        };
-        // Skip TTL and class to the record type.
-        while let Some(t) = tokens.first() {
-            if t.iter().all(u8::is_ascii_digit) || matches!(*t, b"IN" | b"in" | b"CH" | b"HS") {
-                tokens.remove(0);
-            } else {
-                break;
-            }
-        }
-        let Some(rtype) = tokens.first().map(|t| t.to_ascii_uppercase()) else {
-            return c.reject(n, "record without a type", body.trim_ascii());
-        };
-        let rdata = tokens.get(1).copied().unwrap_or(b"");
-        if matches!(rtype.as_slice(), b"SOA" | b"NS") || owner == b"@" {
-            return Ok(());
-        }
-        self.seen_data = true;
-        if rtype == b"CNAME" && rdata.eq_ignore_ascii_case(b"rpz-passthru.") {
-            c.unsupported("passthru rule (allow)");
-            return Ok(());
-        }
-        let owner_s = String::from_utf8_lossy(&owner).to_ascii_lowercase();
+    }
+
+    /// What an RPZ owner name triggers on: an `rpz-ip` network, a domain
+    /// (and its subdomains for `*.`); the other trigger kinds are counted.
+    fn rpz_trigger(&self, c: &mut Collector, n: u64, owner: &[u8]) -> Result<(), Error> {
+        let owner_s = String::from_utf8_lossy(owner).to_ascii_lowercase();
+        // An absolute name relative to the origin.
         let name = match owner_s.strip_suffix('.') {
             Some(abs) => match &self.zone.origin {
-                Some(o) if abs.ends_with(&format!(".{o}")) => {
-                    abs[..abs.len() - o.len() - 1].to_string()
-                }
-                _ => abs.to_string(),
+                Some(o) if abs.ends_with(&format!(".{o}")) => &abs[..abs.len() - o.len() - 1],
+                _ => abs,
             },
-            None => owner_s.clone(),
+            None => &owner_s,
         };
         for (suffix, kind) in [
             (".rpz-nsip", "rpz-nsip trigger"),
@@ -737,10 +713,10 @@ impl LineParser {
                     c.entry(e, None);
                     Ok(())
                 }
-                None => c.reject(n, "malformed rpz-ip trigger", &owner),
+                None => c.reject(n, "malformed rpz-ip trigger", owner),
             };
         }
-        let name = name.strip_prefix("*.").unwrap_or(&name);
+        let name = name.strip_prefix("*.").unwrap_or(name);
         c.domain_text(n, name.as_bytes(), None)
     }
 }
@@ -796,6 +772,17 @@ fn is_reference(r: &[u8]) -> bool {
         && r.len() <= 64
         && r.iter()
             .all(|c| c.is_ascii_alphanumeric() || b"-_.:".contains(c))
+}
+
+/// The words of a line, split at runs of whitespace.
+fn words(t: &[u8]) -> impl Iterator<Item = &[u8]> {
+    t.split(|c| c.is_ascii_whitespace())
+        .filter(|w| !w.is_empty())
+}
+
+/// The text before a `#` comment, trimmed.
+fn before_hash(t: &[u8]) -> &[u8] {
+    t[..memchr::memchr(b'#', t).unwrap_or(t.len())].trim_ascii()
 }
 
 fn looks_like_address(t: &[u8]) -> bool {

@@ -19,7 +19,7 @@ impl FeedSettings {
     /// Reads the categories and confidences of a feed configuration
     /// (`src/feed/config.rs`); the rest of it is for `tl-ingest`.
     pub fn load(path: &str) -> Result<FeedSettings, String> {
-        let config = crate::feed::config::load(path)?;
+        let config = crate::feed::config::load(path).map_err(|e| e.to_string())?;
         let mut feeds = HashMap::new();
         for job in config.jobs {
             let name = job.name.clone().unwrap_or_else(|| job.location.stem());

@@ -1,0 +1,519 @@
+//! The ingest stage: an [`IngestPlan`] (the feeds to read, how, and where
+//! their rows go) in, an [`IngestReport`] (what each feed came to, which
+//! failed) out. [`PlanBuilder`] merges a feed configuration with what a
+//! caller (the command line of `tl-ingest`) says.
+
+use super::collect::EXAMPLES;
+use super::config::{self, Defaults};
+use super::fetch::FetchSettings;
+use super::{
+    is_name, run_job, Collector, Columns, Counts, Error, FeedFormat, Job, Location, Outcome,
+    Policy, RowContext, Rows, Settings,
+};
+use crate::error::{InputError, LineError, Verdict};
+use crate::files::Output;
+use crate::record::write_header;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where the indicator rows go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Destination {
+    /// One CSV of every feed: stdout for `None` or `-`, else a file
+    /// replaced atomically. Nothing is written when a feed failed, so a
+    /// list is never published with a feed silently missing.
+    One(Option<String>),
+    /// One `FEED.csv` per feed in this directory (created if need be); the
+    /// feeds that were read are written, a failed feed's file is left as
+    /// it was.
+    PerFeed(String),
+}
+
+/// Everything one run of the ingest stage needs.
+#[derive(Clone, Debug)]
+pub struct IngestPlan {
+    /// The inputs, in the order given; inputs of one feed name are merged.
+    pub jobs: Vec<Job>,
+    pub settings: Settings,
+    /// Append the `ref` column (the feed's own reference: SBL, STIX id).
+    pub with_ref: bool,
+    /// A stale feed makes the verdict [`Verdict::No`].
+    pub fail_on_stale: bool,
+    pub destination: Destination,
+}
+
+/// What a caller asks for: a feed configuration, inputs and settings that
+/// override the configuration's `[defaults]`. [`PlanBuilder::build`]
+/// checks it and merges it into an [`IngestPlan`].
+#[derive(Clone, Debug)]
+pub struct PlanBuilder {
+    /// Feed configuration (TOML) whose feeds are all ingested.
+    pub config: Option<String>,
+    /// Files, `http(s)` URLs, `-` for stdin (the default without a
+    /// configuration).
+    pub inputs: Vec<String>,
+    /// Feed name, category, confidence, format and columns of `inputs`.
+    pub feed: Option<String>,
+    pub category: Option<String>,
+    pub confidence: f64,
+    pub format: Option<FeedFormat>,
+    pub columns: Columns,
+    /// Overrides of `[defaults]`; `None` takes the configuration's value,
+    /// else the built-in default.
+    pub cache_dir: Option<PathBuf>,
+    pub timeout: Option<Duration>,
+    pub retries: Option<u32>,
+    pub max_size: Option<u64>,
+    pub max_prefix4: Option<u32>,
+    pub max_prefix6: Option<u32>,
+    /// Emit special-purpose space (or the configuration's setting).
+    pub allow_special: bool,
+    /// Wait before the first retry.
+    pub backoff: Duration,
+    /// Any refused line is an error.
+    pub strict: bool,
+    /// The time for feeds that carry none, and the clock for cache ages
+    /// (the system clock when `None`).
+    pub now: Option<i64>,
+    pub with_ref: bool,
+    pub fail_on_stale: bool,
+    pub destination: Destination,
+}
+
+impl Default for PlanBuilder {
+    fn default() -> Self {
+        PlanBuilder {
+            config: None,
+            inputs: Vec::new(),
+            feed: None,
+            category: None,
+            confidence: 1.0,
+            format: None,
+            columns: Columns::default(),
+            cache_dir: None,
+            timeout: None,
+            retries: None,
+            max_size: None,
+            max_prefix4: None,
+            max_prefix6: None,
+            allow_special: false,
+            backoff: Duration::from_secs(1),
+            strict: false,
+            now: None,
+            with_ref: false,
+            fail_on_stale: false,
+            destination: Destination::One(None),
+        }
+    }
+}
+
+impl PlanBuilder {
+    /// Reads the configuration (if any), checks the values given for the
+    /// inputs, and merges both into a plan: the configuration's feeds
+    /// first, then the inputs.
+    pub fn build(&self) -> Result<IngestPlan, Error> {
+        let (mut jobs, defaults) = match &self.config {
+            Some(path) => {
+                let c = config::load(path)?;
+                (c.jobs, c.defaults)
+            }
+            None => (Vec::new(), Defaults::default()),
+        };
+        self.check_inputs()?;
+        let mut inputs = self.inputs.clone();
+        if inputs.is_empty() && self.config.is_none() {
+            inputs.push("-".into());
+        }
+        jobs.extend(inputs.iter().map(|arg| self.input_job(arg)));
+        Ok(IngestPlan {
+            jobs,
+            settings: self.settings(&defaults),
+            with_ref: self.with_ref,
+            fail_on_stale: self.fail_on_stale,
+            destination: self.destination.clone(),
+        })
+    }
+
+    fn check_inputs(&self) -> Result<(), Error> {
+        for (option, value) in [("--feed", &self.feed), ("--category", &self.category)] {
+            if let Some(v) = value.as_deref().filter(|v| !is_name(v)) {
+                return Err(Error::BadName {
+                    option: option.into(),
+                    value: v.into(),
+                });
+            }
+        }
+        if !(0.0..=1.0).contains(&self.confidence) {
+            return Err(Error::BadConfidence {
+                option: "--confidence".into(),
+            });
+        }
+        Ok(())
+    }
+
+    fn input_job(&self, arg: &str) -> Job {
+        Job {
+            name: self.feed.clone(),
+            category: self.category.clone(),
+            confidence: Some(self.confidence),
+            format: self.format,
+            columns: self.columns.clone(),
+            ..Job::new(Location::from_arg(arg))
+        }
+    }
+
+    /// These settings over the configuration's over the built-in defaults.
+    fn settings(&self, d: &Defaults) -> Settings {
+        let fetch = FetchSettings::default();
+        let policy = Policy::default();
+        Settings {
+            policy: Policy {
+                max_prefix4: self
+                    .max_prefix4
+                    .or(d.max_prefix)
+                    .unwrap_or(policy.max_prefix4),
+                max_prefix6: self
+                    .max_prefix6
+                    .or(d.max_prefix6)
+                    .unwrap_or(policy.max_prefix6),
+                allow_special: self.allow_special || d.allow_special.unwrap_or(false),
+                strict: self.strict,
+            },
+            fetch: FetchSettings {
+                timeout: self.timeout.or(d.timeout).unwrap_or(fetch.timeout),
+                retries: self.retries.or(d.retries).unwrap_or(fetch.retries),
+                backoff: self.backoff,
+                max_size: self.max_size.or(d.max_size).unwrap_or(fetch.max_size),
+                cache_dir: self.cache_dir.clone().or(d.cache_dir.clone()),
+            },
+            now: self.now,
+            clock: self.now.unwrap_or_else(crate::time::now),
+        }
+    }
+}
+
+/// A refused line quoted in the report, with the input it came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RefusedLine {
+    /// The input, as messages name it (path, URL, `stdin`).
+    pub file: String,
+    pub error: LineError,
+}
+
+impl RefusedLine {
+    /// `FILE:LINE: reason: 'text'`.
+    pub fn to_input_error(&self) -> InputError {
+        self.error.in_file(&self.file)
+    }
+}
+
+/// What one feed (all its inputs merged) came to.
+#[derive(Clone, Debug)]
+pub struct FeedReport {
+    pub name: String,
+    /// Its inputs, in the order given.
+    pub sources: Vec<String>,
+    /// The formats its inputs were read as, each once.
+    pub formats: Vec<FeedFormat>,
+    pub category: String,
+    pub confidence: f64,
+    /// The time rows without their own got (Unix seconds): the newest of
+    /// its inputs'.
+    pub time: i64,
+    /// Why its rows are from a last good copy, one reason per stale input.
+    pub stale: Vec<String>,
+    /// It held no entries at all (only comments).
+    pub empty: bool,
+    pub counts: Counts,
+    /// The first few refused lines.
+    pub examples: Vec<RefusedLine>,
+}
+
+impl FeedReport {
+    /// The format names joined with `+` (`ipsum+csv`).
+    pub fn format_names(&self) -> String {
+        let names: Vec<&str> = self.formats.iter().map(|f| f.name()).collect();
+        names.join("+")
+    }
+
+    pub fn is_stale(&self) -> bool {
+        !self.stale.is_empty()
+    }
+}
+
+/// An input that could not be ingested.
+#[derive(Debug)]
+pub struct FailedFeed {
+    /// The input, as messages name it (path, URL, `stdin`).
+    pub source: String,
+    /// The feed name the plan gave it, if any.
+    pub name: Option<String>,
+    pub error: Error,
+}
+
+/// What a run of the ingest stage came to.
+#[derive(Debug)]
+pub struct IngestReport {
+    /// The feeds read, in name order.
+    pub feeds: Vec<FeedReport>,
+    /// The inputs that failed, in plan order.
+    pub failed: Vec<FailedFeed>,
+    /// Whether rows were written (not to one output when a feed failed).
+    pub written: bool,
+    /// Copied from the plan: a stale feed makes the verdict "no".
+    pub fail_on_stale: bool,
+}
+
+impl IngestReport {
+    /// Failed when a feed failed; No when a feed is stale and the plan
+    /// says that fails the run; else Done.
+    pub fn verdict(&self) -> Verdict {
+        if !self.failed.is_empty() {
+            Verdict::Failed
+        } else if self.fail_on_stale && self.feeds.iter().any(FeedReport::is_stale) {
+            Verdict::No
+        } else {
+            Verdict::Done
+        }
+    }
+}
+
+/// Runs the ingest stage: every job of the plan in parallel, inputs of one
+/// feed merged, rows written to the plan's destination. A feed that fails
+/// is in the report; only failing to write the output is an error.
+pub fn ingest(plan: &IngestPlan) -> Result<IngestReport, Error> {
+    let results = crate::pool::map(&plan.jobs, |job| run_job(job, &plan.settings));
+    let mut failed = Vec::new();
+    let mut merged: BTreeMap<String, Merged> = BTreeMap::new();
+    for (job, result) in plan.jobs.iter().zip(results) {
+        match result {
+            Ok(o) => merge(&mut merged, o),
+            Err(error) => failed.push(FailedFeed {
+                source: job.location.display(),
+                name: job.name.clone(),
+                error,
+            }),
+        }
+    }
+    let finished: Vec<(FeedReport, Rows)> = merged.into_values().map(Merged::finish).collect();
+    let written = write(plan, &finished, failed.is_empty())?;
+    Ok(IngestReport {
+        feeds: finished.into_iter().map(|(f, _)| f).collect(),
+        failed,
+        written,
+        fail_on_stale: plan.fail_on_stale,
+    })
+}
+
+/// One feed while its inputs are merged.
+struct Merged {
+    report: FeedReport,
+    collector: Collector,
+}
+
+impl Merged {
+    /// Sorts the rows and fills in the counts.
+    fn finish(self) -> (FeedReport, Rows) {
+        let (rows, counts) = self.collector.finish();
+        (
+            FeedReport {
+                counts,
+                ..self.report
+            },
+            rows,
+        )
+    }
+}
+
+/// Adds one input's outcome to its feed.
+fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome) {
+    // Examples are kept here, with their input; the collector's own merge
+    // would lose which input they came from.
+    let examples = std::mem::take(&mut o.collector.examples);
+    let refused = examples.into_iter().map(|error| RefusedLine {
+        file: o.source.clone(),
+        error,
+    });
+    let Some(f) = feeds.get_mut(&o.name) else {
+        let report = FeedReport {
+            name: o.name.clone(),
+            sources: vec![o.source.clone()],
+            formats: vec![o.format],
+            category: o.category,
+            confidence: o.confidence,
+            time: o.time,
+            stale: o.stale.into_iter().collect(),
+            empty: o.empty,
+            counts: Counts::default(),
+            examples: refused.collect(),
+        };
+        let collector = o.collector;
+        feeds.insert(o.name, Merged { report, collector });
+        return;
+    };
+    let r = &mut f.report;
+    let room = EXAMPLES.saturating_sub(r.examples.len());
+    r.examples.extend(refused.take(room));
+    f.collector.absorb(o.collector);
+    r.sources.push(o.source);
+    if !r.formats.contains(&o.format) {
+        r.formats.push(o.format);
+    }
+    r.stale.extend(o.stale);
+    r.empty &= o.empty;
+    // One time per feed: the newest of its inputs.
+    r.time = r.time.max(o.time);
+    if r.category.is_empty() {
+        r.category = o.category;
+    }
+}
+
+/// Writes the rows to the plan's destination; whether anything was written.
+fn write(plan: &IngestPlan, feeds: &[(FeedReport, Rows)], all_read: bool) -> Result<bool, Error> {
+    let context = |f: &FeedReport| RowContext {
+        feed: f.name.clone(),
+        category: f.category.clone(),
+        time: f.time,
+        confidence: f.confidence,
+        with_ref: plan.with_ref,
+    };
+    match &plan.destination {
+        Destination::PerFeed(dir) => {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Create {
+                path: dir.clone(),
+                source,
+            })?;
+            for (f, rows) in feeds {
+                let path = Path::new(dir).join(format!("{}.csv", f.name));
+                let path = path.to_string_lossy().into_owned();
+                write_csv(Some(&path), plan.with_ref, &[(rows, context(f))])?;
+            }
+            Ok(true)
+        }
+        Destination::One(_) if !all_read => Ok(false),
+        Destination::One(path) => {
+            let parts: Vec<_> = feeds.iter().map(|(f, rows)| (rows, context(f))).collect();
+            write_csv(path.as_deref(), plan.with_ref, &parts)?;
+            Ok(true)
+        }
+    }
+}
+
+/// One CSV (header, then each part's rows) to stdout or a file replaced
+/// atomically.
+fn write_csv(
+    path: Option<&str>,
+    with_ref: bool,
+    parts: &[(&Rows, RowContext)],
+) -> Result<(), Error> {
+    let mut out = Output::create(path).map_err(|source| Error::Create {
+        path: path.unwrap_or("-").to_string(),
+        source,
+    })?;
+    write_header(&mut out, with_ref).map_err(Error::Write)?;
+    for (rows, ctx) in parts {
+        rows.write(ctx, &mut out).map_err(Error::Write)?;
+    }
+    out.flush().map_err(Error::Write)?;
+    out.finish().map_err(Error::Write)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> String {
+        format!("{}/fixtures/feeds/{name}", env!("CARGO_MANIFEST_DIR"))
+    }
+
+    fn plan(inputs: &[String], destination: Destination) -> IngestPlan {
+        PlanBuilder {
+            inputs: inputs.to_vec(),
+            now: Some(1_767_225_600),
+            retries: Some(0),
+            destination,
+            ..PlanBuilder::default()
+        }
+        .build()
+        .unwrap()
+    }
+
+    /// Two good feeds and two that fail: the report has the counts and
+    /// refused lines of the good ones, the typed errors of the others, and
+    /// the one output is not written.
+    #[test]
+    fn reports_feeds_and_typed_failures() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("all.csv").to_string_lossy().into_owned();
+        let inputs = [
+            fixture("list.txt"),
+            fixture("bad/glued.txt"),
+            fixture("bad/html-error.txt"),
+            "http://127.0.0.1:1/drop.txt".to_string(),
+        ];
+        let report = ingest(&plan(&inputs, Destination::One(Some(out.clone())))).unwrap();
+        let names: Vec<&str> = report.feeds.iter().map(|f| f.name.as_str()).collect();
+        assert_eq!(names, ["glued", "list"]);
+        let list = &report.feeds[1];
+        assert_eq!((list.counts.read, list.counts.entries), (10, 7));
+        assert_eq!((list.counts.accepted, list.counts.duplicates), (6, 1));
+        assert_eq!(list.formats, [FeedFormat::List]);
+        assert_eq!(list.time, 1_767_225_600);
+        let glued = &report.feeds[0];
+        assert_eq!(glued.counts.accepted, 1);
+        assert_eq!(glued.counts.rejected_total(), 6);
+        assert_eq!(glued.examples[0].file, inputs[1]);
+        assert_eq!(glued.examples[0].error.line, 3);
+        assert_eq!(
+            glued.examples[0].error.reason,
+            "two addresses glued together"
+        );
+
+        assert_eq!(report.failed.len(), 2);
+        match &report.failed[0].error {
+            Error::Input(e) => {
+                assert_eq!(e.file, inputs[2]);
+                assert_eq!(e.line, None);
+                assert!(e.reason.starts_with("an HTML page"), "{e}");
+            }
+            other => panic!("not an input error: {other:?}"),
+        }
+        match &report.failed[1].error {
+            Error::Fetch { url, .. } => assert_eq!(url, &inputs[3]),
+            other => panic!("not a fetch error: {other:?}"),
+        }
+        assert!(!report.written);
+        assert!(!Path::new(&out).exists());
+        assert_eq!(report.verdict(), Verdict::Failed);
+    }
+
+    /// One file per feed: the feeds that were read are written.
+    #[test]
+    fn per_feed_files_are_written_beside_a_failure() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out").to_string_lossy().into_owned();
+        let inputs = [fixture("list.txt"), fixture("bad/html-error.txt")];
+        let report = ingest(&plan(&inputs, Destination::PerFeed(out.clone()))).unwrap();
+        assert!(report.written);
+        assert_eq!(report.failed.len(), 1);
+        let csv = std::fs::read_to_string(Path::new(&out).join("list.csv")).unwrap();
+        assert_eq!(csv.lines().count(), 1 + 6);
+        assert!(!Path::new(&out).join("html-error.csv").exists());
+    }
+
+    #[test]
+    fn bad_names_are_typed_errors() {
+        let b = PlanBuilder {
+            feed: Some("a b".into()),
+            ..PlanBuilder::default()
+        };
+        assert!(matches!(b.build(), Err(Error::BadName { .. })));
+        let b = PlanBuilder {
+            confidence: 2.0,
+            ..PlanBuilder::default()
+        };
+        assert!(matches!(b.build(), Err(Error::BadConfidence { .. })));
+    }
+}

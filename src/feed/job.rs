@@ -1,0 +1,260 @@
+//! One feed to ingest ([`Job`]) and ingesting it ([`run_job`]): where its
+//! bytes come from (file, stdin, or HTTP with a cache that keeps the last
+//! good copy) and which name, category and time its rows get.
+
+use super::fetch::{self, Cache, CacheMeta, Response};
+use super::{bytes_reader, parse, Collector, Columns, Error, FeedFormat, Location};
+use super::{ParseOptions, Parsed, Policy};
+use crate::error::InputError;
+use std::io::Read;
+use std::time::Duration;
+
+/// One feed to ingest: where from, and what the user said about it.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub location: Location,
+    /// The feed name given by the user (command line or configuration).
+    pub name: Option<String>,
+    pub category: Option<String>,
+    pub confidence: Option<f64>,
+    pub format: Option<FeedFormat>,
+    pub columns: Columns,
+    /// Don't fetch again while the cached copy is younger than this.
+    pub refresh: Option<Duration>,
+    /// Never use a last good copy older than this.
+    pub max_age: Option<Duration>,
+}
+
+impl Job {
+    pub fn new(location: Location) -> Self {
+        Job {
+            location,
+            name: None,
+            category: None,
+            confidence: None,
+            format: None,
+            columns: Columns::default(),
+            refresh: None,
+            max_age: None,
+        }
+    }
+
+    fn parse_options(&self, s: &Settings) -> ParseOptions {
+        ParseOptions {
+            format: self.format,
+            columns: self.columns.clone(),
+            policy: s.policy,
+            max_document: s.fetch.max_size,
+        }
+    }
+}
+
+/// Settings shared by every feed of a run.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    pub policy: Policy,
+    pub fetch: fetch::FetchSettings,
+    /// The explicit `--now`, used for feeds that carry no time of their own.
+    pub now: Option<i64>,
+    /// The clock, for cache ages (`--now` when given).
+    pub clock: i64,
+}
+
+/// What ingesting one feed produced.
+pub struct Outcome {
+    pub name: String,
+    pub category: String,
+    pub confidence: f64,
+    pub format: FeedFormat,
+    /// The input, as messages name it (path, URL, `stdin`).
+    pub source: String,
+    /// The time rows without their own get.
+    pub time: i64,
+    pub collector: Collector,
+    /// Why the rows are from a last good copy (or missing), when they are.
+    pub stale: Option<String>,
+    /// The feed held no entries at all (only comments).
+    pub empty: bool,
+}
+
+/// A parsed feed, the transport's time (file mtime, HTTP Last-Modified or
+/// Date), and why it is stale when it is.
+type ReadFeed = (Parsed, Option<i64>, Option<String>);
+
+/// Ingests one feed. A fetched feed that fails, or comes back empty or
+/// unusable, falls back to the last good copy in the cache and is marked
+/// stale; without one, a failure is an error.
+pub fn run_job(job: &Job, s: &Settings) -> Result<Outcome, Error> {
+    let opts = job.parse_options(s);
+    let (parsed, source_time, stale) = match &job.location {
+        Location::Stdin => {
+            let inp = crate::files::open("-").map_err(|e| InputError::io("stdin", &e))?;
+            (parse("stdin", inp.reader, inp.gzip, &opts)?, None, None)
+        }
+        Location::File(p) => {
+            let (r, gz, mtime) = open_file(p)?;
+            (parse(p, r, gz, &opts)?, mtime, None)
+        }
+        Location::Url(u) => Fetcher::new(job, u, s, &opts).run()?,
+    };
+    let Parsed {
+        format,
+        header,
+        collector,
+    } = parsed;
+    let name = job
+        .name
+        .clone()
+        .or_else(|| header.feed_name().map(str::to_string))
+        .unwrap_or_else(|| job.location.stem());
+    let category = job
+        .category
+        .clone()
+        .or_else(|| header.category.clone())
+        .unwrap_or_default();
+    // The feed's own time first, then the transport's, then --now.
+    let fetched_time = source_time.filter(|_| matches!(job.location, Location::Url(_)));
+    let time = header
+        .time
+        .or(fetched_time)
+        .or(s.now)
+        .or(source_time)
+        .unwrap_or(s.clock);
+    Ok(Outcome {
+        name,
+        category,
+        confidence: job.confidence.unwrap_or(1.0),
+        format,
+        source: job.location.display(),
+        time,
+        empty: collector.is_empty(),
+        collector,
+        stale,
+    })
+}
+
+/// An opened file: decompressed reader, whether it was gzip, its mtime.
+type Opened = (Box<dyn Read + Send>, bool, Option<i64>);
+
+fn open_file(path: &str) -> Result<Opened, Error> {
+    let inp = crate::files::open(path).map_err(|e| InputError::io(path, &e))?;
+    let mtime = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs() as i64);
+    Ok((inp.reader, inp.gzip, mtime))
+}
+
+/// Fetching one feed URL through its cache slot.
+struct Fetcher<'a> {
+    job: &'a Job,
+    url: &'a str,
+    s: &'a Settings,
+    opts: &'a ParseOptions,
+    cache: Option<Cache>,
+}
+
+impl<'a> Fetcher<'a> {
+    fn new(job: &'a Job, url: &'a str, s: &'a Settings, opts: &'a ParseOptions) -> Self {
+        let cache = s.fetch.cache_dir.as_ref().map(|d| {
+            let name = job.name.clone().unwrap_or_else(|| job.location.stem());
+            Cache::new(d, &name, url)
+        });
+        Fetcher {
+            job,
+            url,
+            s,
+            opts,
+            cache,
+        }
+    }
+
+    /// The cached copy while it is younger than `refresh`, else a
+    /// (conditional) request.
+    fn run(&self) -> Result<ReadFeed, Error> {
+        let mut cached = self.cache.as_ref().and_then(Cache::load);
+        let young = |(meta, _): &mut (CacheMeta, Vec<u8>)| {
+            let age = self.s.clock - meta.fetched;
+            self.job.refresh.is_some_and(|r| age < r.as_secs() as i64)
+        };
+        if let Some((meta, body)) = cached.take_if(young) {
+            return Ok((self.parse_body(body)?, meta.source_time, None));
+        }
+        let conditional = cached.as_ref().map(|(m, _)| m);
+        match fetch::get(self.url, &self.s.fetch, conditional) {
+            Err(e) => self.fallback(e),
+            Ok(fetch::Fetch::NotModified) => self.not_modified(cached),
+            Ok(fetch::Fetch::Body(resp)) => self.fresh(resp),
+        }
+    }
+
+    fn parse_body(&self, body: Vec<u8>) -> Result<Parsed, Error> {
+        let (r, gz) = bytes_reader(body);
+        parse(self.url, r, gz, self.opts)
+    }
+
+    /// The last good copy, marked stale with `why`, if it is young enough
+    /// to use.
+    fn fallback(&self, why: Error) -> Result<ReadFeed, Error> {
+        let Some((meta, body)) = self.cache.as_ref().and_then(Cache::load) else {
+            return Err(why);
+        };
+        let age = self.s.clock - meta.good;
+        if self.job.max_age.is_some_and(|m| age > m.as_secs() as i64) {
+            return Err(Error::TooOld {
+                cause: Box::new(why),
+                good: meta.good,
+            });
+        }
+        let parsed = self.parse_body(body)?;
+        let reason = format!(
+            "{why}; using the last good copy from {}",
+            crate::time::format(meta.good)
+        );
+        Ok((parsed, meta.source_time, Some(reason)))
+    }
+
+    /// 304: the cached copy is current.
+    fn not_modified(&self, cached: Option<(CacheMeta, Vec<u8>)>) -> Result<ReadFeed, Error> {
+        let Some((mut meta, body)) = cached else {
+            return self.fallback(Error::Fetch {
+                url: self.url.to_string(),
+                reason: "304 Not Modified without a cached copy".into(),
+            });
+        };
+        meta.fetched = self.s.clock;
+        if let Some(c) = &self.cache {
+            c.touch(&meta);
+        }
+        Ok((self.parse_body(body)?, meta.source_time, None))
+    }
+
+    /// A new body: stored as the last good copy when it parses and holds
+    /// entries; otherwise the last good copy is used if there is one.
+    fn fresh(&self, resp: Response) -> Result<ReadFeed, Error> {
+        let parsed = match self.parse_body(resp.body.clone()) {
+            Err(e) => return self.fallback(e),
+            Ok(p) => p,
+        };
+        if parsed.collector.is_empty() {
+            let why = Error::input(self.url, "the feed holds no entries (only comments)");
+            return self.fallback(why).or(Ok((parsed, resp.time, None)));
+        }
+        if let Some(c) = &self.cache {
+            let meta = CacheMeta {
+                url: self.url.to_string(),
+                etag: resp.etag,
+                last_modified: resp.last_modified,
+                fetched: self.s.clock,
+                good: self.s.clock,
+                source_time: resp.time,
+            };
+            c.store(&meta, &resp.body).map_err(|e| Error::Cache {
+                url: self.url.to_string(),
+                reason: crate::error::describe_io(&e),
+            })?;
+        }
+        Ok((parsed, resp.time, None))
+    }
+}
