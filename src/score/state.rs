@@ -11,6 +11,7 @@ use super::key::Net;
 use crate::artifact::{Artifact, ArtifactError, ArtifactWriter, Tag};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use std::sync::Mutex;
 
 pub const KIND: Tag = *b"SCOR";
 pub const MAJOR: u16 = 1;
@@ -264,23 +265,28 @@ impl<K: Ord + Clone> Part<K> {
             };
             let key = out.keys.len() as u32;
             let push = |out: &mut Vec<Pair>, p: &Pair| out.push(Pair { key, ..*p });
+            // A key only one side has: its pairs as they are.
+            let copy = |out: &mut Vec<Pair>, pairs: &[Pair], at: &mut usize, k: usize| {
+                let e = run(pairs, *at, k);
+                pairs[*at..e].iter().for_each(|p| push(out, p));
+                *at = e;
+            };
+            // `order` came from the peeks, so the side it names has a key.
             match order {
                 std::cmp::Ordering::Less => {
-                    let (ka, k) = ak.next().unwrap();
-                    let e = run(ap, i, ka);
-                    ap[i..e].iter().for_each(|p| push(&mut out.pairs, p));
-                    i = e;
+                    let Some((ka, k)) = ak.next() else { break };
+                    copy(&mut out.pairs, ap, &mut i, ka);
                     out.keys.push(k);
                 }
                 std::cmp::Ordering::Greater => {
-                    let (kb, k) = bk.next().unwrap();
-                    let e = run(bp, j, kb);
-                    bp[j..e].iter().for_each(|p| push(&mut out.pairs, p));
-                    j = e;
+                    let Some((kb, k)) = bk.next() else { break };
+                    copy(&mut out.pairs, bp, &mut j, kb);
                     out.keys.push(k);
                 }
                 std::cmp::Ordering::Equal => {
-                    let ((ka, k), (kb, _)) = (ak.next().unwrap(), bk.next().unwrap());
+                    let (Some((ka, k)), Some((kb, _))) = (ak.next(), bk.next()) else {
+                        break;
+                    };
                     let (ea, eb) = (run(ap, i, ka), run(bp, j, kb));
                     while i < ea || j < eb {
                         if j == eb || (i < ea && ap[i].source < bp[j].source) {
@@ -368,26 +374,14 @@ struct Meta {
     time: i64,
 }
 
-/// Runs `f` on every item, on the machine's threads: converting pairs is
-/// memory-bound, and two cores touch fresh pages faster than one.
+/// Runs `f` on every item on [`crate::pool`]: converting pairs is
+/// memory-bound, and two cores touch fresh pages faster than one. The items
+/// are owned pieces of one buffer; the mutex only hands each over once.
 fn parallel<T: Send>(items: Vec<T>, f: impl Fn(T) + Sync) {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |t| t.get())
-        .min(items.len());
-    if threads <= 1 {
-        items.into_iter().for_each(f);
-        return;
-    }
-    let queue = std::sync::Mutex::new(items);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let item = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                match item {
-                    Some(x) => f(x),
-                    None => break,
-                }
-            });
+    let items: Vec<Mutex<Option<T>>> = items.into_iter().map(|x| Mutex::new(Some(x))).collect();
+    crate::pool::map(&items, |item| {
+        if let Some(x) = item.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            f(x);
         }
     });
 }
@@ -722,8 +716,8 @@ impl State {
         Ok(state)
     }
 
-    /// Reads a state file; errors name the file.
-    pub fn read(path: &str) -> Result<State, String> {
+    /// Reads a state file (`-` is stdin); errors name the file.
+    pub fn read(path: &str) -> Result<State, super::Error> {
         let mut bytes = Vec::new();
         let read = if path == "-" {
             std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
@@ -735,8 +729,11 @@ impl State {
                 std::io::Read::read_to_end(&mut f, &mut bytes)
             })
         };
-        read.map_err(|e| format!("{path}: {}", crate::error::describe_io(&e)))?;
-        State::from_bytes(bytes).map_err(|e| format!("{path}: not a usable scoring state: {e}"))
+        read.map_err(|e| crate::error::InputError::io(path, &e))?;
+        State::from_bytes(bytes).map_err(|reason| super::Error::State {
+            file: path.to_string(),
+            reason,
+        })
     }
 }
 
