@@ -336,3 +336,107 @@ fn gather(plan: &EvidencePlan) -> Result<(State, Vec<InputReport>), Error> {
     };
     Ok((state, inputs))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_795_788_000; // 2026-11-27T14:00:00Z
+
+    /// A directory with a small events and indicators input.
+    fn inputs() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let write = |name: &str, text: &str| {
+            std::fs::write(dir.path().join(name), text).expect("write an input");
+        };
+        write(
+            "ev.csv",
+            "time,source,sensor,port,proto,count\n\
+             2026-11-27T13:00:00Z,192.0.2.1,hp-1,22,tcp,4\n\
+             2026-11-27T13:00:00Z,192.0.2.1,hp-2,22,tcp,4\n\
+             2026-11-27T13:00:00Z,not-an-address,hp-1,22,tcp,1\n",
+        );
+        write(
+            "ind.csv",
+            "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+             192.0.2.1,ip,feodo,botnet-c2,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,1,1\n\
+             198.51.100.0/24,net,drop,hijacked,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,1,1\n",
+        );
+        dir
+    }
+
+    fn path(dir: &tempfile::TempDir, name: &str) -> String {
+        dir.path().join(name).to_string_lossy().into_owned()
+    }
+
+    fn plan(dir: &tempfile::TempDir) -> ScorePlan {
+        ScorePlan {
+            evidence: EvidencePlan {
+                events: vec![path(dir, "ev.csv")],
+                indicators: vec![path(dir, "ind.csv")],
+                now: Some(NOW),
+                ..EvidencePlan::default()
+            },
+            params: Params::default(),
+            previous: None,
+            min_score: None,
+            top: None,
+            reasons: false,
+            save_state: Some(path(dir, "s.tls")),
+            output: Some(path(dir, "list.csv")),
+        }
+    }
+
+    #[test]
+    fn run_reports_what_it_read_scored_and_wrote() {
+        let dir = inputs();
+        let report = run(&plan(&dir)).expect("run");
+        assert_eq!(report.verdict, Verdict::Done);
+        assert_eq!(report.time, NOW);
+        assert_eq!(report.inputs.len(), 2);
+        let (ev, ind) = (&report.inputs[0], &report.inputs[1]);
+        assert_eq!(ev.file, path(&dir, "ev.csv"));
+        assert_eq!((ev.problems.rows, ev.problems.skipped), (3, 1));
+        assert_eq!(ev.problems.examples[0].line, 4);
+        assert_eq!((ind.problems.rows, ind.problems.skipped), (2, 0));
+        assert_eq!(report.entries, 2);
+        assert_eq!(report.rows, 2);
+        assert_eq!(report.state_saved, Some(path(&dir, "s.tls")));
+        let list = std::fs::read_to_string(path(&dir, "list.csv")).expect("the list");
+        assert_eq!(list.lines().count(), 1 + report.rows);
+        assert!(list
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("192.0.2.1,ip,")));
+        let state = State::read(&path(&dir, "s.tls")).expect("the saved state");
+        assert_eq!(state.key_count(), report.entries);
+    }
+
+    #[test]
+    fn strict_plans_stop_at_the_first_bad_row_and_write_nothing() {
+        let dir = inputs();
+        let mut p = plan(&dir);
+        p.evidence.strict = true;
+        let e = run(&p).expect_err("a bad row under strict");
+        assert!(e.to_string().ends_with(
+            "ev.csv:4: source is not an IP address: \
+             '2026-11-27T13:00:00Z,not-an-address,hp-1,22,tcp,1'"
+        ));
+        assert!(!dir.path().join("list.csv").exists());
+    }
+
+    #[test]
+    fn explain_says_no_for_a_query_without_evidence() {
+        let dir = inputs();
+        let p = ExplainPlan {
+            evidence: plan(&dir).evidence,
+            params: Params::default(),
+            queries: vec!["192.0.2.1".into(), "203.0.113.9".into()],
+        };
+        let found = explain(&p).expect("explain");
+        assert_eq!(found.verdict, Verdict::No);
+        assert_eq!(found.unknown, vec!["203.0.113.9".to_string()]);
+        let kinds: Vec<&str> = found.rows.iter().map(|r| r.kind).collect();
+        assert_eq!(kinds, ["feed", "sensor", "sensor", "score"]);
+    }
+}
