@@ -114,21 +114,36 @@ impl Indicator {
         out.extend_from_slice(self.hits.to_string().as_bytes());
         out.push(b',');
         out.extend_from_slice(format_confidence(self.confidence).as_bytes());
-        if with_ref {
-            out.push(b',');
-            push_field(out, self.reference.as_deref().unwrap_or(""));
-        }
-        out.push(b'\n');
+        end_row(
+            out,
+            with_ref.then(|| self.reference.as_deref().unwrap_or("")),
+        );
     }
 }
 
 /// Writes the header row.
 pub fn write_header(out: &mut impl Write, with_ref: bool) -> io::Result<()> {
-    out.write_all(INDICATOR_HEADER.as_bytes())?;
-    if with_ref {
-        out.write_all(b",ref")?;
+    write_header_row(out, INDICATOR_HEADER, with_ref.then_some("ref"))
+}
+
+/// Writes `header`, then `,extra` when a record's optional last column is
+/// asked for, and the newline.
+fn write_header_row(out: &mut impl Write, header: &str, extra: Option<&str>) -> io::Result<()> {
+    out.write_all(header.as_bytes())?;
+    if let Some(extra) = extra {
+        out.write_all(b",")?;
+        out.write_all(extra.as_bytes())?;
     }
     out.write_all(b"\n")
+}
+
+/// Ends a row: the optional last column when asked for, then the newline.
+fn end_row(out: &mut Vec<u8>, last: Option<&str>) {
+    if let Some(value) = last {
+        out.push(b',');
+        push_field(out, value);
+    }
+    out.push(b'\n');
 }
 
 /// The CSV reader every record reader uses, with the project's settings:
@@ -175,13 +190,13 @@ fn open_csv<R: Read>(
 fn next_row<R: Read, T>(
     inner: &mut csv::Reader<R>,
     record: &mut csv::StringRecord,
-    parse: impl FnOnce(&csv::StringRecord) -> Result<T, String>,
+    parse: impl FnOnce(&csv::StringRecord) -> Result<T, LineError>,
 ) -> Option<Result<T, LineError>> {
     match inner.read_record(record) {
         Ok(false) => None,
         Ok(true) => {
             let line = record.position().map_or(0, |p| p.line());
-            Some(parse(record).map_err(|reason| LineError::new(line, reason, Vec::new())))
+            Some(parse(record).map_err(|e| LineError { line, ..e }))
         }
         Err(e) => Some(Err(LineError::new(
             e.position().map_or(0, |p| p.line()),
@@ -225,16 +240,24 @@ impl<R: Read> Iterator for IndicatorReader<R> {
     }
 }
 
-fn parse_row(r: &csv::StringRecord, with_ref: bool) -> Result<Indicator, String> {
+/// A refused field of a CSV row: `bad WHAT 'text'`, the text quoted in the
+/// reason (so a message about the row needs no text of its own). The line
+/// is set by [`next_row`].
+fn bad_field(what: &str, text: &str) -> LineError {
+    let reason = format!("bad {what} {}", crate::error::quote(text.as_bytes()));
+    LineError::new(0, reason, Vec::new())
+}
+
+fn parse_row(r: &csv::StringRecord, with_ref: bool) -> Result<Indicator, LineError> {
     let f = |i: usize| r.get(i).unwrap_or("");
-    let kind = IndicatorType::parse(f(1)).ok_or_else(|| format!("bad type '{}'", f(1)))?;
-    let time =
-        |i: usize| crate::time::parse_rfc3339(f(i)).ok_or_else(|| format!("bad time '{}'", f(i)));
+    let bad = |what: &str, i: usize| bad_field(what, f(i));
+    let kind = IndicatorType::parse(f(1)).ok_or_else(|| bad("type", 1))?;
+    let time = |i: usize| crate::time::parse_rfc3339(f(i)).ok_or_else(|| bad("time", i));
     let confidence: f64 = f(7)
         .parse()
         .ok()
         .filter(|c: &f64| (0.0..=1.0).contains(c))
-        .ok_or_else(|| format!("bad confidence '{}'", f(7)))?;
+        .ok_or_else(|| bad("confidence", 7))?;
     Ok(Indicator {
         indicator: f(0).to_string(),
         kind,
@@ -242,7 +265,7 @@ fn parse_row(r: &csv::StringRecord, with_ref: bool) -> Result<Indicator, String>
         category: f(3).to_string(),
         first_seen: time(4)?,
         last_seen: time(5)?,
-        hits: f(6).parse().map_err(|_| format!("bad hits '{}'", f(6)))?,
+        hits: f(6).parse().map_err(|_| bad("hits", 6))?,
         confidence,
         reference: (with_ref && !f(8).is_empty()).then(|| f(8).to_string()),
     })

@@ -86,21 +86,16 @@ impl Score {
         out.extend_from_slice(self.hits.to_string().as_bytes());
         out.push(b',');
         out.extend_from_slice(self.sensors.to_string().as_bytes());
-        if with_reason {
-            out.push(b',');
-            super::push_field(out, self.reason.as_deref().unwrap_or(""));
-        }
-        out.push(b'\n');
+        super::end_row(
+            out,
+            with_reason.then(|| self.reason.as_deref().unwrap_or("")),
+        );
     }
 }
 
 /// Writes the header row.
 pub fn write_score_header(out: &mut impl Write, with_reason: bool) -> io::Result<()> {
-    out.write_all(SCORE_HEADER.as_bytes())?;
-    if with_reason {
-        out.write_all(b",reason")?;
-    }
-    out.write_all(b"\n")
+    super::write_header_row(out, SCORE_HEADER, with_reason.then_some("reason"))
 }
 
 /// Reads a scores CSV, checking the header and every field.
@@ -139,9 +134,9 @@ fn parse_row(
     r: &csv::StringRecord,
     with_reason: bool,
     times: &mut [TimeCache; 2],
-) -> Result<Score, String> {
+) -> Result<Score, LineError> {
     let f = |i: usize| r.get(i).unwrap_or("");
-    let bad = |what: &str, i: usize| format!("bad {what} {}", crate::error::quote(f(i).as_bytes()));
+    let bad = |what: &str, i: usize| super::bad_field(what, f(i));
     let list = |i: usize| -> Vec<String> {
         f(i).split(';')
             .filter(|s| !s.is_empty())
