@@ -434,36 +434,8 @@ impl<'a> Scored<'a> {
         d.sensors.sort_unstable();
         d.sensors.dedup();
         let reason = with_reason.then(|| {
-            let mut parts: Vec<String> = by_cat
-                .iter()
-                .map(|&(c, v)| {
-                    let mut names: Vec<&str> = d
-                        .feeds_by_cat
-                        .iter()
-                        .filter(|(cc, _)| *cc == c)
-                        .map(|&(_, s)| sources[s as usize].name.as_str())
-                        .collect();
-                    names.sort();
-                    names.dedup();
-                    let n = d.sensors_by_cat.iter().filter(|(cc, _)| *cc == c).count();
-                    let mut what = names.join("+");
-                    if n > 0 {
-                        if !what.is_empty() {
-                            what.push(' ');
-                        }
-                        what.push_str(&format!("{n} sensor{}", if n == 1 { "" } else { "s" }));
-                    }
-                    format!("{} {} ({what})", cats[c], format_milli(score_milli(v)))
-                })
-                .collect();
-            if rolled.is_some() {
-                parts.push(format!(
-                    "rollup {} ({rolled_hosts} host{})",
-                    format_milli(score_milli(rolled_score)),
-                    if rolled_hosts == 1 { "" } else { "s" }
-                ));
-            }
-            parts.join("; ")
+            let rollup = rolled.map(|_| (rolled_score, rolled_hosts));
+            self.reason(&d, &by_cat, rollup)
         });
         Score {
             indicator: key.text(),
@@ -477,6 +449,46 @@ impl<'a> Scored<'a> {
             sensors: d.sensors.len() as u64,
             reason,
         }
+    }
+}
+
+impl Scored<'_> {
+    /// The compact explanation of a row: each category's contribution with
+    /// its feeds and sensors, largest first, then the roll-up's share and
+    /// hosts.
+    fn reason(&self, d: &Detail, by_cat: &[(usize, f64)], rollup: Option<(f64, usize)>) -> String {
+        let (cats, sources) = (&self.ctx.categories, &self.ctx.state.sources);
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut parts: Vec<String> = by_cat
+            .iter()
+            .map(|&(c, v)| {
+                let mut names: Vec<&str> = d
+                    .feeds_by_cat
+                    .iter()
+                    .filter(|(cc, _)| *cc == c)
+                    .map(|&(_, s)| sources[s as usize].name.as_str())
+                    .collect();
+                names.sort();
+                names.dedup();
+                let n = d.sensors_by_cat.iter().filter(|(cc, _)| *cc == c).count();
+                let mut what = names.join("+");
+                if n > 0 {
+                    if !what.is_empty() {
+                        what.push(' ');
+                    }
+                    what.push_str(&format!("{n} sensor{}", plural(n)));
+                }
+                format!("{} {} ({what})", cats[c], format_milli(score_milli(v)))
+            })
+            .collect();
+        if let Some((score, hosts)) = rollup {
+            parts.push(format!(
+                "rollup {} ({hosts} host{})",
+                format_milli(score_milli(score)),
+                plural(hosts)
+            ));
+        }
+        parts.join("; ")
     }
 }
 

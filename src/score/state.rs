@@ -288,21 +288,8 @@ impl<K: Ord + Clone> Part<K> {
                         break;
                     };
                     let (ea, eb) = (run(ap, i, ka), run(bp, j, kb));
-                    while i < ea || j < eb {
-                        if j == eb || (i < ea && ap[i].source < bp[j].source) {
-                            push(&mut out.pairs, &ap[i]);
-                            i += 1;
-                        } else if i == ea || bp[j].source < ap[i].source {
-                            push(&mut out.pairs, &bp[j]);
-                            j += 1;
-                        } else {
-                            let mut p = ap[i];
-                            p.absorb(&bp[j], kinds[p.source as usize]);
-                            push(&mut out.pairs, &p);
-                            i += 1;
-                            j += 1;
-                        }
-                    }
+                    merge_sources(&ap[i..ea], &bp[j..eb], kinds, |p| push(&mut out.pairs, p));
+                    (i, j) = (ea, eb);
                     out.keys.push(k);
                 }
             }
@@ -340,6 +327,49 @@ impl<K: Ord + Clone> Part<K> {
             return Err(bad("a key has no pairs"));
         }
         Ok(())
+    }
+}
+
+/// A state's sources must be sorted, unique, few enough to number in a
+/// `u32`, with valid names and canonical categories.
+fn check_sources(sources: &[Source]) -> Result<(), ArtifactError> {
+    let bad = |why: &str| ArtifactError::BadSection(*b"SRCS", why.to_string());
+    if sources.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(bad("sources are not sorted and unique"));
+    }
+    if sources.len() > u32::MAX as usize {
+        return Err(bad("too many sources"));
+    }
+    for s in sources {
+        let name_ok = match s.kind {
+            SourceKind::Feed => crate::feed::is_name(&s.name),
+            SourceKind::Sensor => crate::record::is_sensor_name(s.name.as_bytes()),
+        };
+        if !name_ok || category::canonical(&s.category) != s.category {
+            return Err(bad("a source name or category is not valid"));
+        }
+    }
+    Ok(())
+}
+
+/// Merges one key's pairs from two parts (each sorted by source): a source
+/// only one side has is kept as it is, one both have is folded.
+fn merge_sources(a: &[Pair], b: &[Pair], kinds: &[SourceKind], mut emit: impl FnMut(&Pair)) {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if j == b.len() || (i < a.len() && a[i].source < b[j].source) {
+            emit(&a[i]);
+            i += 1;
+        } else if i == a.len() || b[j].source < a[i].source {
+            emit(&b[j]);
+            j += 1;
+        } else {
+            let mut p = a[i];
+            p.absorb(&b[j], kinds[p.source as usize]);
+            emit(&p);
+            i += 1;
+            j += 1;
+        }
     }
 }
 
@@ -652,22 +682,8 @@ impl State {
             ));
         }
         let sources: Vec<Source> = a.record(*b"SRCS")?;
+        check_sources(&sources)?;
         let bad = |tag: Tag, why: &str| ArtifactError::BadSection(tag, why.to_string());
-        if sources.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(bad(*b"SRCS", "sources are not sorted and unique"));
-        }
-        if sources.len() > u32::MAX as usize {
-            return Err(bad(*b"SRCS", "too many sources"));
-        }
-        for s in &sources {
-            let name_ok = match s.kind {
-                SourceKind::Feed => crate::feed::is_name(&s.name),
-                SourceKind::Sensor => crate::record::is_sensor_name(s.name.as_bytes()),
-            };
-            if !name_ok || category::canonical(&s.category) != s.category {
-                return Err(bad(*b"SRCS", "a source name or category is not valid"));
-            }
-        }
         let k4 = a.raw(*b"KEY4")?;
         let k6 = a.raw(*b"KEY6")?;
         if k4.len() % 4 != 0 || k6.len() % 16 != 0 {
