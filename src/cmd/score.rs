@@ -2,13 +2,11 @@
 //! the sources that matter now; explanations; mergeable state.
 
 use crate::cli::{self, quote, Failure, Verdict};
-use crate::files::{input, output::Output};
-use crate::record::{write_score_header, ScoreReader};
+use crate::files::Output;
 use crate::score::{
-    self, model, parse_key, Evidence, FeedSettings, Key, Params, Problems, Rollup, Selection, State,
+    self, EvidencePlan, ExplainPlan, InputReport, MergePlan, Params, Rollup, ScorePlan,
 };
 use clap::{Args, CommandFactory, Parser, Subcommand};
-use std::collections::HashSet;
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -212,10 +210,9 @@ pub fn main() -> ExitCode {
     })
 }
 
+/// The model's parameters from the arguments; category names are checked
+/// and made canonical here, the thresholds by the stage.
 fn params(e: &EvidenceArgs) -> Result<Params, Failure> {
-    if !(e.enter.is_finite() && e.leave.is_finite() && e.leave > 0.0 && e.leave <= e.enter) {
-        return Err(Failure::msg("--leave must be above 0 and at most --enter"));
-    }
     let mut categories = Vec::new();
     for c in &e.categories {
         if !crate::feed::is_name(c) {
@@ -239,122 +236,54 @@ fn params(e: &EvidenceArgs) -> Result<Params, Failure> {
     })
 }
 
-/// Prints what reading an input skipped; under --strict the first bad row
-/// is an error.
-fn report(name: &str, p: &Problems, strict: bool, quiet: bool) -> Result<(), Failure> {
-    let example = |e: &score::Example| {
-        if e.text.is_empty() {
-            format!("{name}:{}: {}", e.line, e.reason)
-        } else {
-            format!("{name}:{}: {}: {}", e.line, e.reason, quote(&e.text))
-        }
-    };
-    if strict {
-        if let Some(e) = p.examples.first() {
-            return Err(Failure::msg(example(e)));
-        }
+fn evidence_plan(e: &EvidenceArgs, indicators: Vec<String>, events: Vec<String>) -> EvidencePlan {
+    EvidencePlan {
+        events,
+        indicators,
+        feeds: e.feeds.clone(),
+        now: e.now,
+        state: e.state.clone(),
+        strict: e.strict,
     }
-    if quiet {
-        return Ok(());
-    }
-    for e in &p.examples {
-        eprintln!("{NAME}: {}", example(e));
-    }
-    let mut s = format!(
-        "{NAME}: {name}: read {} rows, skipped {}",
-        p.rows, p.skipped
-    );
-    if !p.by_reason.is_empty() {
-        let reasons: Vec<String> = p
-            .by_reason
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect();
-        s.push_str(&format!(" ({})", reasons.join("; ")));
-    }
-    if p.future > 0 {
-        s.push_str(&format!(", {} times in the future clamped", p.future));
-    }
-    eprintln!("{s}");
-    Ok(())
 }
 
-/// Reads every input into a state at the reference time.
-fn gather(e: &EvidenceArgs, indicators: &[String], events: &[String]) -> Result<State, Failure> {
-    let clock = jiff::Timestamp::now().as_second();
-    let loaded = match &e.state {
-        Some(path) => Some(State::read(path).map_err(Failure::msg)?),
-        None => None,
-    };
-    let now = match (e.now, &loaded) {
-        (Some(now), Some(s)) if now < s.time => {
-            return Err(Failure::msg(format!(
-                "--now is before the time of state {} ({})",
-                e.state.as_deref().unwrap_or(""),
-                crate::time::format(s.time)
-            )))
-        }
-        (Some(now), _) => now,
-        (None, Some(s)) => clock.max(s.time),
-        (None, None) => clock,
-    };
-    let feeds = match &e.feeds {
-        Some(path) => FeedSettings::load(path).map_err(Failure::msg)?,
-        None => FeedSettings::default(),
-    };
-    let stdin_uses = indicators
-        .iter()
-        .chain(events)
-        .filter(|f| *f == "-")
-        .count();
-    if stdin_uses > 1 {
-        return Err(Failure::msg("standard input (-) can be read only once"));
+/// A write error reaches `cli` as the bare I/O error it is, so a closed
+/// pipe stays a quiet success.
+fn failure(e: score::Error) -> Failure {
+    match e {
+        score::Error::Write(io) => io.into(),
+        other => other.into(),
     }
-    let mut evidence = Evidence::new(now, feeds);
-    for name in events {
-        let inp = input::open(name).map_err(|err| Failure::io_at(name, &err))?;
-        let p = evidence
-            .add_events(&inp.name, inp.reader)
-            .map_err(Failure::msg)?;
-        report(&inp.name, &p, e.strict, e.quiet)?;
-    }
-    for name in indicators {
-        let inp = input::open(name).map_err(|err| Failure::io_at(name, &err))?;
-        let p = evidence
-            .add_indicators(&inp.name, inp.reader)
-            .map_err(Failure::msg)?;
-        report(&inp.name, &p, e.strict, e.quiet)?;
-    }
-    let built = evidence.into_state();
-    Ok(match loaded {
-        Some(s) => State::merge(vec![s, built], Some(now)),
-        None => built,
-    })
 }
 
-fn previous_list(path: &str) -> Result<HashSet<Key>, Failure> {
-    let inp = input::open(path).map_err(|e| Failure::io_at(path, &e))?;
-    let reader = ScoreReader::new(inp.reader)
-        .map_err(|e| Failure::msg(format!("{}:{}: {}", inp.name, e.line, e.reason)))?;
-    let mut keys = HashSet::new();
-    for row in reader {
-        let row =
-            row.map_err(|e| Failure::msg(format!("{}:{}: {}", inp.name, e.line, e.reason)))?;
-        let key = parse_key(&row.indicator).map_err(|why| {
-            Failure::msg(format!(
-                "{}: {why}: {}",
-                inp.name,
-                quote(row.indicator.as_bytes())
-            ))
-        })?;
-        keys.insert(key);
+/// Prints what reading each input skipped: the first refused rows, then a
+/// summary line.
+fn print_inputs(inputs: &[InputReport]) {
+    for InputReport { file, problems: p } in inputs {
+        for e in &p.examples {
+            eprintln!("{NAME}: {}", score::at_line(file, e));
+        }
+        let mut s = format!(
+            "{NAME}: {file}: read {} rows, skipped {}",
+            p.rows, p.skipped
+        );
+        if !p.by_reason.is_empty() {
+            let reasons: Vec<String> = p
+                .by_reason
+                .iter()
+                .map(|(k, v)| format!("{k}: {v}"))
+                .collect();
+            s.push_str(&format!(" ({})", reasons.join("; ")));
+        }
+        if p.future > 0 {
+            s.push_str(&format!(", {} times in the future clamped", p.future));
+        }
+        eprintln!("{s}");
     }
-    Ok(keys)
 }
 
 fn run(a: ScoreArgs) -> Result<Verdict, Failure> {
     let e = &a.evidence;
-    let params = params(e)?;
     let mut indicators: Vec<String> = a.inputs.clone();
     indicators.extend(e.indicators.iter().cloned());
     let mut events = e.events.clone();
@@ -362,107 +291,69 @@ fn run(a: ScoreArgs) -> Result<Verdict, Failure> {
     if indicators.is_empty() && events.is_empty() && e.state.is_none() {
         indicators.push("-".into());
     }
-    if let Some(x) = a.min_score {
-        if !(x.is_finite() && x >= 0.0) {
-            return Err(Failure::msg("--min-score must be a number of at least 0"));
-        }
-    }
-    let previous = match &a.previous {
-        Some(p) => previous_list(p)?,
-        None => HashSet::new(),
+    let plan = ScorePlan {
+        evidence: evidence_plan(e, indicators, events),
+        params: params(e)?,
+        previous: a.previous.clone(),
+        min_score: a.min_score,
+        top: a.top,
+        reasons: a.explain,
+        // --add rewrites the state it added to.
+        save_state: a
+            .save_state
+            .clone()
+            .or_else(|| (!a.add.is_empty()).then(|| e.state.clone()).flatten()),
+        output: a.output.clone(),
     };
-    let state = gather(e, &indicators, &events)?;
-    let save = a
-        .save_state
-        .clone()
-        .or_else(|| (!a.add.is_empty()).then(|| e.state.clone()).flatten());
-    if let Some(path) = &save {
-        state
-            .write(std::path::Path::new(path))
-            .map_err(|err| Failure::io_at(path, &err))?;
-    }
-    let selection = match a.min_score {
-        Some(x) => Selection::MinScore(x),
-        None => Selection::List { previous },
-    };
-    let rows = model::score(&state, &params, &selection, a.top, a.explain);
-    let mut out = Output::create(a.output.as_deref())
-        .map_err(|err| Failure::io_at(a.output.as_deref().unwrap_or("-"), &err))?;
-    write_score_header(&mut out, a.explain)?;
-    let mut buf = Vec::with_capacity(1 << 16);
-    for r in &rows {
-        r.write_row(&mut buf, a.explain);
-        if buf.len() > 1 << 15 {
-            out.write_all(&buf)?;
-            buf.clear();
-        }
-    }
-    out.write_all(&buf)?;
-    out.finish()?;
+    let report = score::run(&plan).map_err(failure)?;
     if !e.quiet {
+        print_inputs(&report.inputs);
         eprintln!(
             "{NAME}: {} entries with evidence at {}, {} rows written",
-            state.key_count(),
-            crate::time::format(state.time),
-            rows.len()
+            report.entries,
+            crate::time::format(report.time),
+            report.rows
         );
     }
-    Ok(Verdict::Done)
+    Ok(report.verdict)
 }
 
 fn explain(a: ExplainArgs) -> Result<Verdict, Failure> {
     let e = &a.evidence;
-    let params = params(e)?;
-    if e.events.is_empty() && e.indicators.is_empty() && e.state.is_none() {
-        return Err(Failure::msg(
-            "explain needs evidence: --events, --indicators or --state",
-        ));
-    }
-    let mut queries = Vec::new();
-    for q in &a.queries {
-        let key =
-            parse_key(q).map_err(|why| Failure::msg(format!("{why}: {}", quote(q.as_bytes()))))?;
-        queries.push((q, key));
-    }
-    let state = gather(e, &e.indicators, &e.events)?;
-    let mut buf = Vec::new();
-    buf.extend_from_slice(model::EXPLAIN_HEADER.as_bytes());
-    buf.push(b'\n');
-    let mut code = Verdict::Done;
-    for (q, key) in &queries {
-        if !model::explain(&state, &params, &key.text(), key, &mut buf) {
-            if !e.quiet {
-                eprintln!("{NAME}: {}: no evidence", quote(q.as_bytes()));
-            }
-            code = Verdict::No;
+    let plan = ExplainPlan {
+        evidence: evidence_plan(e, e.indicators.clone(), e.events.clone()),
+        params: params(e)?,
+        queries: a.queries.clone(),
+    };
+    let found = score::explain(&plan).map_err(failure)?;
+    if !e.quiet {
+        print_inputs(&found.inputs);
+        for q in &found.unknown {
+            eprintln!("{NAME}: {}: no evidence", quote(q.as_bytes()));
         }
     }
     let mut out = Output::create(a.output.as_deref())
         .map_err(|err| Failure::io_at(a.output.as_deref().unwrap_or("-"), &err))?;
-    out.write_all(&buf)?;
+    out.write_all(&found.to_csv())?;
     out.finish()?;
-    Ok(code)
+    Ok(found.verdict)
 }
 
 fn merge(a: MergeArgs) -> Result<Verdict, Failure> {
-    // Read side by side: each file is read, checked and decoded alone.
-    let read: Vec<Result<State, String>> = super::set::parallel_map(&a.states, |p| State::read(p));
-    let states = read
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(Failure::msg)?;
-    let merged = State::merge(states, a.now);
-    merged
-        .write(std::path::Path::new(&a.output))
-        .map_err(|err| Failure::io_at(&a.output, &err))?;
+    let plan = MergePlan {
+        states: a.states.clone(),
+        output: a.output.clone(),
+        now: a.now,
+    };
+    let report = score::merge(&plan).map_err(failure)?;
     if !a.quiet {
         eprintln!(
             "{NAME}: merged {} states: {} entries, {} pairs at {}",
-            a.states.len(),
-            merged.key_count(),
-            merged.pair_count(),
-            crate::time::format(merged.time)
+            report.states,
+            report.entries,
+            report.pairs,
+            crate::time::format(report.time)
         );
     }
-    Ok(Verdict::Done)
+    Ok(report.verdict)
 }

@@ -54,7 +54,7 @@ pub fn read_each(
     offset: u64,
     mut f: impl FnMut(Scored),
 ) -> Result<usize, String> {
-    let at = |e: crate::record::RecordError| format!("{file}:{}: {}", e.line + offset, e.reason);
+    let at = |e: crate::error::LineError| format!("{file}:{}: {}", e.line + offset, e.reason);
     let reader = ScoreReader::new(input).map_err(at)?;
     let mut rows = 0;
     for row in reader {

@@ -16,7 +16,7 @@ mod score;
 pub use event::*;
 pub use score::*;
 
-use crate::time::{format as format_time, parse_rfc3339 as parse_time};
+use crate::error::LineError;
 use std::fmt;
 use std::io::{self, Read, Write};
 
@@ -107,44 +107,104 @@ impl Indicator {
         out.push(b',');
         push_field(out, &self.category);
         out.push(b',');
-        out.extend_from_slice(format_time(self.first_seen).as_bytes());
+        out.extend_from_slice(crate::time::format(self.first_seen).as_bytes());
         out.push(b',');
-        out.extend_from_slice(format_time(self.last_seen).as_bytes());
+        out.extend_from_slice(crate::time::format(self.last_seen).as_bytes());
         out.push(b',');
         out.extend_from_slice(self.hits.to_string().as_bytes());
         out.push(b',');
         out.extend_from_slice(format_confidence(self.confidence).as_bytes());
-        if with_ref {
-            out.push(b',');
-            push_field(out, self.reference.as_deref().unwrap_or(""));
-        }
-        out.push(b'\n');
+        end_row(
+            out,
+            with_ref.then(|| self.reference.as_deref().unwrap_or("")),
+        );
     }
 }
 
 /// Writes the header row.
 pub fn write_header(out: &mut impl Write, with_ref: bool) -> io::Result<()> {
-    out.write_all(INDICATOR_HEADER.as_bytes())?;
-    if with_ref {
-        out.write_all(b",ref")?;
+    write_header_row(out, INDICATOR_HEADER, with_ref.then_some("ref"))
+}
+
+/// Writes `header`, then `,extra` when a record's optional last column is
+/// asked for, and the newline.
+fn write_header_row(out: &mut impl Write, header: &str, extra: Option<&str>) -> io::Result<()> {
+    out.write_all(header.as_bytes())?;
+    if let Some(extra) = extra {
+        out.write_all(b",")?;
+        out.write_all(extra.as_bytes())?;
     }
     out.write_all(b"\n")
 }
 
-/// A row that could not be read: 1-based line and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RecordError {
-    pub line: u64,
-    pub reason: String,
+/// Ends a row: the optional last column when asked for, then the newline.
+fn end_row(out: &mut Vec<u8>, last: Option<&str>) {
+    if let Some(value) = last {
+        out.push(b',');
+        push_field(out, value);
+    }
+    out.push(b'\n');
 }
 
-impl fmt::Display for RecordError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.reason)
+/// The CSV reader every record reader uses, with the project's settings:
+/// a header row, and every row as long as the header (a short or long row
+/// is an error of its line, not a silently padded record).
+pub fn csv_reader<R: Read>(input: R) -> csv::Reader<R> {
+    csv::ReaderBuilder::new()
+        .has_headers(true)
+        .flexible(false)
+        .from_reader(input)
+}
+
+/// Opens a CSV whose header is `header`, or `header` plus the optional
+/// column `extra`: the reader and whether the extra column is there. A
+/// header error is a [`LineError`] of line 1 naming `what` the file is not.
+fn open_csv<R: Read>(
+    input: R,
+    header: &str,
+    extra: &str,
+    what: &str,
+) -> Result<(csv::Reader<R>, bool), LineError> {
+    let mut inner = csv_reader(input);
+    let found = inner
+        .headers()
+        .map_err(|e| LineError::new(1, e.to_string(), Vec::new()))?;
+    let joined = found.iter().collect::<Vec<_>>().join(",");
+    let with_extra = if joined == header {
+        false
+    } else if joined == format!("{header},{extra}") {
+        true
+    } else {
+        return Err(LineError::new(
+            1,
+            format!("not {what} header (expected '{header}')"),
+            Vec::new(),
+        ));
+    };
+    Ok((inner, with_extra))
+}
+
+/// Reads the next row into `record` and parses it: `None` at the end, a
+/// [`LineError`] with the row's line when the CSV or `parse` refuses it
+/// (line 0 when the input itself failed).
+fn next_row<R: Read, T>(
+    inner: &mut csv::Reader<R>,
+    record: &mut csv::StringRecord,
+    parse: impl FnOnce(&csv::StringRecord) -> Result<T, LineError>,
+) -> Option<Result<T, LineError>> {
+    match inner.read_record(record) {
+        Ok(false) => None,
+        Ok(true) => {
+            let line = record.position().map_or(0, |p| p.line());
+            Some(parse(record).map_err(|e| LineError { line, ..e }))
+        }
+        Err(e) => Some(Err(LineError::new(
+            e.position().map_or(0, |p| p.line()),
+            e.to_string(),
+            Vec::new(),
+        ))),
     }
 }
-
-impl std::error::Error for RecordError {}
 
 /// Reads an indicators CSV, checking the header and every field.
 pub struct IndicatorReader<R: Read> {
@@ -155,26 +215,8 @@ pub struct IndicatorReader<R: Read> {
 
 impl<R: Read> IndicatorReader<R> {
     /// Reads and checks the header row.
-    pub fn new(input: R) -> Result<Self, RecordError> {
-        let mut inner = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(input);
-        let header = inner.headers().map_err(|e| RecordError {
-            line: 1,
-            reason: e.to_string(),
-        })?;
-        let joined = header.iter().collect::<Vec<_>>().join(",");
-        let with_ref = if joined == INDICATOR_HEADER {
-            false
-        } else if joined == format!("{INDICATOR_HEADER},ref") {
-            true
-        } else {
-            return Err(RecordError {
-                line: 1,
-                reason: format!("not an indicators header (expected '{INDICATOR_HEADER}')"),
-            });
-        };
+    pub fn new(input: R) -> Result<Self, LineError> {
+        let (inner, with_ref) = open_csv(input, INDICATOR_HEADER, "ref", "an indicators")?;
         Ok(IndicatorReader {
             inner,
             with_ref,
@@ -183,40 +225,39 @@ impl<R: Read> IndicatorReader<R> {
     }
 
     /// The next row, `None` at the end.
-    pub fn next_indicator(&mut self) -> Option<Result<Indicator, RecordError>> {
-        match self.inner.read_record(&mut self.record) {
-            Ok(false) => None,
-            Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
-                Some(
-                    parse_row(&self.record, self.with_ref)
-                        .map_err(|reason| RecordError { line, reason }),
-                )
-            }
-            Err(e) => Some(Err(RecordError {
-                line: e.position().map_or(0, |p| p.line()),
-                reason: e.to_string(),
-            })),
-        }
+    pub fn next_indicator(&mut self) -> Option<Result<Indicator, LineError>> {
+        let with_ref = self.with_ref;
+        next_row(&mut self.inner, &mut self.record, |r| {
+            parse_row(r, with_ref)
+        })
     }
 }
 
 impl<R: Read> Iterator for IndicatorReader<R> {
-    type Item = Result<Indicator, RecordError>;
+    type Item = Result<Indicator, LineError>;
     fn next(&mut self) -> Option<Self::Item> {
         self.next_indicator()
     }
 }
 
-fn parse_row(r: &csv::StringRecord, with_ref: bool) -> Result<Indicator, String> {
+/// A refused field of a CSV row: `bad WHAT 'text'`, the text quoted in the
+/// reason (so a message about the row needs no text of its own). The line
+/// is set by [`next_row`].
+fn bad_field(what: &str, text: &str) -> LineError {
+    let reason = format!("bad {what} {}", crate::error::quote(text.as_bytes()));
+    LineError::new(0, reason, Vec::new())
+}
+
+fn parse_row(r: &csv::StringRecord, with_ref: bool) -> Result<Indicator, LineError> {
     let f = |i: usize| r.get(i).unwrap_or("");
-    let kind = IndicatorType::parse(f(1)).ok_or_else(|| format!("bad type '{}'", f(1)))?;
-    let time = |i: usize| parse_time(f(i)).ok_or_else(|| format!("bad time '{}'", f(i)));
+    let bad = |what: &str, i: usize| bad_field(what, f(i));
+    let kind = IndicatorType::parse(f(1)).ok_or_else(|| bad("type", 1))?;
+    let time = |i: usize| crate::time::parse_rfc3339(f(i)).ok_or_else(|| bad("time", i));
     let confidence: f64 = f(7)
         .parse()
         .ok()
         .filter(|c: &f64| (0.0..=1.0).contains(c))
-        .ok_or_else(|| format!("bad confidence '{}'", f(7)))?;
+        .ok_or_else(|| bad("confidence", 7))?;
     Ok(Indicator {
         indicator: f(0).to_string(),
         kind,
@@ -224,7 +265,7 @@ fn parse_row(r: &csv::StringRecord, with_ref: bool) -> Result<Indicator, String>
         category: f(3).to_string(),
         first_seen: time(4)?,
         last_seen: time(5)?,
-        hits: f(6).parse().map_err(|_| format!("bad hits '{}'", f(6)))?,
+        hits: f(6).parse().map_err(|_| bad("hits", 6))?,
         confidence,
         reference: (with_ref && !f(8).is_empty()).then(|| f(8).to_string()),
     })

@@ -11,8 +11,8 @@
 //! column; readers accept both forms.
 
 use super::event::TimeCache;
-use super::{IndicatorType, RecordError};
-use crate::time::format as format_time;
+use super::IndicatorType;
+use crate::error::LineError;
 use std::io::{self, Read, Write};
 
 /// The header row of the scores CSV.
@@ -79,28 +79,23 @@ impl Score {
         out.push(b',');
         super::push_field(out, &self.feeds.join(";"));
         out.push(b',');
-        out.extend_from_slice(format_time(self.first_seen).as_bytes());
+        out.extend_from_slice(crate::time::format(self.first_seen).as_bytes());
         out.push(b',');
-        out.extend_from_slice(format_time(self.last_seen).as_bytes());
+        out.extend_from_slice(crate::time::format(self.last_seen).as_bytes());
         out.push(b',');
         out.extend_from_slice(self.hits.to_string().as_bytes());
         out.push(b',');
         out.extend_from_slice(self.sensors.to_string().as_bytes());
-        if with_reason {
-            out.push(b',');
-            super::push_field(out, self.reason.as_deref().unwrap_or(""));
-        }
-        out.push(b'\n');
+        super::end_row(
+            out,
+            with_reason.then(|| self.reason.as_deref().unwrap_or("")),
+        );
     }
 }
 
 /// Writes the header row.
 pub fn write_score_header(out: &mut impl Write, with_reason: bool) -> io::Result<()> {
-    out.write_all(SCORE_HEADER.as_bytes())?;
-    if with_reason {
-        out.write_all(b",reason")?;
-    }
-    out.write_all(b"\n")
+    super::write_header_row(out, SCORE_HEADER, with_reason.then_some("reason"))
 }
 
 /// Reads a scores CSV, checking the header and every field.
@@ -114,26 +109,8 @@ pub struct ScoreReader<R: Read> {
 
 impl<R: Read> ScoreReader<R> {
     /// Reads and checks the header row.
-    pub fn new(input: R) -> Result<Self, RecordError> {
-        let mut inner = csv::ReaderBuilder::new()
-            .has_headers(true)
-            .flexible(false)
-            .from_reader(input);
-        let header = inner.headers().map_err(|e| RecordError {
-            line: 1,
-            reason: e.to_string(),
-        })?;
-        let joined = header.iter().collect::<Vec<_>>().join(",");
-        let with_reason = if joined == SCORE_HEADER {
-            false
-        } else if joined == format!("{SCORE_HEADER},reason") {
-            true
-        } else {
-            return Err(RecordError {
-                line: 1,
-                reason: format!("not a scores header (expected '{SCORE_HEADER}')"),
-            });
-        };
+    pub fn new(input: R) -> Result<Self, LineError> {
+        let (inner, with_reason) = super::open_csv(input, SCORE_HEADER, "reason", "a scores")?;
         Ok(ScoreReader {
             inner,
             with_reason,
@@ -144,22 +121,12 @@ impl<R: Read> ScoreReader<R> {
 }
 
 impl<R: Read> Iterator for ScoreReader<R> {
-    type Item = Result<Score, RecordError>;
+    type Item = Result<Score, LineError>;
     fn next(&mut self) -> Option<Self::Item> {
-        match self.inner.read_record(&mut self.record) {
-            Ok(false) => None,
-            Ok(true) => {
-                let line = self.record.position().map_or(0, |p| p.line());
-                Some(
-                    parse_row(&self.record, self.with_reason, &mut self.times)
-                        .map_err(|reason| RecordError { line, reason }),
-                )
-            }
-            Err(e) => Some(Err(RecordError {
-                line: e.position().map_or(0, |p| p.line()),
-                reason: e.to_string(),
-            })),
-        }
+        let (with_reason, times) = (self.with_reason, &mut self.times);
+        super::next_row(&mut self.inner, &mut self.record, |r| {
+            parse_row(r, with_reason, times)
+        })
     }
 }
 
@@ -167,9 +134,9 @@ fn parse_row(
     r: &csv::StringRecord,
     with_reason: bool,
     times: &mut [TimeCache; 2],
-) -> Result<Score, String> {
+) -> Result<Score, LineError> {
     let f = |i: usize| r.get(i).unwrap_or("");
-    let bad = |what: &str, i: usize| format!("bad {what} {}", crate::error::quote(f(i).as_bytes()));
+    let bad = |what: &str, i: usize| super::bad_field(what, f(i));
     let list = |i: usize| -> Vec<String> {
         f(i).split(';')
             .filter(|s| !s.is_empty())

@@ -8,9 +8,17 @@
 //! every vector is sorted and folded, and the vectors are merged. Folding
 //! adds integers, so neither the order of rows nor the split into blocks
 //! changes the result.
+//!
+//! Reading is a pipeline, not a [`crate::pool`]: one thread reads blocks
+//! (a block must end at a line end, so cutting is sequential) and feeds
+//! them through a bounded channel to workers that each own a sink for the
+//! whole input; buffers come back for reuse, so memory stays bounded
+//! however long the log. The pool takes a slice of items known up front,
+//! which a stream of unknown length is not. Finishing the sinks is a pool.
 
 use super::state::{Pair, Part, Source, FIX};
-use super::{Clock, Problems};
+use super::{Clock, Error, Problems};
+use crate::error::InputError;
 use crate::record::{check_event_header, parse_event, Address, TimeCache};
 use std::collections::HashMap;
 use std::io::Read;
@@ -164,9 +172,7 @@ struct BlockResult {
 
 impl EventAggregator {
     pub fn new(clock: Clock) -> Self {
-        let workers = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, 8);
+        let workers = crate::pool::threads().clamp(1, 8);
         EventAggregator {
             clock,
             sensors: Sensors::default(),
@@ -177,16 +183,16 @@ impl EventAggregator {
     /// Reads one events CSV. Bad rows are counted in the returned problems
     /// (line numbers absolute); a bad header, an unreadable input or a line
     /// over 64 KiB is an error.
-    pub fn add(&mut self, name: &str, mut input: impl Read) -> Result<Problems, String> {
-        let io_err = |e: std::io::Error| format!("{name}: {}", crate::error::describe_io(&e));
+    pub fn add(&mut self, name: &str, mut input: impl Read) -> Result<Problems, Error> {
+        let io_err = |e: std::io::Error| Error::from(InputError::io(name, &e));
         // The header, from the first block.
         let mut first = vec![0u8; BLOCK];
         let mut filled = read_full(&mut input, &mut first).map_err(io_err)?;
         if filled == 0 {
-            return Err(format!("{name}: empty input (no header row)"));
+            return Err(InputError::file(name, "empty input (no header row)").into());
         }
         let header_end = memchr::memchr(b'\n', &first[..filled]).unwrap_or(filled);
-        check_event_header(&first[..header_end]).map_err(|e| format!("{name}:1: {e}"))?;
+        check_event_header(&first[..header_end]).map_err(|e| e.in_file(name))?;
         let skip = (header_end + 1).min(filled);
         first.copy_within(skip..filled, 0);
         filled -= skip;
@@ -213,7 +219,8 @@ impl EventAggregator {
                 ReadError::Io(e) => io_err(e),
                 ReadError::LongLine(block) => {
                     let line = 2 + results.iter().take(block).map(|r| r.lines).sum::<u64>();
-                    format!("{name}:{line}: line longer than {MAX_LINE} bytes")
+                    InputError::line(name, line, format!("line longer than {MAX_LINE} bytes"))
+                        .into()
                 }
             });
         }
@@ -244,38 +251,32 @@ impl EventAggregator {
             renumber[*id as usize] = base + i as u32;
             sources.push(Source::sensor(&String::from_utf8_lossy(name)));
         }
-        let renumber = &renumber;
-        let mut sinks = self.sinks;
-        std::thread::scope(|s| {
-            for sink in sinks.iter_mut() {
-                s.spawn(move || {
-                    for r in sink.v4.iter_mut() {
-                        r.key = (r.key & !0xffff_ffff)
-                            | renumber[(r.key & 0xffff_ffff) as usize] as u64;
-                    }
-                    fold4(&mut sink.v4);
-                    for r in sink.v6.iter_mut() {
-                        r.sensor = renumber[r.sensor as usize];
-                    }
-                    fold6(&mut sink.v6);
-                });
+        // Each sink is handed to the pool once; the mutex only moves it.
+        let sinks: Vec<Mutex<Sink>> = self.sinks.into_iter().map(Mutex::new).collect();
+        let (runs4, runs6): (Vec<Vec<Rec4>>, Vec<Vec<Rec6>>) = crate::pool::map(&sinks, |sink| {
+            let mut sink = sink.lock().unwrap_or_else(|e| e.into_inner());
+            let (mut v4, mut v6) = (std::mem::take(&mut sink.v4), std::mem::take(&mut sink.v6));
+            for r in v4.iter_mut() {
+                r.key = (r.key & !0xffff_ffff) | renumber[(r.key & 0xffff_ffff) as usize] as u64;
             }
-        });
+            fold4(&mut v4);
+            for r in v6.iter_mut() {
+                r.sensor = renumber[r.sensor as usize];
+            }
+            fold6(&mut v6);
+            (v4, v6)
+        })
+        .into_iter()
+        .unzip();
         let v4 = merge_runs(
-            sinks
-                .iter_mut()
-                .map(|s| std::mem::take(&mut s.v4))
-                .collect(),
+            runs4,
             |r| r.key,
             |r| ((r.key >> 32) as u32, (r.key & 0xffff_ffff) as u32),
             |a, b| a.absorb(b),
             |r| (r.value, r.hits, r.first, r.last),
         );
         let v6 = merge_runs(
-            sinks
-                .iter_mut()
-                .map(|s| std::mem::take(&mut s.v6))
-                .collect(),
+            runs6,
             |r| (r.addr, r.sensor),
             |r| (r.addr, r.sensor),
             |a, b| a.absorb(b),

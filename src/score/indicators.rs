@@ -4,7 +4,8 @@
 use super::category;
 use super::key::{parse_key, Key, Net};
 use super::state::{Pair, Source, SourceKind, FIX};
-use super::{Clock, Problems};
+use super::{at_line, Clock, Error, Problems};
+use crate::error::InputError;
 use crate::record::IndicatorReader;
 use std::collections::HashMap;
 use std::io::Read;
@@ -17,9 +18,10 @@ pub struct FeedSettings {
 
 impl FeedSettings {
     /// Reads the categories and confidences of a feed configuration
-    /// (`src/feed/config.rs`); the rest of it is for `tl-ingest`.
-    pub fn load(path: &str) -> Result<FeedSettings, String> {
-        let config = crate::feed::config::load(path).map_err(|e| e.to_string())?;
+    /// (`src/feed/config.rs`, the one reader of it); the rest of it is for
+    /// `tl-ingest`.
+    pub fn load(path: &str) -> Result<FeedSettings, Error> {
+        let config = crate::feed::config::load(path).map_err(|e| Error::Feeds(e.to_string()))?;
         let mut feeds = HashMap::new();
         for job in config.jobs {
             let name = job.name.clone().unwrap_or_else(|| job.location.stem());
@@ -72,15 +74,14 @@ impl IndicatorItems {
         input: impl Read,
         clock: Clock,
         feeds: &FeedSettings,
-    ) -> Result<Problems, String> {
-        let reader =
-            IndicatorReader::new(input).map_err(|e| format!("{name}:{}: {}", e.line, e.reason))?;
+    ) -> Result<Problems, Error> {
+        let reader = IndicatorReader::new(input).map_err(|e| at_line(name, &e))?;
         let mut problems = Problems::default();
         for row in reader {
             problems.rows += 1;
             let row = match row {
                 Ok(r) => r,
-                Err(e) if e.line == 0 => return Err(format!("{name}: {}", e.reason)),
+                Err(e) if e.line == 0 => return Err(InputError::file(name, e.reason).into()),
                 Err(e) => {
                     problems.bad(e.line, &e.reason, b"");
                     continue;

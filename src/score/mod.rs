@@ -10,19 +10,29 @@
 //!   exactly; a versioned binary file.
 //! - [`model`]: scores, network roll-up, hysteresis, output rows and
 //!   explanations.
+//! - The stages, a plan in and a report out: [`run`] (the scored list),
+//!   [`explain`], [`merge`]; [`Error`] is what stops one.
 
 pub mod category;
+mod error;
 mod events;
 mod indicators;
 pub mod key;
 pub mod model;
+mod stage;
 pub mod state;
 
+pub use error::{at_line, Error};
 pub use indicators::FeedSettings;
 pub use key::{parse_key, Key, Net};
-pub use model::{explain, score, Params, Rollup, Selection};
+pub use model::{ExplainRow, Params, Rollup, Selection};
+pub use stage::{
+    explain, merge, run, EvidencePlan, ExplainPlan, Explanation, InputReport, MergePlan,
+    MergeReport, ScorePlan, ScoreReport,
+};
 pub use state::{Pair, Part, Source, SourceKind, State};
 
+use crate::error::LineError;
 use std::collections::BTreeMap;
 use std::io::Read;
 
@@ -64,14 +74,6 @@ impl Clock {
     }
 }
 
-/// A refused row, for the summary.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct Example {
-    pub line: u64,
-    pub reason: String,
-    pub text: Vec<u8>,
-}
-
 /// What reading one input saw besides good rows.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Problems {
@@ -81,8 +83,8 @@ pub struct Problems {
     /// Times beyond `now` + tolerance, clamped.
     pub future: u64,
     pub by_reason: BTreeMap<String, u64>,
-    /// The first few refused rows.
-    pub examples: Vec<Example>,
+    /// The first few refused rows, by line.
+    pub examples: Vec<LineError>,
 }
 
 const EXAMPLES: usize = 3;
@@ -92,11 +94,7 @@ impl Problems {
         self.skipped += 1;
         *self.by_reason.entry(reason.to_string()).or_default() += 1;
         if self.examples.len() < EXAMPLES {
-            self.examples.push(Example {
-                line,
-                reason: reason.to_string(),
-                text: text.to_vec(),
-            });
+            self.examples.push(LineError::new(line, reason, text));
         }
     }
 
@@ -109,11 +107,12 @@ impl Problems {
             *self.by_reason.entry(k).or_default() += v;
         }
         self.examples
-            .extend(o.examples.into_iter().map(|e| Example {
+            .extend(o.examples.into_iter().map(|e| LineError {
                 line: e.line + offset,
                 ..e
             }));
-        self.examples.sort();
+        self.examples
+            .sort_by(|a, b| (a.line, &a.reason, &a.text).cmp(&(b.line, &b.reason, &b.text)));
         self.examples.truncate(EXAMPLES);
     }
 }
@@ -138,12 +137,12 @@ impl Evidence {
     }
 
     /// Reads an events CSV (`time,source,sensor,port,proto,count`).
-    pub fn add_events(&mut self, name: &str, input: impl Read) -> Result<Problems, String> {
+    pub fn add_events(&mut self, name: &str, input: impl Read) -> Result<Problems, Error> {
         self.events.add(name, input)
     }
 
     /// Reads an indicators CSV (what `tl-ingest` writes).
-    pub fn add_indicators(&mut self, name: &str, input: impl Read) -> Result<Problems, String> {
+    pub fn add_indicators(&mut self, name: &str, input: impl Read) -> Result<Problems, Error> {
         self.items.add(name, input, self.clock, &self.feeds)
     }
 

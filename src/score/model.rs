@@ -6,7 +6,6 @@ use super::key::{Key, Net};
 use super::state::{Pair, SourceKind, State, FIX};
 use crate::net::Addr;
 use crate::record::{format_milli, push_field, score_milli, Score};
-use crate::time::format as format_time;
 use std::cmp::Reverse;
 use std::collections::HashSet;
 
@@ -435,36 +434,8 @@ impl<'a> Scored<'a> {
         d.sensors.sort_unstable();
         d.sensors.dedup();
         let reason = with_reason.then(|| {
-            let mut parts: Vec<String> = by_cat
-                .iter()
-                .map(|&(c, v)| {
-                    let mut names: Vec<&str> = d
-                        .feeds_by_cat
-                        .iter()
-                        .filter(|(cc, _)| *cc == c)
-                        .map(|&(_, s)| sources[s as usize].name.as_str())
-                        .collect();
-                    names.sort();
-                    names.dedup();
-                    let n = d.sensors_by_cat.iter().filter(|(cc, _)| *cc == c).count();
-                    let mut what = names.join("+");
-                    if n > 0 {
-                        if !what.is_empty() {
-                            what.push(' ');
-                        }
-                        what.push_str(&format!("{n} sensor{}", if n == 1 { "" } else { "s" }));
-                    }
-                    format!("{} {} ({what})", cats[c], format_milli(score_milli(v)))
-                })
-                .collect();
-            if rolled.is_some() {
-                parts.push(format!(
-                    "rollup {} ({rolled_hosts} host{})",
-                    format_milli(score_milli(rolled_score)),
-                    if rolled_hosts == 1 { "" } else { "s" }
-                ));
-            }
-            parts.join("; ")
+            let rollup = rolled.map(|_| (rolled_score, rolled_hosts));
+            self.reason(&d, &by_cat, rollup)
         });
         Score {
             indicator: key.text(),
@@ -478,6 +449,46 @@ impl<'a> Scored<'a> {
             sensors: d.sensors.len() as u64,
             reason,
         }
+    }
+}
+
+impl Scored<'_> {
+    /// The compact explanation of a row: each category's contribution with
+    /// its feeds and sensors, largest first, then the roll-up's share and
+    /// hosts.
+    fn reason(&self, d: &Detail, by_cat: &[(usize, f64)], rollup: Option<(f64, usize)>) -> String {
+        let (cats, sources) = (&self.ctx.categories, &self.ctx.state.sources);
+        let plural = |n: usize| if n == 1 { "" } else { "s" };
+        let mut parts: Vec<String> = by_cat
+            .iter()
+            .map(|&(c, v)| {
+                let mut names: Vec<&str> = d
+                    .feeds_by_cat
+                    .iter()
+                    .filter(|(cc, _)| *cc == c)
+                    .map(|&(_, s)| sources[s as usize].name.as_str())
+                    .collect();
+                names.sort();
+                names.dedup();
+                let n = d.sensors_by_cat.iter().filter(|(cc, _)| *cc == c).count();
+                let mut what = names.join("+");
+                if n > 0 {
+                    if !what.is_empty() {
+                        what.push(' ');
+                    }
+                    what.push_str(&format!("{n} sensor{}", plural(n)));
+                }
+                format!("{} {} ({what})", cats[c], format_milli(score_milli(v)))
+            })
+            .collect();
+        if let Some((score, hosts)) = rollup {
+            parts.push(format!(
+                "rollup {} ({hosts} host{})",
+                format_milli(score_milli(score)),
+                plural(hosts)
+            ));
+        }
+        parts.join("; ")
     }
 }
 
@@ -577,89 +588,107 @@ pub fn score(
 pub const EXPLAIN_HEADER: &str =
     "query,entry,kind,source,category,first_seen,last_seen,hits,danger,evidence,value";
 
-fn num(x: f64) -> String {
-    format_milli(score_milli(x))
+/// One row of an explanation: a contribution to an entry's score (`feed`,
+/// `sensor`, or `host` for a roll-up's host) or the entry's `score` row.
+/// Numbers are in thousandths, as printed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExplainRow {
+    /// The query as given.
+    pub query: String,
+    /// The entry that holds the evidence: the address itself or a network
+    /// around it.
+    pub entry: String,
+    /// `feed`, `sensor`, `host` or `score`.
+    pub kind: &'static str,
+    /// A feed or sensor name, a host, or `listed` / `not listed` on a
+    /// score row.
+    pub source: String,
+    /// The category (`rollup` for a host; the entry's categories, `;`-
+    /// separated, on a score row).
+    pub category: String,
+    pub first_seen: i64,
+    pub last_seen: i64,
+    pub hits: u64,
+    /// The danger factor; none on a score row.
+    pub danger: Option<u64>,
+    /// The evidence now (decayed events or confidence); none on a score row.
+    pub evidence: Option<u64>,
+    /// The contribution, or the score on a score row.
+    pub value: u64,
 }
 
-/// Explains a query (an address, network or domain): for the entry itself
-/// and every network that holds it, one CSV row per contribution (`feed`,
-/// `sensor`, or `host` for a roll-up) and a `score` row with the total.
-/// Returns false when nothing is known about the query.
-pub fn explain(state: &State, params: &Params, query: &str, key: &Key, out: &mut Vec<u8>) -> bool {
-    let scored = Scored::new(state, params);
-    let mut entries: Vec<(Key, f64, Entry)> = Vec::new();
-    scored.for_each(|k, score, e| {
-        let hit = match (e, key) {
-            (Entry::V4(i), Key::V4(a)) => state.v4.keys[i] == *a,
-            (Entry::V6(i), Key::V6(a)) => state.v6.keys[i] == *a,
-            (Entry::Domain(i), Key::Domain(d)) => &state.domains.keys[i] == d,
-            (Entry::Net(..), _) => {
-                let Key::Net(n) = k() else { return };
-                match key {
-                    Key::V4(a) => n.contains_v4(*a),
-                    Key::V6(a) => n.contains_v6(*a),
-                    Key::Net(q) => n == *q,
-                    Key::Domain(_) => false,
-                }
-            }
-            _ => false,
-        };
-        if hit {
-            entries.push((k(), score, e));
-        }
-    });
-    let sources = &state.sources;
-    let mut line = |entry: &str,
-                    kind: &str,
-                    source: &str,
-                    cat: &str,
-                    first: i64,
-                    last: i64,
-                    hits: u64,
-                    danger: &str,
-                    ev: &str,
-                    value: &str| {
-        for (i, f) in [query, entry, kind, source, cat].iter().enumerate() {
+impl ExplainRow {
+    /// Appends the row as CSV (with a trailing newline) to `out`.
+    pub fn write_row(&self, out: &mut Vec<u8>) {
+        for (i, f) in [
+            &self.query,
+            &self.entry,
+            self.kind,
+            &self.source,
+            &self.category,
+        ]
+        .iter()
+        .enumerate()
+        {
             if i > 0 {
                 out.push(b',');
             }
             push_field(out, f);
         }
-        let times = |t: i64| format_time(t);
+        let milli = |m: Option<u64>| m.map(format_milli).unwrap_or_default();
         out.extend_from_slice(
             format!(
-                ",{},{},{hits},{danger},{ev},{value}\n",
-                times(first),
-                times(last)
+                ",{},{},{},{},{},{}\n",
+                crate::time::format(self.first_seen),
+                crate::time::format(self.last_seen),
+                self.hits,
+                milli(self.danger),
+                milli(self.evidence),
+                format_milli(self.value)
             )
             .as_bytes(),
         );
-    };
-    for (k, score, e) in &entries {
+    }
+}
+
+/// Explains a query (an address, network or domain): for the entry itself
+/// and every network that holds it, one row per contribution and a score
+/// row with the total. No rows when nothing is known about the query.
+pub fn explain(state: &State, params: &Params, query: &str, key: &Key) -> Vec<ExplainRow> {
+    let scored = Scored::new(state, params);
+    let mut rows = Vec::new();
+    for (k, score, e) in scored.holding(key) {
         let text = k.text();
-        let (own, rolled) = scored.pairs_of(*e);
-        let mut rows: Vec<(f64, &Pair)> = own
-            .iter()
-            .filter(|p| scored.ctx.infos[p.source as usize].included)
-            .map(|p| (scored.ctx.contribution(p), p))
-            .collect();
-        rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.source.cmp(&b.1.source)));
-        for (c, p) in rows {
-            let s = &sources[p.source as usize];
+        let row = |kind, source: &str, category: &str| ExplainRow {
+            query: query.to_string(),
+            entry: text.clone(),
+            kind,
+            source: source.to_string(),
+            category: category.to_string(),
+            first_seen: 0,
+            last_seen: 0,
+            hits: 0,
+            danger: None,
+            evidence: None,
+            value: 0,
+        };
+        let (own, rolled) = scored.pairs_of(e);
+        for (c, p) in scored.contributions(own) {
+            let s = &state.sources[p.source as usize];
             let info = &scored.ctx.infos[p.source as usize];
-            let kind = if info.sensor { "sensor" } else { "feed" };
-            line(
-                &text,
-                kind,
-                &s.name,
-                &s.category,
-                p.first,
-                p.last,
-                p.hits,
-                &num(info.danger),
-                &num(Ctx::evidence(p)),
-                &num(c),
-            );
+            rows.push(ExplainRow {
+                first_seen: p.first,
+                last_seen: p.last,
+                hits: p.hits,
+                danger: Some(score_milli(info.danger)),
+                evidence: Some(score_milli(Ctx::evidence(p))),
+                value: score_milli(c),
+                ..row(
+                    if info.sensor { "sensor" } else { "feed" },
+                    &s.name,
+                    &s.category,
+                )
+            });
         }
         if let Some(r) = rolled {
             let per_host = params.enter / params.rollup.map_or(1.0, |r| r.hosts);
@@ -672,38 +701,72 @@ pub fn explain(state: &State, params: &Params, query: &str, key: &Key, out: &mut
                     )
                 });
                 let share = scored.ctx.host_share(hs);
-                line(
-                    &text,
-                    "host",
-                    &host.text(),
-                    "rollup",
-                    first,
-                    last,
+                rows.push(ExplainRow {
+                    first_seen: first,
+                    last_seen: last,
                     hits,
-                    &num(per_host),
-                    &num(share),
-                    &num(per_host * share),
-                );
+                    danger: Some(score_milli(per_host)),
+                    evidence: Some(score_milli(share)),
+                    value: score_milli(per_host * share),
+                    ..row("host", &host.text(), "rollup")
+                });
             }
         }
-        let row = scored.row(k, *score, *e, false);
-        let verdict = if row.milli >= score_milli(params.enter) {
+        let total = scored.row(&k, score, e, false);
+        let verdict = if total.milli >= score_milli(params.enter) {
             "listed"
         } else {
             "not listed"
         };
-        line(
-            &text,
-            "score",
-            verdict,
-            &row.categories.join(";"),
-            row.first_seen,
-            row.last_seen,
-            row.hits,
-            "",
-            "",
-            &format_milli(row.milli),
-        );
+        rows.push(ExplainRow {
+            first_seen: total.first_seen,
+            last_seen: total.last_seen,
+            hits: total.hits,
+            value: total.milli,
+            ..row("score", verdict, &total.categories.join(";"))
+        });
     }
-    !entries.is_empty()
+    rows
+}
+
+impl Scored<'_> {
+    /// The entries with evidence that hold `key`: the entry itself and
+    /// every network around it.
+    fn holding(&self, key: &Key) -> Vec<(Key, f64, Entry)> {
+        let state = self.ctx.state;
+        let mut entries = Vec::new();
+        self.for_each(|k, score, e| {
+            let hit = match (e, key) {
+                (Entry::V4(i), Key::V4(a)) => state.v4.keys[i] == *a,
+                (Entry::V6(i), Key::V6(a)) => state.v6.keys[i] == *a,
+                (Entry::Domain(i), Key::Domain(d)) => &state.domains.keys[i] == d,
+                (Entry::Net(..), _) => {
+                    let Key::Net(n) = k() else { return };
+                    match key {
+                        Key::V4(a) => n.contains_v4(*a),
+                        Key::V6(a) => n.contains_v6(*a),
+                        Key::Net(q) => n == *q,
+                        Key::Domain(_) => false,
+                    }
+                }
+                _ => false,
+            };
+            if hit {
+                entries.push((k(), score, e));
+            }
+        });
+        entries
+    }
+
+    /// The counted pairs with their contributions, largest first (then by
+    /// source).
+    fn contributions<'p>(&self, pairs: &'p [Pair]) -> Vec<(f64, &'p Pair)> {
+        let mut rows: Vec<(f64, &Pair)> = pairs
+            .iter()
+            .filter(|p| self.ctx.infos[p.source as usize].included)
+            .map(|p| (self.ctx.contribution(p), p))
+            .collect();
+        rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.source.cmp(&b.1.source)));
+        rows
+    }
 }

@@ -11,6 +11,7 @@ use super::key::Net;
 use crate::artifact::{Artifact, ArtifactError, ArtifactWriter, Tag};
 use serde::{Deserialize, Serialize};
 use std::path::Path;
+use std::sync::Mutex;
 
 pub const KIND: Tag = *b"SCOR";
 pub const MAJOR: u16 = 1;
@@ -264,39 +265,31 @@ impl<K: Ord + Clone> Part<K> {
             };
             let key = out.keys.len() as u32;
             let push = |out: &mut Vec<Pair>, p: &Pair| out.push(Pair { key, ..*p });
+            // A key only one side has: its pairs as they are.
+            let copy = |out: &mut Vec<Pair>, pairs: &[Pair], at: &mut usize, k: usize| {
+                let e = run(pairs, *at, k);
+                pairs[*at..e].iter().for_each(|p| push(out, p));
+                *at = e;
+            };
+            // `order` came from the peeks, so the side it names has a key.
             match order {
                 std::cmp::Ordering::Less => {
-                    let (ka, k) = ak.next().unwrap();
-                    let e = run(ap, i, ka);
-                    ap[i..e].iter().for_each(|p| push(&mut out.pairs, p));
-                    i = e;
+                    let Some((ka, k)) = ak.next() else { break };
+                    copy(&mut out.pairs, ap, &mut i, ka);
                     out.keys.push(k);
                 }
                 std::cmp::Ordering::Greater => {
-                    let (kb, k) = bk.next().unwrap();
-                    let e = run(bp, j, kb);
-                    bp[j..e].iter().for_each(|p| push(&mut out.pairs, p));
-                    j = e;
+                    let Some((kb, k)) = bk.next() else { break };
+                    copy(&mut out.pairs, bp, &mut j, kb);
                     out.keys.push(k);
                 }
                 std::cmp::Ordering::Equal => {
-                    let ((ka, k), (kb, _)) = (ak.next().unwrap(), bk.next().unwrap());
+                    let (Some((ka, k)), Some((kb, _))) = (ak.next(), bk.next()) else {
+                        break;
+                    };
                     let (ea, eb) = (run(ap, i, ka), run(bp, j, kb));
-                    while i < ea || j < eb {
-                        if j == eb || (i < ea && ap[i].source < bp[j].source) {
-                            push(&mut out.pairs, &ap[i]);
-                            i += 1;
-                        } else if i == ea || bp[j].source < ap[i].source {
-                            push(&mut out.pairs, &bp[j]);
-                            j += 1;
-                        } else {
-                            let mut p = ap[i];
-                            p.absorb(&bp[j], kinds[p.source as usize]);
-                            push(&mut out.pairs, &p);
-                            i += 1;
-                            j += 1;
-                        }
-                    }
+                    merge_sources(&ap[i..ea], &bp[j..eb], kinds, |p| push(&mut out.pairs, p));
+                    (i, j) = (ea, eb);
                     out.keys.push(k);
                 }
             }
@@ -337,6 +330,49 @@ impl<K: Ord + Clone> Part<K> {
     }
 }
 
+/// A state's sources must be sorted, unique, few enough to number in a
+/// `u32`, with valid names and canonical categories.
+fn check_sources(sources: &[Source]) -> Result<(), ArtifactError> {
+    let bad = |why: &str| ArtifactError::BadSection(*b"SRCS", why.to_string());
+    if sources.windows(2).any(|w| w[0] >= w[1]) {
+        return Err(bad("sources are not sorted and unique"));
+    }
+    if sources.len() > u32::MAX as usize {
+        return Err(bad("too many sources"));
+    }
+    for s in sources {
+        let name_ok = match s.kind {
+            SourceKind::Feed => crate::feed::is_name(&s.name),
+            SourceKind::Sensor => crate::record::is_sensor_name(s.name.as_bytes()),
+        };
+        if !name_ok || category::canonical(&s.category) != s.category {
+            return Err(bad("a source name or category is not valid"));
+        }
+    }
+    Ok(())
+}
+
+/// Merges one key's pairs from two parts (each sorted by source): a source
+/// only one side has is kept as it is, one both have is folded.
+fn merge_sources(a: &[Pair], b: &[Pair], kinds: &[SourceKind], mut emit: impl FnMut(&Pair)) {
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if j == b.len() || (i < a.len() && a[i].source < b[j].source) {
+            emit(&a[i]);
+            i += 1;
+        } else if i == a.len() || b[j].source < a[i].source {
+            emit(&b[j]);
+            j += 1;
+        } else {
+            let mut p = a[i];
+            p.absorb(&b[j], kinds[p.source as usize]);
+            emit(&p);
+            i += 1;
+            j += 1;
+        }
+    }
+}
+
 /// Merges two parts (see [`Part::merge`]).
 pub(crate) fn merge_two<K: Ord + Clone>(
     a: Part<K>,
@@ -368,26 +404,14 @@ struct Meta {
     time: i64,
 }
 
-/// Runs `f` on every item, on the machine's threads: converting pairs is
-/// memory-bound, and two cores touch fresh pages faster than one.
+/// Runs `f` on every item on [`crate::pool`]: converting pairs is
+/// memory-bound, and two cores touch fresh pages faster than one. The items
+/// are owned pieces of one buffer; the mutex only hands each over once.
 fn parallel<T: Send>(items: Vec<T>, f: impl Fn(T) + Sync) {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |t| t.get())
-        .min(items.len());
-    if threads <= 1 {
-        items.into_iter().for_each(f);
-        return;
-    }
-    let queue = std::sync::Mutex::new(items);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let item = queue.lock().unwrap_or_else(|e| e.into_inner()).pop();
-                match item {
-                    Some(x) => f(x),
-                    None => break,
-                }
-            });
+    let items: Vec<Mutex<Option<T>>> = items.into_iter().map(|x| Mutex::new(Some(x))).collect();
+    crate::pool::map(&items, |item| {
+        if let Some(x) = item.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            f(x);
         }
     });
 }
@@ -658,22 +682,8 @@ impl State {
             ));
         }
         let sources: Vec<Source> = a.record(*b"SRCS")?;
+        check_sources(&sources)?;
         let bad = |tag: Tag, why: &str| ArtifactError::BadSection(tag, why.to_string());
-        if sources.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(bad(*b"SRCS", "sources are not sorted and unique"));
-        }
-        if sources.len() > u32::MAX as usize {
-            return Err(bad(*b"SRCS", "too many sources"));
-        }
-        for s in &sources {
-            let name_ok = match s.kind {
-                SourceKind::Feed => crate::feed::is_name(&s.name),
-                SourceKind::Sensor => crate::record::is_sensor_name(s.name.as_bytes()),
-            };
-            if !name_ok || category::canonical(&s.category) != s.category {
-                return Err(bad(*b"SRCS", "a source name or category is not valid"));
-            }
-        }
         let k4 = a.raw(*b"KEY4")?;
         let k6 = a.raw(*b"KEY6")?;
         if k4.len() % 4 != 0 || k6.len() % 16 != 0 {
@@ -722,8 +732,8 @@ impl State {
         Ok(state)
     }
 
-    /// Reads a state file; errors name the file.
-    pub fn read(path: &str) -> Result<State, String> {
+    /// Reads a state file (`-` is stdin); errors name the file.
+    pub fn read(path: &str) -> Result<State, super::Error> {
         let mut bytes = Vec::new();
         let read = if path == "-" {
             std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
@@ -735,8 +745,11 @@ impl State {
                 std::io::Read::read_to_end(&mut f, &mut bytes)
             })
         };
-        read.map_err(|e| format!("{path}: {}", crate::error::describe_io(&e)))?;
-        State::from_bytes(bytes).map_err(|e| format!("{path}: not a usable scoring state: {e}"))
+        read.map_err(|e| crate::error::InputError::io(path, &e))?;
+        State::from_bytes(bytes).map_err(|reason| super::Error::State {
+            file: path.to_string(),
+            reason,
+        })
     }
 }
 

@@ -398,11 +398,9 @@ fn addresses(s: &IpSet) -> String {
 
 /// Names come from the command line; quote them if CSV needs it.
 fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
+    let mut out = Vec::new();
+    crate::record::push_field(&mut out, s);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn union_all(sets: impl IntoIterator<Item = IpSet>) -> IpSet {

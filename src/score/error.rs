@@ -1,0 +1,42 @@
+//! The score layer's error: what stops a stage of `score` (a refused row
+//! is not an error but a count in the report, unless the plan is strict).
+
+use crate::artifact::ArtifactError;
+use crate::error::{InputError, LineError};
+
+/// Why a score stage stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// An input that cannot be read or is refused: `FILE:LINE: reason`.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A state file that is not a usable scoring state (foreign, of another
+    /// version or model, truncated, corrupt).
+    #[error("{file}: not a usable scoring state: {reason}")]
+    State {
+        file: String,
+        #[source]
+        reason: ArtifactError,
+    },
+    /// The feed configuration could not be read; the message names it.
+    #[error("{0}")]
+    Feeds(String),
+    /// A plan that cannot be carried out: the caller's mistake (bad
+    /// thresholds, stdin read twice, a time before the state's).
+    #[error("{0}")]
+    Plan(String),
+    /// Writing the output failed (a closed pipe among others).
+    #[error("write error: {}", crate::error::describe_io(.0))]
+    Write(#[source] std::io::Error),
+}
+
+/// A refused line of `file` as an input error: `FILE:LINE: reason`, with
+/// `: 'text'` only when the line's text was kept (record readers put the
+/// offending field in the reason instead).
+pub fn at_line(file: &str, e: &LineError) -> InputError {
+    if e.text.is_empty() {
+        InputError::line(file, e.line, e.reason.clone())
+    } else {
+        e.in_file(file)
+    }
+}

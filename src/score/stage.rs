@@ -1,0 +1,442 @@
+//! The score stages, each a plan in and a report out: [`run`] (evidence into
+//! the scored list, and the state saved if asked), [`explain`] (every
+//! contribution to the scores of some entries) and [`merge`] (states into
+//! one). Nothing here prints: a report carries what a person or a cron job
+//! needs, and the caller words it.
+
+use super::model::{self, ExplainRow};
+use super::{at_line, parse_key, Error, Evidence, FeedSettings, Key, Params, Problems};
+use super::{Selection, State};
+use crate::error::{quote, InputError, Verdict};
+use crate::files::Output;
+use crate::record::{write_score_header, ScoreReader};
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::Path;
+
+/// Where the evidence comes from and when it is weighed; the part of a
+/// plan [`run`] and [`explain`] share.
+#[derive(Clone, Debug, Default)]
+pub struct EvidencePlan {
+    /// Sensor events CSVs (`-` is stdin), read first, in this order.
+    pub events: Vec<String>,
+    /// Indicators CSVs from `tl-ingest` (`-` is stdin), read after the
+    /// events.
+    pub indicators: Vec<String>,
+    /// The feed configuration (TOML): each feed's category and confidence
+    /// cap.
+    pub feeds: Option<String>,
+    /// The reference time; `None` for the clock, or the state's time when
+    /// that is later.
+    pub now: Option<i64>,
+    /// A state to start from (from a saved state or [`merge`]), decayed on
+    /// to the reference time.
+    pub state: Option<String>,
+    /// A malformed row is an error (the first one), not a count.
+    pub strict: bool,
+}
+
+/// What reading one input came to: rows read and skipped, why, the first
+/// few refused rows, times in the future.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InputReport {
+    /// The input's name as messages use it (`stdin` for `-`).
+    pub file: String,
+    pub problems: Problems,
+}
+
+/// What [`run`] does: score the evidence into a list (or every entry above
+/// a score) and write it as a scores CSV.
+#[derive(Clone, Debug)]
+pub struct ScorePlan {
+    pub evidence: EvidencePlan,
+    pub params: Params,
+    /// The list published last time (a scores CSV): its entries stay while
+    /// above their leave threshold.
+    pub previous: Option<String>,
+    /// Every entry scoring at least this instead of the list (no
+    /// hysteresis).
+    pub min_score: Option<f64>,
+    /// At most this many rows, the highest scores.
+    pub top: Option<usize>,
+    /// Add the `reason` column.
+    pub reasons: bool,
+    /// Write the state (all evidence, decayed to the reference time) to
+    /// this file, atomically.
+    pub save_state: Option<String>,
+    /// The scores CSV: a file replaced atomically, or stdout for `None` or
+    /// `-`.
+    pub output: Option<String>,
+}
+
+/// What [`run`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoreReport {
+    /// Each input read, in order.
+    pub inputs: Vec<InputReport>,
+    /// The reference time the evidence was weighed at.
+    pub time: i64,
+    /// Entries (addresses, networks, domains) with evidence.
+    pub entries: usize,
+    /// Rows written to the scores CSV.
+    pub rows: usize,
+    /// Where the state was saved, if it was.
+    pub state_saved: Option<String>,
+    pub verdict: Verdict,
+}
+
+/// What [`explain`] does: explain the scores of addresses, networks or
+/// domains.
+#[derive(Clone, Debug)]
+pub struct ExplainPlan {
+    pub evidence: EvidencePlan,
+    pub params: Params,
+    /// Addresses, networks (CIDR) or domains, as given.
+    pub queries: Vec<String>,
+}
+
+/// What [`explain`] found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Explanation {
+    /// Each input read, in order.
+    pub inputs: Vec<InputReport>,
+    /// Every query's rows, in query order.
+    pub rows: Vec<ExplainRow>,
+    /// The queries nothing is known about, as given.
+    pub unknown: Vec<String>,
+    /// [`Verdict::No`] when some query has no evidence.
+    pub verdict: Verdict,
+}
+
+impl Explanation {
+    /// The explanation as CSV: [`model::EXPLAIN_HEADER`] and every row.
+    pub fn to_csv(&self) -> Vec<u8> {
+        let mut buf = Vec::new();
+        buf.extend_from_slice(model::EXPLAIN_HEADER.as_bytes());
+        buf.push(b'\n');
+        for r in &self.rows {
+            r.write_row(&mut buf);
+        }
+        buf
+    }
+}
+
+/// What [`merge`] does: combine state files exactly into one.
+#[derive(Clone, Debug)]
+pub struct MergePlan {
+    pub states: Vec<String>,
+    /// The merged state, written atomically.
+    pub output: String,
+    /// Decay the result to this later time; `None` for the latest state's.
+    pub now: Option<i64>,
+}
+
+/// What [`merge`] did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MergeReport {
+    /// States read.
+    pub states: usize,
+    /// Entries and (entry, source) pairs in the merged state.
+    pub entries: usize,
+    pub pairs: usize,
+    /// The merged state's reference time.
+    pub time: i64,
+    pub verdict: Verdict,
+}
+
+/// Scores the plan's evidence and writes the scores CSV (and the state,
+/// when asked). Malformed rows are counted in the report; under a strict
+/// plan the first one is an error and nothing is written.
+pub fn run(plan: &ScorePlan) -> Result<ScoreReport, Error> {
+    check_params(&plan.params)?;
+    if let Some(x) = plan.min_score {
+        if !(x.is_finite() && x >= 0.0) {
+            return Err(Error::Plan(
+                "--min-score must be a number of at least 0".into(),
+            ));
+        }
+    }
+    let previous = match &plan.previous {
+        Some(p) => previous_list(p)?,
+        None => HashSet::new(),
+    };
+    let (state, inputs) = gather(&plan.evidence)?;
+    if let Some(path) = &plan.save_state {
+        state
+            .write(Path::new(path))
+            .map_err(|e| InputError::io(path, &e))?;
+    }
+    let selection = match plan.min_score {
+        Some(x) => Selection::MinScore(x),
+        None => Selection::List { previous },
+    };
+    let rows = model::score(&state, &plan.params, &selection, plan.top, plan.reasons);
+    let mut out = create_output(plan.output.as_deref())?;
+    write_score_header(&mut out, plan.reasons).map_err(Error::Write)?;
+    let mut buf = Vec::with_capacity(1 << 16);
+    for r in &rows {
+        r.write_row(&mut buf, plan.reasons);
+        if buf.len() > 1 << 15 {
+            out.write_all(&buf).map_err(Error::Write)?;
+            buf.clear();
+        }
+    }
+    out.write_all(&buf).map_err(Error::Write)?;
+    out.finish().map_err(Error::Write)?;
+    Ok(ScoreReport {
+        inputs,
+        time: state.time,
+        entries: state.key_count(),
+        rows: rows.len(),
+        state_saved: plan.save_state.clone(),
+        verdict: Verdict::Done,
+    })
+}
+
+/// Explains the plan's queries from its evidence; writes nothing (the rows
+/// are in the explanation, [`Explanation::to_csv`] is their CSV).
+pub fn explain(plan: &ExplainPlan) -> Result<Explanation, Error> {
+    check_params(&plan.params)?;
+    let e = &plan.evidence;
+    if e.events.is_empty() && e.indicators.is_empty() && e.state.is_none() {
+        return Err(Error::Plan(
+            "explain needs evidence: --events, --indicators or --state".into(),
+        ));
+    }
+    let mut queries = Vec::new();
+    for q in &plan.queries {
+        let key =
+            parse_key(q).map_err(|why| Error::Plan(format!("{why}: {}", quote(q.as_bytes()))))?;
+        queries.push((q, key));
+    }
+    let (state, inputs) = gather(e)?;
+    let mut rows = Vec::new();
+    let mut unknown = Vec::new();
+    for (q, key) in &queries {
+        let found = model::explain(&state, &plan.params, &key.text(), key);
+        if found.is_empty() {
+            unknown.push(q.to_string());
+        }
+        rows.extend(found);
+    }
+    Ok(Explanation {
+        inputs,
+        rows,
+        verdict: if unknown.is_empty() {
+            Verdict::Done
+        } else {
+            Verdict::No
+        },
+        unknown,
+    })
+}
+
+/// Merges the plan's states exactly (read side by side on the pool, each
+/// checked alone) and writes the result.
+pub fn merge(plan: &MergePlan) -> Result<MergeReport, Error> {
+    let states = crate::pool::try_map(&plan.states, |p| State::read(p))?;
+    let merged = State::merge(states, plan.now);
+    merged
+        .write(Path::new(&plan.output))
+        .map_err(|e| InputError::io(&plan.output, &e))?;
+    Ok(MergeReport {
+        states: plan.states.len(),
+        entries: merged.key_count(),
+        pairs: merged.pair_count(),
+        time: merged.time,
+        verdict: Verdict::Done,
+    })
+}
+
+/// The thresholds must make sense: 0 < T_out <= T_in.
+fn check_params(p: &Params) -> Result<(), Error> {
+    if p.enter.is_finite() && p.leave.is_finite() && p.leave > 0.0 && p.leave <= p.enter {
+        Ok(())
+    } else {
+        Err(Error::Plan(
+            "--leave must be above 0 and at most --enter".into(),
+        ))
+    }
+}
+
+fn create_output(path: Option<&str>) -> Result<Output, Error> {
+    Output::create(path).map_err(|e| InputError::io(path.unwrap_or("-"), &e).into())
+}
+
+/// The entries of a published list (a scores CSV); its first bad row is an
+/// error.
+fn previous_list(path: &str) -> Result<HashSet<Key>, Error> {
+    let inp = crate::files::open(path).map_err(|e| InputError::io(path, &e))?;
+    let reader = ScoreReader::new(inp.reader).map_err(|e| at_line(&inp.name, &e))?;
+    let mut keys = HashSet::new();
+    for row in reader {
+        let row = row.map_err(|e| at_line(&inp.name, &e))?;
+        let key = parse_key(&row.indicator).map_err(|why| InputError {
+            text: Some(row.indicator.clone().into_bytes()),
+            ..InputError::file(&inp.name, why)
+        })?;
+        keys.insert(key);
+    }
+    Ok(keys)
+}
+
+/// Reads every input into a state at the reference time, with a report per
+/// input.
+fn gather(plan: &EvidencePlan) -> Result<(State, Vec<InputReport>), Error> {
+    let loaded = match &plan.state {
+        Some(path) => Some(State::read(path)?),
+        None => None,
+    };
+    let clock = crate::time::now();
+    let now = match (plan.now, &loaded) {
+        (Some(now), Some(s)) if now < s.time => {
+            return Err(Error::Plan(format!(
+                "--now is before the time of state {} ({})",
+                plan.state.as_deref().unwrap_or(""),
+                crate::time::format(s.time)
+            )))
+        }
+        (Some(now), _) => now,
+        (None, Some(s)) => clock.max(s.time),
+        (None, None) => clock,
+    };
+    let feeds = match &plan.feeds {
+        Some(path) => FeedSettings::load(path)?,
+        None => FeedSettings::default(),
+    };
+    let all = || plan.events.iter().chain(&plan.indicators);
+    if all().filter(|f| *f == "-").count() > 1 {
+        return Err(Error::Plan(
+            "standard input (-) can be read only once".into(),
+        ));
+    }
+    let mut evidence = Evidence::new(now, feeds);
+    let mut inputs = Vec::new();
+    for (i, name) in all().enumerate() {
+        let inp = crate::files::open(name).map_err(|e| InputError::io(name, &e))?;
+        let problems = if i < plan.events.len() {
+            evidence.add_events(&inp.name, inp.reader)?
+        } else {
+            evidence.add_indicators(&inp.name, inp.reader)?
+        };
+        if plan.strict {
+            if let Some(first) = problems.examples.first() {
+                return Err(at_line(&inp.name, first).into());
+            }
+        }
+        inputs.push(InputReport {
+            file: inp.name,
+            problems,
+        });
+    }
+    let built = evidence.into_state();
+    let state = match loaded {
+        Some(s) => State::merge(vec![s, built], Some(now)),
+        None => built,
+    };
+    Ok((state, inputs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: i64 = 1_795_788_000; // 2026-11-27T14:00:00Z
+
+    /// A directory with a small events and indicators input.
+    fn inputs() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let write = |name: &str, text: &str| {
+            std::fs::write(dir.path().join(name), text).expect("write an input");
+        };
+        write(
+            "ev.csv",
+            "time,source,sensor,port,proto,count\n\
+             2026-11-27T13:00:00Z,192.0.2.1,hp-1,22,tcp,4\n\
+             2026-11-27T13:00:00Z,192.0.2.1,hp-2,22,tcp,4\n\
+             2026-11-27T13:00:00Z,not-an-address,hp-1,22,tcp,1\n",
+        );
+        write(
+            "ind.csv",
+            "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+             192.0.2.1,ip,feodo,botnet-c2,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,1,1\n\
+             198.51.100.0/24,net,drop,hijacked,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,1,1\n",
+        );
+        dir
+    }
+
+    fn path(dir: &tempfile::TempDir, name: &str) -> String {
+        dir.path().join(name).to_string_lossy().into_owned()
+    }
+
+    fn plan(dir: &tempfile::TempDir) -> ScorePlan {
+        ScorePlan {
+            evidence: EvidencePlan {
+                events: vec![path(dir, "ev.csv")],
+                indicators: vec![path(dir, "ind.csv")],
+                now: Some(NOW),
+                ..EvidencePlan::default()
+            },
+            params: Params::default(),
+            previous: None,
+            min_score: None,
+            top: None,
+            reasons: false,
+            save_state: Some(path(dir, "s.tls")),
+            output: Some(path(dir, "list.csv")),
+        }
+    }
+
+    #[test]
+    fn run_reports_what_it_read_scored_and_wrote() {
+        let dir = inputs();
+        let report = run(&plan(&dir)).expect("run");
+        assert_eq!(report.verdict, Verdict::Done);
+        assert_eq!(report.time, NOW);
+        assert_eq!(report.inputs.len(), 2);
+        let (ev, ind) = (&report.inputs[0], &report.inputs[1]);
+        assert_eq!(ev.file, path(&dir, "ev.csv"));
+        assert_eq!((ev.problems.rows, ev.problems.skipped), (3, 1));
+        assert_eq!(ev.problems.examples[0].line, 4);
+        assert_eq!((ind.problems.rows, ind.problems.skipped), (2, 0));
+        assert_eq!(report.entries, 2);
+        assert_eq!(report.rows, 2);
+        assert_eq!(report.state_saved, Some(path(&dir, "s.tls")));
+        let list = std::fs::read_to_string(path(&dir, "list.csv")).expect("the list");
+        assert_eq!(list.lines().count(), 1 + report.rows);
+        assert!(list
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("192.0.2.1,ip,")));
+        let state = State::read(&path(&dir, "s.tls")).expect("the saved state");
+        assert_eq!(state.key_count(), report.entries);
+    }
+
+    #[test]
+    fn strict_plans_stop_at_the_first_bad_row_and_write_nothing() {
+        let dir = inputs();
+        let mut p = plan(&dir);
+        p.evidence.strict = true;
+        let e = run(&p).expect_err("a bad row under strict");
+        assert!(e.to_string().ends_with(
+            "ev.csv:4: source is not an IP address: \
+             '2026-11-27T13:00:00Z,not-an-address,hp-1,22,tcp,1'"
+        ));
+        assert!(!dir.path().join("list.csv").exists());
+    }
+
+    #[test]
+    fn explain_says_no_for_a_query_without_evidence() {
+        let dir = inputs();
+        let p = ExplainPlan {
+            evidence: plan(&dir).evidence,
+            params: Params::default(),
+            queries: vec!["192.0.2.1".into(), "203.0.113.9".into()],
+        };
+        let found = explain(&p).expect("explain");
+        assert_eq!(found.verdict, Verdict::No);
+        assert_eq!(found.unknown, vec!["203.0.113.9".to_string()]);
+        let kinds: Vec<&str> = found.rows.iter().map(|r| r.kind).collect();
+        assert_eq!(kinds, ["feed", "sensor", "sensor", "score"]);
+    }
+}
