@@ -18,9 +18,9 @@ pub enum Error {
         #[source]
         reason: ArtifactError,
     },
-    /// The feed configuration could not be read; the message names it.
-    #[error("{0}")]
-    Feeds(String),
+    /// The feed configuration could not be read; the error names it.
+    #[error(transparent)]
+    Feeds(#[from] crate::feed::Error),
     /// A plan that cannot be carried out: the caller's mistake (bad
     /// thresholds, stdin read twice, a time before the state's).
     #[error("{0}")]

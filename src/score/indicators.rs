@@ -21,7 +21,7 @@ impl FeedSettings {
     /// (`src/feed/config.rs`, the one reader of it); the rest of it is for
     /// `tl-ingest`.
     pub fn load(path: &str) -> Result<FeedSettings, Error> {
-        let config = crate::feed::config::load(path).map_err(|e| Error::Feeds(e.to_string()))?;
+        let config = crate::feed::config::load(path)?;
         let mut feeds = HashMap::new();
         for job in config.jobs {
             let name = job.name.clone().unwrap_or_else(|| job.location.stem());

@@ -499,7 +499,7 @@ fn load_builders(inputs: &Inputs) -> Result<Vec<(String, SetBuilder)>, Failure> 
     } else {
         inputs.files.clone()
     };
-    let results = parallel_map(&files, |f| read_one(f, loader, inputs.quiet));
+    let results = crate::pool::map(&files, |f| read_one(f, loader, inputs.quiet));
     let mut out = Vec::with_capacity(files.len());
     for (file, r) in files.iter().zip(results) {
         let (set, stats) = r?;
@@ -548,34 +548,4 @@ fn read_one(file: &str, loader: Loader, quiet: bool) -> Result<(SetBuilder, Load
         Ok(Err(line)) => Err(Failure::at_line(&name, &line)),
         Ok(Ok(stats)) => Ok((b, stats)),
     }
-}
-
-/// Maps `f` over `items` on up to two threads, keeping order.
-pub(crate) fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map(|n| n.get())
-        .unwrap_or(1)
-        .min(items.len().max(1));
-    if threads <= 1 {
-        return items.iter().map(f).collect();
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let mut results: Vec<Option<R>> = (0..items.len()).map(|_| None).collect();
-    let slots = std::sync::Mutex::new(&mut results);
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= items.len() {
-                    break;
-                }
-                let r = f(&items[i]);
-                slots.lock().unwrap()[i] = Some(r);
-            });
-        }
-    });
-    results
-        .into_iter()
-        .map(|r| r.expect("every item mapped"))
-        .collect()
 }
