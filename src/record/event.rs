@@ -140,6 +140,11 @@ pub fn is_sensor_name(s: &[u8]) -> bool {
 }
 
 /// Remembers the last date seen, since a log's rows share few dates.
+///
+/// The fast path of time parsing for the largest inputs: only the exact
+/// form `YYYY-MM-DDTHH:MM:SSZ`; every other form goes to
+/// [`crate::time::parse_rfc3339`], the one grammar, and a property test
+/// checks that both agree.
 #[derive(Clone, Debug, Default)]
 pub struct TimeCache {
     date: [u8; 10],

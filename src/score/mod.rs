@@ -79,9 +79,11 @@ impl Clock {
 pub struct Problems {
     /// Data rows read (good and bad).
     pub rows: u64,
+    /// Rows refused (malformed), not counted as evidence.
     pub skipped: u64,
     /// Times beyond `now` + tolerance, clamped.
     pub future: u64,
+    /// Refused rows by reason.
     pub by_reason: BTreeMap<String, u64>,
     /// The first few refused rows, by line.
     pub examples: Vec<LineError>,
@@ -90,6 +92,7 @@ pub struct Problems {
 const EXAMPLES: usize = 3;
 
 impl Problems {
+    /// Counts a refused row (and keeps it when among the first few).
     pub fn bad(&mut self, line: u64, reason: &str, text: &[u8]) {
         self.skipped += 1;
         *self.by_reason.entry(reason.to_string()).or_default() += 1;
