@@ -32,13 +32,14 @@ impl LineError {
         }
     }
 
-    /// The same error, naming its file.
+    /// The same error, naming its file; `: 'text'` only when the line's
+    /// text was kept (record readers put the offending field in the reason).
     pub fn in_file(&self, file: &str) -> InputError {
         InputError {
             file: file.to_string(),
             line: Some(self.line),
             reason: self.reason.clone(),
-            text: Some(self.text.clone()),
+            text: (!self.text.is_empty()).then(|| self.text.clone()),
         }
     }
 }

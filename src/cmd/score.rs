@@ -261,7 +261,7 @@ fn failure(e: score::Error) -> Failure {
 fn print_inputs(inputs: &[InputReport]) {
     for InputReport { file, problems: p } in inputs {
         for e in &p.examples {
-            eprintln!("{NAME}: {}", score::at_line(file, e));
+            eprintln!("{NAME}: {}", e.in_file(file));
         }
         let mut s = format!(
             "{NAME}: {file}: read {} rows, skipped {}",

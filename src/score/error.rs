@@ -2,7 +2,7 @@
 //! is not an error but a count in the report, unless the plan is strict).
 
 use crate::artifact::ArtifactError;
-use crate::error::{InputError, LineError};
+use crate::error::InputError;
 
 /// Why a score stage stopped.
 #[derive(Debug, thiserror::Error)]
@@ -28,15 +28,4 @@ pub enum Error {
     /// Writing the output failed (a closed pipe among others).
     #[error("write error: {}", crate::error::describe_io(.0))]
     Write(#[source] std::io::Error),
-}
-
-/// A refused line of `file` as an input error: `FILE:LINE: reason`, with
-/// `: 'text'` only when the line's text was kept (record readers put the
-/// offending field in the reason instead).
-pub fn at_line(file: &str, e: &LineError) -> InputError {
-    if e.text.is_empty() {
-        InputError::line(file, e.line, e.reason.clone())
-    } else {
-        e.in_file(file)
-    }
 }

@@ -4,7 +4,7 @@
 use super::category;
 use super::key::{parse_key, Key, Net};
 use super::state::{Pair, Source, SourceKind, FIX};
-use super::{at_line, Clock, Error, Problems};
+use super::{Clock, Error, Problems};
 use crate::error::InputError;
 use crate::record::IndicatorReader;
 use std::collections::HashMap;
@@ -75,7 +75,7 @@ impl IndicatorItems {
         clock: Clock,
         feeds: &FeedSettings,
     ) -> Result<Problems, Error> {
-        let reader = IndicatorReader::new(input).map_err(|e| at_line(name, &e))?;
+        let reader = IndicatorReader::new(input).map_err(|e| e.in_file(name))?;
         let mut problems = Problems::default();
         for row in reader {
             problems.rows += 1;

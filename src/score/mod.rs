@@ -22,7 +22,7 @@ pub mod model;
 mod stage;
 pub mod state;
 
-pub use error::{at_line, Error};
+pub use error::Error;
 pub use indicators::FeedSettings;
 pub use key::{parse_key, Key, Net};
 pub use model::{ExplainRow, Params, Rollup, Selection};

@@ -5,7 +5,7 @@
 //! needs, and the caller words it.
 
 use super::model::{self, ExplainRow};
-use super::{at_line, parse_key, Error, Evidence, FeedSettings, Key, Params, Problems};
+use super::{parse_key, Error, Evidence, FeedSettings, Key, Params, Problems};
 use super::{Selection, State};
 use crate::error::{quote, InputError, Verdict};
 use crate::files::Output;
@@ -267,10 +267,10 @@ fn create_output(path: Option<&str>) -> Result<Output, Error> {
 /// error.
 fn previous_list(path: &str) -> Result<HashSet<Key>, Error> {
     let inp = crate::files::open(path).map_err(|e| InputError::io(path, &e))?;
-    let reader = ScoreReader::new(inp.reader).map_err(|e| at_line(&inp.name, &e))?;
+    let reader = ScoreReader::new(inp.reader).map_err(|e| e.in_file(&inp.name))?;
     let mut keys = HashSet::new();
     for row in reader {
-        let row = row.map_err(|e| at_line(&inp.name, &e))?;
+        let row = row.map_err(|e| e.in_file(&inp.name))?;
         let key = parse_key(&row.indicator).map_err(|why| InputError {
             text: Some(row.indicator.clone().into_bytes()),
             ..InputError::file(&inp.name, why)
@@ -321,7 +321,7 @@ fn gather(plan: &EvidencePlan) -> Result<(State, Vec<InputReport>), Error> {
         };
         if plan.strict {
             if let Some(first) = problems.examples.first() {
-                return Err(at_line(&inp.name, first).into());
+                return Err(first.in_file(&inp.name).into());
             }
         }
         inputs.push(InputReport {
