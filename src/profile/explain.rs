@@ -4,22 +4,29 @@
 //! and policy network, listed or excluded). What `tl-query` prints and
 //! `tl-zone` classifies entries by.
 
-use super::basis::{self, Basis, Ranking};
+use super::basis::{Basis, Ranking};
 use super::compile::{first_why, overlaps, set_entries, why, Row, Selector, LISTS};
-use super::publish::{read_version, Version, COMPILED};
+use super::layout;
+use super::publish::{read_version, Version};
+use crate::error::InputError;
 use crate::net::{Addr, CidrIter, Entry, Range};
 use crate::set::{IntervalSet, IpSet};
 use std::path::Path;
 
 /// Reads a version's own rows (`provenance.csv`).
-pub fn read_own(path: &Path) -> Result<Vec<Row>, String> {
+pub fn read_own(path: &Path) -> Result<Vec<Row>, InputError> {
+    let file = path.display().to_string();
+    let bad = |e: csv::Error| match e.position() {
+        Some(pos) => InputError::line(file.clone(), pos.line(), e.to_string()),
+        None => InputError::file(file.clone(), e.to_string()),
+    };
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(bad)?;
     let mut out = Vec::new();
     for rec in r.records() {
-        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
+        let rec = rec.map_err(bad)?;
         let f = |i: usize| rec.get(i).unwrap_or("").to_string();
         out.push(Row::parse(&f(1), &f(0), &f(2), f(3)));
     }
@@ -35,10 +42,10 @@ pub struct Explained {
 
 impl Explained {
     /// Opens the version in `dir`; `basis` is the (shared) basis it links.
-    pub fn open(dir: &Path, basis: std::sync::Arc<(Basis, Ranking)>) -> Result<Self, String> {
+    pub fn open(dir: &Path, basis: std::sync::Arc<(Basis, Ranking)>) -> Result<Self, InputError> {
         Ok(Explained {
-            version: read_version(&dir.join(COMPILED))?,
-            own: read_own(&dir.join("provenance.csv"))?,
+            version: read_version(&dir.join(layout::COMPILED))?,
+            own: read_own(&dir.join(layout::PROVENANCE))?,
             basis,
         })
     }
@@ -129,8 +136,8 @@ impl Explained {
 }
 
 /// Reads a basis and ranks it.
-pub fn open_basis(dir: &Path) -> Result<(Basis, Ranking), String> {
-    let b = Basis::read(&dir.join(basis::FILE))?;
+pub fn open_basis(dir: &Path) -> Result<(Basis, Ranking), InputError> {
+    let b = Basis::read(&dir.join(layout::BASIS))?;
     let r = b.ranking();
     Ok((b, r))
 }
