@@ -405,7 +405,7 @@ mod tests {
             [Hold::new(
                 Guard::Canary,
                 format!(
-                    "canary 20.0.0.5 ({}:4) would be on block-in: entry 20.0.0.5 \
+                    "canary 20.0.0.5 ({}:6) would be on block-in: entry 20.0.0.5 \
                      (feed f, category scanner, score 3.000)",
                     path("guarded.toml").display()
                 )
