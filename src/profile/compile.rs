@@ -673,7 +673,7 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, Error> {
     let removed = allow_and_guards(p, inp.now, &mut out);
 
     let maker = ListMaker::new(p, inp, &rules, &chosen, policy, removed);
-    let (lists, merges, cut) = fit_capacity(&maker, inp, &mut out);
+    let ((lists, merges), cut) = fit_capacity(&maker, inp, &mut out);
     rules.cut = cut;
     [out.block_in, out.block_out] = lists;
     merge_rows(p, &merges, &mut out);
@@ -1002,10 +1002,9 @@ fn fit_capacity(
     m: &ListMaker,
     inp: &Inputs,
     out: &mut Compiled,
-) -> ([IpSet; 2], Vec<(usize, Entry, u128)>, Option<u32>) {
+) -> (Built, Option<u32>) {
     let Some(cap) = m.p.capacity else {
-        let (lists, merges) = m.make(u32::MAX);
-        return (lists, merges, None);
+        return (m.make(u32::MAX), None);
     };
     // Candidate cuts: the ranks of the chosen entries, ascending; keeping
     // `k` entries is the cut at the k-th (`n`: all).
@@ -1045,7 +1044,7 @@ fn fit_capacity(
         out.provenance
             .push(rule_row(5, "rule:capacity".into(), "capacity", first));
     }
-    (lists, merges, cut)
+    ((lists, merges), cut)
 }
 
 /// How many of the chosen entries, by rank, are sure to fit: while the sum
@@ -1119,9 +1118,10 @@ fn merge_rows(p: &Profile, merges: &[(usize, Entry, u128)], out: &mut Compiled) 
     let extra: u128 = merges.iter().map(|m| m.2).sum();
     out.notes.push(format!(
         "capacity {}: merged prefixes into {} supernets, adding {extra} addresses \
-         (rows 'merged' in provenance.csv)",
+         (rows 'merged' in {})",
         p.capacity.unwrap_or(0),
-        merges.len()
+        merges.len(),
+        super::layout::PROVENANCE
     ));
     for (i, e, n) in merges {
         out.provenance
