@@ -998,11 +998,7 @@ impl<'a> ListMaker<'a> {
 /// The capacity step: policy is kept, evidence by rank as far as it fits.
 /// Returns the lists, the supernets merged and the cut (the rank from
 /// which evidence was left out); notes, rows and a hold say what it did.
-fn fit_capacity(
-    m: &ListMaker,
-    inp: &Inputs,
-    out: &mut Compiled,
-) -> (Built, Option<u32>) {
+fn fit_capacity(m: &ListMaker, inp: &Inputs, out: &mut Compiled) -> (Built, Option<u32>) {
     let Some(cap) = m.p.capacity else {
         return (m.make(u32::MAX), None);
     };

@@ -51,10 +51,9 @@ impl Explained {
     }
 
     /// Every row, or with `filter` the rows of address entries covering
-    /// it, sorted.
+    /// it, sorted: the version's own rows, the evidence's, the policy
+    /// networks'.
     pub fn rows(&self, filter: Option<&Entry>) -> Vec<Row> {
-        let v = &self.version;
-        let (b, ranking) = (&self.basis.0, &self.basis.1);
         let mut out: Vec<Row> = self
             .own
             .iter()
@@ -65,6 +64,18 @@ impl Explained {
             })
             .cloned()
             .collect();
+        self.evidence_rows(filter, &mut out);
+        self.policy_rows(filter, &mut out);
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The rows of the evidence the rules select: per list it is on, or
+    /// why it is on none (capacity, allow-list, special-purpose space).
+    fn evidence_rows(&self, filter: Option<&Entry>, out: &mut Vec<Row>) {
+        let v = &self.version;
+        let (b, ranking) = (&self.basis.0, &self.basis.1);
         let lists = [&v.block_in, &v.block_out];
         let rules = &v.rules;
         let sel = Selector::new(rules, b);
@@ -110,8 +121,15 @@ impl Explained {
                 out.push(Row::of("excluded", &e, reason, first_why(b, it)));
             }
         }
+    }
+
+    /// The rows of the policy networks (minimal CIDRs) on each list.
+    fn policy_rows(&self, filter: Option<&Entry>, out: &mut Vec<Row>) {
+        let v = &self.version;
+        let lists = [&v.block_in, &v.block_out];
+        let rules = &v.rules;
         for pr in &rules.policy {
-            let Some(set) = b.sets.get(&pr.key) else {
+            let Some(set) = self.basis.0.sets.get(&pr.key) else {
                 continue;
             };
             let cidrs = match filter {
@@ -129,9 +147,6 @@ impl Explained {
                 }
             }
         }
-        out.sort();
-        out.dedup();
-        out
     }
 }
 

@@ -174,7 +174,7 @@ fn diff_names(out: &mut Vec<u8>, list: &str, new: &[String], old: &[String]) -> 
     (added, removed)
 }
 
-/// The files of one version, by name.
+/// The files of one version, by name, and its summary line.
 pub fn render(
     p: &Profile,
     c: &Compiled,
@@ -182,21 +182,43 @@ pub fn render(
     serial: u64,
     now: i64,
 ) -> (Vec<(&'static str, Vec<u8>)>, String) {
-    let mut files: Vec<(&'static str, Vec<u8>)> = Vec::new();
     let names = |v: &[String]| -> Vec<u8> {
         v.iter()
             .flat_map(|d| format!("{d}\n").into_bytes())
             .collect()
     };
-    files.push((layout::BLOCK_IN, list_bytes(&c.block_in)));
-    files.push((layout::BLOCK_OUT, list_bytes(&c.block_out)));
-    files.push((layout::ALLOW, list_bytes(&c.allow)));
-    files.push((layout::DOMAINS, names(&c.domains)));
-    files.push((layout::ALLOW_DOMAINS, names(&c.allow_domains)));
+    let mut files: Vec<(&'static str, Vec<u8>)> = vec![
+        (layout::BLOCK_IN, list_bytes(&c.block_in)),
+        (layout::BLOCK_OUT, list_bytes(&c.block_out)),
+        (layout::ALLOW, list_bytes(&c.allow)),
+        (layout::DOMAINS, names(&c.domains)),
+        (layout::ALLOW_DOMAINS, names(&c.allow_domains)),
+    ];
     if !p.formats.is_empty() {
         // tl-zone publishes a profile in the formats it names here.
         files.push((layout::FORMATS, layout::formats_text(&p.formats)));
     }
+    files.push((layout::PROVENANCE, provenance_bytes(c)));
+    files.push((layout::COMPILED, compiled_bytes(p, c, serial, now)));
+    let (diff, added, removed) = diff_bytes(c, prev);
+    files.push((layout::DIFF, diff));
+    let summary = format!(
+        "{}: serial {serial}, block-in {} ({} addresses), block-out {} ({} addresses), allow {}, domains {}, +{added} -{removed}, left out {}",
+        p.name,
+        lines(&c.block_in),
+        count(&c.block_in),
+        lines(&c.block_out),
+        count(&c.block_out),
+        lines(&c.allow),
+        c.domains.len(),
+        c.left_out,
+    );
+    files.push((layout::SUMMARY, format!("{summary}\n").into_bytes()));
+    (files, summary)
+}
+
+/// `provenance.csv`: the profile's own rows.
+fn provenance_bytes(c: &Compiled) -> Vec<u8> {
     let mut prov = b"entry,list,reason,detail\n".to_vec();
     for r in &c.provenance {
         for (i, f) in [&r.entry, &r.list, &r.reason, &r.detail]
@@ -210,14 +232,16 @@ pub fn render(
         }
         prov.push(b'\n');
     }
-    files.push((layout::PROVENANCE, prov));
+    prov
+}
 
-    let new_lines = (lines(&c.block_in) + lines(&c.block_out)) as u64;
+/// `compiled.tlc`: the version's metadata, rules and lists.
+fn compiled_bytes(p: &Profile, c: &Compiled, serial: u64, now: i64) -> Vec<u8> {
     let meta = Meta {
         profile: p.name.clone(),
         serial,
         time: now,
-        lines: new_lines,
+        lines: (lines(&c.block_in) + lines(&c.block_out)) as u64,
         domains: c.domains.clone(),
         allow_domains: c.allow_domains.clone(),
     };
@@ -227,8 +251,12 @@ pub fn render(
         .ip_set(*b"bin", &c.block_in)
         .ip_set(*b"bou", &c.block_out)
         .ip_set(*b"alw", &c.allow);
-    files.push((layout::COMPILED, w.to_bytes()));
+    w.to_bytes()
+}
 
+/// `diff.txt` against the version in force, with the lines added and
+/// removed.
+fn diff_bytes(c: &Compiled, prev: Option<&Version>) -> (Vec<u8>, usize, usize) {
     let empty = IpSet::default();
     let mut diff = Vec::new();
     let (oi, oo, oa) = match prev {
@@ -249,21 +277,7 @@ pub fn render(
     ];
     let added: usize = counts.iter().map(|c| c.0).sum();
     let removed: usize = counts.iter().map(|c| c.1).sum();
-    files.push((layout::DIFF, diff));
-
-    let summary = format!(
-        "{}: serial {serial}, block-in {} ({} addresses), block-out {} ({} addresses), allow {}, domains {}, +{added} -{removed}, left out {}",
-        p.name,
-        lines(&c.block_in),
-        count(&c.block_in),
-        lines(&c.block_out),
-        count(&c.block_out),
-        lines(&c.allow),
-        c.domains.len(),
-        c.left_out,
-    );
-    files.push((layout::SUMMARY, format!("{summary}\n").into_bytes()));
-    (files, summary)
+    (diff, added, removed)
 }
 
 fn count(s: &IpSet) -> String {

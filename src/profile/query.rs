@@ -207,34 +207,7 @@ impl Querier {
                 rows.push(row("no-version", "", "", ""));
                 continue;
             };
-            let mut hit_lists: Vec<&str> = Vec::new();
-            match s {
-                Subject::Ip(e) => {
-                    let v = &o.version;
-                    for (list, set) in [
-                        ("block-in", &v.block_in),
-                        ("block-out", &v.block_out),
-                        ("allow", &v.allow),
-                    ] {
-                        if set.contains(e) {
-                            hit_lists.push(list);
-                        }
-                    }
-                }
-                Subject::Domain(d) => {
-                    if o.version.meta.domains.iter().any(|l| domain_match(l, d)) {
-                        hit_lists.push("domains");
-                    }
-                    if o.version
-                        .meta
-                        .allow_domains
-                        .iter()
-                        .any(|l| domain_match(l, d))
-                    {
-                        hit_lists.push("allow-domains");
-                    }
-                }
-            }
+            let hit_lists = lists_holding(o, s);
             let before = rows.len();
             let found: Vec<Row> = match s {
                 Subject::Ip(q) => o.rows(Some(q)),
@@ -265,4 +238,32 @@ impl Querier {
         }
         (rows, listed)
     }
+}
+
+/// The lists of a version that hold the subject.
+fn lists_holding(o: &Explained, s: &Subject) -> Vec<&'static str> {
+    let v = &o.version;
+    let mut hit_lists = Vec::new();
+    match s {
+        Subject::Ip(e) => {
+            for (list, set) in [
+                ("block-in", &v.block_in),
+                ("block-out", &v.block_out),
+                ("allow", &v.allow),
+            ] {
+                if set.contains(e) {
+                    hit_lists.push(list);
+                }
+            }
+        }
+        Subject::Domain(d) => {
+            if v.meta.domains.iter().any(|l| domain_match(l, d)) {
+                hit_lists.push("domains");
+            }
+            if v.meta.allow_domains.iter().any(|l| domain_match(l, d)) {
+                hit_lists.push("allow-domains");
+            }
+        }
+    }
+    hit_lists
 }
