@@ -662,6 +662,8 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, Error> {
     let mut rules = Rules::of(p);
     let sel = Selector::new(&rules, &inp.basis);
 
+    // 1. Evidence ≥ threshold; 2. geo and ASN policy; 3. custom blocks;
+    // 4. the allow-list and guards, taken out of everything before.
     let chosen = select_evidence(p, &inp.basis, &sel, &mut out);
     select_domains(p, &inp.basis, &mut out);
     let mut policy = geo_policy(p, inp, &mut rules)?;
@@ -672,12 +674,14 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, Error> {
     }
     let removed = allow_and_guards(p, inp.now, &mut out);
 
+    // Capacity: policy kept, evidence by rank as far as it fits.
     let maker = ListMaker::new(p, inp, &rules, &chosen, policy, removed);
     let ((lists, merges), cut) = fit_capacity(&maker, inp, &mut out);
     rules.cut = cut;
     [out.block_in, out.block_out] = lists;
     merge_rows(p, &merges, &mut out);
 
+    // The outputs' own rows, and the canary guard on the final lists.
     rule_rows(&rules, &mut out.provenance);
     custom_rows(&custom, &mut out);
     out.refusals
