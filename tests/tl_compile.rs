@@ -347,10 +347,37 @@ fn canary_and_circuit_breaker_hold_back() {
     assert_eq!(w.read("out/acme/block-in.txt"), "198.51.100.7\n");
 }
 
+/// Holds `OUT/.lock` as a publishing run would, until dropped.
+fn hold_lock(path: &Path) -> std::fs::File {
+    use std::os::unix::io::AsRawFd;
+    let f = std::fs::File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .unwrap();
+    // SAFETY: flock on a descriptor the test owns.
+    assert_eq!(
+        unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+        0
+    );
+    f
+}
+
 #[test]
 fn killed_run_leaves_previous_outputs_intact() {
     let w = wd();
-    assert_eq!(compile(&w, &[]).code, 0);
+    // A custom block of 4000 addresses makes the version's first file,
+    // block-in.txt, far larger than the evidence the run stores first.
+    let many: String = (0..4000)
+        .map(|i| format!("45.0.{}.{}\n", i / 128, 2 * (i % 128)))
+        .collect();
+    w.write("many.txt", many);
+    let mut profile = fixture("profiles/acme.toml");
+    profile.push_str("\n[[block]]\nfiles = [\"many.txt\"]\n");
+    w.write("acme.toml", profile);
+    let r = compile(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
     let snapshot = || -> Vec<Vec<u8>> {
         [
             "block-in.txt",
@@ -363,9 +390,15 @@ fn killed_run_leaves_previous_outputs_intact() {
         .collect()
     };
     let before = snapshot();
-    let mut child = std::process::Command::new(bin_path("tl-compile"))
-        .current_dir(w.path("."))
-        .env("TL_COMPILE_STALL", "1")
+    assert!(before[0].len() > 2 * LIMIT as usize);
+    for basis in std::fs::read_dir(w.path("out/.basis")).unwrap() {
+        assert!(basis.unwrap().metadata().unwrap().len() < LIMIT);
+    }
+    // The next run may write no file longer than LIMIT bytes: the kernel
+    // kills it (SIGXFSZ) in the middle of writing block-in.txt.
+    const LIMIT: u64 = 16 << 10;
+    let mut cmd = std::process::Command::new(bin_path("tl-compile"));
+    cmd.current_dir(w.path("."))
         .args([
             "--scores",
             "scores.csv",
@@ -379,22 +412,35 @@ fn killed_run_leaves_previous_outputs_intact() {
             "2026-11-28T14:00:00Z",
         ])
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    // Wait until the new version has started being written.
-    let tmp = w.path(&format!("out/.history/acme/.tmp-{}", child.id()));
-    for _ in 0..600 {
-        if tmp.join("block-in.txt").exists() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        .stderr(std::process::Stdio::null());
+    // SAFETY: only async-signal-safe calls between fork and exec.
+    unsafe {
+        use std::os::unix::process::CommandExt;
+        cmd.pre_exec(|| {
+            let limit = libc::rlimit {
+                rlim_cur: LIMIT,
+                rlim_max: LIMIT,
+            };
+            if libc::setrlimit(libc::RLIMIT_FSIZE, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
+            Ok(())
+        });
     }
-    assert!(
-        tmp.join("block-in.txt").exists(),
-        "the run never started writing"
-    );
-    // A second run meanwhile is refused by the lock.
+    let mut child = cmd.spawn().unwrap();
+    let tmp = w.path(&format!("out/.history/acme/.tmp-{}", child.id()));
+    let status = child.wait().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(status.signal(), Some(libc::SIGXFSZ), "{status:?}");
+    // It died with the new version half written, never in force.
+    let written = std::fs::metadata(tmp.join("block-in.txt")).unwrap().len();
+    assert_eq!(written, LIMIT);
+    assert_eq!(before, snapshot());
+    let r = w.run("tl-query", &["198.51.100.7"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // A run while another holds the lock is refused.
+    let lock = hold_lock(&w.path("out/.lock"));
     let r = compile(&w, &[]);
     assert_eq!(r.code, 2);
     assert!(
@@ -402,8 +448,7 @@ fn killed_run_leaves_previous_outputs_intact() {
         "{}",
         r.stderr
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    drop(lock);
     assert_eq!(before, snapshot());
     // The next run cleans up and publishes serial 2.
     let r = compile(&w, &[]);

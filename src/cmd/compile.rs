@@ -2,8 +2,9 @@
 //! databases, with the safety guards, published atomically.
 
 use crate::cli::{self, Failure};
-use crate::profile;
+use crate::profile::{self, CompileReport, Outcome};
 use clap::{CommandFactory, Parser};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -106,7 +107,7 @@ pub fn main() -> ExitCode {
             }
             None => crate::time::now(),
         };
-        profile::run(&profile::Run {
+        let report = profile::compile(&profile::CompilePlan {
             scores: c.scores,
             profiles: c.profiles,
             geo_db: c.geo_db,
@@ -115,8 +116,38 @@ pub fn main() -> ExitCode {
             force: c.force,
             now,
             keep_days: c.keep_days,
-            quiet: c.quiet,
-        })
-        .map_err(Failure::msg)
+        })?;
+        print_report(&report, c.quiet);
+        Ok(report.verdict())
     })
+}
+
+/// Per profile on stderr: its notes (unless quiet), what the guards
+/// found, and whether that held it back; then the published versions'
+/// summaries on stdout (unless quiet).
+fn print_report(report: &CompileReport, quiet: bool) {
+    for p in &report.profiles {
+        let notes = p.notes.iter().filter(|_| !quiet);
+        for m in notes.chain(p.holds.iter().map(|h| &h.message)) {
+            eprintln!("{NAME}: {}: {m}", p.name);
+        }
+        if p.outcome == Outcome::HeldBack {
+            eprintln!(
+                "{NAME}: {}: not published; the last version stays (--force publishes anyway)",
+                p.name
+            );
+        }
+    }
+    if quiet {
+        return;
+    }
+    let mut stdout = String::new();
+    for p in &report.profiles {
+        if let Outcome::Published { summary, .. } = &p.outcome {
+            stdout.push_str(summary);
+            stdout.push('\n');
+        }
+    }
+    // Everything is published by now: a failing stdout changes nothing.
+    let _ = std::io::stdout().lock().write_all(stdout.as_bytes());
 }

@@ -2,7 +2,7 @@
 //! now or at a past time.
 
 use crate::cli::{self, Failure, Verdict};
-use crate::profile::query::{subject, Querier};
+use crate::profile::query::{answer, Query, QueryPlan};
 use clap::{CommandFactory, Parser};
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
@@ -95,40 +95,38 @@ fn run(c: Cli) -> Result<Verdict, Failure> {
     if let Some(p) = &c.provenance {
         return print_provenance(&c.out, p, at);
     }
-    let mut queries: Vec<(String, String)> = Vec::new();
+    let mut queries: Vec<Query> = Vec::new();
     if c.queries.is_empty() || c.queries == ["-"] {
         for (i, line) in std::io::stdin().lock().lines().enumerate() {
             let line = line.map_err(|e| Failure::msg(format!("-: {}", cli::describe_io(&e))))?;
             let t = line.split('#').next().unwrap_or("").trim().to_string();
             if !t.is_empty() {
-                queries.push((format!("-:{}", i + 1), t));
+                queries.push(Query {
+                    file: "-".into(),
+                    line: Some(i as u64 + 1),
+                    text: t,
+                });
             }
         }
     } else {
-        queries.extend(
-            c.queries
-                .iter()
-                .map(|q| ("argument".to_string(), q.clone())),
-        );
+        queries.extend(c.queries.iter().map(|q| Query {
+            file: "argument".into(),
+            line: None,
+            text: q.clone(),
+        }));
     }
-    let mut subjects = Vec::new();
-    for (origin, q) in &queries {
-        let s = subject(q).map_err(|e| Failure::msg(format!("{origin}: {e}")))?;
-        subjects.push((q, s));
-    }
-    let querier = Querier::new(&c.out, at).map_err(Failure::msg)?;
+    let report = answer(&QueryPlan {
+        out: c.out,
+        at,
+        queries,
+    })?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     out.write_all(b"query,profile,list,entry,reason,detail\n")?;
-    let mut any = false;
-    for (q, s) in &subjects {
-        let (rows, listed) = querier.ask(q, s);
-        any |= listed;
-        for r in rows {
-            write_row(&mut out, &r)?;
-        }
+    for r in &report.rows {
+        write_row(&mut out, r)?;
     }
     out.flush()?;
-    Ok(if any { Verdict::Done } else { Verdict::No })
+    Ok(report.verdict())
 }
 
 fn write_row<S: AsRef<str>>(out: &mut impl Write, fields: &[S]) -> std::io::Result<()> {
@@ -148,7 +146,7 @@ fn print_provenance(
     profile: &str,
     at: Option<i64>,
 ) -> Result<Verdict, Failure> {
-    let rows = crate::profile::query::provenance(out_dir, profile, at).map_err(Failure::msg)?;
+    let rows = crate::profile::query::provenance(out_dir, profile, at)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     out.write_all(b"entry,list,reason,detail\n")?;
     for r in &rows {

@@ -64,15 +64,15 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("EXIT STATUS", EXIT_STATUS),
 ];
 
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum FormatArg {
-    A,
-    Aaaa,
-    Apl,
-    Txt,
-    Dnsbl,
-    Rbldnsd,
-    Rpz,
+/// `--format` takes the formats' own names.
+impl ValueEnum for Format {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Format::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(self.name()))
+    }
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,7 +93,7 @@ pub struct Cli {
     /// Publication format; one for a single list, any number with --out
     /// (default there: the profile's formats.txt, else the configuration's)
     #[arg(short, long, value_enum)]
-    format: Vec<FormatArg>,
+    format: Vec<Format>,
     /// Zone origin; with --out, profile P gets P.ORIGIN and P.rpz.ORIGIN
     #[arg(long, value_name = "ZONE")]
     origin: String,
@@ -158,18 +158,6 @@ pub fn main() -> ExitCode {
     cli::run(NAME, || run(cli).map_err(Failure::msg))
 }
 
-fn format_of(f: FormatArg) -> Format {
-    match f {
-        FormatArg::A => Format::A,
-        FormatArg::Aaaa => Format::Aaaa,
-        FormatArg::Apl => Format::Apl,
-        FormatArg::Txt => Format::Txt,
-        FormatArg::Dnsbl => Format::Dnsbl,
-        FormatArg::Rbldnsd => Format::Rbldnsd,
-        FormatArg::Rpz => Format::Rpz,
-    }
-}
-
 /// The default list name: the first input's file name up to its first dot.
 fn default_name(inputs: &[String]) -> Result<String, String> {
     let Some(first) = inputs.first().filter(|p| p.as_str() != "-") else {
@@ -225,7 +213,7 @@ fn run(cli: Cli) -> Result<Verdict, String> {
         origin,
         now,
     };
-    let formats: Vec<Format> = cli.format.iter().map(|f| format_of(*f)).collect();
+    let formats: Vec<Format> = cli.format.clone();
     let (report, out_dir) = if let Some(dir) = &cli.out {
         for (flag, used) in [
             ("--name", cli.name.is_some()),

@@ -8,8 +8,10 @@
 //! version that used it, so `tl-query` and `tl-zone` can explain any entry
 //! of any version without a per-profile copy of the evidence.
 
+use super::publish::{read_artifact, section_error};
 use super::scores::{Scored, Target};
-use crate::artifact::{Artifact, ArtifactWriter};
+use crate::artifact::ArtifactWriter;
+use crate::error::InputError;
 use crate::net::{Entry, Range};
 use crate::set::IpSet;
 use serde::{Deserialize, Serialize};
@@ -18,8 +20,6 @@ use std::path::Path;
 
 pub const KIND: [u8; 4] = *b"TLPB";
 pub const MAJOR: u16 = 1;
-/// The basis file's name inside a version directory.
-pub const FILE: &str = "basis.tlb";
 
 /// One scored address or network.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -317,13 +317,13 @@ impl Basis {
         w
     }
 
-    pub fn read(path: &Path) -> Result<Basis, String> {
-        let a = Artifact::read(path, KIND, MAJOR)?;
-        let e = |e: crate::artifact::ArtifactError| format!("{}: {e}", path.display());
-        let mut b: Basis = a.record(*b"evid").map_err(e)?;
-        let keys: Vec<String> = a.record(*b"keys").map_err(e)?;
+    pub fn read(path: &Path) -> Result<Basis, InputError> {
+        let a = read_artifact(path, KIND, MAJOR)?;
+        let e = section_error(path);
+        let mut b: Basis = a.record(*b"evid").map_err(&e)?;
+        let keys: Vec<String> = a.record(*b"keys").map_err(&e)?;
         for (i, k) in keys.into_iter().enumerate() {
-            b.sets.insert(k, a.ip_set(set_tag(i)).map_err(e)?);
+            b.sets.insert(k, a.ip_set(set_tag(i)).map_err(&e)?);
         }
         let bad = b.items.iter().any(|i| {
             i.start > i.end
@@ -336,7 +336,8 @@ impl Basis {
             .any(|d| (d.at as usize + d.feeds as usize + d.cats as usize) > b.ids.len())
             || b.ids.iter().any(|&id| id as usize >= b.names.len());
         if bad || !b.items.is_sorted_by_key(Item::key) {
-            return Err(format!("{}: inconsistent evidence records", path.display()));
+            let file = path.display().to_string();
+            return Err(InputError::file(file, "inconsistent evidence records"));
         }
         b.index();
         Ok(b)

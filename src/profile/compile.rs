@@ -13,8 +13,10 @@
 //! ([`super::explain`]).
 
 use super::basis::{Basis, BasisBuilder, Item, Ranking};
-use super::config::{Geo, Overflow, Profile, Sourced};
+use super::config::{Geo, Overflow, Profile};
 use super::scores::{format_milli, Scored};
+use super::Error;
+use crate::error::{quote, InputError};
 use crate::geo::{codes, extract_asns, extract_geo, GeoSelection, GeoTable};
 use crate::net::{parse_entry, write_cidr, write_range, Addr, CidrIter, Entry, Prefix, Range};
 use crate::set::special::{v4 as special_v4, v6 as special_v6};
@@ -103,6 +105,14 @@ impl<'a> Inputs<'a> {
         let set = Arc::new(set);
         m.insert(key.to_string(), set.clone());
         Some(set)
+    }
+
+    /// Whether the run has the database (`geo` or `ASN`) a policy needs.
+    pub fn has_database(&self, what: &str) -> bool {
+        match what {
+            "ASN" => self.asn_db.is_some(),
+            _ => self.country_db.is_some(),
+        }
     }
 
     /// Every policy set extracted so far, by key.
@@ -352,8 +362,37 @@ pub struct Compiled {
     pub left_out: u64,
     /// Things the operator should know (stderr).
     pub notes: Vec<String>,
-    /// Canary hits and stale feeds: publication is refused.
-    pub refusals: Vec<String>,
+    /// What the guards hold the version back for (stale feeds, capacity
+    /// too small, canaries): publication is refused unless forced.
+    pub refusals: Vec<Hold>,
+}
+
+/// A guard that can hold a version back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Guard {
+    /// A feed the profile names has nothing recent.
+    StaleFeed,
+    /// The capacity cannot even hold the geo and custom policy.
+    Capacity,
+    /// A canary would be blocked.
+    Canary,
+    /// The list would shrink or grow beyond the bounds against the version
+    /// in force.
+    CircuitBreaker,
+}
+
+/// Why a guard holds a version back.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hold {
+    pub guard: Guard,
+    /// What `tl-compile` prints: the guard's finding.
+    pub message: String,
+}
+
+impl Hold {
+    pub fn new(guard: Guard, message: String) -> Self {
+        Hold { guard, message }
+    }
 }
 
 /// Documentation and benchmarking space, which `documentation_space = true`
@@ -535,30 +574,30 @@ fn merge_to_fit(set: &mut IpSet, protect: &IpSet, cap: usize, budget: u64) -> Ve
 
 /// The errors [`compile`] can return, found without compiling: a named
 /// feed that is not in the scores, geo or ASN policy without its database.
-pub fn check(p: &Profile, inp: &Inputs) -> Result<(), String> {
-    for (feed, _, origin) in &p.feeds {
+pub fn check(p: &Profile, inp: &Inputs) -> Result<(), Error> {
+    for (feed, _, line) in &p.feeds {
         if !inp.feed_newest.contains_key(feed) {
-            return Err(format!(
-                "{origin}: feed {} is not in the scores",
-                crate::error::quote(feed.as_bytes())
-            ));
+            let reason = format!("feed {} is not in the scores", quote(feed.as_bytes()));
+            return Err(InputError::line(&p.file, *line, reason).into());
         }
     }
     for g in &p.geo {
-        if (!g.countries.is_empty() || !g.continents.is_empty()) && inp.country_db.is_none() {
-            return Err(format!(
-                "{}: the geo policy needs a country database (--geo-db)",
-                p.file
-            ));
-        }
-        if !g.asns.is_empty() && inp.asn_db.is_none() {
-            return Err(format!(
-                "{}: the ASN policy needs an ASN database (--asn-db)",
-                p.file
-            ));
+        for (.., what) in policy_keys(g) {
+            if !inp.has_database(what) {
+                return Err(needs_database(p, what));
+            }
         }
     }
     Ok(())
+}
+
+/// The error of a policy whose database (`geo` or `ASN`) is missing.
+fn needs_database(p: &Profile, what: &str) -> Error {
+    let db = match what {
+        "ASN" => "an ASN database (--asn-db)",
+        _ => "a country database (--geo-db)",
+    };
+    InputError::file(&p.file, format!("the {what} policy needs {db}")).into()
 }
 
 /// The policy keys of a geo rule: (key, reason, detail, what needs the
@@ -597,41 +636,94 @@ fn on_list(list: usize, inbound: bool, outbound: bool) -> bool {
     }
 }
 
-/// Compiles `p`. Errors (exit 2) are profile problems: a feed that is not
-/// in the scores, geo policy without a database.
-pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
-    let mut out = Compiled::default();
-    let keep = |e: &Entry| p.ipv6 || !is_v6(e);
+/// Whether the profile takes an entry of this family.
+fn takes(p: &Profile, e: &Entry) -> bool {
+    p.ipv6 || !is_v6(e)
+}
 
-    // Feeds named must exist; stale ones stop publication.
-    for (feed, _, origin) in &p.feeds {
-        match inp.feed_newest.get(feed) {
-            None => {
-                return Err(format!(
-                    "{origin}: feed {} is not in the scores",
-                    crate::error::quote(feed.as_bytes())
-                ))
-            }
-            Some(&newest) => {
-                let age = (inp.now - newest) as f64 / 86_400.0;
-                if age > p.guards.stale_days {
-                    out.refusals.push(format!(
-                        "feed '{feed}' is stale: newest entry {} ({age:.1} days old, bound {} days)",
-                        crate::time::format(newest),
-                        p.guards.stale_days
-                    ));
-                }
-            }
+/// The bound (widest prefix length) for an entry's family.
+fn width_bound(p: &Profile, e: &Entry) -> u32 {
+    if is_v6(e) {
+        p.guards.widest_v6
+    } else {
+        p.guards.widest_v4
+    }
+}
+
+/// Compiles `p`, in the order of `docs/profiles.md`: evidence at or above
+/// the thresholds, geo and ASN policy, custom blocks, the allow-list and
+/// guards last (so an allow-list entry always wins), then capacity; then
+/// the outputs' own rows and the canary guard. Errors are profile problems
+/// ([`check`]); what a guard holds back is in [`Compiled::refusals`].
+pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, Error> {
+    check(p, inp)?;
+    let mut out = Compiled::default();
+    out.refusals.extend(stale_feeds(p, inp));
+    let mut rules = Rules::of(p);
+    let sel = Selector::new(&rules, &inp.basis);
+
+    // 1. Evidence ≥ threshold; 2. geo and ASN policy; 3. custom blocks;
+    // 4. the allow-list and guards, taken out of everything before.
+    let chosen = select_evidence(p, &inp.basis, &sel, &mut out);
+    select_domains(p, &inp.basis, &mut out);
+    let mut policy = geo_policy(p, inp, &mut rules)?;
+    let custom = custom_blocks(p, &mut out);
+    for (l, set) in policy.iter_mut().enumerate() {
+        let on_l = custom.iter().filter(|c| c.on[l]).map(|c| c.entry);
+        *set = set.union(&IpSet::from_entries(on_l));
+    }
+    let removed = allow_and_guards(p, inp.now, &mut out);
+
+    // Capacity: policy kept, evidence by rank as far as it fits.
+    let maker = ListMaker::new(p, inp, &rules, &chosen, policy, removed);
+    let ((lists, merges), cut) = fit_capacity(&maker, inp, &mut out);
+    rules.cut = cut;
+    [out.block_in, out.block_out] = lists;
+    merge_rows(p, &merges, &mut out);
+
+    // The outputs' own rows, and the canary guard on the final lists.
+    rule_rows(&rules, &mut out.provenance);
+    custom_rows(&custom, &mut out);
+    out.refusals
+        .extend(canary_holds(p, inp, &sel, &rules, &custom, &out));
+    for d in &p.domain_allow {
+        out.provenance
+            .push(Row::named(LISTS[4], d, "allow", p.file.clone()));
+    }
+    out.allow_domains = p.domain_allow.clone();
+    out.provenance.sort();
+    out.provenance.dedup();
+    out.rules = rules;
+    Ok(out)
+}
+
+/// The stale-feed guard: a feed the profile names whose newest entry is
+/// older than `stale_days` holds the version back.
+fn stale_feeds(p: &Profile, inp: &Inputs) -> Vec<Hold> {
+    let mut holds = Vec::new();
+    for (feed, ..) in &p.feeds {
+        let Some(&newest) = inp.feed_newest.get(feed) else {
+            continue;
+        };
+        let age = (inp.now - newest) as f64 / 86_400.0;
+        if age > p.guards.stale_days {
+            holds.push(Hold::new(
+                Guard::StaleFeed,
+                format!(
+                    "feed '{feed}' is stale: newest entry {} ({age:.1} days old, bound {} days)",
+                    crate::time::format(newest),
+                    p.guards.stale_days
+                ),
+            ));
         }
     }
-    let b = &inp.basis;
-    let rank = &inp.ranking.rank;
-    let mut rules = Rules::of(p);
-    let sel = Selector::new(&rules, b);
+    holds
+}
 
-    // 1. Evidence at or above the thresholds, in address order; entries
-    // wider than the bound are refused.
-    let mut chosen: Vec<u32> = Vec::new();
+/// Step 1: the evidence at or above the thresholds (item indices, in
+/// address order); entries wider than the bound are refused and noted.
+fn select_evidence(p: &Profile, b: &Basis, sel: &Selector, out: &mut Compiled) -> Vec<u32> {
+    let mut chosen = Vec::new();
     for (i, it) in b.items.iter().enumerate() {
         if !(p.ipv6 || it.family == 4) || !sel.selects(it) {
             continue;
@@ -649,54 +741,56 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
         }
         chosen.push(i as u32);
     }
+    chosen
+}
+
+/// Step 1 for names: the scored domains of the profile's categories at or
+/// above its domain score, except the allowed ones and their subdomains.
+fn select_domains(p: &Profile, b: &Basis, out: &mut Compiled) {
     let mut domains: Vec<&str> = Vec::new();
     for d in &b.domains {
         let cats = b.cats(d.at, d.feeds, d.cats);
-        if d.milli >= p.domain_min_score
+        let wanted = d.milli >= p.domain_min_score
             && cats
                 .iter()
-                .any(|&c| p.domain_categories.iter().any(|n| n == b.name(c)))
-        {
-            let allowed = p.domain_allow.iter().any(|a| {
-                d.name == *a
-                    || d.name
-                        .strip_suffix(a.as_str())
-                        .is_some_and(|h| h.ends_with('.'))
-            });
-            if allowed {
-                out.provenance.push(Row::named(
-                    LISTS[5],
-                    &d.name,
-                    "allow-listed",
-                    "domain".into(),
-                ));
-                continue;
-            }
-            for (r, det) in why_of(b, d.at, d.feeds, d.cats, d.milli) {
-                out.provenance.push(Row::named(LISTS[3], &d.name, r, det));
-            }
-            domains.push(&d.name);
+                .any(|&c| p.domain_categories.iter().any(|n| n == b.name(c)));
+        if !wanted {
+            continue;
         }
+        let allowed = p.domain_allow.iter().any(|a| {
+            d.name == *a
+                || d.name
+                    .strip_suffix(a.as_str())
+                    .is_some_and(|h| h.ends_with('.'))
+        });
+        if allowed {
+            out.provenance.push(Row::named(
+                LISTS[5],
+                &d.name,
+                "allow-listed",
+                "domain".into(),
+            ));
+            continue;
+        }
+        for (r, det) in why_of(b, d.at, d.feeds, d.cats, d.milli) {
+            out.provenance.push(Row::named(LISTS[3], &d.name, r, det));
+        }
+        domains.push(&d.name);
     }
     domains.dedup();
     out.domains = domains.into_iter().map(str::to_string).collect();
+}
 
-    // 2. Geo and ASN policy (allowed to be wide).
-    let (mut p_in, mut p_out) = (IpSet::default(), IpSet::default());
-    let need = |what: &str| {
-        format!(
-            "{}: the {what} policy needs {}",
-            p.file,
-            match what {
-                "ASN" => "an ASN database (--asn-db)",
-                _ => "a country database (--geo-db)",
-            }
-        )
-    };
+/// Step 2: the networks of the geo and ASN rules (allowed to be wide), per
+/// list (block-in, block-out); each rule is recorded in `rules`.
+fn geo_policy(p: &Profile, inp: &Inputs, rules: &mut Rules) -> Result<[IpSet; 2], Error> {
+    let mut policy = [IpSet::default(), IpSet::default()];
     for g in &p.geo {
-        let keys = policy_keys(g);
-        for (key, reason, detail, what) in keys {
-            let set = inp.policy_set(&key).ok_or_else(|| need(what))?;
+        let on = [g.direction.inbound(), g.direction.outbound()];
+        for (key, reason, detail, what) in policy_keys(g) {
+            let set = inp
+                .policy_set(&key)
+                .ok_or_else(|| needs_database(p, what))?;
             let set = if p.ipv6 {
                 set
             } else {
@@ -705,39 +799,42 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
                     v6: IntervalSet::new(),
                 })
             };
-            if g.direction.inbound() {
-                p_in = p_in.union(&set);
-            }
-            if g.direction.outbound() {
-                p_out = p_out.union(&set);
+            for l in [0, 1].into_iter().filter(|&l| on[l]) {
+                policy[l] = policy[l].union(&set);
             }
             rules.policy.push(PolicyRule {
                 key,
                 reason: reason.to_string(),
                 detail,
-                inbound: g.direction.inbound(),
-                outbound: g.direction.outbound(),
+                inbound: on[0],
+                outbound: on[1],
             });
         }
     }
+    Ok(policy)
+}
 
-    // 3. Custom blocks; entries wider than the bound are refused.
-    let mut custom: Vec<(Entry, bool, bool, String)> = Vec::new();
+/// A custom block entry of a profile.
+struct Custom {
+    entry: Entry,
+    /// On block-in, on block-out.
+    on: [bool; 2],
+    /// Provenance detail: `FILE:LINE` and the block's comment.
+    detail: String,
+}
+
+/// Step 3: the custom blocks; entries wider than the bound are refused and
+/// noted.
+fn custom_blocks(p: &Profile, out: &mut Compiled) -> Vec<Custom> {
+    let mut custom = Vec::new();
     for blk in &p.block {
-        for s in &blk.entries {
-            if !keep(&s.entry) {
-                continue;
-            }
+        for s in blk.entries.iter().filter(|s| takes(p, &s.entry)) {
             let detail = if blk.comment.is_empty() {
                 s.origin.clone()
             } else {
                 format!("{} {}", s.origin, blk.comment)
             };
-            let bound = if is_v6(&s.entry) {
-                p.guards.widest_v6
-            } else {
-                p.guards.widest_v4
-            };
+            let bound = width_bound(p, &s.entry);
             if widest(&s.entry) < bound {
                 out.notes.push(format!(
                     "refused {}: wider than /{bound} (custom {detail})",
@@ -747,39 +844,31 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
                     .push(row(5, &s.entry, "too-wide", &format!("custom:{detail}")));
                 continue;
             }
-            custom.push((
-                s.entry,
-                blk.direction.inbound(),
-                blk.direction.outbound(),
+            custom.push(Custom {
+                entry: s.entry,
+                on: [blk.direction.inbound(), blk.direction.outbound()],
                 detail,
-            ));
+            });
         }
     }
-    let custom_set = |inbound: bool| {
-        IpSet::from_entries(
-            custom
-                .iter()
-                .filter(|c| if inbound { c.1 } else { c.2 })
-                .map(|c| c.0),
-        )
-    };
-    p_in = p_in.union(&custom_set(true));
-    p_out = p_out.union(&custom_set(false));
+    custom
+}
 
-    // 4. Allow-list and guards.
-    let mut allow_entries: Vec<(Entry, &'static str, String)> = Vec::new();
+/// Step 4: the allow-list (entries not expired; expired ones are noted),
+/// own networks and infrastructure become `out.allow`; returns what never
+/// goes on a block list: those and special-purpose space.
+fn allow_and_guards(p: &Profile, now: i64, out: &mut Compiled) -> IpSet {
+    let mut allow: Vec<(Entry, &'static str, String)> = Vec::new();
     for a in &p.allow {
-        if let Some((end, day)) = &a.expires {
-            if *end < inp.now {
-                for s in &a.entries {
-                    out.notes.push(format!(
-                        "allow entry {} ({}) expired on {day}; no longer applied",
-                        entry_text(&s.entry),
-                        s.origin
-                    ));
-                }
-                continue;
+        if let Some((_, day)) = a.expires.as_ref().filter(|(end, _)| *end < now) {
+            for s in &a.entries {
+                out.notes.push(format!(
+                    "allow entry {} ({}) expired on {day}; no longer applied",
+                    entry_text(&s.entry),
+                    s.origin
+                ));
             }
+            continue;
         }
         for s in &a.entries {
             let mut detail = s.origin.clone();
@@ -789,35 +878,74 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
             if let Some((_, day)) = &a.expires {
                 detail = format!("{detail} (until {day})");
             }
-            allow_entries.push((s.entry, "allow", detail));
+            allow.push((s.entry, "allow", detail));
         }
     }
-    let named = |list: &[Sourced], reason: &'static str| -> Vec<(Entry, &'static str, String)> {
-        list.iter()
-            .map(|s| (s.entry, reason, s.origin.clone()))
-            .collect()
-    };
-    allow_entries.extend(named(&p.own, "own-network"));
-    allow_entries.extend(named(&p.infrastructure, "infrastructure"));
-    allow_entries.retain(|(e, _, _)| keep(e));
-    out.allow = IpSet::from_entries(allow_entries.iter().map(|(e, _, _)| *e));
-    for (e, r, d) in &allow_entries {
+    for (list, reason) in [
+        (&p.own, "own-network"),
+        (&p.infrastructure, "infrastructure"),
+    ] {
+        allow.extend(list.iter().map(|s| (s.entry, reason, s.origin.clone())));
+    }
+    allow.retain(|(e, _, _)| takes(p, e));
+    out.allow = IpSet::from_entries(allow.iter().map(|(e, _, _)| *e));
+    for (e, r, d) in &allow {
         out.provenance.push(row(2, e, r, d));
     }
-    let removed = out
-        .allow
-        .union(&special_space(p.guards.documentation_space));
-    let base = [p_in.difference(&removed), p_out.difference(&removed)];
-    let policy = [p_in, p_out];
+    out.allow
+        .union(&special_space(p.guards.documentation_space))
+}
 
-    // The lists with the evidence ranked above `cut`, merged toward the
-    // capacity when the profile asks for it (with the supernets used).
-    type Lists = ([IpSet; 2], Vec<(usize, Entry, u128)>);
-    let make = |cut: u32| -> Lists {
+/// The block lists and the supernets merged into them (list, supernet,
+/// extra addresses).
+type Built = ([IpSet; 2], Vec<(usize, Entry, u128)>);
+
+/// Builds the block lists with the evidence ranked above a cut: what the
+/// capacity step tries.
+struct ListMaker<'a> {
+    p: &'a Profile,
+    items: &'a [Item],
+    rank: &'a [u32],
+    chosen: &'a [u32],
+    /// Whether the evidence goes on block-in, block-out.
+    evidence_on: [bool; 2],
+    /// Geo, ASN and custom networks per list.
+    policy: [IpSet; 2],
+    /// The policy less `removed`: a list without evidence.
+    base: [IpSet; 2],
+    /// What never goes on a block list.
+    removed: IpSet,
+}
+
+impl<'a> ListMaker<'a> {
+    fn new(
+        p: &'a Profile,
+        inp: &'a Inputs,
+        rules: &Rules,
+        chosen: &'a [u32],
+        policy: [IpSet; 2],
+        removed: IpSet,
+    ) -> Self {
+        let base = [0, 1].map(|l| policy[l].difference(&removed));
+        ListMaker {
+            p,
+            items: &inp.basis.items,
+            rank: &inp.ranking.rank,
+            chosen,
+            evidence_on: [rules.evidence_on(0), rules.evidence_on(1)],
+            policy,
+            base,
+            removed,
+        }
+    }
+
+    /// The lists with the evidence ranked above `cut`, merged toward the
+    /// capacity when the profile asks for it.
+    fn make(&self, cut: u32) -> Built {
         let (mut v4, mut v6) = (Vec::new(), Vec::new());
-        for &i in &chosen {
-            if rank[i as usize] < cut {
-                match b.items[i as usize].entry() {
+        for &i in self.chosen {
+            if self.rank[i as usize] < cut {
+                match self.items[i as usize].entry() {
                     Entry::V4(r) => v4.push(r),
                     Entry::V6(r) => v6.push(r),
                 }
@@ -829,18 +957,18 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
             v6: IntervalSet::from_ranges(v6),
         };
         let mut lists = [0, 1].map(|l| {
-            if rules.evidence_on(l) {
-                policy[l].union(&ev).difference(&removed)
+            if self.evidence_on[l] {
+                self.policy[l].union(&ev).difference(&self.removed)
             } else {
-                base[l].clone()
+                self.base[l].clone()
             }
         });
         let mut merges = Vec::new();
-        if let (Some(cap), Overflow::Merge) = (p.capacity, p.overflow) {
+        if let (Some(cap), Overflow::Merge) = (self.p.capacity, self.p.overflow) {
             for (l, set) in lists.iter_mut().enumerate() {
                 if lines(set) > cap {
                     merges.extend(
-                        merge_to_fit(set, &removed, cap, p.merge_extra)
+                        merge_to_fit(set, &self.removed, cap, self.p.merge_extra)
                             .into_iter()
                             .map(|(e, n)| (l, e, n)),
                     );
@@ -848,131 +976,165 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
             }
         }
         (lists, merges)
-    };
-    let fits = |l: &Lists| {
-        p.capacity
-            .is_none_or(|cap| l.0.iter().all(|s| lines(s) <= cap))
-    };
-    let (mut lists, mut cut_rank) = (None, None);
-    if let Some(cap) = p.capacity {
-        // Candidate cuts: the ranks of the chosen entries, ascending;
-        // keeping `k` entries is the cut at the k-th (`n`: all).
-        let mut is_chosen = vec![false; b.items.len()];
-        for &i in &chosen {
-            is_chosen[i as usize] = true;
+    }
+
+    fn fits(&self, lists: &[IpSet; 2]) -> bool {
+        self.p
+            .capacity
+            .is_none_or(|cap| lists.iter().all(|s| lines(s) <= cap))
+    }
+
+    /// The lines an entry adds at most: what it brings that the policy
+    /// does not hold and the guards do not take out.
+    fn most_lines(&self, l: usize, e: &Entry) -> usize {
+        if overlaps(&self.removed, e) || overlaps(&self.policy[l], e) {
+            lines(
+                &IpSet::from_entries([*e])
+                    .difference(&self.removed)
+                    .difference(&self.policy[l]),
+            )
+        } else {
+            cidr_count(e)
         }
-        let ranks: Vec<u32> = (inp.ranking.order.iter().enumerate())
-            .filter(|(_, &i)| is_chosen[i as usize])
-            .map(|(r, _)| r as u32)
-            .collect();
-        let n = ranks.len();
-        let cut_at = |k: usize| ranks.get(k).copied().unwrap_or(u32::MAX);
-        // An entry adds at most the lines of what it brings that the
-        // policy does not hold and the guards do not take out, so keeping
-        // entries while that sum fits is sure to fit.
-        let mut sums = [lines(&base[0]), lines(&base[1])];
-        let mut k0 = 0;
-        while k0 < n {
-            let it = &b.items[inp.ranking.order[ranks[k0] as usize] as usize];
-            let e = it.entry();
-            for (l, sum) in sums.iter_mut().enumerate() {
-                if rules.evidence_on(l) {
-                    *sum += if overlaps(&removed, &e) || overlaps(&policy[l], &e) {
-                        lines(
-                            &IpSet::from_entries([e])
-                                .difference(&removed)
-                                .difference(&policy[l]),
-                        )
-                    } else {
-                        cidr_count(&e)
-                    };
-                }
+    }
+}
+
+/// The capacity step: policy is kept, evidence by rank as far as it fits.
+/// Returns the lists, the supernets merged and the cut (the rank from
+/// which evidence was left out); notes, rows and a hold say what it did.
+fn fit_capacity(m: &ListMaker, inp: &Inputs, out: &mut Compiled) -> (Built, Option<u32>) {
+    let Some(cap) = m.p.capacity else {
+        return (m.make(u32::MAX), None);
+    };
+    // Candidate cuts: the ranks of the chosen entries, ascending; keeping
+    // `k` entries is the cut at the k-th (`n`: all).
+    let mut is_chosen = vec![false; m.items.len()];
+    for &i in m.chosen {
+        is_chosen[i as usize] = true;
+    }
+    let ranks: Vec<u32> = (inp.ranking.order.iter().enumerate())
+        .filter(|(_, &i)| is_chosen[i as usize])
+        .map(|(r, _)| r as u32)
+        .collect();
+    let n = ranks.len();
+    let cut_at = |k: usize| ranks.get(k).copied().unwrap_or(u32::MAX);
+    let sure = sure_to_fit(m, inp, &ranks, cap);
+    let (kept, best) = most_that_fit(m, &cut_at, sure, n);
+    let (lists, merges) = best.unwrap_or_else(|| m.make(cut_at(0)));
+    if !m.fits(&lists) {
+        out.refusals.push(Hold::new(
+            Guard::Capacity,
+            format!("capacity {cap} is too small for the geo and custom policy alone"),
+        ));
+    }
+    out.left_out = (n - kept) as u64;
+    let mut cut = None;
+    if kept < n {
+        cut = Some(cut_at(kept));
+        let it = &m.items[inp.ranking.order[cut_at(kept) as usize] as usize];
+        let first = format!(
+            "{} entries from {} (score {}) down, by score then address",
+            n - kept,
+            entry_text(&it.entry()),
+            format_milli(it.milli)
+        );
+        out.notes.push(format!(
+            "capacity {cap}: left out {first} (tl-query --provenance lists them)"
+        ));
+        out.provenance
+            .push(rule_row(5, "rule:capacity".into(), "capacity", first));
+    }
+    ((lists, merges), cut)
+}
+
+/// How many of the chosen entries, by rank, are sure to fit: while the sum
+/// of the lines each adds at most ([`ListMaker::most_lines`]) fits.
+fn sure_to_fit(m: &ListMaker, inp: &Inputs, ranks: &[u32], cap: usize) -> usize {
+    let mut sums = [lines(&m.base[0]), lines(&m.base[1])];
+    let mut k = 0;
+    while k < ranks.len() {
+        let e = m.items[inp.ranking.order[ranks[k] as usize] as usize].entry();
+        for (l, sum) in sums.iter_mut().enumerate() {
+            if m.evidence_on[l] {
+                *sum += m.most_lines(l, &e);
             }
-            if sums.iter().any(|&s| s > cap) {
+        }
+        if sums.iter().any(|&s| s > cap) {
+            break;
+        }
+        k += 1;
+    }
+    k
+}
+
+/// The most entries (from `sure` up) whose lists fit, with those lists:
+/// gallop to the first cut that fails, then bisect (adding entries can
+/// merge prefixes, so the count of lines is only nearly monotone; whatever
+/// is chosen fits). `None` when not even the policy alone fits.
+fn most_that_fit(
+    m: &ListMaker,
+    cut_at: &dyn Fn(usize) -> u32,
+    sure: usize,
+    n: usize,
+) -> (usize, Option<Built>) {
+    let (mut lo, mut hi) = (sure, n + 1);
+    let mut best = Some(m.make(cut_at(sure))).filter(|l| m.fits(&l.0));
+    if best.is_none() {
+        // Only merged supernets can make the bound miss; start lower.
+        (lo, hi) = (0, sure);
+        best = Some(m.make(cut_at(0))).filter(|l| m.fits(&l.0));
+    } else {
+        let mut step = 1;
+        while lo + step < hi {
+            let l = m.make(cut_at(lo + step));
+            if !m.fits(&l.0) {
+                hi = lo + step;
                 break;
             }
-            k0 += 1;
+            lo += step;
+            best = Some(l);
+            step *= 2;
         }
-        // From there up: gallop to the first cut that fails, then bisect
-        // (adding entries can merge prefixes, so the count of lines is only
-        // nearly monotone; whatever is chosen fits).
-        let (mut lo, mut hi) = (k0, n + 1);
-        let mut best = Some(make(cut_at(k0))).filter(|l| fits(l));
-        if best.is_none() {
-            // Only merged supernets can make the bound miss; start lower.
-            (lo, hi) = (0, k0);
-            best = Some(make(cut_at(0))).filter(|l| fits(l));
+    }
+    while best.is_some() && hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        let l = m.make(cut_at(mid));
+        if m.fits(&l.0) {
+            lo = mid;
+            best = Some(l);
         } else {
-            let mut step = 1;
-            while lo + step < hi {
-                let l = make(cut_at(lo + step));
-                if !fits(&l) {
-                    hi = lo + step;
-                    break;
-                }
-                lo += step;
-                best = Some(l);
-                step *= 2;
-            }
-        }
-        while best.is_some() && hi - lo > 1 {
-            let mid = (lo + hi) / 2;
-            let l = make(cut_at(mid));
-            if fits(&l) {
-                lo = mid;
-                best = Some(l);
-            } else {
-                hi = mid;
-            }
-        }
-        let kept = if best.is_some() { lo } else { 0 };
-        let l = best.unwrap_or_else(|| make(cut_at(0)));
-        if !fits(&l) {
-            out.refusals.push(format!(
-                "capacity {cap} is too small for the geo and custom policy alone"
-            ));
-        }
-        out.left_out = (n - kept) as u64;
-        if kept < n {
-            cut_rank = Some(cut_at(kept));
-            let it = &b.items[inp.ranking.order[cut_at(kept) as usize] as usize];
-            let first = format!(
-                "{} entries from {} (score {}) down, by score then address",
-                n - kept,
-                entry_text(&it.entry()),
-                format_milli(it.milli)
-            );
-            out.notes.push(format!(
-                "capacity {cap}: left out {first} (tl-query --provenance lists them)"
-            ));
-            out.provenance
-                .push(rule_row(5, "rule:capacity".into(), "capacity", first));
-        }
-        lists = Some(l);
-    }
-    let ([block_in, block_out], merges) = lists.unwrap_or_else(|| make(u32::MAX));
-    rules.cut = cut_rank;
-    (out.block_in, out.block_out) = (block_in, block_out);
-    if !merges.is_empty() {
-        let extra: u128 = merges.iter().map(|m| m.2).sum();
-        out.notes.push(format!(
-            "capacity {}: merged prefixes into {} supernets, adding {extra} addresses \
-             (rows 'merged' in provenance.csv)",
-            p.capacity.unwrap_or(0),
-            merges.len()
-        ));
-        for (i, e, n) in &merges {
-            out.provenance
-                .push(row(*i, e, "merged", &format!("{n} extra addresses")));
+            hi = mid;
         }
     }
-    let published = [&out.block_in, &out.block_out];
+    let kept = if best.is_some() { lo } else { 0 };
+    (kept, best)
+}
 
-    // Rule rows: what put evidence and policy networks on each list.
+/// Notes and rows of the supernets capacity merged.
+fn merge_rows(p: &Profile, merges: &[(usize, Entry, u128)], out: &mut Compiled) {
+    if merges.is_empty() {
+        return;
+    }
+    let extra: u128 = merges.iter().map(|m| m.2).sum();
+    out.notes.push(format!(
+        "capacity {}: merged prefixes into {} supernets, adding {extra} addresses \
+         (rows 'merged' in {})",
+        p.capacity.unwrap_or(0),
+        merges.len(),
+        super::layout::PROVENANCE
+    ));
+    for (i, e, n) in merges {
+        out.provenance
+            .push(row(*i, e, "merged", &format!("{n} extra addresses")));
+    }
+}
+
+/// The rule rows: what put evidence and policy networks on each list.
+fn rule_rows(rules: &Rules, rows: &mut Vec<Row>) {
     for l in [0, 1] {
         if rules.evidence_on(l) {
             if let Some(m) = rules.min_score {
-                out.provenance.push(rule_row(
+                rows.push(rule_row(
                     l,
                     "rule:min_score".into(),
                     "evidence",
@@ -980,7 +1142,7 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
                 ));
             }
             for (f, m) in &rules.feeds {
-                out.provenance.push(rule_row(
+                rows.push(rule_row(
                     l,
                     format!("rule:feed:{f}"),
                     "evidence",
@@ -988,7 +1150,7 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
                 ));
             }
             for (c, m) in &rules.categories {
-                out.provenance.push(rule_row(
+                rows.push(rule_row(
                     l,
                     format!("rule:category:{c}"),
                     "evidence",
@@ -1003,7 +1165,7 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
                 "asn" => "asn",
                 _ => "country",
             };
-            out.provenance.push(rule_row(
+            rows.push(rule_row(
                 l,
                 format!("rule:{}", pr.key),
                 reason,
@@ -1011,85 +1173,108 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, String> {
             ));
         }
     }
-    // Custom entries, per list they are on, or why they are on none.
-    for (e, inbound, outbound, detail) in &custom {
+}
+
+/// The custom entries' rows: per list they are on, or why they are on none.
+fn custom_rows(custom: &[Custom], out: &mut Compiled) {
+    let published = [&out.block_in, &out.block_out];
+    for c in custom {
         let mut listed = false;
         for l in [0, 1] {
-            if on_list(l, *inbound, *outbound) && overlaps(published[l], e) {
+            if c.on[l] && overlaps(published[l], &c.entry) {
                 listed = true;
-                out.provenance.push(row(l, e, "custom", detail));
+                out.provenance.push(row(l, &c.entry, "custom", &c.detail));
             }
         }
         if !listed {
-            let reason = if overlaps(&out.allow, e) {
+            let reason = if overlaps(&out.allow, &c.entry) {
                 "allow-listed"
             } else {
                 "special-purpose"
             };
             out.provenance
-                .push(row(5, e, reason, &format!("custom:{detail}")));
+                .push(row(5, &c.entry, reason, &format!("custom:{}", c.detail)));
         }
     }
+}
 
-    // Canaries: never blocked; a hit names what caused it.
-    let cut = rules.cut.unwrap_or(u32::MAX);
-    for can in &p.canaries {
-        if !keep(&can.entry) {
-            continue;
-        }
+/// The canary guard: a canary on a block list holds the version back,
+/// naming what put it there.
+fn canary_holds(
+    p: &Profile,
+    inp: &Inputs,
+    sel: &Selector,
+    rules: &Rules,
+    custom: &[Custom],
+    out: &Compiled,
+) -> Vec<Hold> {
+    let published = [&out.block_in, &out.block_out];
+    let mut holds = Vec::new();
+    for can in p.canaries.iter().filter(|c| takes(p, &c.entry)) {
         for l in [0, 1] {
             if !overlaps(published[l], &can.entry) {
                 continue;
             }
-            let mut causes: Vec<String> = Vec::new();
-            if rules.evidence_on(l) {
-                for i in b.overlapping(&can.entry) {
-                    let it = &b.items[i];
-                    if rank[i] < cut && sel.eligible(it) {
-                        let why: Vec<String> =
-                            why(b, it).iter().map(|(r, d)| format!("{r} {d}")).collect();
-                        causes.push(format!(
-                            "entry {} ({})",
-                            entry_text(&it.entry()),
-                            why.join(", ")
-                        ));
-                    }
-                }
-            }
-            for pr in rules.policy.iter().filter(|pr| pr.on(l)) {
-                if inp
-                    .policy_set(&pr.key)
-                    .is_some_and(|s| overlaps(&s, &can.entry))
-                {
-                    causes.push(format!("rule {} ({} {})", pr.key, pr.reason, pr.detail));
-                }
-            }
-            for (e, inbound, outbound, detail) in &custom {
-                if on_list(l, *inbound, *outbound)
-                    && overlaps(&IpSet::from_entries([*e]), &can.entry)
-                {
-                    causes.push(format!("entry {} (custom {detail})", entry_text(e)));
-                }
-            }
-            out.refusals.push(format!(
-                "canary {} ({}) would be on {}: {}",
-                entry_text(&can.entry),
-                can.origin,
-                LISTS[l],
-                causes.join("; ")
+            let causes = canary_causes(inp, sel, rules, custom, l, &can.entry);
+            holds.push(Hold::new(
+                Guard::Canary,
+                format!(
+                    "canary {} ({}) would be on {}: {}",
+                    entry_text(&can.entry),
+                    can.origin,
+                    LISTS[l],
+                    causes.join("; ")
+                ),
             ));
         }
     }
+    holds
+}
 
-    for d in &p.domain_allow {
-        out.provenance
-            .push(Row::named(LISTS[4], d, "allow", p.file.clone()));
+/// What put a canary on list `l`: evidence entries above the cut, policy
+/// rules, custom entries.
+fn canary_causes(
+    inp: &Inputs,
+    sel: &Selector,
+    rules: &Rules,
+    custom: &[Custom],
+    l: usize,
+    canary: &Entry,
+) -> Vec<String> {
+    let b = &inp.basis;
+    let cut = rules.cut.unwrap_or(u32::MAX);
+    let mut causes: Vec<String> = Vec::new();
+    if rules.evidence_on(l) {
+        for i in b.overlapping(canary) {
+            let it = &b.items[i];
+            if inp.ranking.rank[i] < cut && sel.eligible(it) {
+                let why: Vec<String> = why(b, it).iter().map(|(r, d)| format!("{r} {d}")).collect();
+                causes.push(format!(
+                    "entry {} ({})",
+                    entry_text(&it.entry()),
+                    why.join(", ")
+                ));
+            }
+        }
     }
-    out.allow_domains = p.domain_allow.clone();
-    out.provenance.sort();
-    out.provenance.dedup();
-    out.rules = rules;
-    Ok(out)
+    for pr in rules.policy.iter().filter(|pr| pr.on(l)) {
+        if inp
+            .policy_set(&pr.key)
+            .is_some_and(|s| overlaps(&s, canary))
+        {
+            causes.push(format!("rule {} ({} {})", pr.key, pr.reason, pr.detail));
+        }
+    }
+    for c in custom.iter().filter(|c| c.on[l]) {
+        if overlaps(&IpSet::from_entries([c.entry]), canary) {
+            causes.push(format!(
+                "entry {} (custom {})",
+                entry_text(&c.entry),
+                c.detail
+            ));
+        }
+    }
+    causes
 }
 
 /// The number of CIDRs a range splits into.

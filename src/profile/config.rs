@@ -5,11 +5,13 @@
 //! their position ([`Spanned`]) so that their errors can point at them too.
 //! The keys are documented in `docs/profiles.md`.
 
+use super::layout::Format;
+use crate::error::{describe_io, quote, InputError};
 use crate::geo::codes;
 use crate::net::{parse_entry, Entry};
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use toml::Spanned;
 
 /// Which traffic a block applies to.
@@ -223,9 +225,6 @@ impl Default for Guards {
     }
 }
 
-/// The publication formats `tl-zone` knows.
-pub const FORMATS: &[&str] = &["a", "aaaa", "apl", "txt", "dnsbl", "rbldnsd", "rpz"];
-
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Raw {
@@ -292,10 +291,10 @@ pub struct Profile {
     pub name: String,
     pub file: String,
     pub ipv6: bool,
-    pub formats: Vec<String>,
+    pub formats: Vec<Format>,
     pub min_score: Option<u64>,
-    /// (name, minimum score in thousandths, `FILE:LINE` of the key)
-    pub feeds: Vec<(String, u64, String)>,
+    /// (name, minimum score in thousandths, line of the key in `file`)
+    pub feeds: Vec<(String, u64, u64)>,
     pub categories: Vec<(String, u64)>,
     pub evidence_direction: Direction,
     pub geo: Vec<Geo>,
@@ -341,21 +340,13 @@ const SHIPPED_GROUPS: &[(&str, &str)] = &[
     ),
 ];
 
-pub(crate) fn line_of(text: &str, offset: usize) -> usize {
-    text.as_bytes()[..offset.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count()
-        + 1
-}
-
 /// Converts a score threshold to thousandths, as the scores CSV has them.
 fn milli(x: f64) -> u64 {
     (x * 1000.0).round().clamp(0.0, u64::MAX as f64) as u64
 }
 
 /// Reads a group file: one country code per line, `#` comments.
-fn parse_group(file: &str, text: &str) -> Result<Vec<codes::Code>, String> {
+fn parse_group(file: &str, text: &str) -> Result<Vec<codes::Code>, InputError> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let t = line.split('#').next().unwrap_or("").trim();
@@ -364,288 +355,58 @@ fn parse_group(file: &str, text: &str) -> Result<Vec<codes::Code>, String> {
         }
         match codes::code(t.as_bytes()).filter(|c| codes::country(*c).is_some()) {
             Some(c) => out.push(c),
-            None => return Err(format!("{file}:{}: {}", i + 1, codes::unknown(t, false))),
+            None => {
+                return Err(InputError::line(
+                    file,
+                    i as u64 + 1,
+                    codes::unknown(t, false),
+                ))
+            }
         }
     }
     Ok(out)
 }
 
-/// Reads and checks the profile at `path`. `today` (Unix seconds) decides
-/// which allow entries have expired.
-pub fn load(path: &Path) -> Result<Profile, String> {
+/// Reads and checks the profile at `path`; files it names are read from
+/// its directory.
+pub fn load(path: &Path) -> Result<Profile, InputError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{file}: {}", crate::error::describe_io(&e)))?;
+    let text = crate::files::read_text(&file)?;
     parse(&file, &text, path.parent().unwrap_or(Path::new(".")))
 }
 
 /// Checks a profile given as text; relative file names are read from `dir`.
-pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, String> {
-    let raw: Raw = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |s| line_of(text, s.start));
-        format!("{file}:{line}: {}", e.message().trim())
-    })?;
-    let at = |span: std::ops::Range<usize>| format!("{file}:{}", line_of(text, span.start));
-    let entry = |s: &Spanned<String>| -> Result<Sourced, String> {
-        let v = s.get_ref().trim();
-        let origin = at(s.span());
-        parse_entry(v.as_bytes())
-            .map(|entry| Sourced {
-                entry,
-                origin: origin.clone(),
-            })
-            .map_err(|e| format!("{origin}: {e}: {}", crate::error::quote(v.as_bytes())))
-    };
-    let entries = |list: &[Spanned<String>]| -> Result<Vec<Sourced>, String> {
-        list.iter().map(entry).collect()
-    };
-    let resolve = |s: &Spanned<String>| -> PathBuf { dir.join(s.get_ref()) };
-    let files = |list: &[Spanned<String>]| -> Result<Vec<Sourced>, String> {
-        let mut out = Vec::new();
-        for f in list {
-            let p = resolve(f);
-            let name = p.display().to_string();
-            let body = std::fs::read(&p).map_err(|e| {
-                format!(
-                    "{}: {name}: {}",
-                    at(f.span()),
-                    crate::error::describe_io(&e)
-                )
-            })?;
-            for (i, line) in body.split(|&b| b == b'\n').enumerate() {
-                let t = line.split(|&b| b == b'#').next().unwrap_or(b"");
-                let t = t.trim_ascii();
-                if t.is_empty() {
-                    continue;
-                }
-                let origin = format!("{name}:{}", i + 1);
-                let e = parse_entry(t)
-                    .map_err(|e| format!("{origin}: {e}: {}", crate::error::quote(t)))?;
-                out.push(Sourced { entry: e, origin });
-            }
-        }
-        Ok(out)
-    };
-
-    let name = match &raw.name {
-        Some(n) => {
-            let v = n.get_ref();
-            let ok = !v.is_empty()
-                && v.len() <= 63
-                && !v.starts_with(['-', '.'])
-                && v.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-            if !ok {
-                return Err(format!(
-                    "{}: a profile name is 1-63 characters a-z, 0-9 and '-', not first: {}",
-                    at(n.span()),
-                    crate::error::quote(v.as_bytes())
-                ));
-            }
-            v.clone()
-        }
-        None => {
-            return Err(format!("{file}:1: missing key 'name'"));
-        }
-    };
-
-    let mut formats = Vec::new();
-    for f in &raw.formats {
-        if !FORMATS.contains(&f.get_ref().as_str()) {
-            return Err(format!(
-                "{}: unknown format {} (one of {})",
-                at(f.span()),
-                crate::error::quote(f.get_ref().as_bytes()),
-                FORMATS.join(", ")
-            ));
-        }
-        formats.push(f.get_ref().clone());
-    }
-    formats.sort();
-    formats.dedup();
-
-    // Groups: shipped ones, then the profile's own files.
-    let mut groups: BTreeMap<String, Vec<codes::Code>> = BTreeMap::new();
-    for (g, body) in SHIPPED_GROUPS {
-        groups.insert(g.to_string(), parse_group(g, body)?);
-    }
-    for (g, f) in &raw.groups {
-        let p = resolve(f);
-        let body = std::fs::read_to_string(&p).map_err(|e| {
-            format!(
-                "{}: {}: {}",
-                at(f.span()),
-                p.display(),
-                crate::error::describe_io(&e)
-            )
-        })?;
-        groups.insert(g.clone(), parse_group(&p.display().to_string(), &body)?);
-    }
-
-    let mut geo = Vec::new();
-    for r in &raw.geo {
-        let mut countries = Vec::new();
-        for c in &r.countries {
-            match codes::code(c.get_ref().as_bytes()).filter(|k| codes::country(*k).is_some()) {
-                Some(k) => countries.push((k, "country".to_string())),
-                None => {
-                    return Err(format!(
-                        "{}: {}",
-                        at(c.span()),
-                        codes::unknown(c.get_ref(), false)
-                    ))
-                }
-            }
-        }
-        for g in &r.groups {
-            match groups.get(g.get_ref()) {
-                Some(list) => {
-                    countries.extend(list.iter().map(|k| (*k, format!("group:{}", g.get_ref()))))
-                }
-                None => {
-                    return Err(format!(
-                        "{}: unknown country group {} (known: {})",
-                        at(g.span()),
-                        crate::error::quote(g.get_ref().as_bytes()),
-                        groups.keys().cloned().collect::<Vec<_>>().join(", ")
-                    ))
-                }
-            }
-        }
-        let mut continents = Vec::new();
-        for c in &r.continents {
-            match codes::code(c.get_ref().as_bytes()).filter(|k| codes::is_continent(*k)) {
-                Some(k) => continents.push(k),
-                None => {
-                    return Err(format!(
-                        "{}: {}",
-                        at(c.span()),
-                        codes::unknown(c.get_ref(), true)
-                    ))
-                }
-            }
-        }
-        geo.push(Geo {
-            countries,
-            continents,
-            asns: r.asns.clone(),
-            direction: r.direction,
-        });
-    }
-
-    let mut block = Vec::new();
-    for r in &raw.block {
-        let mut e = entries(&r.entries)?;
-        e.extend(files(&r.files)?);
-        block.push(Block {
-            entries: e,
-            direction: r.direction,
-            comment: r.comment.clone(),
-        });
-    }
-    let mut allow = Vec::new();
-    for r in &raw.allow {
-        let mut e = entries(&r.entries)?;
-        e.extend(files(&r.files)?);
-        let expires = match &r.expires {
-            None => None,
-            Some(d) => {
-                let date: jiff::civil::Date = d.get_ref().parse().map_err(|_| {
-                    format!(
-                        "{}: expires is not a date (YYYY-MM-DD): {}",
-                        at(d.span()),
-                        crate::error::quote(d.get_ref().as_bytes())
-                    )
-                })?;
-                let end = date
-                    .to_zoned(jiff::tz::TimeZone::UTC)
-                    .map_err(|e| format!("{}: {e}", at(d.span())))?
-                    .timestamp()
-                    .as_second()
-                    + 86_400
-                    - 1;
-                Some((end, d.get_ref().clone()))
-            }
-        };
-        allow.push(Allow {
-            entries: e,
-            expires,
-            comment: r.comment.clone(),
-        });
-    }
-
-    let mut domain_allow = Vec::new();
-    for d in &raw.domains.allow {
-        let v = d
-            .get_ref()
-            .trim()
-            .trim_end_matches('.')
-            .to_ascii_lowercase();
-        let ok = !v.is_empty()
-            && v.len() <= 253
-            && v.split('.').all(|l| {
-                !l.is_empty()
-                    && l.len() <= 63
-                    && !l.starts_with('-')
-                    && !l.ends_with('-')
-                    && l.bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            });
-        if !ok {
-            return Err(format!(
-                "{}: not a domain name: {}",
-                at(d.span()),
-                crate::error::quote(d.get_ref().as_bytes())
-            ));
-        }
-        domain_allow.push(v);
-    }
-    domain_allow.sort();
-    domain_allow.dedup();
-
+/// The steps follow the file's sections; the first error is returned.
+pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, InputError> {
+    let raw: Raw = crate::files::parse_toml(text, file)?;
+    let src = Source { file, text, dir };
+    let name = src.name(raw.name.as_ref())?;
+    let formats = src.formats(&raw.formats)?;
+    let groups = src.groups(&raw.groups)?;
+    let geo = (raw.geo.iter())
+        .map(|r| src.geo(r, &groups))
+        .collect::<Result<_, _>>()?;
+    let block = raw
+        .block
+        .iter()
+        .map(|r| src.block(r))
+        .collect::<Result<_, _>>()?;
+    let allow = raw
+        .allow
+        .iter()
+        .map(|r| src.allow(r))
+        .collect::<Result<_, _>>()?;
+    let domain_allow = src.domain_allow(&raw.domains.allow)?;
     let g = &raw.guards;
     if g.widest_v4 > 32 || g.widest_v6 > 128 {
-        return Err(format!(
-            "{file}: guards.widest_v4 is at most 32 and guards.widest_v6 at most 128"
+        return Err(InputError::file(
+            file,
+            "guards.widest_v4 is at most 32 and guards.widest_v6 at most 128",
         ));
     }
-    let mut canaries = Vec::new();
-    if g.default_canaries {
-        for c in DEFAULT_CANARIES {
-            canaries.push(Sourced {
-                entry: parse_entry(c.as_bytes()).expect("default canaries parse"),
-                origin: "default canary".into(),
-            });
-        }
-    }
-    canaries.extend(entries(&g.canaries)?);
-
-    let score_ok = |x: f64| x.is_finite() && x >= 0.0;
-    let mut feeds = Vec::new();
-    for (k, v) in &raw.evidence.feeds {
-        if !score_ok(*v) {
-            return Err(format!(
-                "{}: a minimum score is a number >= 0",
-                at(k.span())
-            ));
-        }
-        feeds.push((k.get_ref().clone(), milli(*v), at(k.span())));
-    }
-    let mut categories = Vec::new();
-    for (k, v) in &raw.evidence.categories {
-        if !score_ok(*v) {
-            return Err(format!(
-                "{}: a minimum score is a number >= 0",
-                at(k.span())
-            ));
-        }
-        categories.push((k.get_ref().clone(), milli(*v)));
-    }
-    let capacity = raw
-        .capacity
-        .max_entries
-        .or(raw.capacity.target.default_capacity());
-
+    let canaries = src.canaries(g)?;
+    let feeds = src.thresholds(&raw.evidence.feeds)?;
+    let categories = src.thresholds(&raw.evidence.categories)?;
     Ok(Profile {
         name,
         file: file.to_string(),
@@ -653,18 +414,18 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, String> {
         formats,
         min_score: raw.evidence.min_score.map(milli),
         feeds,
-        categories,
+        categories: categories.into_iter().map(|(c, m, _)| (c, m)).collect(),
         evidence_direction: raw.evidence.direction,
         geo,
         block,
         allow,
-        own: entries(&g.own_networks)?,
-        infrastructure: entries(&g.infrastructure)?,
+        own: src.entries(&g.own_networks)?,
+        infrastructure: src.entries(&g.infrastructure)?,
         canaries,
         domain_categories: raw.domains.categories.clone(),
         domain_min_score: milli(raw.domains.min_score),
         domain_allow,
-        capacity,
+        capacity: (raw.capacity.max_entries).or(raw.capacity.target.default_capacity()),
         overflow: raw.capacity.overflow,
         merge_extra: raw.capacity.merge_extra,
         guards: Guards {
@@ -676,12 +437,277 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, String> {
     })
 }
 
+/// A profile's text being checked: errors point into it, relative file
+/// names are read from its directory.
+struct Source<'a> {
+    file: &'a str,
+    text: &'a str,
+    dir: &'a Path,
+}
+
+impl Source<'_> {
+    /// The line of a value in the profile.
+    fn line<T>(&self, s: &Spanned<T>) -> u64 {
+        crate::files::line_of(self.text, s.span().start)
+    }
+
+    /// `FILE:LINE` of a value: where an entry came from.
+    fn origin<T>(&self, s: &Spanned<T>) -> String {
+        format!("{}:{}", self.file, self.line(s))
+    }
+
+    /// An error about a value.
+    fn error<T>(&self, s: &Spanned<T>, reason: impl Into<String>) -> InputError {
+        InputError::line(self.file, self.line(s), reason)
+    }
+
+    /// An error about a value, quoting it.
+    fn refused(&self, s: &Spanned<String>, reason: impl Into<String>) -> InputError {
+        InputError::text(self.file, self.line(s), reason, s.get_ref().as_bytes())
+    }
+
+    /// The profile's name: a DNS label, since tl-zone names zones after it.
+    fn name(&self, raw: Option<&Spanned<String>>) -> Result<String, InputError> {
+        let Some(n) = raw else {
+            return Err(InputError::line(self.file, 1, "missing key 'name'"));
+        };
+        let v = n.get_ref();
+        let ok = !v.is_empty()
+            && v.len() <= 63
+            && !v.starts_with(['-', '.'])
+            && v.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        if !ok {
+            return Err(self.refused(
+                n,
+                "a profile name is 1-63 characters a-z, 0-9 and '-', not first",
+            ));
+        }
+        Ok(v.clone())
+    }
+
+    /// The publication formats, in name order, each once.
+    fn formats(&self, raw: &[Spanned<String>]) -> Result<Vec<Format>, InputError> {
+        let mut formats = Vec::new();
+        for f in raw {
+            let format = Format::parse(f.get_ref()).ok_or_else(|| {
+                self.error(
+                    f,
+                    format!(
+                        "unknown format {} (one of {})",
+                        quote(f.get_ref().as_bytes()),
+                        Format::names(", ")
+                    ),
+                )
+            })?;
+            formats.push(format);
+        }
+        formats.sort_by_key(|f| f.name());
+        formats.dedup();
+        Ok(formats)
+    }
+
+    /// The country groups: the shipped ones, then the profile's own files.
+    fn groups(
+        &self,
+        raw: &BTreeMap<String, Spanned<String>>,
+    ) -> Result<BTreeMap<String, Vec<codes::Code>>, InputError> {
+        let mut groups = BTreeMap::new();
+        for (g, body) in SHIPPED_GROUPS {
+            groups.insert(g.to_string(), parse_group(g, body)?);
+        }
+        for (g, f) in raw {
+            let p = self.dir.join(f.get_ref());
+            let body = std::fs::read_to_string(&p)
+                .map_err(|e| self.error(f, format!("{}: {}", p.display(), describe_io(&e))))?;
+            groups.insert(g.clone(), parse_group(&p.display().to_string(), &body)?);
+        }
+        Ok(groups)
+    }
+
+    /// A geo rule: countries and continents checked, groups expanded.
+    fn geo(
+        &self,
+        r: &GeoRule,
+        groups: &BTreeMap<String, Vec<codes::Code>>,
+    ) -> Result<Geo, InputError> {
+        let mut countries = Vec::new();
+        for c in &r.countries {
+            let k = codes::code(c.get_ref().as_bytes()).filter(|k| codes::country(*k).is_some());
+            let k = k.ok_or_else(|| self.error(c, codes::unknown(c.get_ref(), false)))?;
+            countries.push((k, "country".to_string()));
+        }
+        for g in &r.groups {
+            let list = groups.get(g.get_ref()).ok_or_else(|| {
+                self.error(
+                    g,
+                    format!(
+                        "unknown country group {} (known: {})",
+                        quote(g.get_ref().as_bytes()),
+                        groups.keys().cloned().collect::<Vec<_>>().join(", ")
+                    ),
+                )
+            })?;
+            countries.extend(list.iter().map(|k| (*k, format!("group:{}", g.get_ref()))));
+        }
+        let mut continents = Vec::new();
+        for c in &r.continents {
+            let k = codes::code(c.get_ref().as_bytes()).filter(|k| codes::is_continent(*k));
+            continents.push(k.ok_or_else(|| self.error(c, codes::unknown(c.get_ref(), true)))?);
+        }
+        Ok(Geo {
+            countries,
+            continents,
+            asns: r.asns.clone(),
+            direction: r.direction,
+        })
+    }
+
+    /// A custom block: its entries, then those of its files.
+    fn block(&self, r: &BlockRule) -> Result<Block, InputError> {
+        let mut entries = self.entries(&r.entries)?;
+        entries.extend(self.files(&r.files)?);
+        Ok(Block {
+            entries,
+            direction: r.direction,
+            comment: r.comment.clone(),
+        })
+    }
+
+    /// An allow rule: its entries, then those of its files, and the end of
+    /// its last day.
+    fn allow(&self, r: &AllowRule) -> Result<Allow, InputError> {
+        let mut entries = self.entries(&r.entries)?;
+        entries.extend(self.files(&r.files)?);
+        let expires = match &r.expires {
+            None => None,
+            Some(d) => Some((self.end_of_day(d)?, d.get_ref().clone())),
+        };
+        Ok(Allow {
+            entries,
+            expires,
+            comment: r.comment.clone(),
+        })
+    }
+
+    /// Unix seconds of the last second of a `YYYY-MM-DD` day (UTC).
+    fn end_of_day(&self, d: &Spanned<String>) -> Result<i64, InputError> {
+        let date: jiff::civil::Date = (d.get_ref().parse())
+            .map_err(|_| self.refused(d, "expires is not a date (YYYY-MM-DD)"))?;
+        let start = date
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .map_err(|e| self.error(d, e.to_string()))?;
+        Ok(start.timestamp().as_second() + 86_400 - 1)
+    }
+
+    /// Domains never listed: lower case, no trailing dot, sorted, each once.
+    fn domain_allow(&self, raw: &[Spanned<String>]) -> Result<Vec<String>, InputError> {
+        let mut out = Vec::new();
+        for d in raw {
+            let v = d
+                .get_ref()
+                .trim()
+                .trim_end_matches('.')
+                .to_ascii_lowercase();
+            let ok = !v.is_empty()
+                && v.len() <= 253
+                && v.split('.').all(|l| {
+                    !l.is_empty()
+                        && l.len() <= 63
+                        && !l.starts_with('-')
+                        && !l.ends_with('-')
+                        && l.bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                });
+            if !ok {
+                return Err(self.refused(d, "not a domain name"));
+            }
+            out.push(v);
+        }
+        out.sort();
+        out.dedup();
+        Ok(out)
+    }
+
+    /// The canaries: the default ones (unless turned off), then the
+    /// profile's.
+    fn canaries(&self, g: &Guards) -> Result<Vec<Sourced>, InputError> {
+        let mut canaries = Vec::new();
+        if g.default_canaries {
+            for c in DEFAULT_CANARIES {
+                canaries.push(Sourced {
+                    entry: parse_entry(c.as_bytes()).expect("default canaries parse"),
+                    origin: "default canary".into(),
+                });
+            }
+        }
+        canaries.extend(self.entries(&g.canaries)?);
+        Ok(canaries)
+    }
+
+    /// Score thresholds by name: (name, thousandths, line of the key).
+    fn thresholds(
+        &self,
+        raw: &BTreeMap<Spanned<String>, f64>,
+    ) -> Result<Vec<(String, u64, u64)>, InputError> {
+        let mut out = Vec::new();
+        for (k, v) in raw {
+            if !(v.is_finite() && *v >= 0.0) {
+                return Err(self.error(k, "a minimum score is a number >= 0"));
+            }
+            out.push((k.get_ref().clone(), milli(*v), self.line(k)));
+        }
+        Ok(out)
+    }
+
+    /// Address entries given in the profile.
+    fn entries(&self, list: &[Spanned<String>]) -> Result<Vec<Sourced>, InputError> {
+        let entry = |s: &Spanned<String>| {
+            let v = s.get_ref().trim();
+            let entry = parse_entry(v.as_bytes())
+                .map_err(|e| InputError::text(self.file, self.line(s), e.to_string(), v))?;
+            Ok(Sourced {
+                entry,
+                origin: self.origin(s),
+            })
+        };
+        list.iter().map(entry).collect()
+    }
+
+    /// Address entries of the files the profile names: one a line, `#`
+    /// comments.
+    fn files(&self, list: &[Spanned<String>]) -> Result<Vec<Sourced>, InputError> {
+        let mut out = Vec::new();
+        for f in list {
+            let p = self.dir.join(f.get_ref());
+            let name = p.display().to_string();
+            let body = std::fs::read(&p)
+                .map_err(|e| self.error(f, format!("{name}: {}", describe_io(&e))))?;
+            for (i, line) in body.split(|&b| b == b'\n').enumerate() {
+                let t = line.split(|&b| b == b'#').next().unwrap_or(b"");
+                let t = t.trim_ascii();
+                if t.is_empty() {
+                    continue;
+                }
+                let line = i as u64 + 1;
+                let entry = parse_entry(t)
+                    .map_err(|e| InputError::text(name.clone(), line, e.to_string(), t))?;
+                out.push(Sourced {
+                    entry,
+                    origin: format!("{name}:{line}"),
+                });
+            }
+        }
+        Ok(out)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn p(text: &str) -> Result<Profile, String> {
-        parse("p.toml", text, Path::new("."))
+        parse("p.toml", text, Path::new(".")).map_err(|e| e.to_string())
     }
 
     #[test]

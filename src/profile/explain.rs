@@ -4,22 +4,29 @@
 //! and policy network, listed or excluded). What `tl-query` prints and
 //! `tl-zone` classifies entries by.
 
-use super::basis::{self, Basis, Ranking};
+use super::basis::{Basis, Ranking};
 use super::compile::{first_why, overlaps, set_entries, why, Row, Selector, LISTS};
-use super::publish::{read_version, Version, COMPILED};
+use super::layout;
+use super::publish::{read_version, Version};
+use crate::error::InputError;
 use crate::net::{Addr, CidrIter, Entry, Range};
 use crate::set::{IntervalSet, IpSet};
 use std::path::Path;
 
 /// Reads a version's own rows (`provenance.csv`).
-pub fn read_own(path: &Path) -> Result<Vec<Row>, String> {
+pub fn read_own(path: &Path) -> Result<Vec<Row>, InputError> {
+    let file = path.display().to_string();
+    let bad = |e: csv::Error| match e.position() {
+        Some(pos) => InputError::line(file.clone(), pos.line(), e.to_string()),
+        None => InputError::file(file.clone(), e.to_string()),
+    };
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_path(path)
-        .map_err(|e| format!("{}: {e}", path.display()))?;
+        .map_err(bad)?;
     let mut out = Vec::new();
     for rec in r.records() {
-        let rec = rec.map_err(|e| format!("{}: {e}", path.display()))?;
+        let rec = rec.map_err(bad)?;
         let f = |i: usize| rec.get(i).unwrap_or("").to_string();
         out.push(Row::parse(&f(1), &f(0), &f(2), f(3)));
     }
@@ -35,19 +42,18 @@ pub struct Explained {
 
 impl Explained {
     /// Opens the version in `dir`; `basis` is the (shared) basis it links.
-    pub fn open(dir: &Path, basis: std::sync::Arc<(Basis, Ranking)>) -> Result<Self, String> {
+    pub fn open(dir: &Path, basis: std::sync::Arc<(Basis, Ranking)>) -> Result<Self, InputError> {
         Ok(Explained {
-            version: read_version(&dir.join(COMPILED))?,
-            own: read_own(&dir.join("provenance.csv"))?,
+            version: read_version(&dir.join(layout::COMPILED))?,
+            own: read_own(&dir.join(layout::PROVENANCE))?,
             basis,
         })
     }
 
     /// Every row, or with `filter` the rows of address entries covering
-    /// it, sorted.
+    /// it, sorted: the version's own rows, the evidence's, the policy
+    /// networks'.
     pub fn rows(&self, filter: Option<&Entry>) -> Vec<Row> {
-        let v = &self.version;
-        let (b, ranking) = (&self.basis.0, &self.basis.1);
         let mut out: Vec<Row> = self
             .own
             .iter()
@@ -58,6 +64,18 @@ impl Explained {
             })
             .cloned()
             .collect();
+        self.evidence_rows(filter, &mut out);
+        self.policy_rows(filter, &mut out);
+        out.sort();
+        out.dedup();
+        out
+    }
+
+    /// The rows of the evidence the rules select: per list it is on, or
+    /// why it is on none (capacity, allow-list, special-purpose space).
+    fn evidence_rows(&self, filter: Option<&Entry>, out: &mut Vec<Row>) {
+        let v = &self.version;
+        let (b, ranking) = (&self.basis.0, &self.basis.1);
         let lists = [&v.block_in, &v.block_out];
         let rules = &v.rules;
         let sel = Selector::new(rules, b);
@@ -103,8 +121,15 @@ impl Explained {
                 out.push(Row::of("excluded", &e, reason, first_why(b, it)));
             }
         }
+    }
+
+    /// The rows of the policy networks (minimal CIDRs) on each list.
+    fn policy_rows(&self, filter: Option<&Entry>, out: &mut Vec<Row>) {
+        let v = &self.version;
+        let lists = [&v.block_in, &v.block_out];
+        let rules = &v.rules;
         for pr in &rules.policy {
-            let Some(set) = b.sets.get(&pr.key) else {
+            let Some(set) = self.basis.0.sets.get(&pr.key) else {
                 continue;
             };
             let cidrs = match filter {
@@ -122,15 +147,12 @@ impl Explained {
                 }
             }
         }
-        out.sort();
-        out.dedup();
-        out
     }
 }
 
 /// Reads a basis and ranks it.
-pub fn open_basis(dir: &Path) -> Result<(Basis, Ranking), String> {
-    let b = Basis::read(&dir.join(basis::FILE))?;
+pub fn open_basis(dir: &Path) -> Result<(Basis, Ranking), InputError> {
+    let b = Basis::read(&dir.join(layout::BASIS))?;
     let r = b.ranking();
     Ok((b, r))
 }

@@ -1,112 +1,117 @@
 //! Customer profiles: the profile file ([`config`]), compilation with the
 //! safety guards ([`compile`]), atomic publication with history
-//! ([`publish`]) and the forensic look-up ([`query`]). `docs/profiles.md`
-//! documents the file and the outputs.
+//! ([`publish`]) into the directory [`layout`] describes, and the forensic
+//! look-up ([`query`]). `docs/profiles.md` documents the file and the
+//! outputs.
+//!
+//! The stage: [`compile()`](fn@compile) takes a [`CompilePlan`] and returns
+//! a [`CompileReport`]: per profile, published or held back by a guard.
 
 pub mod basis;
 pub mod compile;
 pub mod config;
+mod error;
 pub mod explain;
+pub mod layout;
 pub mod publish;
 pub mod query;
 pub mod scores;
 
-pub use compile::{compile, Compiled, Inputs};
+pub use compile::{Compiled, Guard, Hold, Inputs};
 pub use config::{load, Profile};
+pub use error::Error;
+pub use layout::Format;
 
+use crate::error::{InputError, Verdict};
 use crate::geo::{check_records, check_type, Database, GeoTable, Need};
+use layout::OutDir;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-/// One `tl-compile` run.
-pub struct Run {
+/// What one `tl-compile` run is asked to do.
+pub struct CompilePlan {
+    /// The scores CSV (`-`: stdin).
     pub scores: String,
     /// Profile files, and directories whose `*.toml` files are profiles.
     pub profiles: Vec<String>,
     pub geo_db: Option<String>,
     pub asn_db: Option<String>,
+    /// The output directory ([`layout`]).
     pub out: PathBuf,
-    /// Publish even when the circuit breaker or a canary would hold back.
+    /// Publish even when a guard would hold a version back.
     pub force: bool,
     /// Unix seconds of the run.
     pub now: i64,
+    /// Days of history kept per profile.
     pub keep_days: u64,
-    pub quiet: bool,
 }
 
-fn profile_files(args: &[String]) -> Result<Vec<PathBuf>, String> {
-    let mut out = Vec::new();
-    for a in args {
-        let p = Path::new(a);
-        if p.is_dir() {
-            let rd = std::fs::read_dir(p)
-                .map_err(|e| format!("{a}: {}", crate::error::describe_io(&e)))?;
-            let mut v: Vec<PathBuf> = rd
-                .flatten()
-                .map(|d| d.path())
-                .filter(|f| f.extension().is_some_and(|x| x == "toml"))
-                .collect();
-            v.sort();
-            if v.is_empty() {
-                return Err(format!("{a}: no profiles (*.toml) in this directory"));
-            }
-            out.extend(v);
+/// What a run did.
+#[derive(Debug)]
+pub struct CompileReport {
+    /// Per profile, in the order the profiles were given.
+    pub profiles: Vec<ProfileReport>,
+    /// Rows read from the scores.
+    pub scores: usize,
+}
+
+/// What became of one profile.
+#[derive(Debug)]
+pub struct ProfileReport {
+    pub name: String,
+    /// Things the operator should know: refused entries, expired allow
+    /// entries, what capacity left out or merged.
+    pub notes: Vec<String>,
+    /// What the guards found. Unless the run was forced, any hold keeps the
+    /// version in force.
+    pub holds: Vec<Hold>,
+    pub outcome: Outcome,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// A new version is in force.
+    Published {
+        serial: u64,
+        /// One line: serial, lines and addresses per list, changes.
+        summary: String,
+    },
+    /// A guard held the new version back; the last version stays.
+    HeldBack,
+}
+
+impl CompileReport {
+    /// The profiles a guard held back.
+    pub fn held_back(&self) -> usize {
+        (self.profiles.iter())
+            .filter(|p| p.outcome == Outcome::HeldBack)
+            .count()
+    }
+
+    /// Done when every profile was published, No when a guard held one back.
+    pub fn verdict(&self) -> Verdict {
+        if self.held_back() > 0 {
+            Verdict::No
         } else {
-            out.push(p.to_path_buf());
+            Verdict::Done
         }
     }
-    Ok(out)
 }
 
-fn table(path: &str, need: Need) -> Result<GeoTable, String> {
-    let db = Database::open(Path::new(path)).map_err(|e| e.to_string())?;
-    check_type(&db, need).map_err(|e| e.to_string())?;
-    let t = GeoTable::build(&db).map_err(|e| e.to_string())?;
-    check_records(&db, &t, need).map_err(|e| e.to_string())?;
-    Ok(t)
-}
-
-/// Compiles and publishes every profile. Exit status: 0 all published,
-/// 1 some held back by a guard (and not forced), errors are `Err`.
-pub fn run(r: &Run) -> Result<crate::error::Verdict, String> {
-    let mut profiles = Vec::new();
-    for f in profile_files(&r.profiles)? {
-        profiles.push(load(&f)?);
-    }
-    let mut names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
-    names.sort();
-    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
-        return Err(format!("two profiles are named '{}'", w[0]));
-    }
-    // The geo tables build while the scores are read.
-    let (country, asn, rows, builder) = std::thread::scope(|sc| {
-        let tables = sc.spawn(|| {
-            let country = r
-                .geo_db
-                .as_deref()
-                .map(|p| table(p, Need::Country))
-                .transpose()?;
-            let asn = r
-                .asn_db
-                .as_deref()
-                .map(|p| table(p, Need::Asn))
-                .transpose()?;
-            Ok::<_, String>((country, asn))
-        });
-        let read = read_scores(&r.scores);
-        let tables = tables.join().expect("the geo thread panicked");
-        let (rows, builder) = read?;
-        let (country, asn) = tables?;
-        Ok::<_, String>((country, asn, rows, builder))
-    })?;
-    if rows == 0 {
-        return Err(format!(
-            "{}: no scores at all (did every feed fail?); nothing published",
-            r.scores
-        ));
-    }
-    let (basis, feed_newest) = builder.finish();
-    let inputs = Inputs::from_basis(basis, feed_newest, country.as_ref(), asn.as_ref(), r.now);
-
+/// Compiles and publishes every profile: profiles and inputs read and
+/// checked (errors here publish nothing), every profile compiled and its
+/// version written into its history while the run's basis is stored, then
+/// the versions switched into force together.
+pub fn compile(plan: &CompilePlan) -> Result<CompileReport, Error> {
+    let profiles = load_profiles(&plan.profiles)?;
+    let read = read_inputs(plan)?;
+    let inputs = Inputs::from_basis(
+        read.basis,
+        read.feed_newest,
+        read.country.as_ref(),
+        read.asn.as_ref(),
+        plan.now,
+    );
     // Errors a profile can have are found before anything is published.
     for p in &profiles {
         compile::check(p, &inputs)?;
@@ -119,94 +124,117 @@ pub fn run(r: &Run) -> Result<crate::error::Verdict, String> {
             }
         }
     }
-    let _lock = publish::lock(&r.out)?;
-    // Profiles are independent: as many compile at once as there are
-    // cores, each writing its version into its history, while the basis
-    // is stored; then the versions are linked to the basis, synced once and
-    // switched into force, in profile order.
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(profiles.len())
-        .max(1);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let results: Vec<std::sync::Mutex<Option<Result<Outcome, String>>>> = profiles
-        .iter()
-        .map(|_| std::sync::Mutex::new(None))
-        .collect();
-    let basis = std::thread::scope(|sc| {
-        let inputs = &inputs;
-        let basis = sc.spawn(move || {
-            let sets = inputs.policy_sets();
-            let bytes = inputs
-                .basis
-                .to_artifact(sets.iter().map(|(k, s)| (k, &**s)))
-                .to_bytes();
-            publish::store_basis(&r.out, &bytes, r.now)
-        });
-        for _ in 0..threads {
-            sc.spawn(|| loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(p) = profiles.get(i) else { break };
-                let o = prepare(r, p, inputs);
-                let failed = o.is_err();
-                *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(o);
-                if failed {
-                    // Stop the others early: the run fails anyway.
-                    next.store(usize::MAX / 2, std::sync::atomic::Ordering::Relaxed);
-                }
-            });
-        }
-        basis.join().expect("the basis thread panicked")
-    })?;
-    let mut status = crate::error::Verdict::Done;
-    let mut stdout = String::new();
-    let mut staged: Vec<(&str, u64, PathBuf)> = Vec::new();
-    for (p, o) in profiles.iter().zip(results) {
-        let Some(o) = o.into_inner().unwrap_or_else(|e| e.into_inner()) else {
+    let out = OutDir::new(&plan.out);
+    let _lock = publish::lock(&out)?;
+    let (staged, basis) = stage_all(plan, &out, &profiles, &inputs)?;
+    switch_all(plan, &out, &staged, &basis)?;
+    Ok(CompileReport {
+        profiles: staged.into_iter().map(|(r, _)| r).collect(),
+        scores: read.rows,
+    })
+}
+
+/// Every profile of the plan, each name once.
+fn load_profiles(args: &[String]) -> Result<Vec<Profile>, Error> {
+    let mut profiles = Vec::new();
+    for f in profile_files(args)? {
+        profiles.push(load(&f)?);
+    }
+    let mut names: Vec<&str> = profiles.iter().map(|p| p.name.as_str()).collect();
+    names.sort();
+    if let Some(w) = names.windows(2).find(|w| w[0] == w[1]) {
+        return Err(Error::DuplicateName(w[0].to_string()));
+    }
+    Ok(profiles)
+}
+
+/// The profile files: files as given, directories' `*.toml` by name.
+fn profile_files(args: &[String]) -> Result<Vec<PathBuf>, InputError> {
+    let mut out = Vec::new();
+    for a in args {
+        let p = Path::new(a);
+        if !p.is_dir() {
+            out.push(p.to_path_buf());
             continue;
-        };
-        let o = o?;
-        for m in &o.messages {
-            eprintln!("tl-compile: {}: {m}", p.name);
         }
-        match o.staged {
-            Some((serial, tmp, summary)) => {
-                publish::link_basis(&tmp, &basis)?;
-                staged.push((&p.name, serial, tmp));
-                stdout.push_str(&summary);
-                stdout.push('\n');
-            }
-            None => status = crate::error::Verdict::No,
+        let rd = std::fs::read_dir(p).map_err(|e| InputError::io(a, &e))?;
+        let mut v: Vec<PathBuf> = rd
+            .flatten()
+            .map(|d| d.path())
+            .filter(|f| f.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        v.sort();
+        if v.is_empty() {
+            return Err(InputError::file(
+                a,
+                "no profiles (*.toml) in this directory",
+            ));
         }
+        out.extend(v);
     }
-    // One sync for every file of every version, then the switches.
-    publish::sync_fs(&r.out)?;
-    for (name, serial, tmp) in &staged {
-        publish::switch(&r.out, name, *serial, tmp)?;
+    Ok(out)
+}
+
+/// The run's inputs as read.
+struct Read {
+    country: Option<GeoTable>,
+    asn: Option<GeoTable>,
+    rows: usize,
+    basis: basis::Basis,
+    feed_newest: HashMap<String, i64>,
+}
+
+/// Reads the scores while the geo tables build; no scores is an error.
+fn read_inputs(plan: &CompilePlan) -> Result<Read, Error> {
+    let (country, asn, rows, builder) = std::thread::scope(|sc| {
+        let tables = sc.spawn(|| {
+            let table =
+                |db: &Option<String>, need| db.as_deref().map(|p| table(p, need)).transpose();
+            Ok::<_, Error>((
+                table(&plan.geo_db, Need::Country)?,
+                table(&plan.asn_db, Need::Asn)?,
+            ))
+        });
+        let read = read_scores(&plan.scores);
+        let tables = tables.join().expect("the geo thread panicked");
+        let (rows, builder) = read?;
+        let (country, asn) = tables?;
+        Ok::<_, Error>((country, asn, rows, builder))
+    })?;
+    if rows == 0 {
+        let reason = "no scores at all (did every feed fail?); nothing published";
+        return Err(InputError::file(&plan.scores, reason).into());
     }
-    publish::sync_fs(&r.out)?;
-    for (name, ..) in &staged {
-        publish::prune(&r.out, name, r.now, r.keep_days);
-    }
-    publish::prune_bases(&r.out);
-    if !r.quiet {
-        use std::io::Write;
-        let _ = std::io::stdout().lock().write_all(stdout.as_bytes());
-    }
-    Ok(status)
+    let (basis, feed_newest) = builder.finish();
+    Ok(Read {
+        country,
+        asn,
+        rows,
+        basis,
+        feed_newest,
+    })
+}
+
+/// A country or ASN table from a database, checked for what it must hold.
+fn table(path: &str, need: Need) -> Result<GeoTable, Error> {
+    let db = Database::open(Path::new(path))?;
+    check_type(&db, need)?;
+    let t = GeoTable::build(&db)?;
+    check_records(&db, &t, need)?;
+    Ok(t)
 }
 
 /// Reads the scores into a basis builder. A large plain file is read as
 /// two parts on two threads, cut at a line end outside quotes, and the
 /// parts joined: the same basis, line numbers and first error as one read.
-fn read_scores(name: &str) -> Result<(usize, basis::BasisBuilder), String> {
+fn read_scores(name: &str) -> Result<(usize, basis::BasisBuilder), InputError> {
     use std::io::Read;
-    let io = |e: std::io::Error| format!("{name}: {}", crate::error::describe_io(&e));
+    let io = |e: std::io::Error| InputError::io(name, &e);
     let mut input = crate::files::input::open(name).map_err(io)?;
     let one = |reader: &mut dyn Read, offset: u64| {
         let mut b = basis::BasisBuilder::default();
         let rows = scores::read_each(name, reader, offset, |s| b.push(&s))?;
-        Ok::<_, String>((rows, b))
+        Ok::<_, InputError>((rows, b))
     };
     if input.gzip || input.size.is_none_or(|s| s < 1 << 23) {
         return one(&mut input.reader, 0);
@@ -233,47 +261,170 @@ fn read_scores(name: &str) -> Result<(usize, basis::BasisBuilder), String> {
     Ok((rows + more, b))
 }
 
-/// What compiling one profile came to.
-struct Outcome {
-    /// For stderr, in order: notes (unless quiet), holds.
-    messages: Vec<String>,
-    /// The staged version: serial, directory, summary; `None` when a guard
-    /// held it back.
-    staged: Option<(u64, PathBuf, String)>,
+/// A profile's report and, when published, its staged version.
+type Staged = (ProfileReport, Option<PathBuf>);
+
+/// Profiles are independent: they compile on the worker pool, each
+/// writing its version into its history, while the basis is stored on its
+/// own thread. Returns the staged versions and the basis's path.
+fn stage_all(
+    plan: &CompilePlan,
+    out: &OutDir,
+    profiles: &[Profile],
+    inputs: &Inputs,
+) -> Result<(Vec<Staged>, PathBuf), Error> {
+    std::thread::scope(|sc| {
+        let basis = sc.spawn(|| {
+            let sets = inputs.policy_sets();
+            let bytes = inputs
+                .basis
+                .to_artifact(sets.iter().map(|(k, s)| (k, &**s)))
+                .to_bytes();
+            publish::store_basis(out, &bytes, plan.now)
+        });
+        let staged = crate::pool::try_map(profiles, |p| stage(plan, out, p, inputs));
+        let basis = basis.join().expect("the basis thread panicked")?;
+        Ok((staged?, basis))
+    })
 }
 
 /// Compiles one profile and writes its version into its history unless a
 /// guard holds it back (then the version in force stays).
-fn prepare(r: &Run, p: &Profile, inputs: &Inputs) -> Result<Outcome, String> {
-    let c = compile(p, inputs)?;
-    let mut messages = Vec::new();
-    if !r.quiet {
-        messages.extend(c.notes.iter().cloned());
-    }
-    let prev = publish::current(&r.out, &p.name)?;
+fn stage(plan: &CompilePlan, out: &OutDir, p: &Profile, inputs: &Inputs) -> Result<Staged, Error> {
+    let c = compile::compile(p, inputs)?;
+    let prev = publish::current(out, &p.name)?;
     let new_lines = (compile::lines(&c.block_in) + compile::lines(&c.block_out)) as u64;
     let mut holds = c.refusals.clone();
     holds.extend(publish::breaker(p, prev.as_ref(), new_lines));
-    if !holds.is_empty() {
-        messages.extend(holds);
-        if !r.force {
-            messages.push(
-                "not published; the last version stays (--force publishes anyway)".to_string(),
-            );
-            return Ok(Outcome {
-                messages,
-                staged: None,
-            });
-        }
+    let mut report = ProfileReport {
+        name: p.name.clone(),
+        notes: c.notes.clone(),
+        holds,
+        outcome: Outcome::HeldBack,
+    };
+    if !report.holds.is_empty() && !plan.force {
+        return Ok((report, None));
     }
     // Past the newest in history too, so that a removed link never
     // makes a run overwrite an old version.
     let serial =
-        publish::next_serial(&r.out, &p.name).max(prev.as_ref().map_or(1, |v| v.meta.serial + 1));
-    let (files, summary) = publish::render(p, &c, prev.as_ref(), serial, r.now);
-    let tmp = publish::stage(&r.out, &p.name, &files)?;
-    Ok(Outcome {
-        messages,
-        staged: Some((serial, tmp, summary)),
-    })
+        publish::next_serial(out, &p.name).max(prev.as_ref().map_or(1, |v| v.meta.serial + 1));
+    let (files, summary) = publish::render(p, &c, prev.as_ref(), serial, plan.now);
+    let tmp = publish::stage(out, &p.name, &files)?;
+    report.outcome = Outcome::Published { serial, summary };
+    Ok((report, Some(tmp)))
+}
+
+/// Links the basis into every staged version, syncs the file system once,
+/// switches the versions into force in profile order, syncs again and
+/// prunes what is too old or no longer linked.
+fn switch_all(
+    plan: &CompilePlan,
+    out: &OutDir,
+    staged: &[Staged],
+    basis: &Path,
+) -> Result<(), Error> {
+    let versions: Vec<(&str, u64, &Path)> = (staged.iter())
+        .filter_map(|(r, tmp)| match (&r.outcome, tmp) {
+            (Outcome::Published { serial, .. }, Some(tmp)) => {
+                Some((r.name.as_str(), *serial, tmp.as_path()))
+            }
+            _ => None,
+        })
+        .collect();
+    for (_, _, tmp) in &versions {
+        publish::link_basis(tmp, basis)?;
+    }
+    publish::sync_fs(out.root())?;
+    for (name, serial, tmp) in &versions {
+        publish::switch(out, name, *serial, tmp)?;
+    }
+    publish::sync_fs(out.root())?;
+    for (name, ..) in &versions {
+        publish::prune(out, name, plan.now, plan.keep_days);
+    }
+    publish::prune_bases(out);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HEADER: &str =
+        "indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors\n";
+
+    /// Two profiles on the same scores; `guarded` has a canary the
+    /// evidence lists, so a guard holds it back and `open` is published.
+    #[test]
+    fn the_report_says_what_was_published_and_what_a_guard_held_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = |f: &str| dir.path().join(f);
+        let row = "20.0.0.5,ip,3.000,scanner,f,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,1,0\n";
+        std::fs::write(path("scores.csv"), format!("{HEADER}{row}")).unwrap();
+        let evidence = "[evidence]\nmin_score = 1\ndirection = \"inbound\"\n";
+        std::fs::write(path("open.toml"), format!("name = \"open\"\n{evidence}")).unwrap();
+        std::fs::write(
+            path("guarded.toml"),
+            format!("name = \"guarded\"\n{evidence}[guards]\ncanaries = [\"20.0.0.5\"]\n"),
+        )
+        .unwrap();
+        let text = |p: PathBuf| p.to_string_lossy().into_owned();
+        let mut plan = CompilePlan {
+            scores: text(path("scores.csv")),
+            profiles: vec![text(path("open.toml")), text(path("guarded.toml"))],
+            geo_db: None,
+            asn_db: None,
+            out: path("out"),
+            force: false,
+            now: crate::time::parse_arg("2026-11-27T14:00:00Z").unwrap(),
+            keep_days: 400,
+        };
+        let report = compile(&plan).unwrap();
+        assert_eq!(report.scores, 1);
+        assert_eq!(report.verdict(), Verdict::No);
+        assert_eq!(report.held_back(), 1);
+        let [open, guarded] = &report.profiles[..] else {
+            panic!("{report:?}")
+        };
+        assert_eq!(open.name, "open");
+        assert!(open.holds.is_empty() && open.notes.is_empty());
+        assert_eq!(
+            open.outcome,
+            Outcome::Published {
+                serial: 1,
+                summary: "open: serial 1, block-in 1 (1 addresses), block-out 0 (0 addresses), \
+                          allow 0, domains 0, +1 -0, left out 0"
+                    .into()
+            }
+        );
+        assert_eq!(guarded.name, "guarded");
+        assert_eq!(guarded.outcome, Outcome::HeldBack);
+        assert_eq!(
+            guarded.holds,
+            [Hold::new(
+                Guard::Canary,
+                format!(
+                    "canary 20.0.0.5 ({}:6) would be on block-in: entry 20.0.0.5 \
+                     (feed f, category scanner, score 3.000)",
+                    path("guarded.toml").display()
+                )
+            )]
+        );
+        let out = OutDir::new(&plan.out);
+        assert!(out.current_file("open", layout::BLOCK_IN).is_file());
+        assert!(!out.current("guarded").exists());
+
+        // Forced, the held-back profile is published, its hold still said.
+        plan.force = true;
+        let report = compile(&plan).unwrap();
+        assert_eq!(report.verdict(), Verdict::Done);
+        let guarded = &report.profiles[1];
+        assert_eq!(guarded.holds.len(), 1);
+        assert!(matches!(
+            guarded.outcome,
+            Outcome::Published { serial: 1, .. }
+        ));
+        assert!(out.current_file("guarded", layout::BLOCK_IN).is_file());
+    }
 }

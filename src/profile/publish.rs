@@ -2,28 +2,20 @@
 //! published version, then every output written into a fresh version
 //! directory, synced, and switched into place with one rename.
 //!
-//! Layout under the output directory `OUT`:
-//!
-//! ```text
-//! OUT/.lock                         held while a run publishes (flock)
-//! OUT/.history/P/SERIAL/            one directory per published version
-//! OUT/P -> .history/P/SERIAL        symbolic link to the version in force
-//! OUT/.basis/TIME-CRC.tlb           a run's shared evidence (basis.rs),
-//!                                   hard-linked into each version as
-//!                                   basis.tlb
-//! ```
-//!
-//! A reader that opens `OUT/P/block-in.txt` gets a file of the version the
-//! link named when it looked, never a mix of two runs. A run writes every
-//! version first, syncs the file system once, then switches the links.
-//! Versions that are no longer in force keep only `compiled.tlc`,
-//! `provenance.csv` and `basis.tlb` (the history `tl-query --at` answers
-//! from) and are pruned by age; a basis no version links is removed.
+//! The directory's layout is [`super::layout`]'s. A reader that opens
+//! `OUT/P/block-in.txt` gets a file of the version the link named when it
+//! looked, never a mix of two runs. A run writes every version first, syncs
+//! the file system once, then switches the links. Versions that are no
+//! longer in force keep only [`layout::KEPT`] (the history `tl-query --at`
+//! answers from) and are pruned by age; a basis no version links is
+//! removed.
 
-use super::basis;
-use super::compile::{lines, Compiled, Rules};
+use super::compile::{lines, Compiled, Hold, Rules};
 use super::config::Profile;
+use super::layout::{self, OutDir};
+use super::Error;
 use crate::artifact::{Artifact, ArtifactWriter};
+use crate::error::InputError;
 use crate::set::{IpSet, ListPrinter};
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File};
@@ -33,7 +25,6 @@ use std::path::{Path, PathBuf};
 pub const KIND: [u8; 4] = *b"TLPL";
 /// 2: rules and a basis instead of a provenance row per evidence entry.
 pub const MAJOR: u16 = 2;
-pub const COMPILED: &str = "compiled.tlc";
 
 /// What a compiled list says about itself.
 #[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq)]
@@ -57,55 +48,61 @@ pub struct Version {
     pub allow: IpSet,
 }
 
-pub fn read_version(path: &Path) -> Result<Version, String> {
-    let a = Artifact::read(path, KIND, MAJOR)?;
-    let e = |e: crate::artifact::ArtifactError| format!("{}: {e}", path.display());
+/// Reads an artifact file of a compiled profile; errors name the file.
+pub fn read_artifact(path: &Path, kind: [u8; 4], major: u16) -> Result<Artifact, InputError> {
+    let file = path.display().to_string();
+    let bytes = fs::read(path).map_err(|e| InputError::io(file.clone(), &e))?;
+    Artifact::parse(bytes, kind, major).map_err(|e| InputError::file(file, e.to_string()))
+}
+
+/// The artifact layer's error about a section of `path`, naming the file.
+pub fn section_error(path: &Path) -> impl Fn(crate::artifact::ArtifactError) -> InputError + '_ {
+    move |e| InputError::file(path.display().to_string(), e.to_string())
+}
+
+/// Reads a version's `compiled.tlc`.
+pub fn read_version(path: &Path) -> Result<Version, InputError> {
+    let a = read_artifact(path, KIND, MAJOR)?;
+    let e = section_error(path);
     Ok(Version {
-        meta: a.record(*b"meta").map_err(e)?,
-        rules: a.record(*b"rule").map_err(e)?,
-        block_in: a.ip_set(*b"bin").map_err(e)?,
-        block_out: a.ip_set(*b"bou").map_err(e)?,
-        allow: a.ip_set(*b"alw").map_err(e)?,
+        meta: a.record(*b"meta").map_err(&e)?,
+        rules: a.record(*b"rule").map_err(&e)?,
+        block_in: a.ip_set(*b"bin").map_err(&e)?,
+        block_out: a.ip_set(*b"bou").map_err(&e)?,
+        allow: a.ip_set(*b"alw").map_err(&e)?,
     })
 }
 
 /// A version's metadata alone, without reading its lists.
-pub fn read_meta(path: &Path) -> Result<Meta, String> {
-    Artifact::read_record(path, KIND, MAJOR, *b"meta")
+pub fn read_meta(path: &Path) -> Result<Meta, Error> {
+    Artifact::read_record(path, KIND, MAJOR, *b"meta").map_err(Error::Artifact)
 }
 
 /// The exclusive publication lock of an output directory; released when
 /// dropped or when the process dies.
 pub struct Lock(#[allow(dead_code)] File);
 
-pub fn lock(out: &Path) -> Result<Lock, String> {
+pub fn lock(out: &OutDir) -> Result<Lock, Error> {
     use std::os::unix::io::AsRawFd;
-    fs::create_dir_all(out).map_err(|e| format!("{}: {}", out.display(), io(&e)))?;
-    let p = out.join(".lock");
+    fs::create_dir_all(out.root()).map_err(|e| Error::io(out.root(), e))?;
+    let p = out.lock();
     let f = File::options()
         .create(true)
         .truncate(false)
         .write(true)
         .open(&p)
-        .map_err(|e| format!("{}: {}", p.display(), io(&e)))?;
+        .map_err(|e| Error::io(&p, e))?;
     // SAFETY: flock on a descriptor this function owns.
     let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
     if r != 0 {
-        return Err(format!(
-            "{}: another run is publishing into this directory",
-            p.display()
-        ));
+        return Err(Error::Locked(p));
     }
     Ok(Lock(f))
 }
 
-fn io(e: &std::io::Error) -> String {
-    crate::error::describe_io(e)
-}
-
 /// The version in force for a profile, if any.
-pub fn current(out: &Path, profile: &str) -> Result<Option<Version>, String> {
-    let p = out.join(profile).join(COMPILED);
+pub fn current(out: &OutDir, profile: &str) -> Result<Option<Version>, InputError> {
+    let p = out.current_file(profile, layout::COMPILED);
     if !p.exists() {
         return Ok(None);
     }
@@ -113,25 +110,26 @@ pub fn current(out: &Path, profile: &str) -> Result<Option<Version>, String> {
 }
 
 /// Why the circuit breaker holds the new list back, if it does.
-pub fn breaker(p: &Profile, prev: Option<&Version>, new_lines: u64) -> Option<String> {
+pub fn breaker(p: &Profile, prev: Option<&Version>, new_lines: u64) -> Option<Hold> {
     let old = prev?.meta.lines;
     if old == 0 {
         return None;
     }
     let change = (new_lines as f64 - old as f64) / old as f64 * 100.0;
-    if -change > p.guards.max_shrink {
-        Some(format!(
+    let message = if -change > p.guards.max_shrink {
+        format!(
             "the list would shrink by {:.1} % ({old} → {new_lines} entries; bound {} %)",
             -change, p.guards.max_shrink
-        ))
+        )
     } else if change > p.guards.max_grow {
-        Some(format!(
+        format!(
             "the list would grow by {:.1} % ({old} → {new_lines} entries; bound {} %)",
             change, p.guards.max_grow
-        ))
+        )
     } else {
-        None
-    }
+        return None;
+    };
+    Some(Hold::new(super::compile::Guard::CircuitBreaker, message))
 }
 
 fn list_bytes(set: &IpSet) -> Vec<u8> {
@@ -176,7 +174,7 @@ fn diff_names(out: &mut Vec<u8>, list: &str, new: &[String], old: &[String]) -> 
     (added, removed)
 }
 
-/// The files of one version, by name.
+/// The files of one version, by name, and its summary line.
 pub fn render(
     p: &Profile,
     c: &Compiled,
@@ -184,21 +182,43 @@ pub fn render(
     serial: u64,
     now: i64,
 ) -> (Vec<(&'static str, Vec<u8>)>, String) {
-    let mut files: Vec<(&'static str, Vec<u8>)> = Vec::new();
     let names = |v: &[String]| -> Vec<u8> {
         v.iter()
             .flat_map(|d| format!("{d}\n").into_bytes())
             .collect()
     };
-    files.push(("block-in.txt", list_bytes(&c.block_in)));
-    files.push(("block-out.txt", list_bytes(&c.block_out)));
-    files.push(("allow.txt", list_bytes(&c.allow)));
-    files.push(("domains.txt", names(&c.domains)));
-    files.push(("allow-domains.txt", names(&c.allow_domains)));
+    let mut files: Vec<(&'static str, Vec<u8>)> = vec![
+        (layout::BLOCK_IN, list_bytes(&c.block_in)),
+        (layout::BLOCK_OUT, list_bytes(&c.block_out)),
+        (layout::ALLOW, list_bytes(&c.allow)),
+        (layout::DOMAINS, names(&c.domains)),
+        (layout::ALLOW_DOMAINS, names(&c.allow_domains)),
+    ];
     if !p.formats.is_empty() {
         // tl-zone publishes a profile in the formats it names here.
-        files.push(("formats.txt", names(&p.formats)));
+        files.push((layout::FORMATS, layout::formats_text(&p.formats)));
     }
+    files.push((layout::PROVENANCE, provenance_bytes(c)));
+    files.push((layout::COMPILED, compiled_bytes(p, c, serial, now)));
+    let (diff, added, removed) = diff_bytes(c, prev);
+    files.push((layout::DIFF, diff));
+    let summary = format!(
+        "{}: serial {serial}, block-in {} ({} addresses), block-out {} ({} addresses), allow {}, domains {}, +{added} -{removed}, left out {}",
+        p.name,
+        lines(&c.block_in),
+        count(&c.block_in),
+        lines(&c.block_out),
+        count(&c.block_out),
+        lines(&c.allow),
+        c.domains.len(),
+        c.left_out,
+    );
+    files.push((layout::SUMMARY, format!("{summary}\n").into_bytes()));
+    (files, summary)
+}
+
+/// `provenance.csv`: the profile's own rows.
+fn provenance_bytes(c: &Compiled) -> Vec<u8> {
     let mut prov = b"entry,list,reason,detail\n".to_vec();
     for r in &c.provenance {
         for (i, f) in [&r.entry, &r.list, &r.reason, &r.detail]
@@ -212,14 +232,16 @@ pub fn render(
         }
         prov.push(b'\n');
     }
-    files.push(("provenance.csv", prov));
+    prov
+}
 
-    let new_lines = (lines(&c.block_in) + lines(&c.block_out)) as u64;
+/// `compiled.tlc`: the version's metadata, rules and lists.
+fn compiled_bytes(p: &Profile, c: &Compiled, serial: u64, now: i64) -> Vec<u8> {
     let meta = Meta {
         profile: p.name.clone(),
         serial,
         time: now,
-        lines: new_lines,
+        lines: (lines(&c.block_in) + lines(&c.block_out)) as u64,
         domains: c.domains.clone(),
         allow_domains: c.allow_domains.clone(),
     };
@@ -229,8 +251,12 @@ pub fn render(
         .ip_set(*b"bin", &c.block_in)
         .ip_set(*b"bou", &c.block_out)
         .ip_set(*b"alw", &c.allow);
-    files.push((COMPILED, w.to_bytes()));
+    w.to_bytes()
+}
 
+/// `diff.txt` against the version in force, with the lines added and
+/// removed.
+fn diff_bytes(c: &Compiled, prev: Option<&Version>) -> (Vec<u8>, usize, usize) {
     let empty = IpSet::default();
     let mut diff = Vec::new();
     let (oi, oo, oa) = match prev {
@@ -251,21 +277,7 @@ pub fn render(
     ];
     let added: usize = counts.iter().map(|c| c.0).sum();
     let removed: usize = counts.iter().map(|c| c.1).sum();
-    files.push(("diff.txt", diff));
-
-    let summary = format!(
-        "{}: serial {serial}, block-in {} ({} addresses), block-out {} ({} addresses), allow {}, domains {}, +{added} -{removed}, left out {}",
-        p.name,
-        lines(&c.block_in),
-        count(&c.block_in),
-        lines(&c.block_out),
-        count(&c.block_out),
-        lines(&c.allow),
-        c.domains.len(),
-        c.left_out,
-    );
-    files.push(("summary.txt", format!("{summary}\n").into_bytes()));
-    (files, summary)
+    (diff, added, removed)
 }
 
 fn count(s: &IpSet) -> String {
@@ -274,53 +286,40 @@ fn count(s: &IpSet) -> String {
     n.saturating_add(m).to_string()
 }
 
-/// Test hook: with `TL_COMPILE_STALL=1` a run stops for a minute after the
-/// first file of a version is written, so a test can kill it mid-write.
-fn stall() {
-    if std::env::var_os("TL_COMPILE_STALL").is_some_and(|v| v == "1") {
-        std::thread::sleep(std::time::Duration::from_secs(60));
-    }
-}
-
 /// Flushes everything written to the file system holding `dir`.
-pub fn sync_fs(dir: &Path) -> Result<(), String> {
+pub fn sync_fs(dir: &Path) -> Result<(), Error> {
     use std::os::unix::io::AsRawFd;
-    let f = File::open(dir).map_err(|e| format!("{}: {}", dir.display(), io(&e)))?;
+    let f = File::open(dir).map_err(|e| Error::io(dir, e))?;
     // SAFETY: syncfs on a descriptor this function owns.
     if unsafe { libc::syncfs(f.as_raw_fd()) } != 0 {
-        let e = std::io::Error::last_os_error();
-        return Err(format!("{}: {}", dir.display(), io(&e)));
+        return Err(Error::io(dir, std::io::Error::last_os_error()));
     }
     Ok(())
 }
 
 /// Stores a run's basis under `OUT/.basis/` (once: the name is its time
 /// and checksum) and returns its path.
-pub fn store_basis(out: &Path, bytes: &[u8], now: i64) -> Result<PathBuf, String> {
-    let err = |p: &Path, e: std::io::Error| format!("{}: {}", p.display(), io(&e));
-    let dir = out.join(".basis");
-    fs::create_dir_all(&dir).map_err(|e| err(&dir, e))?;
-    let stamp = crate::time::format(now).replace([':', '-'], "");
-    let path = dir.join(format!("{stamp}-{:08x}.tlb", crc32fast::hash(bytes)));
+pub fn store_basis(out: &OutDir, bytes: &[u8], now: i64) -> Result<PathBuf, Error> {
+    fs::create_dir_all(out.bases()).map_err(|e| Error::io(out.bases(), e))?;
+    let path = out.basis(now, crc32fast::hash(bytes));
     // The same name is the same content (an earlier run at the same time
     // of the same scores), unless a crash left it short.
     if fs::metadata(&path).map_or(true, |m| m.len() != bytes.len() as u64) {
-        let tmp = dir.join(format!(".tmp-{}", std::process::id()));
+        let tmp = out.basis_staging();
         let write = || -> std::io::Result<()> {
             let mut f = File::create(&tmp)?;
             std::io::Write::write_all(&mut f, bytes)?;
             f.sync_all()
         };
-        write().map_err(|e| err(&tmp, e))?;
-        fs::rename(&tmp, &path).map_err(|e| err(&path, e))?;
+        write().map_err(|e| Error::io(&tmp, e))?;
+        fs::rename(&tmp, &path).map_err(|e| Error::io(&path, e))?;
     }
     Ok(path)
 }
 
 /// The serial after every version a profile has had.
-pub fn next_serial(out: &Path, profile: &str) -> u64 {
-    let hist = out.join(".history").join(profile);
-    fs::read_dir(&hist)
+pub fn next_serial(out: &OutDir, profile: &str) -> u64 {
+    fs::read_dir(out.history(profile))
         .into_iter()
         .flatten()
         .flatten()
@@ -333,71 +332,61 @@ pub fn next_serial(out: &Path, profile: &str) -> u64 {
 /// history; nothing is in force yet. Call with the lock held; then
 /// [`link_basis`], [`sync_fs`] and [`switch`].
 pub fn stage(
-    out: &Path,
+    out: &OutDir,
     profile: &str,
     files: &[(&'static str, Vec<u8>)],
-) -> Result<PathBuf, String> {
-    let err = |p: &Path, e: std::io::Error| format!("{}: {}", p.display(), io(&e));
-    let hist = out.join(".history").join(profile);
-    fs::create_dir_all(&hist).map_err(|e| err(&hist, e))?;
+) -> Result<PathBuf, Error> {
+    let hist = out.history(profile);
+    fs::create_dir_all(&hist).map_err(|e| Error::io(&hist, e))?;
     // Leftovers of a run that died are never in force: remove them.
     if let Ok(rd) = fs::read_dir(&hist) {
         for d in rd.flatten() {
-            if d.file_name().to_string_lossy().starts_with(".tmp") {
+            if OutDir::is_staging(&d.file_name().to_string_lossy()) {
                 let _ = fs::remove_dir_all(d.path());
             }
         }
     }
-    let tmp = hist.join(format!(".tmp-{}", std::process::id()));
-    fs::create_dir(&tmp).map_err(|e| err(&tmp, e))?;
-    for (i, (name, bytes)) in files.iter().enumerate() {
+    let tmp = out.staging(profile);
+    fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    for (name, bytes) in files {
         let p = tmp.join(name);
-        fs::write(&p, bytes).map_err(|e| err(&p, e))?;
-        if i == 0 {
-            stall();
-        }
+        fs::write(&p, bytes).map_err(|e| Error::io(&p, e))?;
     }
     Ok(tmp)
 }
 
 /// Links the run's basis into a staged version.
-pub fn link_basis(tmp: &Path, basis: &Path) -> Result<(), String> {
-    let link = tmp.join(basis::FILE);
-    fs::hard_link(basis, &link).map_err(|e| format!("{}: {}", link.display(), io(&e)))
+pub fn link_basis(tmp: &Path, basis: &Path) -> Result<(), Error> {
+    let link = tmp.join(layout::BASIS);
+    fs::hard_link(basis, &link).map_err(|e| Error::io(&link, e))
 }
 
 /// Makes a staged version `serial` and switches `OUT/P` to it.
-pub fn switch(out: &Path, profile: &str, serial: u64, tmp: &Path) -> Result<(), String> {
-    let err = |p: &Path, e: std::io::Error| format!("{}: {}", p.display(), io(&e));
-    let hist = out.join(".history").join(profile);
-    let dest = hist.join(serial.to_string());
+pub fn switch(out: &OutDir, profile: &str, serial: u64, tmp: &Path) -> Result<(), Error> {
+    let dest = out.version(profile, serial);
     if dest.exists() {
-        fs::remove_dir_all(&dest).map_err(|e| err(&dest, e))?;
+        fs::remove_dir_all(&dest).map_err(|e| Error::io(&dest, e))?;
     }
-    fs::rename(tmp, &dest).map_err(|e| err(&dest, e))?;
-    let link = out.join(profile);
+    fs::rename(tmp, &dest).map_err(|e| Error::io(&dest, e))?;
+    let link = out.current(profile);
     if let Ok(m) = fs::symlink_metadata(&link) {
         if !m.file_type().is_symlink() {
-            return Err(format!(
-                "{}: not a link tl-compile made; move it away to publish here",
-                link.display()
-            ));
+            return Err(Error::NotOurLink(link));
         }
     }
     let previous = fs::read_link(&link).ok();
-    let tmp_link = out.join(format!(".{profile}.link-{}", std::process::id()));
+    let tmp_link = out.next_link(profile);
     let _ = fs::remove_file(&tmp_link);
-    let target: PathBuf = Path::new(".history").join(profile).join(serial.to_string());
-    std::os::unix::fs::symlink(&target, &tmp_link).map_err(|e| err(&tmp_link, e))?;
-    fs::rename(&tmp_link, &link).map_err(|e| err(&link, e))?;
+    let target = OutDir::version_target(profile, Some(serial));
+    std::os::unix::fs::symlink(&target, &tmp_link).map_err(|e| Error::io(&tmp_link, e))?;
+    fs::rename(&tmp_link, &link).map_err(|e| Error::io(&link, e))?;
 
     // The version no longer in force keeps what history needs.
     if let Some(prev) = previous.filter(|p| *p != target) {
-        let dir = out.join(prev);
+        let dir = out.root().join(prev);
         if let Ok(rd) = fs::read_dir(&dir) {
             for f in rd.flatten() {
-                let n = f.file_name();
-                if n != COMPILED && n != "provenance.csv" && n != basis::FILE {
+                if !layout::KEPT.iter().any(|k| f.file_name() == *k) {
                     let _ = fs::remove_file(f.path());
                 }
             }
@@ -407,9 +396,9 @@ pub fn switch(out: &Path, profile: &str, serial: u64, tmp: &Path) -> Result<(), 
 }
 
 /// Removes the bases no version links any more.
-pub fn prune_bases(out: &Path) {
+pub fn prune_bases(out: &OutDir) {
     use std::os::unix::fs::MetadataExt;
-    let Ok(rd) = fs::read_dir(out.join(".basis")) else {
+    let Ok(rd) = fs::read_dir(out.bases()) else {
         return;
     };
     for d in rd.flatten() {
@@ -420,16 +409,17 @@ pub fn prune_bases(out: &Path) {
 }
 
 /// Removes history versions older than `keep_days` (never the one in force).
-pub fn prune(out: &Path, profile: &str, now: i64, keep_days: u64) {
-    let hist = out.join(".history").join(profile);
-    let current = fs::read_link(out.join(profile)).ok();
-    let Ok(rd) = fs::read_dir(&hist) else { return };
+pub fn prune(out: &OutDir, profile: &str, now: i64, keep_days: u64) {
+    let current = fs::read_link(out.current(profile)).ok();
+    let Ok(rd) = fs::read_dir(out.history(profile)) else {
+        return;
+    };
     for d in rd.flatten() {
-        let rel = Path::new(".history").join(profile).join(d.file_name());
+        let rel = OutDir::version_target(profile, None).join(d.file_name());
         if Some(&rel) == current.as_ref() {
             continue;
         }
-        if let Ok(m) = read_meta(&d.path().join(COMPILED)) {
+        if let Ok(m) = read_meta(&d.path().join(layout::COMPILED)) {
             if now - m.time > keep_days as i64 * 86_400 {
                 let _ = fs::remove_dir_all(d.path());
             }
@@ -438,15 +428,14 @@ pub fn prune(out: &Path, profile: &str, now: i64, keep_days: u64) {
 }
 
 /// Every version of a profile in the history, oldest first.
-pub fn history(out: &Path, profile: &str) -> Vec<(PathBuf, Meta)> {
-    let hist = out.join(".history").join(profile);
-    let mut v: Vec<(PathBuf, Meta)> = fs::read_dir(&hist)
+pub fn history(out: &OutDir, profile: &str) -> Vec<(PathBuf, Meta)> {
+    let mut v: Vec<(PathBuf, Meta)> = fs::read_dir(out.history(profile))
         .into_iter()
         .flatten()
         .flatten()
         .filter_map(|d| {
             let p = d.path();
-            let m = read_meta(&p.join(COMPILED)).ok()?;
+            let m = read_meta(&p.join(layout::COMPILED)).ok()?;
             Some((p, m))
         })
         .collect();

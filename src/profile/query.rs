@@ -1,10 +1,13 @@
 //! The forensic question: is an address or domain listed by a profile,
 //! on which list, and why (from the version's provenance).
 
-use super::basis::{self, Basis, Ranking};
+use super::basis::{Basis, Ranking};
 use super::compile::Row;
 use super::explain::{open_basis, Explained};
-use super::publish::{history, COMPILED};
+use super::layout::{self, OutDir};
+use super::publish::history;
+use super::Error;
+use crate::error::{InputError, Verdict};
 use crate::net::{parse_entry, Entry};
 use std::collections::HashMap;
 use std::fs;
@@ -19,10 +22,71 @@ pub enum Subject {
     Domain(String),
 }
 
+/// What `tl-query` is asked.
+pub struct QueryPlan {
+    /// `tl-compile`'s output directory.
+    pub out: PathBuf,
+    /// Answer as of this time (Unix seconds) instead of now.
+    pub at: Option<i64>,
+    pub queries: Vec<Query>,
+}
+
+/// One query and where it came from, for its error.
+pub struct Query {
+    /// `argument`, or `-` for stdin.
+    pub file: String,
+    /// The line of stdin.
+    pub line: Option<u64>,
+    pub text: String,
+}
+
+/// The answers: rows `query,profile,list,entry,reason,detail` in the
+/// order of the queries, then profile names.
+#[derive(Debug, Default)]
+pub struct QueryReport {
+    pub rows: Vec<[String; 6]>,
+    /// Whether any profile blocks any query (block-in, block-out, domains).
+    pub listed: bool,
+}
+
+impl QueryReport {
+    /// Done when a query is blocked somewhere, No when none is.
+    pub fn verdict(&self) -> Verdict {
+        if self.listed {
+            Verdict::Done
+        } else {
+            Verdict::No
+        }
+    }
+}
+
+/// Answers every query against every profile under `plan.out`: every
+/// query is checked before any profile is opened.
+pub fn answer(plan: &QueryPlan) -> Result<QueryReport, Error> {
+    let mut subjects = Vec::new();
+    for q in &plan.queries {
+        let s = subject(&q.text).ok_or_else(|| InputError {
+            file: q.file.clone(),
+            line: q.line,
+            reason: "not an address or domain name".into(),
+            text: Some(q.text.as_bytes().to_vec()),
+        })?;
+        subjects.push((&q.text, s));
+    }
+    let querier = Querier::new(&plan.out, plan.at)?;
+    let mut report = QueryReport::default();
+    for (q, s) in &subjects {
+        let (rows, listed) = querier.ask(q, s);
+        report.listed |= listed;
+        report.rows.extend(rows);
+    }
+    Ok(report)
+}
+
 /// Reads a query: an address, CIDR or range, else a domain name.
-pub fn subject(text: &str) -> Result<Subject, String> {
+pub fn subject(text: &str) -> Option<Subject> {
     if let Ok(e) = parse_entry(text.as_bytes()) {
-        return Ok(Subject::Ip(e));
+        return Some(Subject::Ip(e));
     }
     let d = text.trim_end_matches('.').to_ascii_lowercase();
     let ok = !d.is_empty()
@@ -34,14 +98,7 @@ pub fn subject(text: &str) -> Result<Subject, String> {
                 && l.bytes()
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         });
-    if ok {
-        Ok(Subject::Domain(d))
-    } else {
-        Err(format!(
-            "not an address or domain name: {}",
-            crate::error::quote(text.as_bytes())
-        ))
-    }
+    ok.then_some(Subject::Domain(d))
 }
 
 /// Answers queries against every profile under an output directory, as
@@ -59,10 +116,9 @@ pub struct Opener {
 }
 
 impl Opener {
-    pub fn open(&mut self, dir: &Path) -> Result<Explained, String> {
-        let path = dir.join(basis::FILE);
-        let m = fs::metadata(&path)
-            .map_err(|e| format!("{}: {}", path.display(), crate::error::describe_io(&e)))?;
+    pub fn open(&mut self, dir: &Path) -> Result<Explained, InputError> {
+        let path = dir.join(layout::BASIS);
+        let m = fs::metadata(&path).map_err(|e| InputError::io(path.display().to_string(), &e))?;
         let id = (m.dev(), m.ino());
         let b = match self.bases.get(&id) {
             Some(b) => b.clone(),
@@ -81,9 +137,9 @@ fn domain_match(listed: &str, q: &str) -> bool {
 }
 
 /// The directory of a profile's version: in force now, or at `at`.
-fn version_dir(out: &Path, profile: &str, at: Option<i64>) -> Option<PathBuf> {
+fn version_dir(out: &OutDir, profile: &str, at: Option<i64>) -> Option<PathBuf> {
     match at {
-        None => Some(out.join(profile)),
+        None => Some(out.current(profile)),
         Some(t) => history(out, profile)
             .into_iter()
             .rfind(|(_, m)| m.time <= t)
@@ -93,36 +149,37 @@ fn version_dir(out: &Path, profile: &str, at: Option<i64>) -> Option<PathBuf> {
 
 /// The whole provenance of a profile's version, one row per reason of
 /// every entry, as `entry,list,reason,detail` rows.
-pub fn provenance(out: &Path, profile: &str, at: Option<i64>) -> Result<Vec<Row>, String> {
-    let dir = version_dir(out, profile, at)
-        .filter(|d| d.join(COMPILED).exists())
-        .ok_or_else(|| format!("{}: no version of profile '{profile}'", out.display()))?;
+pub fn provenance(out: &Path, profile: &str, at: Option<i64>) -> Result<Vec<Row>, Error> {
+    let dir = version_dir(&OutDir::new(out), profile, at)
+        .filter(|d| d.join(layout::COMPILED).exists())
+        .ok_or_else(|| {
+            let reason = format!("no version of profile '{profile}'");
+            InputError::file(out.display().to_string(), reason)
+        })?;
     Ok(Opener::default().open(&dir)?.rows(None))
 }
 
 impl Querier {
     /// Opens every profile in `out` (directories not starting with '.').
     /// With `at`, each profile's version in force at that time.
-    pub fn new(out: &Path, at: Option<i64>) -> Result<Querier, String> {
-        let rd = fs::read_dir(out)
-            .map_err(|e| format!("{}: {}", out.display(), crate::error::describe_io(&e)))?;
+    pub fn new(path: &Path, at: Option<i64>) -> Result<Querier, InputError> {
+        let file = path.display().to_string();
+        let out = OutDir::new(path);
+        let rd = fs::read_dir(path).map_err(|e| InputError::io(file.clone(), &e))?;
         let mut names: Vec<String> = rd
             .flatten()
             .map(|d| d.file_name().to_string_lossy().into_owned())
-            .filter(|n| !n.starts_with('.') && out.join(n).join(COMPILED).exists())
+            .filter(|n| !layout::is_hidden(n) && out.current_file(n, layout::COMPILED).exists())
             .collect();
         names.sort();
         if names.is_empty() {
-            return Err(format!(
-                "{}: no compiled profiles (run tl-compile --out {} first)",
-                out.display(),
-                out.display()
-            ));
+            let reason = format!("no compiled profiles (run tl-compile --out {file} first)");
+            return Err(InputError::file(file, reason));
         }
         let mut opened = Vec::new();
         let mut opener = Opener::default();
         for n in &names {
-            opened.push(match version_dir(out, n, at) {
+            opened.push(match version_dir(&out, n, at) {
                 Some(d) => Some(opener.open(&d)?),
                 None => None,
             });
@@ -150,34 +207,7 @@ impl Querier {
                 rows.push(row("no-version", "", "", ""));
                 continue;
             };
-            let mut hit_lists: Vec<&str> = Vec::new();
-            match s {
-                Subject::Ip(e) => {
-                    let v = &o.version;
-                    for (list, set) in [
-                        ("block-in", &v.block_in),
-                        ("block-out", &v.block_out),
-                        ("allow", &v.allow),
-                    ] {
-                        if set.contains(e) {
-                            hit_lists.push(list);
-                        }
-                    }
-                }
-                Subject::Domain(d) => {
-                    if o.version.meta.domains.iter().any(|l| domain_match(l, d)) {
-                        hit_lists.push("domains");
-                    }
-                    if o.version
-                        .meta
-                        .allow_domains
-                        .iter()
-                        .any(|l| domain_match(l, d))
-                    {
-                        hit_lists.push("allow-domains");
-                    }
-                }
-            }
+            let hit_lists = lists_holding(o, s);
             let before = rows.len();
             let found: Vec<Row> = match s {
                 Subject::Ip(q) => o.rows(Some(q)),
@@ -208,4 +238,32 @@ impl Querier {
         }
         (rows, listed)
     }
+}
+
+/// The lists of a version that hold the subject.
+fn lists_holding(o: &Explained, s: &Subject) -> Vec<&'static str> {
+    let v = &o.version;
+    let mut hit_lists = Vec::new();
+    match s {
+        Subject::Ip(e) => {
+            for (list, set) in [
+                ("block-in", &v.block_in),
+                ("block-out", &v.block_out),
+                ("allow", &v.allow),
+            ] {
+                if set.contains(e) {
+                    hit_lists.push(list);
+                }
+            }
+        }
+        Subject::Domain(d) => {
+            if v.meta.domains.iter().any(|l| domain_match(l, d)) {
+                hit_lists.push("domains");
+            }
+            if v.meta.allow_domains.iter().any(|l| domain_match(l, d)) {
+                hit_lists.push("allow-domains");
+            }
+        }
+    }
+    hit_lists
 }

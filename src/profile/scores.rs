@@ -2,7 +2,7 @@
 //! checked and reduced to what compilation needs: the indicator parsed, the
 //! feed and category names checked, since they reach the outputs.
 
-use crate::error::quote;
+use crate::error::InputError;
 use crate::net::{parse_entry, Entry};
 use crate::record::{IndicatorType, ScoreReader};
 use std::io::Read;
@@ -53,16 +53,15 @@ pub fn read_each(
     input: impl Read,
     offset: u64,
     mut f: impl FnMut(Scored),
-) -> Result<usize, String> {
-    let at = |e: crate::error::LineError| format!("{file}:{}: {}", e.line + offset, e.reason);
+) -> Result<usize, InputError> {
+    let at = |e: crate::error::LineError| InputError::line(file, e.line + offset, e.reason);
     let reader = ScoreReader::new(input).map_err(at)?;
     let mut rows = 0;
     for row in reader {
         let s = row.map_err(at)?;
         // ScoreReader has no line for a good row; count them (one per line).
         let line = rows as u64 + 2 + offset;
-        let bad =
-            |what: &str, text: &str| format!("{file}:{line}: {what}: {}", quote(text.as_bytes()));
+        let bad = |what: &str, text: &str| InputError::text(file, line, what, text);
         let target = match s.kind {
             IndicatorType::Ip | IndicatorType::Net => Target::Ip(
                 parse_entry(s.indicator.as_bytes())
@@ -96,7 +95,7 @@ mod tests {
 
     fn read(file: &str, input: &[u8]) -> Result<Vec<Scored>, String> {
         let mut out = Vec::new();
-        read_each(file, input, 0, |s| out.push(s))?;
+        read_each(file, input, 0, |s| out.push(s)).map_err(|e| e.to_string())?;
         Ok(out)
     }
 

@@ -28,50 +28,15 @@ use std::path::{Path, PathBuf};
 use crate::net::Entry;
 use crate::set::IpSet;
 
-/// The publication formats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Format {
-    A,
-    Aaaa,
-    Apl,
-    Txt,
-    Dnsbl,
-    Rbldnsd,
-    Rpz,
-}
+use crate::profile::layout;
+pub use crate::profile::layout::Format;
 
 impl Format {
-    pub const ALL: [Format; 7] = [
-        Format::A,
-        Format::Aaaa,
-        Format::Apl,
-        Format::Txt,
-        Format::Dnsbl,
-        Format::Rbldnsd,
-        Format::Rpz,
-    ];
-
-    pub fn parse(s: &str) -> Option<Format> {
-        Format::ALL.into_iter().find(|f| f.name() == s)
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::Dnsbl => "dnsbl",
-            f => f.label(),
-        }
-    }
-
     /// The format's label in a profile zone (`a.block-in`, `bl.block-in`).
     pub fn label(self) -> &'static str {
         match self {
-            Format::A => "a",
-            Format::Aaaa => "aaaa",
-            Format::Apl => "apl",
-            Format::Txt => "txt",
             Format::Dnsbl => "bl",
-            Format::Rbldnsd => "rbldnsd",
-            Format::Rpz => "rpz",
+            f => f.name(),
         }
     }
 }
@@ -431,12 +396,10 @@ pub fn find_profiles(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     for e in rd.flatten() {
         let path = e.path();
         let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') || !path.is_dir() {
+        if layout::is_hidden(&name) || !path.is_dir() {
             continue;
         }
-        let has = ["block-in.txt", "block-out.txt", "allow.txt", "domains.txt"]
-            .iter()
-            .any(|f| path.join(f).is_file());
+        let has = layout::LIST_FILES.iter().any(|f| path.join(f).is_file());
         if !has {
             continue;
         }
@@ -446,39 +409,6 @@ pub fn find_profiles(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
     }
     out.sort();
     Ok(out)
-}
-
-/// A profile's `formats.txt` (one format name a line, `#` comments), if
-/// the compiler wrote one.
-fn profile_formats(path: &Path) -> Result<Option<Vec<Format>>, String> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => {
-            return Err(format!(
-                "{}: {}",
-                path.display(),
-                crate::error::describe_io(&e)
-            ))
-        }
-    };
-    let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let t = line.split('#').next().unwrap_or("").trim();
-        if t.is_empty() {
-            continue;
-        }
-        let f = Format::parse(t).ok_or_else(|| {
-            format!(
-                "{}:{}: not a format (a aaaa apl txt dnsbl rbldnsd rpz): {}",
-                path.display(),
-                i + 1,
-                crate::error::quote(t.as_bytes())
-            )
-        })?;
-        out.push(f);
-    }
-    Ok(Some(out))
 }
 
 /// Reads a list file of a profile if it exists.
@@ -503,25 +433,28 @@ pub fn profiles(
     let mut rep = Report::default();
     let found = find_profiles(dir)?;
     if found.is_empty() {
-        return Err(format!("{}: no profiles (directories with block-in.txt, block-out.txt, allow.txt or domains.txt)", dir.display()));
+        return Err(format!(
+            "{}: no profiles (directories with {})",
+            dir.display(),
+            layout::list_files_text()
+        ));
     }
     for (prof, pdir) in found {
         // The formats: the command line's, else the profile's own
         // (formats.txt), else the configuration's.
-        let own = profile_formats(&pdir.join("formats.txt"))?;
+        let own = layout::read_formats(&pdir).map_err(|e| e.to_string())?;
         let formats: &[Format] = formats.or(own.as_deref()).unwrap_or(&cfg.formats);
         let has = |f: Format| formats.contains(&f);
         let origin = join(&prof, &run.origin);
         let file = |f: &str| pdir.join(f);
-        let allow = optional_ips(&file("allow.txt"))?.unwrap_or_default();
-        let prov = if file(crate::profile::publish::COMPILED).is_file()
-            && file(crate::profile::basis::FILE).is_file()
-        {
+        let allow = optional_ips(&file(layout::ALLOW))?.unwrap_or_default();
+        let prov = if file(layout::COMPILED).is_file() && file(layout::BASIS).is_file() {
             // A version tl-compile published: every entry's provenance,
             // from its rules and the run's basis.
             let mut prov = Provenance::default();
             let rows = crate::profile::query::Opener::default()
-                .open(&pdir)?
+                .open(&pdir)
+                .map_err(|e| e.to_string())?
                 .rows(None);
             for r in &rows {
                 let row = [&r.entry, &r.list, &r.reason, &r.detail].map(|f| f.as_bytes());
@@ -535,7 +468,7 @@ pub fn profiles(
             }
             prov
         } else {
-            match file("provenance.csv") {
+            match file(layout::PROVENANCE) {
                 p if p.is_file() => read_provenance(&p.to_string_lossy(), cfg)?,
                 _ => Provenance::default(),
             }
@@ -543,7 +476,7 @@ pub fn profiles(
         let empty = Vec::new();
         let mut lists: Vec<(String, IpSet)> = Vec::new();
         for l in &cfg.lists {
-            if let Some(set) = optional_ips(&file(&format!("{l}.txt")))? {
+            if let Some(set) = optional_ips(&file(&layout::list_file(l)))? {
                 // The allow-list always wins; the allow list itself is whole.
                 let set = if l == "allow" {
                     set
@@ -679,8 +612,8 @@ pub fn profiles(
                     vec![]
                 }
             };
-            let listed = read_mixed(&paths("domains.txt"), &rpz_origin)?;
-            let allowed = read_mixed(&paths("allow-domains.txt"), &rpz_origin)?;
+            let listed = read_mixed(&paths(layout::DOMAINS), &rpz_origin)?;
+            let allowed = read_mixed(&paths(layout::ALLOW_DOMAINS), &rpz_origin)?;
             p.domains = listed
                 .domains
                 .into_iter()
