@@ -64,6 +64,8 @@
 use super::name::{check_absolute, check_label};
 use super::serial::SerialStyle;
 use super::Format;
+use crate::error::InputError;
+use crate::files::{line_of, parse_toml, read_text};
 use crate::net::{parse_entry, Entry};
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -215,21 +217,22 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn parse(s: &str) -> Result<Action, String> {
+    /// The reason is for a message that quotes `s`.
+    pub fn parse(s: &str) -> Result<Action, &'static str> {
         Ok(match s {
             "nxdomain" => Action::Nxdomain,
             "nodata" => Action::Nodata,
             "passthru" => Action::Passthru,
             "drop" => Action::Drop,
             "tcp-only" => Action::TcpOnly,
-            _ => match s.strip_prefix("redirect:") {
-                Some(n) => Action::Redirect(check_absolute(n).map_err(|e| format!("{e}: '{n}'"))?),
-                None => {
-                    return Err(format!(
-                        "not an action (nxdomain, nodata, passthru, drop, tcp-only, redirect:NAME): '{s}'"
-                    ))
+            _ => {
+                match s.strip_prefix("redirect:") {
+                    Some(n) => Action::Redirect(check_absolute(n)?),
+                    None => return Err(
+                        "not an action (nxdomain, nodata, passthru, drop, tcp-only, redirect:NAME)",
+                    ),
                 }
-            },
+            }
         })
     }
 
@@ -356,18 +359,8 @@ impl ZoneConfig {
 }
 
 /// Reads the configuration at `path`; errors read `FILE:LINE: reason`.
-pub fn load(path: &str) -> Result<ZoneConfig, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{path}: {}", crate::error::describe_io(&e)))?;
-    parse(&text, path)
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count()
-        + 1
+pub fn load(path: &str) -> Result<ZoneConfig, InputError> {
+    parse(&read_text(path)?, path)
 }
 
 /// Text for a TXT string we write: printable ASCII without `"` and `\`,
@@ -396,21 +389,20 @@ pub fn parse_code(s: &str) -> Result<u32, &'static str> {
 }
 
 /// Parses configuration text; `path` names it in errors.
-pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, String> {
-    let raw: Raw = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |s| line_of(text, s.start));
-        format!("{path}:{line}: {}", e.message())
-    })?;
+pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, InputError> {
+    let raw: Raw = parse_toml(text, path)?;
+    // `FILE:LINE: key: reason: 'value'`, at the value.
     let at = |s: &S, what: &str, m: &str| {
-        format!(
-            "{path}:{}: {what}: {m}: {}",
+        InputError::text(
+            path,
             line_of(text, s.span().start),
-            crate::error::quote(s.get_ref().as_bytes())
+            format!("{what}: {m}"),
+            s.get_ref().as_bytes(),
         )
     };
     let abs = |s: &S, what: &str| check_absolute(s.get_ref()).map_err(|m| at(s, what, m));
     let labels =
-        |v: &Option<Vec<S>>, what: &str, default: &[&str]| -> Result<Vec<String>, String> {
+        |v: &Option<Vec<S>>, what: &str, default: &[&str]| -> Result<Vec<String>, InputError> {
             match v {
                 None => Ok(default.iter().map(|s| s.to_string()).collect()),
                 Some(v) => v
@@ -423,22 +415,22 @@ pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, String> {
                     .collect(),
             }
         };
-    let action = |s: &S, what: &str| {
-        Action::parse(s.get_ref())
-            .map_err(|m| format!("{path}:{}: {what}: {m}", line_of(text, s.span().start)))
-    };
+    let action = |s: &S, what: &str| Action::parse(s.get_ref()).map_err(|m| at(s, what, m));
     let positive = |v: &Option<Spanned<usize>>, what: &str, default: usize, max: usize| match v {
         None => Ok(default),
         Some(s) if (1..=max).contains(s.get_ref()) => Ok(*s.get_ref()),
-        Some(s) => Err(format!(
-            "{path}:{}: {what}: must be 1..{max}",
-            line_of(text, s.span().start)
+        Some(s) => Err(InputError::line(
+            path,
+            line_of(text, s.span().start),
+            format!("{what}: must be 1..{max}"),
         )),
     };
 
     let ns = match &raw.ns {
         None => vec!["localhost".to_string()],
-        Some(v) if v.is_empty() => return Err(format!("{path}: ns: at least one name server")),
+        Some(v) if v.is_empty() => {
+            return Err(InputError::file(path, "ns: at least one name server"))
+        }
         Some(v) => v.iter().map(|s| abs(s, "ns")).collect::<Result<_, _>>()?,
     };
     let soa = Soa {
@@ -493,9 +485,9 @@ pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, String> {
         dnsbl_max_names: l.dnsbl_max_names.unwrap_or(d.dnsbl_max_names),
     };
     if limits.txt_rr_octets < 512 {
-        return Err(format!("{path}: limits.txt_rr_octets: at least 512"));
+        return Err(InputError::file(path, "limits.txt_rr_octets: at least 512"));
     }
-    let txt = |s: &S, what: &str| -> Result<String, String> {
+    let txt = |s: &S, what: &str| -> Result<String, InputError> {
         check_txt(s.get_ref()).map_err(|m| at(s, what, m))?;
         Ok(s.get_ref().clone())
     };
@@ -557,13 +549,13 @@ pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, String> {
         },
     };
     let s = &raw.server;
-    let acl = |v: &Option<Vec<S>>, what: &str| -> Result<Vec<String>, String> {
+    let acl = |v: &Option<Vec<S>>, what: &str| -> Result<Vec<String>, InputError> {
         v.iter()
             .flatten()
             .map(|a| acl_entry(a.get_ref()).map_err(|m| at(a, what, m)))
             .collect()
     };
-    let file = |v: &Option<S>, what: &str| -> Result<Option<String>, String> {
+    let file = |v: &Option<S>, what: &str| -> Result<Option<String>, InputError> {
         v.as_ref()
             .map(|p| {
                 let t = p.get_ref();
@@ -676,19 +668,28 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_line() {
-        let e = parse("ttl = 1\ncolour = 2\n", "z.toml").unwrap_err();
+        let e = parse("ttl = 1\ncolour = 2\n", "z.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("z.toml:2:"), "{e}");
-        let e = parse("ns = [\"a b.example\"]\n", "z.toml").unwrap_err();
+        let e = parse("ns = [\"a b.example\"]\n", "z.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("z.toml:1: ns:"), "{e}");
-        let e = parse("\n[dnsbl]\ncode = \"127.0.0.1\"\n", "z.toml").unwrap_err();
+        let e = parse("\n[dnsbl]\ncode = \"127.0.0.1\"\n", "z.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("z.toml:3: dnsbl.code:"), "{e}");
-        let e = parse("[dnsbl]\ntxt = \"a\\\"b\"\n", "z.toml").unwrap_err();
+        let e = parse("[dnsbl]\ntxt = \"a\\\"b\"\n", "z.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("dnsbl.txt"), "{e}");
         let e = parse(
             "[[category]]\nmatch = \"feed\"\nrpz = \"explode\"\n",
             "z.toml",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("z.toml:3: category.rpz:"), "{e}");
     }
 

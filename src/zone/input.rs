@@ -3,26 +3,27 @@
 
 use super::config::ZoneConfig;
 use super::name::check_list_domain;
-use crate::error::{describe_io, quote};
+use crate::error::{describe_io, quote, InputError};
 use crate::files::input;
 use crate::net::{parse_entry, Entry};
 use crate::set::{IntervalSet, IpSet, Loader, SetBuilder};
 use std::collections::BTreeMap;
 
+/// `FILE:LINE: reason: 'text'` as text, for [`read_provenance`].
 fn at(file: &str, line: u64, reason: &str, text: &[u8]) -> String {
     format!("{file}:{line}: {reason}: {}", quote(text))
 }
 
 /// Reads plain address lists (one address, CIDR or range per line; `-` is
 /// stdin) into one set; the first bad line is an error.
-pub fn read_ips(paths: &[String]) -> Result<IpSet, String> {
+pub fn read_ips(paths: &[String]) -> Result<IpSet, InputError> {
     let mut b = SetBuilder::default();
     for p in paths {
-        let inp = input::open(p).map_err(|e| format!("{p}: {}", describe_io(&e)))?;
+        let inp = input::open(p).map_err(|e| InputError::io(p, &e))?;
         let name = inp.name.clone();
         match (Loader { lenient: false }).load(inp.reader, &mut b) {
-            Err(e) => return Err(format!("{name}: {}", describe_io(&e))),
-            Ok(Err(e)) => return Err(at(&name, e.line, &e.reason, &e.text)),
+            Err(e) => return Err(InputError::io(name, &e)),
+            Ok(Err(e)) => return Err(e.in_file(&name)),
             Ok(Ok(_)) => {}
         }
     }
@@ -38,21 +39,19 @@ pub struct Mixed {
     pub domains: Vec<String>,
 }
 
-pub fn read_mixed(paths: &[String], origin: &str) -> Result<Mixed, String> {
+pub fn read_mixed(paths: &[String], origin: &str) -> Result<Mixed, InputError> {
     let mut b = SetBuilder::default();
     let mut domains = Vec::new();
     for p in paths {
-        let inp = input::open(p).map_err(|e| format!("{p}: {}", describe_io(&e)))?;
+        let inp = input::open(p).map_err(|e| InputError::io(p, &e))?;
         let name = inp.name.clone();
         let mut lines = input::Lines::new(inp.reader);
         loop {
-            let next = lines
-                .next_line()
-                .map_err(|e| format!("{name}: {}", describe_io(&e)))?;
+            let next = lines.next_line().map_err(|e| InputError::io(&name, &e))?;
             let Some((n, line)) = next else { break };
             let line = match line {
                 Ok(l) => l,
-                Err(head) => return Err(at(&name, n, "line too long", head)),
+                Err(head) => return Err(InputError::text(name, n, "line too long", head)),
             };
             let text = line.strip_suffix(b"\r").unwrap_or(line).trim_ascii();
             if text.is_empty() || text.starts_with(b"#") {
@@ -62,7 +61,7 @@ pub fn read_mixed(paths: &[String], origin: &str) -> Result<Mixed, String> {
                 Ok(e) => b.push(e),
                 Err(_) => match check_list_domain(text, origin) {
                     Ok(d) => domains.push(d),
-                    Err(reason) => return Err(at(&name, n, reason, line)),
+                    Err(reason) => return Err(InputError::text(name, n, reason, line)),
                 },
             }
         }

@@ -61,6 +61,16 @@ pub fn check_list_domain(text: &[u8], origin: &str) -> Result<String, NameError>
     Ok(name)
 }
 
+/// A list's name in a zone: one label, with room for the chunk numbers
+/// appended to it (`blk`, `blk1`, ...).
+pub fn check_list_label(s: &str) -> Result<(), NameError> {
+    check_label(s)?;
+    if s.len() > 56 {
+        return Err("longer than 56 octets (chunk numbers are appended)");
+    }
+    Ok(())
+}
+
 /// `rel.origin` when `rel` is not empty, else `origin`.
 pub fn join(rel: &str, origin: &str) -> String {
     match (rel.is_empty(), origin.is_empty()) {
