@@ -426,3 +426,95 @@ fn reload_changed(report: &mut ZoneReport, argv: &[String]) -> Result<(), Error>
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 2026-11-27T00:00:00Z.
+    const DAY: i64 = 1_795_737_600;
+
+    fn plan(dir: &Path, list: &str, format: Format) -> ZonePlan {
+        let input = dir.join("block.txt");
+        std::fs::write(&input, list).unwrap();
+        ZonePlan {
+            origin: "lists.example.".into(),
+            now: Some(DAY),
+            formats: vec![format],
+            lists: vec![input.to_string_lossy().into_owned()],
+            output: Some(dir.join("z.zone").to_string_lossy().into_owned()),
+            reload: Some("true {zone} {file}".into()),
+            ..ZonePlan::default()
+        }
+    }
+
+    #[test]
+    fn a_list_is_published_once_and_then_found_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan(dir.path(), "192.0.2.0/24\n198.51.100.7\n", Format::Txt);
+        let first = publish(&plan).unwrap();
+        let [zone] = first.zones.as_slice() else {
+            panic!("{first:?}")
+        };
+        assert_eq!(zone.file, plan.output);
+        assert_eq!(zone.origin.as_deref(), Some("lists.example"));
+        assert!(zone.changed && zone.reloaded);
+        assert_eq!(zone.serial, 2026112700);
+        let file = std::fs::read(dir.path().join("z.zone")).unwrap();
+        assert_eq!(zone.size, file.len() as u64);
+        // SOA, NS, the count record and one TXT record
+        assert_eq!(zone.records, Some(4));
+        assert!(first.skipped.is_empty() && first.fragments.is_empty());
+
+        let again = publish(&ZonePlan {
+            now: Some(DAY + 86400),
+            ..plan.clone()
+        })
+        .unwrap();
+        let [zone] = again.zones.as_slice() else {
+            panic!("{again:?}")
+        };
+        assert!(!zone.changed && !zone.reloaded);
+        assert_eq!((zone.serial, zone.size), (2026112700, file.len() as u64));
+    }
+
+    #[test]
+    fn what_a_zone_leaves_out_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan(
+            dir.path(),
+            "10.0.0.0/8\n192.0.2.1\n2001:db8::1\n",
+            Format::A,
+        );
+        let report = publish(&plan).unwrap();
+        assert_eq!(
+            report.skipped,
+            [
+                Skipped::OtherFamily {
+                    list: "block".into(),
+                    format: Format::Aaaa
+                },
+                Skipped::WidePrefixes {
+                    list: "block".into(),
+                    format: Format::A,
+                    prefixes: 1,
+                    addresses: 1 << 24,
+                    expand_max: 16
+                }
+            ]
+        );
+    }
+
+    #[test]
+    fn a_bad_line_names_its_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let plan = plan(dir.path(), "192.0.2.1\nexample.com\n", Format::Apl);
+        match publish(&plan) {
+            Err(Error::Input(e)) => {
+                assert_eq!((e.file.as_str(), e.line), (plan.lists[0].as_str(), Some(2)))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(!dir.path().join("z.zone").exists());
+    }
+}
