@@ -322,13 +322,18 @@ mod tests {
                 .map(|&(addr, len)| Prefix { addr, len })
                 .collect(),
         };
+        names(c, "bl", &class)
+    }
+
+    /// The names of one cover of class 0 under `base`.
+    fn names<A: Addr>(c: Cover<A>, base: &str, class: &Class) -> String {
         let mut out = Vec::new();
         let mut w = DnsblOut {
             out: &mut out,
             names: 0,
             max_names: 1000,
         };
-        zone(&mut w, "bl", &[(0, vec![c])], &[&class]).unwrap();
+        zone(&mut w, base, &[(0, vec![c])], &[class]).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -375,15 +380,8 @@ mod tests {
             },
             holes: vec![],
         };
-        let mut out = Vec::new();
-        let mut w = DnsblOut {
-            out: &mut out,
-            names: 0,
-            max_names: 10,
-        };
-        zone(&mut w, "ip6.bl", &[(0, vec![c])], &[&class]).unwrap();
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            names(c, "ip6.bl", &class),
             "*.d.c.b.a.8.b.d.0.1.0.0.2.ip6.bl\tA\t127.0.1.2\n\tTXT\t\"v6\"\n"
         );
         let set = IntervalSet::from_ranges(vec![Range::new(0u32, 1 << 20)]);

@@ -2,7 +2,7 @@
 //! (to a file or standard output), or a pair of rbldnsd datasets.
 
 use super::input::{read_ips, read_mixed, read_provenance, Provenance};
-use super::stage::{Run, Skipped, Writer, ZoneReport};
+use super::stage::{Run, Skipped, Writer, ZonePlan, ZoneReport};
 use super::{list_body, rbldnsd_bodies, rpz_body, v6_dataset_path, Error, Format};
 use super::{ListData, PolicyData};
 use crate::net::Entry;
@@ -11,23 +11,22 @@ use crate::net::Entry;
 pub(super) const RBLDNSD_NEEDS_FILE: &str =
     "rbldnsd writes two datasets (ip4set and ip6trie): give -o FILE";
 
-/// One list, checked against the plan.
-pub(super) struct Single {
+/// One list: the plan, with its format, name, files and output checked.
+pub(super) struct Single<'a> {
+    pub plan: &'a ZonePlan,
     pub format: Format,
     /// The list's name in the zone (A, AAAA, APL, TXT).
     pub name: String,
+    /// The list's files (`-`: standard input).
     pub inputs: Vec<String>,
-    pub allow: Vec<String>,
-    pub client_ip: Vec<String>,
-    pub provenance: Option<String>,
     /// `None` for standard output (never for rbldnsd).
-    pub output: Option<String>,
+    pub output: Option<&'a str>,
 }
 
 /// Builds and publishes the zone (or datasets) of one list.
 pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
     let cfg = run.cfg;
-    let prov = match &s.provenance {
+    let prov = match &s.plan.provenance {
         Some(p) => read_provenance(p, cfg).map_err(|e| Error::Profile(e.to_string()))?,
         None => Provenance::default(),
     };
@@ -36,14 +35,14 @@ pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
     let origin = run.origin.as_str();
     if s.format == Format::Rpz {
         let listed = read_mixed(&s.inputs, origin)?;
-        let allowed = read_mixed(&s.allow, origin)?;
+        let allowed = read_mixed(&s.plan.allow, origin)?;
         let mut p = PolicyData::from_lists(listed, allowed, &prov);
         p.ip_rows = rows;
-        p.clients = read_ips(&s.client_ip)?;
-        out.zone(s.output.as_deref(), origin, &[&rpz_body(&p, cfg)])?;
+        p.clients = read_ips(&s.plan.client_ip)?;
+        out.zone(s.output, origin, &[&rpz_body(&p, cfg)])?;
         return Ok(out.report);
     }
-    let allow = read_ips(&s.allow)?;
+    let allow = read_ips(&s.plan.allow)?;
     let block = read_ips(&s.inputs)?.difference(&allow);
     let d = ListData {
         name: &s.name,
@@ -51,7 +50,7 @@ pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
         allow: &allow,
         rows: &rows,
     };
-    match (s.format, &s.output) {
+    match (s.format, s.output) {
         (Format::Rbldnsd, Some(path)) => {
             let (b4, b6) = rbldnsd_bodies(&d, cfg);
             out.dataset(path, &b4)?;
@@ -76,7 +75,7 @@ pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
             let mut skipped = Vec::new();
             list_body(&mut body, f, base, &d, cfg, &mut skipped)?;
             out.skipped(skipped);
-            out.zone(output.as_deref(), origin, &[&body])?;
+            out.zone(output, origin, &[&body])?;
         }
     }
     Ok(out.report)

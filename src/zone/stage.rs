@@ -218,14 +218,14 @@ fn only_for_one_list(plan: &ZonePlan) -> Result<(), Error> {
 }
 
 /// One list from the plan, its format and name checked.
-fn one_list(plan: &ZonePlan) -> Result<single::Single, Error> {
+fn one_list(plan: &ZonePlan) -> Result<single::Single<'_>, Error> {
     let plan_error = |m: &str| Err(Error::Plan(m.into()));
     let format = match plan.formats.as_slice() {
         [f] => *f,
         [] => return plan_error("give --format for one list, or --out DIR for the profiles"),
         _ => return plan_error("one --format for one list (several only with --out)"),
     };
-    let output = plan.output.clone().filter(|o| o != "-");
+    let output = plan.output.as_deref().filter(|&o| o != "-");
     if format == Format::Rbldnsd && output.is_none() {
         return plan_error(single::RBLDNSD_NEEDS_FILE);
     }
@@ -246,12 +246,10 @@ fn one_list(plan: &ZonePlan) -> Result<single::Single, Error> {
         plan.lists.clone()
     };
     Ok(single::Single {
+        plan,
         format,
         name,
         inputs,
-        allow: plan.allow.clone(),
-        client_ip: plan.client_ip.clone(),
-        provenance: plan.provenance.clone(),
         output,
     })
 }
