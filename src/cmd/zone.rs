@@ -163,12 +163,8 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<Verdict, Failure> {
-    let now = match &cli.now {
-        None => None,
-        Some(t) => {
-            Some(crate::time::parse_arg(t).map_err(|e| Failure::msg(format!("--now: {e}")))?)
-        }
-    };
+    let now = (cli.now.as_deref().map(crate::time::parse_arg).transpose())
+        .map_err(|e| Failure::msg(format!("--now: {e}")))?;
     let quiet = cli.quiet;
     let plan = ZonePlan {
         origin: cli.origin,
