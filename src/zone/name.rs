@@ -11,7 +11,7 @@ use crate::net::domain::canonical as canonical_domain;
 pub use crate::net::domain::check_label;
 
 /// Why a name was refused.
-pub type NameError = &'static str;
+pub type NameError = crate::net::domain::DomainError;
 
 /// Octets of a name on the wire (labels with their length bytes, plus the
 /// root), for a name in text form without a trailing dot; `""` is the root.

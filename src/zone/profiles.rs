@@ -3,9 +3,10 @@
 //! (origin `P.rpz.ORIGIN`), and rbldnsd datasets `P.LIST.ip4set` and
 //! `P.LIST.ip6trie`.
 
+use super::config::ZoneConfig;
 use super::input::{read_mixed, read_provenance, Provenance};
 use super::name::join;
-use super::stage::{Run, Writer, ZoneReport};
+use super::stage::{Run, Skipped, Writer, ZoneReport};
 use super::{find_profiles, optional_ips, profile_formats};
 use super::{list_body, rbldnsd_bodies, rpz_body, Error, Format, ListData, PolicyData};
 use crate::error::InputError;
@@ -91,7 +92,7 @@ fn read_profile(run: &Run, name: String, dir: PathBuf) -> Result<Profile, Error>
 
 /// Every entry's provenance: from the rules and the run's basis of a
 /// version `tl-compile` published, else from `provenance.csv` if any.
-fn provenance(dir: &Path, cfg: &super::config::ZoneConfig) -> Result<Provenance, Error> {
+fn provenance(dir: &Path, cfg: &ZoneConfig) -> Result<Provenance, Error> {
     let file = |f: &str| dir.join(f);
     if file(crate::profile::publish::COMPILED).is_file()
         && file(crate::profile::basis::FILE).is_file()
@@ -186,9 +187,9 @@ fn list_zone(
 
 /// A part's text (for datasets: the ip4set and ip6trie bodies) and what it
 /// left out.
-type Built = (Vec<u8>, Vec<u8>, Vec<super::Skipped>);
+type Built = (Vec<u8>, Vec<u8>, Vec<Skipped>);
 
-fn build_part(p: &Profile, part: Part, cfg: &super::config::ZoneConfig) -> Result<Built, Error> {
+fn build_part(p: &Profile, part: Part, cfg: &ZoneConfig) -> Result<Built, Error> {
     let (l, set) = &p.lists[part.list];
     let no_allow = IpSet::default();
     let name = format!("{}: {l}", p.name);
