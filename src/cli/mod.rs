@@ -80,8 +80,17 @@ pub fn run(tool: &str, body: impl FnOnce() -> Result<Verdict, Failure>) -> ExitC
 }
 
 fn is_broken_pipe(e: &Failure) -> bool {
-    e.0.downcast_ref::<io::Error>()
-        .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+    // A layer may wrap the write error; look along the chain of sources.
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(&*e.0);
+    while let Some(c) = cause {
+        if c.downcast_ref::<io::Error>()
+            .is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
+        {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 /// Parses the command line through the tool's whole clap definition (so

@@ -2,9 +2,9 @@
 //! datasets for rbldnsd): multi-host A/AAAA, APL, TXT, DNSBL and RPZ.
 
 use crate::cli::{self, Failure, Verdict};
-use crate::zone::{self, config, name, Format, Run, Single};
+use crate::zone::{self, serial::SerialStyle, Format, ZonePlan};
+use clap::builder::PossibleValue;
 use clap::{CommandFactory, Parser, ValueEnum};
-use std::path::Path;
 use std::process::ExitCode;
 
 pub const NAME: &str = "tl-zone";
@@ -64,22 +64,26 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("EXIT STATUS", EXIT_STATUS),
 ];
 
-/// `--format` takes the formats' own names.
+// The values of --format and --serial-style are the names the library
+// gives them (the configuration reads the same names).
 impl ValueEnum for Format {
     fn value_variants<'a>() -> &'a [Self] {
         &Format::ALL
     }
 
-    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(self.name()))
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
     }
 }
 
-#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
-enum StyleArg {
-    Date,
-    Unix,
-    Increment,
+impl ValueEnum for SerialStyle {
+    fn value_variants<'a>() -> &'a [Self] {
+        &SerialStyle::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        Some(PossibleValue::new(self.name()))
+    }
 }
 
 /// Zone files for BIND and NSD (and rbldnsd datasets) from IP and domain
@@ -124,7 +128,7 @@ pub struct Cli {
     provenance: Option<String>,
     /// How serials are made (default: the configuration's, else date)
     #[arg(long, value_enum)]
-    serial_style: Option<StyleArg>,
+    serial_style: Option<SerialStyle>,
     /// The time for serials: RFC 3339 or Unix seconds (default: now)
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
@@ -155,136 +159,35 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
-    cli::run(NAME, || run(cli).map_err(Failure::msg))
+    cli::run(NAME, || run(cli))
 }
 
-/// The default list name: the first input's file name up to its first dot.
-fn default_name(inputs: &[String]) -> Result<String, String> {
-    let Some(first) = inputs.first().filter(|p| p.as_str() != "-") else {
-        return Ok("list".into());
-    };
-    let file = Path::new(first)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let stem = file
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    check_list_label(&stem)
-        .map_err(|m| format!("{first}: cannot name the list after this file ({m}): give --name"))?;
-    Ok(stem)
-}
-
-/// A list name: one label, with room for chunk numbers.
-fn check_list_label(s: &str) -> Result<(), &'static str> {
-    name::check_label(s)?;
-    if s.len() > 56 {
-        return Err("longer than 56 octets (chunk numbers are appended)");
-    }
-    Ok(())
-}
-
-fn run(cli: Cli) -> Result<Verdict, String> {
-    let mut cfg = match &cli.config {
-        Some(p) => config::load(p)?,
-        None => config::ZoneConfig::default(),
-    };
-    if let Some(s) = cli.serial_style {
-        cfg.serial_style = match s {
-            StyleArg::Date => zone::serial::SerialStyle::Date,
-            StyleArg::Unix => zone::serial::SerialStyle::Unix,
-            StyleArg::Increment => zone::serial::SerialStyle::Increment,
-        };
-    }
-    let origin = name::check_absolute(&cli.origin)
-        .map_err(|m| format!("--origin: {m}: {}", cli::quote(cli.origin.as_bytes())))?;
-    let now = match &cli.now {
-        None => crate::time::now(),
-        Some(t) => crate::time::parse_arg(t).map_err(|e| format!("--now: {e}"))?,
-    };
-    let reload: Vec<String> = match &cli.reload {
-        Some(r) => r.split_whitespace().map(String::from).collect(),
-        None => cfg.server.reload.clone(),
-    };
-    let run = Run {
-        cfg: &cfg,
-        origin,
+fn run(cli: Cli) -> Result<Verdict, Failure> {
+    let now = (cli.now.as_deref().map(crate::time::parse_arg).transpose())
+        .map_err(|e| Failure::msg(format!("--now: {e}")))?;
+    let quiet = cli.quiet;
+    let plan = ZonePlan {
+        origin: cli.origin,
+        config: cli.config,
+        serial_style: cli.serial_style,
         now,
+        formats: cli.format,
+        profiles: cli.out,
+        lists: cli.lists,
+        name: cli.name,
+        allow: cli.allow,
+        client_ip: cli.client_ip,
+        provenance: cli.provenance,
+        output: cli.output,
+        named_conf: cli.named_conf,
+        nsd_conf: cli.nsd_conf,
+        reload: cli.reload,
     };
-    let formats: Vec<Format> = cli.format.clone();
-    let (report, out_dir) = if let Some(dir) = &cli.out {
-        for (flag, used) in [
-            ("--name", cli.name.is_some()),
-            ("--allow", !cli.allow.is_empty()),
-            ("--client-ip", !cli.client_ip.is_empty()),
-            ("--provenance", cli.provenance.is_some()),
-        ] {
-            if used {
-                return Err(format!(
-                    "{flag} is for one list; with --out each profile's files are used"
-                ));
-            }
-        }
-        let out_dir = cli.output.clone().unwrap_or_else(|| dir.clone());
-        let chosen = (!formats.is_empty()).then_some(formats.as_slice());
-        let rep = zone::profiles(&run, Path::new(dir), Path::new(&out_dir), chosen)?;
-        (rep, Some(out_dir))
-    } else {
-        let format = match formats.as_slice() {
-            [f] => *f,
-            [] => return Err("give --format for one list, or --out DIR for the profiles".into()),
-            _ => return Err("one --format for one list (several only with --out)".into()),
-        };
-        let name = match &cli.name {
-            Some(n) => {
-                check_list_label(n)
-                    .map_err(|m| format!("--name: {m}: {}", cli::quote(n.as_bytes())))?;
-                n.clone()
-            }
-            None => default_name(&cli.lists)?,
-        };
-        let inputs = if cli.lists.is_empty() {
-            vec!["-".to_string()]
-        } else {
-            cli.lists.clone()
-        };
-        let single = Single {
-            format,
-            name,
-            inputs,
-            allow: cli.allow.clone(),
-            client_ip: cli.client_ip.clone(),
-            provenance: cli.provenance.clone(),
-            output: cli.output.clone(),
-        };
-        (zone::single(&run, &single)?, None)
-    };
-    if !cli.quiet {
-        for w in &report.warnings {
-            eprintln!("{NAME}: warning: {w}");
+    let report = zone::publish(&plan)?;
+    if !quiet {
+        for skipped in &report.skipped {
+            eprintln!("{NAME}: warning: {skipped}");
         }
     }
-    // Fragment paths from the configuration are relative to the output
-    // directory (or the zone file's directory).
-    let base = out_dir
-        .map(std::path::PathBuf::from)
-        .or_else(|| {
-            cli.output
-                .as_ref()
-                .and_then(|o| Path::new(o).parent().map(|p| p.to_path_buf()))
-        })
-        .unwrap_or_default();
-    let rel = |p: &Option<String>| {
-        p.as_ref()
-            .map(|p| base.join(p).to_string_lossy().into_owned())
-    };
-    let named = cli
-        .named_conf
-        .clone()
-        .or_else(|| rel(&cfg.server.named_conf));
-    let nsd = cli.nsd_conf.clone().or_else(|| rel(&cfg.server.nsd_conf));
-    zone::finish(&report, &cfg, named.as_deref(), nsd.as_deref(), &reload)?;
     Ok(Verdict::Done)
 }

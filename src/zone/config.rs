@@ -64,6 +64,8 @@
 use super::name::{check_absolute, check_label};
 use super::serial::SerialStyle;
 use super::Format;
+use crate::error::InputError;
+use crate::files::{line_of, parse_toml, read_text};
 use crate::net::{parse_entry, Entry};
 use serde::Deserialize;
 use std::path::PathBuf;
@@ -215,21 +217,22 @@ pub enum Action {
 }
 
 impl Action {
-    pub fn parse(s: &str) -> Result<Action, String> {
+    /// The reason is for a message that quotes `s`.
+    pub fn parse(s: &str) -> Result<Action, &'static str> {
         Ok(match s {
             "nxdomain" => Action::Nxdomain,
             "nodata" => Action::Nodata,
             "passthru" => Action::Passthru,
             "drop" => Action::Drop,
             "tcp-only" => Action::TcpOnly,
-            _ => match s.strip_prefix("redirect:") {
-                Some(n) => Action::Redirect(check_absolute(n).map_err(|e| format!("{e}: '{n}'"))?),
-                None => {
-                    return Err(format!(
-                        "not an action (nxdomain, nodata, passthru, drop, tcp-only, redirect:NAME): '{s}'"
-                    ))
+            _ => {
+                match s.strip_prefix("redirect:") {
+                    Some(n) => Action::Redirect(check_absolute(n)?),
+                    None => return Err(
+                        "not an action (nxdomain, nodata, passthru, drop, tcp-only, redirect:NAME)",
+                    ),
                 }
-            },
+            }
         })
     }
 
@@ -356,18 +359,8 @@ impl ZoneConfig {
 }
 
 /// Reads the configuration at `path`; errors read `FILE:LINE: reason`.
-pub fn load(path: &str) -> Result<ZoneConfig, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{path}: {}", crate::error::describe_io(&e)))?;
-    parse(&text, path)
-}
-
-fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count()
-        + 1
+pub fn load(path: &str) -> Result<ZoneConfig, InputError> {
+    parse(&read_text(path)?, path)
 }
 
 /// Text for a TXT string we write: printable ASCII without `"` and `\`,
@@ -396,123 +389,224 @@ pub fn parse_code(s: &str) -> Result<u32, &'static str> {
 }
 
 /// Parses configuration text; `path` names it in errors.
-pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, String> {
-    let raw: Raw = toml::from_str(text).map_err(|e| {
-        let line = e.span().map_or(1, |s| line_of(text, s.start));
-        format!("{path}:{line}: {}", e.message())
-    })?;
-    let at = |s: &S, what: &str, m: &str| {
-        format!(
-            "{path}:{}: {what}: {m}: {}",
-            line_of(text, s.span().start),
-            crate::error::quote(s.get_ref().as_bytes())
-        )
-    };
-    let abs = |s: &S, what: &str| check_absolute(s.get_ref()).map_err(|m| at(s, what, m));
-    let labels =
-        |v: &Option<Vec<S>>, what: &str, default: &[&str]| -> Result<Vec<String>, String> {
-            match v {
-                None => Ok(default.iter().map(|s| s.to_string()).collect()),
-                Some(v) => v
-                    .iter()
-                    .map(|s| {
-                        check_label(s.get_ref())
-                            .map(|_| s.get_ref().clone())
-                            .map_err(|m| at(s, what, m))
-                    })
-                    .collect(),
-            }
-        };
-    let action = |s: &S, what: &str| {
-        Action::parse(s.get_ref())
-            .map_err(|m| format!("{path}:{}: {what}: {m}", line_of(text, s.span().start)))
-    };
-    let positive = |v: &Option<Spanned<usize>>, what: &str, default: usize, max: usize| match v {
-        None => Ok(default),
-        Some(s) if (1..=max).contains(s.get_ref()) => Ok(*s.get_ref()),
-        Some(s) => Err(format!(
-            "{path}:{}: {what}: must be 1..{max}",
-            line_of(text, s.span().start)
-        )),
-    };
-
+pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, InputError> {
+    let raw: Raw = parse_toml(text, path)?;
+    let src = Source { path, text };
     let ns = match &raw.ns {
         None => vec!["localhost".to_string()],
-        Some(v) if v.is_empty() => return Err(format!("{path}: ns: at least one name server")),
-        Some(v) => v.iter().map(|s| abs(s, "ns")).collect::<Result<_, _>>()?,
+        Some(v) if v.is_empty() => {
+            return Err(InputError::file(path, "ns: at least one name server"))
+        }
+        Some(v) => v
+            .iter()
+            .map(|s| src.check(s, "ns", check_absolute))
+            .collect::<Result<_, _>>()?,
     };
-    let soa = Soa {
-        mname: match &raw.soa.mname {
-            Some(s) => abs(s, "soa.mname")?,
-            None => ns[0].clone(),
-        },
-        rname: match &raw.soa.rname {
-            Some(s) => abs(s, "soa.rname")?,
-            None => "hostmaster.localhost".into(),
-        },
-        refresh: raw.soa.refresh.unwrap_or(3600),
-        retry: raw.soa.retry.unwrap_or(600),
-        expire: raw.soa.expire.unwrap_or(604800),
-        minimum: raw.soa.minimum.unwrap_or(300),
-    };
-    let serial_style = match &raw.serial_style {
-        None => SerialStyle::Date,
-        Some(s) => SerialStyle::parse(s.get_ref())
-            .ok_or_else(|| at(s, "serial_style", "one of date, unix, increment"))?,
-    };
+    let soa = soa(&raw.soa, &ns, &src)?;
+    let serial_style = src.or(&raw.serial_style, "serial_style", SerialStyle::Date, |s| {
+        SerialStyle::parse(s).ok_or("one of date, unix, increment")
+    })?;
     let formats = match &raw.formats {
         None => Format::ALL.to_vec(),
         Some(v) => v
             .iter()
             .map(|s| {
-                Format::parse(s.get_ref()).ok_or_else(|| {
-                    at(
-                        s,
-                        "formats",
-                        "not a format (a aaaa apl txt dnsbl rbldnsd rpz)",
-                    )
+                src.check(s, "formats", |t| {
+                    Format::parse(t).ok_or("not a format (a aaaa apl txt dnsbl rbldnsd rpz)")
                 })
             })
             .collect::<Result<_, _>>()?,
     };
+    let limits = limits(&raw.limits, &src)?;
+    let (default, categories) = classes(&raw, &src)?;
+    let dnsbl = Dnsbl {
+        test_entry: raw.dnsbl.test_entry.unwrap_or(true),
+        lists: src.labels(&raw.dnsbl.lists, "dnsbl.lists", &["block-in", "block-out"])?,
+    };
+    let rpz = Rpz {
+        wildcard: raw.rpz.wildcard.unwrap_or(true),
+        ip_lists: src.labels(&raw.rpz.ip_lists, "rpz.ip_lists", &["block-out"])?,
+        client_ip_lists: src.labels(&raw.rpz.client_ip_lists, "rpz.client_ip_lists", &[])?,
+        client_ip_action: src.or(
+            &raw.rpz.client_ip_action,
+            "rpz.client_ip_action",
+            Action::Nxdomain,
+            Action::parse,
+        )?,
+    };
+    let server = server(&raw.server, &src)?;
+    Ok(ZoneConfig {
+        ttl: raw.ttl.map_or(300, |t| *t.get_ref()),
+        ns,
+        soa,
+        serial_style,
+        formats,
+        lists: src.labels(&raw.lists, "lists", &["block-in", "block-out", "allow"])?,
+        limits,
+        default,
+        categories,
+        dnsbl,
+        rpz,
+        server,
+    })
+}
+
+/// The configuration text being parsed: errors point into it.
+struct Source<'a> {
+    path: &'a str,
+    text: &'a str,
+}
+
+impl Source<'_> {
+    /// `FILE:LINE: key: reason: 'value'`, at the value.
+    fn at(&self, s: &S, what: &str, reason: &str) -> InputError {
+        InputError::text(
+            self.path,
+            line_of(self.text, s.span().start),
+            format!("{what}: {reason}"),
+            s.get_ref().as_bytes(),
+        )
+    }
+
+    /// The value of key `what`, checked and converted by `check`.
+    fn check<T>(
+        &self,
+        s: &S,
+        what: &str,
+        check: impl FnOnce(&str) -> Result<T, &'static str>,
+    ) -> Result<T, InputError> {
+        check(s.get_ref()).map_err(|m| self.at(s, what, m))
+    }
+
+    /// [`Source::check`] for a key that may be missing.
+    fn or<T>(
+        &self,
+        s: &Option<S>,
+        what: &str,
+        default: T,
+        check: impl FnOnce(&str) -> Result<T, &'static str>,
+    ) -> Result<T, InputError> {
+        match s {
+            Some(s) => self.check(s, what, check),
+            None => Ok(default),
+        }
+    }
+
+    /// A list of list names (DNS labels).
+    fn labels(
+        &self,
+        v: &Option<Vec<S>>,
+        what: &str,
+        default: &[&str],
+    ) -> Result<Vec<String>, InputError> {
+        match v {
+            None => Ok(default.iter().map(|s| s.to_string()).collect()),
+            Some(v) => v
+                .iter()
+                .map(|s| self.check(s, what, |t| check_label(t).map(|_| t.to_string())))
+                .collect(),
+        }
+    }
+
+    /// A number in `1..=max`.
+    fn positive(
+        &self,
+        v: &Option<Spanned<usize>>,
+        what: &str,
+        default: usize,
+        max: usize,
+    ) -> Result<usize, InputError> {
+        match v {
+            None => Ok(default),
+            Some(s) if (1..=max).contains(s.get_ref()) => Ok(*s.get_ref()),
+            Some(s) => Err(InputError::line(
+                self.path,
+                line_of(self.text, s.span().start),
+                format!("{what}: must be 1..{max}"),
+            )),
+        }
+    }
+
+    /// A path written into a server fragment in quotes.
+    fn path(&self, v: &Option<S>, what: &str) -> Result<Option<String>, InputError> {
+        let usable = |t: &str| {
+            if t.is_empty() || t.contains(['"', '\\', '\n', '\r', '\0']) {
+                Err("not a usable path")
+            } else {
+                Ok(Some(t.to_string()))
+            }
+        };
+        self.or(v, what, None, usable)
+    }
+
+    /// Addresses or CIDRs for an ACL.
+    fn acl(&self, v: &Option<Vec<S>>, what: &str) -> Result<Vec<String>, InputError> {
+        v.iter()
+            .flatten()
+            .map(|a| self.check(a, what, acl_entry))
+            .collect()
+    }
+}
+
+fn soa(raw: &RawSoa, ns: &[String], src: &Source) -> Result<Soa, InputError> {
+    Ok(Soa {
+        mname: src.or(&raw.mname, "soa.mname", ns[0].clone(), check_absolute)?,
+        rname: src.or(
+            &raw.rname,
+            "soa.rname",
+            "hostmaster.localhost".into(),
+            check_absolute,
+        )?,
+        refresh: raw.refresh.unwrap_or(3600),
+        retry: raw.retry.unwrap_or(600),
+        expire: raw.expire.unwrap_or(604800),
+        minimum: raw.minimum.unwrap_or(300),
+    })
+}
+
+fn limits(l: &RawLimits, src: &Source) -> Result<Limits, InputError> {
     let d = Limits::default();
-    let l = &raw.limits;
     let limits = Limits {
-        a_per_name: positive(&l.a_per_name, "limits.a_per_name", d.a_per_name, 4000)?,
-        aaaa_per_name: positive(
+        a_per_name: src.positive(&l.a_per_name, "limits.a_per_name", d.a_per_name, 4000)?,
+        aaaa_per_name: src.positive(
             &l.aaaa_per_name,
             "limits.aaaa_per_name",
             d.aaaa_per_name,
             2000,
         )?,
         expand_max: l.expand_max.unwrap_or(d.expand_max).max(1),
-        apl_items_per_rr: positive(&l.apl_items_per_rr, "limits.apl_items_per_rr", 64, 4096)?,
-        rrs_per_name: positive(&l.rrs_per_name, "limits.rrs_per_name", 100, 65535)?,
-        answer_octets: positive(&l.answer_octets, "limits.answer_octets", 64000, 64000)?,
-        txt_rr_octets: positive(&l.txt_rr_octets, "limits.txt_rr_octets", 4096, 65535)?,
+        apl_items_per_rr: src.positive(&l.apl_items_per_rr, "limits.apl_items_per_rr", 64, 4096)?,
+        rrs_per_name: src.positive(&l.rrs_per_name, "limits.rrs_per_name", 100, 65535)?,
+        answer_octets: src.positive(&l.answer_octets, "limits.answer_octets", 64000, 64000)?,
+        txt_rr_octets: src.positive(&l.txt_rr_octets, "limits.txt_rr_octets", 4096, 65535)?,
         dnsbl_max_names: l.dnsbl_max_names.unwrap_or(d.dnsbl_max_names),
     };
     if limits.txt_rr_octets < 512 {
-        return Err(format!("{path}: limits.txt_rr_octets: at least 512"));
+        return Err(InputError::file(
+            src.path,
+            "limits.txt_rr_octets: at least 512",
+        ));
     }
-    let txt = |s: &S, what: &str| -> Result<String, String> {
-        check_txt(s.get_ref()).map_err(|m| at(s, what, m))?;
-        Ok(s.get_ref().clone())
-    };
-    let code = |s: &S, what: &str| parse_code(s.get_ref()).map_err(|m| at(s, what, m));
+    Ok(limits)
+}
+
+/// The default class and the categories, in order.
+fn classes(raw: &Raw, src: &Source) -> Result<(Class, Vec<Category>), InputError> {
+    let txt = |t: &str| check_txt(t).map(|_| t.to_string());
     let default = Class {
-        code: match &raw.dnsbl.code {
-            Some(s) => code(s, "dnsbl.code")?,
-            None => 0x7f00_0002,
-        },
-        txt: match &raw.dnsbl.txt {
-            Some(s) => txt(s, "dnsbl.txt")?,
-            None => "Listed by threatlist".into(),
-        },
-        rpz: match &raw.rpz.action {
-            Some(s) => action(s, "rpz.action")?,
-            None => Action::Nxdomain,
-        },
+        code: src.or(&raw.dnsbl.code, "dnsbl.code", 0x7f00_0002, parse_code)?,
+        txt: src.or(
+            &raw.dnsbl.txt,
+            "dnsbl.txt",
+            "Listed by threatlist".into(),
+            txt,
+        )?,
+        rpz: src.or(
+            &raw.rpz.action,
+            "rpz.action",
+            Action::Nxdomain,
+            Action::parse,
+        )?,
     };
     let mut categories = Vec::new();
     for c in &raw.categories {
@@ -522,109 +616,64 @@ pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, String> {
             None => (p.clone(), None),
         };
         if reason.is_empty() {
-            return Err(at(&c.pattern, "category.match", "empty reason"));
+            return Err(src.at(&c.pattern, "category.match", "empty reason"));
         }
+        let class = Class {
+            code: src.or(&c.code, "category.code", default.code, parse_code)?,
+            txt: src.or(&c.txt, "category.txt", default.txt.clone(), txt)?,
+            rpz: src.or(&c.rpz, "category.rpz", default.rpz.clone(), Action::parse)?,
+        };
         categories.push(Category {
             reason,
             detail,
-            class: Class {
-                code: match &c.code {
-                    Some(s) => code(s, "category.code")?,
-                    None => default.code,
-                },
-                txt: match &c.txt {
-                    Some(s) => txt(s, "category.txt")?,
-                    None => default.txt.clone(),
-                },
-                rpz: match &c.rpz {
-                    Some(s) => action(s, "category.rpz")?,
-                    None => default.rpz.clone(),
-                },
-            },
+            class,
         });
     }
-    let dnsbl = Dnsbl {
-        test_entry: raw.dnsbl.test_entry.unwrap_or(true),
-        lists: labels(&raw.dnsbl.lists, "dnsbl.lists", &["block-in", "block-out"])?,
+    Ok((default, categories))
+}
+
+const TSIG_ALGORITHMS: [&str; 5] = [
+    "hmac-sha256",
+    "hmac-sha384",
+    "hmac-sha512",
+    "hmac-sha1",
+    "hmac-sha224",
+];
+
+fn server(s: &RawServer, src: &Source) -> Result<Server, InputError> {
+    let algorithm = |a: &str| {
+        if TSIG_ALGORITHMS.contains(&a) {
+            Ok(a.to_string())
+        } else {
+            Err("not a TSIG algorithm")
+        }
     };
-    let rpz = Rpz {
-        wildcard: raw.rpz.wildcard.unwrap_or(true),
-        ip_lists: labels(&raw.rpz.ip_lists, "rpz.ip_lists", &["block-out"])?,
-        client_ip_lists: labels(&raw.rpz.client_ip_lists, "rpz.client_ip_lists", &[])?,
-        client_ip_action: match &raw.rpz.client_ip_action {
-            Some(s) => action(s, "rpz.client_ip_action")?,
-            None => Action::Nxdomain,
-        },
-    };
-    let s = &raw.server;
-    let acl = |v: &Option<Vec<S>>, what: &str| -> Result<Vec<String>, String> {
-        v.iter()
-            .flatten()
-            .map(|a| acl_entry(a.get_ref()).map_err(|m| at(a, what, m)))
-            .collect()
-    };
-    let file = |v: &Option<S>, what: &str| -> Result<Option<String>, String> {
-        v.as_ref()
-            .map(|p| {
-                let t = p.get_ref();
-                if t.is_empty() || t.contains(['"', '\\', '\n', '\r', '\0']) {
-                    Err(at(p, what, "not a usable path"))
-                } else {
-                    Ok(t.clone())
-                }
-            })
-            .transpose()
-    };
-    let server = Server {
+    Ok(Server {
         zone_dir: s.zone_dir.as_ref().map(PathBuf::from),
-        named_conf: file(&s.named_conf, "server.named_conf")?,
-        nsd_conf: file(&s.nsd_conf, "server.nsd_conf")?,
-        allow_query: acl(&s.allow_query, "server.allow_query")?,
-        allow_transfer: acl(&s.allow_transfer, "server.allow_transfer")?,
+        named_conf: src.path(&s.named_conf, "server.named_conf")?,
+        nsd_conf: src.path(&s.nsd_conf, "server.nsd_conf")?,
+        allow_query: src.acl(&s.allow_query, "server.allow_query")?,
+        allow_transfer: src.acl(&s.allow_transfer, "server.allow_transfer")?,
         notify: s
             .notify
             .iter()
             .flatten()
-            .map(|p| peer(p.get_ref()).map_err(|m| at(p, "server.notify", m)))
+            .map(|p| src.check(p, "server.notify", peer))
             .collect::<Result<_, _>>()?,
         tsig_key: s
             .tsig_key
             .as_ref()
-            .map(|k| abs(k, "server.tsig_key"))
+            .map(|k| src.check(k, "server.tsig_key", check_absolute))
             .transpose()?,
-        tsig_algorithm: match &s.tsig_algorithm {
-            None => "hmac-sha256".into(),
-            Some(a) => {
-                let ok = [
-                    "hmac-sha256",
-                    "hmac-sha384",
-                    "hmac-sha512",
-                    "hmac-sha1",
-                    "hmac-sha224",
-                ];
-                if !ok.contains(&a.get_ref().as_str()) {
-                    return Err(at(a, "server.tsig_algorithm", "not a TSIG algorithm"));
-                }
-                a.get_ref().clone()
-            }
-        },
-        named_key_file: file(&s.named_key_file, "server.named_key_file")?,
-        nsd_key_file: file(&s.nsd_key_file, "server.nsd_key_file")?,
+        tsig_algorithm: src.or(
+            &s.tsig_algorithm,
+            "server.tsig_algorithm",
+            "hmac-sha256".into(),
+            algorithm,
+        )?,
+        named_key_file: src.path(&s.named_key_file, "server.named_key_file")?,
+        nsd_key_file: src.path(&s.nsd_key_file, "server.nsd_key_file")?,
         reload: s.reload.clone().unwrap_or_default(),
-    };
-    Ok(ZoneConfig {
-        ttl: raw.ttl.map_or(300, |t| *t.get_ref()),
-        ns,
-        soa,
-        serial_style,
-        formats,
-        lists: labels(&raw.lists, "lists", &["block-in", "block-out", "allow"])?,
-        limits,
-        default,
-        categories,
-        dnsbl,
-        rpz,
-        server,
     })
 }
 
@@ -676,20 +725,47 @@ mod tests {
 
     #[test]
     fn errors_name_file_and_line() {
-        let e = parse("ttl = 1\ncolour = 2\n", "z.toml").unwrap_err();
+        let e = parse("ttl = 1\ncolour = 2\n", "z.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("z.toml:2:"), "{e}");
-        let e = parse("ns = [\"a b.example\"]\n", "z.toml").unwrap_err();
+        let e = parse("ns = [\"a b.example\"]\n", "z.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("z.toml:1: ns:"), "{e}");
-        let e = parse("\n[dnsbl]\ncode = \"127.0.0.1\"\n", "z.toml").unwrap_err();
+        let e = parse("\n[dnsbl]\ncode = \"127.0.0.1\"\n", "z.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("z.toml:3: dnsbl.code:"), "{e}");
-        let e = parse("[dnsbl]\ntxt = \"a\\\"b\"\n", "z.toml").unwrap_err();
+        let e = parse("[dnsbl]\ntxt = \"a\\\"b\"\n", "z.toml")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("dnsbl.txt"), "{e}");
         let e = parse(
             "[[category]]\nmatch = \"feed\"\nrpz = \"explode\"\n",
             "z.toml",
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("z.toml:3: category.rpz:"), "{e}");
+    }
+
+    #[test]
+    fn the_documented_example_parses() {
+        let doc: String = include_str!("config.rs")
+            .lines()
+            .filter_map(|l| l.strip_prefix("//!"))
+            .skip_while(|l| !l.contains("```toml"))
+            .skip(1)
+            .take_while(|l| !l.contains("```"))
+            .map(|l| format!("{}\n", l.strip_prefix(' ').unwrap_or(l)))
+            .collect();
+        let c = parse(&doc, "doc.toml").unwrap();
+        assert_eq!(c.ns, ["ns1.example.net", "ns2.example.net"]);
+        assert_eq!(c.categories[0].class.rpz, Action::Drop);
+        assert_eq!(c.server.notify[1].port, Some(5353));
+        assert_eq!(c.server.tsig_algorithm, "hmac-sha256");
+        assert_eq!(c.server.reload, ["rndc", "reload", "{zone}"]);
     }
 
     #[test]

@@ -137,7 +137,7 @@ pub fn zone<A: Addr>(
     base: &str,
     covers: &[(usize, Vec<Cover<A>>)],
     classes: &[&Class],
-) -> Result<(), String> {
+) -> Result<(), TooManyNames> {
     let s = step::<A>();
     // Every name in address order: (start, length, class or excluded).
     let mut names: Vec<(A, u32, Option<usize>)> = Vec::new();
@@ -145,7 +145,7 @@ pub fn zone<A: Addr>(
         for c in list {
             let (t, n) = blocks(c.prefix);
             if w.names + names.len() + (n as usize).min(usize::MAX / 2) > w.max_names {
-                return Err(too_many(w.max_names));
+                return Err(TooManyNames { max: w.max_names });
             }
             let stride = 1u128 << (A::BITS - t).min(127);
             let stride = if A::BITS - t == 128 { 0 } else { stride };
@@ -197,7 +197,7 @@ pub fn zone<A: Addr>(
         }
     }
     if w.names + names.len() > w.max_names {
-        return Err(too_many(w.max_names));
+        return Err(TooManyNames { max: w.max_names });
     }
     // Address order; at one address, the wider block first. (Names of one
     // class come out in order already; several classes interleave.)
@@ -228,11 +228,14 @@ fn class_rdata(c: &Class) -> Vec<u8> {
     r
 }
 
-fn too_many(max: usize) -> String {
-    format!(
-        "the DNSBL zone would need more than {max} names (prefixes off label boundaries \
-         expand); publish it with rbldnsd or raise limits.dnsbl_max_names"
-    )
+/// More names than `limits.dnsbl_max_names` would be needed.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "the DNSBL zone would need more than {max} names (prefixes off label boundaries \
+     expand); publish it with rbldnsd or raise limits.dnsbl_max_names"
+)]
+pub struct TooManyNames {
+    pub max: usize,
 }
 
 /// An rbldnsd dataset body (`ip4set` for IPv4, `ip6trie` for IPv6): the
@@ -299,12 +302,16 @@ mod tests {
     use super::*;
     use crate::net::Range;
 
-    fn names4(p: &[(u32, u32)], holes: &[(u32, u32)]) -> String {
-        let class = Class {
-            code: 0x7f00_0002,
-            txt: String::new(),
+    fn class(code: u32, txt: &str) -> Class {
+        Class {
+            code,
+            txt: txt.into(),
             rpz: super::super::config::Action::Nxdomain,
-        };
+        }
+    }
+
+    fn names4(p: &[(u32, u32)], holes: &[(u32, u32)]) -> String {
+        let class = class(0x7f00_0002, "");
         let c = Cover {
             prefix: Prefix {
                 addr: p[0].0,
@@ -315,13 +322,18 @@ mod tests {
                 .map(|&(addr, len)| Prefix { addr, len })
                 .collect(),
         };
+        names(c, "bl", &class)
+    }
+
+    /// The names of one cover of class 0 under `base`.
+    fn names<A: Addr>(c: Cover<A>, base: &str, class: &Class) -> String {
         let mut out = Vec::new();
         let mut w = DnsblOut {
             out: &mut out,
             names: 0,
             max_names: 1000,
         };
-        zone(&mut w, "bl", &[(0, vec![c])], &[&class]).unwrap();
+        zone(&mut w, base, &[(0, vec![c])], &[class]).unwrap();
         String::from_utf8(out).unwrap()
     }
 
@@ -360,11 +372,7 @@ mod tests {
 
     #[test]
     fn ipv6_nibbles() {
-        let class = Class {
-            code: 0x7f00_0102,
-            txt: "v6".into(),
-            rpz: super::super::config::Action::Nxdomain,
-        };
+        let class = class(0x7f00_0102, "v6");
         let c = Cover {
             prefix: Prefix {
                 addr: 0x2001_0db8_abcdu128 << 80,
@@ -372,15 +380,8 @@ mod tests {
             },
             holes: vec![],
         };
-        let mut out = Vec::new();
-        let mut w = DnsblOut {
-            out: &mut out,
-            names: 0,
-            max_names: 10,
-        };
-        zone(&mut w, "ip6.bl", &[(0, vec![c])], &[&class]).unwrap();
         assert_eq!(
-            String::from_utf8(out).unwrap(),
+            names(c, "ip6.bl", &class),
             "*.d.c.b.a.8.b.d.0.1.0.0.2.ip6.bl\tA\t127.0.1.2\n\tTXT\t\"v6\"\n"
         );
         let set = IntervalSet::from_ranges(vec![Range::new(0u32, 1 << 20)]);

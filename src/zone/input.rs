@@ -3,26 +3,22 @@
 
 use super::config::ZoneConfig;
 use super::name::check_list_domain;
-use crate::error::{describe_io, quote};
+use crate::error::InputError;
 use crate::files::input;
 use crate::net::{parse_entry, Entry};
 use crate::set::{IntervalSet, IpSet, Loader, SetBuilder};
 use std::collections::BTreeMap;
 
-fn at(file: &str, line: u64, reason: &str, text: &[u8]) -> String {
-    format!("{file}:{line}: {reason}: {}", quote(text))
-}
-
 /// Reads plain address lists (one address, CIDR or range per line; `-` is
 /// stdin) into one set; the first bad line is an error.
-pub fn read_ips(paths: &[String]) -> Result<IpSet, String> {
+pub fn read_ips(paths: &[String]) -> Result<IpSet, InputError> {
     let mut b = SetBuilder::default();
     for p in paths {
-        let inp = input::open(p).map_err(|e| format!("{p}: {}", describe_io(&e)))?;
+        let inp = input::open(p).map_err(|e| InputError::io(p, &e))?;
         let name = inp.name.clone();
         match (Loader { lenient: false }).load(inp.reader, &mut b) {
-            Err(e) => return Err(format!("{name}: {}", describe_io(&e))),
-            Ok(Err(e)) => return Err(at(&name, e.line, &e.reason, &e.text)),
+            Err(e) => return Err(InputError::io(name, &e)),
+            Ok(Err(e)) => return Err(e.in_file(&name)),
             Ok(Ok(_)) => {}
         }
     }
@@ -38,21 +34,19 @@ pub struct Mixed {
     pub domains: Vec<String>,
 }
 
-pub fn read_mixed(paths: &[String], origin: &str) -> Result<Mixed, String> {
+pub fn read_mixed(paths: &[String], origin: &str) -> Result<Mixed, InputError> {
     let mut b = SetBuilder::default();
     let mut domains = Vec::new();
     for p in paths {
-        let inp = input::open(p).map_err(|e| format!("{p}: {}", describe_io(&e)))?;
+        let inp = input::open(p).map_err(|e| InputError::io(p, &e))?;
         let name = inp.name.clone();
         let mut lines = input::Lines::new(inp.reader);
         loop {
-            let next = lines
-                .next_line()
-                .map_err(|e| format!("{name}: {}", describe_io(&e)))?;
+            let next = lines.next_line().map_err(|e| InputError::io(&name, &e))?;
             let Some((n, line)) = next else { break };
             let line = match line {
                 Ok(l) => l,
-                Err(head) => return Err(at(&name, n, "line too long", head)),
+                Err(head) => return Err(InputError::text(name, n, "line too long", head)),
             };
             let text = line.strip_suffix(b"\r").unwrap_or(line).trim_ascii();
             if text.is_empty() || text.starts_with(b"#") {
@@ -62,7 +56,7 @@ pub fn read_mixed(paths: &[String], origin: &str) -> Result<Mixed, String> {
                 Ok(e) => b.push(e),
                 Err(_) => match check_list_domain(text, origin) {
                     Ok(d) => domains.push(d),
-                    Err(reason) => return Err(at(&name, n, reason, line)),
+                    Err(reason) => return Err(InputError::text(name, n, reason, line)),
                 },
             }
         }
@@ -87,33 +81,31 @@ pub struct Provenance {
     pub domains: BTreeMap<String, usize>,
 }
 
-pub fn read_provenance(path: &str, cfg: &ZoneConfig) -> Result<Provenance, String> {
-    let inp = input::open(path).map_err(|e| format!("{path}: {}", describe_io(&e)))?;
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(inp.reader);
-    let headers = r
-        .byte_headers()
-        .map_err(|e| format!("{path}: {e}"))?
-        .clone();
+/// Reads a `provenance.csv` (entry,list,reason,detail) written by an
+/// older `tl-compile` or by hand.
+pub fn read_provenance(path: &str, cfg: &ZoneConfig) -> Result<Provenance, InputError> {
+    let inp = input::open(path).map_err(|e| InputError::io(path, &e))?;
+    let mut r = crate::record::csv_reader(inp.reader);
+    let csv_error = |e: csv::Error| {
+        let line = e.position().map_or(1, |p| p.line());
+        InputError::line(path, line, e.to_string())
+    };
+    let headers = r.byte_headers().map_err(csv_error)?.clone();
     let want: [&[u8]; 4] = [b"entry", b"list", b"reason", b"detail"];
     if headers.len() < 4 || !headers.iter().zip(want).all(|(h, w)| h == w) {
-        return Err(format!(
-            "{path}:1: not a provenance file: the header must be entry,list,reason,detail"
+        return Err(InputError::line(
+            path,
+            1,
+            "not a provenance file: the header must be entry,list,reason,detail",
         ));
     }
     let mut prov = Provenance::default();
     let mut rec = csv::ByteRecord::new();
-    loop {
-        match r.read_byte_record(&mut rec) {
-            Ok(false) => break,
-            Ok(true) => {}
-            Err(e) => return Err(format!("{path}: {e}")),
-        }
+    while r.read_byte_record(&mut rec).map_err(csv_error)? {
         let line = rec.position().map_or(0, |p| p.line());
         let field = |i: usize| rec.get(i).unwrap_or_default();
         prov.add(cfg, [field(0), field(1), field(2), field(3)])
-            .map_err(|(reason, text)| at(path, line, reason, &text))?;
+            .map_err(|(reason, text)| InputError::text(path, line, reason, text))?;
     }
     Ok(prov)
 }

@@ -2,7 +2,8 @@
 //! serve (see `docs/zone.md`, and `../shared/docs/dns-publication.md` for
 //! the tested reference of every format).
 //!
-//! One list becomes one zone (`single`), or every profile that `tl-compile`
+//! The stage is [`publish`] (a [`ZonePlan`] in, a [`ZoneReport`] out): one
+//! list becomes one zone (`single`), or every profile that `tl-compile`
 //! wrote becomes one zone per profile, plus a policy zone and rbldnsd
 //! datasets (`profiles`). Every file is built in memory, compared with the
 //! file it replaces (same content: left alone, same serial), and otherwise
@@ -11,23 +12,31 @@
 pub mod config;
 pub mod cover;
 pub mod dnsbl;
+mod error;
 pub mod input;
 pub mod lists;
 pub mod name;
-pub mod publish;
+mod profiles;
 pub mod rpz;
 pub mod serial;
+pub mod server;
+mod single;
+mod stage;
+pub mod zonefile;
+
+pub use error::Error;
+pub use stage::{publish, Fragment, Skipped, ZoneOutcome, ZonePlan, ZoneReport};
 
 use config::ZoneConfig;
-use input::{read_ips, read_mixed, read_provenance, regions, Provenance};
+use input::{read_ips, regions, Mixed, Provenance};
 use name::join;
-use publish::{publish, Published, ZoneFile};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::net::Entry;
 use crate::set::IpSet;
 
+use crate::error::InputError;
 use crate::profile::layout;
 pub use crate::profile::layout::Format;
 
@@ -39,25 +48,6 @@ impl Format {
             f => f.name(),
         }
     }
-}
-
-/// Settings of one run.
-pub struct Run<'a> {
-    pub cfg: &'a ZoneConfig,
-    /// Without the trailing dot.
-    pub origin: String,
-    /// Unix time for serials.
-    pub now: i64,
-}
-
-/// What a run published.
-#[derive(Debug, Default)]
-pub struct Report {
-    pub published: Vec<Published>,
-    /// Zones for the server fragments and the reload hook.
-    pub zones: Vec<ZoneFile>,
-    /// Things a reader must know (prefixes left out of A/AAAA names).
-    pub warnings: Vec<String>,
 }
 
 /// The zone header: origin, TTL, SOA and NS.
@@ -136,8 +126,8 @@ pub fn list_body(
     base: &str,
     d: &ListData,
     cfg: &ZoneConfig,
-    warnings: &mut Vec<String>,
-) -> Result<(), String> {
+    skipped: &mut Vec<Skipped>,
+) -> Result<(), Error> {
     let l = &cfg.limits;
     match f {
         Format::A | Format::Aaaa => {
@@ -147,15 +137,13 @@ pub fn list_body(
                 lists::multihost(out, base, &d.block.v6, l.aaaa_per_name, l.expand_max)
             };
             if st.omitted_prefixes > 0 {
-                warnings.push(format!(
-                    "{}: {} prefixes ({} addresses) wider than {} addresses are not in the {} names \
-                     (they are in the APL, TXT and DNSBL forms)",
-                    d.name,
-                    st.omitted_prefixes,
-                    st.omitted_addresses,
-                    l.expand_max,
-                    if f == Format::A { "A" } else { "AAAA" }
-                ));
+                skipped.push(Skipped::WidePrefixes {
+                    list: d.name.to_string(),
+                    format: f,
+                    prefixes: st.omitted_prefixes,
+                    addresses: st.omitted_addresses,
+                    expand_max: l.expand_max,
+                });
             }
         }
         Format::Apl => {
@@ -173,11 +161,14 @@ pub fn list_body(
                 names: 0,
                 max_names: l.dnsbl_max_names,
             };
+            let too_many = |source| Error::TooManyNames {
+                list: d.name.to_string(),
+                source,
+            };
             let c4 = dnsbl::class_covers(&r4, &d.allow.v4, false);
-            dnsbl::zone(&mut w, base, &c4, &cls).map_err(|e| format!("{}: {e}", d.name))?;
+            dnsbl::zone(&mut w, base, &c4, &cls).map_err(too_many)?;
             let c6 = dnsbl::class_covers(&r6, &d.allow.v6, false);
-            dnsbl::zone(&mut w, &join("ip6", base), &c6, &cls)
-                .map_err(|e| format!("{}: {e}", d.name))?;
+            dnsbl::zone(&mut w, &join("ip6", base), &c6, &cls).map_err(too_many)?;
         }
         Format::Rbldnsd | Format::Rpz => unreachable!("not a list format"),
     }
@@ -209,6 +200,32 @@ pub struct PolicyData {
     pub clients: IpSet,
 }
 
+impl PolicyData {
+    /// The listed domains and addresses with what is allowed: a domain on
+    /// both lists passes and is not listed; each listed domain takes its
+    /// class from the provenance.
+    pub fn from_lists(listed: Mixed, allowed: Mixed, prov: &Provenance) -> PolicyData {
+        let domains = listed
+            .domains
+            .into_iter()
+            .filter(|d| allowed.domains.binary_search(d).is_err())
+            .map(|d| {
+                let c = prov.domains.get(&d).copied().unwrap_or(0);
+                (d, c)
+            })
+            .collect();
+        PolicyData {
+            domains,
+            allow_domains: allowed.domains,
+            ips: listed.ips,
+            allow_ips: allowed.ips,
+            ..PolicyData::default()
+        }
+    }
+}
+
+/// A policy zone's records: QNAME triggers, then rpz-ip and rpz-client-ip
+/// triggers per family.
 pub fn rpz_body(p: &PolicyData, cfg: &ZoneConfig) -> Vec<u8> {
     let cls = classes(cfg);
     let mut out = Vec::new();
@@ -246,19 +263,6 @@ pub fn rpz_body(p: &PolicyData, cfg: &ZoneConfig) -> Vec<u8> {
     out
 }
 
-/// One list from the command line.
-pub struct Single {
-    pub format: Format,
-    /// The list's name in the zone (A, AAAA, APL, TXT).
-    pub name: String,
-    pub inputs: Vec<String>,
-    pub allow: Vec<String>,
-    pub client_ip: Vec<String>,
-    pub provenance: Option<String>,
-    /// `None` for stdout.
-    pub output: Option<String>,
-}
-
 /// `ip4set` at `path`; the `ip6trie` beside it with `6` before the
 /// extension (`bl.rbl` → `bl6.rbl`).
 pub fn v6_dataset_path(path: &str) -> String {
@@ -274,124 +278,12 @@ pub fn v6_dataset_path(path: &str) -> String {
     p.with_file_name(name).to_string_lossy().into_owned()
 }
 
-/// Builds and publishes the zone (or datasets) of one list.
-pub fn single(run: &Run, s: &Single) -> Result<Report, String> {
-    let cfg = run.cfg;
-    let mut rep = Report::default();
-    let prov = match &s.provenance {
-        Some(p) => read_provenance(p, cfg)?,
-        None => Provenance::default(),
-    };
-    let rows: Vec<(Entry, usize)> = prov.ips.values().flatten().copied().collect();
-    let mut body = Vec::new();
-    let origin = run.origin.as_str();
-    match s.format {
-        Format::Rpz => {
-            let listed = read_mixed(&s.inputs, origin)?;
-            let allow = read_mixed(&s.allow, origin)?;
-            let clients = read_ips(&s.client_ip)?;
-            let domains = listed
-                .domains
-                .into_iter()
-                .filter(|d| allow.domains.binary_search(d).is_err())
-                .map(|d| {
-                    let c = prov.domains.get(&d).copied().unwrap_or(0);
-                    (d, c)
-                })
-                .collect();
-            let p = PolicyData {
-                domains,
-                allow_domains: allow.domains,
-                ips: listed.ips,
-                ip_rows: rows,
-                allow_ips: allow.ips,
-                clients,
-            };
-            body = rpz_body(&p, cfg);
-        }
-        Format::Rbldnsd => {
-            let allow = read_ips(&s.allow)?;
-            let block = read_ips(&s.inputs)?.difference(&allow);
-            let d = ListData {
-                name: &s.name,
-                block: &block,
-                allow: &allow,
-                rows: &rows,
-            };
-            let (b4, b6) = rbldnsd_bodies(&d, cfg);
-            let Some(path) = &s.output else {
-                return Err(
-                    "rbldnsd writes two datasets (ip4set and ip6trie): give -o FILE".into(),
-                );
-            };
-            for (p, b) in [(path.clone(), b4), (v6_dataset_path(path), b6)] {
-                let head = |serial| rbldnsd_header(cfg, serial);
-                rep.published
-                    .push(publish(&p, head, &[&b], cfg.serial_style, run.now)?);
-            }
-            return Ok(rep);
-        }
-        f => {
-            let allow = read_ips(&s.allow)?;
-            let block = read_ips(&s.inputs)?.difference(&allow);
-            let d = ListData {
-                name: &s.name,
-                block: &block,
-                allow: &allow,
-                rows: &rows,
-            };
-            let (base, other) = match f {
-                Format::Dnsbl => ("", None),
-                Format::A => (
-                    s.name.as_str(),
-                    Some(("IPv6", "aaaa", !block.v6.is_empty())),
-                ),
-                Format::Aaaa => (s.name.as_str(), Some(("IPv4", "a", !block.v4.is_empty()))),
-                _ => (s.name.as_str(), None),
-            };
-            if let Some((fam, fmt, true)) = other {
-                rep.warnings.push(format!(
-                    "{}: {fam} entries are not in this zone (use --format {fmt})",
-                    s.name
-                ));
-            }
-            list_body(&mut body, f, base, &d, cfg, &mut rep.warnings)?;
-        }
-    }
-    match &s.output {
-        None => {
-            use std::io::Write;
-            let serial = serial::next_serial(None, cfg.serial_style, run.now);
-            let mut out = crate::files::output::Output::stdout();
-            let w = out
-                .write_all(&header(origin, cfg, serial))
-                .and_then(|_| out.write_all(&body))
-                .and_then(|_| out.finish());
-            if let Err(e) = w {
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(format!("write error: {}", crate::error::describe_io(&e)));
-                }
-            }
-        }
-        Some(path) => {
-            let head = |serial| header(origin, cfg, serial);
-            rep.published
-                .push(publish(path, head, &[&body], cfg.serial_style, run.now)?);
-            rep.zones.push(ZoneFile {
-                origin: origin.to_string(),
-                file: publish::server_path(Path::new(path), cfg),
-            });
-        }
-    }
-    Ok(rep)
-}
-
 /// The profiles under `dir`: subdirectories whose name is a DNS label and
 /// that hold at least one of the list files, sorted by name. Hidden
 /// directories (a compiler's temporary ones) are skipped.
-pub fn find_profiles(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
-    let rd = std::fs::read_dir(dir)
-        .map_err(|e| format!("{}: {}", dir.display(), crate::error::describe_io(&e)))?;
+pub fn find_profiles(dir: &Path) -> Result<Vec<(String, PathBuf)>, InputError> {
+    let where_ = |p: &Path| p.display().to_string();
+    let rd = std::fs::read_dir(dir).map_err(|e| InputError::io(where_(dir), &e))?;
     let mut out = Vec::new();
     for e in rd.flatten() {
         let path = e.path();
@@ -403,8 +295,12 @@ pub fn find_profiles(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
         if !has {
             continue;
         }
-        name::check_label(&name)
-            .map_err(|m| format!("{}: profile name is not a DNS label: {m}", path.display()))?;
+        name::check_label(&name).map_err(|m| {
+            InputError::file(
+                where_(&path),
+                format!("profile name is not a DNS label: {m}"),
+            )
+        })?;
         out.push((name, path));
     }
     out.sort();
@@ -412,311 +308,9 @@ pub fn find_profiles(dir: &Path) -> Result<Vec<(String, PathBuf)>, String> {
 }
 
 /// Reads a list file of a profile if it exists.
-fn optional_ips(path: &Path) -> Result<Option<IpSet>, String> {
+fn optional_ips(path: &Path) -> Result<Option<IpSet>, crate::error::InputError> {
     if !path.is_file() {
         return Ok(None);
     }
     read_ips(&[path.to_string_lossy().into_owned()]).map(Some)
-}
-
-/// Publishes every profile under `dir` into `out_dir`: `P.zone` (origin
-/// `P.ORIGIN`: the lists as A, AAAA, APL, TXT and DNSBL), `P.rpz.zone`
-/// (origin `P.rpz.ORIGIN`), and rbldnsd datasets `P.LIST.ip4set` and
-/// `P.LIST.ip6trie`.
-pub fn profiles(
-    run: &Run,
-    dir: &Path,
-    out_dir: &Path,
-    formats: Option<&[Format]>,
-) -> Result<Report, String> {
-    let cfg = run.cfg;
-    let mut rep = Report::default();
-    let found = find_profiles(dir)?;
-    if found.is_empty() {
-        return Err(format!(
-            "{}: no profiles (directories with {})",
-            dir.display(),
-            layout::list_files_text()
-        ));
-    }
-    for (prof, pdir) in found {
-        // The formats: the command line's, else the profile's own
-        // (formats.txt), else the configuration's.
-        let own = layout::read_formats(&pdir).map_err(|e| e.to_string())?;
-        let formats: &[Format] = formats.or(own.as_deref()).unwrap_or(&cfg.formats);
-        let has = |f: Format| formats.contains(&f);
-        let origin = join(&prof, &run.origin);
-        let file = |f: &str| pdir.join(f);
-        let allow = optional_ips(&file(layout::ALLOW))?.unwrap_or_default();
-        let prov = if file(layout::COMPILED).is_file() && file(layout::BASIS).is_file() {
-            // A version tl-compile published: every entry's provenance,
-            // from its rules and the run's basis.
-            let mut prov = Provenance::default();
-            let rows = crate::profile::query::Opener::default()
-                .open(&pdir)
-                .map_err(|e| e.to_string())?
-                .rows(None);
-            for r in &rows {
-                let row = [&r.entry, &r.list, &r.reason, &r.detail].map(|f| f.as_bytes());
-                prov.add(cfg, row).map_err(|(reason, text)| {
-                    format!(
-                        "{}: {reason}: {}",
-                        pdir.display(),
-                        crate::error::quote(&text)
-                    )
-                })?;
-            }
-            prov
-        } else {
-            match file(layout::PROVENANCE) {
-                p if p.is_file() => read_provenance(&p.to_string_lossy(), cfg)?,
-                _ => Provenance::default(),
-            }
-        };
-        let empty = Vec::new();
-        let mut lists: Vec<(String, IpSet)> = Vec::new();
-        for l in &cfg.lists {
-            if let Some(set) = optional_ips(&file(&layout::list_file(l)))? {
-                // The allow-list always wins; the allow list itself is whole.
-                let set = if l == "allow" {
-                    set
-                } else {
-                    set.difference(&allow)
-                };
-                lists.push((l.clone(), set));
-            }
-        }
-        let no_allow = IpSet::default();
-        let data = |(l, set): &(String, IpSet)| -> (String, IpSet, Vec<(Entry, usize)>) {
-            let rows = prov.ips.get(l).unwrap_or(&empty).clone();
-            (l.clone(), set.clone(), rows)
-        };
-        let put = |rep: &mut Report,
-                   path: PathBuf,
-                   origin: Option<&str>,
-                   body: Vec<Vec<u8>>|
-         -> Result<(), String> {
-            let p = path.to_string_lossy().into_owned();
-            let body: Vec<&[u8]> = body.iter().map(|b| b.as_slice()).collect();
-            match origin {
-                Some(o) => {
-                    let head = |serial| header(o, cfg, serial);
-                    rep.published
-                        .push(publish(&p, head, &body, cfg.serial_style, run.now)?);
-                    rep.zones.push(ZoneFile {
-                        origin: o.to_string(),
-                        file: publish::server_path(&path, cfg),
-                    });
-                }
-                None => {
-                    let head = |serial| rbldnsd_header(cfg, serial);
-                    rep.published
-                        .push(publish(&p, head, &body, cfg.serial_style, run.now)?);
-                }
-            }
-            Ok(())
-        };
-
-        // The profile's list zone, one part per list and format, and the
-        // rbldnsd datasets: built on every core, then written in order.
-        let zone_formats: Vec<Format> = [
-            Format::A,
-            Format::Aaaa,
-            Format::Apl,
-            Format::Txt,
-            Format::Dnsbl,
-        ]
-        .into_iter()
-        .filter(|f| has(*f))
-        .collect();
-        let dnsbl_lists: Vec<usize> = (0..lists.len())
-            .filter(|&i| cfg.dnsbl.lists.contains(&lists[i].0))
-            .collect();
-        let mut tasks: Vec<(usize, Option<Format>)> = Vec::new();
-        for i in 0..lists.len() {
-            for f in &zone_formats {
-                if *f != Format::Dnsbl || dnsbl_lists.contains(&i) {
-                    tasks.push((i, Some(*f)));
-                }
-            }
-        }
-        if has(Format::Rbldnsd) {
-            tasks.extend(dnsbl_lists.iter().map(|&i| (i, None)));
-        }
-        let parts = parallel(tasks.len(), |t| -> Result<_, String> {
-            let (i, f) = tasks[t];
-            let (l, set, rows) = data(&lists[i]);
-            let holes = if l == "allow" { &no_allow } else { &allow };
-            let name = format!("{prof}: {l}");
-            let d = ListData {
-                name: &name,
-                block: &set,
-                allow: holes,
-                rows: &rows,
-            };
-            let mut warnings = Vec::new();
-            match f {
-                Some(f) => {
-                    let mut body = Vec::new();
-                    let base = format!("{}.{l}", f.label());
-                    list_body(&mut body, f, &base, &d, cfg, &mut warnings)?;
-                    Ok((body, Vec::new(), warnings))
-                }
-                None => {
-                    let (b4, b6) = rbldnsd_bodies(&d, cfg);
-                    Ok((b4, b6, warnings))
-                }
-            }
-        });
-        let mut zone_body: Vec<Vec<u8>> = Vec::new();
-        let mut datasets = Vec::new();
-        for ((i, f), part) in tasks.iter().zip(parts) {
-            let (b, b6, warnings) = part?;
-            rep.warnings.extend(warnings);
-            match f {
-                Some(_) => zone_body.push(b),
-                None => datasets.push((lists[*i].0.clone(), b, b6)),
-            }
-        }
-        if !zone_formats.is_empty() {
-            put(
-                &mut rep,
-                out_dir.join(format!("{prof}.zone")),
-                Some(&origin),
-                zone_body,
-            )?;
-        }
-        for (l, b4, b6) in datasets {
-            put(
-                &mut rep,
-                out_dir.join(format!("{prof}.{l}.ip4set")),
-                None,
-                vec![b4],
-            )?;
-            put(
-                &mut rep,
-                out_dir.join(format!("{prof}.{l}.ip6trie")),
-                None,
-                vec![b6],
-            )?;
-        }
-
-        if has(Format::Rpz) {
-            let rpz_origin = join(&prof, &join("rpz", &run.origin));
-            let mut p = PolicyData::default();
-            let paths = |f: &str| -> Vec<String> {
-                let p = file(f);
-                if p.is_file() {
-                    vec![p.to_string_lossy().into_owned()]
-                } else {
-                    vec![]
-                }
-            };
-            let listed = read_mixed(&paths(layout::DOMAINS), &rpz_origin)?;
-            let allowed = read_mixed(&paths(layout::ALLOW_DOMAINS), &rpz_origin)?;
-            p.domains = listed
-                .domains
-                .into_iter()
-                .filter(|d| allowed.domains.binary_search(d).is_err())
-                .map(|d| {
-                    let c = prov.domains.get(&d).copied().unwrap_or(0);
-                    (d, c)
-                })
-                .collect();
-            p.allow_domains = allowed.domains;
-            p.allow_ips = allow.union(&allowed.ips);
-            p.ips = listed.ips;
-            for (l, set) in &lists {
-                if cfg.rpz.ip_lists.contains(l) {
-                    p.ips = p.ips.union(set);
-                    p.ip_rows
-                        .extend(prov.ips.get(l).unwrap_or(&empty).iter().copied());
-                }
-                if cfg.rpz.client_ip_lists.contains(l) {
-                    p.clients = p.clients.union(set);
-                }
-            }
-            let body = rpz_body(&p, cfg);
-            put(
-                &mut rep,
-                out_dir.join(format!("{prof}.rpz.zone")),
-                Some(&rpz_origin),
-                vec![body],
-            )?;
-        }
-    }
-    Ok(rep)
-}
-
-/// Runs `f(0..n)` on every core and returns the results in order.
-fn parallel<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T> {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Mutex;
-    let workers = std::thread::available_parallelism()
-        .map_or(1, |c| c.get())
-        .min(n);
-    if workers <= 1 {
-        return (0..n).map(f).collect();
-    }
-    let next = AtomicUsize::new(0);
-    let slots: Vec<Mutex<Option<T>>> = (0..n).map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for _ in 0..workers {
-            s.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                if i >= n {
-                    break;
-                }
-                let r = f(i);
-                *slots[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-            });
-        }
-    });
-    slots
-        .into_iter()
-        .map(|m| {
-            m.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .expect("every task ran")
-        })
-        .collect()
-}
-
-/// Writes the server fragments (when asked) and runs the reload hook for
-/// every zone whose file changed.
-pub fn finish(
-    rep: &Report,
-    cfg: &ZoneConfig,
-    named: Option<&str>,
-    nsd: Option<&str>,
-    reload: &[String],
-) -> Result<(), String> {
-    if named.is_some() || nsd.is_some() {
-        // A path goes into the fragments in quotes: it must not end them.
-        for z in &rep.zones {
-            if z.file.contains(['"', '\\', '\n', '\r']) {
-                return Err(format!(
-                    "{}: a zone file path for the server fragments may not hold '\"', '\\' or line breaks",
-                    crate::error::quote(z.file.as_bytes())
-                ));
-            }
-        }
-    }
-    if let Some(p) = named {
-        publish::write_if_changed(p, &publish::named_conf(&rep.zones, cfg))?;
-    }
-    if let Some(p) = nsd {
-        publish::write_if_changed(p, &publish::nsd_conf(&rep.zones, cfg))?;
-    }
-    if !reload.is_empty() {
-        for (z, p) in rep.zones.iter().filter_map(|z| {
-            rep.published
-                .iter()
-                .find(|p| p.changed && publish::server_path(Path::new(&p.path), cfg) == z.file)
-                .map(|p| (z, p))
-        }) {
-            publish::reload(reload, &z.origin, &p.path)?;
-        }
-    }
-    Ok(())
 }

@@ -11,7 +11,7 @@ use crate::net::domain::canonical as canonical_domain;
 pub use crate::net::domain::check_label;
 
 /// Why a name was refused.
-pub type NameError = &'static str;
+pub type NameError = crate::net::domain::DomainError;
 
 /// Octets of a name on the wire (labels with their length bytes, plus the
 /// root), for a name in text form without a trailing dot; `""` is the root.
@@ -59,6 +59,16 @@ pub fn check_list_domain(text: &[u8], origin: &str) -> Result<String, NameError>
         return Err("name too long for the zone (with '*.' and the origin over 255 octets)");
     }
     Ok(name)
+}
+
+/// A list's name in a zone: one label, with room for the chunk numbers
+/// appended to it (`blk`, `blk1`, ...).
+pub fn check_list_label(s: &str) -> Result<(), NameError> {
+    check_label(s)?;
+    if s.len() > 56 {
+        return Err("longer than 56 octets (chunk numbers are appended)");
+    }
+    Ok(())
 }
 
 /// `rel.origin` when `rel` is not empty, else `origin`.

@@ -18,12 +18,19 @@ pub enum SerialStyle {
 }
 
 impl SerialStyle {
+    pub const ALL: [SerialStyle; 3] =
+        [SerialStyle::Date, SerialStyle::Unix, SerialStyle::Increment];
+
     pub fn parse(s: &str) -> Option<SerialStyle> {
-        match s {
-            "date" => Some(SerialStyle::Date),
-            "unix" => Some(SerialStyle::Unix),
-            "increment" => Some(SerialStyle::Increment),
-            _ => None,
+        SerialStyle::ALL.into_iter().find(|style| style.name() == s)
+    }
+
+    /// The style's name in the configuration and on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            SerialStyle::Date => "date",
+            SerialStyle::Unix => "unix",
+            SerialStyle::Increment => "increment",
         }
     }
 }

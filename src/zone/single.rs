@@ -1,0 +1,82 @@
+//! One list from the command line: one zone in one format at the origin
+//! (to a file or standard output), or a pair of rbldnsd datasets.
+
+use super::input::{read_ips, read_mixed, read_provenance, Provenance};
+use super::stage::{Run, Skipped, Writer, ZonePlan, ZoneReport};
+use super::{list_body, rbldnsd_bodies, rpz_body, v6_dataset_path, Error, Format};
+use super::{ListData, PolicyData};
+use crate::net::Entry;
+
+/// Why rbldnsd needs `-o`.
+pub(super) const RBLDNSD_NEEDS_FILE: &str =
+    "rbldnsd writes two datasets (ip4set and ip6trie): give -o FILE";
+
+/// One list: the plan, with its format, name, files and output checked.
+pub(super) struct Single<'a> {
+    pub plan: &'a ZonePlan,
+    pub format: Format,
+    /// The list's name in the zone (A, AAAA, APL, TXT).
+    pub name: String,
+    /// The list's files (`-`: standard input).
+    pub inputs: Vec<String>,
+    /// `None` for standard output (never for rbldnsd).
+    pub output: Option<&'a str>,
+}
+
+/// Builds and publishes the zone (or datasets) of one list.
+pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
+    let cfg = run.cfg;
+    let prov = match &s.plan.provenance {
+        Some(p) => read_provenance(p, cfg)?,
+        None => Provenance::default(),
+    };
+    let rows: Vec<(Entry, usize)> = prov.ips.values().flatten().copied().collect();
+    let mut out = Writer::new(run);
+    let origin = run.origin.as_str();
+    if s.format == Format::Rpz {
+        let listed = read_mixed(&s.inputs, origin)?;
+        let allowed = read_mixed(&s.plan.allow, origin)?;
+        let mut p = PolicyData::from_lists(listed, allowed, &prov);
+        p.ip_rows = rows;
+        p.clients = read_ips(&s.plan.client_ip)?;
+        out.zone(s.output, origin, &[&rpz_body(&p, cfg)])?;
+        return Ok(out.report);
+    }
+    let allow = read_ips(&s.plan.allow)?;
+    let block = read_ips(&s.inputs)?.difference(&allow);
+    let d = ListData {
+        name: &s.name,
+        block: &block,
+        allow: &allow,
+        rows: &rows,
+    };
+    match (s.format, s.output) {
+        (Format::Rbldnsd, Some(path)) => {
+            let (b4, b6) = rbldnsd_bodies(&d, cfg);
+            out.dataset(path, &b4)?;
+            out.dataset(&v6_dataset_path(path), &b6)?;
+        }
+        (Format::Rbldnsd, None) => return Err(Error::Plan(RBLDNSD_NEEDS_FILE.into())),
+        (f, output) => {
+            // DNSBL names sit at the origin; the other forms at the name.
+            let base = if f == Format::Dnsbl { "" } else { &s.name };
+            let other = match f {
+                Format::A => Some((Format::Aaaa, !block.v6.is_empty())),
+                Format::Aaaa => Some((Format::A, !block.v4.is_empty())),
+                _ => None,
+            };
+            if let Some((format, true)) = other {
+                out.skipped([Skipped::OtherFamily {
+                    list: s.name.clone(),
+                    format,
+                }]);
+            }
+            let mut body = Vec::new();
+            let mut skipped = Vec::new();
+            list_body(&mut body, f, base, &d, cfg, &mut skipped)?;
+            out.skipped(skipped);
+            out.zone(output, origin, &[&body])?;
+        }
+    }
+    Ok(out.report)
+}
