@@ -5,8 +5,6 @@
 //! (a map whose entries all point back at one huge map, say) ends in an error,
 //! never a panic, a stack overflow or an allocation bomb.
 
-use std::fmt;
-
 /// A decoded value; strings and bytes borrow from the database.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value<'a> {
@@ -54,19 +52,13 @@ impl<'a> Value<'a> {
 }
 
 /// Why data could not be decoded; `offset` is within the section decoded.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The reader turns it into a [`super::Error`] naming the database.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{reason} at data offset {offset}")]
 pub struct DecodeError {
     pub offset: usize,
     pub reason: &'static str,
 }
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at data offset {}", self.reason, self.offset)
-    }
-}
-
-impl std::error::Error for DecodeError {}
 
 /// Deepest nesting of maps and arrays accepted (real records nest 3 deep).
 const MAX_DEPTH: u32 = 32;

@@ -318,7 +318,7 @@ impl Basis {
     }
 
     pub fn read(path: &Path) -> Result<Basis, String> {
-        let a = Artifact::read(path, KIND, MAJOR)?;
+        let a = Artifact::read(path, KIND, MAJOR).map_err(|e| e.to_string())?;
         let e = |e: crate::artifact::ArtifactError| format!("{}: {e}", path.display());
         let mut b: Basis = a.record(*b"evid").map_err(e)?;
         let keys: Vec<String> = a.record(*b"keys").map_err(e)?;

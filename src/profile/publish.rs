@@ -58,7 +58,7 @@ pub struct Version {
 }
 
 pub fn read_version(path: &Path) -> Result<Version, String> {
-    let a = Artifact::read(path, KIND, MAJOR)?;
+    let a = Artifact::read(path, KIND, MAJOR).map_err(|e| e.to_string())?;
     let e = |e: crate::artifact::ArtifactError| format!("{}: {e}", path.display());
     Ok(Version {
         meta: a.record(*b"meta").map_err(e)?,
@@ -71,7 +71,7 @@ pub fn read_version(path: &Path) -> Result<Version, String> {
 
 /// A version's metadata alone, without reading its lists.
 pub fn read_meta(path: &Path) -> Result<Meta, String> {
-    Artifact::read_record(path, KIND, MAJOR, *b"meta")
+    Artifact::read_record(path, KIND, MAJOR, *b"meta").map_err(|e| e.to_string())
 }
 
 /// The exclusive publication lock of an output directory; released when
