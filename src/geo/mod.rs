@@ -28,7 +28,8 @@ pub use reader::Database;
 pub use record::GeoRecord;
 pub use stage::{
     annotate, build, extract, lookup, Addresses, AnnotatePlan, AnnotateReport, BuildPlan,
-    BuildReport, Databases, ExtractPlan, ExtractReport, LookupPlan, LookupReport, Unmatched,
+    BuildReport, Databases, ExtractPlan, ExtractReport, LookupPlan, LookupReport, Selected,
+    Unmatched,
 };
 pub use table::GeoTable;
 

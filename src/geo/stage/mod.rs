@@ -103,3 +103,179 @@ fn resolver(db: Database, dbs: &Databases) -> Result<Resolver, Error> {
     };
     Ok(Resolver::new(db, table))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::geo::writer::BuildOptions;
+    use crate::geo::{Place, Selected, Unmatched};
+    use crate::set::ListPrinter;
+
+    const COUNTRY_CSV: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/geo/country.csv");
+
+    fn cidrs(set: &crate::set::IpSet) -> String {
+        let mut out = Vec::new();
+        ListPrinter::default().print(set, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    fn country_db(dir: &std::path::Path) -> PathBuf {
+        let db = dir.join("c.mmdb");
+        build(&BuildPlan {
+            inputs: vec![COUNTRY_CSV.into()],
+            output: db.clone(),
+            options: BuildOptions::default(),
+        })
+        .unwrap();
+        db
+    }
+
+    #[test]
+    fn lookup_writes_csv_and_reports_skipped_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = country_db(dir.path());
+        let addrs = dir.path().join("addrs.txt");
+        std::fs::write(&addrs, "192.0.2.1\n192.0.2.0/24\n# c\n\n198.19.0.1 # CA\n").unwrap();
+        let name = addrs.display().to_string();
+        let plan = LookupPlan {
+            databases: Databases {
+                country: Some(db),
+                ..Databases::default()
+            },
+            addresses: Addresses::Lines(name.clone()),
+            registered: false,
+            lenient: true,
+        };
+        let mut out = Vec::new();
+        let got = lookup(&plan, &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            "address,country,continent,eu\n192.0.2.1,FR,EU,1\n198.19.0.1,CA,NA,0\n"
+        );
+        assert_eq!((got.rows, got.skipped), (2, 1));
+        assert_eq!(
+            got.first_skipped.unwrap().to_string(),
+            format!("{name}:2: not a single address: '192.0.2.0/24'")
+        );
+        let strict = LookupPlan {
+            lenient: false,
+            ..plan
+        };
+        assert!(matches!(
+            lookup(&strict, &mut Vec::new()),
+            Err(Error::Input(e)) if e.line == Some(2)
+        ));
+    }
+
+    #[test]
+    fn build_then_extract() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("c.mmdb");
+        let built = build(&BuildPlan {
+            inputs: vec![COUNTRY_CSV.into()],
+            output: db.clone(),
+            options: BuildOptions::default(),
+        })
+        .unwrap();
+        assert_eq!(built.rows, 12);
+        assert_eq!(built.networks, 12);
+        assert_eq!(built.database_type, "tl-geo-Country");
+        assert_eq!(built.output, db);
+        assert_eq!(built.bytes as u64, std::fs::metadata(&db).unwrap().len());
+
+        let plan = ExtractPlan {
+            databases: Databases {
+                country: Some(db.clone()),
+                ..Databases::default()
+            },
+            countries: vec!["FR".into(), "us".into(), " ".into(), "XK".into()],
+            ..ExtractPlan::default()
+        };
+        let got = extract(&plan).unwrap();
+        assert_eq!(
+            cidrs(&got.set),
+            "192.0.2.0/25\n192.0.2.192/26\n198.18.0.0/16\n198.19.128.0/17\n\
+             2001:db8::/48\n2001:db8:2::/47\n"
+        );
+        let xk = Unmatched {
+            selected: Selected::Country(*b"XK"),
+            database: db.display().to_string(),
+        };
+        assert_eq!(got.unmatched, vec![xk.clone()]);
+        assert_eq!(
+            xk.to_string(),
+            format!("no networks for country XK in {}", db.display())
+        );
+    }
+
+    #[test]
+    fn plans_are_checked_before_any_database_is_read() {
+        let plan = |countries: &[&str], asns: &[&str], country_db: bool| ExtractPlan {
+            databases: Databases {
+                country: country_db.then(|| "missing.mmdb".into()),
+                ..Databases::default()
+            },
+            countries: countries.iter().map(|s| s.to_string()).collect(),
+            asns: asns.iter().map(|s| s.to_string()).collect(),
+            ..ExtractPlan::default()
+        };
+        let err = |p: ExtractPlan| extract(&p).unwrap_err();
+        assert!(matches!(err(plan(&[], &[], true)), Error::NothingToExtract));
+        assert!(matches!(
+            err(plan(&["FR"], &[], false)),
+            Error::NeedsDatabase(Need::Country)
+        ));
+        assert!(matches!(
+            err(plan(&[], &["AS1"], false)),
+            Error::NeedsDatabase(Need::Asn)
+        ));
+        let e = err(plan(&["UK"], &[], true));
+        assert!(matches!(
+            &e,
+            Error::UnknownCode {
+                continent: false,
+                ..
+            }
+        ));
+        assert!(e.to_string().contains("did you mean GB (United Kingdom)"));
+        assert_eq!(
+            err(plan(&[], &["AS-1"], true)).to_string(),
+            "not an AS number: 'AS-1'"
+        );
+        // A valid plan gets as far as the database.
+        assert!(matches!(
+            err(plan(&["FR"], &[], true)),
+            Error::Database { .. }
+        ));
+    }
+
+    #[test]
+    fn build_errors_name_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let csv = dir.path().join("overlap.csv");
+        std::fs::write(&csv, "192.0.2.0/24,FR\n192.0.2.128/25,DE\n").unwrap();
+        let out = dir.path().join("x.mmdb");
+        let plan = BuildPlan {
+            inputs: vec![csv.display().to_string()],
+            output: out.clone(),
+            options: BuildOptions::default(),
+        };
+        let at = |line| Place {
+            file: csv.display().to_string(),
+            line,
+        };
+        match build(&plan).unwrap_err() {
+            Error::Overlap { row, earlier } => assert_eq!((row, earlier), (at(2), at(1))),
+            e => panic!("{e}"),
+        }
+        assert!(!out.exists());
+        std::fs::write(&csv, "192.0.2.0/24,ZZ\n").unwrap();
+        match build(&plan).unwrap_err() {
+            Error::Input(e) => assert_eq!(
+                (e.line, e.text),
+                (Some(1), Some(b"192.0.2.0/24,ZZ".to_vec()))
+            ),
+            e => panic!("{e}"),
+        }
+    }
+}
