@@ -9,7 +9,8 @@ use super::decode::{self, Value};
 use super::Error;
 use std::path::Path;
 
-const MARKER: &[u8] = b"\xAB\xCD\xEFMaxMind.com";
+/// Where the metadata starts.
+pub(super) const MARKER: &[u8] = b"\xAB\xCD\xEFMaxMind.com";
 /// The metadata sits in the last 128 KiB of the file.
 const METADATA_WINDOW: usize = 128 * 1024;
 

@@ -89,6 +89,16 @@ impl<A: Addr> Flat<A> {
         (0..self.starts.len()).map(|i| (Range::new(self.starts[i], self.end_of(i)), self.vals[i]))
     }
 
+    /// The ranges whose value `take` accepts, as a set.
+    fn select(&self, take: impl Fn(u32) -> bool) -> IntervalSet<A> {
+        IntervalSet::from_ranges(
+            self.ranges()
+                .filter(|(_, v)| take(*v))
+                .map(|(r, _)| r)
+                .collect(),
+        )
+    }
+
     fn is_valid(&self, records: usize) -> bool {
         self.starts.first() == Some(&A::ZERO)
             && self.starts.len() == self.vals.len()
@@ -303,20 +313,8 @@ impl GeoTable {
         let chosen: Vec<bool> = self.records.iter().map(pick).collect();
         let take = |v: u32| v != NONE && chosen[v as usize];
         IpSet {
-            v4: IntervalSet::from_ranges(
-                self.v4
-                    .ranges()
-                    .filter(|(_, v)| take(*v))
-                    .map(|(r, _)| r)
-                    .collect(),
-            ),
-            v6: IntervalSet::from_ranges(
-                self.v6
-                    .ranges()
-                    .filter(|(_, v)| take(*v))
-                    .map(|(r, _)| r)
-                    .collect(),
-            ),
+            v4: self.v4.select(take),
+            v6: self.v6.select(take),
         }
     }
 

@@ -204,7 +204,48 @@ const MAPPED: u128 = 0xffff_0000_0000;
 
 /// Writes a MaxMind DB holding `rows`.
 pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildError> {
-    // Overlaps, family by family, in address order.
+    let order = address_order(rows)?;
+    let (data, row_off) = encode_records(rows);
+    let nodes = build_trie(rows, &order, &row_off)?;
+    let (queue, ids) = breadth_first(&nodes);
+    let node_count = queue.len() as u64;
+    let max = node_count + 16 + data.len() as u64;
+    let record_size: u16 = if max < 1 << 24 {
+        24
+    } else if max < 1 << 28 {
+        28
+    } else if max <= u32::MAX as u64 {
+        32
+    } else {
+        return Err(BuildError::TooLarge);
+    };
+    let mut out = Vec::with_capacity(queue.len() * 8 + data.len() + 512);
+    let value = |c: Child| -> u32 {
+        match c {
+            Child::Empty => node_count as u32,
+            Child::Node(m) => ids[m as usize],
+            Child::Data(off) => (node_count + 16 + off as u64) as u32,
+        }
+    };
+    for &n in &queue {
+        write_node(&mut out, nodes[n as usize].map(value), record_size);
+    }
+    out.extend_from_slice(&[0u8; 16]);
+    out.extend_from_slice(&data);
+    out.extend_from_slice(super::reader::MARKER);
+    write_metadata(
+        &mut out,
+        database_type(rows, opts),
+        opts,
+        node_count,
+        record_size,
+    );
+    Ok(out)
+}
+
+/// `(start, end, row)` of every row, IPv4 before IPv6, each in address
+/// order; refuses rows that overlap, and IPv6 rows where IPv4 is mapped.
+fn address_order(rows: &[Row]) -> Result<Vec<(u128, u128, usize)>, BuildError> {
     let mut order: Vec<(u128, u128, usize)> = rows
         .iter()
         .enumerate()
@@ -231,8 +272,11 @@ pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildErr
             return Err(BuildError::Overlap { row: b, earlier: a });
         }
     }
+    Ok(order)
+}
 
-    // Records, each stored once.
+/// The data section, each distinct record once, and each row's offset in it.
+fn encode_records(rows: &[Row]) -> (Vec<u8>, Vec<u32>) {
     let mut data = Vec::new();
     let mut offsets: HashMap<&RowData, u32> = HashMap::new();
     let mut row_off = Vec::with_capacity(rows.len());
@@ -244,10 +288,18 @@ pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildErr
         });
         row_off.push(off);
     }
+    (data, row_off)
+}
 
-    // The trie, in 128-bit space.
+/// The search tree in 128-bit space, siblings with one record merged,
+/// `::ffff:0:0/96` aliased to the IPv4 subtree at `::/96`.
+fn build_trie(
+    rows: &[Row],
+    order: &[(u128, u128, usize)],
+    row_off: &[u32],
+) -> Result<Vec<[Child; 2]>, BuildError> {
     let mut nodes: Vec<[Child; 2]> = vec![[Child::Empty; 2]];
-    for &(_, _, i) in &order {
+    for &(_, _, i) in order {
         let d = Child::Data(row_off[i]);
         match rows[i].entry {
             Entry::V4(x) => {
@@ -279,8 +331,12 @@ pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildErr
     if v4root != Child::Empty {
         insert(&mut nodes, MAPPED, 96, v4root);
     }
+    Ok(nodes)
+}
 
-    // Number the reachable nodes breadth-first.
+/// The nodes reachable from the root, breadth-first, and the number each
+/// node gets in that order (`u32::MAX` for unreachable ones).
+fn breadth_first(nodes: &[[Child; 2]]) -> (Vec<u32>, Vec<u32>) {
     let mut ids: Vec<u32> = vec![u32::MAX; nodes.len()];
     let mut queue = vec![0u32];
     ids[0] = 0;
@@ -297,47 +353,36 @@ pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildErr
             }
         }
     }
-    let node_count = queue.len() as u64;
-    let max = node_count + 16 + data.len() as u64;
-    let record_size: u16 = if max < 1 << 24 {
-        24
-    } else if max < 1 << 28 {
-        28
-    } else if max <= u32::MAX as u64 {
-        32
-    } else {
-        return Err(BuildError::TooLarge);
-    };
-    let value = |c: Child| -> u32 {
-        match c {
-            Child::Empty => node_count as u32,
-            Child::Node(m) => ids[m as usize],
-            Child::Data(off) => (node_count + 16 + off as u64) as u32,
+    (queue, ids)
+}
+
+/// One node's two records in `record_size` bits each.
+fn write_node(out: &mut Vec<u8>, [l, r]: [u32; 2], record_size: u16) {
+    match record_size {
+        24 => {
+            out.extend_from_slice(&l.to_be_bytes()[1..]);
+            out.extend_from_slice(&r.to_be_bytes()[1..]);
         }
-    };
-    let mut out = Vec::with_capacity(queue.len() * 8 + data.len() + 512);
-    for &n in &queue {
-        let [l, r] = nodes[n as usize].map(value);
-        match record_size {
-            24 => {
-                out.extend_from_slice(&l.to_be_bytes()[1..]);
-                out.extend_from_slice(&r.to_be_bytes()[1..]);
-            }
-            28 => {
-                out.extend_from_slice(&l.to_be_bytes()[1..]);
-                out.push((((l >> 24) & 0x0f) << 4) as u8 | ((r >> 24) & 0x0f) as u8);
-                out.extend_from_slice(&r.to_be_bytes()[1..]);
-            }
-            _ => {
-                out.extend_from_slice(&l.to_be_bytes());
-                out.extend_from_slice(&r.to_be_bytes());
-            }
+        28 => {
+            out.extend_from_slice(&l.to_be_bytes()[1..]);
+            out.push((((l >> 24) & 0x0f) << 4) as u8 | ((r >> 24) & 0x0f) as u8);
+            out.extend_from_slice(&r.to_be_bytes()[1..]);
+        }
+        _ => {
+            out.extend_from_slice(&l.to_be_bytes());
+            out.extend_from_slice(&r.to_be_bytes());
         }
     }
-    out.extend_from_slice(&[0u8; 16]);
-    out.extend_from_slice(&data);
-    out.extend_from_slice(b"\xAB\xCD\xEFMaxMind.com");
-    let m = &mut out;
+}
+
+/// The metadata map (after the marker).
+fn write_metadata(
+    m: &mut Vec<u8>,
+    database_type: &str,
+    opts: &BuildOptions,
+    node_count: u64,
+    record_size: u16,
+) {
     encode::map_header(m, 9);
     encode::string(m, "binary_format_major_version");
     encode::uint(m, 16, 2);
@@ -346,7 +391,7 @@ pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildErr
     encode::string(m, "build_epoch");
     encode::uint(m, 64, opts.build_epoch);
     encode::string(m, "database_type");
-    encode::string(m, database_type(rows, opts));
+    encode::string(m, database_type);
     encode::string(m, "description");
     encode::map_header(m, 1);
     encode::string(m, "en");
@@ -360,7 +405,6 @@ pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildErr
     encode::uint(m, 32, node_count);
     encode::string(m, "record_size");
     encode::uint(m, 16, record_size as u64);
-    Ok(out)
 }
 
 /// `database_type` in the metadata: the one given, or by the columns the

@@ -122,7 +122,7 @@ const FLUSH_AT: usize = 1 << 16;
 /// Writes a CSV row (after a header) for each address of the plan to `out`.
 pub fn lookup(plan: &LookupPlan, out: &mut dyn Write) -> Result<LookupReport, Error> {
     let dbs = &plan.databases;
-    let mut src = Sources::open(dbs, dbs.country.is_some(), true)?;
+    let src = Sources::open(dbs, dbs.country.is_some(), true)?;
     let cols = Columns {
         geo: src.geo.is_some(),
         registered: plan.registered,
@@ -130,15 +130,14 @@ pub fn lookup(plan: &LookupPlan, out: &mut dyn Write) -> Result<LookupReport, Er
     };
     out.write_all(cols.header().as_bytes())
         .map_err(Error::Output)?;
-    let mut report = LookupReport::default();
-    let mut rows = 0;
-    let mut buf = Vec::with_capacity(FLUSH_AT);
-    let mut answer = |e: Entry, buf: &mut Vec<u8>| -> Result<(), Error> {
-        let (g, asn) = src.lookup(&e)?;
-        cols.row(&e, g.as_ref(), asn.as_ref(), buf);
-        rows += 1;
-        Ok(())
+    let mut w = Answers {
+        src,
+        cols,
+        out,
+        buf: Vec::with_capacity(FLUSH_AT),
+        rows: 0,
     };
+    let mut report = LookupReport::default();
     match &plan.addresses {
         Addresses::List(list) => {
             for text in list {
@@ -146,42 +145,75 @@ pub fn lookup(plan: &LookupPlan, out: &mut dyn Write) -> Result<LookupReport, Er
                     reason: why.into_owned(),
                     text: text.as_bytes().to_vec(),
                 })?;
-                answer(e, &mut buf)?;
+                w.answer(&e)?;
             }
         }
-        Addresses::Lines(name) => {
-            let inp = files::open(name).map_err(|e| InputError::io(label(name), &e))?;
-            let mut lines = Lines::new(inp.reader);
-            let read_error = |e: io::Error| InputError::io(&inp.name, &e);
-            while let Some((n, line)) = lines.next_line().map_err(read_error)? {
-                let text = match line {
-                    Ok(t) => match uncomment(t) {
-                        Some(t) => single_address(t).map_err(|why| (why, t.to_vec())),
-                        None => continue,
-                    },
-                    Err(head) => Err(("line too long".into(), head.to_vec())),
-                };
-                match text {
-                    Ok(e) => answer(e, &mut buf)?,
-                    Err((why, t)) => {
-                        let bad = InputError::text(&inp.name, n, why, t);
-                        if !plan.lenient {
-                            return Err(bad.into());
-                        }
-                        report.skipped += 1;
-                        report.first_skipped.get_or_insert(bad);
-                    }
+        Addresses::Lines(name) => answer_lines(name, plan.lenient, &mut w, &mut report)?,
+    }
+    w.flush()?;
+    report.rows = w.rows;
+    Ok(report)
+}
+
+/// Answers each line of input `name`; a bad line stops the look-up, or
+/// with `lenient` is counted in the report.
+fn answer_lines(
+    name: &str,
+    lenient: bool,
+    w: &mut Answers,
+    report: &mut LookupReport,
+) -> Result<(), Error> {
+    let inp = files::open(name).map_err(|e| InputError::io(label(name), &e))?;
+    let mut lines = Lines::new(inp.reader);
+    let read_error = |e: io::Error| InputError::io(&inp.name, &e);
+    while let Some((n, line)) = lines.next_line().map_err(read_error)? {
+        let text = match line {
+            Ok(t) => match uncomment(t) {
+                Some(t) => single_address(t).map_err(|why| (why, t.to_vec())),
+                None => continue,
+            },
+            Err(head) => Err(("line too long".into(), head.to_vec())),
+        };
+        match text {
+            Ok(e) => w.answer(&e)?,
+            Err((why, t)) => {
+                let bad = InputError::text(&inp.name, n, why, t);
+                if !lenient {
+                    return Err(bad.into());
                 }
-                if buf.len() >= FLUSH_AT {
-                    out.write_all(&buf).map_err(Error::Output)?;
-                    buf.clear();
-                }
+                report.skipped += 1;
+                report.first_skipped.get_or_insert(bad);
             }
         }
     }
-    out.write_all(&buf).map_err(Error::Output)?;
-    report.rows = rows;
-    Ok(report)
+    Ok(())
+}
+
+/// Rows of answers on their way to the output.
+struct Answers<'o> {
+    src: Sources,
+    cols: Columns,
+    out: &'o mut dyn Write,
+    buf: Vec<u8>,
+    rows: u64,
+}
+
+impl Answers<'_> {
+    fn answer(&mut self, e: &Entry) -> Result<(), Error> {
+        let (g, asn) = self.src.lookup(e)?;
+        self.cols.row(e, g.as_ref(), asn.as_ref(), &mut self.buf);
+        self.rows += 1;
+        if self.buf.len() >= FLUSH_AT {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), Error> {
+        self.out.write_all(&self.buf).map_err(Error::Output)?;
+        self.buf.clear();
+        Ok(())
+    }
 }
 
 /// How an input is named in messages before it is open.
