@@ -223,7 +223,7 @@ fn parse_head(
     if bytes.len() < HEADER {
         return Err(ArtifactError::Truncated("header"));
     }
-    if crc32fast::hash(&bytes[..20]) != u32_at(&bytes, 20) {
+    if crc32fast::hash(&bytes[..20]) != u32_at(bytes, 20) {
         return Err(ArtifactError::HeaderChecksum);
     }
     let found: Tag = bytes[8..12].try_into().unwrap();
@@ -233,7 +233,7 @@ fn parse_head(
             found,
         });
     }
-    let (fmajor, fminor) = (u16_at(&bytes, 12), u16_at(&bytes, 14));
+    let (fmajor, fminor) = (u16_at(bytes, 12), u16_at(bytes, 14));
     if fmajor != major {
         return Err(ArtifactError::UnsupportedVersion {
             kind,
@@ -242,7 +242,7 @@ fn parse_head(
             supported: major,
         });
     }
-    let count = u32_at(&bytes, 16);
+    let count = u32_at(bytes, 16);
     if count > MAX_SECTIONS {
         return Err(ArtifactError::BadSectionTable);
     }
@@ -254,8 +254,8 @@ fn parse_head(
     for i in 0..count as usize {
         let row = HEADER + ROW * i;
         let tag: Tag = bytes[row..row + 4].try_into().unwrap();
-        let (off, len) = (u64_at(&bytes, row + 4), u64_at(&bytes, row + 12));
-        let crc = u32_at(&bytes, row + 20);
+        let (off, len) = (u64_at(bytes, row + 4), u64_at(bytes, row + 12));
+        let crc = u32_at(bytes, row + 20);
         let end = off.checked_add(len).ok_or(ArtifactError::BadSectionTable)?;
         if off < table_end as u64 {
             return Err(ArtifactError::BadSectionTable);

@@ -126,16 +126,16 @@ impl Resolver {
 
     /// The table, built now if it was not yet.
     pub fn table(&mut self) -> Result<&GeoTable, Error> {
-        if self.table.is_none() {
-            self.table = Some(GeoTable::build(&self.db)?);
-        }
-        Ok(self.table.as_ref().expect("just built"))
+        self.parts().map(|(_, t)| t)
     }
 
     /// The database and its table (built now if it was not yet).
     pub fn parts(&mut self) -> Result<(&Database, &GeoTable), Error> {
-        self.table()?;
-        Ok((&self.db, self.table.as_ref().expect("just built")))
+        let t = match self.table.take() {
+            Some(t) => t,
+            None => GeoTable::build(&self.db)?,
+        };
+        Ok((&self.db, self.table.insert(t)))
     }
 
     pub fn has_table(&self) -> bool {
