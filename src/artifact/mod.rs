@@ -22,8 +22,6 @@
 use crate::net::{Addr, Range};
 use crate::set::{IntervalSet, IpSet};
 use serde::{de::DeserializeOwned, Serialize};
-use std::fmt;
-use std::io::Write;
 use std::path::Path;
 
 pub const MAGIC: [u8; 8] = *b"\x89TLART\r\n";
@@ -34,27 +32,6 @@ const MAX_SECTIONS: u32 = 1 << 20;
 
 /// A four-byte tag naming a file kind or a section.
 pub type Tag = [u8; 4];
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ArtifactError {
-    NotAnArtifact,
-    Truncated(&'static str),
-    HeaderChecksum,
-    WrongKind {
-        expected: Tag,
-        found: Tag,
-    },
-    UnsupportedVersion {
-        kind: Tag,
-        major: u16,
-        minor: u16,
-        supported: u16,
-    },
-    BadSectionTable,
-    MissingSection(Tag),
-    SectionChecksum(Tag),
-    BadSection(Tag, String),
-}
 
 fn tag_str(t: &Tag) -> String {
     t.iter()
@@ -68,40 +45,84 @@ fn tag_str(t: &Tag) -> String {
         .collect()
 }
 
-impl fmt::Display for ArtifactError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use ArtifactError::*;
-        match self {
-            NotAnArtifact => write!(f, "not a threatlist binary file (bad magic)"),
-            Truncated(what) => write!(f, "file is truncated ({what} runs past the end)"),
-            HeaderChecksum => write!(f, "header checksum mismatch (corrupt file)"),
-            WrongKind { expected, found } => write!(
-                f,
-                "file holds '{}' data where '{}' was expected",
-                tag_str(found),
-                tag_str(expected)
-            ),
-            UnsupportedVersion {
-                kind,
-                major,
-                minor,
-                supported,
-            } => write!(
-                f,
-                "'{}' file version {major}.{minor} is not supported (this build reads version {supported}.x)",
-                tag_str(kind)
-            ),
-            BadSectionTable => write!(f, "section table is inconsistent (corrupt file)"),
-            MissingSection(t) => write!(f, "section '{}' is missing", tag_str(t)),
-            SectionChecksum(t) => {
-                write!(f, "section '{}' checksum mismatch (corrupt file)", tag_str(t))
-            }
-            BadSection(t, why) => write!(f, "section '{}' is invalid: {why}", tag_str(t)),
+/// What is wrong with an artifact's bytes (the file is named by
+/// [`FileError`], or by the caller).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ArtifactError {
+    #[error("not a threatlist binary file (bad magic)")]
+    NotAnArtifact,
+    #[error("file is truncated ({0} runs past the end)")]
+    Truncated(&'static str),
+    #[error("header checksum mismatch (corrupt file)")]
+    HeaderChecksum,
+    #[error(
+        "file holds '{}' data where '{}' was expected",
+        tag_str(found),
+        tag_str(expected)
+    )]
+    WrongKind { expected: Tag, found: Tag },
+    #[error(
+        "'{}' file version {major}.{minor} is not supported (this build reads version {supported}.x)",
+        tag_str(kind)
+    )]
+    UnsupportedVersion {
+        kind: Tag,
+        major: u16,
+        minor: u16,
+        supported: u16,
+    },
+    #[error("section table is inconsistent (corrupt file)")]
+    BadSectionTable,
+    #[error("section '{}' is missing", tag_str(.0))]
+    MissingSection(Tag),
+    #[error("section '{}' checksum mismatch (corrupt file)", tag_str(.0))]
+    SectionChecksum(Tag),
+    #[error("section '{}' is invalid: {}", tag_str(.0), .1)]
+    BadSection(Tag, String),
+}
+
+impl ArtifactError {
+    /// The same error, naming the file it is about.
+    pub fn in_file(self, path: &Path) -> FileError {
+        FileError::Invalid {
+            file: path.display().to_string(),
+            error: self,
         }
     }
 }
 
-impl std::error::Error for ArtifactError {}
+/// An artifact file that could not be read or written: `FILE: reason`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FileError {
+    /// The file system refused (missing file, permissions, full disk).
+    #[error("{file}: {reason}")]
+    Io { file: String, reason: String },
+    /// The file was read but is not a valid artifact of the kind asked for.
+    #[error("{file}: {error}")]
+    Invalid { file: String, error: ArtifactError },
+}
+
+/// A refused artifact is bad input to whoever reads it.
+impl From<FileError> for crate::error::InputError {
+    fn from(e: FileError) -> Self {
+        match e {
+            FileError::Io { file, reason } => crate::error::InputError::file(file, reason),
+            FileError::Invalid { file, error } => {
+                crate::error::InputError::file(file, error.to_string())
+            }
+        }
+    }
+}
+
+impl FileError {
+    /// An I/O error on `path`, without Rust's "(os error N)" suffix.
+    pub fn io(path: &Path, e: &std::io::Error) -> Self {
+        FileError::Io {
+            file: path.display().to_string(),
+            reason: crate::error::describe_io(e),
+        }
+    }
+}
 
 /// Assembles a file section by section.
 pub struct ArtifactWriter {
@@ -175,9 +196,7 @@ impl ArtifactWriter {
 
     /// Writes the file atomically.
     pub fn write_to(&self, path: &Path) -> std::io::Result<()> {
-        let mut out = crate::files::output::Output::create(path.to_str())?;
-        out.write_all(&self.to_bytes())?;
-        out.finish()
+        crate::files::write_atomic(path, &[&self.to_bytes()])
     }
 }
 
@@ -216,7 +235,7 @@ fn parse_head(
     if bytes.len() < HEADER {
         return Err(ArtifactError::Truncated("header"));
     }
-    if crc32fast::hash(&bytes[..20]) != u32_at(&bytes, 20) {
+    if crc32fast::hash(&bytes[..20]) != u32_at(bytes, 20) {
         return Err(ArtifactError::HeaderChecksum);
     }
     let found: Tag = bytes[8..12].try_into().unwrap();
@@ -226,7 +245,7 @@ fn parse_head(
             found,
         });
     }
-    let (fmajor, fminor) = (u16_at(&bytes, 12), u16_at(&bytes, 14));
+    let (fmajor, fminor) = (u16_at(bytes, 12), u16_at(bytes, 14));
     if fmajor != major {
         return Err(ArtifactError::UnsupportedVersion {
             kind,
@@ -235,7 +254,7 @@ fn parse_head(
             supported: major,
         });
     }
-    let count = u32_at(&bytes, 16);
+    let count = u32_at(bytes, 16);
     if count > MAX_SECTIONS {
         return Err(ArtifactError::BadSectionTable);
     }
@@ -247,8 +266,8 @@ fn parse_head(
     for i in 0..count as usize {
         let row = HEADER + ROW * i;
         let tag: Tag = bytes[row..row + 4].try_into().unwrap();
-        let (off, len) = (u64_at(&bytes, row + 4), u64_at(&bytes, row + 12));
-        let crc = u32_at(&bytes, row + 20);
+        let (off, len) = (u64_at(bytes, row + 4), u64_at(bytes, row + 12));
+        let crc = u32_at(bytes, row + 20);
         let end = off.checked_add(len).ok_or(ArtifactError::BadSectionTable)?;
         if off < table_end as u64 {
             return Err(ArtifactError::BadSectionTable);
@@ -281,10 +300,10 @@ impl Artifact {
         kind: Tag,
         major: u16,
         tag: Tag,
-    ) -> Result<T, String> {
+    ) -> Result<T, FileError> {
         use std::io::{Read, Seek, SeekFrom};
-        let name = |e: String| format!("{}: {e}", path.display());
-        let io = |e: std::io::Error| name(crate::error::describe_io(&e));
+        let io = |e: std::io::Error| FileError::io(path, &e);
+        let invalid = |e: ArtifactError| e.in_file(path);
         let mut f = std::fs::File::open(path).map_err(io)?;
         let size = f.metadata().map_err(io)?.len();
         // The header, then the table it announces (as far as the file goes:
@@ -301,26 +320,24 @@ impl Artifact {
                 .read_to_end(&mut head)
                 .map_err(io)?;
         }
-        let (_, table) = parse_head(&head, kind, major, size).map_err(|e| name(e.to_string()))?;
+        let (_, table) = parse_head(&head, kind, major, size).map_err(invalid)?;
         let &(_, off, len, crc) = table
             .iter()
             .find(|t| t.0 == tag)
-            .ok_or_else(|| name(ArtifactError::MissingSection(tag).to_string()))?;
+            .ok_or_else(|| invalid(ArtifactError::MissingSection(tag)))?;
         let mut b = vec![0u8; len];
         f.seek(SeekFrom::Start(off as u64)).map_err(io)?;
         f.read_exact(&mut b).map_err(io)?;
         if crc32fast::hash(&b) != crc {
-            return Err(name(ArtifactError::SectionChecksum(tag).to_string()));
+            return Err(invalid(ArtifactError::SectionChecksum(tag)));
         }
-        postcard::from_bytes(&b)
-            .map_err(|e| name(ArtifactError::BadSection(tag, e.to_string()).to_string()))
+        postcard::from_bytes(&b).map_err(|e| invalid(ArtifactError::BadSection(tag, e.to_string())))
     }
 
     /// Reads and parses a file; errors name the file.
-    pub fn read(path: &Path, kind: Tag, major: u16) -> Result<Artifact, String> {
-        let bytes = std::fs::read(path)
-            .map_err(|e| format!("{}: {}", path.display(), crate::error::describe_io(&e)))?;
-        Artifact::parse(bytes, kind, major).map_err(|e| format!("{}: {e}", path.display()))
+    pub fn read(path: &Path, kind: Tag, major: u16) -> Result<Artifact, FileError> {
+        let bytes = std::fs::read(path).map_err(|e| FileError::io(path, &e))?;
+        Artifact::parse(bytes, kind, major).map_err(|e| e.in_file(path))
     }
 
     pub fn has(&self, tag: Tag) -> bool {
@@ -456,7 +473,9 @@ mod tests {
         assert_eq!(one, whole);
         let err = |bytes: &[u8]| {
             std::fs::write(&path, bytes).unwrap();
-            Artifact::read_record::<(String, u64)>(&path, *b"TEST", 1, *b"META").unwrap_err()
+            Artifact::read_record::<(String, u64)>(&path, *b"TEST", 1, *b"META")
+                .unwrap_err()
+                .to_string()
         };
         assert!(err(&b[..b.len() - 1]).ends_with("file is truncated (a section runs past the end)"));
         assert!(err(&b[..10]).contains("header"));

@@ -1,4 +1,5 @@
-//! ISO 3166-1 alpha-2 country codes with their continent and EU membership.
+//! ISO 3166-1 alpha-2 country codes with their continent and EU membership,
+//! and AS numbers as people write them.
 //!
 //! Used to validate the codes users ask for (with close matches when a code
 //! is unknown), to fill in the continent and EU flag for databases that store
@@ -150,6 +151,21 @@ pub fn is_continent(c: Code) -> bool {
     CONTINENTS.iter().any(|(k, _)| k.as_bytes() == c)
 }
 
+/// The digits of an AS number as written (`64496`, `AS64496`, `as64496`):
+/// one to ten ASCII digits after the optional prefix; `None` for other text.
+pub fn asn_digits(text: &[u8]) -> Option<&[u8]> {
+    let d = text
+        .strip_prefix(b"AS")
+        .or_else(|| text.strip_prefix(b"as"))
+        .unwrap_or(text);
+    (!d.is_empty() && d.len() <= 10 && d.iter().all(u8::is_ascii_digit)).then_some(d)
+}
+
+/// An AS number as written (see [`asn_digits`]) that fits in 32 bits.
+pub fn parse_asn(text: &[u8]) -> Option<u32> {
+    std::str::from_utf8(asn_digits(text)?).ok()?.parse().ok()
+}
+
 /// Why a country or continent code was refused, with close matches.
 pub fn unknown(text: &str, continents: bool) -> String {
     let what = if continents { "continent" } else { "country" };
@@ -246,5 +262,17 @@ mod tests {
         assert_eq!(uk[0], "GB (United Kingdom)");
         assert!(close_countries("france").contains(&"FR (France)".to_string()));
         assert!(unknown("XQ", false).starts_with("unknown country code 'XQ'; did you mean"));
+    }
+
+    #[test]
+    fn as_numbers() {
+        assert_eq!(parse_asn(b"64496"), Some(64496));
+        assert_eq!(parse_asn(b"AS64496"), Some(64496));
+        assert_eq!(parse_asn(b"as1"), Some(1));
+        assert_eq!(parse_asn(b"4294967296"), None);
+        assert!(asn_digits(b"4294967296").is_some());
+        for bad in [&b""[..], b"AS", b"+5", b"12345678901", b"FR", b"As1"] {
+            assert_eq!(parse_asn(bad), None, "{bad:?}");
+        }
     }
 }

@@ -5,8 +5,6 @@
 //! (a map whose entries all point back at one huge map, say) ends in an error,
 //! never a panic, a stack overflow or an allocation bomb.
 
-use std::fmt;
-
 /// A decoded value; strings and bytes borrow from the database.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value<'a> {
@@ -54,19 +52,13 @@ impl<'a> Value<'a> {
 }
 
 /// Why data could not be decoded; `offset` is within the section decoded.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The reader turns it into a [`super::Error`] naming the database.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{reason} at data offset {offset}")]
 pub struct DecodeError {
     pub offset: usize,
     pub reason: &'static str,
 }
-
-impl fmt::Display for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} at data offset {}", self.reason, self.offset)
-    }
-}
-
-impl std::error::Error for DecodeError {}
 
 /// Deepest nesting of maps and arrays accepted (real records nest 3 deep).
 const MAX_DEPTH: u32 = 32;
@@ -140,24 +132,40 @@ impl<'a> Decoder<'a> {
         }
         self.budget -= 1;
         let ctrl = self.byte(at)?;
-        let mut pos = at + 1;
-        let mut ty = ctrl >> 5;
-        if ty == POINTER {
+        if ctrl >> 5 == POINTER {
             if !may_point {
                 return Err(Self::err(at, "pointer to a pointer"));
             }
-            let ss = ((ctrl >> 3) & 3) as usize;
-            let vvv = (ctrl & 7) as u128;
-            let target = match ss {
-                0 => (vvv << 8) | self.be(pos, 1)?,
-                1 => ((vvv << 16) | self.be(pos, 2)?) + 2048,
-                2 => ((vvv << 24) | self.be(pos, 3)?) + 526_336,
-                _ => self.be(pos, 4)?,
-            };
-            pos += ss + 1;
-            let (v, _) = self.value(target as usize, depth, false)?;
-            return Ok((v, pos));
+            let (target, after) = self.pointer(ctrl, at + 1)?;
+            let (v, _) = self.value(target, depth, false)?;
+            return Ok((v, after));
         }
+        let (ty, size, pos) = self.header(ctrl, at)?;
+        match ty {
+            MAP | ARRAY => self.container(ty, at, pos, size, depth),
+            _ => self.scalar(ty, at, pos, size),
+        }
+    }
+
+    /// A pointer's target, and the offset after the pointer (`pos` is just
+    /// after its control byte).
+    fn pointer(&self, ctrl: u8, pos: usize) -> Result<(usize, usize), DecodeError> {
+        let ss = ((ctrl >> 3) & 3) as usize;
+        let vvv = (ctrl & 7) as u128;
+        let target = match ss {
+            0 => (vvv << 8) | self.be(pos, 1)?,
+            1 => ((vvv << 16) | self.be(pos, 2)?) + 2048,
+            2 => ((vvv << 24) | self.be(pos, 3)?) + 526_336,
+            _ => self.be(pos, 4)?,
+        };
+        Ok((target as usize, pos + ss + 1))
+    }
+
+    /// The type and size a control byte (at `at`) announces, and where the
+    /// payload starts.
+    fn header(&self, ctrl: u8, at: usize) -> Result<(u8, usize, usize), DecodeError> {
+        let mut pos = at + 1;
+        let mut ty = ctrl >> 5;
         if ty == 0 {
             let ext = self.byte(pos)?;
             pos += 1;
@@ -177,26 +185,29 @@ impl<'a> Decoder<'a> {
                 _ => 65_821 + extra,
             };
         }
+        Ok((ty, size, pos))
+    }
+
+    /// A value that holds no other values.
+    fn scalar(
+        &self,
+        ty: u8,
+        at: usize,
+        pos: usize,
+        size: usize,
+    ) -> Result<(Value<'a>, usize), DecodeError> {
         let value = match ty {
-            STRING => {
-                let b = self.bytes(pos, size)?;
-                pos += size;
-                Value::Str(
-                    std::str::from_utf8(b).map_err(|_| Self::err(at, "string is not UTF-8"))?,
-                )
-            }
-            BYTES => {
-                let b = self.bytes(pos, size)?;
-                pos += size;
-                Value::Bytes(b)
-            }
+            STRING => Value::Str(
+                std::str::from_utf8(self.bytes(pos, size)?)
+                    .map_err(|_| Self::err(at, "string is not UTF-8"))?,
+            ),
+            BYTES => Value::Bytes(self.bytes(pos, size)?),
             DOUBLE | FLOAT => {
                 let want = if ty == DOUBLE { 8 } else { 4 };
                 if size != want {
                     return Err(Self::err(at, "bad size for a floating-point number"));
                 }
                 let bits = self.be(pos, size)?;
-                pos += size;
                 if ty == DOUBLE {
                     Value::Double(f64::from_bits(bits as u64))
                 } else {
@@ -214,7 +225,6 @@ impl<'a> Decoder<'a> {
                     return Err(Self::err(at, "integer too long for its type"));
                 }
                 let v = self.be(pos, size)?;
-                pos += size;
                 if ty == INT32 {
                     Value::Int(v as u32 as i32)
                 } else {
@@ -225,39 +235,49 @@ impl<'a> Decoder<'a> {
                 if size > 1 {
                     return Err(Self::err(at, "bad boolean"));
                 }
-                Value::Bool(size == 1)
-            }
-            MAP | ARRAY => {
-                if depth >= MAX_DEPTH {
-                    return Err(Self::err(at, "data nested too deeply"));
-                }
-                // The size is untrusted: reserve little and let it grow.
-                let cap = size.min(32);
-                if ty == MAP {
-                    let mut m = Vec::with_capacity(cap);
-                    for _ in 0..size {
-                        let (k, next) = self.value(pos, depth + 1, true)?;
-                        let Value::Str(k) = k else {
-                            return Err(Self::err(pos, "map key is not a string"));
-                        };
-                        let (v, next) = self.value(next, depth + 1, true)?;
-                        m.push((k, v));
-                        pos = next;
-                    }
-                    Value::Map(m)
-                } else {
-                    let mut a = Vec::with_capacity(cap);
-                    for _ in 0..size {
-                        let (v, next) = self.value(pos, depth + 1, true)?;
-                        a.push(v);
-                        pos = next;
-                    }
-                    Value::Array(a)
-                }
+                // The size is the value: no payload.
+                return Ok((Value::Bool(size == 1), pos));
             }
             _ => return Err(Self::err(at, "data type not allowed in data")),
         };
-        Ok((value, pos))
+        Ok((value, pos + size))
+    }
+
+    /// A map or an array of `size` entries starting at `pos`.
+    fn container(
+        &mut self,
+        ty: u8,
+        at: usize,
+        mut pos: usize,
+        size: usize,
+        depth: u32,
+    ) -> Result<(Value<'a>, usize), DecodeError> {
+        if depth >= MAX_DEPTH {
+            return Err(Self::err(at, "data nested too deeply"));
+        }
+        // The size is untrusted: reserve little and let it grow.
+        let cap = size.min(32);
+        if ty == MAP {
+            let mut m = Vec::with_capacity(cap);
+            for _ in 0..size {
+                let (k, next) = self.value(pos, depth + 1, true)?;
+                let Value::Str(k) = k else {
+                    return Err(Self::err(pos, "map key is not a string"));
+                };
+                let (v, next) = self.value(next, depth + 1, true)?;
+                m.push((k, v));
+                pos = next;
+            }
+            Ok((Value::Map(m), pos))
+        } else {
+            let mut a = Vec::with_capacity(cap);
+            for _ in 0..size {
+                let (v, next) = self.value(pos, depth + 1, true)?;
+                a.push(v);
+                pos = next;
+            }
+            Ok((Value::Array(a), pos))
+        }
     }
 }
 

@@ -7,18 +7,30 @@
 //!   DB-IP, ip-location-db, ipinfo) to the fields threatlist uses.
 //! - [`table`] flattens a database into sorted ranges for batch look-ups and
 //!   extraction, cacheable as an artifact.
-//! - [`writer`] builds databases from CSV; [`codes`] knows the country codes.
+//! - [`writer`] builds databases from CSV; [`codes`] knows the country codes
+//!   and reads AS numbers.
+//! - [`stage`] holds the stages that tools call with a plan, getting a report
+//!   back: [`build`], [`extract`], [`lookup`], [`annotate`].
+//! - [`Error`] is the one error type of the layer.
 
 pub mod codes;
 pub mod decode;
+mod error;
 pub mod reader;
 pub mod record;
+pub mod stage;
 pub mod table;
 pub mod writer;
 
 pub use codes::Code;
-pub use reader::{Database, DbError};
+pub use error::{Error, Place};
+pub use reader::Database;
 pub use record::GeoRecord;
+pub use stage::{
+    annotate, build, extract, lookup, Addresses, AnnotatePlan, AnnotateReport, BuildPlan,
+    BuildReport, Databases, ExtractPlan, ExtractReport, LookupPlan, LookupReport, Selected,
+    Unmatched,
+};
 pub use table::GeoTable;
 
 use crate::net::Entry;
@@ -32,15 +44,22 @@ pub enum Need {
     Asn,
 }
 
+/// Whether a database's type says it holds this kind of data.
+pub fn type_mentions(db: &Database, need: Need) -> bool {
+    let t = db.meta.database_type.to_ascii_lowercase();
+    let keys: &[&str] = match need {
+        Need::Country => &["country", "city", "enterprise"],
+        Need::Asn => &["asn", "isp", "enterprise"],
+    };
+    keys.iter().any(|k| t.contains(k))
+}
+
 /// Refuses a database whose type says it holds the other kind of data
 /// (`GeoLite2-ASN` given where countries are needed, and the reverse).
 /// Types that say neither are judged by their records later.
-pub fn check_type(db: &Database, need: Need) -> Result<(), DbError> {
-    let t = db.meta.database_type.to_ascii_lowercase();
-    let geo = ["country", "city", "enterprise"]
-        .iter()
-        .any(|k| t.contains(k));
-    let asn = ["asn", "isp", "enterprise"].iter().any(|k| t.contains(k));
+pub fn check_type(db: &Database, need: Need) -> Result<(), Error> {
+    let geo = type_mentions(db, Need::Country);
+    let asn = type_mentions(db, Need::Asn);
     let wrong = match need {
         Need::Country => asn && !geo,
         Need::Asn => geo && !asn,
@@ -52,22 +71,22 @@ pub fn check_type(db: &Database, need: Need) -> Result<(), DbError> {
 }
 
 /// The message for a database without the data needed.
-pub fn wrong_type(db: &Database, need: Need) -> DbError {
+pub fn wrong_type(db: &Database, need: Need) -> Error {
     let (what, article, flag) = match need {
         Need::Country => ("country", "a", "--db"),
         Need::Asn => ("ASN", "an", "--asn-db"),
     };
-    DbError {
-        file: db.name.clone(),
-        reason: format!(
+    Error::database(
+        &db.name,
+        format!(
             "database type '{}' holds no {what} data; give {article} {what} database with {flag}",
             db.meta.database_type
         ),
-    }
+    )
 }
 
 /// Whether a table's records hold the data needed.
-pub fn check_records(db: &Database, table: &GeoTable, need: Need) -> Result<(), DbError> {
+pub fn check_records(db: &Database, table: &GeoTable, need: Need) -> Result<(), Error> {
     let ok = table.records.iter().any(|r| match need {
         Need::Country => r.has_geo(),
         Need::Asn => r.asn.is_some(),
@@ -106,17 +125,17 @@ impl Resolver {
     }
 
     /// The table, built now if it was not yet.
-    pub fn table(&mut self) -> Result<&GeoTable, DbError> {
-        if self.table.is_none() {
-            self.table = Some(GeoTable::build(&self.db)?);
-        }
-        Ok(self.table.as_ref().expect("just built"))
+    pub fn table(&mut self) -> Result<&GeoTable, Error> {
+        self.parts().map(|(_, t)| t)
     }
 
     /// The database and its table (built now if it was not yet).
-    pub fn parts(&mut self) -> Result<(&Database, &GeoTable), DbError> {
-        self.table()?;
-        Ok((&self.db, self.table.as_ref().expect("just built")))
+    pub fn parts(&mut self) -> Result<(&Database, &GeoTable), Error> {
+        let t = match self.table.take() {
+            Some(t) => t,
+            None => GeoTable::build(&self.db)?,
+        };
+        Ok((&self.db, self.table.insert(t)))
     }
 
     pub fn has_table(&self) -> bool {
@@ -125,11 +144,8 @@ impl Resolver {
 
     /// The record for a single address (`Entry` with start == end) or, for a
     /// network or range, the record when one record covers all of it.
-    pub fn lookup(&mut self, e: &Entry) -> Result<Option<&GeoRecord>, DbError> {
-        let single = match e {
-            Entry::V4(r) => r.start == r.end,
-            Entry::V6(r) => r.start == r.end,
-        };
+    pub fn lookup(&mut self, e: &Entry) -> Result<Option<&GeoRecord>, Error> {
+        let single = is_single(e);
         if self.table.is_none() && (!single || self.tree_lookups >= self.switch_at) {
             self.table()?;
         }
@@ -210,4 +226,12 @@ pub fn extract_geo(table: &GeoTable, sel: &GeoSelection) -> IpSet {
 /// Every network of the given ASNs.
 pub fn extract_asns(table: &GeoTable, asns: &[u32]) -> IpSet {
     table.select(|r| r.asn.is_some_and(|a| asns.contains(&a)))
+}
+
+/// Whether an entry is one address (start == end).
+pub fn is_single(e: &Entry) -> bool {
+    match e {
+        Entry::V4(r) => r.start == r.end,
+        Entry::V6(r) => r.start == r.end,
+    }
 }

@@ -6,27 +6,13 @@
 //! metadata map after the marker `\xAB\xCD\xEFMaxMind.com`.
 
 use super::decode::{self, Value};
-use std::fmt;
+use super::Error;
 use std::path::Path;
 
-const MARKER: &[u8] = b"\xAB\xCD\xEFMaxMind.com";
+/// Where the metadata starts.
+pub(super) const MARKER: &[u8] = b"\xAB\xCD\xEFMaxMind.com";
 /// The metadata sits in the last 128 KiB of the file.
 const METADATA_WINDOW: usize = 128 * 1024;
-
-/// A database that could not be used, with the file it came from.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DbError {
-    pub file: String,
-    pub reason: String,
-}
-
-impl fmt::Display for DbError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.file, self.reason)
-    }
-}
-
-impl std::error::Error for DbError {}
 
 /// What the metadata says.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -73,20 +59,15 @@ pub struct Leaf {
 
 impl Database {
     /// Reads and checks a database file.
-    pub fn open(path: &Path) -> Result<Database, DbError> {
+    pub fn open(path: &Path) -> Result<Database, Error> {
         let name = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| DbError {
-            file: name.clone(),
-            reason: crate::error::describe_io(&e),
-        })?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| Error::database(&name, crate::error::describe_io(&e)))?;
         Database::from_bytes(name, bytes)
     }
 
-    pub fn from_bytes(name: String, bytes: Vec<u8>) -> Result<Database, DbError> {
-        let fail = |reason: String| DbError {
-            file: name.clone(),
-            reason,
-        };
+    pub fn from_bytes(name: String, bytes: Vec<u8>) -> Result<Database, Error> {
+        let fail = |reason: String| Error::database(&name, reason);
         let window = bytes.len().saturating_sub(METADATA_WINDOW);
         let marker = memchr::memmem::rfind(&bytes[window..], MARKER)
             .map(|i| window + i)
@@ -96,7 +77,7 @@ impl Database {
         let meta_bytes = &bytes[marker + MARKER.len()..];
         let meta =
             decode::decode(meta_bytes, 0).map_err(|e| fail(format!("unreadable metadata: {e}")))?;
-        let meta = parse_metadata(&meta).map_err(fail)?;
+        let meta = parse_metadata(&meta, &fail)?;
         let node_bytes = match meta.record_size {
             24 => 6,
             28 => 7,
@@ -187,19 +168,7 @@ impl Database {
 
     /// The data offset for an IPv4 address, by walking the tree.
     pub fn lookup_v4(&self, addr: u32) -> Option<u32> {
-        let mut r = self.ipv4_start;
-        let mut bit = 31i32;
-        while let Record::Node(n) = r {
-            if bit < 0 {
-                return None;
-            }
-            r = self.child(n, ((addr >> bit) & 1) as usize);
-            bit -= 1;
-        }
-        match r {
-            Record::Data(d) => Some(d),
-            _ => None,
-        }
+        self.descend(self.ipv4_start, addr as u128, 32)
     }
 
     /// The data offset for an IPv6 address (none in an IPv4 database).
@@ -207,8 +176,14 @@ impl Database {
         if self.meta.ip_version == 4 {
             return None;
         }
-        let mut r = Record::Node(0);
-        let mut bit = 127i32;
+        self.descend(Record::Node(0), addr, 128)
+    }
+
+    /// Follows the `bits` low bits of `addr`, highest first, from `r` down
+    /// to a data record.
+    #[inline]
+    fn descend(&self, mut r: Record, addr: u128, bits: u32) -> Option<u32> {
+        let mut bit = bits as i32 - 1;
         while let Record::Node(n) = r {
             if bit < 0 {
                 return None;
@@ -226,7 +201,7 @@ impl Database {
     /// alias the IPv4 subtree (such as `::ffff:0:0/96` and `2002::/16`),
     /// which are not listed again. A corrupt tree that points back into
     /// itself is caught by a bound on the nodes visited.
-    pub fn walk(&self, mut leaf: impl FnMut(Leaf)) -> Result<Vec<(u128, u32)>, DbError> {
+    pub fn walk(&self, mut leaf: impl FnMut(Leaf)) -> Result<Vec<(u128, u32)>, Error> {
         let mut aliases = Vec::new();
         let mut budget = self.meta.node_count as u64 * 2 + 1024;
         let bits = self.bits();
@@ -266,37 +241,35 @@ impl Database {
     }
 
     /// Decodes the record at a data offset.
-    pub fn record(&self, offset: u32) -> Result<Value<'_>, DbError> {
+    pub fn record(&self, offset: u32) -> Result<Value<'_>, Error> {
         decode::decode(self.data(), offset as usize)
             .map_err(|e| self.corrupt(&format!("bad data record: {e}")))
     }
 
-    fn corrupt(&self, what: &str) -> DbError {
-        DbError {
-            file: self.name.clone(),
-            reason: format!("corrupt MaxMind DB: {what}"),
-        }
+    fn corrupt(&self, what: &str) -> Error {
+        Error::database(&self.name, format!("corrupt MaxMind DB: {what}"))
     }
 }
 
-fn parse_metadata(v: &Value) -> Result<Metadata, String> {
-    let uint = |k: &str| -> Result<u128, String> {
+/// The metadata map; `fail` names the database in errors.
+fn parse_metadata(v: &Value, fail: &impl Fn(String) -> Error) -> Result<Metadata, Error> {
+    let uint = |k: &str| -> Result<u128, Error> {
         v.get(k)
             .and_then(Value::as_uint)
-            .ok_or_else(|| format!("metadata lacks '{k}'"))
+            .ok_or_else(|| fail(format!("metadata lacks '{k}'")))
     };
     let major = uint("binary_format_major_version")?;
     if major != 2 {
-        return Err(format!(
+        return Err(fail(format!(
             "MaxMind DB format version {major} is not supported (this build reads version 2)"
-        ));
+        )));
     }
     let ip_version = uint("ip_version")?;
     if ip_version != 4 && ip_version != 6 {
-        return Err(format!("metadata has a bad ip_version {ip_version}"));
+        return Err(fail(format!("metadata has a bad ip_version {ip_version}")));
     }
     let node_count = u32::try_from(uint("node_count")?)
-        .map_err(|_| "metadata has a bad node_count".to_string())?;
+        .map_err(|_| fail("metadata has a bad node_count".into()))?;
     let record_size = uint("record_size")?;
     let text = |s: &str| -> String {
         // Metadata text reaches messages: keep it printable and short.
@@ -316,7 +289,7 @@ fn parse_metadata(v: &Value) -> Result<Metadata, String> {
             .get("database_type")
             .and_then(Value::as_str)
             .map(text)
-            .ok_or("metadata lacks 'database_type'")?,
+            .ok_or_else(|| fail("metadata lacks 'database_type'".into()))?,
         ip_version: ip_version as u16,
         node_count,
         record_size: record_size.min(u16::MAX as u128) as u16,

@@ -10,9 +10,10 @@
 //! be cached as a threatlist artifact (kind `GEOT`), keyed by the database's
 //! size and CRC-32.
 
-use super::reader::{Database, DbError};
+use super::reader::Database;
 use super::record::GeoRecord;
-use crate::artifact::{Artifact, ArtifactError, ArtifactWriter};
+use super::Error;
+use crate::artifact::{Artifact, ArtifactError, ArtifactWriter, FileError};
 use crate::net::{Addr, Range};
 use crate::set::{IntervalSet, IpSet};
 use serde::{Deserialize, Serialize};
@@ -88,6 +89,16 @@ impl<A: Addr> Flat<A> {
         (0..self.starts.len()).map(|i| (Range::new(self.starts[i], self.end_of(i)), self.vals[i]))
     }
 
+    /// The ranges whose value `take` accepts, as a set.
+    fn select(&self, take: impl Fn(u32) -> bool) -> IntervalSet<A> {
+        IntervalSet::from_ranges(
+            self.ranges()
+                .filter(|(_, v)| take(*v))
+                .map(|(r, _)| r)
+                .collect(),
+        )
+    }
+
     fn is_valid(&self, records: usize) -> bool {
         self.starts.first() == Some(&A::ZERO)
             && self.starts.len() == self.vals.len()
@@ -134,7 +145,7 @@ pub(crate) struct RecordCache {
 }
 
 impl RecordCache {
-    pub fn index(&mut self, db: &Database, offset: u32) -> Result<u32, DbError> {
+    pub fn index(&mut self, db: &Database, offset: u32) -> Result<u32, Error> {
         if let Some(&i) = self.by_offset.get(&offset) {
             return Ok(i);
         }
@@ -155,16 +166,13 @@ impl RecordCache {
 
 impl GeoTable {
     /// Walks the whole tree of `db`.
-    pub fn build(db: &Database) -> Result<GeoTable, DbError> {
+    pub fn build(db: &Database) -> Result<GeoTable, Error> {
         let mut cache = RecordCache::default();
         let mut v4 = Flat::<u32>::new();
         let mut v6 = Flat::<u128>::new();
-        let mut failure: Option<DbError> = None;
+        let mut failure: Option<Error> = None;
         let v4_in_v6 = db.bits() == 128;
-        let corrupt = || DbError {
-            file: db.name.clone(),
-            reason: "corrupt MaxMind DB: networks out of order".into(),
-        };
+        let corrupt = || Error::database(&db.name, "corrupt MaxMind DB: networks out of order");
         let aliases = db.walk(|leaf| {
             if failure.is_some() {
                 return;
@@ -305,20 +313,8 @@ impl GeoTable {
         let chosen: Vec<bool> = self.records.iter().map(pick).collect();
         let take = |v: u32| v != NONE && chosen[v as usize];
         IpSet {
-            v4: IntervalSet::from_ranges(
-                self.v4
-                    .ranges()
-                    .filter(|(_, v)| take(*v))
-                    .map(|(r, _)| r)
-                    .collect(),
-            ),
-            v6: IntervalSet::from_ranges(
-                self.v6
-                    .ranges()
-                    .filter(|(_, v)| take(*v))
-                    .map(|(r, _)| r)
-                    .collect(),
-            ),
+            v4: self.v4.select(take),
+            v6: self.v6.select(take),
         }
     }
 
@@ -360,22 +356,21 @@ impl GeoTable {
             return Ok(None);
         }
         let records: Vec<GeoRecord> = a.record(*b"RECS")?;
-        let bad = |t: [u8; 4]| ArtifactError::BadSection(t, "not a valid range table".into());
         let v4 = Flat {
-            starts: from_le(a.raw(*b"V4S_")?).ok_or(bad(*b"V4S_"))?,
-            vals: from_le(a.raw(*b"V4V_")?).ok_or(bad(*b"V4V_"))?,
+            starts: section(a, *b"V4S_")?,
+            vals: section(a, *b"V4V_")?,
             next: None,
         };
         let v6 = Flat {
-            starts: from_le(a.raw(*b"V6S_")?).ok_or(bad(*b"V6S_"))?,
-            vals: from_le(a.raw(*b"V6V_")?).ok_or(bad(*b"V6V_"))?,
+            starts: section(a, *b"V6S_")?,
+            vals: section(a, *b"V6V_")?,
             next: None,
         };
         if !v4.is_valid(records.len()) {
-            return Err(bad(*b"V4S_"));
+            return Err(not_a_table(*b"V4S_"));
         }
         if !v6.is_valid(records.len()) {
-            return Err(bad(*b"V6S_"));
+            return Err(not_a_table(*b"V6S_"));
         }
         Ok(Some(GeoTable::assemble(
             records,
@@ -387,24 +382,25 @@ impl GeoTable {
     }
 
     /// Writes the table as an artifact for `db`.
-    pub fn save(&self, db: &Database, path: &Path) -> std::io::Result<()> {
+    pub fn save(&self, db: &Database, path: &Path) -> Result<(), FileError> {
         let bytes = db.file_bytes();
         self.to_artifact(bytes.len() as u64, crc32fast::hash(bytes))
             .write_to(path)
+            .map_err(|e| FileError::io(path, &e))
     }
 
     /// Reads a cached table; `Ok(None)` when it was built from another
     /// database (or another version of this one).
-    pub fn load(db: &Database, path: &Path) -> Result<Option<GeoTable>, String> {
+    pub fn load(db: &Database, path: &Path) -> Result<Option<GeoTable>, FileError> {
         let a = Artifact::read(path, KIND, MAJOR)?;
         let bytes = db.file_bytes();
         GeoTable::from_artifact(&a, bytes.len() as u64, crc32fast::hash(bytes))
-            .map_err(|e| format!("{}: {e}", path.display()))
+            .map_err(|e| e.in_file(path))
     }
 
     /// The cached table for `db` in `dir`, built and saved there when it is
-    /// missing or stale.
-    pub fn cached(db: &Database, dir: &Path) -> Result<GeoTable, String> {
+    /// missing, stale or unreadable.
+    pub fn cached(db: &Database, dir: &Path) -> Result<GeoTable, Error> {
         let bytes = db.file_bytes();
         let path = cache_path(dir, bytes);
         if path.exists() {
@@ -412,9 +408,8 @@ impl GeoTable {
                 return Ok(t);
             }
         }
-        let t = GeoTable::build(db).map_err(|e| e.to_string())?;
-        t.save(db, &path)
-            .map_err(|e| format!("{}: {}", path.display(), crate::error::describe_io(&e)))?;
+        let t = GeoTable::build(db)?;
+        t.save(db, &path)?;
         Ok(t)
     }
 }
@@ -444,40 +439,33 @@ pub fn cache_path(dir: &Path, db_bytes: &[u8]) -> PathBuf {
     ))
 }
 
-trait Le: Sized + Copy {
-    const W: usize;
-    fn put(self, out: &mut Vec<u8>);
-    fn get(b: &[u8]) -> Self;
+fn not_a_table(tag: [u8; 4]) -> ArtifactError {
+    ArtifactError::BadSection(tag, "not a valid range table".into())
 }
 
-impl Le for u32 {
-    const W: usize = 4;
-    fn put(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes())
-    }
-    fn get(b: &[u8]) -> Self {
-        u32::from_le_bytes(b.try_into().unwrap())
-    }
-}
-
-impl Le for u128 {
-    const W: usize = 16;
-    fn put(self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&self.to_le_bytes())
-    }
-    fn get(b: &[u8]) -> Self {
-        u128::from_le_bytes(b.try_into().unwrap())
-    }
-}
-
-fn le<T: Le>(v: &[T]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(v.len() * T::W);
-    for &x in v {
-        x.put(&mut out);
+/// Values (addresses or record indices) as little-endian bytes of their
+/// width.
+fn le<A: Addr>(v: &[A]) -> Vec<u8> {
+    let w = (A::BITS / 8) as usize;
+    let mut out = Vec::with_capacity(v.len() * w);
+    for &a in v {
+        out.extend_from_slice(&a.to_u128().to_le_bytes()[..w]);
     }
     out
 }
 
-fn from_le<T: Le>(b: &[u8]) -> Option<Vec<T>> {
-    (b.len() % T::W == 0).then(|| b.chunks_exact(T::W).map(T::get).collect())
+/// A section written by [`le`].
+fn section<A: Addr>(a: &Artifact, tag: [u8; 4]) -> Result<Vec<A>, ArtifactError> {
+    let b = a.raw(tag)?;
+    let w = (A::BITS / 8) as usize;
+    if b.len() % w != 0 {
+        return Err(not_a_table(tag));
+    }
+    Ok(b.chunks_exact(w)
+        .map(|c| {
+            let mut buf = [0u8; 16];
+            buf[..w].copy_from_slice(c);
+            A::from_u128(u128::from_le_bytes(buf))
+        })
+        .collect())
 }

@@ -14,7 +14,9 @@
 
 use super::codes::{self, Code};
 use super::decode::encode;
+use crate::error::LineError;
 use crate::net::{parse_entry, CidrIter, Entry, Range};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::io::Read;
 
@@ -44,33 +46,17 @@ pub struct BuildOptions {
     pub description: String,
 }
 
-/// A refused row: line and reason (the caller adds the file name).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RowError {
-    pub line: u64,
-    pub reason: String,
-    pub text: Vec<u8>,
-}
-
 const HEADERS: &[&str] = &["network", "start", "ip_range_start", "start_ip", "first"];
 
-fn is_number(f: &[u8]) -> bool {
-    let f = f
-        .strip_prefix(b"AS")
-        .or_else(|| f.strip_prefix(b"as"))
-        .unwrap_or(f);
-    !f.is_empty() && f.len() <= 10 && f.iter().all(u8::is_ascii_digit)
-}
-
 fn single(f: &[u8]) -> Option<Entry> {
-    parse_entry(f).ok().filter(|e| match e {
-        Entry::V4(r) => r.start == r.end,
-        Entry::V6(r) => r.start == r.end,
-    })
+    parse_entry(f).ok().filter(super::is_single)
 }
 
-/// Reads CSV rows from one input (file index `file`).
-pub fn read_csv<R: Read>(file: usize, input: R) -> Result<Vec<Row>, RowError> {
+/// Reads CSV rows from one input (file index `file`); a refused row is a
+/// [`LineError`] (the caller adds the file name).
+pub fn read_csv<R: Read>(file: usize, input: R) -> Result<Vec<Row>, LineError> {
+    // Not `record::csv_reader`: MaxMind-style source CSVs have no fixed
+    // header, comments and ragged rows (3, 4 or 5 columns).
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
@@ -81,20 +67,13 @@ pub fn read_csv<R: Read>(file: usize, input: R) -> Result<Vec<Row>, RowError> {
     let mut rec = csv::ByteRecord::new();
     let mut first = true;
     loop {
-        let more = rdr.read_byte_record(&mut rec).map_err(|e| RowError {
-            line: e.position().map_or(0, |p| p.line()),
-            reason: format!("unreadable CSV: {e}"),
-            text: Vec::new(),
+        let more = rdr.read_byte_record(&mut rec).map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            LineError::new(line, format!("unreadable CSV: {e}"), Vec::new())
         })?;
         if !more {
             break;
         }
-        let line = rec.position().map_or(0, |p| p.line());
-        let fail = |reason: String| RowError {
-            line,
-            reason,
-            text: rec.iter().collect::<Vec<_>>().join(&b","[..]),
-        };
         let f0 = rec.get(0).unwrap_or_default();
         if rec.len() == 1 && f0.is_empty() {
             continue;
@@ -108,29 +87,11 @@ pub fn read_csv<R: Read>(file: usize, input: R) -> Result<Vec<Row>, RowError> {
             continue;
         }
         first = false;
-        let fields: Vec<&[u8]> = rec.iter().collect();
-        let (entry, rest) = match (single(f0), fields.get(1).and_then(|f| single(f))) {
-            (Some(a), Some(b)) => {
-                let e = match (a, b) {
-                    (Entry::V4(a), Entry::V4(b)) if a.start <= b.start => {
-                        Entry::V4(Range::new(a.start, b.start))
-                    }
-                    (Entry::V6(a), Entry::V6(b)) if a.start <= b.start => {
-                        Entry::V6(Range::new(a.start, b.start))
-                    }
-                    (Entry::V4(_), Entry::V4(_)) | (Entry::V6(_), Entry::V6(_)) => {
-                        return Err(fail("range ends before it starts".into()))
-                    }
-                    _ => return Err(fail("range mixes IPv4 and IPv6".into())),
-                };
-                (e, &fields[2..])
-            }
-            _ => match parse_entry(f0) {
-                Ok(e) => (e, &fields[1..]),
-                Err(e) => return Err(fail(e.to_string())),
-            },
+        let line = rec.position().map_or(0, |p| p.line());
+        let fail = |reason: Cow<'static, str>| {
+            LineError::new(line, reason, rec.iter().collect::<Vec<_>>().join(&b","[..]))
         };
-        let data = row_data(rest).map_err(fail)?;
+        let (entry, data) = parse_row(&rec).map_err(fail)?;
         rows.push(Row {
             file,
             line,
@@ -141,8 +102,39 @@ pub fn read_csv<R: Read>(file: usize, input: R) -> Result<Vec<Row>, RowError> {
     Ok(rows)
 }
 
+/// Why a row was refused.
+type Reason = Cow<'static, str>;
+
+/// A row's network (`network` or `start,end`) and data.
+fn parse_row(rec: &csv::ByteRecord) -> Result<(Entry, RowData), Reason> {
+    let fields: Vec<&[u8]> = rec.iter().collect();
+    let f0 = fields.first().copied().unwrap_or_default();
+    let (entry, rest) = match (single(f0), fields.get(1).and_then(|f| single(f))) {
+        (Some(a), Some(b)) => {
+            let e = match (a, b) {
+                (Entry::V4(a), Entry::V4(b)) if a.start <= b.start => {
+                    Entry::V4(Range::new(a.start, b.start))
+                }
+                (Entry::V6(a), Entry::V6(b)) if a.start <= b.start => {
+                    Entry::V6(Range::new(a.start, b.start))
+                }
+                (Entry::V4(_), Entry::V4(_)) | (Entry::V6(_), Entry::V6(_)) => {
+                    return Err("range ends before it starts".into())
+                }
+                _ => return Err("range mixes IPv4 and IPv6".into()),
+            };
+            (e, &fields[2..])
+        }
+        _ => match parse_entry(f0) {
+            Ok(e) => (e, &fields[1..]),
+            Err(e) => return Err(e.to_string().into()),
+        },
+    };
+    Ok((entry, row_data(rest)?))
+}
+
 /// `[country][,asn[,org]]`.
-fn row_data(rest: &[&[u8]]) -> Result<RowData, String> {
+fn row_data(rest: &[&[u8]]) -> Result<RowData, Reason> {
     let mut i = 0;
     let mut d = RowData {
         country: None,
@@ -150,32 +142,27 @@ fn row_data(rest: &[&[u8]]) -> Result<RowData, String> {
         org: None,
     };
     if let Some(f) = rest.first() {
-        if !is_number(f) {
+        if codes::asn_digits(f).is_none() {
             i = 1;
             if !f.is_empty() {
                 let text = String::from_utf8_lossy(f);
                 let c = codes::code(f)
                     .filter(|c| codes::country(*c).is_some())
-                    .ok_or_else(|| codes::unknown(&text, false))?;
+                    .ok_or_else(|| Reason::from(codes::unknown(&text, false)))?;
                 d.country = Some(c);
             }
         }
     }
     if let Some(f) = rest.get(i) {
         if !f.is_empty() {
-            if !is_number(f) {
+            if codes::asn_digits(f).is_none() {
                 return Err("ASN is not a number".into());
             }
-            let digits = &f[f.iter().position(u8::is_ascii_digit).unwrap_or(0)..];
-            let n = std::str::from_utf8(digits)
-                .ok()
-                .and_then(|s| s.parse::<u32>().ok())
-                .ok_or("ASN out of range")?;
-            d.asn = Some(n);
+            d.asn = Some(codes::parse_asn(f).ok_or("ASN out of range")?);
         }
     }
     if let Some(f) = rest.get(i + 1) {
-        let s = std::str::from_utf8(f).map_err(|_| "organisation is not UTF-8".to_string())?;
+        let s = std::str::from_utf8(f).map_err(|_| "organisation is not UTF-8")?;
         if s.chars().any(char::is_control) {
             return Err("control character in the organisation".into());
         }
@@ -196,7 +183,9 @@ fn row_data(rest: &[&[u8]]) -> Result<RowData, String> {
 }
 
 /// Why a set of rows cannot become a database: the two rows that clash
-/// (indices into the rows given), or one bad row.
+/// (indices into the rows given), or one bad row. [`super::build`] turns it
+/// into a [`super::Error`] naming files and lines; it never leaves the layer
+/// otherwise.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum BuildError {
     Overlap { row: usize, earlier: usize },
@@ -216,7 +205,48 @@ const MAPPED: u128 = 0xffff_0000_0000;
 
 /// Writes a MaxMind DB holding `rows`.
 pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildError> {
-    // Overlaps, family by family, in address order.
+    let order = address_order(rows)?;
+    let (data, row_off) = encode_records(rows);
+    let nodes = build_trie(rows, &order, &row_off)?;
+    let (queue, ids) = breadth_first(&nodes);
+    let node_count = queue.len() as u64;
+    let max = node_count + 16 + data.len() as u64;
+    let record_size: u16 = if max < 1 << 24 {
+        24
+    } else if max < 1 << 28 {
+        28
+    } else if max <= u32::MAX as u64 {
+        32
+    } else {
+        return Err(BuildError::TooLarge);
+    };
+    let mut out = Vec::with_capacity(queue.len() * 8 + data.len() + 512);
+    let value = |c: Child| -> u32 {
+        match c {
+            Child::Empty => node_count as u32,
+            Child::Node(m) => ids[m as usize],
+            Child::Data(off) => (node_count + 16 + off as u64) as u32,
+        }
+    };
+    for &n in &queue {
+        write_node(&mut out, nodes[n as usize].map(value), record_size);
+    }
+    out.extend_from_slice(&[0u8; 16]);
+    out.extend_from_slice(&data);
+    out.extend_from_slice(super::reader::MARKER);
+    write_metadata(
+        &mut out,
+        database_type(rows, opts),
+        opts,
+        node_count,
+        record_size,
+    );
+    Ok(out)
+}
+
+/// `(start, end, row)` of every row, IPv4 before IPv6, each in address
+/// order; refuses rows that overlap, and IPv6 rows where IPv4 is mapped.
+fn address_order(rows: &[Row]) -> Result<Vec<(u128, u128, usize)>, BuildError> {
     let mut order: Vec<(u128, u128, usize)> = rows
         .iter()
         .enumerate()
@@ -243,8 +273,11 @@ pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildErr
             return Err(BuildError::Overlap { row: b, earlier: a });
         }
     }
+    Ok(order)
+}
 
-    // Records, each stored once.
+/// The data section, each distinct record once, and each row's offset in it.
+fn encode_records(rows: &[Row]) -> (Vec<u8>, Vec<u32>) {
     let mut data = Vec::new();
     let mut offsets: HashMap<&RowData, u32> = HashMap::new();
     let mut row_off = Vec::with_capacity(rows.len());
@@ -256,10 +289,18 @@ pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildErr
         });
         row_off.push(off);
     }
+    (data, row_off)
+}
 
-    // The trie, in 128-bit space.
+/// The search tree in 128-bit space, siblings with one record merged,
+/// `::ffff:0:0/96` aliased to the IPv4 subtree at `::/96`.
+fn build_trie(
+    rows: &[Row],
+    order: &[(u128, u128, usize)],
+    row_off: &[u32],
+) -> Result<Vec<[Child; 2]>, BuildError> {
     let mut nodes: Vec<[Child; 2]> = vec![[Child::Empty; 2]];
-    for &(_, _, i) in &order {
+    for &(_, _, i) in order {
         let d = Child::Data(row_off[i]);
         match rows[i].entry {
             Entry::V4(x) => {
@@ -291,8 +332,12 @@ pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildErr
     if v4root != Child::Empty {
         insert(&mut nodes, MAPPED, 96, v4root);
     }
+    Ok(nodes)
+}
 
-    // Number the reachable nodes breadth-first.
+/// The nodes reachable from the root, breadth-first, and the number each
+/// node gets in that order (`u32::MAX` for unreachable ones).
+fn breadth_first(nodes: &[[Child; 2]]) -> (Vec<u32>, Vec<u32>) {
     let mut ids: Vec<u32> = vec![u32::MAX; nodes.len()];
     let mut queue = vec![0u32];
     ids[0] = 0;
@@ -309,54 +354,36 @@ pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildErr
             }
         }
     }
-    let node_count = queue.len() as u64;
-    let max = node_count + 16 + data.len() as u64;
-    let record_size: u16 = if max < 1 << 24 {
-        24
-    } else if max < 1 << 28 {
-        28
-    } else if max <= u32::MAX as u64 {
-        32
-    } else {
-        return Err(BuildError::TooLarge);
-    };
-    let value = |c: Child| -> u32 {
-        match c {
-            Child::Empty => node_count as u32,
-            Child::Node(m) => ids[m as usize],
-            Child::Data(off) => (node_count + 16 + off as u64) as u32,
+    (queue, ids)
+}
+
+/// One node's two records in `record_size` bits each.
+fn write_node(out: &mut Vec<u8>, [l, r]: [u32; 2], record_size: u16) {
+    match record_size {
+        24 => {
+            out.extend_from_slice(&l.to_be_bytes()[1..]);
+            out.extend_from_slice(&r.to_be_bytes()[1..]);
         }
-    };
-    let mut out = Vec::with_capacity(queue.len() * 8 + data.len() + 512);
-    for &n in &queue {
-        let [l, r] = nodes[n as usize].map(value);
-        match record_size {
-            24 => {
-                out.extend_from_slice(&l.to_be_bytes()[1..]);
-                out.extend_from_slice(&r.to_be_bytes()[1..]);
-            }
-            28 => {
-                out.extend_from_slice(&l.to_be_bytes()[1..]);
-                out.push((((l >> 24) & 0x0f) << 4) as u8 | ((r >> 24) & 0x0f) as u8);
-                out.extend_from_slice(&r.to_be_bytes()[1..]);
-            }
-            _ => {
-                out.extend_from_slice(&l.to_be_bytes());
-                out.extend_from_slice(&r.to_be_bytes());
-            }
+        28 => {
+            out.extend_from_slice(&l.to_be_bytes()[1..]);
+            out.push((((l >> 24) & 0x0f) << 4) as u8 | ((r >> 24) & 0x0f) as u8);
+            out.extend_from_slice(&r.to_be_bytes()[1..]);
+        }
+        _ => {
+            out.extend_from_slice(&l.to_be_bytes());
+            out.extend_from_slice(&r.to_be_bytes());
         }
     }
-    out.extend_from_slice(&[0u8; 16]);
-    out.extend_from_slice(&data);
-    out.extend_from_slice(b"\xAB\xCD\xEFMaxMind.com");
-    let has_country = rows.iter().any(|r| r.data.country.is_some());
-    let has_asn = rows.iter().any(|r| r.data.asn.is_some());
-    let default_type = match (has_country, has_asn) {
-        (true, true) => "tl-geo-Country-ASN",
-        (false, true) => "tl-geo-ASN",
-        _ => "tl-geo-Country",
-    };
-    let m = &mut out;
+}
+
+/// The metadata map (after the marker).
+fn write_metadata(
+    m: &mut Vec<u8>,
+    database_type: &str,
+    opts: &BuildOptions,
+    node_count: u64,
+    record_size: u16,
+) {
     encode::map_header(m, 9);
     encode::string(m, "binary_format_major_version");
     encode::uint(m, 16, 2);
@@ -365,7 +392,7 @@ pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildErr
     encode::string(m, "build_epoch");
     encode::uint(m, 64, opts.build_epoch);
     encode::string(m, "database_type");
-    encode::string(m, opts.database_type.as_deref().unwrap_or(default_type));
+    encode::string(m, database_type);
     encode::string(m, "description");
     encode::map_header(m, 1);
     encode::string(m, "en");
@@ -379,7 +406,21 @@ pub fn build_mmdb(rows: &[Row], opts: &BuildOptions) -> Result<Vec<u8>, BuildErr
     encode::uint(m, 32, node_count);
     encode::string(m, "record_size");
     encode::uint(m, 16, record_size as u64);
-    Ok(out)
+}
+
+/// `database_type` in the metadata: the one given, or by the columns the
+/// rows fill.
+pub fn database_type<'a>(rows: &[Row], opts: &'a BuildOptions) -> &'a str {
+    if let Some(t) = &opts.database_type {
+        return t;
+    }
+    let has_country = rows.iter().any(|r| r.data.country.is_some());
+    let has_asn = rows.iter().any(|r| r.data.asn.is_some());
+    match (has_country, has_asn) {
+        (true, true) => "tl-geo-Country-ASN",
+        (false, true) => "tl-geo-ASN",
+        _ => "tl-geo-Country",
+    }
 }
 
 /// Sets the record for `addr/len` (len >= 1) to `d`, creating nodes; the

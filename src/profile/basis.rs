@@ -8,9 +8,8 @@
 //! version that used it, so `tl-query` and `tl-zone` can explain any entry
 //! of any version without a per-profile copy of the evidence.
 
-use super::publish::{read_artifact, section_error};
 use super::scores::{Scored, Target};
-use crate::artifact::ArtifactWriter;
+use crate::artifact::{Artifact, ArtifactWriter};
 use crate::error::InputError;
 use crate::net::{Entry, Range};
 use crate::set::IpSet;
@@ -318,8 +317,8 @@ impl Basis {
     }
 
     pub fn read(path: &Path) -> Result<Basis, InputError> {
-        let a = read_artifact(path, KIND, MAJOR)?;
-        let e = section_error(path);
+        let a = Artifact::read(path, KIND, MAJOR)?;
+        let e = |e: crate::artifact::ArtifactError| InputError::from(e.in_file(path));
         let mut b: Basis = a.record(*b"evid").map_err(&e)?;
         let keys: Vec<String> = a.record(*b"keys").map_err(&e)?;
         for (i, k) in keys.into_iter().enumerate() {

@@ -13,11 +13,11 @@ pub enum Error {
     Input(#[from] InputError),
     /// A country or ASN database that cannot be used.
     #[error(transparent)]
-    Database(#[from] crate::geo::reader::DbError),
-    /// A compiled file (`compiled.tlc`, `basis.tlb`) the artifact layer
-    /// refused; its message names the file.
-    #[error("{0}")]
-    Artifact(String),
+    Database(#[from] crate::geo::Error),
+    /// A compiled file (`compiled.tlc`, `basis.tlb`) that could not be
+    /// read, or that the artifact layer refused; the error names the file.
+    #[error(transparent)]
+    Artifact(#[from] crate::artifact::FileError),
     /// Reading or writing the output directory failed.
     #[error("{}: {}", .path.display(), describe_io(.source))]
     Io {

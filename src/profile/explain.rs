@@ -20,10 +20,8 @@ pub fn read_own(path: &Path) -> Result<Vec<Row>, InputError> {
         Some(pos) => InputError::line(file.clone(), pos.line(), e.to_string()),
         None => InputError::file(file.clone(), e.to_string()),
     };
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_path(path)
-        .map_err(bad)?;
+    let input = std::fs::File::open(path).map_err(|e| InputError::io(file.clone(), &e))?;
+    let mut r = crate::record::csv_reader(std::io::BufReader::new(input));
     let mut out = Vec::new();
     for rec in r.records() {
         let rec = rec.map_err(bad)?;

@@ -48,22 +48,10 @@ pub struct Version {
     pub allow: IpSet,
 }
 
-/// Reads an artifact file of a compiled profile; errors name the file.
-pub fn read_artifact(path: &Path, kind: [u8; 4], major: u16) -> Result<Artifact, InputError> {
-    let file = path.display().to_string();
-    let bytes = fs::read(path).map_err(|e| InputError::io(file.clone(), &e))?;
-    Artifact::parse(bytes, kind, major).map_err(|e| InputError::file(file, e.to_string()))
-}
-
-/// The artifact layer's error about a section of `path`, naming the file.
-pub fn section_error(path: &Path) -> impl Fn(crate::artifact::ArtifactError) -> InputError + '_ {
-    move |e| InputError::file(path.display().to_string(), e.to_string())
-}
-
 /// Reads a version's `compiled.tlc`.
 pub fn read_version(path: &Path) -> Result<Version, InputError> {
-    let a = read_artifact(path, KIND, MAJOR)?;
-    let e = section_error(path);
+    let a = Artifact::read(path, KIND, MAJOR)?;
+    let e = |e: crate::artifact::ArtifactError| InputError::from(e.in_file(path));
     Ok(Version {
         meta: a.record(*b"meta").map_err(&e)?,
         rules: a.record(*b"rule").map_err(&e)?,
