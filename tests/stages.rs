@@ -86,7 +86,10 @@ fn the_demo_chain_runs_through_the_library_stages() {
     assert_eq!(scored.verdict, Verdict::Done);
     assert_eq!(scored.time, now);
     assert_eq!(scored.inputs.len(), 2);
-    assert!(scored.rows > 0 && scored.entries >= scored.rows, "{scored:?}");
+    assert!(
+        scored.rows > 0 && scored.entries >= scored.rows,
+        "{scored:?}"
+    );
     assert!(path("state.tls").is_file());
 
     // The demo country database.

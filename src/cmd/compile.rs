@@ -95,11 +95,7 @@ pub fn command() -> clap::Command {
 
 /// Entry point of the `tl-compile` binary.
 pub fn main() -> ExitCode {
-    let matches = command().get_matches();
-    let c = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
-        Ok(c) => c,
-        Err(e) => e.exit(),
-    };
+    let c: Cli = cli::parse(command());
     cli::run(NAME, || {
         let now = match &c.now {
             Some(s) => {

@@ -207,11 +207,7 @@ pub fn command() -> clap::Command {
 
 /// Entry point of the `tl-geo` binary.
 pub fn main() -> ExitCode {
-    let matches = command().get_matches();
-    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
-        Ok(c) => c,
-        Err(e) => e.exit(),
-    };
+    let cli: Cli = cli::parse(command());
     cli::run(NAME, || match cli.command {
         Command::Lookup(a) => lookup(a),
         Command::Annotate(a) => annotate(a),

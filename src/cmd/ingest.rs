@@ -181,12 +181,7 @@ pub fn command() -> clap::Command {
 }
 
 pub fn main() -> ExitCode {
-    // Parse through command() so --help shows the examples and exit status.
-    let matches = command().get_matches();
-    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
-        Ok(c) => c,
-        Err(e) => e.exit(),
-    };
+    let cli: Cli = cli::parse(command());
     cli::run(NAME, || run(cli))
 }
 

@@ -79,11 +79,7 @@ pub fn command() -> clap::Command {
 
 /// Entry point of the `tl-query` binary.
 pub fn main() -> ExitCode {
-    let matches = command().get_matches();
-    let c = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
-        Ok(c) => c,
-        Err(e) => e.exit(),
-    };
+    let c: Cli = cli::parse(command());
     cli::run(NAME, || run(c))
 }
 

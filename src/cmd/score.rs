@@ -197,12 +197,7 @@ pub fn command() -> clap::Command {
 }
 
 pub fn main() -> ExitCode {
-    // Parsed from command(), so --help shows the sections too.
-    let matches = command().get_matches();
-    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
-        Ok(c) => c,
-        Err(e) => e.exit(),
-    };
+    let cli: Cli = cli::parse(command());
     cli::run(NAME, || match cli.command {
         Some(Command::Explain(a)) => explain(a),
         Some(Command::Merge(a)) => merge(a),

@@ -154,11 +154,7 @@ pub fn command() -> clap::Command {
 
 /// Entry point of the `tl-zone` binary.
 pub fn main() -> ExitCode {
-    let matches = command().get_matches();
-    let cli = match <Cli as clap::FromArgMatches>::from_arg_matches(&matches) {
-        Ok(c) => c,
-        Err(e) => e.exit(),
-    };
+    let cli: Cli = cli::parse(command());
     cli::run(NAME, || run(cli))
 }
 

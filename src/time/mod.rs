@@ -24,9 +24,14 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
     s.parse::<jiff::Timestamp>().ok().map(|t| t.as_second())
 }
 
+/// A time that is none of the forms [`parse_arg`] takes.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("not RFC 3339 (2026-11-27T14:00:00Z), a date or Unix seconds: {}", crate::error::quote(.0.as_bytes()))]
+pub struct BadTime(pub String);
+
 /// A time given on a command line or in a configuration: RFC 3339, Unix
 /// seconds, or a date (its last second, UTC).
-pub fn parse_arg(s: &str) -> Result<i64, String> {
+pub fn parse_arg(s: &str) -> Result<i64, BadTime> {
     if let Ok(n) = s.parse::<i64>() {
         return Ok(n);
     }
@@ -36,10 +41,7 @@ pub fn parse_arg(s: &str) -> Result<i64, String> {
     if let Some(t) = end_of_day(s) {
         return Ok(t);
     }
-    Err(format!(
-        "not RFC 3339 (2026-11-27T14:00:00Z), a date or Unix seconds: {}",
-        crate::error::quote(s.as_bytes())
-    ))
+    Err(BadTime(s.to_string()))
 }
 
 /// The last second (UTC) of a `YYYY-MM-DD` date.
