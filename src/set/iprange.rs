@@ -474,6 +474,9 @@ const ENDIAN_MARK: u32 = 0x1A2B_3C4D;
 
 /// Input is parsed in blocks of whole lines, on two threads when it is
 /// larger than one block.
+/// A parsed block's report: its index, lines, and the events of its lines.
+type BlockReport = (usize, u64, Vec<(u64, Event)>);
+
 const BLOCK: usize = 1 << 16;
 
 /// The common lines, `a.b.c.d` or `a.b.c.d/len` in plain decimal and nothing
@@ -551,7 +554,7 @@ struct Part<A> {
     dropped_v6: u64,
     bad_lines: u64,
     /// (block, lines in it, events by line within the block)
-    blocks: Vec<(usize, u64, Vec<(u64, Event)>)>,
+    blocks: Vec<BlockReport>,
 }
 
 impl<A: Addr> Part<A> {
@@ -778,7 +781,7 @@ pub fn load_into<A: Addr>(
     parts.push(inline);
 
     // Line numbers: each block's lines follow the previous blocks'.
-    let mut reports: Vec<(usize, u64, Vec<(u64, Event)>)> =
+    let mut reports: Vec<BlockReport> =
         parts.iter_mut().flat_map(|p| p.blocks.drain(..)).collect();
     reports.sort_by_key(|r| r.0);
     let mut base = 0u64;

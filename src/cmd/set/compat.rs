@@ -227,7 +227,7 @@ impl<'a, A: Addr> Run<'a, A> {
                 ("--print-suffix-ips", Some(v)) => self.printer.ip_suffix = v.to_vec(),
                 ("--print-suffix-nets", Some(v)) => self.printer.net_suffix = v.to_vec(),
                 ("--dns-threads", Some(v)) => {
-                    if !parse_int(v).is_some_and(|n| n >= 1) {
+                    if parse_int(v).is_none_or(|n| n < 1) {
                         return Err(self.bad_value(
                             opt,
                             v,
