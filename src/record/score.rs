@@ -10,9 +10,9 @@
 //! the number of distinct sensors. `tl-score --explain` appends a `reason`
 //! column; readers accept both forms.
 
-use super::event::TimeCache;
 use super::IndicatorType;
 use crate::error::LineError;
+use crate::time::TimeCache;
 use std::io::{self, Read, Write};
 
 /// The header row of the scores CSV.

@@ -19,7 +19,8 @@
 use super::state::{Pair, Part, Source, FIX};
 use super::{Clock, Error, Problems};
 use crate::error::InputError;
-use crate::record::{check_event_header, parse_event, Address, TimeCache};
+use crate::record::{check_event_header, parse_event, Address};
+use crate::time::TimeCache;
 use std::collections::HashMap;
 use std::io::Read;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};

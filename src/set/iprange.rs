@@ -781,8 +781,7 @@ pub fn load_into<A: Addr>(
     parts.push(inline);
 
     // Line numbers: each block's lines follow the previous blocks'.
-    let mut reports: Vec<BlockReport> =
-        parts.iter_mut().flat_map(|p| p.blocks.drain(..)).collect();
+    let mut reports: Vec<BlockReport> = parts.iter_mut().flat_map(|p| p.blocks.drain(..)).collect();
     reports.sort_by_key(|r| r.0);
     let mut base = 0u64;
     let mut failures = Vec::new();

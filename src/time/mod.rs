@@ -3,7 +3,10 @@
 //! `--now`/`--at` arguments of every tool ([`parse_arg`]), and the many
 //! forms feeds write ([`feed::parse`]).
 
+mod cache;
 pub mod feed;
+
+pub use cache::TimeCache;
 
 /// RFC 3339 UTC with whole seconds: `2026-11-27T14:00:00Z`.
 pub fn format(secs: i64) -> String {
