@@ -732,7 +732,7 @@ pub fn load_into<A: Addr>(
     let mut parts: Vec<Part<A>> = Vec::new();
     let mut inline = Part::new();
     let mut count = 0usize;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+    let threads = crate::pool::threads().min(2);
     let (tx, rx) = std::sync::mpsc::sync_channel::<(usize, Vec<u8>)>(threads);
     let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
     let rx = std::sync::Mutex::new(rx);
