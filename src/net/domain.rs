@@ -107,6 +107,13 @@ pub fn check_label(label: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// A name already in our canonical form (lower case, no trailing dot), as
+/// stored in scores, profiles and queries: 1..253 octets of labels that
+/// pass [`check_label`]. `_` is allowed (service labels are listed too).
+pub fn is_name(name: &str) -> bool {
+    !name.is_empty() && name.len() <= 253 && name.split('.').all(|l| check_label(l).is_ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::canonical as canonical_domain;
@@ -134,5 +141,7 @@ mod tests {
         assert!(check_label("-a").is_err());
         assert!(check_label("A").is_err());
         assert!(check_label(&"a".repeat(64)).is_err());
+        assert!(is_name("_dmarc.example") && is_name("localhost"));
+        assert!(!is_name("a..example") && !is_name("A.example") && !is_name(""));
     }
 }

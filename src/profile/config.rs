@@ -609,17 +609,7 @@ impl Source<'_> {
                 .trim()
                 .trim_end_matches('.')
                 .to_ascii_lowercase();
-            let ok = !v.is_empty()
-                && v.len() <= 253
-                && v.split('.').all(|l| {
-                    !l.is_empty()
-                        && l.len() <= 63
-                        && !l.starts_with('-')
-                        && !l.ends_with('-')
-                        && l.bytes()
-                            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-                });
-            if !ok {
+            if !crate::net::domain::is_name(&v) {
                 return Err(self.refused(d, "not a domain name"));
             }
             out.push(v);

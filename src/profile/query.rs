@@ -89,15 +89,7 @@ pub fn subject(text: &str) -> Option<Subject> {
         return Some(Subject::Ip(e));
     }
     let d = text.trim_end_matches('.').to_ascii_lowercase();
-    let ok = !d.is_empty()
-        && d.len() <= 253
-        && d.contains(|c: char| c.is_ascii_alphabetic())
-        && d.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && l.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        });
+    let ok = d.contains(|c: char| c.is_ascii_alphabetic()) && crate::net::domain::is_name(&d);
     ok.then_some(Subject::Domain(d))
 }
 

@@ -35,16 +35,6 @@ fn is_name(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"-_.:/".contains(&b))
 }
 
-fn is_domain(s: &str) -> bool {
-    s.len() <= 253
-        && s.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && l.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_')
-        })
-}
-
 /// Reads every row, handing each to `f` (nothing is kept here); the first
 /// bad row is an error `FILE:LINE: reason: 'text'`, `offset` added to the
 /// line (for a part of a file read after its header). Returns the rows read.
@@ -67,7 +57,7 @@ pub fn read_each(
                 parse_entry(s.indicator.as_bytes())
                     .map_err(|e| bad(&e.to_string(), &s.indicator))?,
             ),
-            IndicatorType::Domain if is_domain(&s.indicator) => Target::Domain,
+            IndicatorType::Domain if crate::net::domain::is_name(&s.indicator) => Target::Domain,
             IndicatorType::Domain => return Err(bad("not a canonical domain name", &s.indicator)),
         };
         for n in s.categories.iter().chain(&s.feeds) {
