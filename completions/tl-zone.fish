@@ -16,7 +16,7 @@ complete -c tl-zone -l provenance -d 'Provenance CSV (entry,list,reason,detail) 
 complete -c tl-zone -l serial-style -d 'How serials are made (default: the configuration\'s, else date)' -r -f -a "date\t''
 unix\t''
 increment\t''"
-complete -c tl-zone -l now -d 'The time for serials: RFC 3339 or Unix seconds (default: now)' -r
+complete -c tl-zone -l now -d 'The time for serials: RFC 3339, a date (its end) or Unix seconds (default: now)' -r
 complete -c tl-zone -l named-conf -d 'Write a named.conf fragment for the zones' -r
 complete -c tl-zone -l nsd-conf -d 'Write an nsd.conf fragment for the zones' -r
 complete -c tl-zone -l reload -d 'Run this for every zone whose file changed ({zone} and {file} are replaced; split on spaces, no shell), e.g. \'rndc reload {zone}\'' -r

@@ -77,7 +77,7 @@ pub struct Cli {
     /// Publish although a guard holds the list back
     #[arg(long)]
     force: bool,
-    /// The time of the run: RFC 3339 or Unix seconds (default: now)
+    /// The time of the run: RFC 3339, a date (its end) or Unix seconds (default: now)
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
     /// Days of history kept per profile

@@ -137,7 +137,7 @@ pub struct Cli {
     /// Emit special-purpose space (private, loopback, multicast, …) too
     #[arg(long)]
     allow_special: bool,
-    /// The time for feeds that carry none (RFC 3339), and the clock for cache ages
+    /// The time for feeds that carry none (RFC 3339, a date or Unix seconds), and the clock for cache ages
     #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg)]
     now: Option<i64>,
     /// Per-feed summary on stderr

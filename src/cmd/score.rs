@@ -101,7 +101,7 @@ struct EvidenceArgs {
     /// Feed configuration (TOML): each feed's category and confidence (a cap)
     #[arg(long, value_name = "FILE")]
     feeds: Option<String>,
-    /// Reference time, RFC 3339 [default: the clock]
+    /// Reference time: RFC 3339, a date (its end) or Unix seconds [default: the clock]
     #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg)]
     now: Option<i64>,
     /// Start from this state file (from --save-state or merge)
@@ -184,7 +184,7 @@ struct MergeArgs {
     /// The merged state, written atomically
     #[arg(short, long, value_name = "FILE", required = true)]
     output: String,
-    /// Decay the result to this later time, RFC 3339 [default: the latest state's]
+    /// Decay the result to this later time (RFC 3339, a date or Unix seconds) [default: the latest state's]
     #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg)]
     now: Option<i64>,
     /// Print nothing on stderr but errors

@@ -129,7 +129,7 @@ pub struct Cli {
     /// How serials are made (default: the configuration's, else date)
     #[arg(long, value_enum)]
     serial_style: Option<SerialStyle>,
-    /// The time for serials: RFC 3339 or Unix seconds (default: now)
+    /// The time for serials: RFC 3339, a date (its end) or Unix seconds (default: now)
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
     /// Write a named.conf fragment for the zones
