@@ -10,6 +10,7 @@ pub mod cmd;
 pub mod error;
 pub mod feed;
 pub mod files;
+pub mod firewall;
 pub mod geo;
 pub mod net;
 pub mod pool;

@@ -3,6 +3,7 @@
 //! completion from them.
 
 pub mod compile;
+pub mod fw;
 pub mod geo;
 pub mod ingest;
 pub mod query;
@@ -46,6 +47,10 @@ pub fn all() -> Vec<ToolDoc> {
         ToolDoc {
             command: score::command(),
             sections: score::SECTIONS,
+        },
+        ToolDoc {
+            command: fw::command(),
+            sections: fw::SECTIONS,
         },
     ]
 }

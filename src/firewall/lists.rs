@@ -1,0 +1,126 @@
+//! The three lists a firewall enforces: block inbound traffic from
+//! `block_in`, block outbound traffic to `block_out`, and never block
+//! `allow`. Read from a directory (a compiled profile's version, or what
+//! `tl-fw pull` wrote: the same file names) or from files, and checked
+//! before anything is rendered: a list that blocks a whole family or the
+//! firewall's own nameserver is refused.
+
+use super::Error;
+use crate::error::InputError;
+use crate::net::{Entry, Range};
+use crate::profile::layout;
+use crate::set::{IpSet, Loader, SetBuilder};
+use std::path::Path;
+
+/// The lists of one firewall.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lists {
+    pub block_in: IpSet,
+    pub block_out: IpSet,
+    pub allow: IpSet,
+}
+
+/// The lists by name, in the order rules use them.
+pub const NAMES: [&str; 3] = ["allow", "block-in", "block-out"];
+
+impl Lists {
+    /// Reads `block-in.txt`, `block-out.txt` and `allow.txt` from `dir`; a
+    /// missing file is an empty list, but at least one must be there.
+    pub fn read_dir(dir: &Path) -> Result<Lists, Error> {
+        let file = |list: &str| dir.join(layout::list_file(list));
+        let present: Vec<&str> = NAMES.into_iter().filter(|l| file(l).is_file()).collect();
+        if present.is_empty() {
+            return Err(InputError::file(
+                dir.display().to_string(),
+                format!("no lists here ({})", layout::list_files_text()),
+            )
+            .into());
+        }
+        let read = |list: &str| -> Result<IpSet, Error> {
+            match present.contains(&list) {
+                true => read_list(&file(list).to_string_lossy()),
+                false => Ok(IpSet::default()),
+            }
+        };
+        Ok(Lists {
+            block_in: read("block-in")?,
+            block_out: read("block-out")?,
+            allow: read("allow")?,
+        })
+    }
+
+    /// A list by name.
+    pub fn get(&self, list: &str) -> &IpSet {
+        match list {
+            "allow" => &self.allow,
+            "block-in" => &self.block_in,
+            _ => &self.block_out,
+        }
+    }
+
+    /// The block lists with the allow-list taken out: an allow entry always
+    /// wins, also on devices that have no rule order (external lists).
+    pub fn without_allowed(&self) -> Lists {
+        Lists {
+            block_in: self.block_in.difference(&self.allow),
+            block_out: self.block_out.difference(&self.allow),
+            allow: self.allow.clone(),
+        }
+    }
+
+    /// Refuses lists that would take a network down: a block list holding
+    /// all of IPv4 or IPv6, or one of `nameservers` (the resolvers the
+    /// firewall itself needs to pull its lists).
+    pub fn check(&self, nameservers: &[Entry]) -> Result<(), Error> {
+        for list in ["block-in", "block-out"] {
+            let set = self.get(list);
+            let whole = |family| Error::WholeFamily {
+                list: list.to_string(),
+                family,
+            };
+            if set.v4.contains_range(Range::new(0, u32::MAX)) {
+                return Err(whole("IPv4 (0.0.0.0/0)"));
+            }
+            if set.v6.contains_range(Range::new(0, u128::MAX)) {
+                return Err(whole("IPv6 (::/0)"));
+            }
+            let blocked = nameservers.iter().find(|ns| {
+                !set.difference(&self.allow)
+                    .intersection(&one(ns))
+                    .is_empty()
+            });
+            if let Some(ns) = blocked {
+                return Err(Error::Nameserver {
+                    list: list.to_string(),
+                    addr: entry_text(ns),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+fn one(e: &Entry) -> IpSet {
+    IpSet::from_entries([*e])
+}
+
+fn entry_text(e: &Entry) -> String {
+    let mut out = Vec::new();
+    match e {
+        Entry::V4(r) => crate::net::write_range(&mut out, *r, true),
+        Entry::V6(r) => crate::net::write_range(&mut out, *r, true),
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Reads one plain list (`-` is stdin); the first bad line is an error.
+pub fn read_list(path: &str) -> Result<IpSet, Error> {
+    let inp = crate::files::open(path).map_err(|e| InputError::io(path, &e))?;
+    let mut b = SetBuilder::default();
+    let loader = Loader { lenient: false };
+    match loader.load(inp.reader, &mut b) {
+        Err(e) => Err(InputError::io(&inp.name, &e).into()),
+        Ok(Err(line)) => Err(line.in_file(&inp.name).into()),
+        Ok(Ok(_)) => Ok(b.build()),
+    }
+}

@@ -1,0 +1,275 @@
+//! Lists into a complete configuration for one target: the render stage.
+//! Every target gets the same prepared input ([`Prepared`]): the lists
+//! read and checked, the allow-list taken out of the block lists, each
+//! list fitted to the device. A renderer only writes text; it never sees a
+//! list that could block the world.
+
+mod edl;
+
+use super::fit::{fit, Cut, Fitted, Ranking};
+use super::{Error, Lists, Target};
+use crate::net::Entry;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// Where the lists come from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// A directory with `block-in.txt`, `block-out.txt`, `allow.txt`: a
+    /// compiled profile's version, or what `tl-fw pull` wrote.
+    Dir(PathBuf),
+    /// Lists given one by one (`-` is stdin, at most one of them).
+    Files {
+        block_in: Option<String>,
+        block_out: Option<String>,
+        allow: Option<String>,
+    },
+}
+
+/// How the rules look, whatever the target.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The name of the table, sets, lists or objects (letters, digits,
+    /// `_`, `-`; at most 16 characters, so that suffixes fit ipset's 31).
+    pub name: String,
+    /// What outbound drops are logged with (printable ASCII without quotes
+    /// or backslashes, at most 29 characters: iptables' limit).
+    pub log_prefix: String,
+    /// Whether the device takes IPv6 entries.
+    pub ipv6: bool,
+    /// Entries per list on the device; `None` for the target's default.
+    pub max_entries: Option<usize>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            name: "threatlist".into(),
+            log_prefix: "threatlist out: ".into(),
+            ipv6: true,
+            max_entries: None,
+        }
+    }
+}
+
+impl Options {
+    /// Refuses names and prefixes a target could not carry unquoted.
+    pub fn check(&self) -> Result<(), Error> {
+        let bad = |option, reason, text: &str| Error::BadText {
+            option,
+            reason,
+            text: text.to_string(),
+        };
+        let n = &self.name;
+        let name_ok = n.len() <= 16
+            && n.bytes().next().is_some_and(|c| c.is_ascii_alphabetic())
+            && n.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-');
+        if !name_ok {
+            return Err(bad(
+                "--name",
+                "use 1 to 16 letters, digits, '_' or '-', starting with a letter",
+                n,
+            ));
+        }
+        let p = &self.log_prefix;
+        let prefix_ok = p.len() <= 29
+            && p.bytes().all(|c| {
+                (b' '..=b'~').contains(&c) && !matches!(c, b'"' | b'\'' | b'\\' | b'`' | b'$')
+            });
+        if !prefix_ok {
+            return Err(bad(
+                "--log-prefix",
+                "use at most 29 printable characters without quotes, '\\', '`' or '$'",
+                p,
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// One render.
+#[derive(Clone, Debug)]
+pub struct RenderPlan {
+    pub target: Target,
+    pub source: Source,
+    /// A scores CSV that ranks entries when a list must be cut to fit.
+    pub scores: Option<String>,
+    /// Addresses a block list must never hold (the firewall's resolvers).
+    pub nameservers: Vec<Entry>,
+    pub options: Options,
+    /// A file (one-file targets), a directory (several files and the
+    /// manifest), or `None` for stdout (one-file targets only).
+    pub output: Option<PathBuf>,
+}
+
+/// The lists as the target gets them.
+#[derive(Clone, Debug, Default)]
+pub struct Prepared {
+    pub block_in: Fitted,
+    pub block_out: Fitted,
+    pub allow: Fitted,
+    /// What fitting left out, per list (allow, block-in, block-out).
+    pub cuts: Vec<Cut>,
+}
+
+/// Files of a rendered configuration: name and content.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rendered {
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// What a render did.
+#[derive(Clone, Debug, Serialize)]
+pub struct RenderReport {
+    pub target: &'static str,
+    /// Files written (`-` for stdout).
+    pub files: Vec<String>,
+    /// Per list: entries kept and everything left out.
+    pub lists: Vec<Cut>,
+}
+
+impl RenderReport {
+    /// Entries left out of any list.
+    pub fn left_out(&self) -> usize {
+        self.lists.iter().map(|c| c.left_out.len()).sum()
+    }
+}
+
+/// Reads, checks and fits the lists of a plan.
+pub fn prepare(
+    target: Target,
+    source: &Source,
+    scores: Option<&str>,
+    nameservers: &[Entry],
+    options: &Options,
+) -> Result<Prepared, Error> {
+    options.check()?;
+    let lists = match source {
+        Source::Dir(d) => Lists::read_dir(d)?,
+        Source::Files {
+            block_in,
+            block_out,
+            allow,
+        } => {
+            let stdin = [block_in, block_out, allow]
+                .iter()
+                .filter(|f| f.as_deref() == Some("-"))
+                .count();
+            if stdin > 1 {
+                return Err(Error::Plan("only one list can come from stdin".into()));
+            }
+            let read = |f: &Option<String>| match f {
+                Some(p) => super::lists::read_list(p),
+                None => Ok(Default::default()),
+            };
+            Lists {
+                block_in: read(block_in)?,
+                block_out: read(block_out)?,
+                allow: read(allow)?,
+            }
+        }
+    };
+    lists.check(nameservers)?;
+    let lists = lists.without_allowed();
+    let ranking = match scores {
+        Some(p) => Ranking::read(p)?,
+        None => Ranking::default(),
+    };
+    let capacity = options.max_entries.or(target.default_capacity());
+    let mut out = Prepared::default();
+    for name in super::lists::NAMES {
+        // The allow-list is never cut: dropping an allow entry would block it.
+        let cap = if name == "allow" { None } else { capacity };
+        let (fitted, cut) = fit(
+            name,
+            lists.get(name),
+            target.unit(),
+            options.ipv6,
+            cap,
+            &ranking,
+        );
+        match name {
+            "allow" => out.allow = fitted,
+            "block-in" => out.block_in = fitted,
+            _ => out.block_out = fitted,
+        }
+        out.cuts.push(cut);
+    }
+    Ok(out)
+}
+
+/// The target's files for prepared lists.
+pub fn render_files(target: Target, p: &Prepared, o: &Options) -> Result<Rendered, Error> {
+    match target {
+        Target::Paloalto | Target::Fortinet => Ok(edl::render(p, o)),
+        t => Err(Error::Plan(format!("the {t} target is not written yet"))),
+    }
+}
+
+/// The render stage: lists in, a target's configuration written out.
+pub fn render(plan: &RenderPlan) -> Result<RenderReport, Error> {
+    let p = prepare(
+        plan.target,
+        &plan.source,
+        plan.scores.as_deref(),
+        &plan.nameservers,
+        &plan.options,
+    )?;
+    let rendered = render_files(plan.target, &p, &plan.options)?;
+    let files = write(&rendered, &p.cuts, plan.target, plan.output.as_deref())?;
+    Ok(RenderReport {
+        target: plan.target.name(),
+        files,
+        lists: p.cuts,
+    })
+}
+
+/// Writes the files: one file to stdout or to `output`; several (and the
+/// manifest) into the directory `output`.
+fn write(
+    r: &Rendered,
+    cuts: &[Cut],
+    target: Target,
+    output: Option<&Path>,
+) -> Result<Vec<String>, Error> {
+    let err = |path: &Path| {
+        let path = path.display().to_string();
+        move |source| Error::Write { path, source }
+    };
+    let to_dir = match output {
+        Some(p) => p.is_dir() || r.files.len() != 1,
+        None if r.files.len() == 1 => false,
+        None => {
+            return Err(Error::Plan(format!(
+                "the {target} target writes several files: give -o DIR"
+            )))
+        }
+    };
+    if !to_dir {
+        let (_, body) = &r.files[0];
+        let mut out = crate::files::Output::create(output.and_then(Path::to_str))
+            .map_err(err(Path::new("-")))?;
+        std::io::Write::write_all(&mut out, body).map_err(err(output.unwrap_or(Path::new("-"))))?;
+        out.finish()
+            .map_err(err(output.unwrap_or(Path::new("-"))))?;
+        return Ok(vec![output.map_or("-".into(), |p| p.display().to_string())]);
+    }
+    let dir = output.expect("a directory was given");
+    std::fs::create_dir_all(dir).map_err(err(dir))?;
+    let mut written = Vec::new();
+    for (name, body) in &r.files {
+        let path = dir.join(name);
+        crate::files::write_atomic(&path, &[body]).map_err(err(&path))?;
+        written.push(path.display().to_string());
+    }
+    let manifest = dir.join("manifest.json");
+    let json = serde_json::to_vec_pretty(&serde_json::json!({
+        "target": target.name(),
+        "lists": cuts,
+    }))
+    .unwrap_or_default();
+    crate::files::write_atomic(&manifest, &[&json, b"\n"]).map_err(err(&manifest))?;
+    written.push(manifest.display().to_string());
+    Ok(written)
+}

@@ -1,0 +1,100 @@
+//! The firewalls `tl-fw` writes for: their names, what one entry of theirs
+//! is (an address range or a CIDR), and how many entries the device takes.
+
+use std::fmt;
+
+/// A firewall configuration format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Target {
+    /// nftables: one `inet` table, interval sets, one `nft -f` transaction.
+    Nftables,
+    /// `ipset restore` input (`hash:net`, swapped in) and iptables rules.
+    Ipset,
+    /// pf table files and anchor rules.
+    Pf,
+    /// Cisco ASA / FTD object-groups and access-list entries.
+    Asa,
+    /// MikroTik RouterOS script (address-lists swapped by name).
+    Mikrotik,
+    /// Palo Alto external dynamic list (a plain text page per list).
+    Paloalto,
+    /// FortiGate external threat feed (a plain text page per list).
+    Fortinet,
+    /// Juniper SRX address-book and policies (set commands).
+    Srx,
+    /// Windows Firewall (PowerShell `New-NetFirewallRule`).
+    Windows,
+}
+
+/// What one entry of a target's list is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Any address range (`a-b`) counts as one entry.
+    Range,
+    /// Entries are CIDR prefixes; a range costs one entry per prefix.
+    Cidr,
+}
+
+impl Target {
+    pub const ALL: [Target; 9] = [
+        Target::Nftables,
+        Target::Ipset,
+        Target::Pf,
+        Target::Asa,
+        Target::Mikrotik,
+        Target::Paloalto,
+        Target::Fortinet,
+        Target::Srx,
+        Target::Windows,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Nftables => "nftables",
+            Target::Ipset => "ipset",
+            Target::Pf => "pf",
+            Target::Asa => "asa",
+            Target::Mikrotik => "mikrotik",
+            Target::Paloalto => "paloalto",
+            Target::Fortinet => "fortinet",
+            Target::Srx => "srx",
+            Target::Windows => "windows",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Target> {
+        Target::ALL.into_iter().find(|t| t.name() == s)
+    }
+
+    /// What the target counts as one entry.
+    pub fn unit(self) -> Unit {
+        match self {
+            Target::Nftables | Target::Mikrotik | Target::Paloalto | Target::Fortinet => {
+                Unit::Range
+            }
+            Target::Windows => Unit::Range,
+            Target::Ipset | Target::Pf | Target::Asa | Target::Srx => Unit::Cidr,
+        }
+    }
+
+    /// Entries one list may hold on the device, when the device has a
+    /// documented limit: Palo Alto 50,000 per external dynamic list
+    /// (150,000 on the large models: `--max-entries`), FortiGate 131,072
+    /// per feed (before FortiOS 7.4.4), MikroTik 50,000 (small routers
+    /// struggle from a few tens of thousands). The kernel targets take
+    /// what memory allows; pf's `table-entries` is stated in the anchor.
+    pub fn default_capacity(self) -> Option<usize> {
+        match self {
+            Target::Paloalto => Some(50_000),
+            Target::Fortinet => Some(131_072),
+            Target::Mikrotik => Some(50_000),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
