@@ -226,15 +226,6 @@ impl From<Dbs> for geo::Databases {
     }
 }
 
-/// A stage's error as the command reports it: a failed write to the output
-/// stays an I/O error, so that a closed pipe is a quiet success.
-fn failure(e: geo::Error) -> Failure {
-    match e {
-        geo::Error::Output(e) => e.into(),
-        e => e.into(),
-    }
-}
-
 fn lookup(a: LookupArgs) -> Result<Verdict, Failure> {
     let plan = geo::LookupPlan {
         databases: a.dbs.into(),
@@ -247,7 +238,7 @@ fn lookup(a: LookupArgs) -> Result<Verdict, Failure> {
         lenient: a.lenient,
     };
     let mut out = Output::create(a.output.as_deref())?;
-    let report = geo::lookup(&plan, &mut out).map_err(failure)?;
+    let report = geo::lookup(&plan, &mut out)?;
     out.finish()?;
     if let (Some(first), false) = (&report.first_skipped, a.quiet) {
         eprintln!(
@@ -265,7 +256,7 @@ fn annotate(a: AnnotateArgs) -> Result<Verdict, Failure> {
         column: a.column,
     };
     let mut out = Output::create(a.output.as_deref())?;
-    geo::annotate(&plan, &mut out).map_err(failure)?;
+    geo::annotate(&plan, &mut out)?;
     out.finish()?;
     Ok(Verdict::Done)
 }
@@ -316,6 +307,6 @@ fn build(a: BuildArgs) -> Result<Verdict, Failure> {
             description: a.description,
         },
     };
-    geo::build(&plan).map_err(failure)?;
+    geo::build(&plan)?;
     Ok(Verdict::Done)
 }

@@ -244,12 +244,7 @@ impl Cli {
 
 fn run(cli: Cli) -> Result<Verdict, Failure> {
     let plan = cli.plan().build()?;
-    let report = match feed::ingest(&plan) {
-        Ok(r) => r,
-        // A bare I/O error, so that a closed pipe stays a quiet success.
-        Err(feed::Error::Write(e)) => return Err(e.into()),
-        Err(e) => return Err(e.into()),
-    };
+    let report = feed::ingest(&plan)?;
     print_report(&cli, &report);
     Ok(report.verdict())
 }

@@ -242,15 +242,6 @@ fn evidence_plan(e: &EvidenceArgs, indicators: Vec<String>, events: Vec<String>)
     }
 }
 
-/// A write error reaches `cli` as the bare I/O error it is, so a closed
-/// pipe stays a quiet success.
-fn failure(e: score::Error) -> Failure {
-    match e {
-        score::Error::Write(io) => io.into(),
-        other => other.into(),
-    }
-}
-
 /// Prints what reading each input skipped: the first refused rows, then a
 /// summary line.
 fn print_inputs(inputs: &[InputReport]) {
@@ -300,7 +291,7 @@ fn run(a: ScoreArgs) -> Result<Verdict, Failure> {
             .or_else(|| (!a.add.is_empty()).then(|| e.state.clone()).flatten()),
         output: a.output.clone(),
     };
-    let report = score::run(&plan).map_err(failure)?;
+    let report = score::run(&plan)?;
     if !e.quiet {
         print_inputs(&report.inputs);
         eprintln!(
@@ -320,7 +311,7 @@ fn explain(a: ExplainArgs) -> Result<Verdict, Failure> {
         params: params(e)?,
         queries: a.queries.clone(),
     };
-    let found = score::explain(&plan).map_err(failure)?;
+    let found = score::explain(&plan)?;
     if !e.quiet {
         print_inputs(&found.inputs);
         for q in &found.unknown {
@@ -340,7 +331,7 @@ fn merge(a: MergeArgs) -> Result<Verdict, Failure> {
         output: a.output.clone(),
         now: a.now,
     };
-    let report = score::merge(&plan).map_err(failure)?;
+    let report = score::merge(&plan)?;
     if !a.quiet {
         eprintln!(
             "{NAME}: merged {} states: {} entries, {} pairs at {}",

@@ -68,10 +68,10 @@ pub enum Error {
     /// A look-up without any database.
     #[error("no database: give --db FILE.mmdb and/or --asn-db FILE.mmdb")]
     NoDatabase,
-    /// Writing the data to the caller's output failed (kept as the I/O
-    /// error itself, so that a closed pipe can be told apart).
-    #[error(transparent)]
-    Output(std::io::Error),
+    /// Writing the data to the caller's output failed (a closed pipe among
+    /// others: `cli` finds it in the source and exits quietly).
+    #[error("write error: {}", crate::error::describe_io(.0))]
+    Output(#[source] std::io::Error),
 }
 
 fn needs(need: Need) -> &'static str {
