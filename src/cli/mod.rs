@@ -107,3 +107,25 @@ pub fn parse_from<T: clap::FromArgMatches>(
     let matches = command.get_matches_from(args);
     T::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_closed_pipe_is_found_in_any_layer_error() {
+        let pipe = || io::Error::from(io::ErrorKind::BrokenPipe);
+        assert!(is_broken_pipe(&Failure::from(pipe())));
+        assert!(is_broken_pipe(&Failure::from(crate::score::Error::Write(
+            pipe()
+        ))));
+        assert!(is_broken_pipe(&Failure::from(crate::geo::Error::Output(
+            pipe()
+        ))));
+        let full = io::Error::from_raw_os_error(libc::ENOSPC);
+        assert!(!is_broken_pipe(&Failure::from(crate::feed::Error::Write(
+            full
+        ))));
+        assert!(!is_broken_pipe(&Failure::msg("pipe")));
+    }
+}
