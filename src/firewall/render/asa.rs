@@ -43,15 +43,19 @@ pub fn render(p: &Prepared, o: &Options) -> Result<Rendered, Error> {
     let _ = writeln!(w, "!");
     let _ = writeln!(
         w,
-        "! These lines go at the top (line 1) of two access-lists; your own entries"
+        "! These lines go at the top (line 1) of the access-lists {name}_in (inbound on"
     );
     let _ = writeln!(
         w,
-        "! follow them. Once: name your interfaces' access-lists {name}_in and {name}_out"
+        "! the outside interface) and {name}_out (inbound on the inside interface); the"
     );
     let _ = writeln!(
         w,
-        "! (access-list OLD rename {name}_in), or bind them, each ended by your policy:"
+        "! rest of each list is your own policy, which these commands never touch."
+    );
+    let _ = writeln!(
+        w,
+        "! Once, with your policy's entries following these lines:"
     );
     let _ = writeln!(w, "!   access-group {name}_in in interface outside");
     let _ = writeln!(w, "!   access-group {name}_out in interface inside");
