@@ -310,3 +310,31 @@ fn windows_rules_hold_at_most_a_thousand_addresses() {
     assert_eq!(sizes, [1000, 1000, 500]);
     assert!(ps.lines().all(|l| l.len() < 200), "short command lines");
 }
+
+/// Comments in the lists (text from outside) never reach a rendered file.
+#[test]
+fn list_comments_never_reach_a_script() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("lists")).unwrap();
+    w.write(
+        "lists/block-in.txt",
+        "# \"; /system reset-configuration; $(reboot) `id` '; Stop-Computer; '\n198.51.100.0/24\n",
+    );
+    w.write(
+        "lists/block-out.txt",
+        "203.0.113.9 # \"; reset-configuration\n",
+    );
+    for target in ["pf", "asa", "mikrotik", "srx", "windows"] {
+        std::fs::create_dir(w.path(target)).unwrap();
+        let run = tl_fw(
+            w.dir.path(),
+            &["render", "--target", target, "lists", "-o", target],
+        );
+        assert_eq!(run.code, 0, "{target}: {}", run.stderr);
+        for (name, body) in files(&w.path(target)) {
+            let text = String::from_utf8_lossy(&body);
+            assert!(!text.contains("reset-configuration"), "{target}/{name}");
+            assert!(!text.contains("Stop-Computer"), "{target}/{name}");
+        }
+    }
+}
