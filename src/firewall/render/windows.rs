@@ -28,15 +28,15 @@ pub fn render(p: &Prepared, o: &Options) -> Rendered {
     let _ = writeln!(w, "#");
     let _ = writeln!(
         w,
-        "# In Windows Firewall a block rule wins over any allow rule, so an allow rule"
+        "# In Windows Firewall a block rule wins over allow rules (short of IPsec-"
     );
     let _ = writeln!(
         w,
-        "# could not exempt the allow-list: it is taken out of the block lists instead,"
+        "# authenticated bypass), so no allow rule could exempt the allow-list: it is"
     );
     let _ = writeln!(
         w,
-        "# and no allow rule is written (it would open every port to those addresses)."
+        "# taken out of the block lists. No allow rule is written either: it would\n# open every port to those addresses."
     );
     let _ = writeln!(
         w,

@@ -1,9 +1,10 @@
 # Windows Defender Firewall rules, written by tl-fw render --target windows.
 # Run in an elevated PowerShell: powershell -ExecutionPolicy Bypass -File threatlist.ps1
 #
-# In Windows Firewall a block rule wins over any allow rule, so an allow rule
-# could not exempt the allow-list: it is taken out of the block lists instead,
-# and no allow rule is written (it would open every port to those addresses).
+# In Windows Firewall a block rule wins over allow rules (short of IPsec-
+# authenticated bypass), so no allow rule could exempt the allow-list: it is
+# taken out of the block lists. No allow rule is written either: it would
+# open every port to those addresses.
 # Windows logs drops per profile, not per rule; to log them:
 #   Set-NetFirewallProfile -All -LogBlocked True
 # A rule is never written without addresses: an empty -RemoteAddress means any.
