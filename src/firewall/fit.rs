@@ -192,6 +192,7 @@ mod tests {
         let list = set(&["10.0.0.1-10.0.0.6"]);
         let r = Ranking::default();
         assert_eq!(fit("x", &list, Unit::Range, true, None, &r).0.entries, 1);
-        assert_eq!(fit("x", &list, Unit::Cidr, true, None, &r).0.entries, 3);
+        // 10.0.0.1/32, 10.0.0.2/31, 10.0.0.4/31, 10.0.0.6/32
+        assert_eq!(fit("x", &list, Unit::Cidr, true, None, &r).0.entries, 4);
     }
 }

@@ -69,11 +69,10 @@ impl Target {
     /// What the target counts as one entry.
     pub fn unit(self) -> Unit {
         match self {
-            Target::Nftables | Target::Mikrotik | Target::Paloalto | Target::Fortinet => {
-                Unit::Range
-            }
-            Target::Windows => Unit::Range,
-            Target::Ipset | Target::Pf | Target::Asa | Target::Srx => Unit::Cidr,
+            Target::Nftables | Target::Paloalto | Target::Fortinet | Target::Windows => Unit::Range,
+            // RouterOS IPv6 address-lists take prefixes, and one count
+            // serves both families.
+            Target::Ipset | Target::Pf | Target::Asa | Target::Srx | Target::Mikrotik => Unit::Cidr,
         }
     }
 

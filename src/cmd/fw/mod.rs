@@ -31,16 +31,37 @@ nftables  one `table inet NAME` replaced in one transaction: interval sets
           @block-in drop` inbound, `ip daddr @block-out` logged and dropped
 ipset     `ipset restore` input: hash:net sets sized from the lists, built
           as temporary sets and swapped in; iptables/ip6tables rules
-pf        table files and anchor rules; states the table-entries limit
-asa       Cisco ASA/FTD object-groups and access-list entries
-mikrotik  RouterOS script: temporary address-lists swapped in by name
+pf        table files NAME_block_in, NAME_block_out, NAME_allow (one CIDR a
+          line) and NAME.anchor, which loads them and blocks with them, in
+          one transaction; states the `set limit table-entries` they need:
+            tl-fw render --target pf --name acme -o /etc/pf/acme DIR
+            cd /etc/pf/acme && pfctl -a acme -f acme.anchor
+asa       Cisco ASA/FTD 9.0+: object-groups and deny entries at the top of
+          the access-lists NAME_in and NAME_out; each group is built as
+          NAME_block_in_new and enforced before the old one goes:
+            tl-fw render --target asa --name acme -o acme-asa.txt DIR
+mikrotik  RouterOS script: lists loaded as NAME_block_in_new (dropped by a
+          rule of their own), then renamed; IPv4 and IPv6 lists apart; the
+          filter rules are added only when absent (found by comment):
+            tl-fw render --target mikrotik --name acme -o acme.rsc DIR
+            /import file-name=acme.rsc
 paloalto  external dynamic lists (text pages); 50,000 entries per list
 fortinet  external threat feeds (text pages); 131,072 entries per feed
-srx       Juniper SRX address-book and policy set commands
-windows   PowerShell New-NetFirewallRule, at most 1,000 addresses a rule
+srx       Juniper SRX set commands for one commit: address-sets in the
+          configuration group NAME (replaced by `delete groups NAME`), zone
+          policies untrust->trust (deny) and trust->untrust (deny, log):
+            tl-fw render --target srx --name acme -o acme-srx.txt DIR
+            load set acme-srx.txt; commit check; commit
+windows   PowerShell: New-NetFirewallRule block rules of at most 1,000
+          addresses, one a line, in the rule group NAME; the group's old
+          rules are removed once the new ones are in:
+            tl-fw render --target windows --name acme -o acme.ps1 DIR
 A list longer than the device takes (--max-entries, or the target's
 documented limit) keeps its highest-scoring entries (--scores); every entry
-left out is named in manifest.json and counted on stderr.";
+left out is named in manifest.json and counted on stderr.
+On pf, asa, mikrotik, srx and windows no pass/permit rule is written for the
+allow-list (there it would end the evaluation and let allowed addresses past
+the device's other rules): the allow-list is taken out of the block lists.";
 
 const GUARDS: &str = "\
 The allow-list always wins: it is taken out of both block lists (and

@@ -4,7 +4,13 @@
 //! list fitted to the device. A renderer only writes text; it never sees a
 //! list that could block the world.
 
+mod asa;
 mod edl;
+mod mikrotik;
+mod pf;
+mod quote;
+mod srx;
+mod windows;
 
 use super::fit::{fit, Cut, Fitted, Ranking};
 use super::{Error, Lists, Target};
@@ -203,6 +209,11 @@ pub fn prepare(
 pub fn render_files(target: Target, p: &Prepared, o: &Options) -> Result<Rendered, Error> {
     match target {
         Target::Paloalto | Target::Fortinet => Ok(edl::render(p, o)),
+        Target::Pf => pf::render(p, o),
+        Target::Asa => asa::render(p, o),
+        Target::Mikrotik => Ok(mikrotik::render(p, o)),
+        Target::Srx => Ok(srx::render(p, o)),
+        Target::Windows => Ok(windows::render(p, o)),
         t => Err(Error::Plan(format!("the {t} target is not written yet"))),
     }
 }
