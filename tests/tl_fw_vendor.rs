@@ -141,12 +141,11 @@ fn capacity_cut_keeps_the_best_scored_and_names_the_rest() {
         .find(|(n, _)| n == "threatlist-block-in.txt")
         .unwrap()
         .1;
-    // 192.0.2.7 (4.125), 2001:db8:1::/49 (3.500 for 2001:db8:1::1; the page
-    // writes it as a range) and the
+    // 192.0.2.7 (4.125), 2001:db8:1::/49 (3.500 for 2001:db8:1::1) and the
     // range holding 203.0.113.15 (2.000) outrank the rest.
     assert_eq!(
         String::from_utf8_lossy(page),
-        "192.0.2.7\n203.0.113.10-203.0.113.20\n2001:db8:1::-2001:db8:1:7fff:ffff:ffff:ffff:ffff\n"
+        "192.0.2.7\n203.0.113.10-203.0.113.20\n2001:db8:1::/49\n"
     );
     let manifest: serde_json::Value =
         serde_json::from_slice(&got.iter().find(|(n, _)| n == "manifest.json").unwrap().1).unwrap();

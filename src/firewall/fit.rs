@@ -3,6 +3,7 @@
 //! its highest-scoring entries. Whatever is left out is named in the
 //! manifest, entry by entry; nothing is dropped silently.
 
+use super::render::quote::range;
 use super::target::Unit;
 use crate::error::InputError;
 use crate::net::{Addr, Entry, Range};
@@ -80,7 +81,7 @@ pub fn fit(
     if !ipv6 {
         let units = units(&v6, unit);
         cut.ipv6_not_taken = units.len();
-        cut.left_out.extend(units.iter().map(|r| text(*r)));
+        cut.left_out.extend(units.iter().map(|r| range(*r)));
         v6 = IntervalSet::new();
     }
     let mut all: Vec<(u64, Entry)> = Vec::new();
@@ -138,21 +139,10 @@ fn scored<'a, A: Addr>(
     best.into_iter().zip(entries.iter().copied())
 }
 
-fn text<A: Addr>(r: Range<A>) -> String {
-    let mut out = Vec::new();
-    match r.as_prefix() {
-        Some(len) => {
-            crate::net::write_cidr(&mut out, crate::net::Prefix { addr: r.start, len }, false)
-        }
-        None => crate::net::write_range(&mut out, r, true),
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
 fn entry_text(e: &Entry) -> String {
     match e {
-        Entry::V4(r) => text(*r),
-        Entry::V6(r) => text(*r),
+        Entry::V4(r) => range(*r),
+        Entry::V6(r) => range(*r),
     }
 }
 
@@ -181,7 +171,7 @@ mod tests {
         let (fitted, cut) = fit("block-in", &list, Unit::Cidr, true, Some(2), &ranking);
         assert_eq!(fitted.set, set(&["10.0.0.5", "2001:db8::1"]));
         assert_eq!((cut.kept, cut.over_capacity), (2, 2));
-        assert_eq!(cut.left_out, ["10.0.0.1/32", "10.0.0.3/32"]);
+        assert_eq!(cut.left_out, ["10.0.0.1", "10.0.0.3"]);
         let (fitted, cut) = fit("block-in", &list, Unit::Cidr, false, None, &ranking);
         assert_eq!(fitted.set, set(&["10.0.0.1", "10.0.0.3", "10.0.0.5"]));
         assert_eq!((cut.ipv6_not_taken, cut.left_out.len()), (1, 1));

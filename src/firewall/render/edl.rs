@@ -4,19 +4,17 @@
 //! The device applies them in its own policies, so the allow-list is
 //! already taken out of both lists.
 
+use super::quote::ranges;
 use super::{Options, Prepared, Rendered};
-use crate::set::{ListFormat, ListPrinter};
 
 pub fn render(p: &Prepared, o: &Options) -> Rendered {
-    let printer = ListPrinter {
-        format: ListFormat::Range,
-        ..ListPrinter::default()
-    };
+    // A CIDR when the range is one, else `first-last`; both devices take
+    // either.
     let page = |set| {
-        let mut out = Vec::new();
-        // Writing into a Vec cannot fail.
-        let _ = printer.print(set, &mut out);
-        out
+        ranges(set)
+            .iter()
+            .flat_map(|r| [r.as_bytes(), b"\n"].concat())
+            .collect()
     };
     Rendered {
         files: vec![

@@ -8,7 +8,7 @@ mod asa;
 mod edl;
 mod mikrotik;
 mod pf;
-mod quote;
+pub(crate) mod quote;
 mod srx;
 mod windows;
 

@@ -137,20 +137,22 @@ pub fn prefixes(set: &IpSet) -> Vec<Item> {
 /// The list as ranges: each written as a CIDR when it is one, a bare
 /// address when it is one address, `first-last` otherwise.
 pub fn ranges(set: &IpSet) -> Vec<String> {
-    fn one<A: Addr>(r: Range<A>) -> String {
-        let mut out = Vec::new();
-        match r.as_prefix() {
-            Some(len) => write_cidr(&mut out, Prefix { addr: r.start, len }, true),
-            None => write_range(&mut out, r, true),
-        }
-        text(out)
-    }
     set.v4
         .ranges()
         .iter()
-        .map(|r| one(*r))
-        .chain(set.v6.ranges().iter().map(|r| one(*r)))
+        .map(|r| range(*r))
+        .chain(set.v6.ranges().iter().map(|r| range(*r)))
         .collect()
+}
+
+/// One range as [`ranges`] writes it.
+pub fn range<A: Addr>(r: Range<A>) -> String {
+    let mut out = Vec::new();
+    match r.as_prefix() {
+        Some(len) => write_cidr(&mut out, Prefix { addr: r.start, len }, true),
+        None => write_range(&mut out, r, true),
+    }
+    text(out)
 }
 
 /// An IPv4 prefix length as a dotted mask (`255.255.255.0`).
