@@ -156,7 +156,7 @@ fn capacity_cut_keeps_the_best_scored_and_names_the_rest() {
         serde_json::json!([
             "198.51.100.0-198.51.100.76",
             "198.51.100.78-198.51.100.255",
-            "2001:db8:2::5/128"
+            "2001:db8:2::5"
         ])
     );
     golden("paloalto-cut", &got);
