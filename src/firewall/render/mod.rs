@@ -5,6 +5,8 @@
 //! list that could block the world.
 
 mod edl;
+pub(crate) mod ipset;
+pub(crate) mod nft;
 
 use super::fit::{fit, Cut, Fitted, Ranking};
 use super::{Error, Lists, Target};
@@ -203,6 +205,8 @@ pub fn prepare(
 pub fn render_files(target: Target, p: &Prepared, o: &Options) -> Result<Rendered, Error> {
     match target {
         Target::Paloalto | Target::Fortinet => Ok(edl::render(p, o)),
+        Target::Nftables => Ok(nft::render(p, o)),
+        Target::Ipset => Ok(ipset::render(p, o)),
         t => Err(Error::Plan(format!("the {t} target is not written yet"))),
     }
 }
