@@ -555,3 +555,64 @@ fn nftables_drops_real_packets() {
 fn ipset_drops_real_packets() {
     scenario("ipset");
 }
+
+/// Runs `tl-fw` outside any namespace, with extra environment.
+fn tl_fw_env(args: &[&str], env: &[(&str, &std::path::Path)]) -> (i32, String) {
+    let mut c = Command::new(bin_path("tl-fw"));
+    c.args(args).stdin(Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().expect("run tl-fw");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn apply_refuses_targets_it_cannot_load() {
+    let work = tempfile::tempdir().unwrap();
+    write_lists(work.path(), &["198.51.100.0/24"], &[], &[]);
+    let d = work.path().to_str().unwrap();
+    for (target, said) in [
+        ("pf", "pf is not applied yet"),
+        ("paloalto", "loaded by the device"),
+    ] {
+        for cmd in ["apply", "check"] {
+            let (code, err) = tl_fw_env(&[cmd, "-t", target, d], &[]);
+            assert_eq!(code, 2, "{cmd} {target}: {err}");
+            assert!(err.contains(said), "{cmd} {target}: {err}");
+        }
+    }
+}
+
+#[test]
+fn a_failing_tool_fails_the_apply_and_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = tempfile::tempdir().unwrap();
+    write_lists(work.path(), &["198.51.100.0/24"], &["192.0.2.0/24"], &[]);
+    // An nft that accepts the check (-c) and fails the load.
+    let fake = work.path().join("nft");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\ncase \"$1\" in -c) exit 0;; esac\necho 'Error: Could not process rule: simulated' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let d = work.path().to_str().unwrap();
+    let (code, err) = tl_fw_env(&["apply", "-t", "nftables", d], &[("TL_FW_NFT", &fake)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("simulated"), "{err}");
+    assert!(
+        err.contains("the rules in force were left as they were"),
+        "{err}"
+    );
+    // A missing tool is an error too, never a success.
+    let missing = work.path().join("no-such-ipset");
+    let (code, err) = tl_fw_env(&["apply", "-t", "ipset", d], &[("TL_FW_IPSET", &missing)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot run it"), "{err}");
+    let (code, err) = tl_fw_env(&["check", "-t", "nftables", d], &[("TL_FW_NFT", &missing)]);
+    assert_eq!(code, 2, "{err}");
+}
