@@ -57,7 +57,10 @@ pub fn apply(plan: &ApplyPlan, p: &Prepared, report: &mut ApplyReport) -> Result
             added: 0,
             removed: 0,
         };
-        if let Some(Some(_)) = &live {
+        // A live table of an older render may lack the set: all added.
+        let in_force =
+            matches!(&live, Some(Some(t)) if t.iter().any(|l| *l == format!("set {set} {{")));
+        if in_force {
             let (v4, v6) = live_set(plan, set, &mut report.commands)?;
             let (added, removed, n) = match d {
                 r::Data::V4(s) => {
