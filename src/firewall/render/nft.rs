@@ -257,3 +257,51 @@ pub fn render(p: &Prepared, o: &Options) -> Rendered {
         files: vec![(format!("{}.nft", o.name), file)],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::firewall::fit::Fitted;
+    use crate::set::IpSet;
+
+    fn fitted(lines: &[&str]) -> Fitted {
+        let set = IpSet::from_entries(
+            lines
+                .iter()
+                .map(|l| crate::net::parse_entry(l.as_bytes()).unwrap()),
+        );
+        let entries = set.v4.ranges().len() + set.v6.ranges().len();
+        Fitted { set, entries }
+    }
+
+    #[test]
+    fn the_skeleton_check_expects_is_the_file_without_elements() {
+        let p = Prepared {
+            block_in: fitted(&["198.51.100.0/24", "2001:db8::/32"]),
+            block_out: fitted(&["192.0.2.1-192.0.2.9"]),
+            allow: fitted(&["198.51.100.7"]),
+            cuts: Vec::new(),
+        };
+        let o = Options::default();
+        let (file, comment) = render_with_comment(&p, &o);
+        let text = String::from_utf8(file).unwrap();
+        let table = text.split("table inet threatlist {\n").nth(1).unwrap();
+        let mut lines = Vec::new();
+        let mut in_elements = false;
+        for l in table.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            if l == "elements = {" {
+                in_elements = true;
+            } else if in_elements {
+                in_elements = l != "}";
+            } else if !l.starts_with("comment ") {
+                lines.push(l.to_string());
+            }
+        }
+        assert_eq!(lines.pop().as_deref(), Some("}"));
+        assert_eq!(lines, skeleton(&p, &o));
+        assert!(comment.ends_with(" entries=1,0,1,1,1,0"), "{comment}");
+        assert!(comment.len() <= 128);
+        assert_eq!(size(0), 64);
+        assert_eq!(size(1_000_000), 2_097_152);
+    }
+}
