@@ -67,7 +67,7 @@ _tl__fw() {
             return 0
             ;;
         tl__subcmd__fw__subcmd__apply)
-            opts="-t -h --target --block-in --block-out --allow --scores --max-entries --no-ipv6 --name --log-prefix --nameserver --dry-run --help"
+            opts="-t -q -h --target --block-in --block-out --allow --scores --max-entries --no-ipv6 --name --log-prefix --nameserver --dry-run --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -121,7 +121,7 @@ _tl__fw() {
             return 0
             ;;
         tl__subcmd__fw__subcmd__check)
-            opts="-t -h --target --block-in --block-out --allow --scores --max-entries --no-ipv6 --name --log-prefix --nameserver --help"
+            opts="-t -h --target --block-in --block-out --allow --scores --max-entries --no-ipv6 --name --log-prefix --nameserver --full --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -55,7 +55,8 @@ complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l name -d 'Name of t
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l log-prefix -d 'Prefix of the log line of an outbound drop' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l nameserver -d 'An address the firewall needs (its resolver): a list that blocks it is refused' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l no-ipv6 -d 'Leave IPv6 out (counted and named in the manifest)'
-complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l dry-run -d 'Show what would change; change nothing'
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l dry-run -d 'Show what would change (entries added and removed per set, from the live sets); change nothing'
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -s h -l help -d 'Print help'
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -s t -l target -d 'The firewall: nftables, ipset, pf, asa, mikrotik, paloalto, fortinet, srx, windows' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l block-in -d 'The inbound block list (instead of DIR); - for stdin' -r
@@ -67,6 +68,7 @@ complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l name -d 'Name of t
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l log-prefix -d 'Prefix of the log line of an outbound drop' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l nameserver -d 'An address the firewall needs (its resolver): a list that blocks it is refused' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l no-ipv6 -d 'Leave IPv6 out (counted and named in the manifest)'
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l full -d 'Also count every live element (nftables: lists the sets, seconds for large ones)'
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -s h -l help -d 'Print help'
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand help; and not __fish_seen_subcommand_from pull render apply check help" -f -a "pull" -d 'Fetch a profile\'s lists from its nameserver (or files, URLs)'
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand help; and not __fish_seen_subcommand_from pull render apply check help" -f -a "render" -d 'Write a complete firewall configuration for the lists'

@@ -5,6 +5,7 @@
 //! capacity and names what it left out; `lists` reads and guards the
 //! lists. Nothing here prints.
 
+pub mod apply;
 pub mod error;
 pub mod fit;
 pub mod lists;

@@ -6,7 +6,9 @@
 
 mod asa;
 mod edl;
+pub(crate) mod ipset;
 mod mikrotik;
+pub(crate) mod nft;
 mod pf;
 pub(crate) mod quote;
 mod srx;
@@ -209,12 +211,13 @@ pub fn prepare(
 pub fn render_files(target: Target, p: &Prepared, o: &Options) -> Result<Rendered, Error> {
     match target {
         Target::Paloalto | Target::Fortinet => Ok(edl::render(p, o)),
+        Target::Nftables => Ok(nft::render(p, o)),
+        Target::Ipset => Ok(ipset::render(p, o)),
         Target::Pf => pf::render(p, o),
         Target::Asa => asa::render(p, o),
         Target::Mikrotik => Ok(mikrotik::render(p, o)),
         Target::Srx => Ok(srx::render(p, o)),
         Target::Windows => Ok(windows::render(p, o)),
-        t => Err(Error::Plan(format!("the {t} target is not written yet"))),
     }
 }
 

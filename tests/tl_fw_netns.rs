@@ -1,0 +1,618 @@
+//! `tl-fw apply` against real packets. Three network namespaces joined by
+//! veth pairs: an outside host (many addresses), the firewall (routing
+//! between its two links) and an inside host. The real `tl-fw apply` runs
+//! inside the firewall's namespace; UDP echo probes (sockets opened by
+//! this test inside the namespaces, bound to chosen source addresses)
+//! show that:
+//!
+//! - traffic from a block-in address is dropped inbound (to the inside
+//!   host and to the firewall itself), and counted;
+//! - the inside host cannot reach a block-out address, the drop is
+//!   counted and logged with the prefix (kernel log: the test sets
+//!   `net.netfilter.nf_log_all_netns` to 1 and restores it);
+//! - an allow-listed address inside a blocked prefix passes both ways;
+//! - unlisted traffic passes;
+//! - the same after a second apply with changed lists, during which a
+//!   continuous stream to an unlisted address loses nothing and a stream
+//!   from a blocked address gets nothing through;
+//! - `tl-fw check` says the rules are in force (exit 0), and not once the
+//!   table or sets are gone (exit 1).
+//!
+//! Every address lives on the namespaces' own veths (10.200.x and the
+//! documentation ranges); nothing leaves them. The namespaces are deleted
+//! when the test ends, also on failure. Needs root, `ip netns`, `dmesg`
+//! and nft (or ipset and iptables); without them the test says `SKIP:`,
+//! under CI it fails.
+
+mod common;
+use common::{bin_path, have_program, require};
+use std::net::{IpAddr, SocketAddr, UdpSocket};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// The two tests share the kernel log switch: one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+const PORT: u16 = 7007;
+const INSIDE: &str = "10.200.2.2";
+const FW_OUT: &str = "10.200.1.1";
+/// Outside addresses: blocked inbound, allowed inside that prefix, unlisted,
+/// blocked outbound, allowed inside that prefix, and two that the second
+/// lists add (inbound and outbound).
+const BLOCKED_IN: &str = "198.51.100.10";
+const ALLOWED_IN: &str = "198.51.100.20";
+const UNLISTED: &str = "203.0.113.5";
+const BLOCKED_OUT: &str = "192.0.2.10";
+const ALLOWED_OUT: &str = "192.0.2.77";
+const LATER_IN: &str = "203.0.113.99";
+const LATER_OUT: &str = "203.0.113.50";
+const OUTSIDE: [&str; 7] = [
+    BLOCKED_IN,
+    ALLOWED_IN,
+    UNLISTED,
+    BLOCKED_OUT,
+    ALLOWED_OUT,
+    LATER_IN,
+    LATER_OUT,
+];
+
+fn sh(args: &[&str]) -> String {
+    let out = Command::new(args[0])
+        .args(&args[1..])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap_or_else(|e| panic!("{args:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// The namespaces of one test and the kernel log switch; all undone on drop.
+struct Lab {
+    outside: String,
+    fw: String,
+    inside: String,
+    log_all_netns: Option<String>,
+    stop: Arc<AtomicBool>,
+    servers: Vec<JoinHandle<()>>,
+}
+
+const LOG_ALL: &str = "/proc/sys/net/netfilter/nf_log_all_netns";
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        for s in self.servers.drain(..) {
+            let _ = s.join();
+        }
+        for ns in [&self.outside, &self.fw, &self.inside] {
+            let _ = Command::new("ip")
+                .args(["netns", "del", ns])
+                .stderr(Stdio::null())
+                .status();
+        }
+        if let Some(v) = &self.log_all_netns {
+            let _ = std::fs::write(LOG_ALL, v);
+        }
+    }
+}
+
+impl Lab {
+    fn new(tag: &str) -> Lab {
+        let id = std::process::id();
+        let mut lab = Lab {
+            outside: format!("tlo{tag}{id}"),
+            fw: format!("tlf{tag}{id}"),
+            inside: format!("tli{tag}{id}"),
+            log_all_netns: None,
+            stop: Arc::new(AtomicBool::new(false)),
+            servers: Vec::new(),
+        };
+        for ns in [&lab.outside, &lab.fw, &lab.inside] {
+            sh(&["ip", "netns", "add", ns]);
+        }
+        let (o, f, i) = (lab.outside.clone(), lab.fw.clone(), lab.inside.clone());
+        sh(&[
+            "ip", "-n", &f, "link", "add", "o0", "type", "veth", "peer", "name", "eth0", "netns",
+            &o,
+        ]);
+        sh(&[
+            "ip", "-n", &f, "link", "add", "i0", "type", "veth", "peer", "name", "eth0", "netns",
+            &i,
+        ]);
+        for (ns, dev, addr) in [
+            (&f, "o0", "10.200.1.1/24"),
+            (&f, "i0", "10.200.2.1/24"),
+            (&o, "eth0", "10.200.1.2/24"),
+            (&i, "eth0", "10.200.2.2/24"),
+        ] {
+            sh(&["ip", "-n", ns, "addr", "add", addr, "dev", dev]);
+            sh(&["ip", "-n", ns, "link", "set", dev, "up"]);
+            sh(&["ip", "-n", ns, "link", "set", "lo", "up"]);
+        }
+        for a in OUTSIDE {
+            sh(&[
+                "ip",
+                "-n",
+                &o,
+                "addr",
+                "add",
+                &format!("{a}/32"),
+                "dev",
+                "eth0",
+            ]);
+        }
+        sh(&[
+            "ip",
+            "-n",
+            &o,
+            "route",
+            "add",
+            "default",
+            "via",
+            "10.200.1.1",
+        ]);
+        sh(&[
+            "ip",
+            "-n",
+            &i,
+            "route",
+            "add",
+            "default",
+            "via",
+            "10.200.2.1",
+        ]);
+        for net in ["198.51.100.0/24", "192.0.2.0/24", "203.0.113.0/24"] {
+            sh(&["ip", "-n", &f, "route", "add", net, "via", "10.200.1.2"]);
+        }
+        sh(&[
+            "ip",
+            "netns",
+            "exec",
+            &f,
+            "sh",
+            "-c",
+            "echo 1 > /proc/sys/net/ipv4/ip_forward",
+        ]);
+        // Log lines from a namespace reach the kernel log only with this on.
+        lab.log_all_netns = Some(std::fs::read_to_string(LOG_ALL).expect("read nf_log_all_netns"));
+        std::fs::write(LOG_ALL, "1").expect("set nf_log_all_netns");
+        // Echo servers on every address probes go to.
+        let mut servers = vec![(i.clone(), INSIDE), (f.clone(), FW_OUT)];
+        servers.extend(OUTSIDE.iter().map(|a| (o.clone(), *a)));
+        for (ns, addr) in servers {
+            let stop = lab.stop.clone();
+            let ready = Arc::new(AtomicBool::new(false));
+            let r = ready.clone();
+            lab.servers.push(std::thread::spawn(move || {
+                enter(&ns);
+                let s = UdpSocket::bind((addr, PORT)).expect("bind echo server");
+                s.set_read_timeout(Some(Duration::from_millis(100)))
+                    .unwrap();
+                r.store(true, Ordering::SeqCst);
+                let mut buf = [0u8; 64];
+                while !stop.load(Ordering::SeqCst) {
+                    if let Ok((n, from)) = s.recv_from(&mut buf) {
+                        let _ = s.send_to(&buf[..n], from);
+                    }
+                }
+            }));
+            while !ready.load(Ordering::SeqCst) {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+        lab
+    }
+}
+
+/// Moves this thread into a named network namespace.
+fn enter(ns: &str) {
+    let f = std::fs::File::open(format!("/run/netns/{ns}")).expect("open netns");
+    let rc = unsafe { libc::setns(std::os::fd::AsRawFd::as_raw_fd(&f), libc::CLONE_NEWNET) };
+    assert_eq!(rc, 0, "setns {ns}: {}", std::io::Error::last_os_error());
+}
+
+/// Whether a UDP echo from `src` (inside namespace `ns`) to `dst` comes
+/// back (three tries, 300 ms each).
+fn passes(ns: &str, src: &str, dst: &str) -> bool {
+    let (ns, src, dst) = (ns.to_string(), src.to_string(), dst.to_string());
+    std::thread::spawn(move || {
+        enter(&ns);
+        let s = UdpSocket::bind((src.parse::<IpAddr>().unwrap(), 0)).expect("bind probe");
+        s.connect(SocketAddr::new(dst.parse().unwrap(), PORT))
+            .unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+        let mut buf = [0u8; 64];
+        (0..3).any(|_| s.send(b"probe").is_ok() && s.recv(&mut buf).is_ok())
+    })
+    .join()
+    .unwrap()
+}
+
+/// A stream of echoes every 2 ms until stopped: (sent, answered).
+struct Stream {
+    stop: Arc<AtomicBool>,
+    sent: Arc<AtomicU64>,
+    answered: Arc<AtomicU64>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Stream {
+    fn start(ns: &str, src: &str, dst: &str) -> Stream {
+        let (ns, src, dst) = (ns.to_string(), src.to_string(), dst.to_string());
+        let stop = Arc::new(AtomicBool::new(false));
+        let sent = Arc::new(AtomicU64::new(0));
+        let answered = Arc::new(AtomicU64::new(0));
+        let (st, se, an) = (stop.clone(), sent.clone(), answered.clone());
+        let thread = std::thread::spawn(move || {
+            enter(&ns);
+            let s = UdpSocket::bind((src.parse::<IpAddr>().unwrap(), 0)).unwrap();
+            s.connect(SocketAddr::new(dst.parse().unwrap(), PORT))
+                .unwrap();
+            s.set_read_timeout(Some(Duration::from_millis(2))).unwrap();
+            let mut buf = [0u8; 64];
+            let mut seq = 0u64;
+            let mut last_sent = Instant::now() - Duration::from_secs(1);
+            // Answers are counted until 500 ms after the last send.
+            let mut stop_at: Option<Instant> = None;
+            loop {
+                if stop_at.is_none() && st.load(Ordering::SeqCst) {
+                    stop_at = Some(Instant::now() + Duration::from_millis(500));
+                }
+                if stop_at.is_some_and(|t| Instant::now() > t) {
+                    break;
+                }
+                if stop_at.is_none() && last_sent.elapsed() >= Duration::from_millis(2) {
+                    seq += 1;
+                    if s.send(&seq.to_be_bytes()).is_ok() {
+                        se.fetch_add(1, Ordering::SeqCst);
+                    }
+                    last_sent = Instant::now();
+                }
+                if let Ok(n) = s.recv(&mut buf) {
+                    if n == 8 {
+                        an.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+            }
+        });
+        Stream {
+            stop,
+            sent,
+            answered,
+            thread: Some(thread),
+        }
+    }
+
+    fn finish(mut self) -> (u64, u64) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.thread.take().unwrap().join().unwrap();
+        (
+            self.sent.load(Ordering::SeqCst),
+            self.answered.load(Ordering::SeqCst),
+        )
+    }
+}
+
+fn tl_fw(lab: &Lab, args: &[&str]) -> (i32, String, String) {
+    let bin = bin_path("tl-fw");
+    let out = Command::new("ip")
+        .args(["netns", "exec", &lab.fw])
+        .arg(&bin)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run tl-fw");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn write_lists(dir: &std::path::Path, block_in: &[&str], block_out: &[&str], allow: &[&str]) {
+    for (name, lines) in [
+        ("block-in.txt", block_in),
+        ("block-out.txt", block_out),
+        ("allow.txt", allow),
+    ] {
+        let mut s = lines.join("\n");
+        s.push('\n');
+        std::fs::write(dir.join(name), s).unwrap();
+    }
+}
+
+/// Packets dropped by our rules, from the firewall's counters: (inbound
+/// drops, outbound drops).
+fn counters(lab: &Lab, target: &str, args: &[&str]) -> (u64, u64) {
+    let (mut inb, mut outb) = (0, 0);
+    if target == "nftables" {
+        let mut a = vec!["check"];
+        a.extend_from_slice(args);
+        let (_, stdout, _) = tl_fw(lab, &a);
+        for l in stdout.lines() {
+            let Some(rest) = l.strip_prefix("dropped ") else {
+                continue;
+            };
+            let n: u64 = rest.split(' ').next().unwrap().parse().unwrap();
+            if l.contains("saddr @block_in") {
+                inb += n;
+            } else if l.contains("daddr @block_out") {
+                outb += n;
+            }
+        }
+    } else {
+        for chain in ["tltest-in", "tltest-fwd", "tltest-out"] {
+            let out = sh(&[
+                "ip", "netns", "exec", &lab.fw, "iptables", "-w", "-L", chain, "-v", "-x", "-n",
+            ]);
+            for l in out.lines().filter(|l| l.contains(" DROP ")) {
+                let n: u64 = l.split_whitespace().next().unwrap().parse().unwrap();
+                if l.contains("tltest-in4 src") {
+                    inb += n;
+                } else if l.contains("tltest-out4 dst") {
+                    outb += n;
+                }
+            }
+        }
+    }
+    (inb, outb)
+}
+
+fn scenario(target: &str) {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let root = unsafe { libc::geteuid() } == 0;
+    if !require(root, "root (network namespaces)") {
+        return;
+    }
+    let mut tools = vec!["ip", "dmesg"];
+    if target == "nftables" {
+        tools.push("nft");
+    } else {
+        tools.extend(["ipset", "iptables", "iptables-restore", "ip6tables-restore"]);
+    }
+    if !tools.iter().all(|t| require(have_program(t), t)) {
+        return;
+    }
+    let probe_ns = format!("tlprobe{}", std::process::id());
+    let netns_ok = Command::new("ip")
+        .args(["netns", "add", &probe_ns])
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let _ = Command::new("ip")
+        .args(["netns", "del", &probe_ns])
+        .status();
+    if !require(netns_ok, "ip netns add") {
+        return;
+    }
+    let lab = Lab::new(&target[..1]);
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let prefix = format!("tlfw{}{}: ", &target[..1], std::process::id() % 1_000_000);
+    let d = dir.to_str().unwrap();
+    let args = ["-t", target, "--name", "tltest", "--log-prefix", &prefix, d];
+
+    // Before: everything passes.
+    assert!(passes(&lab.outside, BLOCKED_IN, INSIDE));
+    assert!(passes(&lab.inside, INSIDE, BLOCKED_OUT));
+
+    write_lists(
+        dir,
+        &["198.51.100.0/24", "2001:db8:bad::/48"],
+        &["192.0.2.0/24", "2001:db8:beef::/48"],
+        &[ALLOWED_IN, ALLOWED_OUT],
+    );
+    let mut apply = vec!["apply"];
+    apply.extend_from_slice(&args);
+    let (code, _, err) = tl_fw(&lab, &apply);
+    assert_eq!(code, 0, "apply: {err}");
+    // Applying twice changes nothing: no duplicated rules (check compares
+    // every rule and the jumps).
+    let (code, _, err) = tl_fw(&lab, &apply);
+    assert_eq!(code, 0, "second apply: {err}");
+    let mut check = vec!["check"];
+    check.extend_from_slice(&args);
+    let (code, out, err) = tl_fw(&lab, &check);
+    assert_eq!(code, 0, "check after apply: {out}{err}");
+
+    let verify = |later: bool| {
+        // Inbound: from a block-in address, to the inside host and to the
+        // firewall itself.
+        assert!(!passes(&lab.outside, BLOCKED_IN, INSIDE), "block-in passed");
+        assert!(
+            !passes(&lab.outside, BLOCKED_IN, FW_OUT),
+            "block-in reached the firewall"
+        );
+        assert!(
+            passes(&lab.outside, ALLOWED_IN, INSIDE),
+            "allow-listed (in) dropped"
+        );
+        assert!(
+            passes(&lab.outside, UNLISTED, INSIDE),
+            "unlisted (in) dropped"
+        );
+        // Outbound: the inside host to a block-out address.
+        assert!(
+            !passes(&lab.inside, INSIDE, BLOCKED_OUT),
+            "block-out passed"
+        );
+        assert!(
+            passes(&lab.inside, INSIDE, ALLOWED_OUT),
+            "allow-listed (out) dropped"
+        );
+        assert!(
+            passes(&lab.inside, INSIDE, UNLISTED),
+            "unlisted (out) dropped"
+        );
+        assert_eq!(
+            passes(&lab.outside, LATER_IN, INSIDE),
+            !later,
+            "second list (in)"
+        );
+        assert_eq!(
+            passes(&lab.inside, INSIDE, LATER_OUT),
+            !later,
+            "second list (out)"
+        );
+    };
+    let before = counters(&lab, target, &args);
+    verify(false);
+    let after = counters(&lab, target, &args);
+    assert!(
+        after.0 > before.0,
+        "inbound drops not counted: {before:?} {after:?}"
+    );
+    assert!(
+        after.1 > before.1,
+        "outbound drops not counted: {before:?} {after:?}"
+    );
+    // The outbound drop is logged with the prefix.
+    let logged = || {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let log = sh(&["dmesg"]);
+            let hit = log.lines().any(|l| {
+                l.contains(prefix.trim_end())
+                    && l.contains(&format!("SRC={INSIDE}"))
+                    && l.contains(&format!("DST={BLOCKED_OUT}"))
+            });
+            if hit || Instant::now() > deadline {
+                return hit;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    assert!(logged(), "no kernel log line with the prefix {prefix:?}");
+
+    // The second apply, with changed lists, under continuous traffic.
+    write_lists(
+        dir,
+        &["198.51.100.0/24", "2001:db8:bad::/48", LATER_IN],
+        &["192.0.2.0/24", LATER_OUT],
+        &[ALLOWED_IN, ALLOWED_OUT],
+    );
+    let open = Stream::start(&lab.inside, INSIDE, UNLISTED);
+    let shut = Stream::start(&lab.outside, BLOCKED_IN, INSIDE);
+    std::thread::sleep(Duration::from_millis(500));
+    let (code, _, err) = tl_fw(&lab, &apply);
+    std::thread::sleep(Duration::from_millis(500));
+    let (sent, answered) = open.finish();
+    let (shut_sent, shut_answered) = shut.finish();
+    assert_eq!(code, 0, "apply of the changed lists: {err}");
+    assert!(sent >= 50, "too few probes during the apply: {sent}");
+    assert_eq!(
+        answered, sent,
+        "unlisted traffic lost packets during the apply"
+    );
+    assert!(shut_sent >= 50, "too few probes: {shut_sent}");
+    assert_eq!(
+        shut_answered, 0,
+        "a blocked address got through during the apply"
+    );
+    eprintln!(
+        "{target}: during the second apply {sent} probes to an unlisted address, \
+         all answered; {shut_sent} from a blocked one, none answered"
+    );
+    let (code, out, err) = tl_fw(&lab, &check);
+    assert_eq!(code, 0, "check after the second apply: {out}{err}");
+    verify(true);
+
+    // A firewall reload that removes our rules: check says so.
+    if target == "nftables" {
+        sh(&["ip", "netns", "exec", &lab.fw, "nft", "flush", "ruleset"]);
+    } else {
+        sh(&["ip", "netns", "exec", &lab.fw, "iptables", "-F", "INPUT"]);
+        sh(&[
+            "ip",
+            "netns",
+            "exec",
+            &lab.fw,
+            "ipset",
+            "flush",
+            "tltest-in4",
+        ]);
+    }
+    let (code, out, _) = tl_fw(&lab, &check);
+    assert_eq!(code, 1, "check after the rules were removed: {out}");
+    assert!(out.contains("NOT IN FORCE"), "{out}");
+}
+
+#[test]
+fn nftables_drops_real_packets() {
+    scenario("nftables");
+}
+
+#[test]
+fn ipset_drops_real_packets() {
+    scenario("ipset");
+}
+
+/// Runs `tl-fw` outside any namespace, with extra environment.
+fn tl_fw_env(args: &[&str], env: &[(&str, &std::path::Path)]) -> (i32, String) {
+    let mut c = Command::new(bin_path("tl-fw"));
+    c.args(args).stdin(Stdio::null());
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let out = c.output().expect("run tl-fw");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn apply_refuses_targets_it_cannot_load() {
+    let work = tempfile::tempdir().unwrap();
+    write_lists(work.path(), &["198.51.100.0/24"], &[], &[]);
+    let d = work.path().to_str().unwrap();
+    for (target, said) in [
+        ("pf", "pf is not applied yet"),
+        ("paloalto", "loaded by the device"),
+    ] {
+        for cmd in ["apply", "check"] {
+            let (code, err) = tl_fw_env(&[cmd, "-t", target, d], &[]);
+            assert_eq!(code, 2, "{cmd} {target}: {err}");
+            assert!(err.contains(said), "{cmd} {target}: {err}");
+        }
+    }
+}
+
+#[test]
+fn a_failing_tool_fails_the_apply_and_says_so() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = tempfile::tempdir().unwrap();
+    write_lists(work.path(), &["198.51.100.0/24"], &["192.0.2.0/24"], &[]);
+    // An nft that accepts the check (-c) and fails the load.
+    let fake = work.path().join("nft");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\ncase \"$1\" in -c) exit 0;; esac\necho 'Error: Could not process rule: simulated' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let d = work.path().to_str().unwrap();
+    let (code, err) = tl_fw_env(&["apply", "-t", "nftables", d], &[("TL_FW_NFT", &fake)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("simulated"), "{err}");
+    assert!(
+        err.contains("the rules in force were left as they were"),
+        "{err}"
+    );
+    // A missing tool is an error too, never a success.
+    let missing = work.path().join("no-such-ipset");
+    let (code, err) = tl_fw_env(&["apply", "-t", "ipset", d], &[("TL_FW_IPSET", &missing)]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("cannot run it"), "{err}");
+    let (code, err) = tl_fw_env(&["check", "-t", "nftables", d], &[("TL_FW_NFT", &missing)]);
+    assert_eq!(code, 2, "{err}");
+}
