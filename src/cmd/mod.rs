@@ -3,6 +3,7 @@
 //! completion from them.
 
 pub mod compile;
+pub mod fw_pull;
 pub mod geo;
 pub mod ingest;
 pub mod query;

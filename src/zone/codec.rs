@@ -614,3 +614,109 @@ mod tests {
         }
     }
 }
+
+/// What the writers (`zone::lists`) write, these readers read back to the
+/// same set: APL (text and wire, with `!` holes) and TXT, both families.
+#[cfg(test)]
+mod roundtrip {
+    use super::*;
+    use crate::net::Entry;
+    use crate::zone::config::Limits;
+    use crate::zone::lists;
+    use proptest::prelude::*;
+
+    fn entries() -> impl Strategy<Value = Vec<Entry>> {
+        let v4 = (any::<u32>(), 8u32..=32).prop_map(|(a, len)| {
+            // clustered, so that prefixes touch and holes fall inside
+            let a = 0xc000_0000 | (a & 0x000f_ffff);
+            Entry::V4(Range::from_prefix(a & u32::netmask(len), len))
+        });
+        let v6 = (any::<u64>(), 16u32..=128).prop_map(|(a, len)| {
+            let a = (0x2001_0db8u128 << 96) | ((a as u128 & 0xffff_ffff) << 64) | (a as u128 >> 48);
+            Entry::V6(Range::from_prefix(a & u128::netmask(len), len))
+        });
+        prop::collection::vec(prop_oneof![v4, v6], 0..120)
+    }
+
+    fn small() -> Limits {
+        Limits {
+            apl_items_per_rr: 5,
+            rrs_per_name: 3,
+            txt_rr_octets: 200,
+            ..Limits::default()
+        }
+    }
+
+    /// The zone text's lines as (owner, type, rdata).
+    fn lines(out: &[u8]) -> Vec<(String, String, String)> {
+        std::str::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                let mut f = l.splitn(3, '\t');
+                let mut next = || f.next().unwrap().to_string();
+                (next(), next(), next())
+            })
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn apl_reads_back(block in entries(), allow in entries()) {
+            let allow = IpSet::from_entries(allow);
+            let block = IpSet::from_entries(block).difference(&allow);
+            let mut out = Vec::new();
+            let chunks = lists::apl(&mut out, "blk", &block, &allow, &small());
+            let (mut from_text, mut from_wire) = (Vec::new(), Vec::new());
+            let mut count = None;
+            for (owner, t, data) in lines(&out) {
+                match t.as_str() {
+                    "TXT" => count = Some(ChunkCount::parse(data.trim_matches('"').as_bytes()).unwrap()),
+                    "APL" => {
+                        prop_assert!(owner.starts_with("blk"));
+                        let mut items = Vec::new();
+                        parse_apl_text(data.as_bytes(), &mut items).unwrap();
+                        let mut wire = Vec::new();
+                        for i in &items {
+                            encode_apl_item(&mut wire, i);
+                        }
+                        decode_apl_rdata(&wire, &mut from_wire).unwrap();
+                        from_text.extend(items);
+                    }
+                    _ => prop_assert!(false, "{t}"),
+                }
+            }
+            prop_assert_eq!(count.unwrap().chunks, chunks);
+            prop_assert_eq!(&from_text, &from_wire);
+            prop_assert_eq!(apl_set(&from_text), block);
+        }
+
+        #[test]
+        fn txt_reads_back(block in entries()) {
+            let block = IpSet::from_entries(block);
+            let mut out = Vec::new();
+            lists::txt(&mut out, "blk", &block, &small());
+            let (mut v4, mut v6) = (Vec::new(), Vec::new());
+            for (_, t, data) in lines(&out) {
+                prop_assert_eq!(t.as_str(), "TXT");
+                let strings: Vec<&str> = data.split('"').skip(1).step_by(2).collect();
+                if ChunkCount::is_count(strings[0].as_bytes()) {
+                    ChunkCount::parse(strings[0].as_bytes()).unwrap();
+                    continue;
+                }
+                SeqMarker::parse(strings[0].as_bytes()).unwrap();
+                for s in &strings[1..] {
+                    prop_assert!(s.len() <= TXT_STRING_MAX);
+                    parse_txt_tokens(s.as_bytes(), &mut v4, &mut v6).unwrap();
+                }
+            }
+            let back = IpSet {
+                v4: IntervalSet::from_ranges(v4),
+                v6: IntervalSet::from_ranges(v6),
+            };
+            prop_assert_eq!(back, block);
+        }
+    }
+}
