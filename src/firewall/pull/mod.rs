@@ -243,7 +243,10 @@ pub fn pull_with(plan: &PullPlan, r: &mut dyn Resolver) -> Result<PullReport, Er
     Ok(report)
 }
 
-fn fetch(d: &DnsSource, r: &mut dyn Resolver) -> Result<(u32, u32, Vec<(List, IpSet)>), Error> {
+/// The serial, the attempts it took, and each list.
+type Fetched = (u32, u32, Vec<(List, IpSet)>);
+
+fn fetch(d: &DnsSource, r: &mut dyn Resolver) -> Result<Fetched, Error> {
     let zone = crate::zone::name::check_absolute(&d.zone)
         .map_err(|reason| Error::Plan(format!("zone: {reason}: {}", quote(d.zone.as_bytes()))))?;
     if d.formats.is_empty() || d.lists.is_empty() {

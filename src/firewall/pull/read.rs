@@ -76,9 +76,12 @@ fn bad(t: &Target, name: &str, reason: impl Into<String>) -> Error {
     }
 }
 
+/// One TXT record's character-strings.
+type Strings<'a> = &'a [Vec<u8>];
+
 /// The base name's TXT answer: the count, and for the TXT form the data
 /// records of chunk 0.
-fn base_answer<'a>(t: &Target, a: &'a Answer) -> Result<(ChunkCount, Vec<&'a [Vec<u8>]>), Error> {
+fn base_answer<'a>(t: &Target, a: &'a Answer) -> Result<(ChunkCount, Vec<Strings<'a>>), Error> {
     if a.nxdomain {
         return Err(Error::NotPublished {
             list: t.list.name(),
@@ -119,7 +122,7 @@ fn base_answer<'a>(t: &Target, a: &'a Answer) -> Result<(ChunkCount, Vec<&'a [Ve
 fn txt_records(
     t: &Target,
     name: &str,
-    records: &[&[Vec<u8>]],
+    records: &[Strings<'_>],
     v4: &mut Vec<Range<u32>>,
     v6: &mut Vec<Range<u128>>,
 ) -> Result<(), Error> {
@@ -308,7 +311,7 @@ fn decode(
             }
             for (j, a) in chunk_answers.iter().enumerate() {
                 let name = chunk_name_abs(t, 1 + j, zone);
-                let mut recs: Vec<&[Vec<u8>]> = Vec::new();
+                let mut recs: Vec<Strings<'_>> = Vec::new();
                 for r in &a.records {
                     let Rdata::Txt(strings) = r else {
                         return Err(bad(t, &name, "unexpected record type"));
