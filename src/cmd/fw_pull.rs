@@ -140,7 +140,8 @@ pub fn plan(args: &PullArgs) -> Result<PullPlan, Failure> {
         (Some(server), Some(zone)) => {
             let key = match &args.tsig_key {
                 None => None,
-                Some(k) if std::path::Path::new(k).is_file() => {
+                // a file unless it reads as name:algorithm:secret
+                Some(k) if std::path::Path::new(k).is_file() || !k.contains(':') => {
                     let text = crate::files::read_text(k)?;
                     Some(key::parse_file(&text).map_err(|e| Failure::msg(format!("{k}: {e}")))?)
                 }
