@@ -9,6 +9,11 @@
 # and times one pull per form (release build), checking that the pulled
 # block-in is the published list.
 #
+# Measured here (2 shared cores, release build, one run each): every pull of
+# block-in took 0.01-0.04 s wall and 8-14 MB RSS in 20-34 queries (APL 0.02 s,
+# TXT 0.01 s, A+AAAA 0.04 s for 100,000 hosts; APL and TXT 0.02/0.01 s for the
+# mixed list's 111,723 prefixes); NSD took 16 s to load the two zones (14 MB).
+#
 # Usage: scripts/bench-fw-pull.sh [WORKDIR]   (needs nsd, dig, python3, bc)
 set -euo pipefail
 
