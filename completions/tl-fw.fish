@@ -31,6 +31,20 @@ complete -c tl-fw -n "__fish_tl_fw_needs_command" -f -a "render" -d 'Write a com
 complete -c tl-fw -n "__fish_tl_fw_needs_command" -f -a "apply" -d 'Replace the live rules and sets atomically (nftables, ipset, pf)'
 complete -c tl-fw -n "__fish_tl_fw_needs_command" -f -a "check" -d 'Say whether the live rules and sets match the lists'
 complete -c tl-fw -n "__fish_tl_fw_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -l server -d 'The nameserver: an address or host name, optionally with :PORT ([v6]:PORT for IPv6)' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -l port -d 'The port, unless --server gives one' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -l zone -d 'The profile\'s zone, as tl-zone --out publishes it (PROFILE.ORIGIN)' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -l form -d 'The published form to read: a, aaaa, apl, txt (repeatable; default apl)' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -l list -d 'A list to pull: block-in, block-out, allow (repeatable; default all)' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -l tsig-key -d 'TSIG key: a BIND or NSD key file, or name:algorithm:secret' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -l timeout -d 'Seconds to wait for the connection and for each read' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -l retries -d 'Further tries when the zone changes during the pull' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -l block-in -d 'block-in from a file, - or URL instead of DNS' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -l block-out -d 'block-out from a file, - or URL instead of DNS' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -l allow -d 'allow from a file, - or URL instead of DNS' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -l protect -d 'An address no block list may cover (repeatable; the nameserver asked always is)' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -s o -l output -d 'The directory for block-in.txt, block-out.txt and allow.txt' -r -F
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand pull" -s h -l help -d 'Print help'
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand render" -s t -l target -d 'The firewall: nftables, ipset, pf, asa, mikrotik, paloalto, fortinet, srx, windows' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand render" -l block-in -d 'The inbound block list (instead of DIR); - for stdin' -r

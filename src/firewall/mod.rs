@@ -9,6 +9,7 @@ pub mod apply;
 pub mod error;
 pub mod fit;
 pub mod lists;
+pub mod pull;
 pub mod render;
 pub mod target;
 

@@ -6,23 +6,16 @@
 //! densely, so a client may also probe until NXDOMAIN). The base name also
 //! carries `TXT "chunks=K"`, the number of chunks. Entries are sorted
 //! numerically (IPv4 before IPv6) and then sliced, so the same list always
-//! gives the same names.
+//! gives the same names. The forms themselves (names, the count record,
+//! APL items, TXT markers and tokens) are defined in `zone::codec`, which
+//! the firewall's pull reads them back with.
 
+pub use super::codec::{apl_item_len, chunk_name};
+use super::codec::{write_apl_item, write_txt_token, ChunkCount, SeqMarker, TXT_STRING_MAX};
 use super::config::Limits;
 use super::cover::{cover, Cover};
-use crate::net::{write_cidr, Addr, Prefix};
+use crate::net::Addr;
 use crate::set::{IntervalSet, IpSet};
-
-/// The name of chunk `k` of a list at `base` (relative, not empty).
-pub fn chunk_name(base: &str, k: usize) -> String {
-    if k == 0 {
-        return base.to_string();
-    }
-    match base.split_once('.') {
-        Some((first, rest)) => format!("{first}{k}.{rest}"),
-        None => format!("{base}{k}"),
-    }
-}
 
 /// What a multi-host list published and what it could not.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -96,24 +89,9 @@ pub fn multihost<A: Addr>(
 /// `BASE TXT "chunks=K"` (and how many prefixes were left out, if any).
 fn count_record(out: &mut Vec<u8>, base: &str, chunks: usize, omitted: u64) {
     line(out, base, "TXT");
-    if omitted > 0 {
-        out.extend_from_slice(format!("\"chunks={chunks} omitted={omitted}\"\n").as_bytes());
-    } else {
-        out.extend_from_slice(format!("\"chunks={chunks}\"\n").as_bytes());
-    }
-}
-
-/// Octets of one APL item on the wire: AFI, prefix, N|length, and the
-/// address without trailing zero octets (RFC 3123 §4).
-pub fn apl_item_len<A: Addr>(p: Prefix<A>) -> usize {
-    let bytes = (A::BITS / 8) as usize;
-    let v = p.addr.to_u128();
-    let zeros = if v == 0 {
-        bytes
-    } else {
-        (v.trailing_zeros() / 8) as usize
-    };
-    4 + bytes - zeros
+    out.push(b'"');
+    ChunkCount { chunks, omitted }.write(out);
+    out.extend_from_slice(b"\"\n");
 }
 
 /// Fixed cost of one record in an answer (compressed owner, type, class,
@@ -129,7 +107,7 @@ struct Unit {
     octets: usize,
 }
 
-fn apl_units<A: Addr>(covers: &[Cover<A>], afi: u8, out: &mut Vec<Unit>, text: &mut Vec<u8>) {
+fn apl_units<A: Addr>(covers: &[Cover<A>], out: &mut Vec<Unit>, text: &mut Vec<u8>) {
     for c in covers {
         let start = text.len();
         let mut octets = 0;
@@ -140,12 +118,7 @@ fn apl_units<A: Addr>(covers: &[Cover<A>], afi: u8, out: &mut Vec<Unit>, text: &
             if i > 0 {
                 text.push(b' ');
             }
-            if neg {
-                text.push(b'!');
-            }
-            text.push(b'0' + afi);
-            text.push(b':');
-            write_cidr(text, p, false);
+            write_apl_item(text, p, neg);
             octets += apl_item_len(p);
         }
         out.push(Unit {
@@ -166,10 +139,10 @@ pub fn apl(out: &mut Vec<u8>, base: &str, block: &IpSet, allow: &IpSet, l: &Limi
     let mut units = Vec::new();
     let mut text = Vec::new();
     let c4 = cover(&block.v4, &allow.v4, max_holes, |p, _| apl_item_len(p));
-    apl_units(&c4, 1, &mut units, &mut text);
+    apl_units(&c4, &mut units, &mut text);
     drop(c4);
     let c6 = cover(&block.v6, &allow.v6, max_holes, |p, _| apl_item_len(p));
-    apl_units(&c6, 2, &mut units, &mut text);
+    apl_units(&c6, &mut units, &mut text);
     drop(c6);
 
     // Records: consecutive units while the item count allows.
@@ -270,7 +243,7 @@ pub fn txt(out: &mut Vec<u8>, base: &str, block: &IpSet, l: &Limits) -> usize {
     };
 
     let mut add = |tok: &[u8]| {
-        if !s.is_empty() && s.len() + 1 + tok.len() > 255 {
+        if !s.is_empty() && s.len() + 1 + tok.len() > TXT_STRING_MAX {
             // close the string
             if rr_size + 1 + s.len() > l.txt_rr_octets {
                 close_rr(&mut rr, &mut rr_size, &mut name, &mut name_size, &mut names);
@@ -285,12 +258,12 @@ pub fn txt(out: &mut Vec<u8>, base: &str, block: &IpSet, l: &Limits) -> usize {
     };
     for p in block.v4.cidrs() {
         tok.clear();
-        write_cidr(&mut tok, p, true);
+        write_txt_token(&mut tok, p);
         add(&tok);
     }
     for p in block.v6.cidrs() {
         tok.clear();
-        write_cidr(&mut tok, p, true);
+        write_txt_token(&mut tok, p);
         add(&tok);
     }
     if !s.is_empty() {
@@ -310,7 +283,13 @@ pub fn txt(out: &mut Vec<u8>, base: &str, block: &IpSet, l: &Limits) -> usize {
         let owner = chunk_name(base, k);
         for (i, strings) in recs.iter().enumerate() {
             line(out, &owner, "TXT");
-            out.extend_from_slice(format!("\"seq={}/{}\"", i + 1, recs.len()).as_bytes());
+            out.push(b'"');
+            SeqMarker {
+                index: i + 1,
+                total: recs.len(),
+            }
+            .write(out);
+            out.push(b'"');
             for st in strings {
                 out.extend_from_slice(b" \"");
                 out.extend_from_slice(st);
@@ -325,17 +304,10 @@ pub fn txt(out: &mut Vec<u8>, base: &str, block: &IpSet, l: &Limits) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::net::{parse_entry, Entry};
+    use crate::net::{parse_entry, Entry, Prefix};
 
     fn ipset(lines: &[&str]) -> IpSet {
         IpSet::from_entries(lines.iter().map(|l| parse_entry(l.as_bytes()).unwrap()))
-    }
-
-    #[test]
-    fn chunk_names() {
-        assert_eq!(chunk_name("blk", 0), "blk");
-        assert_eq!(chunk_name("blk", 12), "blk12");
-        assert_eq!(chunk_name("a.block-in", 2), "a2.block-in");
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! file it replaces (same content: left alone, same serial), and otherwise
 //! written atomically with a serial that grows and a newer mtime.
 
+pub mod codec;
 pub mod config;
 pub mod cover;
 pub mod dnsbl;

@@ -199,7 +199,7 @@ fn build_part(p: &Profile, part: Part, cfg: &ZoneConfig) -> Result<Built, Error>
     match part.format {
         Some(f) => {
             let mut body = Vec::new();
-            let base = format!("{}.{l}", f.label());
+            let base = super::codec::list_base(f.label(), l);
             list_body(&mut body, f, &base, &d, cfg, &mut skipped)?;
             Ok((body, Vec::new(), skipped))
         }

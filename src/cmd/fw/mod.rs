@@ -15,7 +15,10 @@ pub const NAME: &str = "tl-fw";
 
 const EXAMPLES: &str = "\
 tl-fw pull --server 192.0.2.53 --zone acme.lists.example -o /var/lib/tl-fw/acme
-        the profile's lists over DNS (TCP) into block-in.txt, block-out.txt, allow.txt
+        the profile's lists over DNS (TCP, APL form) into block-in.txt, block-out.txt, allow.txt
+tl-fw pull --server ns1.example.net --zone acme.lists.example --form txt \\
+        --tsig-key /etc/tl-fw/acme.key -o /var/lib/tl-fw/acme
+tl-fw pull --block-in https://lists.example.net/acme/block-in.txt --allow allow.txt -o DIR
 tl-fw render --target nftables /var/lib/tl-fw/acme | nft -c -f -
         one inet table: allow first, inbound saddr drop, outbound daddr drop + log
 tl-fw render --target paloalto --scores scores.csv -o /srv/edl out/acme
@@ -79,6 +82,7 @@ const EXIT_STATUS: &str = "\
 pub const SECTIONS: &[(&str, &str)] = &[
     ("EXAMPLES", EXAMPLES),
     ("TARGETS", TARGETS),
+    ("PULL", pull::NOTES),
     ("GUARDS", GUARDS),
     ("EXIT STATUS", EXIT_STATUS),
 ];
