@@ -30,8 +30,9 @@ tl-fw check --target nftables /var/lib/tl-fw/acme
 
 const TARGETS: &str = "\
 nftables  one `table inet NAME` replaced in one transaction: interval sets
-          (merged, disjoint), the allow-list accepted first, `ip saddr
-          @block-in drop` inbound, `ip daddr @block-out` logged and dropped
+          allow4/6, block_in4/6, block_out4/6 (merged, disjoint), the
+          allow-list accepted first, `ip saddr @block_in4` counted and
+          dropped inbound, `ip daddr @block_out4` counted, logged, dropped
 ipset     `ipset restore` input: hash:net sets sized from the lists, built
           as temporary sets and swapped in; iptables/ip6tables rules
 pf        table files NAME_block_in, NAME_block_out, NAME_allow (one CIDR a
