@@ -575,10 +575,7 @@ fn apply_refuses_targets_it_cannot_load() {
     let work = tempfile::tempdir().unwrap();
     write_lists(work.path(), &["198.51.100.0/24"], &[], &[]);
     let d = work.path().to_str().unwrap();
-    for (target, said) in [
-        ("pf", "pf is not applied yet"),
-        ("paloalto", "loaded by the device"),
-    ] {
+    for (target, said) in [("paloalto", "loaded by the device")] {
         for cmd in ["apply", "check"] {
             let (code, err) = tl_fw_env(&[cmd, "-t", target, d], &[]);
             assert_eq!(code, 2, "{cmd} {target}: {err}");
@@ -615,4 +612,84 @@ fn a_failing_tool_fails_the_apply_and_says_so() {
     assert!(err.contains("cannot run it"), "{err}");
     let (code, err) = tl_fw_env(&["check", "-t", "nftables", d], &[("TL_FW_NFT", &missing)]);
     assert_eq!(code, 2, "{err}");
+}
+
+/// pf cannot run on Linux: a stand-in pfctl that keeps what a load gave it
+/// (the anchor parsed from the working directory pfctl runs in, each
+/// table's entries) and answers `-s Tables -vv` and `-s rules` from it, as
+/// OpenBSD's pfctl prints them.
+const FAKE_PFCTL: &str = r#"#!/bin/sh
+state="$PFSTATE"
+case "$*" in
+  "-n -a "*" -f "*) test -f "$5" || { echo "cannot open $5" >&2; exit 1; }
+     grep -q '^block drop in quick from <' "$5" || { echo "syntax error" >&2; exit 1; }; exit 0;;
+  "-a "*" -f "*) : > "$state"
+     for t in $(sed -n 's/^table <\([^>]*\)> persist file "\(.*\)"$/\1/p' "$4"); do
+       n=$(grep -cv '^#' "$t"); printf -- '-pa-r--\t%s\t%s\n\tAddresses:   %s\n' "$t" "$2" "$n" >> "$state"
+     done
+     grep '^block' "$4" > "$state.rules"; exit 0;;
+  "-a "*" -s Tables -vv") cat "$state" 2>/dev/null; exit 0;;
+  "-a "*" -s rules") cat "$state.rules" 2>/dev/null; exit 0;;
+esac
+echo "unexpected: $*" >&2; exit 1
+"#;
+
+#[test]
+fn pf_is_loaded_in_one_pfctl_transaction_and_checked_by_table_counts() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = tempfile::tempdir().unwrap();
+    let lists = work.path().join("lists");
+    std::fs::create_dir(&lists).unwrap();
+    write_lists(
+        &lists,
+        &["198.51.100.0/24", "203.0.113.7"],
+        &["192.0.2.0/28"],
+        &["198.51.100.53"],
+    );
+    let fake = work.path().join("pfctl");
+    std::fs::write(&fake, FAKE_PFCTL).unwrap();
+    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let state = work.path().join("pf.state");
+    let d = lists.to_str().unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(bin_path("tl-fw"))
+            .args(args)
+            .env("TL_FW_PFCTL", &fake)
+            .env("PFSTATE", &state)
+            .stdin(Stdio::null())
+            .output()
+            .expect("run tl-fw");
+        (
+            out.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    // Nothing loaded yet: check says so (exit 1).
+    let (code, err) = run(&["check", "-t", "pf", d]);
+    assert_eq!(code, 1, "{err}");
+    let (code, err) = run(&["apply", "-t", "pf", d]);
+    assert_eq!(code, 0, "{err}");
+    // The allow entry is cut out of 198.51.100.0/24: 8 CIDRs + 1 host.
+    let tables = std::fs::read_to_string(&state).unwrap();
+    assert!(
+        tables.contains("threatlist_block_in\tthreatlist\n\tAddresses:   9"),
+        "{tables}"
+    );
+    assert!(
+        tables.contains("threatlist_block_out\tthreatlist\n\tAddresses:   1"),
+        "{tables}"
+    );
+    let (code, err) = run(&["check", "-t", "pf", d]);
+    assert_eq!(code, 0, "{err}");
+    // A changed list is not in force until applied again.
+    write_lists(
+        &lists,
+        &["198.51.100.0/24", "203.0.113.7", "203.0.113.9"],
+        &["192.0.2.0/28"],
+        &["198.51.100.53"],
+    );
+    let (code, err) = run(&["check", "-t", "pf", d]);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(run(&["apply", "-t", "pf", d]).0, 0);
+    assert_eq!(run(&["check", "-t", "pf", d]).0, 0);
 }

@@ -30,7 +30,7 @@ pub struct CheckArgs {
 
 /// The tools' paths: `nft`, `ipset`, `iptables`… from PATH, or the paths
 /// in TL_FW_NFT, TL_FW_IPSET, TL_FW_IPTABLES, TL_FW_IP6TABLES,
-/// TL_FW_IPTABLES_RESTORE, TL_FW_IP6TABLES_RESTORE.
+/// TL_FW_IPTABLES_RESTORE, TL_FW_IP6TABLES_RESTORE, TL_FW_PFCTL.
 fn tools() -> Tools {
     let mut t = Tools::default();
     for (var, slot) in [
@@ -40,6 +40,7 @@ fn tools() -> Tools {
         ("TL_FW_IP6TABLES", &mut t.ip6tables),
         ("TL_FW_IPTABLES_RESTORE", &mut t.iptables_restore),
         ("TL_FW_IP6TABLES_RESTORE", &mut t.ip6tables_restore),
+        ("TL_FW_PFCTL", &mut t.pfctl),
     ] {
         if let Some(v) = std::env::var_os(var).filter(|v| !v.is_empty()) {
             *slot = v.into();

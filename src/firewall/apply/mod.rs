@@ -14,6 +14,7 @@
 
 mod ipset;
 mod nft;
+mod pf;
 
 use super::fit::Cut;
 use super::render::{prepare, Options, Prepared, Source};
@@ -33,6 +34,7 @@ pub struct Tools {
     pub ip6tables: PathBuf,
     pub iptables_restore: PathBuf,
     pub ip6tables_restore: PathBuf,
+    pub pfctl: PathBuf,
 }
 
 impl Default for Tools {
@@ -44,6 +46,7 @@ impl Default for Tools {
             ip6tables: "ip6tables".into(),
             iptables_restore: "iptables-restore".into(),
             ip6tables_restore: "ip6tables-restore".into(),
+            pfctl: "pfctl".into(),
         }
     }
 }
@@ -113,15 +116,10 @@ pub struct CheckReport {
 
 fn kernel_target(t: Target) -> Result<(), Error> {
     match t {
-        Target::Nftables | Target::Ipset => Ok(()),
-        Target::Pf => Err(Error::Plan(
-            "apply and check take nftables or ipset; pf is not applied yet \
-             (render it and load it with pfctl)"
-                .into(),
-        )),
+        Target::Nftables | Target::Ipset | Target::Pf => Ok(()),
         t => Err(Error::Plan(format!(
-            "apply and check take nftables or ipset; the {t} target is loaded \
-             by the device itself (use tl-fw render)"
+            "apply and check take nftables, ipset or pf; the {t} target is \
+             loaded by the device itself (use tl-fw render)"
         ))),
     }
 }
@@ -150,6 +148,7 @@ pub fn apply(plan: &ApplyPlan) -> Result<ApplyReport, Error> {
     };
     match plan.target {
         Target::Nftables => nft::apply(plan, &p, &mut report)?,
+        Target::Pf => pf::apply(plan, &p, &mut report)?,
         _ => ipset::apply(plan, &p, &mut report)?,
     }
     Ok(report)
@@ -160,6 +159,7 @@ pub fn check(plan: &ApplyPlan) -> Result<CheckReport, Error> {
     let p = prepared(plan)?;
     let mut report = match plan.target {
         Target::Nftables => nft::check(plan, &p)?,
+        Target::Pf => pf::check(plan, &p)?,
         _ => ipset::check(plan, &p)?,
     };
     report.in_force = report.problems.is_empty();
@@ -168,6 +168,18 @@ pub fn check(plan: &ApplyPlan) -> Result<CheckReport, Error> {
 
 /// Runs a tool; its standard output, or [`Error::Tool`] with what it said.
 pub(crate) fn run(
+    program: &std::path::Path,
+    args: &[&str],
+    stdin: Option<&[u8]>,
+    commands: Option<&mut Vec<String>>,
+) -> Result<String, Error> {
+    run_in(None, program, args, stdin, commands)
+}
+
+/// [`run`] in a working directory (pfctl reads table files by the names
+/// the anchor gives them).
+pub(crate) fn run_in(
+    dir: Option<&std::path::Path>,
     program: &std::path::Path,
     args: &[&str],
     stdin: Option<&[u8]>,
@@ -187,7 +199,11 @@ pub(crate) fn run(
         program: shown.clone(),
         reason,
     };
-    let mut child = Command::new(program)
+    let mut command = Command::new(program);
+    if let Some(d) = dir {
+        command.current_dir(d);
+    }
+    let mut child = command
         .args(args)
         .stdin(if stdin.is_some() {
             Stdio::piped()
