@@ -68,7 +68,7 @@ fn members(
     plan: &ApplyPlan,
     name: &str,
     commands: &mut Vec<String>,
-) -> Result<(Vec<crate::net::Range<u32>>, Vec<crate::net::Range<u128>>), Error> {
+) -> Result<super::LiveRanges, Error> {
     let out = run(&plan.tools.ipset, &["list", name], None, Some(commands))?;
     let body = out.split_once("Members:\n").map_or("", |(_, m)| m);
     Ok(super::parse_live(

@@ -166,6 +166,9 @@ pub fn check(plan: &ApplyPlan) -> Result<CheckReport, Error> {
     Ok(report)
 }
 
+/// A live set's elements, IPv4 and IPv6 ranges.
+pub(crate) type LiveRanges = (Vec<Range<u32>>, Vec<Range<u128>>);
+
 /// Runs a tool; its standard output, or [`Error::Tool`] with what it said.
 pub(crate) fn run(
     program: &std::path::Path,

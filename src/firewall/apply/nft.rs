@@ -115,7 +115,7 @@ fn live_set(
     plan: &ApplyPlan,
     set: &str,
     commands: &mut Vec<String>,
-) -> Result<(Vec<crate::net::Range<u32>>, Vec<crate::net::Range<u128>>), Error> {
+) -> Result<super::LiveRanges, Error> {
     let name = &plan.options.name;
     let out = run(
         &plan.tools.nft,
