@@ -10,10 +10,10 @@
 //! says `SKIP:`; under CI (where `.ci/run` installs them) it fails instead.
 
 mod common;
-use common::{bin_path, have_program, require, run_in, Run, Workdir};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use common::dns::*;
+use common::{have_program, require, Workdir};
+use std::path::Path;
+use std::process::Command;
 use threatlist::net::parse_entry;
 use threatlist::set::{IpSet, ListPrinter};
 
@@ -21,104 +21,6 @@ const ORIGIN: &str = "lists.example";
 
 fn tools(names: &[&str]) -> bool {
     names.iter().all(|n| require(have_program(n), n))
-}
-
-/// A port free for TCP and UDP on 127.0.0.1 (as far as one can tell).
-fn free_port() -> u16 {
-    loop {
-        let t = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = t.local_addr().unwrap().port();
-        if port > 1024 && std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-}
-
-/// A server process of this test, stopped (SIGTERM, then SIGKILL) by PID.
-struct Server {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Server {
-    fn start(cmd: &mut Command, log: &Path, ready: impl Fn() -> bool) -> Server {
-        let file = std::fs::File::create(log).expect("log file");
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().unwrap())
-            .stderr(file)
-            .spawn()
-            .expect("start server");
-        let mut s = Server {
-            child,
-            log: log.to_path_buf(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(Some(status)) = s.child.try_wait() {
-                panic!("server exited ({status}):\n{}", s.log());
-            }
-            if ready() {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("server not ready within 20 s:\n{}", s.log());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let pid = self.child.id() as libc::pid_t;
-        // SAFETY: signalling our own child process by its PID.
-        unsafe {
-            libc::kill(pid, libc::SIGTERM);
-        }
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Whether the server answers the SOA of `zone` (dig over TCP, with a key).
-fn answers(port: u16, zone: &str, key: Option<&str>) -> bool {
-    let mut c = Command::new("dig");
-    c.args([
-        "@127.0.0.1",
-        "-p",
-        &port.to_string(),
-        "+tcp",
-        "+time=2",
-        "+tries=1",
-        zone,
-        "SOA",
-    ]);
-    if let Some(k) = key {
-        c.args(["-y", k]);
-    }
-    let out = c.output().unwrap();
-    String::from_utf8_lossy(&out.stdout).contains("status: NOERROR")
-}
-
-fn tl_zone(dir: &Path, args: &[&str]) {
-    let r = run_in(dir, bin_path("tl-zone"), args, b"");
-    assert_eq!(r.code, 0, "tl-zone {args:?}: {}", r.stderr);
-}
-
-fn pull(dir: &Path, args: &[&str]) -> Run {
-    run_in(dir, bin_path("tl-fw"), &[&["pull"], args].concat(), b"")
 }
 
 fn read_list(path: &Path) -> IpSet {
@@ -205,34 +107,6 @@ rrs_per_name = 4
 txt_rr_octets = 512
 ";
 
-fn nsd_conf(dir: &Path, port: u16, include: &Path) -> PathBuf {
-    let conf = dir.join("nsd.conf");
-    let d = dir.display();
-    std::fs::write(
-        &conf,
-        format!(
-            "server:\n\tip-address: 127.0.0.1@{port}\n\tport: {port}\n\tusername: \"\"\n\tchroot: \"\"\n\
-             \tzonesdir: \"{d}\"\n\tpidfile: \"{d}/nsd.pid\"\n\tdatabase: \"\"\n\txfrdfile: \"{d}/xfrd.state\"\n\
-             \tzonelistfile: \"{d}/zone.list\"\n\txfrdir: \"{d}\"\n\tserver-count: 1\n\tverbosity: 1\n\
-             \tdo-ip6: no\nremote-control:\n\tcontrol-enable: no\ninclude: \"{}\"\n",
-            include.display()
-        ),
-    )
-    .unwrap();
-    conf
-}
-
-fn start_nsd(dir: &Path, include: &Path, zone: &str) -> (Server, u16) {
-    let port = free_port();
-    let conf = nsd_conf(dir, port, include);
-    let s = Server::start(
-        Command::new("nsd").args(["-d", "-c"]).arg(&conf),
-        &dir.join("nsd.log"),
-        || answers(port, zone, None),
-    );
-    (s, port)
-}
-
 const FILES: [&str; 3] = ["block-in.txt", "block-out.txt", "allow.txt"];
 
 fn check_pulled(dir: &Path, lists: &[IpSet; 3], what: &str) {
@@ -281,6 +155,7 @@ fn nsd_serves_every_form_and_the_pull_rebuilds_the_lists() {
         &d.join("nsd"),
         &d.join("nsd-zones.conf"),
         "hosts.lists.example",
+        false,
     );
     let server = format!("127.0.0.1:{port}");
     for (profile, lists) in &profiles {

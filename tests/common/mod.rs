@@ -1,6 +1,9 @@
 //! Running the real binaries in a scratch directory (after xsv's Workdir).
 #![allow(dead_code)]
 
+pub mod dns;
+pub mod netns;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 

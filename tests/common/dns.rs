@@ -1,0 +1,170 @@
+//! Name servers started by the tests on 127.0.0.1 at free high ports,
+//! stopped by PID on drop, every wait bounded; and the real `tl-zone` and
+//! `tl-fw pull` that publish to them and read from them.
+
+use super::{bin_path, run_in, Run};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A port free for TCP and UDP on 127.0.0.1 (as far as one can tell).
+pub fn free_port() -> u16 {
+    loop {
+        let t = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = t.local_addr().unwrap().port();
+        if port > 1024 && std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
+/// A server process of this test, stopped (SIGTERM, then SIGKILL) by PID.
+pub struct Server {
+    child: Child,
+    log: PathBuf,
+}
+
+impl Server {
+    pub fn start(cmd: &mut Command, log: &Path, ready: impl Fn() -> bool) -> Server {
+        let file = std::fs::File::create(log).expect("log file");
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file)
+            .spawn()
+            .expect("start server");
+        let mut s = Server {
+            child,
+            log: log.to_path_buf(),
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            if let Ok(Some(status)) = s.child.try_wait() {
+                panic!("server exited ({status}):\n{}", s.log());
+            }
+            if ready() {
+                return s;
+            }
+            if Instant::now() > deadline {
+                panic!("server not ready within 20 s:\n{}", s.log());
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let pid = self.child.id() as libc::pid_t;
+        // SAFETY: signalling our own child process by its PID.
+        unsafe {
+            libc::kill(pid, libc::SIGTERM);
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Whether the server answers the SOA of `zone` (dig over TCP, with a key).
+pub fn answers(port: u16, zone: &str, key: Option<&str>) -> bool {
+    let mut c = Command::new("dig");
+    c.args([
+        "@127.0.0.1",
+        "-p",
+        &port.to_string(),
+        "+tcp",
+        "+time=2",
+        "+tries=1",
+        zone,
+        "SOA",
+    ]);
+    if let Some(k) = key {
+        c.args(["-y", k]);
+    }
+    let out = c.output().unwrap();
+    String::from_utf8_lossy(&out.stdout).contains("status: NOERROR")
+}
+
+pub fn tl_zone(dir: &Path, args: &[&str]) {
+    let r = run_in(dir, bin_path("tl-zone"), args, b"");
+    assert_eq!(r.code, 0, "tl-zone {args:?}: {}", r.stderr);
+}
+
+pub fn pull(dir: &Path, args: &[&str]) -> Run {
+    run_in(dir, bin_path("tl-fw"), &[&["pull"], args].concat(), b"")
+}
+
+/// NSD's configuration in `dir` (`dir/nsd.conf`), listening on
+/// 127.0.0.1@`port`, with the zones of `include`. With `control`,
+/// `nsd-control -c dir/nsd.conf` talks to it over a local socket
+/// (`dir/nsd.ctl`, no TLS keys).
+pub fn nsd_conf(dir: &Path, port: u16, include: &Path, control: bool) -> PathBuf {
+    let conf = dir.join("nsd.conf");
+    let d = dir.display();
+    let control = if control {
+        format!("\tcontrol-enable: yes\n\tcontrol-interface: \"{d}/nsd.ctl\"\n")
+    } else {
+        "\tcontrol-enable: no\n".to_string()
+    };
+    std::fs::write(
+        &conf,
+        format!(
+            "server:\n\tip-address: 127.0.0.1@{port}\n\tport: {port}\n\tusername: \"\"\n\tchroot: \"\"\n\
+             \tzonesdir: \"{d}\"\n\tpidfile: \"{d}/nsd.pid\"\n\tdatabase: \"\"\n\txfrdfile: \"{d}/xfrd.state\"\n\
+             \tzonelistfile: \"{d}/zone.list\"\n\txfrdir: \"{d}\"\n\tserver-count: 1\n\tverbosity: 1\n\
+             \tdo-ip6: no\nremote-control:\n{control}include: \"{}\"\n",
+            include.display()
+        ),
+    )
+    .unwrap();
+    conf
+}
+
+/// NSD on a free port, serving the zones of `include`, once it answers
+/// the SOA of `zone`.
+pub fn start_nsd(dir: &Path, include: &Path, zone: &str, control: bool) -> (Server, u16) {
+    let port = free_port();
+    let conf = nsd_conf(dir, port, include, control);
+    let s = Server::start(
+        Command::new("nsd").args(["-d", "-c"]).arg(&conf),
+        &dir.join("nsd.log"),
+        || answers(port, zone, None),
+    );
+    (s, port)
+}
+
+/// The SOA serial the server at 127.0.0.1:`port` gives for `zone` (dig
+/// over TCP), if it answers.
+pub fn soa_serial(port: u16, zone: &str) -> Option<u32> {
+    let out = Command::new("dig")
+        .args([
+            "@127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "+tcp",
+            "+time=2",
+            "+tries=1",
+            "+short",
+            zone,
+            "SOA",
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .nth(2)?
+        .parse()
+        .ok()
+}
