@@ -9,10 +9,11 @@
 //! says `SKIP:`; under CI (where `.ci/run` installs them) it fails instead.
 
 mod common;
-use common::{bin_path, have_program, require, run_in, Workdir};
+use common::dns::{free_port, nsd_conf, tl_zone, Server};
+use common::{have_program, require, Workdir};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use threatlist::net::{parse_entry, Addr, Entry};
 use threatlist::set::{IntervalSet, IpSet};
@@ -29,75 +30,6 @@ fn fx(name: &str) -> String {
 
 fn tools(names: &[&str]) -> bool {
     names.iter().all(|n| require(have_program(n), n))
-}
-
-/// A port free for TCP and UDP on 127.0.0.1 (as far as one can tell).
-fn free_port() -> u16 {
-    loop {
-        let t = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = t.local_addr().unwrap().port();
-        if port > 1024 && std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-}
-
-/// A server process of this test, stopped (SIGTERM, then SIGKILL) by PID.
-struct Server {
-    child: Child,
-    log: PathBuf,
-}
-
-impl Server {
-    fn start(cmd: &mut Command, log: &Path, ready: impl Fn() -> bool) -> Server {
-        let file = std::fs::File::create(log).expect("log file");
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(file.try_clone().unwrap())
-            .stderr(file)
-            .spawn()
-            .expect("start server");
-        let mut s = Server {
-            child,
-            log: log.to_path_buf(),
-        };
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            if let Ok(Some(status)) = s.child.try_wait() {
-                panic!("server exited ({status}):\n{}", s.log());
-            }
-            if ready() {
-                return s;
-            }
-            if Instant::now() > deadline {
-                panic!("server not ready within 20 s:\n{}", s.log());
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let pid = self.child.id() as libc::pid_t;
-        // SAFETY: signalling our own child process by its PID.
-        unsafe {
-            libc::kill(pid, libc::SIGTERM);
-        }
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// One answer as dig printed it.
@@ -167,11 +99,6 @@ fn txt_strings(rdata: &str) -> Vec<String> {
         .step_by(2)
         .map(String::from)
         .collect()
-}
-
-fn tl_zone(dir: &Path, args: &[&str]) {
-    let r = run_in(dir, bin_path("tl-zone"), args, b"");
-    assert_eq!(r.code, 0, "tl-zone {args:?}: {}", r.stderr);
 }
 
 fn set_of(entries: impl IntoIterator<Item = Entry>) -> IpSet {
@@ -412,26 +339,9 @@ fn check_lists(port: u16, origin: &str, list: &str, block: &IpSet, dnsbl: bool) 
     }
 }
 
-fn nsd_conf(dir: &Path, port: u16, include: &Path) -> PathBuf {
-    let conf = dir.join("nsd.conf");
-    let d = dir.display();
-    std::fs::write(
-        &conf,
-        format!(
-            "server:\n\tip-address: 127.0.0.1@{port}\n\tport: {port}\n\tusername: \"\"\n\tchroot: \"\"\n\
-             \tzonesdir: \"{d}\"\n\tpidfile: \"{d}/nsd.pid\"\n\tdatabase: \"\"\n\txfrdfile: \"{d}/xfrd.state\"\n\
-             \tzonelistfile: \"{d}/zone.list\"\n\txfrdir: \"{d}\"\n\tserver-count: 1\n\tverbosity: 1\n\
-             \tdo-ip6: no\nremote-control:\n\tcontrol-enable: no\ninclude: \"{}\"\n",
-            include.display()
-        ),
-    )
-    .unwrap();
-    conf
-}
-
 fn start_nsd(dir: &Path, include: &Path, soa_name: &str) -> (Server, u16) {
     let port = free_port();
-    let conf = nsd_conf(dir, port, include);
+    let conf = nsd_conf(dir, port, include, false);
     let check = Command::new("nsd-checkconf").arg(&conf).output().unwrap();
     assert!(
         check.status.success(),
