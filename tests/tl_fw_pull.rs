@@ -282,21 +282,8 @@ fn bind_answers_a_signed_pull_and_refuses_an_unsigned_one() {
             "2026-11-27T12:00:00Z",
         ],
     );
-    let key = Command::new("tsig-keygen")
-        .args(["-a", "hmac-sha256", "fw-key"])
-        .output()
-        .unwrap();
-    assert!(key.status.success());
-    let key_text = String::from_utf8(key.stdout).unwrap();
+    let (key_text, secret) = tsig_keygen("fw-key");
     std::fs::write(d.join("fw.key"), &key_text).unwrap();
-    let secret = key_text
-        .split("secret \"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
 
     let port = free_port();
     let dir = d.join("named");

@@ -9,7 +9,7 @@
 //! says `SKIP:`; under CI (where `.ci/run` installs them) it fails instead.
 
 mod common;
-use common::dns::{free_port, nsd_conf, tl_zone, Server};
+use common::dns::{free_port, nsd_conf, tl_zone, tsig_keygen, Server};
 use common::{have_program, require, Workdir};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -392,21 +392,8 @@ fn start_named_with(dir: &Path, include: &Path, soa_name: &str, controls: &str) 
 
 /// A TSIG key made by tsig-keygen, as BIND and NSD configuration.
 fn tsig_key(dir: &Path) -> String {
-    let out = Command::new("tsig-keygen")
-        .args(["-a", "hmac-sha256", "xfr-key"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (text, secret) = tsig_keygen("xfr-key");
     std::fs::write(dir.join("key.named"), &text).unwrap();
-    let secret = text
-        .split("secret \"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_string();
     std::fs::write(
         dir.join("key.nsd"),
         format!("key:\n\tname: \"xfr-key\"\n\talgorithm: hmac-sha256\n\tsecret: \"{secret}\"\n"),

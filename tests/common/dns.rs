@@ -168,3 +168,21 @@ pub fn soa_serial(port: u16, zone: &str) -> Option<u32> {
         .parse()
         .ok()
 }
+
+/// A new TSIG key from `tsig-keygen -a hmac-sha256 NAME`: the key clause
+/// BIND reads, and its base64 secret.
+pub fn tsig_keygen(name: &str) -> (String, String) {
+    let out = Command::new("tsig-keygen")
+        .args(["-a", "hmac-sha256", name])
+        .output()
+        .expect("run tsig-keygen");
+    assert!(out.status.success(), "tsig-keygen failed");
+    let text = String::from_utf8(out.stdout).expect("key text");
+    let secret = text
+        .split("secret \"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a secret in the key")
+        .to_string();
+    (text, secret)
+}
