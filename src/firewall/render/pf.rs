@@ -8,6 +8,7 @@
 
 use super::quote::{bare, prefixes, shell};
 use super::{Options, Prepared, Rendered};
+use crate::firewall::fit::Fitted;
 use crate::firewall::Error;
 use std::fmt::Write;
 
@@ -37,12 +38,24 @@ pub fn render(p: &Prepared, o: &Options) -> Result<Rendered, Error> {
         }
         files.push((table.clone(), body.into_bytes()));
     }
-    let entries: usize = tables.iter().map(|(_, l)| l.set_cidrs()).sum();
-    let largest = tables.iter().map(|(_, l)| l.set_cidrs()).max().unwrap_or(0);
-    let limit = table_entries(entries);
-    let a = shell(name);
     let mut s = String::new();
+    usage(&mut s, name, &tables);
+    limits(&mut s, p, &tables);
     let w = &mut s;
+    let _ = writeln!(w);
+    for (table, _) in &tables {
+        let _ = writeln!(w, "table <{table}> persist file \"{table}\"");
+    }
+    let _ = writeln!(w);
+    let _ = writeln!(w, "block drop in quick from <{name}_block_in> to any");
+    let _ = writeln!(w, "block drop out log quick from any to <{name}_block_out>");
+    files.push((format!("{name}.anchor"), s.into_bytes()));
+    Ok(Rendered { files })
+}
+
+/// The anchor's opening comment: what it does and how to load it.
+fn usage(w: &mut String, name: &str, tables: &[(String, &Fitted)]) {
+    let a = shell(name);
     let _ = writeln!(
         w,
         "# pf anchor {name}, written by tl-fw render --target pf."
@@ -84,13 +97,20 @@ pub fn render(p: &Prepared, o: &Options) -> Result<Rendered, Error> {
         shell(&format!("{name}.anchor"))
     );
     let _ = writeln!(w, "# or replace one table's contents:");
-    for (table, _) in &tables {
+    for (table, _) in tables {
         let _ = writeln!(
             w,
             "#   pfctl -a {a} -t {t} -T replace -f {t}",
             t = shell(table)
         );
     }
+}
+
+/// The comment on pf's limits these tables need.
+fn limits(w: &mut String, p: &Prepared, tables: &[(String, &Fitted)]) {
+    let entries: usize = tables.iter().map(|(_, l)| l.set_cidrs()).sum();
+    let largest = tables.iter().map(|(_, l)| l.set_cidrs()).max().unwrap_or(0);
+    let limit = table_entries(entries);
     let _ = writeln!(w, "#");
     let _ = writeln!(
         w,
@@ -134,15 +154,6 @@ pub fn render(p: &Prepared, o: &Options) -> Result<Rendered, Error> {
         );
         let _ = writeln!(w, "# (net.pf.request_maxcount).");
     }
-    let _ = writeln!(w);
-    for (table, _) in &tables {
-        let _ = writeln!(w, "table <{table}> persist file \"{table}\"");
-    }
-    let _ = writeln!(w);
-    let _ = writeln!(w, "block drop in quick from <{name}_block_in> to any");
-    let _ = writeln!(w, "block drop out log quick from any to <{name}_block_out>");
-    files.push((format!("{name}.anchor"), s.into_bytes()));
-    Ok(Rendered { files })
 }
 
 /// The `table-entries` limit for `entries` in these tables: half again for
