@@ -84,22 +84,37 @@ fn header_time(header: &str, line: &str, cx: &mut Context) -> Result<Option<i64>
 }
 
 /// `IF:ADDR[/PORT]` or `ADDR[/PORT]` (IPv6 too): interface, address, port.
-fn colon_end(s: &str) -> Option<(Option<&str>, IpAddr, Option<u16>)> {
+/// A host name where the address should be (the ASA prints names it was
+/// configured with) is [`Skip::HostName`].
+fn colon_end(s: &str) -> Result<(Option<&str>, IpAddr, Option<u16>), Skip> {
     let (a, p) = match s.rsplit_once('/') {
-        Some((a, p)) => (a, Some(port(p)?)),
+        Some((a, p)) => (a, Some(port(p).ok_or(Skip::Malformed)?)),
         None => (s, None),
     };
     if let Some(ip) = addr(a) {
-        return Some((None, ip, p));
+        return Ok((None, ip, p));
     }
-    let (iface, a) = a.split_once(':')?;
-    Some((Some(iface).filter(|i| !i.is_empty()), addr(a)?, p))
+    let (iface, a) = a.split_once(':').ok_or(Skip::Malformed)?;
+    let iface = Some(iface).filter(|i| !i.is_empty());
+    match addr(a) {
+        Some(ip) => Ok((iface, ip, p)),
+        None if is_host_name(a) => Err(Skip::HostName),
+        None => Err(Skip::Malformed),
+    }
+}
+
+fn is_host_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.bytes().any(|b| b.is_ascii_alphabetic())
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// `(ADDR/PORT)`, a mapped address.
 fn mapped(s: &str) -> Option<Mapped> {
     let inner = s.strip_prefix('(')?.strip_suffix(')')?;
-    let (iface, ip, p) = colon_end(inner)?;
+    let (iface, ip, p) = colon_end(inner).ok()?;
     iface.is_none().then_some(Mapped { addr: ip, port: p })
 }
 
@@ -120,13 +135,13 @@ fn deny_acl(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
     let s = pos(t, "src", 2).ok_or(Skip::Malformed)?;
     let (si, sa, sp) = t
         .get(s + 1)
-        .and_then(|e| colon_end(e))
-        .ok_or(Skip::Malformed)?;
+        .ok_or(Skip::Malformed)
+        .and_then(|e| colon_end(e))?;
     let d = pos(t, "dst", s).ok_or(Skip::Malformed)?;
     let (di, da, dp) = t
         .get(d + 1)
-        .and_then(|e| colon_end(e))
-        .ok_or(Skip::Malformed)?;
+        .ok_or(Skip::Malformed)
+        .and_then(|e| colon_end(e))?;
     (ev.src, ev.src_port, ev.iface_in) = (Some(sa), sp, si.map(str::to_string));
     (ev.dst, ev.dst_port, ev.iface_out) = (Some(da), dp, di.map(str::to_string));
     if let Some(g) = pos(t, "access-group", d) {
@@ -160,13 +175,13 @@ fn deny_from_to(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
     let f = pos(t, "from", 1).ok_or(Skip::Malformed)?;
     let (_, sa, sp) = t
         .get(f + 1)
-        .and_then(|e| colon_end(e))
-        .ok_or(Skip::Malformed)?;
+        .ok_or(Skip::Malformed)
+        .and_then(|e| colon_end(e))?;
     let to = pos(t, "to", f).ok_or(Skip::Malformed)?;
     let (_, da, dp) = t
         .get(to + 1)
-        .and_then(|e| colon_end(e))
-        .ok_or(Skip::Malformed)?;
+        .ok_or(Skip::Malformed)
+        .and_then(|e| colon_end(e))?;
     (ev.src, ev.src_port, ev.dst, ev.dst_port) = (Some(sa), sp, Some(da), dp);
     if let Some(i) = pos(t, "interface", to) {
         ev.iface_in = t.get(i + 1).map(|s| s.to_string());
@@ -209,7 +224,7 @@ type End<'a> = (Option<&'a str>, IpAddr, Option<u16>, Option<Mapped>);
 /// line gives one.
 fn for_to<'a>(t: &[&'a str]) -> Result<(End<'a>, End<'a>), Skip> {
     let end = |i: usize| -> Result<End<'a>, Skip> {
-        let (iface, a, p) = t.get(i).and_then(|e| colon_end(e)).ok_or(Skip::Malformed)?;
+        let (iface, a, p) = t.get(i).ok_or(Skip::Malformed).and_then(|e| colon_end(e))?;
         Ok((iface, a, p, t.get(i + 1).and_then(|m| mapped(m))))
     };
     let f = pos(t, "for", 1).ok_or(Skip::Malformed)?;
@@ -274,19 +289,17 @@ mod tests {
         let v4: IpAddr = "10.0.0.5".parse().unwrap();
         assert_eq!(
             colon_end("inside:10.0.0.5/1234"),
-            Some((Some("inside"), v4, Some(1234)))
+            Ok((Some("inside"), v4, Some(1234)))
         );
-        assert_eq!(colon_end("10.0.0.5/1234"), Some((None, v4, Some(1234))));
-        assert_eq!(
-            colon_end("inside:10.0.0.5"),
-            Some((Some("inside"), v4, None))
-        );
+        assert_eq!(colon_end("10.0.0.5/1234"), Ok((None, v4, Some(1234))));
+        assert_eq!(colon_end("inside:10.0.0.5"), Ok((Some("inside"), v4, None)));
         let v6: IpAddr = "2001:db8::1".parse().unwrap();
         assert_eq!(
             colon_end("outside:2001:db8::1/80"),
-            Some((Some("outside"), v6, Some(80)))
+            Ok((Some("outside"), v6, Some(80)))
         );
-        assert_eq!(colon_end("outside:host.example/80"), None);
+        assert_eq!(colon_end("outside:host.example/80"), Err(Skip::HostName));
+        assert_eq!(colon_end("outside:10.0.0.5/x"), Err(Skip::Malformed));
         assert_eq!(
             slash_end("inside/10.0.0.5(22)"),
             Some(("inside", v4, Some(22)))

@@ -145,6 +145,8 @@ pub enum Skip {
     BadTime,
     /// A required field is missing or malformed (address, port, CSV column).
     Malformed,
+    /// A host name where an address should be (Cisco ASA with `names`).
+    HostName,
 }
 
 impl Skip {
@@ -156,6 +158,7 @@ impl Skip {
             Skip::Unsupported => "message without traffic",
             Skip::BadTime => "unreadable time",
             Skip::Malformed => "malformed fields",
+            Skip::HostName => "host name in place of an address",
         }
     }
 }
