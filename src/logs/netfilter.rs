@@ -36,6 +36,11 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
     ev.rule = some_text(prefix);
     ev.action = action(prefix);
     for token in msg[start..].split_ascii_whitespace() {
+        // An ICMP error quotes the offending packet in `[SRC=… DST=…]`:
+        // its fields are not this packet's.
+        if token.starts_with('[') {
+            break;
+        }
         let Some((key, value)) = token.split_once('=') else {
             continue;
         };
@@ -110,6 +115,20 @@ mod tests {
         assert_eq!(action(""), None);
         assert_eq!(kernel_stamp("[123.456] [UFW BLOCK]"), "[UFW BLOCK]");
         assert_eq!(kernel_stamp("[UFW BLOCK]"), "[UFW BLOCK]");
+    }
+
+    #[test]
+    fn a_quoted_packet_is_not_the_packet() {
+        let mut cx = Context::new(0);
+        let ev = parse(
+            "IN=eth0 OUT= SRC=192.0.2.1 DST=10.0.0.1 PROTO=ICMP TYPE=3 CODE=3 [SRC=10.0.0.1 DST=192.0.2.1 PROTO=UDP SPT=5 DPT=53 ]",
+            &mut cx,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(ev.dst, "10.0.0.1".parse().ok());
+        assert_eq!((ev.protocol.as_deref(), ev.dst_port), (Some("icmp"), None));
+        assert_eq!(ev.time, None);
     }
 
     #[test]

@@ -101,7 +101,11 @@ pub fn frame<'a>(line: &'a str, year: &mut YearGuess) -> Result<Framed<'a>, Fram
         let time = year
             .resolve(month, day, h, m, s)
             .ok_or(FrameError::BadTime)?;
-        let (host, after) = word(after);
+        // `Dec  7 12:00:01 tag: msg` (no host) as remote syslog writes it.
+        let (host, after) = match word(after) {
+            (Some(h), _) if h.ends_with(':') => (None, after),
+            found => found,
+        };
         let (tag, msg) = split_tag(after);
         return Ok(Framed {
             time: Some(time),
@@ -263,6 +267,8 @@ mod tests {
         assert_eq!(f.msg, "hello there");
         let f = frame("Dec  7 11:00:01 gw filterlog[123]: a,b", &mut y).unwrap();
         assert_eq!((f.tag, f.msg), (Some("filterlog"), "a,b"));
+        let f = frame("Dec  7 11:00:01 filterlog[123]: a,b", &mut y).unwrap();
+        assert_eq!((f.host, f.tag, f.msg), (None, Some("filterlog"), "a,b"));
     }
 
     #[test]
