@@ -285,6 +285,21 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_stamp_without_year_takes_the_guess() {
+        // Reference 2026-12-07T12:00:00Z: December 9 is more than a day
+        // later (the slack for zones), so last year's.
+        let mut cx = Context::new(1_796_644_800);
+        let line = "Dec  9 09:00:00 fw01 : %ASA-2-106006: Deny inbound UDP from 192.0.2.6/137 to 10.0.0.7/137 on interface outside";
+        let ev = parse(line, &mut cx).unwrap().unwrap();
+        assert_eq!(ev.time, super::super::syslog::civil(2025, 12, 9, 9, 0, 0));
+        assert_eq!(ev.iface_in.as_deref(), Some("outside"));
+        assert_eq!(
+            parse("Dec 99 2026 09:00:00: %ASA-2-106006: x", &mut cx),
+            Err(Skip::BadTime)
+        );
+    }
+
+    #[test]
     fn ends_with_interfaces_and_ipv6() {
         let v4: IpAddr = "10.0.0.5".parse().unwrap();
         assert_eq!(
