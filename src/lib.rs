@@ -12,6 +12,7 @@ pub mod feed;
 pub mod files;
 pub mod firewall;
 pub mod geo;
+pub mod logs;
 pub mod net;
 pub mod pool;
 pub mod profile;

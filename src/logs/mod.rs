@@ -1,0 +1,304 @@
+//! Firewall logs read line by line into one normalized [`Event`]: the
+//! formats we know ([`Format`]), which one a file holds ([`detect`]), and
+//! one parser per format ([`parse_line`]). A line that carries no event is a
+//! counted [`Skip`] with a reason, never an error; only what stops a whole
+//! file (it cannot be read) is an [`Error`]. Nothing here prints.
+//!
+//! Syslog framing (RFC 3164, RFC 5424) is stripped by [`syslog`]; each
+//! format's module reads the message left.
+
+mod asa;
+mod filterlog;
+mod netfilter;
+pub mod syslog;
+
+use crate::error::InputError;
+use std::net::IpAddr;
+
+pub use syslog::YearGuess;
+
+/// What the firewall did with the packet or connection, when it says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    Drop,
+    Accept,
+    /// Logged without a verdict: an audit line, a connection's teardown.
+    Other,
+}
+
+/// Which way the traffic went as the log line tells it (the profile's own
+/// networks decide inside and outside later).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    In,
+    Out,
+    Unknown,
+}
+
+/// One log line, normalized. Every field a format does not carry is `None`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Event {
+    /// Unix seconds, UTC.
+    pub time: Option<i64>,
+    pub action: Option<Action>,
+    pub direction: Direction,
+    /// Lower case, as the log names it (`tcp`, `udp`, `icmp`, `ipv6-icmp`…).
+    pub protocol: Option<String>,
+    pub src: Option<IpAddr>,
+    pub dst: Option<IpAddr>,
+    pub src_port: Option<u16>,
+    pub dst_port: Option<u16>,
+    /// The interface the packet came in on / went out of.
+    pub iface_in: Option<String>,
+    pub iface_out: Option<String>,
+    /// The rule's name, number or log prefix.
+    pub rule: Option<String>,
+    /// The name queried, for DNS logs.
+    pub qname: Option<String>,
+    /// The address (and port) the source / destination had on the other
+    /// side of a translation, when the line gives it (Cisco ASA).
+    pub src_mapped: Option<Mapped>,
+    pub dst_mapped: Option<Mapped>,
+}
+
+/// An address as translated by NAT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Mapped {
+    pub addr: IpAddr,
+    pub port: Option<u16>,
+}
+
+impl Event {
+    /// An event with nothing known yet.
+    pub fn empty() -> Self {
+        Event {
+            time: None,
+            action: None,
+            direction: Direction::Unknown,
+            protocol: None,
+            src: None,
+            dst: None,
+            src_port: None,
+            dst_port: None,
+            iface_in: None,
+            iface_out: None,
+            rule: None,
+            qname: None,
+            src_mapped: None,
+            dst_mapped: None,
+        }
+    }
+}
+
+/// The log formats, in the order detection prefers them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// Linux netfilter `LOG` target (iptables, UFW, Proxmox) via syslog.
+    Netfilter,
+    /// nftables `log` statement: the same key=value body after the rule's
+    /// prefix. Detection cannot tell it from [`Format::Netfilter`] (the
+    /// kernel writes both alike) and answers `netfilter`; the two parse the
+    /// same.
+    Nftables,
+    /// pfSense / OPNsense `filterlog` CSV.
+    Filterlog,
+    /// Cisco ASA / FTD / PIX syslog (`%ASA-n-NNNNNN: …`).
+    Asa,
+}
+
+impl Format {
+    pub const ALL: [Format; 4] = [
+        Format::Netfilter,
+        Format::Nftables,
+        Format::Filterlog,
+        Format::Asa,
+    ];
+
+    /// The name used on command lines and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Netfilter => "netfilter",
+            Format::Nftables => "nftables",
+            Format::Filterlog => "filterlog",
+            Format::Asa => "asa",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+}
+
+/// Why a line gave no event: counted per reason, never fatal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Skip {
+    /// Blank, or a `#` comment.
+    Empty,
+    /// Longer than [`MAX_LINE`].
+    TooLong,
+    /// Another program's line, or not this format at all.
+    Foreign,
+    /// The format's line, but a message that carries no traffic (an ASA
+    /// message id we do not read, a filterlog line of another protocol).
+    Unsupported,
+    /// The syslog header's time cannot be read.
+    BadTime,
+    /// A required field is missing or malformed (address, port, CSV column).
+    Malformed,
+    /// A host name where an address should be (Cisco ASA with `names`).
+    HostName,
+}
+
+impl Skip {
+    pub fn reason(self) -> &'static str {
+        match self {
+            Skip::Empty => "empty or comment",
+            Skip::TooLong => "line too long",
+            Skip::Foreign => "not a line of this format",
+            Skip::Unsupported => "message without traffic",
+            Skip::BadTime => "unreadable time",
+            Skip::Malformed => "malformed fields",
+            Skip::HostName => "host name in place of an address",
+        }
+    }
+}
+
+/// Lines longer than this are skipped unread.
+pub const MAX_LINE: usize = 64 * 1024;
+
+/// What parsing one file carries from line to line.
+#[derive(Clone, Debug)]
+pub struct Context {
+    /// The year of RFC 3164 lines, which write none.
+    pub year: YearGuess,
+}
+
+impl Context {
+    /// A context for a file last modified at `reference` (Unix seconds):
+    /// no line of it is later than that.
+    pub fn new(reference: i64) -> Self {
+        Context {
+            year: YearGuess::new(reference),
+        }
+    }
+
+    /// A context for the file at `path`, from its modification time.
+    pub fn for_file(path: &std::path::Path) -> Result<Self, Error> {
+        let name = path.display().to_string();
+        let meta = std::fs::metadata(path)
+            .map_err(|e| InputError::file(&name, crate::error::describe_io(&e)))?;
+        let mtime = meta
+            .modified()
+            .map_err(|e| InputError::file(&name, crate::error::describe_io(&e)))?;
+        let secs = mtime
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        Ok(Context::new(secs))
+    }
+}
+
+/// What stops reading a log file.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The file cannot be read (`FILE: reason`).
+    #[error(transparent)]
+    Input(#[from] InputError),
+}
+
+/// The format of a file from its first lines: the format most lines look
+/// like, `None` when none does.
+pub fn detect(first_lines: &[&[u8]]) -> Option<Format> {
+    let mut votes = [0usize; 4];
+    for line in first_lines {
+        if line.len() > MAX_LINE {
+            continue;
+        }
+        let text = String::from_utf8_lossy(line);
+        if let Some(f) = looks_like(&text) {
+            votes[Format::ALL.iter().position(|g| *g == f).unwrap_or(0)] += 1;
+        }
+    }
+    let best = votes.iter().copied().max().unwrap_or(0);
+    (best > 0).then(|| Format::ALL[votes.iter().position(|v| *v == best).unwrap_or(0)])
+}
+
+fn looks_like(line: &str) -> Option<Format> {
+    if asa::looks_like(line) {
+        Some(Format::Asa)
+    } else if filterlog::looks_like(line) {
+        Some(Format::Filterlog)
+    } else if netfilter::looks_like(line) {
+        Some(Format::Netfilter)
+    } else {
+        None
+    }
+}
+
+/// Reads one line (without its line end) of a file in `format`.
+pub fn parse_line(format: Format, line: &[u8], cx: &mut Context) -> Result<Option<Event>, Skip> {
+    if line.len() > MAX_LINE {
+        return Err(Skip::TooLong);
+    }
+    let text = String::from_utf8_lossy(line);
+    let text = text.trim_end_matches(['\r', '\n']);
+    if text.trim().is_empty() || text.starts_with('#') {
+        return Err(Skip::Empty);
+    }
+    match format {
+        Format::Netfilter | Format::Nftables => netfilter::parse(text, cx),
+        Format::Filterlog => filterlog::parse(text, cx),
+        Format::Asa => asa::parse(text, cx),
+    }
+}
+
+/// A port number, strictly.
+fn port(s: &str) -> Option<u16> {
+    if s.is_empty() || s.len() > 5 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// An address, strictly (IPv6 zone indexes refused).
+fn addr(s: &str) -> Option<IpAddr> {
+    s.parse().ok()
+}
+
+fn some_text(s: &str) -> Option<String> {
+    (!s.is_empty()).then(|| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for f in Format::ALL {
+            assert_eq!(Format::from_name(f.name()), Some(f));
+        }
+        assert_eq!(Format::from_name("pf"), None);
+    }
+
+    #[test]
+    fn detect_votes_and_ignores_noise() {
+        let lines: Vec<&[u8]> = vec![
+            b"Dec  7 12:00:01 gw kernel: [UFW BLOCK] IN=eth0 OUT= SRC=192.0.2.1 DST=10.0.0.1 PROTO=TCP SPT=1 DPT=2",
+            b"Dec  7 12:00:01 gw sshd[1]: Accepted publickey",
+        ];
+        assert_eq!(detect(&lines), Some(Format::Netfilter));
+        assert_eq!(detect(&[b"hello".as_slice()]), None);
+        assert_eq!(detect(&[]), None);
+    }
+
+    #[test]
+    fn blank_and_long_lines_are_skips() {
+        let mut cx = Context::new(0);
+        assert_eq!(parse_line(Format::Asa, b"  ", &mut cx), Err(Skip::Empty));
+        let long = vec![b'a'; MAX_LINE + 1];
+        assert_eq!(
+            parse_line(Format::Netfilter, &long, &mut cx),
+            Err(Skip::TooLong)
+        );
+    }
+}

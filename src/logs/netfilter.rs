@@ -1,0 +1,140 @@
+//! Linux netfilter `LOG` lines and nftables `log` lines: an optional kernel
+//! timestamp (`[12345.678]`), the rule's prefix (anything before `IN=`:
+//! `[UFW BLOCK]`, `IPTABLES:BLOCKED-CONN:`, an nftables prefix), then
+//! `KEY=value` fields and bare flags. The action comes from the prefix
+//! (`AUDIT` is checked first, then drop and accept words); no prefix, no
+//! action.
+
+use super::syslog::{frame, FrameError};
+use super::{addr, port, some_text, Action, Context, Direction, Event, Skip};
+
+/// The start of the `IN=` field: at the start or after a space or `]`/`:`.
+fn body_start(msg: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = msg[from..].find("IN=") {
+        let at = from + i;
+        let before = msg[..at].bytes().last();
+        if matches!(before, None | Some(b' ' | b']' | b':')) {
+            return Some(at);
+        }
+        from = at + 3;
+    }
+    None
+}
+
+pub(super) fn looks_like(line: &str) -> bool {
+    body_start(line).is_some() && line.contains(" SRC=") && line.contains(" DST=")
+}
+
+pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
+    let framed = frame(line, &mut cx.year).map_err(|FrameError::BadTime| Skip::BadTime)?;
+    let msg = framed.msg;
+    let start = body_start(msg).ok_or(Skip::Foreign)?;
+    let mut ev = Event::empty();
+    ev.time = framed.time;
+    let prefix = kernel_stamp(msg[..start].trim());
+    ev.rule = some_text(prefix);
+    ev.action = action(prefix);
+    for token in msg[start..].split_ascii_whitespace() {
+        // An ICMP error quotes the offending packet in `[SRC=… DST=…]`:
+        // its fields are not this packet's.
+        if token.starts_with('[') {
+            break;
+        }
+        let Some((key, value)) = token.split_once('=') else {
+            continue;
+        };
+        match key {
+            "IN" => ev.iface_in = some_text(value),
+            "OUT" => ev.iface_out = some_text(value),
+            "SRC" => ev.src = Some(addr(value).ok_or(Skip::Malformed)?),
+            "DST" => ev.dst = Some(addr(value).ok_or(Skip::Malformed)?),
+            "PROTO" if ev.protocol.is_none() => ev.protocol = some_text(&value.to_lowercase()),
+            "SPT" if ev.src_port.is_none() => {
+                ev.src_port = Some(port(value).ok_or(Skip::Malformed)?)
+            }
+            "DPT" if ev.dst_port.is_none() => {
+                ev.dst_port = Some(port(value).ok_or(Skip::Malformed)?)
+            }
+            _ => {}
+        }
+    }
+    if ev.src.is_none() || ev.dst.is_none() {
+        return Err(Skip::Malformed);
+    }
+    ev.direction = match (&ev.iface_in, &ev.iface_out) {
+        (Some(_), None) => Direction::In,
+        (None, Some(_)) => Direction::Out,
+        _ => Direction::Unknown,
+    };
+    Ok(Some(ev))
+}
+
+/// The prefix without a leading kernel timestamp `[seconds.micros]`.
+fn kernel_stamp(prefix: &str) -> &str {
+    if let Some(rest) = prefix.strip_prefix('[') {
+        if let Some(end) = rest.find(']') {
+            let inner = rest[..end].trim();
+            if !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+                return rest[end + 1..].trim();
+            }
+        }
+    }
+    prefix
+}
+
+/// The verdict a prefix names: `AUDIT` is none; drop words before accept
+/// words.
+fn action(prefix: &str) -> Option<Action> {
+    let p = prefix.to_ascii_uppercase();
+    let has = |words: &[&str]| words.iter().any(|w| p.contains(w));
+    if p.is_empty() {
+        None
+    } else if has(&["AUDIT"]) {
+        Some(Action::Other)
+    } else if has(&["BLOCK", "DROP", "DENY", "DENIED", "REJECT"]) {
+        Some(Action::Drop)
+    } else if has(&["ALLOW", "ACCEPT", "PASS", "PERMIT"]) {
+        Some(Action::Accept)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prefixes_name_the_action() {
+        assert_eq!(action("[UFW BLOCK]"), Some(Action::Drop));
+        assert_eq!(action("[UFW AUDIT]"), Some(Action::Other));
+        assert_eq!(action("[UFW ALLOW]"), Some(Action::Accept));
+        assert_eq!(action("IPTABLES:BLOCKED-CONN:"), Some(Action::Drop));
+        assert_eq!(action("fw-log"), None);
+        assert_eq!(action(""), None);
+        assert_eq!(kernel_stamp("[123.456] [UFW BLOCK]"), "[UFW BLOCK]");
+        assert_eq!(kernel_stamp("[UFW BLOCK]"), "[UFW BLOCK]");
+    }
+
+    #[test]
+    fn a_quoted_packet_is_not_the_packet() {
+        let mut cx = Context::new(0);
+        let ev = parse(
+            "IN=eth0 OUT= SRC=192.0.2.1 DST=10.0.0.1 PROTO=ICMP TYPE=3 CODE=3 [SRC=10.0.0.1 DST=192.0.2.1 PROTO=UDP SPT=5 DPT=53 ]",
+            &mut cx,
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(ev.dst, "10.0.0.1".parse().ok());
+        assert_eq!((ev.protocol.as_deref(), ev.dst_port), (Some("icmp"), None));
+        assert_eq!(ev.time, None);
+    }
+
+    #[test]
+    fn in_must_start_a_field() {
+        assert_eq!(body_start("LOGIN=x IN=eth0"), Some(8));
+        assert_eq!(body_start("x:IN=eth0"), Some(2));
+        assert_eq!(body_start("LOGIN=x"), None);
+    }
+}
