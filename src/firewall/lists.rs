@@ -116,11 +116,17 @@ fn entry_text(e: &Entry) -> String {
 /// Reads one plain list (`-` is stdin); the first bad line is an error.
 pub fn read_list(path: &str) -> Result<IpSet, Error> {
     let inp = crate::files::open(path).map_err(|e| InputError::io(path, &e))?;
+    Ok(read_set(&inp.name, inp.reader)?)
+}
+
+/// Reads one plain list from `reader`, which messages call `name` (a
+/// file, `stdin`, a URL); the first bad line is an error.
+pub fn read_set(name: &str, reader: impl std::io::Read) -> Result<IpSet, InputError> {
     let mut b = SetBuilder::default();
     let loader = Loader { lenient: false };
-    match loader.load(inp.reader, &mut b) {
-        Err(e) => Err(InputError::io(&inp.name, &e).into()),
-        Ok(Err(line)) => Err(line.in_file(&inp.name).into()),
+    match loader.load(reader, &mut b) {
+        Err(e) => Err(InputError::io(name, &e)),
+        Ok(Err(line)) => Err(line.in_file(name)),
         Ok(Ok(_)) => Ok(b.build()),
     }
 }

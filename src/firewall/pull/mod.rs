@@ -21,10 +21,10 @@ pub mod dns;
 pub mod key;
 pub mod read;
 
-use crate::error::{describe_io, quote, InputError};
+use crate::error::{quote, InputError};
 use crate::net::{Entry, Range};
 use crate::profile::layout::{self, Format};
-use crate::set::{IpSet, ListPrinter, Loader, SetBuilder};
+use crate::set::{IpSet, ListPrinter};
 use dns::{Resolver, TcpResolver};
 pub use key::TsigKey;
 use read::Target;
@@ -287,8 +287,8 @@ fn fetch(d: &DnsSource, r: &mut dyn Resolver) -> Result<Fetched, Error> {
 const MAX_URL_BODY: u64 = 1 << 30;
 
 fn read_source(src: &str) -> Result<IpSet, Error> {
-    let mut b = SetBuilder::default();
-    let loaded = if src.starts_with("http://") || src.starts_with("https://") {
+    use crate::firewall::lists::read_set;
+    if src.starts_with("http://") || src.starts_with("https://") {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .timeout_global(Some(Duration::from_secs(120)))
             .user_agent(concat!("threatlist/", env!("CARGO_PKG_VERSION")))
@@ -299,16 +299,10 @@ fn read_source(src: &str) -> Result<IpSet, Error> {
             .call()
             .map_err(|e| InputError::file(src, e.to_string()))?;
         let reader = std::io::Read::take(resp.into_body().into_reader(), MAX_URL_BODY);
-        Loader { lenient: false }.load(reader, &mut b)
-    } else {
-        let input = crate::files::open(src).map_err(|e| InputError::io(src, &e))?;
-        Loader { lenient: false }.load(input.reader, &mut b)
-    };
-    let name = if src == "-" { "stdin" } else { src };
-    loaded
-        .map_err(|e| InputError::file(name, describe_io(&e)))?
-        .map_err(|e| e.in_file(name))?;
-    Ok(b.build())
+        return Ok(read_set(src, reader)?);
+    }
+    let input = crate::files::open(src).map_err(|e| InputError::io(src, &e))?;
+    Ok(read_set(&input.name, input.reader)?)
 }
 
 /// Refuses block lists that would cut everything off, or the nameserver:
