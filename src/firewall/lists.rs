@@ -20,15 +20,54 @@ pub struct Lists {
     pub allow: IpSet,
 }
 
-/// The lists by name, in the order rules use them.
-pub const NAMES: [&str; 3] = ["allow", "block-in", "block-out"];
+/// The lists a profile has, in the order they are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum List {
+    BlockIn,
+    BlockOut,
+    Allow,
+}
+
+impl List {
+    pub const ALL: [List; 3] = [List::BlockIn, List::BlockOut, List::Allow];
+
+    /// As the zone names it (`block-in`).
+    pub fn name(self) -> &'static str {
+        match self {
+            List::BlockIn => "block-in",
+            List::BlockOut => "block-out",
+            List::Allow => "allow",
+        }
+    }
+
+    /// The file it is written to.
+    pub fn file(self) -> &'static str {
+        match self {
+            List::BlockIn => layout::BLOCK_IN,
+            List::BlockOut => layout::BLOCK_OUT,
+            List::Allow => layout::ALLOW,
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<List> {
+        List::ALL.into_iter().find(|l| l.name() == s)
+    }
+}
+
+impl List {
+    /// The lists in the order rules use them: the allow-list first.
+    pub const RULE_ORDER: [List; 3] = [List::Allow, List::BlockIn, List::BlockOut];
+}
 
 impl Lists {
     /// Reads `block-in.txt`, `block-out.txt` and `allow.txt` from `dir`; a
     /// missing file is an empty list, but at least one must be there.
     pub fn read_dir(dir: &Path) -> Result<Lists, Error> {
-        let file = |list: &str| dir.join(layout::list_file(list));
-        let present: Vec<&str> = NAMES.into_iter().filter(|l| file(l).is_file()).collect();
+        let file = |list: List| dir.join(list.file());
+        let present: Vec<List> = List::ALL
+            .into_iter()
+            .filter(|&l| file(l).is_file())
+            .collect();
         if present.is_empty() {
             return Err(InputError::file(
                 dir.display().to_string(),
@@ -36,25 +75,34 @@ impl Lists {
             )
             .into());
         }
-        let read = |list: &str| -> Result<IpSet, Error> {
+        let read = |list: List| -> Result<IpSet, Error> {
             match present.contains(&list) {
                 true => read_list(&file(list).to_string_lossy()),
                 false => Ok(IpSet::default()),
             }
         };
         Ok(Lists {
-            block_in: read("block-in")?,
-            block_out: read("block-out")?,
-            allow: read("allow")?,
+            block_in: read(List::BlockIn)?,
+            block_out: read(List::BlockOut)?,
+            allow: read(List::Allow)?,
         })
     }
 
-    /// A list by name.
-    pub fn get(&self, list: &str) -> &IpSet {
+    /// One of the lists.
+    pub fn get(&self, list: List) -> &IpSet {
         match list {
-            "allow" => &self.allow,
-            "block-in" => &self.block_in,
-            _ => &self.block_out,
+            List::Allow => &self.allow,
+            List::BlockIn => &self.block_in,
+            List::BlockOut => &self.block_out,
+        }
+    }
+
+    /// One of the lists, to fill in.
+    pub fn get_mut(&mut self, list: List) -> &mut IpSet {
+        match list {
+            List::Allow => &mut self.allow,
+            List::BlockIn => &mut self.block_in,
+            List::BlockOut => &mut self.block_out,
         }
     }
 
@@ -72,10 +120,10 @@ impl Lists {
     /// all of IPv4 or IPv6, or one of `nameservers` (the resolvers the
     /// firewall itself needs to pull its lists).
     pub fn check(&self, nameservers: &[Entry]) -> Result<(), Error> {
-        for list in ["block-in", "block-out"] {
+        for list in [List::BlockIn, List::BlockOut] {
             let set = self.get(list);
             let whole = |family| Error::WholeFamily {
-                list: list.to_string(),
+                list: list.name().to_string(),
                 family,
             };
             if set.v4.contains_range(Range::new(0, u32::MAX)) {
@@ -91,7 +139,7 @@ impl Lists {
             });
             if let Some(ns) = blocked {
                 return Err(Error::Nameserver {
-                    list: list.to_string(),
+                    list: list.name().to_string(),
                     addr: entry_text(ns),
                 });
             }

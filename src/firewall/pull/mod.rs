@@ -22,8 +22,9 @@ pub mod key;
 pub mod read;
 
 use crate::error::{quote, InputError};
+pub use crate::firewall::lists::List;
 use crate::net::{Entry, Range};
-use crate::profile::layout::{self, Format};
+use crate::profile::layout::Format;
 use crate::set::{IpSet, ListPrinter};
 use dns::{Resolver, TcpResolver};
 pub use key::TsigKey;
@@ -31,40 +32,6 @@ use read::Target;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-
-/// The lists a profile has, in the order they are written.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum List {
-    BlockIn,
-    BlockOut,
-    Allow,
-}
-
-impl List {
-    pub const ALL: [List; 3] = [List::BlockIn, List::BlockOut, List::Allow];
-
-    /// As the zone names it (`block-in`).
-    pub fn name(self) -> &'static str {
-        match self {
-            List::BlockIn => "block-in",
-            List::BlockOut => "block-out",
-            List::Allow => "allow",
-        }
-    }
-
-    /// The file it is written to.
-    pub fn file(self) -> &'static str {
-        match self {
-            List::BlockIn => layout::BLOCK_IN,
-            List::BlockOut => layout::BLOCK_OUT,
-            List::Allow => layout::ALLOW,
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<List> {
-        List::ALL.into_iter().find(|l| l.name() == s)
-    }
-}
 
 /// Where the lists come from.
 #[derive(Clone, Debug)]
@@ -310,11 +277,7 @@ fn read_source(src: &str) -> Result<IpSet, Error> {
 fn check(lists: &[(List, IpSet)], protect: &[IpAddr]) -> Result<(), Error> {
     let mut all = crate::firewall::Lists::default();
     for (l, set) in lists {
-        match l {
-            List::Allow => all.allow = set.clone(),
-            List::BlockIn => all.block_in = set.clone(),
-            List::BlockOut => all.block_out = set.clone(),
-        }
+        *all.get_mut(*l) = set.clone();
     }
     let protect: Vec<Entry> = protect
         .iter()

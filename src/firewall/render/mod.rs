@@ -15,6 +15,7 @@ mod srx;
 mod windows;
 
 use super::fit::{fit, Cut, Fitted, Ranking};
+use super::lists::List;
 use super::{Error, Lists, Target};
 use crate::net::Entry;
 use serde::Serialize;
@@ -186,21 +187,21 @@ pub fn prepare(
     };
     let capacity = options.max_entries.or(target.default_capacity());
     let mut out = Prepared::default();
-    for name in super::lists::NAMES {
+    for list in super::lists::List::RULE_ORDER {
         // The allow-list is never cut: dropping an allow entry would block it.
-        let cap = if name == "allow" { None } else { capacity };
+        let cap = if list == List::Allow { None } else { capacity };
         let (fitted, cut) = fit(
-            name,
-            lists.get(name),
+            list.name(),
+            lists.get(list),
             target.unit(),
             options.ipv6,
             cap,
             &ranking,
         );
-        match name {
-            "allow" => out.allow = fitted,
-            "block-in" => out.block_in = fitted,
-            _ => out.block_out = fitted,
+        match list {
+            List::Allow => out.allow = fitted,
+            List::BlockIn => out.block_in = fitted,
+            List::BlockOut => out.block_out = fitted,
         }
         out.cuts.push(cut);
     }
