@@ -3,7 +3,7 @@
 //! its highest-scoring entries. Whatever is left out is named in the
 //! manifest, entry by entry; nothing is dropped silently.
 
-use super::render::quote::range;
+use super::render::quote::{entry, range};
 use super::target::Unit;
 use crate::error::InputError;
 use crate::net::{Addr, Entry, Range};
@@ -102,7 +102,7 @@ pub fn fit(
             if keep[i] {
                 kept.push(e);
             } else {
-                cut.left_out.push(entry_text(&e));
+                cut.left_out.push(entry(&e));
             }
         }
         all = kept.into_iter().map(|e| (0, e)).collect();
@@ -137,13 +137,6 @@ fn scored<'a, A: Addr>(
         }
     }
     best.into_iter().zip(entries.iter().copied())
-}
-
-fn entry_text(e: &Entry) -> String {
-    match e {
-        Entry::V4(r) => range(*r),
-        Entry::V6(r) => range(*r),
-    }
 }
 
 #[cfg(test)]

@@ -140,7 +140,7 @@ impl Lists {
             if let Some(ns) = blocked {
                 return Err(Error::Nameserver {
                     list: list.name().to_string(),
-                    addr: entry_text(ns),
+                    addr: super::render::quote::entry(ns),
                 });
             }
         }
@@ -150,15 +150,6 @@ impl Lists {
 
 fn one(e: &Entry) -> IpSet {
     IpSet::from_entries([*e])
-}
-
-fn entry_text(e: &Entry) -> String {
-    let mut out = Vec::new();
-    match e {
-        Entry::V4(r) => crate::net::write_range(&mut out, *r, true),
-        Entry::V6(r) => crate::net::write_range(&mut out, *r, true),
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Reads one plain list (`-` is stdin); the first bad line is an error.

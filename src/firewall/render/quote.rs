@@ -145,6 +145,14 @@ pub fn ranges(set: &IpSet) -> Vec<String> {
         .collect()
 }
 
+/// One entry as [`ranges`] writes it.
+pub fn entry(e: &crate::net::Entry) -> String {
+    match e {
+        crate::net::Entry::V4(r) => range(*r),
+        crate::net::Entry::V6(r) => range(*r),
+    }
+}
+
 /// One range as [`ranges`] writes it.
 pub fn range<A: Addr>(r: Range<A>) -> String {
     let mut out = Vec::new();
