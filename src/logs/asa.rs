@@ -68,7 +68,8 @@ fn header_time(header: &str, line: &str, cx: &mut Context) -> Result<Option<i64>
         return match year {
             Some(y) => {
                 let y: i64 = y.parse().map_err(|_| Skip::BadTime)?;
-                super::syslog::civil(y, mon, day, hh, mm, ss)
+                cx.year
+                    .local(y, mon, day, hh, mm, ss)
                     .map(Some)
                     .ok_or(Skip::BadTime)
             }

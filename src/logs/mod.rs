@@ -8,9 +8,20 @@
 //! format's module reads the message left.
 
 mod asa;
+mod bind;
+mod cef;
+pub mod columns;
 mod filterlog;
+mod fortinet;
+mod mikrotik;
 mod netfilter;
+mod panos;
+mod pf;
+mod suricata;
 pub mod syslog;
+mod ulogd;
+mod unbound;
+mod zeek;
 
 use crate::error::InputError;
 use std::net::IpAddr;
@@ -53,8 +64,17 @@ pub struct Event {
     pub iface_out: Option<String>,
     /// The rule's name, number or log prefix.
     pub rule: Option<String>,
-    /// The name queried, for DNS logs.
+    /// The name queried, for DNS logs (lower case, no final dot).
     pub qname: Option<String>,
+    /// The addresses a DNS answer gave for `qname`, when the log says.
+    pub answers: Vec<IpAddr>,
+    /// A host name the log gives in place of the source / destination
+    /// address (Cisco ASA with `names`); the address is then `None`.
+    pub src_name: Option<String>,
+    pub dst_name: Option<String>,
+    /// What an IDS or threat log says the traffic was (a Suricata
+    /// signature, a PAN-OS threat name, a CEF event name).
+    pub signature: Option<String>,
     /// The address (and port) the source / destination had on the other
     /// side of a translation, when the line gives it (Cisco ASA).
     pub src_mapped: Option<Mapped>,
@@ -84,34 +104,76 @@ impl Event {
             iface_out: None,
             rule: None,
             qname: None,
+            answers: Vec::new(),
+            src_name: None,
+            dst_name: None,
+            signature: None,
             src_mapped: None,
             dst_mapped: None,
         }
     }
 }
 
-/// The log formats, in the order detection prefers them.
+/// The log formats. A file holds one; [`detect`] tells which from its
+/// first lines, `--format` forces one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Format {
-    /// Linux netfilter `LOG` target (iptables, UFW, Proxmox) via syslog.
+    /// Linux netfilter `LOG` target (iptables, UFW, Proxmox) via syslog or
+    /// the journal (`journalctl -o short` and `-o json`), and ulogd's
+    /// `LOGEMU` text.
     Netfilter,
     /// nftables `log` statement: the same key=value body after the rule's
     /// prefix. Detection cannot tell it from [`Format::Netfilter`] (the
     /// kernel writes both alike) and answers `netfilter`; the two parse the
     /// same.
     Nftables,
+    /// ulogd's JSON output (`ulogd_output_JSON`).
+    Ulogd,
+    /// pf through `tcpdump -n -e -ttt -r pflog` (OpenBSD, FreeBSD).
+    Pf,
     /// pfSense / OPNsense `filterlog` CSV.
     Filterlog,
     /// Cisco ASA / FTD / PIX syslog (`%ASA-n-NNNNNN: …`).
     Asa,
+    /// Palo Alto PAN-OS TRAFFIC and THREAT CSV.
+    Panos,
+    /// Fortinet FortiGate `key=value` logs.
+    Fortinet,
+    /// MikroTik RouterOS firewall log lines.
+    Mikrotik,
+    /// ArcSight Common Event Format (`CEF:0|…`).
+    Cef,
+    /// Zeek `conn.log` and `dns.log`, TSV with `#fields` or JSON lines.
+    Zeek,
+    /// Suricata `eve.json` (flow, alert, dns) and `fast.log`.
+    Suricata,
+    /// BIND query and RPZ logs.
+    Bind,
+    /// Unbound query and RPZ logs.
+    Unbound,
+    /// CSV or TSV with a column mapping ([`columns::Columns`]); never
+    /// detected.
+    Csv,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [
+    /// Every format, in the order detection prefers them on a tie.
+    pub const ALL: [Format; 15] = [
+        Format::Asa,
+        Format::Filterlog,
+        Format::Panos,
+        Format::Fortinet,
+        Format::Cef,
+        Format::Mikrotik,
+        Format::Pf,
+        Format::Zeek,
+        Format::Suricata,
+        Format::Ulogd,
+        Format::Bind,
+        Format::Unbound,
         Format::Netfilter,
         Format::Nftables,
-        Format::Filterlog,
-        Format::Asa,
+        Format::Csv,
     ];
 
     /// The name used on command lines and in reports.
@@ -119,13 +181,50 @@ impl Format {
         match self {
             Format::Netfilter => "netfilter",
             Format::Nftables => "nftables",
+            Format::Ulogd => "ulogd",
+            Format::Pf => "pf",
             Format::Filterlog => "filterlog",
             Format::Asa => "asa",
+            Format::Panos => "panos",
+            Format::Fortinet => "fortinet",
+            Format::Mikrotik => "mikrotik",
+            Format::Cef => "cef",
+            Format::Zeek => "zeek",
+            Format::Suricata => "suricata",
+            Format::Bind => "bind",
+            Format::Unbound => "unbound",
+            Format::Csv => "csv",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Format> {
         Format::ALL.into_iter().find(|f| f.name() == name)
+    }
+
+    /// Whether a format reads `#` lines itself (headers) rather than
+    /// skipping them as comments.
+    fn reads_comments(self) -> bool {
+        matches!(self, Format::Zeek | Format::Csv)
+    }
+
+    /// Whether a line looks like this format (for [`detect`]).
+    fn looks_like(self, line: &str) -> bool {
+        match self {
+            Format::Netfilter => netfilter::looks_like(line),
+            Format::Nftables | Format::Csv => false,
+            Format::Ulogd => ulogd::looks_like(line),
+            Format::Pf => pf::looks_like(line),
+            Format::Filterlog => filterlog::looks_like(line),
+            Format::Asa => asa::looks_like(line),
+            Format::Panos => panos::looks_like(line),
+            Format::Fortinet => fortinet::looks_like(line),
+            Format::Mikrotik => mikrotik::looks_like(line),
+            Format::Cef => cef::looks_like(line),
+            Format::Zeek => zeek::looks_like(line),
+            Format::Suricata => suricata::looks_like(line),
+            Format::Bind => bind::looks_like(line),
+            Format::Unbound => unbound::looks_like(line),
+        }
     }
 }
 
@@ -147,6 +246,10 @@ pub enum Skip {
     Malformed,
     /// A host name where an address should be (Cisco ASA with `names`).
     HostName,
+    /// A journal's or kernel's note that it dropped lines (`Suppressed N
+    /// messages`, `N callbacks suppressed`): the count is added to
+    /// [`Context::lost`].
+    Suppressed,
 }
 
 impl Skip {
@@ -159,6 +262,7 @@ impl Skip {
             Skip::BadTime => "unreadable time",
             Skip::Malformed => "malformed fields",
             Skip::HostName => "host name in place of an address",
+            Skip::Suppressed => "note of suppressed lines",
         }
     }
 }
@@ -171,6 +275,14 @@ pub const MAX_LINE: usize = 64 * 1024;
 pub struct Context {
     /// The year of RFC 3164 lines, which write none.
     pub year: YearGuess,
+    /// Lines the source says it dropped (journald rate limiting, kernel
+    /// `callbacks suppressed`): lost, not silence.
+    pub lost: u64,
+    /// The column names of the file's header line (Zeek `#fields`, a CSV
+    /// header), once read.
+    pub header: Vec<String>,
+    /// The column mapping of [`Format::Csv`].
+    pub columns: Option<columns::Columns>,
 }
 
 impl Context {
@@ -179,6 +291,9 @@ impl Context {
     pub fn new(reference: i64) -> Self {
         Context {
             year: YearGuess::new(reference),
+            lost: 0,
+            header: Vec::new(),
+            columns: None,
         }
     }
 
@@ -208,30 +323,18 @@ pub enum Error {
 /// The format of a file from its first lines: the format most lines look
 /// like, `None` when none does.
 pub fn detect(first_lines: &[&[u8]]) -> Option<Format> {
-    let mut votes = [0usize; 4];
+    let mut votes = [0usize; Format::ALL.len()];
     for line in first_lines {
         if line.len() > MAX_LINE {
             continue;
         }
         let text = String::from_utf8_lossy(line);
-        if let Some(f) = looks_like(&text) {
-            votes[Format::ALL.iter().position(|g| *g == f).unwrap_or(0)] += 1;
+        if let Some(i) = Format::ALL.iter().position(|f| f.looks_like(&text)) {
+            votes[i] += 1;
         }
     }
     let best = votes.iter().copied().max().unwrap_or(0);
     (best > 0).then(|| Format::ALL[votes.iter().position(|v| *v == best).unwrap_or(0)])
-}
-
-fn looks_like(line: &str) -> Option<Format> {
-    if asa::looks_like(line) {
-        Some(Format::Asa)
-    } else if filterlog::looks_like(line) {
-        Some(Format::Filterlog)
-    } else if netfilter::looks_like(line) {
-        Some(Format::Netfilter)
-    } else {
-        None
-    }
 }
 
 /// Reads one line (without its line end) of a file in `format`.
@@ -241,13 +344,24 @@ pub fn parse_line(format: Format, line: &[u8], cx: &mut Context) -> Result<Optio
     }
     let text = String::from_utf8_lossy(line);
     let text = text.trim_end_matches(['\r', '\n']);
-    if text.trim().is_empty() || text.starts_with('#') {
+    if text.trim().is_empty() || (text.starts_with('#') && !format.reads_comments()) {
         return Err(Skip::Empty);
     }
     match format {
         Format::Netfilter | Format::Nftables => netfilter::parse(text, cx),
+        Format::Ulogd => ulogd::parse(text, cx),
+        Format::Pf => pf::parse(text, cx),
         Format::Filterlog => filterlog::parse(text, cx),
         Format::Asa => asa::parse(text, cx),
+        Format::Panos => panos::parse(text, cx),
+        Format::Fortinet => fortinet::parse(text, cx),
+        Format::Mikrotik => mikrotik::parse(text, cx),
+        Format::Cef => cef::parse(text, cx),
+        Format::Zeek => zeek::parse(text, cx),
+        Format::Suricata => suricata::parse(text, cx),
+        Format::Bind => bind::parse(text, cx),
+        Format::Unbound => unbound::parse(text, cx),
+        Format::Csv => columns::parse(text, cx),
     }
 }
 
@@ -277,7 +391,7 @@ mod tests {
         for f in Format::ALL {
             assert_eq!(Format::from_name(f.name()), Some(f));
         }
-        assert_eq!(Format::from_name("pf"), None);
+        assert_eq!(Format::from_name("pflog"), None);
     }
 
     #[test]

@@ -3,15 +3,19 @@
 //! from a [`YearGuess`], the time is taken as UTC) and RFC 5424
 //! (`<PRI>1 2026-12-07T12:00:01Z host app procid msgid [sd] msg`).
 
-/// The year of RFC 3164 lines. It starts from the year of the file's
-/// modification time (`reference`); a line that would fall after the
-/// reference steps back a year, and months that go backwards (December,
-/// then January) move on a year, never past the reference.
+/// The year of RFC 3164 lines, and the zone of times written without one.
+/// The year starts from the year of the file's modification time
+/// (`reference`); a line that would fall after the reference steps back a
+/// year, and months that go backwards (December, then January) move on a
+/// year, never past the reference.
 #[derive(Clone, Debug)]
 pub struct YearGuess {
     reference: i64,
     year: Option<i64>,
     last_month: u8,
+    zone: jiff::tz::TimeZone,
+    /// The last hour converted: (year, month, day, hour) and its start.
+    hour: Option<((i64, u8, u8, u8), i64)>,
 }
 
 /// Slack for clocks and late writes: a line this much after the reference
@@ -19,11 +23,19 @@ pub struct YearGuess {
 const SLACK: i64 = 86_400;
 
 impl YearGuess {
+    /// Times in UTC.
     pub fn new(reference: i64) -> Self {
+        Self::in_zone(reference, jiff::tz::TimeZone::UTC)
+    }
+
+    /// Times written without a zone taken in `zone`.
+    pub fn in_zone(reference: i64, zone: jiff::tz::TimeZone) -> Self {
         YearGuess {
             reference,
             year: None,
             last_month: 0,
+            zone,
+            hour: None,
         }
     }
 
@@ -34,14 +46,32 @@ impl YearGuess {
             Some(y) if month < self.last_month => y + 1,
             Some(y) => y,
         };
-        let mut t = civil(year, month, day, h, m, s)?;
+        let mut t = self.local(year, month, day, h, m, s)?;
         if t > self.reference + SLACK {
             year -= 1;
-            t = civil(year, month, day, h, m, s)?;
+            t = self.local(year, month, day, h, m, s)?;
         }
         self.year = Some(year);
         self.last_month = month;
         Some(t)
+    }
+
+    /// Unix seconds of a civil time in the zone (a second of 60 is not
+    /// one); hours are converted once and cached, as lines come in order.
+    pub fn local(&mut self, y: i64, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Option<i64> {
+        if mi > 59 || s > 59 {
+            return None;
+        }
+        let key = (y, mo, d, h);
+        let start = match self.hour {
+            Some((k, start)) if k == key => start,
+            _ => {
+                let start = civil_in(&self.zone, y, mo, d, h, 0, 0)?;
+                self.hour = Some((key, start));
+                start
+            }
+        };
+        Some(start + i64::from(mi) * 60 + i64::from(s))
     }
 }
 
@@ -51,7 +81,14 @@ fn year_of(secs: i64) -> Option<i64> {
 }
 
 /// Unix seconds of a civil UTC time; `None` when it is no date.
+#[cfg(test)]
 pub(crate) fn civil(y: i64, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Option<i64> {
+    civil_in(&jiff::tz::TimeZone::UTC, y, mo, d, h, mi, s)
+}
+
+/// Unix seconds of a civil time in `zone` (a time a clock change skips or
+/// repeats is taken as jiff's compatible choice).
+fn civil_in(zone: &jiff::tz::TimeZone, y: i64, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Option<i64> {
     let y = i16::try_from(y).ok()?;
     let dt = jiff::civil::DateTime::new(
         y,
@@ -63,12 +100,7 @@ pub(crate) fn civil(y: i64, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Option<i64> 
         0,
     )
     .ok()?;
-    Some(
-        dt.to_zoned(jiff::tz::TimeZone::UTC)
-            .ok()?
-            .timestamp()
-            .as_second(),
-    )
+    Some(dt.to_zoned(zone.clone()).ok()?.timestamp().as_second())
 }
 
 /// A line without its syslog header.
