@@ -6,6 +6,7 @@ pub mod compile;
 pub mod fw;
 pub mod geo;
 pub mod ingest;
+pub mod logs;
 pub mod query;
 pub mod score;
 pub mod set;
@@ -51,6 +52,10 @@ pub fn all() -> Vec<ToolDoc> {
         ToolDoc {
             command: fw::command(),
             sections: fw::SECTIONS,
+        },
+        ToolDoc {
+            command: logs::command(),
+            sections: logs::SECTIONS,
         },
     ]
 }

@@ -7,18 +7,24 @@
 //! Syslog framing (RFC 3164, RFC 5424) is stripped by [`syslog`]; each
 //! format's module reads the message left.
 
+pub mod analyze;
 mod asa;
 mod bind;
 mod cef;
 pub mod columns;
 mod filterlog;
 mod fortinet;
+pub mod html;
+pub mod matcher;
 mod mikrotik;
 mod netfilter;
 mod panos;
 mod pf;
+pub mod report;
+pub mod source;
 mod suricata;
 pub mod syslog;
+pub mod tally;
 mod ulogd;
 mod unbound;
 mod zeek;
@@ -26,7 +32,10 @@ mod zeek;
 use crate::error::InputError;
 use std::net::IpAddr;
 
+pub use analyze::{analyze, LogInput, LogsPlan};
+pub use matcher::ListSource;
 pub use syslog::YearGuess;
+pub use tally::Analysis;
 
 /// What the firewall did with the packet or connection, when it says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -203,7 +212,7 @@ impl Format {
 
     /// Whether a format reads `#` lines itself (headers) rather than
     /// skipping them as comments.
-    fn reads_comments(self) -> bool {
+    pub fn reads_comments(self) -> bool {
         matches!(self, Format::Zeek | Format::Csv)
     }
 

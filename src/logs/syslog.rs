@@ -39,6 +39,11 @@ impl YearGuess {
         }
     }
 
+    /// The time no line is later than (Unix seconds).
+    pub fn reference(&self) -> i64 {
+        self.reference
+    }
+
     /// Unix seconds of a line stamped `month` (1–12), day and time.
     pub fn resolve(&mut self, month: u8, day: u8, h: u8, m: u8, s: u8) -> Option<i64> {
         let mut year = match self.year {

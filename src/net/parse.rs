@@ -16,6 +16,16 @@ pub enum Entry {
     V6(Range<u128>),
 }
 
+impl From<std::net::IpAddr> for Entry {
+    /// The entry of one address.
+    fn from(a: std::net::IpAddr) -> Entry {
+        match a {
+            std::net::IpAddr::V4(v) => Entry::V4(Range::new(v.into(), v.into())),
+            std::net::IpAddr::V6(v) => Entry::V6(Range::new(v.into(), v.into())),
+        }
+    }
+}
+
 /// Why a list entry was refused. The `Display` text is the `reason` part of
 /// `tool: FILE:LINE: reason: 'text'`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

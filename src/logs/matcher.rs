@@ -1,0 +1,278 @@
+//! What an event is matched against: the lists of a profile as they were
+//! in force at the event's time (every version of its published history),
+//! or plain lists; and which networks are inside.
+
+use crate::error::InputError;
+use crate::firewall::lists::read_list;
+use crate::net::Entry;
+use crate::profile::explain::Explained;
+use crate::profile::layout::{self, OutDir};
+use crate::profile::publish::{history, read_version};
+use crate::profile::query::Opener;
+use crate::set::IpSet;
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+
+/// The list an address or name was found on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Listed {
+    BlockIn,
+    BlockOut,
+    Domains,
+}
+
+impl Listed {
+    pub fn name(self) -> &'static str {
+        match self {
+            Listed::BlockIn => "block-in",
+            Listed::BlockOut => "block-out",
+            Listed::Domains => "domains",
+        }
+    }
+}
+
+/// One version of the lists.
+#[derive(Debug, Default)]
+pub struct Version {
+    /// Unix seconds it was published (0 for plain lists).
+    pub time: i64,
+    /// Its serial in the profile's history.
+    pub serial: Option<u64>,
+    /// Its directory, for the provenance of what it lists.
+    pub dir: Option<PathBuf>,
+    pub block_in: IpSet,
+    pub block_out: IpSet,
+    pub allow: IpSet,
+    domains: HashSet<String>,
+    allow_domains: HashSet<String>,
+}
+
+/// Where the lists come from.
+#[derive(Clone, Debug)]
+pub enum ListSource {
+    /// A profile's published directory (`OUT/NAME`, as `tl-compile` writes
+    /// it): every version of its history.
+    Profile(PathBuf),
+    /// Plain lists: addresses blocked both ways, allowed, and blocked names
+    /// (one per line), each optional.
+    Plain {
+        block: Vec<PathBuf>,
+        allow: Vec<PathBuf>,
+        domains: Vec<PathBuf>,
+    },
+}
+
+/// The lists and the inside networks.
+#[derive(Debug)]
+pub struct Matcher {
+    /// Oldest first; never empty.
+    pub versions: Vec<Version>,
+    /// The inside networks; empty when unknown.
+    pub inside: IpSet,
+    /// Whether `inside` came from the profile's own networks.
+    pub inside_from_profile: bool,
+    /// The feed and list names the plain lists stand for.
+    pub plain: bool,
+}
+
+impl Matcher {
+    /// Loads the lists; `inside` (from `--inside`) wins over the profile's
+    /// own networks.
+    pub fn load(source: &ListSource, inside: Option<IpSet>) -> Result<Matcher, InputError> {
+        let (versions, own, plain) = match source {
+            ListSource::Profile(dir) => {
+                let (versions, own) = profile_versions(dir)?;
+                (versions, own, false)
+            }
+            ListSource::Plain {
+                block,
+                allow,
+                domains,
+            } => (
+                vec![plain_version(block, allow, domains)?],
+                IpSet::default(),
+                true,
+            ),
+        };
+        let inside_from_profile = inside.is_none() && !own.is_empty();
+        Ok(Matcher {
+            versions,
+            inside: inside.unwrap_or(own),
+            inside_from_profile,
+            plain,
+        })
+    }
+
+    /// The version in force at `time`: the last published at or before it;
+    /// the first for earlier times; the newest when the time is unknown.
+    pub fn at(&self, time: Option<i64>) -> usize {
+        let last = self.versions.len() - 1;
+        match time {
+            None => last,
+            Some(t) => self
+                .versions
+                .partition_point(|v| v.time <= t)
+                .saturating_sub(1)
+                .min(last),
+        }
+    }
+
+    pub fn is_inside(&self, a: IpAddr) -> bool {
+        contains(&self.inside, a)
+    }
+}
+
+impl Version {
+    /// The block list holding `a` for traffic from it (`inbound`) or to it;
+    /// the other block list when only that one holds it; `None` when the
+    /// allow list holds it or no list does.
+    pub fn listed(&self, a: IpAddr, inbound: bool) -> Option<Listed> {
+        if contains(&self.allow, a) {
+            return None;
+        }
+        let (first, second) = if inbound {
+            (
+                (&self.block_in, Listed::BlockIn),
+                (&self.block_out, Listed::BlockOut),
+            )
+        } else {
+            (
+                (&self.block_out, Listed::BlockOut),
+                (&self.block_in, Listed::BlockIn),
+            )
+        };
+        [first, second]
+            .into_iter()
+            .find(|(set, _)| contains(set, a))
+            .map(|(_, l)| l)
+    }
+
+    /// Whether `a` is on the allow list.
+    pub fn allowed(&self, a: IpAddr) -> bool {
+        contains(&self.allow, a)
+    }
+
+    /// Whether a queried name is on the domain list (the name or a parent
+    /// of it), and not allowed.
+    pub fn listed_name(&self, name: &str) -> bool {
+        !self.domains.is_empty() && under(&self.domains, name) && !under(&self.allow_domains, name)
+    }
+}
+
+/// Whether `name` or one of its parents is in `set`.
+fn under(set: &HashSet<String>, name: &str) -> bool {
+    let mut n = name;
+    loop {
+        if set.contains(n) {
+            return true;
+        }
+        match n.find('.') {
+            Some(i) => n = &n[i + 1..],
+            None => return false,
+        }
+    }
+}
+
+pub fn contains(set: &IpSet, a: IpAddr) -> bool {
+    match a {
+        IpAddr::V4(v) => set.v4.contains(u32::from(v)),
+        IpAddr::V6(v) => set.v6.contains(u128::from(v)),
+    }
+}
+
+/// Every version of a profile, oldest first, and its own networks (the
+/// allow entries whose reason is `own-network`, in the newest version).
+fn profile_versions(dir: &Path) -> Result<(Vec<Version>, IpSet), InputError> {
+    let file = dir.display().to_string();
+    if !dir.join(layout::COMPILED).exists() {
+        let reason = "not a compiled profile (the directory tl-compile --out writes for a profile, e.g. OUT/NAME)";
+        return Err(InputError::file(file, reason));
+    }
+    // OUT/NAME is a link into OUT/.history/NAME: read every version there.
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    if let (Some(out), Some(name)) = (dir.parent(), dir.file_name()) {
+        let name = name.to_string_lossy();
+        dirs = history(&OutDir::new(out), &name)
+            .into_iter()
+            .map(|(p, _)| p)
+            .collect();
+    }
+    if dirs.is_empty() {
+        dirs.push(dir.to_path_buf());
+    }
+    let mut versions = Vec::new();
+    for d in &dirs {
+        let v = read_version(&d.join(layout::COMPILED))?;
+        versions.push(Version {
+            time: v.meta.time,
+            serial: Some(v.meta.serial),
+            dir: Some(d.clone()),
+            block_in: v.block_in,
+            block_out: v.block_out,
+            allow: v.allow,
+            domains: v.meta.domains.into_iter().collect(),
+            allow_domains: v.meta.allow_domains.into_iter().collect(),
+        });
+    }
+    let newest = dirs.last().map_or(dir, |d| d.as_path());
+    let explained = Opener::default().open(newest)?;
+    Ok((versions, own_networks(&explained)))
+}
+
+fn own_networks(e: &Explained) -> IpSet {
+    let mut b = crate::set::SetBuilder::default();
+    for r in e.own.iter().filter(|r| r.reason == "own-network") {
+        if let Some(entry) = r.ip() {
+            match entry {
+                Entry::V4(x) => b.v4.push(x),
+                Entry::V6(x) => b.v6.push(x),
+            }
+        }
+    }
+    b.build()
+}
+
+fn plain_version(
+    block: &[PathBuf],
+    allow: &[PathBuf],
+    domains: &[PathBuf],
+) -> Result<Version, InputError> {
+    let union = |paths: &[PathBuf]| -> Result<IpSet, InputError> {
+        let mut set = IpSet::default();
+        for p in paths {
+            let s = read_list(&p.display().to_string()).map_err(|e| match e {
+                crate::firewall::Error::Input(i) => i,
+                other => InputError::file(p.display().to_string(), other.to_string()),
+            })?;
+            set = set.union(&s);
+        }
+        Ok(set)
+    };
+    let block = union(block)?;
+    let mut names = HashSet::new();
+    for p in domains {
+        let file = p.display().to_string();
+        let text = crate::files::read_text(&file)?;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let name = crate::net::domain::canonical(line.as_bytes()).map_err(|e| InputError {
+                file: file.clone(),
+                line: Some(i as u64 + 1),
+                reason: format!("not a domain name: {e}"),
+                text: Some(line.as_bytes().to_vec()),
+            })?;
+            names.insert(name);
+        }
+    }
+    Ok(Version {
+        block_in: block.clone(),
+        block_out: block,
+        allow: union(allow)?,
+        domains: names,
+        ..Version::default()
+    })
+}

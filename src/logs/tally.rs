@@ -1,0 +1,911 @@
+//! Counting what the logs say: each worker folds the events of its blocks
+//! into a [`Tally`] (counts, hits on the lists, and the few records the
+//! correlation needs), the tallies are merged, and [`Tally::finish`]
+//! correlates translations and DNS answers with the outbound hits and
+//! ranks the result into an [`Analysis`].
+
+use super::matcher::{Listed, Matcher};
+use super::{Action, Direction, Event, Skip};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::IpAddr;
+
+fn opt_time<S: serde::Serializer>(t: &Option<i64>, s: S) -> Result<S::Ok, S::Error> {
+    match t {
+        Some(t) => s.serialize_str(&crate::time::format(*t)),
+        None => s.serialize_none(),
+    }
+}
+
+fn time<S: serde::Serializer>(t: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::time::format(*t))
+}
+
+/// Skipped lines sampled per file and reason.
+pub const SAMPLES: usize = 5;
+
+/// How long before a connection a translation or a DNS answer may be to
+/// explain it.
+pub const CORRELATION_WINDOW: i64 = 3600;
+
+/// What one file gave.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FileTally {
+    pub path: String,
+    pub format: Option<&'static str>,
+    pub bytes: u64,
+    pub lines: u64,
+    pub events: u64,
+    /// Events on a list (either way).
+    pub matched: u64,
+    /// Lines the source said it dropped.
+    pub lost: u64,
+    /// Skipped lines by reason.
+    pub skipped: BTreeMap<&'static str, u64>,
+    /// The first skipped lines of each reason: (line, reason).
+    pub samples: Vec<(u64, &'static str)>,
+    #[serde(serialize_with = "opt_time")]
+    pub first: Option<i64>,
+    #[serde(serialize_with = "opt_time")]
+    pub last: Option<i64>,
+    /// Why the file ended early (a truncated gzip), when it did.
+    pub broken: Option<String>,
+}
+
+impl FileTally {
+    pub fn skip(&mut self, skip: Skip, line: u64) {
+        let reason = skip.reason();
+        let n = self.skipped.entry(reason).or_insert(0);
+        *n += 1;
+        if *n <= SAMPLES as u64 {
+            self.samples.push((line, reason));
+        }
+    }
+
+    fn merge(&mut self, o: FileTally) {
+        if self.path.is_empty() {
+            self.path = o.path;
+        }
+        self.bytes += o.bytes;
+        self.lines += o.lines;
+        self.events += o.events;
+        self.matched += o.matched;
+        self.lost += o.lost;
+        for (k, v) in o.skipped {
+            *self.skipped.entry(k).or_insert(0) += v;
+        }
+        self.samples.extend(o.samples);
+        self.first = min_opt(self.first, o.first);
+        self.last = self.last.max(o.last);
+        if self.broken.is_none() {
+            self.broken = o.broken;
+        }
+        if self.format.is_none() {
+            self.format = o.format;
+        }
+    }
+
+    /// Keeps the first samples of each reason, in line order.
+    fn trim_samples(&mut self) {
+        self.samples.sort();
+        let mut per: HashMap<&str, usize> = HashMap::new();
+        self.samples.retain(|(_, r)| {
+            let n = per.entry(r).or_insert(0);
+            *n += 1;
+            *n <= SAMPLES
+        });
+    }
+}
+
+fn min_opt(a: Option<i64>, b: Option<i64>) -> Option<i64> {
+    match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, None) => x,
+        (None, y) => y,
+    }
+}
+
+/// Hits of one listed outside address coming in.
+#[derive(Clone, Debug, Default)]
+struct InAcc {
+    hits: u64,
+    first: Option<i64>,
+    last: Option<i64>,
+    list: Option<Listed>,
+    version: usize,
+    ports: BTreeMap<u16, u64>,
+    targets: BTreeSet<IpAddr>,
+}
+
+/// An outbound hit, kept until the correlation has run.
+#[derive(Clone, Debug)]
+struct OutHit {
+    time: Option<i64>,
+    src: Option<IpAddr>,
+    src_name: Option<String>,
+    src_port: Option<u16>,
+    /// Whether `src` is an inside address.
+    src_inside: bool,
+    dest: Dest,
+    dst_port: Option<u16>,
+    list: Listed,
+    version: usize,
+    blocked: bool,
+}
+
+/// A listed destination: an address or a queried name.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(untagged)]
+pub enum Dest {
+    Addr(IpAddr),
+    Name(String),
+}
+
+impl std::fmt::Display for Dest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Dest::Addr(a) => write!(f, "{a}"),
+            Dest::Name(n) => f.write_str(n),
+        }
+    }
+}
+
+/// A DNS answer that named a listed address, or a query of a listed name.
+#[derive(Clone, Debug)]
+struct DnsSeen {
+    time: Option<i64>,
+    client: Option<IpAddr>,
+    qname: String,
+    answers: Vec<IpAddr>,
+}
+
+/// A NAT translation: `real` went out as `mapped`.
+#[derive(Clone, Copy, Debug)]
+struct Translation {
+    time: Option<i64>,
+    real: IpAddr,
+    mapped: IpAddr,
+    port: Option<u16>,
+}
+
+/// What one worker (or the whole run, once merged) counted.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub files: Vec<FileTally>,
+    inbound: HashMap<IpAddr, InAcc>,
+    out_hits: Vec<OutHit>,
+    dns: Vec<DnsSeen>,
+    nat: Vec<Translation>,
+    /// Hits per hour: [in, out].
+    hours: HashMap<i64, [u64; 2]>,
+    /// Events between two inside addresses.
+    internal: u64,
+    /// Events whose outside address is on the allow list.
+    allowed: u64,
+    /// Sensor events (`--events`): (source, port, protocol, hour) → count.
+    sensor: Option<HashMap<(IpAddr, u16, String, i64), u64>>,
+}
+
+impl Tally {
+    pub fn new(files: usize, sensor_events: bool) -> Self {
+        Tally {
+            files: vec![FileTally::default(); files],
+            sensor: sensor_events.then(HashMap::new),
+            ..Tally::default()
+        }
+    }
+
+    /// Folds one event of file `file` in.
+    pub fn event(&mut self, file: usize, ev: &Event, m: &Matcher) {
+        let f = &mut self.files[file];
+        f.events += 1;
+        if let Some(t) = ev.time {
+            f.first = min_opt(f.first, Some(t));
+            f.last = f.last.max(Some(t));
+        }
+        let vi = m.at(ev.time);
+        let v = &m.versions[vi];
+        if let Some(q) = &ev.qname {
+            self.dns_event(file, ev, q, m, vi);
+            return;
+        }
+        if let (Some(real), Some(mapped)) = (ev.src, ev.src_mapped) {
+            if real != mapped.addr {
+                self.nat.push(Translation {
+                    time: ev.time,
+                    real,
+                    mapped: mapped.addr,
+                    port: mapped.port,
+                });
+            }
+        }
+        let src_in = ev.src.map(|a| m.is_inside(a));
+        let dst_in = ev.dst.map(|a| m.is_inside(a));
+        let inbound = match (src_in, dst_in) {
+            (Some(true), Some(true)) => {
+                self.internal += 1;
+                return;
+            }
+            (Some(true), _) => false,
+            (_, Some(true)) if !m.inside.is_empty() => true,
+            _ => match ev.direction {
+                Direction::In => true,
+                Direction::Out => false,
+                Direction::Unknown => {
+                    // Neither side inside (or unknown): the listed side is
+                    // the outside one.
+                    let src_listed = ev.src.is_some_and(|a| v.listed(a, true).is_some());
+                    let dst_listed = ev.dst.is_some_and(|a| v.listed(a, false).is_some());
+                    src_listed || !dst_listed
+                }
+            },
+        };
+        if inbound {
+            let Some(src) = ev.src else { return };
+            if self.sensor.is_some() && !v.allowed(src) && is_drop(ev) {
+                self.sensor_event(src, ev);
+            }
+            match v.listed(src, true) {
+                Some(list) => {
+                    self.files[file].matched += 1;
+                    self.hour(ev.time, 0);
+                    let acc = self.inbound.entry(src).or_default();
+                    acc.hits += 1;
+                    acc.first = min_opt(acc.first, ev.time);
+                    if ev.time >= acc.last || acc.last.is_none() {
+                        acc.last = ev.time.or(acc.last);
+                        acc.list = Some(list);
+                        acc.version = vi;
+                    }
+                    if let Some(p) = ev.dst_port {
+                        *acc.ports.entry(p).or_insert(0) += 1;
+                    }
+                    if let Some(d) = ev.dst {
+                        if acc.targets.len() < 1000 {
+                            acc.targets.insert(d);
+                        }
+                    }
+                }
+                None if v.allowed(src) => self.allowed += 1,
+                None => {}
+            }
+        } else {
+            let Some(dst) = ev.dst else { return };
+            match v.listed(dst, false) {
+                Some(list) => {
+                    self.files[file].matched += 1;
+                    self.hour(ev.time, 1);
+                    self.out_hits.push(OutHit {
+                        time: ev.time,
+                        src: ev.src,
+                        src_name: ev.src_name.clone(),
+                        src_port: ev.src_port,
+                        src_inside: src_in == Some(true),
+                        dest: Dest::Addr(dst),
+                        dst_port: ev.dst_port,
+                        list,
+                        version: vi,
+                        blocked: ev.action == Some(Action::Drop),
+                    });
+                }
+                None if v.allowed(dst) => self.allowed += 1,
+                None => {}
+            }
+        }
+    }
+
+    fn dns_event(&mut self, file: usize, ev: &Event, q: &str, m: &Matcher, vi: usize) {
+        let v = &m.versions[vi];
+        let answers: Vec<IpAddr> = ev
+            .answers
+            .iter()
+            .copied()
+            .filter(|a| v.listed(*a, false).is_some())
+            .collect();
+        let name_listed = v.listed_name(q);
+        if !name_listed && answers.is_empty() {
+            return;
+        }
+        self.dns.push(DnsSeen {
+            time: ev.time,
+            client: ev.src,
+            qname: q.to_string(),
+            answers,
+        });
+        if name_listed {
+            self.files[file].matched += 1;
+            self.hour(ev.time, 1);
+            self.out_hits.push(OutHit {
+                time: ev.time,
+                src: ev.src,
+                src_name: None,
+                src_port: ev.src_port,
+                src_inside: ev.src.is_some_and(|a| m.is_inside(a)) || m.inside.is_empty(),
+                dest: Dest::Name(q.to_string()),
+                dst_port: None,
+                list: Listed::Domains,
+                version: vi,
+                blocked: ev.action == Some(Action::Drop),
+            });
+        }
+    }
+
+    fn hour(&mut self, time: Option<i64>, dir: usize) {
+        if let Some(t) = time {
+            self.hours
+                .entry(t.div_euclid(3600) * 3600)
+                .or_insert([0, 0])[dir] += 1;
+        }
+    }
+
+    fn sensor_event(&mut self, src: IpAddr, ev: &Event) {
+        let Some(t) = ev.time else { return };
+        let proto = ev.protocol.clone().unwrap_or_default();
+        let key = (
+            src,
+            ev.dst_port.unwrap_or(0),
+            proto,
+            t.div_euclid(3600) * 3600,
+        );
+        if let Some(map) = &mut self.sensor {
+            *map.entry(key).or_insert(0) += 1;
+        }
+    }
+
+    /// Adds another worker's tally.
+    pub fn merge(&mut self, o: Tally) {
+        for (mine, theirs) in self.files.iter_mut().zip(o.files) {
+            mine.merge(theirs);
+        }
+        for (a, acc) in o.inbound {
+            let m = self.inbound.entry(a).or_default();
+            m.hits += acc.hits;
+            m.first = min_opt(m.first, acc.first);
+            if acc.last >= m.last || m.list.is_none() {
+                m.last = acc.last.or(m.last);
+                m.list = acc.list;
+                m.version = acc.version;
+            }
+            for (p, n) in acc.ports {
+                *m.ports.entry(p).or_insert(0) += n;
+            }
+            for t in acc.targets {
+                if m.targets.len() < 1000 {
+                    m.targets.insert(t);
+                }
+            }
+        }
+        self.out_hits.extend(o.out_hits);
+        self.dns.extend(o.dns);
+        self.nat.extend(o.nat);
+        for (h, c) in o.hours {
+            let e = self.hours.entry(h).or_insert([0, 0]);
+            e[0] += c[0];
+            e[1] += c[1];
+        }
+        self.internal += o.internal;
+        self.allowed += o.allowed;
+        if let (Some(mine), Some(theirs)) = (&mut self.sensor, o.sensor) {
+            for (k, n) in theirs {
+                *mine.entry(k).or_insert(0) += n;
+            }
+        }
+    }
+
+    /// Correlates and ranks: the analysis the reports print.
+    pub fn finish(mut self, m: &Matcher, why: &mut dyn FnMut(usize, &Dest) -> Why) -> Analysis {
+        for f in &mut self.files {
+            f.trim_samples();
+        }
+        let key = |t: Option<i64>| t.unwrap_or(i64::MIN);
+        self.out_hits
+            .sort_by(|a, b| (key(a.time), &a.src, &a.dest).cmp(&(key(b.time), &b.src, &b.dest)));
+        self.nat
+            .sort_by_key(|t| (key(t.time), t.mapped, t.port, t.real));
+        self.dns.sort_by(|a, b| {
+            (key(a.time), a.client, &a.qname).cmp(&(key(b.time), b.client, &b.qname))
+        });
+
+        let mut hosts: BTreeMap<String, HostAcc> = BTreeMap::new();
+        let mut unrecovered = 0u64;
+        let mut unrecovered_sources: BTreeSet<IpAddr> = BTreeSet::new();
+        for h in &self.out_hits {
+            let (host, how) = match (&h.src_name, h.src) {
+                (Some(name), _) => (Some(name.clone()), Recovered::Named),
+                (None, Some(a)) if h.src_inside => (Some(a.to_string()), Recovered::Logged),
+                (None, src) => match self.recover(h, src) {
+                    Some((a, how)) => (Some(a.to_string()), how),
+                    None => (None, Recovered::Not),
+                },
+            };
+            let Some(host) = host else {
+                unrecovered += 1;
+                if let Some(s) = h.src {
+                    unrecovered_sources.insert(s);
+                }
+                continue;
+            };
+            let acc = hosts.entry(host).or_default();
+            acc.how = acc.how.min(how);
+            acc.hits += 1;
+            acc.first = min_opt(acc.first, h.time);
+            acc.last = acc.last.max(h.time);
+            if let Some(p) = h.dst_port {
+                acc.ports.insert(p);
+            }
+            let d = acc.dests.entry(h.dest.clone()).or_default();
+            d.hits += 1;
+            d.blocked += u64::from(h.blocked);
+            d.first = min_opt(d.first, h.time);
+            d.last = d.last.max(h.time);
+            d.list = Some(h.list);
+            d.version = h.version;
+            if let Some(p) = h.dst_port {
+                d.ports.insert(p);
+            }
+        }
+        // The names each host asked for that led to its destinations.
+        for s in &self.dns {
+            let Some(client) = s.client else { continue };
+            let Some(acc) = hosts.get_mut(&client.to_string()) else {
+                continue;
+            };
+            for a in &s.answers {
+                if let Some(d) = acc.dests.get_mut(&Dest::Addr(*a)) {
+                    d.names.insert(s.qname.clone());
+                }
+            }
+        }
+        let mut candidates: Vec<Host> = hosts
+            .into_iter()
+            .map(|(host, acc)| {
+                let dests: Vec<DestHits> = acc
+                    .dests
+                    .into_iter()
+                    .map(|(dest, d)| DestHits {
+                        why: why(d.version, &dest),
+                        dest,
+                        list: d.list.map_or("", Listed::name),
+                        hits: d.hits,
+                        blocked: d.blocked,
+                        first: d.first,
+                        last: d.last,
+                        ports: d.ports.into_iter().collect(),
+                        names: d.names.into_iter().collect(),
+                    })
+                    .collect();
+                Host {
+                    host,
+                    recovered: acc.how.name(),
+                    hits: acc.hits,
+                    first: acc.first,
+                    last: acc.last,
+                    ports: acc.ports.into_iter().collect(),
+                    dests,
+                }
+            })
+            .collect();
+        candidates.sort_by(|a, b| {
+            (b.hits, b.dests.len(), &a.host).cmp(&(a.hits, a.dests.len(), &b.host))
+        });
+
+        let mut inbound: Vec<Source> = self
+            .inbound
+            .into_iter()
+            .map(|(addr, acc)| {
+                let mut ports: Vec<(u16, u64)> = acc.ports.into_iter().collect();
+                ports.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+                Source {
+                    why: why(acc.version, &Dest::Addr(addr)),
+                    addr,
+                    list: acc.list.map_or("", Listed::name),
+                    hits: acc.hits,
+                    first: acc.first,
+                    last: acc.last,
+                    targets: acc.targets.len() as u64,
+                    ports,
+                }
+            })
+            .collect();
+        inbound.sort_by(|a, b| (b.hits, a.addr).cmp(&(a.hits, b.addr)));
+
+        let mut hours: Vec<Bucket> = self
+            .hours
+            .into_iter()
+            .map(|(start, [inbound, outbound])| Bucket {
+                start,
+                inbound,
+                outbound,
+            })
+            .collect();
+        hours.sort_by_key(|b| b.start);
+        let sensor = self.sensor.map(|map| {
+            let mut rows: Vec<SensorEvent> = map
+                .into_iter()
+                .map(|((source, port, proto, time), count)| SensorEvent {
+                    time,
+                    source,
+                    port,
+                    proto,
+                    count,
+                })
+                .collect();
+            rows.sort_by(|a, b| {
+                (a.time, a.source, a.port, &a.proto).cmp(&(b.time, b.source, b.port, &b.proto))
+            });
+            rows
+        });
+        let mut a = Analysis {
+            files: self.files,
+            inside: !m.inside.is_empty(),
+            versions: m.versions.len(),
+            candidates,
+            unrecovered,
+            unrecovered_sources: unrecovered_sources.into_iter().collect(),
+            inbound,
+            hours,
+            internal: self.internal,
+            allowed: self.allowed,
+            sensor_events: sensor,
+            ..Analysis::default()
+        };
+        a.count_by();
+        a
+    }
+
+    /// The inside host behind an outbound hit whose source is not an
+    /// inside address: a translation to that address (and port) shortly
+    /// before, else the one inside client whose DNS answer named the
+    /// destination shortly before.
+    fn recover(&self, h: &OutHit, src: Option<IpAddr>) -> Option<(IpAddr, Recovered)> {
+        let t = h.time.unwrap_or(i64::MAX);
+        let recent = |u: Option<i64>| match (u, h.time) {
+            (Some(u), Some(t)) => u <= t + 5 && t - u <= CORRELATION_WINDOW,
+            _ => true,
+        };
+        if let Some(src) = src {
+            let found = self
+                .nat
+                .iter()
+                .rev()
+                .filter(|n| n.time.unwrap_or(i64::MIN) <= t + 5)
+                .find(|n| {
+                    n.mapped == src
+                        && recent(n.time)
+                        && (n.port.is_none() || h.src_port.is_none() || n.port == h.src_port)
+                });
+            if let Some(n) = found {
+                return Some((n.real, Recovered::Nat));
+            }
+        }
+        if let Dest::Addr(d) = h.dest {
+            let clients: BTreeSet<IpAddr> = self
+                .dns
+                .iter()
+                .filter(|s| recent(s.time) && s.answers.contains(&d))
+                .filter_map(|s| s.client)
+                .filter(|c| Some(*c) != src)
+                .collect();
+            if clients.len() == 1 {
+                return clients.into_iter().next().map(|c| (c, Recovered::Dns));
+            }
+        }
+        None
+    }
+}
+
+fn is_drop(ev: &Event) -> bool {
+    ev.action == Some(Action::Drop) || ev.signature.is_some()
+}
+
+/// How the inside host of an outbound hit is known.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+enum Recovered {
+    /// The log names the inside address.
+    #[default]
+    Logged,
+    /// The log names the host.
+    Named,
+    /// From a NAT translation.
+    Nat,
+    /// From the DNS query that resolved the destination.
+    Dns,
+    Not,
+}
+
+impl Recovered {
+    fn name(self) -> &'static str {
+        match self {
+            Recovered::Logged => "logged",
+            Recovered::Named => "host name",
+            Recovered::Nat => "nat",
+            Recovered::Dns => "dns",
+            Recovered::Not => "not recovered",
+        }
+    }
+}
+
+#[derive(Default)]
+struct HostAcc {
+    how: Recovered,
+    hits: u64,
+    first: Option<i64>,
+    last: Option<i64>,
+    ports: BTreeSet<u16>,
+    dests: BTreeMap<Dest, DestAcc>,
+}
+
+#[derive(Default)]
+struct DestAcc {
+    hits: u64,
+    blocked: u64,
+    first: Option<i64>,
+    last: Option<i64>,
+    list: Option<Listed>,
+    version: usize,
+    ports: BTreeSet<u16>,
+    names: BTreeSet<String>,
+}
+
+/// Why an address is listed: what the version's provenance says.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Why {
+    pub feeds: Vec<String>,
+    pub categories: Vec<String>,
+    pub score: Option<f64>,
+    /// Policy reasons (`country:BR`, `custom`…).
+    pub policy: Vec<String>,
+    pub country: Option<String>,
+}
+
+impl Why {
+    /// The labels hits are counted under per feed: the feeds, else the
+    /// policy reasons.
+    pub fn origins(&self) -> Vec<String> {
+        if self.feeds.is_empty() {
+            self.policy.clone()
+        } else {
+            self.feeds.clone()
+        }
+    }
+}
+
+/// An inside host that called out to listed destinations.
+#[derive(Clone, Debug, Serialize)]
+pub struct Host {
+    /// The inside address (or the host name the log gives).
+    pub host: String,
+    /// How it is known: `logged`, `host name`, `nat`, `dns`.
+    pub recovered: &'static str,
+    pub hits: u64,
+    #[serde(serialize_with = "opt_time")]
+    pub first: Option<i64>,
+    #[serde(serialize_with = "opt_time")]
+    pub last: Option<i64>,
+    pub ports: Vec<u16>,
+    pub dests: Vec<DestHits>,
+}
+
+/// One listed destination of a host.
+#[derive(Clone, Debug, Serialize)]
+pub struct DestHits {
+    pub dest: Dest,
+    pub list: &'static str,
+    pub hits: u64,
+    /// Of the hits, how many the firewall dropped.
+    pub blocked: u64,
+    #[serde(serialize_with = "opt_time")]
+    pub first: Option<i64>,
+    #[serde(serialize_with = "opt_time")]
+    pub last: Option<i64>,
+    pub ports: Vec<u16>,
+    /// The queried names whose answers led there.
+    pub names: Vec<String>,
+    pub why: Why,
+}
+
+/// A listed outside source that came in.
+#[derive(Clone, Debug, Serialize)]
+pub struct Source {
+    pub addr: IpAddr,
+    pub list: &'static str,
+    pub hits: u64,
+    #[serde(serialize_with = "opt_time")]
+    pub first: Option<i64>,
+    #[serde(serialize_with = "opt_time")]
+    pub last: Option<i64>,
+    /// Distinct inside addresses it reached for (up to 1,000).
+    pub targets: u64,
+    /// Ports by hits, most first.
+    pub ports: Vec<(u16, u64)>,
+    pub why: Why,
+}
+
+/// A row of `--events`: the sensor-event record.
+#[derive(Clone, Debug, Serialize)]
+pub struct SensorEvent {
+    pub time: i64,
+    pub source: IpAddr,
+    pub port: u16,
+    pub proto: String,
+    pub count: u64,
+}
+
+/// Hits in a time bucket, per direction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Bucket {
+    #[serde(serialize_with = "time")]
+    pub start: i64,
+    pub inbound: u64,
+    pub outbound: u64,
+}
+
+/// Hits counted under a label, per direction.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Count {
+    pub label: String,
+    pub inbound: u64,
+    pub outbound: u64,
+}
+
+/// Everything the reports show.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Analysis {
+    pub files: Vec<FileTally>,
+    /// Whether inside networks were known.
+    pub inside: bool,
+    /// Versions of the lists the events were matched against.
+    pub versions: usize,
+    /// Compromised-machine candidates, most outbound hits first.
+    pub candidates: Vec<Host>,
+    /// Outbound hits whose inside host could not be recovered, and their
+    /// (translated) sources.
+    pub unrecovered: u64,
+    pub unrecovered_sources: Vec<IpAddr>,
+    /// Listed sources that came in, most hits first.
+    pub inbound: Vec<Source>,
+    /// Hits per hour.
+    pub hours: Vec<Bucket>,
+    pub internal: u64,
+    pub allowed: u64,
+    pub by_list: Vec<Count>,
+    pub by_feed: Vec<Count>,
+    pub by_category: Vec<Count>,
+    pub by_country: Vec<Count>,
+    /// Inbound hits by destination port.
+    pub by_port: Vec<Count>,
+    #[serde(skip)]
+    pub sensor_events: Option<Vec<SensorEvent>>,
+}
+
+impl Analysis {
+    pub fn lines(&self) -> u64 {
+        self.files.iter().map(|f| f.lines).sum()
+    }
+
+    pub fn events(&self) -> u64 {
+        self.files.iter().map(|f| f.events).sum()
+    }
+
+    pub fn matched(&self) -> u64 {
+        self.files.iter().map(|f| f.matched).sum()
+    }
+
+    pub fn lost(&self) -> u64 {
+        self.files.iter().map(|f| f.lost).sum()
+    }
+
+    pub fn bytes(&self) -> u64 {
+        self.files.iter().map(|f| f.bytes).sum()
+    }
+
+    /// Skipped lines by reason over every file.
+    pub fn skipped(&self) -> BTreeMap<&'static str, u64> {
+        let mut all = BTreeMap::new();
+        for f in &self.files {
+            for (k, v) in &f.skipped {
+                *all.entry(*k).or_insert(0) += v;
+            }
+        }
+        all
+    }
+
+    pub fn outbound_hits(&self) -> u64 {
+        self.candidates.iter().map(|h| h.hits).sum::<u64>() + self.unrecovered
+    }
+
+    pub fn inbound_hits(&self) -> u64 {
+        self.inbound.iter().map(|s| s.hits).sum()
+    }
+
+    fn count_by(&mut self) {
+        type Table = BTreeMap<String, (u64, u64)>;
+        let mut list = Table::new();
+        let mut feed = Table::new();
+        let mut cat = Table::new();
+        let mut country = Table::new();
+        let mut port = Table::new();
+        let add = |t: &mut Table, k: &str, inb: bool, n: u64| {
+            let e = t.entry(k.to_string()).or_insert((0, 0));
+            if inb {
+                e.0 += n;
+            } else {
+                e.1 += n;
+            }
+        };
+        for s in &self.inbound {
+            add(&mut list, s.list, true, s.hits);
+            for f in s.why.origins() {
+                add(&mut feed, &f, true, s.hits);
+            }
+            for c in &s.why.categories {
+                add(&mut cat, c, true, s.hits);
+            }
+            add(
+                &mut country,
+                s.why.country.as_deref().unwrap_or("unknown"),
+                true,
+                s.hits,
+            );
+            for (p, n) in &s.ports {
+                add(&mut port, &p.to_string(), true, *n);
+            }
+        }
+        for h in &self.candidates {
+            for d in &h.dests {
+                add(&mut list, d.list, false, d.hits);
+                for f in d.why.origins() {
+                    add(&mut feed, &f, false, d.hits);
+                }
+                for c in &d.why.categories {
+                    add(&mut cat, c, false, d.hits);
+                }
+                let c = d.why.country.as_deref().unwrap_or("unknown");
+                add(&mut country, c, false, d.hits);
+            }
+        }
+        let rank = |t: Table| {
+            let mut v: Vec<Count> = t
+                .into_iter()
+                .map(|(label, (i, o))| Count {
+                    label,
+                    inbound: i,
+                    outbound: o,
+                })
+                .collect();
+            v.sort_by(|a, b| {
+                (b.inbound + b.outbound, &a.label).cmp(&(a.inbound + a.outbound, &b.label))
+            });
+            v
+        };
+        self.by_list = rank(list);
+        self.by_feed = rank(feed);
+        self.by_category = rank(cat);
+        self.by_country = rank(country);
+        self.by_port = rank(port);
+    }
+
+    /// Hits per day when the hours span more than three days, else per
+    /// hour; and the bucket's length in seconds.
+    pub fn timeline(&self) -> (i64, Vec<Bucket>) {
+        let span = match (self.hours.first(), self.hours.last()) {
+            (Some(a), Some(b)) => b.start - a.start,
+            _ => 0,
+        };
+        if span <= 3 * 86_400 {
+            return (3600, self.hours.clone());
+        }
+        let mut days: Vec<Bucket> = Vec::new();
+        for h in &self.hours {
+            let start = h.start.div_euclid(86_400) * 86_400;
+            match days.last_mut() {
+                Some(d) if d.start == start => {
+                    d.inbound += h.inbound;
+                    d.outbound += h.outbound;
+                }
+                _ => days.push(Bucket { start, ..*h }),
+            }
+        }
+        (86_400, days)
+    }
+}
