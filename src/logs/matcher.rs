@@ -124,6 +124,17 @@ impl Matcher {
 }
 
 impl Version {
+    /// Plain lists: `block` both ways, `allow`, and blocked names.
+    pub fn plain(block: IpSet, allow: IpSet, domains: impl IntoIterator<Item = String>) -> Version {
+        Version {
+            block_in: block.clone(),
+            block_out: block,
+            allow,
+            domains: domains.into_iter().collect(),
+            ..Version::default()
+        }
+    }
+
     /// The block list holding `a` for traffic from it (`inbound`) or to it;
     /// the other block list when only that one holds it; `None` when the
     /// allow list holds it or no list does.
@@ -268,11 +279,5 @@ fn plain_version(
             names.insert(name);
         }
     }
-    Ok(Version {
-        block_in: block.clone(),
-        block_out: block,
-        allow: union(allow)?,
-        domains: names,
-        ..Version::default()
-    })
+    Ok(Version::plain(block, union(allow)?, names))
 }

@@ -151,6 +151,13 @@ pub fn text(a: &Analysis) -> String {
         source_text(&mut o, s);
     }
     more(&mut o, a.inbound.len());
+    if a.untracked > 0 {
+        let _ = writeln!(
+            o,
+            "  {} hits of further sources are counted but not itemized (too many sources to keep)",
+            thousands(a.untracked)
+        );
+    }
 
     for (title, rows) in [
         ("hits per list", &a.by_list),

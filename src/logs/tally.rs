@@ -113,8 +113,50 @@ struct InAcc {
     last: Option<i64>,
     list: Option<Listed>,
     version: usize,
-    ports: BTreeMap<u16, u64>,
-    targets: BTreeSet<IpAddr>,
+    /// Hits per port, for up to [`KEPT`] ports; the rest in `other_ports`.
+    ports: Vec<(u16, u64)>,
+    other_ports: u64,
+    /// Inside addresses it reached for, up to [`KEPT`].
+    targets: Vec<IpAddr>,
+}
+
+/// Ports and targets kept per source; sources kept per worker.
+pub const KEPT: usize = 16;
+pub const MAX_SOURCES: usize = 250_000;
+
+impl InAcc {
+    fn port(&mut self, p: u16, n: u64) {
+        if let Some((_, c)) = self.ports.iter_mut().find(|(q, _)| *q == p) {
+            *c += n;
+        } else if self.ports.len() < KEPT {
+            self.ports.push((p, n));
+        } else {
+            self.other_ports += n;
+        }
+    }
+
+    fn target(&mut self, a: IpAddr) {
+        if self.targets.len() < KEPT && !self.targets.contains(&a) {
+            self.targets.push(a);
+        }
+    }
+
+    fn merge(&mut self, acc: InAcc) {
+        self.hits += acc.hits;
+        self.first = min_opt(self.first, acc.first);
+        if acc.last >= self.last || self.list.is_none() {
+            self.last = acc.last.or(self.last);
+            self.list = acc.list;
+            self.version = acc.version;
+        }
+        for (p, n) in acc.ports {
+            self.port(p, n);
+        }
+        self.other_ports += acc.other_ports;
+        for t in acc.targets {
+            self.target(t);
+        }
+    }
 }
 
 /// An outbound hit, kept until the correlation has run.
@@ -173,7 +215,12 @@ struct Translation {
 pub struct Tally {
     pub files: Vec<FileTally>,
     inbound: HashMap<IpAddr, InAcc>,
-    out_hits: Vec<OutHit>,
+    /// Inbound hits of sources past [`MAX_SOURCES`], counted, not itemized.
+    untracked: u64,
+    /// Outbound hits by inside host.
+    hosts: HashMap<String, HostAcc>,
+    /// Outbound hits whose inside host is still to be found.
+    pending: Vec<OutHit>,
     dns: Vec<DnsSeen>,
     nat: Vec<Translation>,
     /// Hits per hour: [in, out].
@@ -249,6 +296,10 @@ impl Tally {
                 Some(list) => {
                     self.files[file].matched += 1;
                     self.hour(ev.time, 0);
+                    if self.inbound.len() >= MAX_SOURCES && !self.inbound.contains_key(&src) {
+                        self.untracked += 1;
+                        return;
+                    }
                     let acc = self.inbound.entry(src).or_default();
                     acc.hits += 1;
                     acc.first = min_opt(acc.first, ev.time);
@@ -258,12 +309,10 @@ impl Tally {
                         acc.version = vi;
                     }
                     if let Some(p) = ev.dst_port {
-                        *acc.ports.entry(p).or_insert(0) += 1;
+                        acc.port(p, 1);
                     }
                     if let Some(d) = ev.dst {
-                        if acc.targets.len() < 1000 {
-                            acc.targets.insert(d);
-                        }
+                        acc.target(d);
                     }
                 }
                 None if v.allowed(src) => self.allowed += 1,
@@ -275,7 +324,7 @@ impl Tally {
                 Some(list) => {
                     self.files[file].matched += 1;
                     self.hour(ev.time, 1);
-                    self.out_hits.push(OutHit {
+                    self.outbound(OutHit {
                         time: ev.time,
                         src: ev.src,
                         src_name: ev.src_name.clone(),
@@ -315,7 +364,7 @@ impl Tally {
         if name_listed {
             self.files[file].matched += 1;
             self.hour(ev.time, 1);
-            self.out_hits.push(OutHit {
+            self.outbound(OutHit {
                 time: ev.time,
                 src: ev.src,
                 src_name: None,
@@ -328,6 +377,20 @@ impl Tally {
                 blocked: ev.action == Some(Action::Drop),
             });
         }
+    }
+
+    /// Counts an outbound hit under its inside host, or keeps it for the
+    /// correlation when the log does not name the host.
+    fn outbound(&mut self, h: OutHit) {
+        let host = match (&h.src_name, h.src) {
+            (Some(name), _) => (name.clone(), Recovered::Named),
+            (None, Some(a)) if h.src_inside => (a.to_string(), Recovered::Logged),
+            _ => {
+                self.pending.push(h);
+                return;
+            }
+        };
+        self.hosts.entry(host.0).or_default().add(&h, host.1);
     }
 
     fn hour(&mut self, time: Option<i64>, dir: usize) {
@@ -358,24 +421,17 @@ impl Tally {
             mine.merge(theirs);
         }
         for (a, acc) in o.inbound {
-            let m = self.inbound.entry(a).or_default();
-            m.hits += acc.hits;
-            m.first = min_opt(m.first, acc.first);
-            if acc.last >= m.last || m.list.is_none() {
-                m.last = acc.last.or(m.last);
-                m.list = acc.list;
-                m.version = acc.version;
+            if self.inbound.len() >= MAX_SOURCES && !self.inbound.contains_key(&a) {
+                self.untracked += acc.hits;
+                continue;
             }
-            for (p, n) in acc.ports {
-                *m.ports.entry(p).or_insert(0) += n;
-            }
-            for t in acc.targets {
-                if m.targets.len() < 1000 {
-                    m.targets.insert(t);
-                }
-            }
+            self.inbound.entry(a).or_default().merge(acc);
         }
-        self.out_hits.extend(o.out_hits);
+        self.untracked += o.untracked;
+        for (h, acc) in o.hosts {
+            self.hosts.entry(h).or_default().merge(acc);
+        }
+        self.pending.extend(o.pending);
         self.dns.extend(o.dns);
         self.nat.extend(o.nat);
         for (h, c) in o.hours {
@@ -398,7 +454,7 @@ impl Tally {
             f.trim_samples();
         }
         let key = |t: Option<i64>| t.unwrap_or(i64::MIN);
-        self.out_hits
+        self.pending
             .sort_by(|a, b| (key(a.time), &a.src, &a.dest).cmp(&(key(b.time), &b.src, &b.dest)));
         self.nat
             .sort_by_key(|t| (key(t.time), t.mapped, t.port, t.real));
@@ -406,42 +462,19 @@ impl Tally {
             (key(a.time), a.client, &a.qname).cmp(&(key(b.time), b.client, &b.qname))
         });
 
-        let mut hosts: BTreeMap<String, HostAcc> = BTreeMap::new();
+        let mut hosts: BTreeMap<String, HostAcc> =
+            std::mem::take(&mut self.hosts).into_iter().collect();
         let mut unrecovered = 0u64;
         let mut unrecovered_sources: BTreeSet<IpAddr> = BTreeSet::new();
-        for h in &self.out_hits {
-            let (host, how) = match (&h.src_name, h.src) {
-                (Some(name), _) => (Some(name.clone()), Recovered::Named),
-                (None, Some(a)) if h.src_inside => (Some(a.to_string()), Recovered::Logged),
-                (None, src) => match self.recover(h, src) {
-                    Some((a, how)) => (Some(a.to_string()), how),
-                    None => (None, Recovered::Not),
-                },
-            };
-            let Some(host) = host else {
-                unrecovered += 1;
-                if let Some(s) = h.src {
-                    unrecovered_sources.insert(s);
+        for h in &self.pending {
+            match self.recover(h, h.src) {
+                Some((a, how)) => hosts.entry(a.to_string()).or_default().add(h, how),
+                None => {
+                    unrecovered += 1;
+                    if let Some(s) = h.src {
+                        unrecovered_sources.insert(s);
+                    }
                 }
-                continue;
-            };
-            let acc = hosts.entry(host).or_default();
-            acc.how = acc.how.min(how);
-            acc.hits += 1;
-            acc.first = min_opt(acc.first, h.time);
-            acc.last = acc.last.max(h.time);
-            if let Some(p) = h.dst_port {
-                acc.ports.insert(p);
-            }
-            let d = acc.dests.entry(h.dest.clone()).or_default();
-            d.hits += 1;
-            d.blocked += u64::from(h.blocked);
-            d.first = min_opt(d.first, h.time);
-            d.last = d.last.max(h.time);
-            d.list = Some(h.list);
-            d.version = h.version;
-            if let Some(p) = h.dst_port {
-                d.ports.insert(p);
             }
         }
         // The names each host asked for that led to its destinations.
@@ -476,7 +509,7 @@ impl Tally {
                     .collect();
                 Host {
                     host,
-                    recovered: acc.how.name(),
+                    recovered: acc.how.unwrap_or_default().name(),
                     hits: acc.hits,
                     first: acc.first,
                     last: acc.last,
@@ -493,7 +526,7 @@ impl Tally {
             .inbound
             .into_iter()
             .map(|(addr, acc)| {
-                let mut ports: Vec<(u16, u64)> = acc.ports.into_iter().collect();
+                let mut ports = acc.ports;
                 ports.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                 Source {
                     why: why(acc.version, &Dest::Addr(addr)),
@@ -503,6 +536,7 @@ impl Tally {
                     first: acc.first,
                     last: acc.last,
                     targets: acc.targets.len() as u64,
+                    other_ports: acc.other_ports,
                     ports,
                 }
             })
@@ -543,6 +577,7 @@ impl Tally {
             unrecovered,
             unrecovered_sources: unrecovered_sources.into_iter().collect(),
             inbound,
+            untracked: self.untracked,
             hours,
             internal: self.internal,
             allowed: self.allowed,
@@ -610,7 +645,6 @@ enum Recovered {
     Nat,
     /// From the DNS query that resolved the destination.
     Dns,
-    Not,
 }
 
 impl Recovered {
@@ -620,14 +654,14 @@ impl Recovered {
             Recovered::Named => "host name",
             Recovered::Nat => "nat",
             Recovered::Dns => "dns",
-            Recovered::Not => "not recovered",
         }
     }
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct HostAcc {
-    how: Recovered,
+    /// The most direct way the host was known.
+    how: Option<Recovered>,
     hits: u64,
     first: Option<i64>,
     last: Option<i64>,
@@ -635,7 +669,7 @@ struct HostAcc {
     dests: BTreeMap<Dest, DestAcc>,
 }
 
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct DestAcc {
     hits: u64,
     blocked: u64,
@@ -645,6 +679,54 @@ struct DestAcc {
     version: usize,
     ports: BTreeSet<u16>,
     names: BTreeSet<String>,
+}
+
+impl HostAcc {
+    fn add(&mut self, h: &OutHit, how: Recovered) {
+        self.how = Some(self.how.map_or(how, |m| m.min(how)));
+        self.hits += 1;
+        self.first = min_opt(self.first, h.time);
+        self.last = self.last.max(h.time);
+        if let Some(p) = h.dst_port {
+            self.ports.insert(p);
+        }
+        let d = self.dests.entry(h.dest.clone()).or_default();
+        d.hits += 1;
+        d.blocked += u64::from(h.blocked);
+        d.first = min_opt(d.first, h.time);
+        if h.time >= d.last || d.list.is_none() {
+            d.last = h.time.or(d.last);
+            d.list = Some(h.list);
+            d.version = h.version;
+        }
+        if let Some(p) = h.dst_port {
+            d.ports.insert(p);
+        }
+    }
+
+    fn merge(&mut self, o: HostAcc) {
+        self.how = match (self.how, o.how) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.hits += o.hits;
+        self.first = min_opt(self.first, o.first);
+        self.last = self.last.max(o.last);
+        self.ports.extend(o.ports);
+        for (k, v) in o.dests {
+            let d = self.dests.entry(k).or_default();
+            d.hits += v.hits;
+            d.blocked += v.blocked;
+            d.first = min_opt(d.first, v.first);
+            if v.last >= d.last || d.list.is_none() {
+                d.last = v.last.or(d.last);
+                d.list = v.list;
+                d.version = v.version;
+            }
+            d.ports.extend(v.ports);
+            d.names.extend(v.names);
+        }
+    }
 }
 
 /// Why an address is listed: what the version's provenance says.
@@ -714,10 +796,12 @@ pub struct Source {
     pub first: Option<i64>,
     #[serde(serialize_with = "opt_time")]
     pub last: Option<i64>,
-    /// Distinct inside addresses it reached for (up to 1,000).
+    /// Distinct inside addresses it reached for (counted up to 16).
     pub targets: u64,
-    /// Ports by hits, most first.
+    /// Ports by hits, most first (up to 16 ports)…
     pub ports: Vec<(u16, u64)>,
+    /// …and the hits on other ports.
+    pub other_ports: u64,
     pub why: Why,
 }
 
@@ -764,6 +848,9 @@ pub struct Analysis {
     pub unrecovered_sources: Vec<IpAddr>,
     /// Listed sources that came in, most hits first.
     pub inbound: Vec<Source>,
+    /// Inbound hits of sources past the 250,000 a worker itemizes: in the
+    /// totals, not in `inbound`.
+    pub untracked: u64,
     /// Hits per hour.
     pub hours: Vec<Bucket>,
     pub internal: u64,
@@ -815,7 +902,7 @@ impl Analysis {
     }
 
     pub fn inbound_hits(&self) -> u64 {
-        self.inbound.iter().map(|s| s.hits).sum()
+        self.inbound.iter().map(|s| s.hits).sum::<u64>() + self.untracked
     }
 
     fn count_by(&mut self) {
@@ -907,5 +994,171 @@ impl Analysis {
             }
         }
         (86_400, days)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::matcher::Version;
+    use super::super::Mapped;
+    use super::*;
+    use crate::set::IpSet;
+
+    fn set(entries: &[&str]) -> IpSet {
+        let mut b = crate::set::SetBuilder::default();
+        for e in entries {
+            match crate::net::parse_entry(e.as_bytes()).unwrap() {
+                crate::net::Entry::V4(r) => b.v4.push(r),
+                crate::net::Entry::V6(r) => b.v6.push(r),
+            }
+        }
+        b.build()
+    }
+
+    fn matcher() -> Matcher {
+        Matcher {
+            versions: vec![Version::plain(
+                set(&["198.51.100.0/24"]),
+                set(&["198.51.100.53"]),
+                ["bad.example".to_string()],
+            )],
+            inside: set(&["10.0.0.0/8"]),
+            inside_from_profile: false,
+            plain: true,
+        }
+    }
+
+    fn ev(t: i64, src: &str, sport: Option<u16>, dst: &str) -> Event {
+        let mut e = Event::empty();
+        e.time = Some(t);
+        e.src = src.parse().ok();
+        e.src_port = sport;
+        e.dst = dst.parse().ok();
+        e.dst_port = Some(443);
+        e.action = Some(Action::Drop);
+        e
+    }
+
+    fn dns(t: i64, client: &str, q: &str, answers: &[&str]) -> Event {
+        let mut e = Event::empty();
+        e.time = Some(t);
+        e.src = client.parse().ok();
+        e.qname = Some(q.into());
+        e.answers = answers.iter().map(|a| a.parse().unwrap()).collect();
+        e
+    }
+
+    fn analysis(events: &[Event]) -> Analysis {
+        let m = matcher();
+        let mut t = Tally::new(1, false);
+        for e in events {
+            t.event(0, e, &m);
+        }
+        t.finish(&m, &mut |_, _| Why::default())
+    }
+
+    fn hosts(a: &Analysis) -> Vec<(String, &'static str, u64, Vec<String>)> {
+        a.candidates
+            .iter()
+            .map(|h| {
+                let d = h
+                    .dests
+                    .iter()
+                    .map(|d| format!("{} {:?}", d.dest, d.names))
+                    .collect();
+                (h.host.clone(), h.recovered, h.hits, d)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_translation_recovers_the_inside_host() {
+        let mut nat = ev(1000, "10.0.0.9", Some(5555), "198.51.100.7");
+        nat.action = Some(Action::Other);
+        nat.dst = None;
+        nat.src_mapped = Some(Mapped {
+            addr: "192.0.2.1".parse().unwrap(),
+            port: Some(40000),
+        });
+        // Seen upstream with the translated source only.
+        let upstream = ev(1002, "192.0.2.1", Some(40000), "198.51.100.7");
+        let other_port = ev(1003, "192.0.2.1", Some(40001), "198.51.100.8");
+        let a = analysis(&[nat, upstream, other_port]);
+        assert_eq!(
+            hosts(&a),
+            vec![("10.0.0.9".into(), "nat", 1, vec!["198.51.100.7 []".into()])]
+        );
+        assert_eq!((a.unrecovered, a.unrecovered_sources.len()), (1, 1));
+    }
+
+    #[test]
+    fn a_dns_answer_recovers_the_host_and_names_the_destination() {
+        let a = analysis(&[
+            dns(990, "10.0.0.7", "cdn.bad.example", &["198.51.100.9"]),
+            dns(991, "10.0.0.8", "ok.example", &["192.0.2.80"]),
+            ev(1000, "192.0.2.1", Some(40000), "198.51.100.9"),
+            ev(1001, "10.0.0.7", Some(1234), "198.51.100.9"),
+            // Too late for the answer to explain it.
+            ev(
+                990 + CORRELATION_WINDOW + 10,
+                "192.0.2.1",
+                Some(40000),
+                "198.51.100.9",
+            ),
+        ]);
+        assert_eq!(
+            hosts(&a),
+            vec![(
+                "10.0.0.7".into(),
+                "logged",
+                3,
+                vec![
+                    "198.51.100.9 [\"cdn.bad.example\"]".into(),
+                    "cdn.bad.example []".into()
+                ]
+            )]
+        );
+        assert_eq!(a.unrecovered, 1);
+    }
+
+    #[test]
+    fn directions_allow_and_internal_traffic() {
+        let a = analysis(&[
+            ev(1, "198.51.100.7", Some(1), "10.0.0.1"),
+            ev(2, "198.51.100.7", Some(1), "10.0.0.2"),
+            ev(3, "198.51.100.53", Some(1), "10.0.0.1"),
+            ev(4, "10.0.0.1", Some(1), "10.0.0.2"),
+            ev(5, "10.0.0.1", Some(1), "198.51.100.53"),
+            ev(6, "203.0.113.1", Some(1), "10.0.0.1"),
+        ]);
+        assert_eq!(a.inbound.len(), 1);
+        assert_eq!((a.inbound[0].hits, a.inbound[0].targets), (2, 2));
+        assert_eq!(a.inbound[0].list, "block-in");
+        assert_eq!((a.allowed, a.internal), (2, 1));
+        assert!(a.candidates.is_empty());
+        assert_eq!(a.hours.len(), 1);
+        assert_eq!((a.hours[0].inbound, a.hours[0].outbound), (2, 0));
+    }
+
+    #[test]
+    fn merged_tallies_equal_one_tally() {
+        let events = [
+            ev(1, "198.51.100.7", Some(1), "10.0.0.1"),
+            ev(7200, "10.0.0.1", Some(9), "198.51.100.8"),
+            ev(3, "198.51.100.7", Some(1), "10.0.0.3"),
+            dns(4, "10.0.0.4", "bad.example", &[]),
+        ];
+        let m = matcher();
+        let mut one = Tally::new(1, true);
+        let (mut a, mut b) = (Tally::new(1, true), Tally::new(1, true));
+        for (i, e) in events.iter().enumerate() {
+            one.event(0, e, &m);
+            if i % 2 == 0 { &mut a } else { &mut b }.event(0, e, &m);
+        }
+        a.merge(b);
+        let no_why = &mut |_: usize, _: &Dest| Why::default();
+        let x = serde_json::to_string(&one.finish(&m, no_why)).unwrap();
+        let y = serde_json::to_string(&a.finish(&m, no_why)).unwrap();
+        assert_eq!(x, y);
     }
 }
