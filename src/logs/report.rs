@@ -17,6 +17,11 @@ pub fn when(t: Option<i64>) -> String {
     t.map_or_else(|| "-".into(), crate::time::format)
 }
 
+/// `n` and its noun: `1 hit`, `2 hits`.
+pub fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{} {}", thousands(n), if n == 1 { one } else { many })
+}
+
 /// `1234567` as `1,234,567`.
 pub fn thousands(n: u64) -> String {
     let s = n.to_string();
@@ -116,10 +121,9 @@ pub fn text(a: &Analysis) -> String {
     o.push('\n');
     let _ = writeln!(
         o,
-        "compromised-machine candidates: {} inside host{} called out to listed destinations ({} hits)",
-        a.candidates.len(),
-        if a.candidates.len() == 1 { "" } else { "s" },
-        thousands(a.outbound_hits()),
+        "compromised-machine candidates: {} called out to listed destinations ({})",
+        count(a.candidates.len() as u64, "inside host", "inside hosts"),
+        count(a.outbound_hits(), "hit", "hits"),
     );
     for h in a.candidates.iter().take(TOP) {
         host_text(&mut o, h);
@@ -143,9 +147,9 @@ pub fn text(a: &Analysis) -> String {
     o.push('\n');
     let _ = writeln!(
         o,
-        "inbound: {} hits from {} listed sources",
-        thousands(a.inbound_hits()),
-        thousands(a.inbound.len() as u64)
+        "inbound: {} from {}",
+        count(a.inbound_hits(), "hit", "hits"),
+        count(a.inbound.len() as u64, "listed source", "listed sources")
     );
     for s in a.inbound.iter().take(TOP) {
         source_text(&mut o, s);
@@ -166,7 +170,7 @@ pub fn text(a: &Analysis) -> String {
         ("hits per country", &a.by_country),
         ("inbound hits per port", &a.by_port),
     ] {
-        if rows.is_empty() {
+        if rows.is_empty() || rows.iter().all(|c| c.label == "unknown") {
             continue;
         }
         let _ = writeln!(o, "\n{title} (in / out):");
@@ -221,11 +225,10 @@ fn host_text(o: &mut String, h: &Host) {
     };
     let _ = writeln!(
         o,
-        "  {}{how}: {} hits, {} destination{}, ports {}, {} .. {}",
+        "  {}{how}: {}, {}, ports {}, {} .. {}",
         h.host,
-        thousands(h.hits),
-        h.dests.len(),
-        if h.dests.len() == 1 { "" } else { "s" },
+        count(h.hits, "hit", "hits"),
+        count(h.dests.len() as u64, "destination", "destinations"),
         ports(&h.ports),
         when(h.first),
         when(h.last),
@@ -237,10 +240,10 @@ fn host_text(o: &mut String, h: &Host) {
 
 fn dest_text(o: &mut String, d: &DestHits) {
     let mut line = format!(
-        "    -> {} ({}): {} hits, {} dropped",
+        "    -> {} ({}): {}, {} dropped",
         d.dest,
         d.list,
-        thousands(d.hits),
+        count(d.hits, "hit", "hits"),
         thousands(d.blocked)
     );
     if !d.ports.is_empty() {
@@ -265,12 +268,16 @@ fn source_text(o: &mut String, s: &Source) {
         .map(|(p, n)| format!("{p}({n})"))
         .collect();
     let mut line = format!(
-        "  {} ({}): {} hits on {} inside address{}",
+        "  {} ({}): {} on {}{}",
         s.addr,
         s.list,
-        thousands(s.hits),
-        s.targets,
-        if s.targets == 1 { "" } else { "es" }
+        count(s.hits, "hit", "hits"),
+        count(s.targets, "inside address", "inside addresses"),
+        if s.targets >= super::tally::KEPT as u64 {
+            " or more"
+        } else {
+            ""
+        }
     );
     if !ports.is_empty() {
         let _ = write!(line, ", ports {}", ports.join(" "));

@@ -329,7 +329,9 @@ impl Tally {
                         src: ev.src,
                         src_name: ev.src_name.clone(),
                         src_port: ev.src_port,
-                        src_inside: src_in == Some(true),
+                        // Without inside networks the logged source is
+                        // the best there is.
+                        src_inside: src_in == Some(true) || m.inside.is_empty(),
                         dest: Dest::Addr(dst),
                         dst_port: ev.dst_port,
                         list,

@@ -114,3 +114,24 @@ pub fn shared_data() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
     p.is_dir().then_some(p)
 }
+
+/// Compares `got` with the golden file `tests/golden/REL`, or rewrites it
+/// under `TL_UPDATE_GOLDEN=1`.
+pub fn golden_file(rel: &str, got: &[u8]) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(rel);
+    if std::env::var_os("TL_UPDATE_GOLDEN").is_some() {
+        std::fs::create_dir_all(path.parent().expect("golden dir")).expect("golden dir");
+        std::fs::write(&path, got).expect("write golden file");
+        return;
+    }
+    let want = std::fs::read(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (TL_UPDATE_GOLDEN=1 writes it)", path.display()));
+    assert!(
+        got == want.as_slice(),
+        "{} differs (TL_UPDATE_GOLDEN=1 rewrites it); got:\n{}",
+        path.display(),
+        String::from_utf8_lossy(got)
+    );
+}

@@ -1,0 +1,311 @@
+//! `tl-logs` end to end: a profile compiled twice (two versions in its
+//! history) and a log whose events fall under each; exact reports, sensor
+//! events, rotated and gzip'd sets, a truncated gzip, long lines, the same
+//! bytes from one thread and from two, and refusals.
+
+mod common;
+use common::{golden_file, Run, Workdir};
+use std::io::Write;
+use std::path::Path;
+
+/// 2026-12-07T12:00:00Z: the logs' modification time.
+const MTIME: u64 = 1_796_644_800;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures/logs/match")
+        .join(name);
+    std::fs::read(p).unwrap()
+}
+
+/// Writes a log file dated `MTIME` (the year of its syslog lines).
+fn log(w: &Workdir, name: &str, body: &[u8]) {
+    w.write(name, body);
+    let f = std::fs::File::options()
+        .write(true)
+        .open(w.path(name))
+        .unwrap();
+    f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(MTIME))
+        .unwrap();
+}
+
+fn gzip(body: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(body).unwrap();
+    e.finish().unwrap()
+}
+
+/// The `lab` profile compiled on 1 December (scores-1) and 5 December
+/// (scores-2), in `out/lab`.
+fn lab() -> Workdir {
+    let w = Workdir::new();
+    std::fs::create_dir_all(w.path("profiles")).unwrap();
+    w.write("profiles/lab.toml", fixture("lab.toml"));
+    for (n, now) in [(1, "2026-12-01T00:00:00Z"), (2, "2026-12-05T00:00:00Z")] {
+        let scores = format!("scores-{n}.csv");
+        w.write(&scores, fixture(&scores));
+        let r = w.run(
+            "tl-compile",
+            &[
+                "--scores",
+                &scores,
+                "--profiles",
+                "profiles",
+                "--out",
+                "out",
+                "--now",
+                now,
+            ],
+            b"",
+        );
+        assert_eq!(r.code, 0, "tl-compile: {}", r.stderr);
+    }
+    log(&w, "kern.log", &fixture("kern.log"));
+    w
+}
+
+fn logs(w: &Workdir, args: &[&str]) -> Run {
+    w.run("tl-logs", args, b"")
+}
+
+#[test]
+fn each_event_meets_the_lists_of_its_day() {
+    let w = lab();
+    let r = logs(
+        &w,
+        &[
+            "--profile",
+            "out/lab",
+            "--csv",
+            "hits.csv",
+            "--json",
+            "a.json",
+            "--events",
+            "ev.csv",
+            "--sensor",
+            "gw-1",
+            "kern.log",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    golden_file("logs/lab.txt", r.stdout.as_bytes());
+    golden_file("logs/lab.csv", w.read("hits.csv").as_bytes());
+    golden_file("logs/lab-events.csv", w.read("ev.csv").as_bytes());
+    let json: serde_json::Value = serde_json::from_str(&w.read("a.json")).unwrap();
+    assert_eq!(json["versions"], 2);
+    assert_eq!(json["candidates"][0]["host"], "10.0.0.5");
+    // On 6 December 198.51.100.7 was no longer listed: two hits, not three.
+    assert_eq!(json["candidates"][0]["hits"], 2);
+}
+
+#[test]
+fn one_thread_or_two_give_the_same_bytes() {
+    let w = lab();
+    // Several blocks: the lines repeated past a block's size.
+    let one = fixture("kern.log");
+    let mut big = Vec::new();
+    while big.len() < 3 << 20 {
+        big.extend_from_slice(&one);
+    }
+    log(&w, "big.log", &big);
+    let run = |threads: &str, out: &str| {
+        let r = logs(
+            &w,
+            &[
+                "--profile",
+                "out/lab",
+                "--threads",
+                threads,
+                "--json",
+                out,
+                "-q",
+                "big.log",
+            ],
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        w.read(out)
+    };
+    let (a, b) = (run("1", "one.json"), run("2", "two.json"));
+    assert!(a == b, "one thread and two differ");
+    let json: serde_json::Value = serde_json::from_str(&a).unwrap();
+    let lines = big.iter().filter(|b| **b == b'\n').count();
+    assert_eq!(json["files"][0]["lines"], lines);
+}
+
+#[test]
+fn rotated_sets_read_oldest_first_and_a_broken_gzip_keeps_its_lines() {
+    let w = lab();
+    let text = fixture("kern.log");
+    let lines: Vec<&[u8]> = text.split_inclusive(|b| *b == b'\n').collect();
+    // kern.log.2.gz holds the oldest lines, kern.log the newest.
+    log(&w, "kern.log.2.gz", &gzip(&lines[..4].concat()));
+    log(&w, "kern.log.1", &lines[4..8].concat());
+    log(&w, "kern.log", &lines[8..].concat());
+    let r = logs(
+        &w,
+        &[
+            "--profile",
+            "out/lab",
+            "--json",
+            "a.json",
+            "-q",
+            "kern.log",
+            "kern.log.1",
+            "kern.log.2.gz",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&w.read("a.json")).unwrap();
+    let files: Vec<&str> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["kern.log.2.gz", "kern.log.1", "kern.log"]);
+    assert_eq!(json["candidates"][0]["hits"], 2);
+
+    // A gzip cut short: reported, the lines before the cut still count.
+    let mut big = Vec::new();
+    while big.len() < 200_000 {
+        big.extend_from_slice(&text);
+    }
+    let gz = gzip(&big);
+    log(&w, "cut.gz", &gz[..gz.len() / 2]);
+    let r = logs(
+        &w,
+        &["--profile", "out/lab", "--json", "cut.json", "cut.gz"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("broken off:"), "{}", r.stdout);
+    let json: serde_json::Value = serde_json::from_str(&w.read("cut.json")).unwrap();
+    let read = json["files"][0]["lines"].as_u64().unwrap();
+    assert!(read > 100 && read < (big.len() / 200) as u64, "{read}");
+    assert!(json["files"][0]["broken"].is_string());
+    let r = logs(&w, &["--profile", "out/lab", "--strict", "-q", "cut.gz"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+}
+
+#[test]
+fn long_and_foreign_lines_are_counted_not_fatal_unless_strict() {
+    let w = lab();
+    let mut body = fixture("kern.log");
+    body.extend(std::iter::repeat_n(b'x', 2 << 20));
+    body.extend_from_slice(b"\n");
+    body.extend_from_slice(&fixture("kern.log"));
+    log(&w, "long.log", &body);
+    let r = logs(
+        &w,
+        &["--profile", "out/lab", "--json", "a.json", "-q", "long.log"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&w.read("a.json")).unwrap();
+    let f = &json["files"][0];
+    assert_eq!(f["lines"], 25);
+    assert_eq!(f["skipped"]["line too long"], 1);
+    assert_eq!(f["skipped"]["not a line of this format"], 2);
+    assert_eq!(f["skipped"]["malformed fields"], 2);
+    assert_eq!(
+        f["samples"][0],
+        serde_json::json!([7, "not a line of this format"])
+    );
+    let r = logs(&w, &["--profile", "out/lab", "--strict", "-q", "long.log"]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("long.log:7: not a line of this format (--strict)"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[test]
+fn plain_lists_inside_networks_and_time_zones() {
+    let w = lab();
+    w.write("list.txt", "198.51.100.0/24\n");
+    // Without inside networks, the log's own direction decides.
+    let r = logs(
+        &w,
+        &["--list", "list.txt", "--json", "a.json", "-q", "kern.log"],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&w.read("a.json")).unwrap();
+    assert_eq!(json["inside"], false);
+    assert_eq!(json["candidates"][0]["hits"], 3);
+    // Berlin is an hour ahead in December: 10:05 there is 09:05 UTC.
+    let r = logs(
+        &w,
+        &[
+            "--list",
+            "list.txt",
+            "--inside",
+            "10.0.0.0/8",
+            "--timezone",
+            "kern.log=Europe/Berlin",
+            "--json",
+            "b.json",
+            "-q",
+            "kern.log",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&w.read("b.json")).unwrap();
+    assert_eq!(json["candidates"][0]["first"], "2026-12-03T09:05:00Z");
+    let r = logs(
+        &w,
+        &[
+            "--list",
+            "list.txt",
+            "--timezone",
+            "+05:30",
+            "--json",
+            "c.json",
+            "-q",
+            "kern.log",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&w.read("c.json")).unwrap();
+    assert_eq!(json["candidates"][0]["first"], "2026-12-03T04:35:00Z");
+    // Nothing listed: exit 1.
+    w.write("none.txt", "");
+    assert_eq!(logs(&w, &["--list", "none.txt", "-q", "kern.log"]).code, 1);
+}
+
+#[test]
+fn refusals_name_the_problem() {
+    let w = lab();
+    w.write("list.txt", "198.51.100.0/24\n");
+    log(&w, "prose.txt", b"Dear diary,\nnothing happened.\n");
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--list", "list.txt", "prose.txt"],
+            "prose.txt: cannot tell the log format",
+        ),
+        (
+            &[
+                "--list",
+                "list.txt",
+                "--timezone",
+                "Mars/Olympus",
+                "kern.log",
+            ],
+            "unknown zone 'Mars/Olympus'",
+        ),
+        (
+            &["--list", "list.txt", "--inside", "10.0.0.0/33", "kern.log"],
+            "--inside: '10.0.0.0/33'",
+        ),
+        (&["--list", "missing.txt", "kern.log"], "missing.txt"),
+        (&["--profile", "out", "kern.log"], "not a compiled profile"),
+        (
+            &["--list", "list.txt", "--sensor", "a b", "kern.log"],
+            "--sensor",
+        ),
+    ];
+    for (args, msg) in cases {
+        let r = logs(&w, args);
+        assert_eq!(r.code, 2, "{args:?}: {}", r.stderr);
+        assert!(r.stderr.contains(msg), "{args:?}: {}", r.stderr);
+    }
+}
