@@ -283,6 +283,8 @@ pub struct Context {
     pub header: Vec<String>,
     /// The column mapping of [`Format::Csv`].
     pub columns: Option<columns::Columns>,
+    /// What a Zeek TSV header said (separators, where each field is).
+    pub(crate) zeek: zeek::Layout,
 }
 
 impl Context {
@@ -294,6 +296,7 @@ impl Context {
             lost: 0,
             header: Vec::new(),
             columns: None,
+            zeek: zeek::Layout::default(),
         }
     }
 
