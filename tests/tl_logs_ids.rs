@@ -235,6 +235,7 @@ fn unbound_queries_replies_rpz() {
             UNSUPPORTED,
             MALFORMED,
             MALFORMED,
+            "2026-12-07T12:00:13Z other ? - 10.0.0.5 -> - in=- rule=-",
         ],
     );
 }

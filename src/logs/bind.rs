@@ -18,7 +18,8 @@
 //!   action drop.
 //!
 //! Other client messages (`bad zone transfer request`, …) and other named
-//! lines are [`Skip::Unsupported`].
+//! lines are [`Skip::Unsupported`]; lines of other programs (no BIND
+//! stamp, no `named` tag) [`Skip::Foreign`].
 
 use super::syslog::{clock, frame, month, FrameError};
 use super::zeek::{days_from_civil, qname};
@@ -47,14 +48,20 @@ fn client_at(s: &str) -> Option<usize> {
 }
 
 pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
-    let (time, msg) = match bind_stamp(line) {
-        Some((parts, rest)) => (Some(local(parts, cx).ok_or(Skip::BadTime)?), rest),
+    let (time, msg, named) = match bind_stamp(line) {
+        Some((parts, rest)) => (Some(local(parts, cx).ok_or(Skip::BadTime)?), rest, true),
         None => {
             let f = frame(line, &mut cx.year).map_err(|FrameError::BadTime| Skip::BadTime)?;
-            (f.time, f.msg)
+            let named = f.tag == Some("named") || f.msg.contains("named[");
+            (f.time, f.msg, named)
         }
     };
-    let at = client_at(msg).ok_or(Skip::Unsupported)?;
+    // named's other messages are unsupported; another program's, foreign.
+    let at = client_at(msg).ok_or(if named {
+        Skip::Unsupported
+    } else {
+        Skip::Foreign
+    })?;
     let rest = &msg[at + 7..];
     let rest = match rest.strip_prefix('@') {
         Some(r) => r.split_once(' ').ok_or(Skip::Malformed)?.1,
@@ -266,6 +273,13 @@ mod tests {
             parse("client 10.0.0.5#1: something else", &mut cx),
             Err(Skip::Unsupported)
         );
-        assert_eq!(parse("zone x/IN: loaded", &mut cx), Err(Skip::Unsupported));
+        assert_eq!(
+            parse("Dec  7 12:00:01 ns named[1]: zone x/IN: loaded", &mut cx),
+            Err(Skip::Unsupported)
+        );
+        assert_eq!(
+            parse("Dec  7 12:00:01 ns sshd[1]: Accepted publickey", &mut cx),
+            Err(Skip::Foreign)
+        );
     }
 }

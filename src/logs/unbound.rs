@@ -5,7 +5,8 @@
 //!
 //! - `log-queries`: `CLIENT NAME. TYPE CLASS`, action other;
 //! - `log-replies`: `CLIENT NAME. TYPE CLASS RCODE SECONDS CACHED SIZE`,
-//!   action other (with `log-tag-queryreply` the level reads `query:` or
+//!   action other (`CLIENT - - - FORMERR - - -` names nothing; with
+//!   `log-tag-queryreply` the level reads `query:` or
 //!   `reply:` in place of `info:`);
 //! - RPZ (`rpz-log: yes`): `rpz: applied [LOG-NAME] [TRIGGER ]ACTION
 //!   CLIENT@PORT NAME. TYPE CLASS`: rule the log name, signature `rpz
@@ -70,7 +71,8 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
             }
             ev.src = Some(a);
             ev.src_port = p;
-            ev.qname = qname(w[1]);
+            // A FORMERR reply names nothing: `CLIENT - - - FORMERR - - -`.
+            ev.qname = Some(w[1]).filter(|n| *n != "-").and_then(qname);
             ev.action = Some(Action::Other);
             return Ok(Some(ev));
         }

@@ -7,8 +7,9 @@
 //!   into the [`Context`] and skipped as [`Skip::Empty`], as are `#open`,
 //!   `#close` and other `#` lines.
 //! - JSON lines (`LogAscii::use_json`): one object per line with the same
-//!   field names (`id.orig_h`…); `ts` is epoch seconds or an ISO 8601
-//!   string (`JSON::TS_ISO8601`).
+//!   field names (`id.orig_h`…); `ts` is epoch seconds, epoch
+//!   milliseconds (`JSON::TS_MILLIS`) or an ISO 8601 string
+//!   (`JSON::TS_ISO8601`).
 //!
 //! Both logs give the originator (`id.orig_h`, `id.orig_p`) as the source
 //! and the responder as the destination, `proto` as the protocol (no ports
@@ -310,9 +311,14 @@ pub(super) fn json_port(p: Option<u64>) -> Result<Option<u16>, Skip> {
     }
 }
 
-/// Whole seconds of epoch seconds given as a float.
+/// Whole seconds of epoch seconds given as a number; a number past 1e11
+/// (the year 5138) is milliseconds (`JSON::TS_MILLIS`).
 fn float_secs(t: f64) -> Option<i64> {
-    (t.is_finite() && (0.0..1e12).contains(&t)).then(|| t.floor() as i64)
+    if !t.is_finite() || !(0.0..1e14).contains(&t) {
+        return None;
+    }
+    let t = if t >= 1e11 { t / 1000.0 } else { t };
+    Some(t.floor() as i64)
 }
 
 /// An ISO 8601 / RFC 3339 time: `YYYY-MM-DDTHH:MM:SS` (or a space for the
@@ -465,5 +471,9 @@ mod tests {
             parse(r#"{"_path":"files","ts":1.0}"#, &mut cx),
             Err(Skip::Unsupported)
         );
+        assert_eq!(float_secs(1_796_644_800_123.0), Some(DEC7));
+        assert_eq!(float_secs(1_796_644_800.9), Some(DEC7));
+        assert_eq!(float_secs(-1.0), None);
+        assert_eq!(float_secs(f64::NAN), None);
     }
 }
