@@ -26,7 +26,8 @@ use super::{addr, port, some_text, Action, Context, Direction, Event, Skip};
 use serde::Deserialize;
 use std::borrow::Cow;
 
-/// What a TSV header said: the separators and where each field we read is.
+/// What a TSV header said: the separators and which column holds each
+/// field we read.
 #[derive(Clone, Debug)]
 pub(crate) struct Layout {
     sep: u8,
@@ -35,17 +36,37 @@ pub(crate) struct Layout {
     unset: String,
     /// Whether `#fields` has been read.
     known: bool,
-    ts: Option<usize>,
-    orig_h: Option<usize>,
-    orig_p: Option<usize>,
-    resp_h: Option<usize>,
-    resp_p: Option<usize>,
-    proto: Option<usize>,
-    local_orig: Option<usize>,
-    local_resp: Option<usize>,
-    query: Option<usize>,
-    answers: Option<usize>,
+    /// Per column of `#fields`: the slot ([`FIELDS`] index) it fills, or
+    /// [`NO_SLOT`].
+    slots: Vec<u8>,
+    /// Which slots the header has.
+    has: [bool; FIELDS.len()],
 }
+
+/// The fields read, in slot order.
+const FIELDS: [&str; 10] = [
+    "ts",
+    "id.orig_h",
+    "id.orig_p",
+    "id.resp_h",
+    "id.resp_p",
+    "proto",
+    "local_orig",
+    "local_resp",
+    "query",
+    "answers",
+];
+const TS: usize = 0;
+const ORIG_H: usize = 1;
+const ORIG_P: usize = 2;
+const RESP_H: usize = 3;
+const RESP_P: usize = 4;
+const PROTO: usize = 5;
+const LOCAL_ORIG: usize = 6;
+const LOCAL_RESP: usize = 7;
+const QUERY: usize = 8;
+const ANSWERS: usize = 9;
+const NO_SLOT: u8 = u8::MAX;
 
 impl Default for Layout {
     fn default() -> Self {
@@ -55,16 +76,8 @@ impl Default for Layout {
             empty: "(empty)".into(),
             unset: "-".into(),
             known: false,
-            ts: None,
-            orig_h: None,
-            orig_p: None,
-            resp_h: None,
-            resp_p: None,
-            proto: None,
-            local_orig: None,
-            local_resp: None,
-            query: None,
-            answers: None,
+            slots: Vec::new(),
+            has: [false; FIELDS.len()],
         }
     }
 }
@@ -111,7 +124,9 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
 /// Reads a header line into the context.
 fn header(line: &str, cx: &mut Context) {
     if let Some(v) = line.strip_prefix("#separator ") {
-        cx.zeek.sep = unescape(v).filter(|s| s.len() == 1).map_or(b'\t', |s| s[0]);
+        cx.zeek.sep = unescape(v)
+            .filter(|s| s.len() == 1 && s[0].is_ascii())
+            .map_or(b'\t', |s| s[0]);
         return;
     }
     let sep = cx.zeek.sep as char;
@@ -125,19 +140,20 @@ fn header(line: &str, cx: &mut Context) {
         "#unset_field" => z.unset = value.to_string(),
         "#fields" => {
             cx.header = value.split(sep).map(str::to_string).collect();
-            let at = |name: &str| cx.header.iter().position(|f| f == name);
             let z = &mut cx.zeek;
             z.known = true;
-            z.ts = at("ts");
-            z.orig_h = at("id.orig_h");
-            z.orig_p = at("id.orig_p");
-            z.resp_h = at("id.resp_h");
-            z.resp_p = at("id.resp_p");
-            z.proto = at("proto");
-            z.local_orig = at("local_orig");
-            z.local_resp = at("local_resp");
-            z.query = at("query");
-            z.answers = at("answers");
+            z.has = [false; FIELDS.len()];
+            z.slots = cx
+                .header
+                .iter()
+                .map(|name| match FIELDS.iter().position(|f| f == name) {
+                    Some(slot) => {
+                        z.has[slot] = true;
+                        slot as u8
+                    }
+                    None => NO_SLOT,
+                })
+                .collect();
         }
         _ => {}
     }
@@ -166,40 +182,47 @@ fn tsv(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
     if !z.known {
         return Err(Skip::Malformed);
     }
-    let f: Vec<&str> = line.split(z.sep as char).collect();
-    if f.len() != cx.header.len() {
+    // The fields read, without collecting the others.
+    let mut v: [Option<&str>; FIELDS.len()] = [None; FIELDS.len()];
+    let mut n = 0;
+    for field in line.split(z.sep as char) {
+        match z.slots.get(n) {
+            Some(&slot) if slot != NO_SLOT => {
+                if field != z.unset && field != z.empty && !field.is_empty() {
+                    v[slot as usize] = Some(field);
+                }
+            }
+            Some(_) => {}
+            None => return Err(Skip::Malformed),
+        }
+        n += 1;
+    }
+    if n != z.slots.len() {
         return Err(Skip::Malformed);
     }
-    // A field's text, `None` when unset, empty or absent from the log.
-    let get = |i: Option<usize>| -> Option<&str> {
-        let v = f[i?];
-        (v != z.unset && v != z.empty && !v.is_empty()).then_some(v)
-    };
-    let (Some(orig_h), Some(resp_h)) = (z.orig_h, z.resp_h) else {
+    if !z.has[ORIG_H] || !z.has[RESP_H] {
         return Err(Skip::Unsupported);
-    };
+    }
     let mut ev = Event::empty();
     ev.action = Some(Action::Other);
-    ev.time = match get(z.ts) {
+    ev.time = match v[TS] {
         Some(t) => Some(epoch(t).ok_or(Skip::BadTime)?),
         None => None,
     };
-    ev.src = Some(get(Some(orig_h)).and_then(addr).ok_or(Skip::Malformed)?);
-    ev.dst = Some(get(Some(resp_h)).and_then(addr).ok_or(Skip::Malformed)?);
-    ev.protocol = get(z.proto).map(str::to_ascii_lowercase);
+    ev.src = Some(v[ORIG_H].and_then(addr).ok_or(Skip::Malformed)?);
+    ev.dst = Some(v[RESP_H].and_then(addr).ok_or(Skip::Malformed)?);
+    ev.protocol = v[PROTO].map(str::to_ascii_lowercase);
     if ev.protocol.as_deref() != Some("icmp") {
-        ev.src_port = opt_port(get(z.orig_p))?;
-        ev.dst_port = opt_port(get(z.resp_p))?;
+        ev.src_port = opt_port(v[ORIG_P])?;
+        ev.dst_port = opt_port(v[RESP_P])?;
     }
     ev.direction = direction(
-        get(z.local_orig).map(|v| v == "T"),
-        get(z.local_resp).map(|v| v == "T"),
+        v[LOCAL_ORIG].map(|b| b == "T"),
+        v[LOCAL_RESP].map(|b| b == "T"),
     );
-    if z.query.is_some() {
-        ev.qname = get(z.query).and_then(qname);
-        if let Some(a) = get(z.answers) {
-            ev.answers = a.split(z.set_sep.as_str()).filter_map(addr).collect();
-        }
+    ev.qname = v[QUERY].and_then(qname);
+    if let Some(a) = v[ANSWERS] {
+        ev.answers = a.split(z.set_sep.as_str()).filter_map(addr).collect();
     }
     Ok(Some(ev))
 }
@@ -459,6 +482,30 @@ mod tests {
         assert_eq!(
             parse("x\tC1\t10.0.0.5\t1\t192.0.2.1\t53\tudp", &mut cx),
             Err(Skip::BadTime)
+        );
+    }
+
+    #[test]
+    fn other_separators_and_orders() {
+        let mut cx = Context::new(DEC7);
+        for h in [
+            "#separator \\x7c",
+            "#unset_field|?",
+            "#fields|id.resp_h|ts|id.orig_h|answers|query",
+        ] {
+            assert_eq!(parse(h, &mut cx), Err(Skip::Empty));
+        }
+        let ev = parse("192.0.2.1|1796644800|10.0.0.5|?|Example.ORG.", &mut cx)
+            .unwrap()
+            .unwrap();
+        assert_eq!(ev.src, "10.0.0.5".parse().ok());
+        assert_eq!(ev.dst, "192.0.2.1".parse().ok());
+        assert_eq!((ev.time, ev.src_port), (Some(DEC7), None));
+        assert_eq!(ev.qname.as_deref(), Some("example.org"));
+        assert!(ev.answers.is_empty());
+        assert_eq!(
+            parse("192.0.2.1|1|10.0.0.5|?|x|y", &mut cx),
+            Err(Skip::Malformed)
         );
     }
 
