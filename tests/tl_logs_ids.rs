@@ -310,6 +310,43 @@ fn real_logs_parse() {
 }
 
 #[test]
+fn other_real_logs_are_not_ours() {
+    let Some(data) = shared_data() else {
+        eprintln!("SKIP: ../shared/data missing");
+        return;
+    };
+    let ours = [
+        Format::Zeek,
+        Format::Suricata,
+        Format::Bind,
+        Format::Unbound,
+    ];
+    for folder in std::fs::read_dir(data.join("logs")).unwrap() {
+        let folder = folder.unwrap().path();
+        let name = folder.file_name().unwrap().to_string_lossy().into_owned();
+        if ["zeek", "suricata", "bind"].contains(&name.as_str()) {
+            continue;
+        }
+        for file in std::fs::read_dir(&folder).unwrap() {
+            let path = file.unwrap().path();
+            let all = lines(&path);
+            let head: Vec<&[u8]> = all
+                .iter()
+                .map(Vec::as_slice)
+                .filter(|l| !l.is_empty())
+                .take(20)
+                .collect();
+            let found = logs::detect(&head);
+            assert!(
+                !found.is_some_and(|f| ours.contains(&f)),
+                "{}: {found:?}",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
 fn real_dns_json_names_and_answers() {
     let Some(data) = shared_data() else {
         eprintln!("SKIP: ../shared/data missing");

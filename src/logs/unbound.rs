@@ -82,7 +82,7 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
         ev.src = Some(a);
         ev.src_port = p;
         ev.qname = qname(w[3]);
-        ev.rule = qname(w[0]);
+        ev.rule = some_text(w[0].strip_suffix('.').unwrap_or(w[0]));
         ev.signature = some_text(w[1]);
         ev.action = Some(local_zone_action(w[1]));
         return Ok(Some(ev));
@@ -114,7 +114,7 @@ fn rpz(r: &str, ev: &mut Event) -> Result<(), Skip> {
     let r = match r.strip_prefix('[') {
         Some(inner) => {
             let (name, rest) = inner.split_once(']').ok_or(Skip::Malformed)?;
-            ev.rule = qname(name);
+            ev.rule = some_text(name.strip_suffix('.').unwrap_or(name));
             rest
         }
         None => r,
