@@ -292,6 +292,8 @@ pub struct Context {
     pub header: Vec<String>,
     /// The column mapping of [`Format::Csv`].
     pub columns: Option<columns::Columns>,
+    /// What a Zeek TSV header said (separators, where each field is).
+    pub(crate) zeek: zeek::Layout,
 }
 
 impl Context {
@@ -303,6 +305,7 @@ impl Context {
             lost: 0,
             header: Vec::new(),
             columns: None,
+            zeek: zeek::Layout::default(),
         }
     }
 
