@@ -309,3 +309,24 @@ fn refusals_name_the_problem() {
         assert!(r.stderr.contains(msg), "{args:?}: {}", r.stderr);
     }
 }
+
+#[test]
+fn dns_answers_recover_hosts_behind_nat_and_name_the_way_there() {
+    let w = lab();
+    log(&w, "dns.json", &fixture("dns.json"));
+    log(&w, "nat.log", &fixture("nat.log"));
+    let r = logs(
+        &w,
+        &[
+            "--profile",
+            "out/lab",
+            "--csv",
+            "hits.csv",
+            "dns.json",
+            "nat.log",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    golden_file("logs/nat.txt", r.stdout.as_bytes());
+    golden_file("logs/nat.csv", w.read("hits.csv").as_bytes());
+}

@@ -267,13 +267,12 @@ impl<'a> Explainer<'a> {
 
     fn why(&mut self, version: usize, d: &Dest) -> Why {
         let mut why = Why::default();
-        let Dest::Addr(a) = d else {
-            why.policy.push("domains".into());
-            return why;
+        let entry = match d {
+            Dest::Addr(a) => Some(crate::net::Entry::from(*a)),
+            Dest::Name(_) => None,
         };
-        let entry = crate::net::Entry::from(*a);
-        if let Some(geo) = &mut self.geo {
-            if let Ok(Some(r)) = geo.lookup(&entry) {
+        if let (Some(geo), Some(e)) = (&mut self.geo, &entry) {
+            if let Ok(Some(r)) = geo.lookup(e) {
                 why.country = r
                     .country
                     .as_ref()
@@ -287,13 +286,22 @@ impl<'a> Explainer<'a> {
             opener.open(dir).ok()
         });
         let Some(e) = explained else {
-            if m.plain {
-                why.policy.push("list".into());
-            }
+            why.policy
+                .push(if entry.is_some() { "list" } else { "domains" }.into());
             return why;
         };
-        for r in e.rows(Some(&entry)) {
-            if !matches!(r.list.as_str(), "block-in" | "block-out") {
+        let rows = match (d, &entry) {
+            (_, Some(entry)) => e.rows(Some(entry)),
+            (Dest::Name(n), None) => e
+                .own
+                .iter()
+                .filter(|r| r.list == "domains" && crate::net::domain::is_under(n, &r.entry))
+                .cloned()
+                .collect(),
+            _ => Vec::new(),
+        };
+        for r in rows {
+            if !matches!(r.list.as_str(), "block-in" | "block-out" | "domains") {
                 continue;
             }
             let push = |v: &mut Vec<String>, s: String| {

@@ -252,6 +252,9 @@ fn dest_text(o: &mut String, d: &DestHits) {
     if !d.names.is_empty() {
         let _ = write!(line, ", asked as {}", d.names.join(" "));
     }
+    if d.found_by != "logged" {
+        let _ = write!(line, ", host found by {}", d.found_by);
+    }
     let w = why_text(&d.why);
     if !w.is_empty() {
         let _ = write!(line, "; {w}");
@@ -345,7 +348,7 @@ pub fn csv(a: &Analysis, out: impl Write) -> io::Result<()> {
                 &join(&d.why.categories),
                 &score(&d.why),
                 d.why.country.as_deref().unwrap_or(""),
-                h.recovered,
+                d.found_by,
             ])?;
         }
     }

@@ -501,6 +501,7 @@ impl Tally {
                         why: why(d.version, &dest),
                         dest,
                         list: d.list.map_or("", Listed::name),
+                        found_by: d.how.unwrap_or_default().name(),
                         hits: d.hits,
                         blocked: d.blocked,
                         first: d.first,
@@ -673,6 +674,7 @@ struct HostAcc {
 
 #[derive(Debug, Default)]
 struct DestAcc {
+    how: Option<Recovered>,
     hits: u64,
     blocked: u64,
     first: Option<i64>,
@@ -693,6 +695,7 @@ impl HostAcc {
             self.ports.insert(p);
         }
         let d = self.dests.entry(h.dest.clone()).or_default();
+        d.how = Some(d.how.map_or(how, |m| m.min(how)));
         d.hits += 1;
         d.blocked += u64::from(h.blocked);
         d.first = min_opt(d.first, h.time);
@@ -717,6 +720,10 @@ impl HostAcc {
         self.ports.extend(o.ports);
         for (k, v) in o.dests {
             let d = self.dests.entry(k).or_default();
+            d.how = match (d.how, v.how) {
+                (Some(a), Some(b)) => Some(a.min(b)),
+                (a, b) => a.or(b),
+            };
             d.hits += v.hits;
             d.blocked += v.blocked;
             d.first = min_opt(d.first, v.first);
@@ -775,6 +782,8 @@ pub struct Host {
 pub struct DestHits {
     pub dest: Dest,
     pub list: &'static str,
+    /// How the host was found for these hits (as [`Host::recovered`]).
+    pub found_by: &'static str,
     pub hits: u64,
     /// Of the hits, how many the firewall dropped.
     pub blocked: u64,

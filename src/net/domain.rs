@@ -107,6 +107,11 @@ pub fn check_label(label: &str) -> Result<(), DomainError> {
     Ok(())
 }
 
+/// Whether `name` is `listed` or a subdomain of it (both canonical).
+pub fn is_under(name: &str, listed: &str) -> bool {
+    name == listed || name.strip_suffix(listed).is_some_and(|h| h.ends_with('.'))
+}
+
 /// A name already in our canonical form (lower case, no trailing dot), as
 /// stored in scores, profiles and queries: 1..253 octets of labels that
 /// pass [`check_label`]. `_` is allowed (service labels are listed too).

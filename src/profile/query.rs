@@ -124,10 +124,6 @@ impl Opener {
     }
 }
 
-fn domain_match(listed: &str, q: &str) -> bool {
-    q == listed || q.strip_suffix(listed).is_some_and(|h| h.ends_with('.'))
-}
-
 /// The directory of a profile's version: in force now, or at `at`.
 fn version_dir(out: &OutDir, profile: &str, at: Option<i64>) -> Option<PathBuf> {
     match at {
@@ -206,7 +202,11 @@ impl Querier {
                 Subject::Domain(q) => o
                     .own
                     .iter()
-                    .filter(|r| !r.is_rule() && r.ip().is_none() && domain_match(&r.entry, q))
+                    .filter(|r| {
+                        !r.is_rule()
+                            && r.ip().is_none()
+                            && crate::net::domain::is_under(q, &r.entry)
+                    })
                     .cloned()
                     .collect(),
             };
@@ -249,10 +249,18 @@ fn lists_holding(o: &Explained, s: &Subject) -> Vec<&'static str> {
             }
         }
         Subject::Domain(d) => {
-            if v.meta.domains.iter().any(|l| domain_match(l, d)) {
+            if v.meta
+                .domains
+                .iter()
+                .any(|l| crate::net::domain::is_under(d, l))
+            {
                 hit_lists.push("domains");
             }
-            if v.meta.allow_domains.iter().any(|l| domain_match(l, d)) {
+            if v.meta
+                .allow_domains
+                .iter()
+                .any(|l| crate::net::domain::is_under(d, l))
+            {
                 hit_lists.push("allow-domains");
             }
         }
