@@ -91,6 +91,30 @@ fn each_event_meets_the_lists_of_its_day() {
     golden_file("logs/lab.txt", r.stdout.as_bytes());
     golden_file("logs/lab.csv", w.read("hits.csv").as_bytes());
     golden_file("logs/lab-events.csv", w.read("ev.csv").as_bytes());
+    // The events feed tl-score as they are.
+    w.write(
+        "none.csv",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n",
+    );
+    let s = w.run(
+        "tl-score",
+        &[
+            "-e",
+            "ev.csv",
+            "--min-score",
+            "0",
+            "--now",
+            "2026-12-07T00:00:00Z",
+            "none.csv",
+        ],
+        b"",
+    );
+    assert_eq!(s.code, 0, "tl-score: {}", s.stderr);
+    assert!(
+        s.stdout.contains("\n192.0.2.66,ip,") && s.stdout.contains("\n203.0.113.5,ip,"),
+        "{}",
+        s.stdout
+    );
     let json: serde_json::Value = serde_json::from_str(&w.read("a.json")).unwrap();
     assert_eq!(json["versions"], 2);
     assert_eq!(json["candidates"][0]["host"], "10.0.0.5");

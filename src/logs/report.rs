@@ -4,7 +4,7 @@
 //! HTML page is in [`super::html`].
 
 use super::tally::{Analysis, Count, DestHits, Host, Source, Why};
-use crate::record::{parse_proto, Address, Event, EVENT_HEADER, MAX_COUNT};
+use crate::record::{Address, Event, EVENT_HEADER, MAX_COUNT};
 use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::net::IpAddr;
@@ -382,6 +382,21 @@ pub fn json(a: &Analysis, out: impl Write) -> io::Result<()> {
     out.write_all(b"\n")
 }
 
+/// The protocol number of a name as logs write it (0 when unknown).
+fn proto_number(name: &str) -> u8 {
+    match name {
+        "tcp" => 6,
+        "udp" => 17,
+        "icmp" => 1,
+        "ipv6-icmp" | "icmpv6" | "icmp6" => 58,
+        "gre" => 47,
+        "esp" => 50,
+        "ah" => 51,
+        "sctp" => 132,
+        n => n.parse().unwrap_or(0),
+    }
+}
+
 /// The sensor events (`--events`): inbound dropped traffic and IDS alerts
 /// from outside sources, one row per source, port, protocol and hour
 /// (`time` is the hour's start), in the record `tl-score` reads.
@@ -390,7 +405,7 @@ pub fn events(a: &Analysis, sensor: &str, out: &mut impl Write) -> io::Result<()
     out.write_all(b"\n")?;
     let mut buf = Vec::new();
     for e in a.sensor_events.iter().flatten() {
-        let proto = parse_proto(e.proto.as_bytes()).unwrap_or(0);
+        let proto = proto_number(&e.proto);
         let source = match e.source {
             IpAddr::V4(v) => Address::V4(v.into()),
             IpAddr::V6(v) => Address::V6(v.into()),

@@ -168,18 +168,11 @@ fn parse_source(s: &[u8]) -> Result<Address, &'static str> {
     }
 }
 
-/// A protocol by name (`tcp`, `udp`, `icmp`, and the names logs use for
-/// a few others) or number.
-pub fn parse_proto(s: &[u8]) -> Option<u8> {
+fn parse_proto(s: &[u8]) -> Option<u8> {
     match s {
         b"tcp" => Some(6),
         b"udp" => Some(17),
         b"icmp" => Some(1),
-        b"ipv6-icmp" | b"icmpv6" | b"icmp6" => Some(58),
-        b"gre" => Some(47),
-        b"esp" => Some(50),
-        b"ah" => Some(51),
-        b"sctp" => Some(132),
         _ => parse_uint(s).filter(|&n| n <= 255).map(|n| n as u8),
     }
 }
