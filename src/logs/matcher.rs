@@ -32,6 +32,15 @@ impl Listed {
     }
 }
 
+/// What a version says of an address.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lookup {
+    Listed(Listed),
+    /// On a block list and on the allow list: never a hit.
+    Allowed,
+    No,
+}
+
 /// One version of the lists.
 #[derive(Debug, Default)]
 pub struct Version {
@@ -135,13 +144,10 @@ impl Version {
         }
     }
 
-    /// The block list holding `a` for traffic from it (`inbound`) or to it;
-    /// the other block list when only that one holds it; `None` when the
-    /// allow list holds it or no list does.
-    pub fn listed(&self, a: IpAddr, inbound: bool) -> Option<Listed> {
-        if contains(&self.allow, a) {
-            return None;
-        }
+    /// The block list holding `a` for traffic from it (`inbound`) or to it
+    /// (the other block list when only that one holds it), or that it is
+    /// listed but allowed.
+    pub fn lookup(&self, a: IpAddr, inbound: bool) -> Lookup {
         let (first, second) = if inbound {
             (
                 (&self.block_in, Listed::BlockIn),
@@ -153,10 +159,24 @@ impl Version {
                 (&self.block_in, Listed::BlockIn),
             )
         };
-        [first, second]
+        // The allow list is asked only about listed addresses: most events
+        // are on no list.
+        match [first, second]
             .into_iter()
             .find(|(set, _)| contains(set, a))
-            .map(|(_, l)| l)
+        {
+            None => Lookup::No,
+            Some(_) if contains(&self.allow, a) => Lookup::Allowed,
+            Some((_, l)) => Lookup::Listed(l),
+        }
+    }
+
+    /// The list of [`Version::lookup`], when not allowed.
+    pub fn listed(&self, a: IpAddr, inbound: bool) -> Option<Listed> {
+        match self.lookup(a, inbound) {
+            Lookup::Listed(l) => Some(l),
+            _ => None,
+        }
     }
 
     /// Whether `a` is on the allow list.

@@ -199,7 +199,7 @@ pub fn text(a: &Analysis) -> String {
     if a.internal > 0 || a.allowed > 0 {
         let _ = writeln!(
             o,
-            "\nnot counted: {} events between inside hosts, {} with an allowed outside address",
+            "\nnot counted: {} events between inside hosts, {} with a listed but allowed outside address",
             thousands(a.internal),
             thousands(a.allowed)
         );

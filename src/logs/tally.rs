@@ -4,7 +4,7 @@
 //! correlates translations and DNS answers with the outbound hits and
 //! ranks the result into an [`Analysis`].
 
-use super::matcher::{Listed, Matcher};
+use super::matcher::{Listed, Lookup, Matcher};
 use super::{Action, Direction, Event, Skip};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -227,7 +227,7 @@ pub struct Tally {
     hours: HashMap<i64, [u64; 2]>,
     /// Events between two inside addresses.
     internal: u64,
-    /// Events whose outside address is on the allow list.
+    /// Events whose outside address is listed but allowed.
     allowed: u64,
     /// Sensor events (`--events`): (source, port, protocol, hour) → count.
     sensor: Option<HashMap<(IpAddr, u16, String, i64), u64>>,
@@ -292,8 +292,8 @@ impl Tally {
             if self.sensor.is_some() && !v.allowed(src) && is_drop(ev) {
                 self.sensor_event(src, ev);
             }
-            match v.listed(src, true) {
-                Some(list) => {
+            match v.lookup(src, true) {
+                Lookup::Listed(list) => {
                     self.files[file].matched += 1;
                     self.hour(ev.time, 0);
                     if self.inbound.len() >= MAX_SOURCES && !self.inbound.contains_key(&src) {
@@ -315,13 +315,13 @@ impl Tally {
                         acc.target(d);
                     }
                 }
-                None if v.allowed(src) => self.allowed += 1,
-                None => {}
+                Lookup::Allowed => self.allowed += 1,
+                Lookup::No => {}
             }
         } else {
             let Some(dst) = ev.dst else { return };
-            match v.listed(dst, false) {
-                Some(list) => {
+            match v.lookup(dst, false) {
+                Lookup::Listed(list) => {
                     self.files[file].matched += 1;
                     self.hour(ev.time, 1);
                     self.outbound(OutHit {
@@ -339,8 +339,8 @@ impl Tally {
                         blocked: ev.action == Some(Action::Drop),
                     });
                 }
-                None if v.allowed(dst) => self.allowed += 1,
-                None => {}
+                Lookup::Allowed => self.allowed += 1,
+                Lookup::No => {}
             }
         }
     }
