@@ -231,6 +231,19 @@ fn csv_without_mapping_or_with_a_missing_header_name() {
         logs::parse_line(Format::Csv, b"192.0.2.1,b", &mut cx),
         Err(Skip::Malformed)
     );
+    // A `#` header (`#ts,src`) after a comment.
+    let mut cx = Context::new(REFERENCE);
+    cx.columns = Some(Columns::parse("time=ts,src=src").unwrap());
+    let mut read = |l: &[u8]| describe(&logs::parse_line(Format::Csv, l, &mut cx));
+    assert_eq!(
+        read(b"# exported on Monday, by hand"),
+        "skip: empty or comment"
+    );
+    assert_eq!(read(b"#ts,src"), "skip: empty or comment");
+    assert_eq!(
+        read(b"2026-12-07 11:00:01,192.0.2.1"),
+        "2026-12-07T11:00:01Z - ? - 192.0.2.1 -> - in=- out=- rule=-"
+    );
 }
 
 /// The real PAN-OS logs: (file, events, every line's description when

@@ -38,7 +38,7 @@ pub enum Field {
 
 impl Field {
     /// The mapping's keys (and their aliases).
-    const KEYS: [(&'static str, Field); 24] = [
+    const KEYS: [(&'static str, Field); 23] = [
         ("time", Field::Time),
         ("src", Field::Src),
         ("dst", Field::Dst),
@@ -62,7 +62,6 @@ impl Field {
         ("answer", Field::Answers),
         ("signature", Field::Signature),
         ("sig", Field::Signature),
-        ("src_ip", Field::Src),
     ];
 
     fn from_key(key: &str) -> Option<Field> {
@@ -218,11 +217,28 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
 fn parse_with(line: &str, columns: &mut Columns, cx: &mut Context) -> Result<Option<Event>, Skip> {
     let sep = columns.sep;
     if columns.header && cx.header.is_empty() {
-        let text = line.strip_prefix('#').unwrap_or(line);
-        cx.header = split(text, sep)
-            .into_iter()
-            .map(|f| f.trim().to_string())
-            .collect();
+        let names = |text: &str| -> Vec<String> {
+            split(text, sep)
+                .into_iter()
+                .map(|f| f.trim().to_string())
+                .collect()
+        };
+        if let Some(text) = line.strip_prefix('#') {
+            // A `#` line is the header when it names every named column
+            // (`#ts,src,…`); otherwise a comment.
+            let named = columns
+                .map
+                .iter()
+                .any(|(_, c)| matches!(c, Column::Name(_)));
+            let header = names(text);
+            let mut trial = columns.clone();
+            if named && trial.resolve(&header).is_ok() {
+                cx.header = header;
+                *columns = trial;
+            }
+            return Err(Skip::Empty);
+        }
+        cx.header = names(line);
         // A name the header lacks leaves the mapping unresolved: every
         // line is then malformed (the caller checks with `resolve`).
         let _ = columns.resolve(&cx.header);
@@ -421,9 +437,12 @@ pub(super) fn civil_utc(y: i64, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Option<i
     Some(days * 86_400 + h as i64 * 3600 + mi as i64 * 60 + s as i64)
 }
 
+/// A civil time: year, month, day, hour, minute, second.
+pub(super) type Civil = (i64, u8, u8, u8, u8, u8);
+
 /// `YYYY?MM?DD?hh:mm:ss` (any one-byte separators, a fraction after the
 /// seconds allowed): the civil fields and what follows.
-pub(super) fn ymd_hms(s: &str) -> Option<((i64, u8, u8, u8, u8, u8), &str)> {
+pub(super) fn ymd_hms(s: &str) -> Option<(Civil, &str)> {
     let b = s.as_bytes();
     if b.len() < 19 || b[13] != b':' || b[16] != b':' {
         return None;

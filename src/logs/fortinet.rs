@@ -48,6 +48,7 @@ pub(super) fn looks_like(line: &str) -> bool {
         && line.contains("logid=")
         && line.contains("type=")
         && line.contains("devid=")
+        && !line.contains("CEF:")
 }
 
 /// The `key=value` pairs of a body: `(key, value)` with quotes removed

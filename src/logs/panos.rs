@@ -17,7 +17,7 @@
 //! (rounded to 15 minutes), else in the context's zone. Other log types
 //! (SYSTEM, CONFIG…) are unsupported.
 
-use super::columns::{action_word, civil_utc, split, ymd_hms};
+use super::columns::{action_word, civil_utc, split, ymd_hms, Civil};
 use super::{addr, port, Context, Event, Mapped, Skip};
 
 /// Field positions.
@@ -136,7 +136,7 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
 
 /// The event's time (see the module's comment).
 fn time(header: &str, f: &[std::borrow::Cow<str>], cx: &mut Context) -> Result<i64, Skip> {
-    let civil = |i: usize| -> Option<(i64, u8, u8, u8, u8, u8)> {
+    let civil = |i: usize| -> Option<Civil> {
         let s = f.get(i)?;
         slash_time(s).then_some(())?;
         let (t, rest) = ymd_hms(s)?;
