@@ -350,6 +350,16 @@ proptest! {
     }
 
     #[test]
+    fn mappings_never_panic(spec in "[a-z_=,0-9;\\t ]{0,60}", header in "[a-z,0-9#]{0,30}") {
+        if let Ok(c) = spec.parse::<Columns>() {
+            let mut cx = Context::new(REFERENCE);
+            cx.columns = Some(c);
+            let _ = logs::parse_line(Format::Csv, header.as_bytes(), &mut cx);
+            let _ = logs::parse_line(Format::Csv, b"1,2,3,4,5,6,7,8,9,10", &mut cx);
+        }
+    }
+
+    #[test]
     fn near_lines_never_panic(
         head in prop::sample::select(vec![
             "Dec  7 11:00:01 fw ", "<134>1 2026-12-07T10:15:04Z h - - - - ", "2026-12-07T99:00:00+01:00 h ",

@@ -193,6 +193,14 @@ impl Columns {
     }
 }
 
+impl std::str::FromStr for Columns {
+    type Err = ColumnsError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Columns::parse(s)
+    }
+}
+
 fn separator(s: &str) -> Result<u8, ColumnsError> {
     Ok(match s {
         "tab" | "\\t" | "\t" => b'\t',
