@@ -661,7 +661,10 @@ mod tests {
         );
         let line = r#"{"MESSAGE":[73,78,61,255],"SYSLOG_IDENTIFIER":["kernel","x"]}"#;
         let f = frame(line, &mut y).unwrap();
-        assert_eq!((f.time, f.tag, &*f.msg), (None, Some("kernel"), "IN=\u{fffd}"));
+        assert_eq!(
+            (f.time, f.tag, &*f.msg),
+            (None, Some("kernel"), "IN=\u{fffd}")
+        );
         // No message, or no object: the line as it is.
         let f = frame(r#"{"a":1}"#, &mut y).unwrap();
         assert_eq!(&*f.msg, r#"{"a":1}"#);
