@@ -31,7 +31,9 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
     let at = mark(line).ok_or(Skip::Foreign)?;
     let time = header_time(&line[..at], line, cx)?;
     let rest = &line[at + 5..];
-    let (tag, msg) = rest.split_once(':').ok_or(Skip::Malformed)?;
+    // `sev-NNNNNN: msg`; a few devices leave out the colon.
+    let end = rest.find([':', ' ']).ok_or(Skip::Malformed)?;
+    let (tag, msg) = (&rest[..end], &rest[end + 1..]);
     let id = tag.rsplit('-').next().unwrap_or("");
     let msg = msg.trim();
     let t: Vec<&str> = msg.split_ascii_whitespace().collect();
