@@ -106,7 +106,7 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
 /// Skips `[uid 0, pid 123]` groups (OpenBSD with `-v`).
 fn skip_brackets<'a>(t: &mut std::iter::Peekable<impl Iterator<Item = &'a str>>) {
     while t.peek().is_some_and(|w| w.starts_with('[')) {
-        while let Some(w) = t.next() {
+        for w in t.by_ref() {
             if w.ends_with(']') {
                 break;
             }

@@ -458,8 +458,8 @@ impl<'de: 'a, 'a> serde::Deserialize<'de> for ByteOrText<'a> {
 /// What a framed message that a parser cannot read is, for every
 /// syslog-framed format: a note that lines were lost is
 /// [`Skip::Suppressed`](super::Skip::Suppressed) and adds its count to
-/// `lost` (journald's `Suppressed N messages from …` and `Forwarding to
-/// syslog missed N messages`, the kernel's `…: N callbacks suppressed`,
+/// `lost` (journald's `Suppressed N messages from …`, `Missed N kernel
+/// messages` and `Forwarding to syslog missed N messages`, the kernel's `…: N callbacks suppressed`,
 /// rsyslog's `imuxsock lost N messages …` and `[last] message repeated N
 /// times`); the journal's own marker lines (`-- Boot … --`, `-- No
 /// entries --`) are [`Skip::Empty`](super::Skip::Empty); anything else is
@@ -488,6 +488,11 @@ fn suppressed(msg: &str) -> Option<u64> {
     if let Some(rest) = msg.strip_prefix("Suppressed ") {
         let (n, rest) = rest.split_once(' ')?;
         return rest.starts_with("messages").then(|| count(n))?;
+    }
+    // `Missed 45 kernel messages`
+    if let Some(rest) = msg.strip_prefix("Missed ") {
+        let (n, rest) = rest.split_once(' ')?;
+        return rest.starts_with("kernel messages").then(|| count(n))?;
     }
     // `Forwarding to syslog missed 12 messages.`
     if let Some(rest) = msg.strip_prefix("Forwarding to syslog missed ") {
@@ -687,9 +692,10 @@ mod tests {
             ("Dec 07 11:00:01 gw kernel: message repeated 2 times: [ x]", Skip::Suppressed, 1262),
             ("Dec 07 11:00:01 gw last message repeated 3 times", Skip::Suppressed, 1265),
             ("-- Boot 0123456789abcdef --", Skip::Empty, 1265),
-            ("-- No entries --", Skip::Empty, 1265),
-            ("Dec 07 11:00:01 gw sshd[1]: Suppressed x messages", Skip::Foreign, 1265),
-            ("Dec 07 11:00:01 gw kernel: many callbacks suppressed", Skip::Foreign, 1265),
+            ("Dec 07 11:00:01 gw systemd-journald[312]: Missed 5 kernel messages", Skip::Suppressed, 1270),
+            ("-- No entries --", Skip::Empty, 1270),
+            ("Dec 07 11:00:01 gw sshd[1]: Suppressed x messages", Skip::Foreign, 1270),
+            ("Dec 07 11:00:01 gw kernel: many callbacks suppressed", Skip::Foreign, 1270),
         ];
         for (line, skip, total) in cases {
             assert_eq!(read(line, &mut lost), skip, "{line}");

@@ -47,7 +47,12 @@ struct Entry<'a> {
         default
     )]
     dest_port: Option<u16>,
-    #[serde(rename = "ip.protocol", alias = "ip6.nexthdr", default)]
+    #[serde(
+        rename = "ip.protocol",
+        alias = "ip6.nexthdr",
+        alias = "orig.ip.protocol",
+        default
+    )]
     protocol: Option<u8>,
     #[serde(borrow, default)]
     action: Option<Cow<'a, str>>,
