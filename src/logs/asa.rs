@@ -13,7 +13,7 @@
 //! on either side is [`Skip::HostName`]. Other message ids are skipped as
 //! unsupported.
 
-use super::syslog::{clock, frame, month};
+use super::syslog::{clock, frame, month, unread};
 use super::{addr, port, Action, Context, Direction, Event, Mapped, Skip};
 use std::net::IpAddr;
 
@@ -28,7 +28,13 @@ pub(super) fn looks_like(line: &str) -> bool {
 }
 
 pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
-    let at = mark(line).ok_or(Skip::Foreign)?;
+    let Some(at) = mark(line) else {
+        // Another program's line, or a note of lost lines.
+        return Err(match frame(line, &mut cx.year) {
+            Ok(framed) => unread(&framed, &mut cx.lost),
+            Err(_) => Skip::Foreign,
+        });
+    };
     let time = header_time(&line[..at], line, cx)?;
     let rest = &line[at + 5..];
     // `sev-NNNNNN: msg`; a few devices leave out the colon.
