@@ -189,6 +189,9 @@ fn pf_freebsd() {
             "- drop in udp 192.0.2.9 5353 -> 10.0.0.5 161 in=vtnet0 out=- rule=0",
             "2026-12-07T10:05:05Z drop in icmp 203.0.113.4 -> 10.0.0.5 in=vtnet0 out=- rule=3",
             "2026-12-07T10:05:06Z drop in icmp 203.0.113.4 -> 10.0.0.5 in=vtnet0 out=- rule=3",
+            // `-v`: the IP header on this line, the addresses on the next.
+            "skip: message without traffic",
+            "skip: not a line of this format",
         ]);
 }
 
@@ -207,6 +210,8 @@ fn mikrotik() {
             "skip: not a line of this format",
             "skip: malformed fields",
             "2026-12-07T10:30:11Z - in udp 192.0.2.5 40000 -> 203.0.113.5 161 in=ether1 out=- rule=-",
+            // A prefix ending in `:` taken for the syslog tag.
+            "2026-12-07T10:30:12Z drop ? tcp 192.0.2.6 40001 -> 192.168.88.20 445 in=ether1 out=bridge rule=FW-REJECT:",
         ]);
 }
 

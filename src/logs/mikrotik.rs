@@ -36,18 +36,20 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
             if !msg.contains("in:") {
                 return Err(super::syslog::unread(&framed, &mut cx.lost));
             }
-            // `host input: in:…`: the chain was read as the tag.
+            // `host input: in:…`: the chain was read as the tag;
+            // `host PREFIX: input: in:…`: the prefix was.
             return match (framed.tag, msg.starts_with("in:")) {
                 (Some(chain), true) => body(framed.time, "", chain, msg),
-                _ => split_chain(framed.time, msg),
+                (tag, _) => split_chain(framed.time, msg, tag.filter(|t| !is_topics(t))),
             };
         }
     };
-    split_chain(time, rest)
+    split_chain(time, rest, None)
 }
 
-/// `[topics] [prefix] CHAIN: in:…` → the parts.
-fn split_chain(time: Option<i64>, msg: &str) -> Result<Option<Event>, Skip> {
+/// `[topics] [prefix] CHAIN: in:…` → the parts; `tag` is a prefix the
+/// syslog header took for the program's tag.
+fn split_chain(time: Option<i64>, msg: &str, tag: Option<&str>) -> Result<Option<Event>, Skip> {
     let at = msg.find(": in:").ok_or(Skip::Foreign)?;
     let head = &msg[..at];
     let (before, chain) = match head.rfind(' ') {
@@ -60,6 +62,14 @@ fn split_chain(time: Option<i64>, msg: &str) -> Result<Option<Event>, Skip> {
         Some((first, rest)) if is_topics(first) => rest.trim(),
         _ if is_topics(before) => "",
         _ => before,
+    };
+    let tag_prefix;
+    let prefix = match tag {
+        Some(t) if prefix.is_empty() => {
+            tag_prefix = format!("{t}:");
+            tag_prefix.as_str()
+        }
+        _ => prefix,
     };
     body(time, prefix, chain, &msg[at + 2..])
 }

@@ -80,6 +80,11 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
     skip_brackets(&mut t);
     if matches!(t.peek(), Some(&("IP" | "IP6"))) {
         t.next();
+        if t.peek().is_some_and(|w| w.starts_with('(')) {
+            // `-v` puts the IP header here and the addresses on the
+            // next line, which is not read.
+            return Err(Skip::Unsupported);
+        }
     }
     let src = t.next().ok_or(Skip::Malformed)?;
     if t.next() != Some(">") {
