@@ -305,6 +305,16 @@ fn shared_asa_sample_counts() {
             && e.src.is_none()
             && e.dst.is_some()));
     assert!(events.iter().all(|e| e.time.is_some()));
+    // `(1.2.3.4/49926)(LOCAL\username)`: the mapped address before the user.
+    let src: std::net::IpAddr = "10.2.3.4".parse().unwrap();
+    let with_user = events.iter().find(|e| e.src == Some(src)).unwrap();
+    assert_eq!(
+        with_user.src_mapped,
+        Some(logs::Mapped {
+            addr: "1.2.3.4".parse().unwrap(),
+            port: Some(49926)
+        })
+    );
 }
 
 /// Formats of this group.

@@ -168,9 +168,11 @@ fn is_host_name(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-/// `(ADDR/PORT)`, a mapped address.
+/// `(ADDR/PORT)`, a mapped address (a user may follow:
+/// `(ADDR/PORT)(LOCAL\user)`).
 fn mapped(s: &str) -> Option<Mapped> {
-    let inner = s.strip_prefix('(')?.strip_suffix(')')?;
+    let inner = s.strip_prefix('(')?;
+    let inner = &inner[..inner.find(')')?];
     let (iface, h, p) = colon_end(inner).ok()?;
     iface.is_none().then_some(Mapped {
         addr: h.ip()?,
@@ -536,6 +538,10 @@ mod tests {
             })
         );
         assert_eq!(mapped("(OCSP_Server/7)"), None);
+        assert_eq!(
+            mapped("(10.0.0.5/7)(LOCAL\\user)").map(|m| m.port),
+            Some(Some(7))
+        );
         assert_eq!(service("https"), Some(443));
         assert_eq!(service("gopher-ish"), None);
     }
