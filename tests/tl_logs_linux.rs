@@ -150,6 +150,8 @@ fn ulogd_logemu_is_netfilter() {
             "2026-12-07T11:10:02Z accept out udp 10.0.0.5 45000 -> 198.51.100.9 123 in=- out=eth0 rule=IPTABLES:ACCEPT-OUT:",
             "2026-12-07T11:10:03Z - in icmp 203.0.113.4 -> 10.0.0.5 in=eth0 out=- rule=-",
             "2026-12-07T11:10:04Z drop in tcp 2001:db8::bad 50001 -> 2001:db8:1::5 25 in=eth0 out=- rule=fw-drop",
+            // ulogd's SYSLOG output: the program's tag, then the prefix.
+            "2026-12-07T11:10:05Z drop in udp 192.0.2.21 40124 -> 10.0.0.5 1900 in=eth0 out=- rule=fw-drop",
         ]);
 }
 
