@@ -2,12 +2,18 @@
 //! header is the device's own stamp (`Apr 15 2013 09:36:50`, a year and
 //! sometimes a zone name, taken as UTC; or without a year, from the
 //! [`YearGuess`](super::YearGuess)) or an RFC 5424 header. Messages read:
-//! 106001, 106006, 106015, 106023, 106100 (denied or permitted traffic) and
-//! 302013–302016 (connections built and torn down, with real and mapped
-//! addresses: `inside:10.0.0.5/1234 (192.0.2.9/4321)`). Other message ids
-//! are skipped as unsupported.
+//! 106001, 106006, 106010, 106015, 106023, 106100, 710003 (denied or
+//! permitted traffic), 302013–302016 (connections built and torn down, with
+//! real and mapped addresses: `inside:10.0.0.5/1234 (192.0.2.9/4321)`) and
+//! 305011 (a translation built: an event of action `Other` whose `src` is
+//! the real address and `src_mapped` the mapped one, and no destination;
+//! matching translations to later connections is left to the analysis).
+//! A host name the ASA prints in place of an address (`names`) fills
+//! `src_name` / `dst_name` with the address `None`; a line with no address
+//! on either side is [`Skip::HostName`]. Other message ids are skipped as
+//! unsupported.
 
-use super::syslog::{clock, frame, month};
+use super::syslog::{clock, frame, month, unread};
 use super::{addr, port, Action, Context, Direction, Event, Mapped, Skip};
 use std::net::IpAddr;
 
@@ -22,10 +28,18 @@ pub(super) fn looks_like(line: &str) -> bool {
 }
 
 pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
-    let at = mark(line).ok_or(Skip::Foreign)?;
+    let Some(at) = mark(line) else {
+        // Another program's line, or a note of lost lines.
+        return Err(match frame(line, &mut cx.year) {
+            Ok(framed) => unread(&framed, &mut cx.lost),
+            Err(_) => Skip::Foreign,
+        });
+    };
     let time = header_time(&line[..at], line, cx)?;
     let rest = &line[at + 5..];
-    let (tag, msg) = rest.split_once(':').ok_or(Skip::Malformed)?;
+    // `sev-NNNNNN: msg`; a few devices leave out the colon.
+    let end = rest.find([':', ' ']).ok_or(Skip::Malformed)?;
+    let (tag, msg) = (&rest[..end], &rest[end + 1..]);
     let id = tag.rsplit('-').next().unwrap_or("");
     let msg = msg.trim();
     let t: Vec<&str> = msg.split_ascii_whitespace().collect();
@@ -33,11 +47,17 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
     ev.time = time;
     match id {
         "106023" => deny_acl(&t, &mut ev)?,
+        "106010" => deny_protocol(&t, &mut ev)?,
         "106001" | "106006" | "106015" => deny_from_to(&t, &mut ev)?,
         "106100" => access_list(&t, &mut ev)?,
         "302013" | "302015" => built(&t, &mut ev)?,
         "302014" | "302016" => teardown(&t, &mut ev)?,
+        "305011" => translation(&t, &mut ev)?,
+        "710003" => denied_to_box(&t, &mut ev)?,
         _ => return Err(Skip::Unsupported),
+    }
+    if ev.src.is_none() && ev.dst.is_none() {
+        return Err(Skip::HostName);
     }
     Ok(Some(ev))
 }
@@ -84,24 +104,60 @@ fn header_time(header: &str, line: &str, cx: &mut Context) -> Result<Option<i64>
     Ok(framed.time)
 }
 
-/// `IF:ADDR[/PORT]` or `ADDR[/PORT]` (IPv6 too): interface, address, port.
-/// A host name where the address should be (the ASA prints names it was
-/// configured with) is [`Skip::HostName`].
-fn colon_end(s: &str) -> Result<(Option<&str>, IpAddr, Option<u16>), Skip> {
+/// An address, or the host name the ASA prints in its place (the names
+/// it was configured with).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Host<'a> {
+    Ip(IpAddr),
+    Name(&'a str),
+}
+
+impl<'a> Host<'a> {
+    fn read(s: &'a str) -> Option<Host<'a>> {
+        match addr(s) {
+            Some(ip) => Some(Host::Ip(ip)),
+            None if is_host_name(s) => Some(Host::Name(s)),
+            None => None,
+        }
+    }
+
+    fn ip(self) -> Option<IpAddr> {
+        match self {
+            Host::Ip(ip) => Some(ip),
+            Host::Name(_) => None,
+        }
+    }
+
+    fn name(self) -> Option<String> {
+        match self {
+            Host::Ip(_) => None,
+            Host::Name(n) => Some(n.to_string()),
+        }
+    }
+}
+
+/// Sets the source (`src` true) or destination address or name.
+fn set_host(ev: &mut Event, src: bool, h: Host) {
+    if src {
+        (ev.src, ev.src_name) = (h.ip(), h.name());
+    } else {
+        (ev.dst, ev.dst_name) = (h.ip(), h.name());
+    }
+}
+
+/// `IF:ADDR[/PORT]` or `ADDR[/PORT]` (IPv6 too): interface, address or
+/// host name, port.
+fn colon_end(s: &str) -> Result<(Option<&str>, Host<'_>, Option<u16>), Skip> {
     let (a, p) = match s.rsplit_once('/') {
         Some((a, p)) => (a, Some(port(p).ok_or(Skip::Malformed)?)),
         None => (s, None),
     };
     if let Some(ip) = addr(a) {
-        return Ok((None, ip, p));
+        return Ok((None, Host::Ip(ip), p));
     }
     let (iface, a) = a.split_once(':').ok_or(Skip::Malformed)?;
     let iface = Some(iface).filter(|i| !i.is_empty());
-    match addr(a) {
-        Some(ip) => Ok((iface, ip, p)),
-        None if is_host_name(a) => Err(Skip::HostName),
-        None => Err(Skip::Malformed),
-    }
+    Ok((iface, Host::read(a).ok_or(Skip::Malformed)?, p))
 }
 
 fn is_host_name(s: &str) -> bool {
@@ -112,11 +168,16 @@ fn is_host_name(s: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-/// `(ADDR/PORT)`, a mapped address.
+/// `(ADDR/PORT)`, a mapped address (a user may follow:
+/// `(ADDR/PORT)(LOCAL\user)`).
 fn mapped(s: &str) -> Option<Mapped> {
-    let inner = s.strip_prefix('(')?.strip_suffix(')')?;
-    let (iface, ip, p) = colon_end(inner).ok()?;
-    iface.is_none().then_some(Mapped { addr: ip, port: p })
+    let inner = s.strip_prefix('(')?;
+    let inner = &inner[..inner.find(')')?];
+    let (iface, h, p) = colon_end(inner).ok()?;
+    iface.is_none().then_some(Mapped {
+        addr: h.ip()?,
+        port: p,
+    })
 }
 
 fn pos(t: &[&str], word: &str, from: usize) -> Option<usize> {
@@ -143,8 +204,10 @@ fn deny_acl(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
         .get(d + 1)
         .ok_or(Skip::Malformed)
         .and_then(|e| colon_end(e))?;
-    (ev.src, ev.src_port, ev.iface_in) = (Some(sa), sp, si.map(str::to_string));
-    (ev.dst, ev.dst_port, ev.iface_out) = (Some(da), dp, di.map(str::to_string));
+    set_host(ev, true, sa);
+    set_host(ev, false, da);
+    (ev.src_port, ev.iface_in) = (sp, si.map(str::to_string));
+    (ev.dst_port, ev.iface_out) = (dp, di.map(str::to_string));
     if let Some(g) = pos(t, "access-group", d) {
         ev.rule = t.get(g + 1).map(|r| r.trim_matches('"').to_string());
     }
@@ -183,21 +246,23 @@ fn deny_from_to(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
         .get(to + 1)
         .ok_or(Skip::Malformed)
         .and_then(|e| colon_end(e))?;
-    (ev.src, ev.src_port, ev.dst, ev.dst_port) = (Some(sa), sp, Some(da), dp);
+    set_host(ev, true, sa);
+    set_host(ev, false, da);
+    (ev.src_port, ev.dst_port) = (sp, dp);
     if let Some(i) = pos(t, "interface", to) {
         ev.iface_in = t.get(i + 1).map(|s| s.to_string());
     }
     Ok(())
 }
 
-/// `IF/ADDR(PORT)` of 106100.
-fn slash_end(s: &str) -> Option<(&str, IpAddr, Option<u16>)> {
+/// `IF/ADDR(PORT)` of 106100 (a host name in place of the address too).
+fn slash_end(s: &str) -> Option<(&str, Host<'_>, Option<u16>)> {
     let (iface, rest) = s.split_once('/')?;
     let (a, p) = match rest.split_once('(') {
         Some((a, p)) => (a, Some(port(p.strip_suffix(')')?)?)),
         None => (rest, None),
     };
-    Some((iface, addr(a)?, p))
+    Some((iface, Host::read(a)?, p))
 }
 
 /// `access-list NAME permitted|denied|est-allowed PROTO IF/A(P) -> IF/B(P) …`.
@@ -214,12 +279,14 @@ fn access_list(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
     ev.protocol = Some(t[3].to_ascii_lowercase());
     let (si, sa, sp) = slash_end(t[4]).ok_or(Skip::Malformed)?;
     let (di, da, dp) = slash_end(t[6]).ok_or(Skip::Malformed)?;
-    (ev.src, ev.src_port, ev.iface_in) = (Some(sa), sp, Some(si.to_string()));
-    (ev.dst, ev.dst_port, ev.iface_out) = (Some(da), dp, Some(di.to_string()));
+    set_host(ev, true, sa);
+    set_host(ev, false, da);
+    (ev.src_port, ev.iface_in) = (sp, Some(si.to_string()));
+    (ev.dst_port, ev.iface_out) = (dp, Some(di.to_string()));
     Ok(())
 }
 
-type End<'a> = (Option<&'a str>, IpAddr, Option<u16>, Option<Mapped>);
+type End<'a> = (Option<&'a str>, Host<'a>, Option<u16>, Option<Mapped>);
 
 /// The two ends after `for` and `to`, each with its mapped address when the
 /// line gives one.
@@ -234,11 +301,11 @@ fn for_to<'a>(t: &[&'a str]) -> Result<(End<'a>, End<'a>), Skip> {
 }
 
 fn set_ends(ev: &mut Event, src: End, dst: End) {
-    ev.src = Some(src.1);
+    set_host(ev, true, src.1);
     ev.src_port = src.2;
     ev.iface_in = src.0.map(str::to_string);
     ev.src_mapped = src.3;
-    ev.dst = Some(dst.1);
+    set_host(ev, false, dst.1);
     ev.dst_port = dst.2;
     ev.iface_out = dst.0.map(str::to_string);
     ev.dst_mapped = dst.3;
@@ -281,6 +348,140 @@ fn teardown(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
     Ok(())
 }
 
+/// 106010 `Deny inbound|outbound PROTO src IF:A[/P] dst IF:B[/P]`, the
+/// protocol a name (`tcp`) or `protocol N`.
+fn deny_protocol(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
+    if t.first() != Some(&"Deny") {
+        return Err(Skip::Unsupported);
+    }
+    ev.action = Some(Action::Drop);
+    ev.direction = match t.get(1) {
+        Some(&"inbound") => Direction::In,
+        Some(&"outbound") => Direction::Out,
+        _ => Direction::Unknown,
+    };
+    let proto = match t.get(2) {
+        Some(&"protocol") => t.get(3),
+        p => p,
+    };
+    ev.protocol = proto.map(|p| p.to_ascii_lowercase());
+    let s = pos(t, "src", 2).ok_or(Skip::Malformed)?;
+    let (si, sa, sp) = t
+        .get(s + 1)
+        .ok_or(Skip::Malformed)
+        .and_then(|e| colon_end(e))?;
+    let d = pos(t, "dst", s).ok_or(Skip::Malformed)?;
+    let (di, da, dp) = t
+        .get(d + 1)
+        .ok_or(Skip::Malformed)
+        .and_then(|e| colon_end(e))?;
+    set_host(ev, true, sa);
+    set_host(ev, false, da);
+    (ev.src_port, ev.iface_in) = (sp, si.map(str::to_string));
+    (ev.dst_port, ev.iface_out) = (dp, di.map(str::to_string));
+    Ok(())
+}
+
+/// 305011 `Built dynamic|static TCP|UDP|ICMP translation from IF:REAL/P
+/// to IF:MAPPED/P`: the real address is the source, the mapped one its
+/// `src_mapped`; no destination. ICMP's numbers are ids, not ports.
+fn translation(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
+    if t.first() != Some(&"Built") || t.get(3) != Some(&"translation") {
+        return Err(Skip::Malformed);
+    }
+    ev.action = Some(Action::Other);
+    let proto = t.get(2).map(|p| p.to_ascii_lowercase());
+    let ports = matches!(proto.as_deref(), Some("tcp" | "udp"));
+    ev.protocol = proto;
+    let f = pos(t, "from", 3).ok_or(Skip::Malformed)?;
+    let (ri, real, rp) = t
+        .get(f + 1)
+        .ok_or(Skip::Malformed)
+        .and_then(|e| colon_end(e))?;
+    let to = pos(t, "to", f + 2).ok_or(Skip::Malformed)?;
+    let (mi, mapped, mp) = t
+        .get(to + 1)
+        .ok_or(Skip::Malformed)
+        .and_then(|e| colon_end(e))?;
+    set_host(ev, true, real);
+    ev.src_port = rp.filter(|_| ports);
+    ev.iface_in = ri.map(str::to_string);
+    ev.iface_out = mi.map(str::to_string);
+    ev.src_mapped = mapped.ip().map(|addr| Mapped {
+        addr,
+        port: mp.filter(|_| ports),
+    });
+    Ok(())
+}
+
+/// 710003 `TCP|UDP access denied by ACL from A/P to IF:B/SERVICE`: traffic
+/// to the ASA itself, refused on interface IF. The service is a port, or a
+/// name the ASA knows for one.
+fn denied_to_box(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
+    if t.get(1..5) != Some(&["access", "denied", "by", "ACL"][..]) {
+        return Err(Skip::Unsupported);
+    }
+    ev.action = Some(Action::Drop);
+    ev.protocol = t.first().map(|p| p.to_ascii_lowercase());
+    let f = pos(t, "from", 5).ok_or(Skip::Malformed)?;
+    let (_, sa, sp) = t
+        .get(f + 1)
+        .ok_or(Skip::Malformed)
+        .and_then(|e| colon_end(e))?;
+    let to = pos(t, "to", f + 2).ok_or(Skip::Malformed)?;
+    let dst = *t.get(to + 1).ok_or(Skip::Malformed)?;
+    let (dst, dp) = match dst.rsplit_once('/') {
+        Some((d, svc)) if port(svc).is_none() => (d, service(svc)),
+        _ => (dst, None),
+    };
+    let (di, da, p) = colon_end(dst)?;
+    set_host(ev, true, sa);
+    set_host(ev, false, da);
+    ev.src_port = sp;
+    ev.dst_port = p.or(dp);
+    ev.iface_in = di.map(str::to_string);
+    Ok(())
+}
+
+/// The port of a service name as the ASA prints them (`Cisco ASA Series
+/// Syslog Messages`, TCP and UDP port literals); `None` for one not known.
+fn service(name: &str) -> Option<u16> {
+    Some(match name {
+        "ftp-data" => 20,
+        "ftp" => 21,
+        "ssh" => 22,
+        "telnet" => 23,
+        "smtp" => 25,
+        "domain" => 53,
+        "bootps" => 67,
+        "bootpc" => 68,
+        "tftp" => 69,
+        "http" | "www" => 80,
+        "pop3" => 110,
+        "sunrpc" => 111,
+        "ntp" => 123,
+        "netbios-ns" => 137,
+        "netbios-dgm" => 138,
+        "netbios-ssn" => 139,
+        "imap4" => 143,
+        "snmp" => 161,
+        "snmptrap" => 162,
+        "bgp" => 179,
+        "ldap" => 389,
+        "https" => 443,
+        "isakmp" => 500,
+        "syslog" => 514,
+        "ldaps" => 636,
+        "sqlnet" => 1521,
+        "radius" => 1645,
+        "radius-acct" => 1646,
+        "h323" => 1720,
+        "pptp" => 1723,
+        "sip" => 5060,
+        _ => return None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -302,30 +503,46 @@ mod tests {
 
     #[test]
     fn ends_with_interfaces_and_ipv6() {
-        let v4: IpAddr = "10.0.0.5".parse().unwrap();
+        let ip4: IpAddr = "10.0.0.5".parse().unwrap();
+        let v4 = Host::Ip(ip4);
         assert_eq!(
             colon_end("inside:10.0.0.5/1234"),
             Ok((Some("inside"), v4, Some(1234)))
         );
         assert_eq!(colon_end("10.0.0.5/1234"), Ok((None, v4, Some(1234))));
         assert_eq!(colon_end("inside:10.0.0.5"), Ok((Some("inside"), v4, None)));
-        let v6: IpAddr = "2001:db8::1".parse().unwrap();
+        let v6 = Host::Ip("2001:db8::1".parse().unwrap());
         assert_eq!(
             colon_end("outside:2001:db8::1/80"),
             Ok((Some("outside"), v6, Some(80)))
         );
-        assert_eq!(colon_end("outside:host.example/80"), Err(Skip::HostName));
+        assert_eq!(
+            colon_end("outside:host.example/80"),
+            Ok((Some("outside"), Host::Name("host.example"), Some(80)))
+        );
         assert_eq!(colon_end("outside:10.0.0.5/x"), Err(Skip::Malformed));
+        assert_eq!(colon_end("outside:a b/1"), Err(Skip::Malformed));
         assert_eq!(
             slash_end("inside/10.0.0.5(22)"),
             Some(("inside", v4, Some(22)))
         );
         assert_eq!(
+            slash_end("inside/web01(22)"),
+            Some(("inside", Host::Name("web01"), Some(22)))
+        );
+        assert_eq!(
             mapped("(10.0.0.5/7)"),
             Some(Mapped {
-                addr: v4,
+                addr: ip4,
                 port: Some(7)
             })
         );
+        assert_eq!(mapped("(OCSP_Server/7)"), None);
+        assert_eq!(
+            mapped("(10.0.0.5/7)(LOCAL\\user)").map(|m| m.port),
+            Some(Some(7))
+        );
+        assert_eq!(service("https"), Some(443));
+        assert_eq!(service("gopher-ish"), None);
     }
 }

@@ -49,13 +49,18 @@ fn client_at(s: &str) -> Option<usize> {
 
 pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
     let (time, msg, named) = match bind_stamp(line) {
-        Some((parts, rest)) => (Some(local(parts, cx).ok_or(Skip::BadTime)?), rest, true),
+        Some((parts, rest)) => (
+            Some(local(parts, cx).ok_or(Skip::BadTime)?),
+            std::borrow::Cow::Borrowed(rest),
+            true,
+        ),
         None => {
             let f = frame(line, &mut cx.year).map_err(|FrameError::BadTime| Skip::BadTime)?;
             let named = f.tag == Some("named") || f.msg.contains("named[");
             (f.time, f.msg, named)
         }
     };
+    let msg: &str = &msg;
     // named's other messages are unsupported; another program's, foreign.
     let at = client_at(msg).ok_or(if named {
         Skip::Unsupported

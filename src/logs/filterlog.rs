@@ -8,7 +8,7 @@
 //! source and destination ports. The rule is the tracker when there is
 //! one, else the rule number.
 
-use super::syslog::{frame, FrameError};
+use super::syslog::{frame, unread, FrameError};
 use super::{addr, port, some_text, Action, Context, Direction, Event, Skip};
 
 pub(super) fn looks_like(line: &str) -> bool {
@@ -24,7 +24,7 @@ pub(super) fn looks_like(line: &str) -> bool {
 pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
     let framed = frame(line, &mut cx.year).map_err(|FrameError::BadTime| Skip::BadTime)?;
     if framed.tag != Some("filterlog") {
-        return Err(Skip::Foreign);
+        return Err(unread(&framed, &mut cx.lost));
     }
     let f: Vec<&str> = framed.msg.trim().split(',').collect();
     let get = |i: usize| f.get(i).copied().ok_or(Skip::Malformed);

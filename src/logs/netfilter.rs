@@ -5,7 +5,7 @@
 //! (`AUDIT` is checked first, then drop and accept words); no prefix, no
 //! action.
 
-use super::syslog::{frame, FrameError};
+use super::syslog::{frame, journal, unread, FrameError};
 use super::{addr, port, some_text, Action, Context, Direction, Event, Skip};
 
 /// The start of the `IN=` field: at the start or after a space or `]`/`:`.
@@ -22,17 +22,41 @@ fn body_start(msg: &str) -> Option<usize> {
     None
 }
 
+/// A netfilter body, or a journal entry (`journalctl -o json`) whose
+/// message is one.
 pub(super) fn looks_like(line: &str) -> bool {
-    body_start(line).is_some() && line.contains(" SRC=") && line.contains(" DST=")
+    if line.starts_with('{') {
+        return journal(line).is_some_and(|f| looks_like_body(&f.msg));
+    }
+    looks_like_body(line)
 }
+
+fn looks_like_body(msg: &str) -> bool {
+    body_start(msg).is_some() && msg.contains(" SRC=") && msg.contains(" DST=")
+}
+
+/// Programs whose tag is not a log prefix.
+const PROGRAMS: [&str; 3] = ["kernel", "ulogd", "ulogd2"];
 
 pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
     let framed = frame(line, &mut cx.year).map_err(|FrameError::BadTime| Skip::BadTime)?;
-    let msg = framed.msg;
-    let start = body_start(msg).ok_or(Skip::Foreign)?;
+    let msg: &str = &framed.msg;
+    let Some(start) = body_start(msg) else {
+        return Err(unread(&framed, &mut cx.lost));
+    };
     let mut ev = Event::empty();
     ev.time = framed.time;
     let prefix = kernel_stamp(msg[..start].trim());
+    // ulogd's LOGEMU writes `stamp host PREFIX IN=…`: a prefix ending in
+    // `:` was read as the tag.
+    let tag_prefix;
+    let prefix = match framed.tag {
+        Some(t) if prefix.is_empty() && !t.is_empty() && !PROGRAMS.contains(&t) => {
+            tag_prefix = format!("{t}:");
+            tag_prefix.as_str()
+        }
+        _ => prefix,
+    };
     ev.rule = some_text(prefix);
     ev.action = action(prefix);
     for token in msg[start..].split_ascii_whitespace() {
@@ -85,7 +109,7 @@ fn kernel_stamp(prefix: &str) -> &str {
 
 /// The verdict a prefix names: `AUDIT` is none; drop words before accept
 /// words.
-fn action(prefix: &str) -> Option<Action> {
+pub(super) fn action(prefix: &str) -> Option<Action> {
     let p = prefix.to_ascii_uppercase();
     let has = |words: &[&str]| words.iter().any(|w| p.contains(w));
     if p.is_empty() {

@@ -1,7 +1,14 @@
 //! Syslog framing stripped down to the message: RFC 3164
 //! (`Dec  7 12:00:01 host tag: msg`, no year and no zone: the year comes
 //! from a [`YearGuess`], the time is taken as UTC) and RFC 5424
-//! (`<PRI>1 2026-12-07T12:00:01Z host app procid msgid [sd] msg`).
+//! (`<PRI>1 2026-12-07T12:00:01Z host app procid msgid [sd] msg`), an
+//! RFC 3339 stamp in front (`2026-12-07T12:00:01+0100 host tag: msg`, as
+//! `journalctl -o short-iso` and rsyslog's file format write), Unix seconds
+//! in front (`journalctl -o short-unix`), and the journal's JSON export
+//! (`journalctl -o json`, one object per line). [`unread`] tells what a
+//! message no parser reads is: a note of lost lines, or another program's.
+
+use std::borrow::Cow;
 
 /// The year of RFC 3164 lines, and the zone of times written without one.
 /// The year starts from the year of the file's modification time
@@ -115,7 +122,9 @@ pub struct Framed<'a> {
     pub host: Option<&'a str>,
     /// The program (`kernel`, `filterlog`), without `[pid]`.
     pub tag: Option<&'a str>,
-    pub msg: &'a str,
+    /// The message: borrowed from the line, owned only when the journal's
+    /// JSON escaped it or gave it as bytes.
+    pub msg: Cow<'a, str>,
 }
 
 /// Why a header was refused.
@@ -134,6 +143,19 @@ pub fn frame<'a>(line: &'a str, year: &mut YearGuess) -> Result<Framed<'a>, Fram
             return rfc5424(body);
         }
     }
+    match rest.as_bytes().first() {
+        Some(b'{') => {
+            if let Some(f) = journal(rest) {
+                return Ok(f);
+            }
+        }
+        Some(b'0'..=b'9') => {
+            if let Some(f) = numeric_stamp(rest, year)? {
+                return Ok(f);
+            }
+        }
+        _ => {}
+    }
     if let Some((month, day, h, m, s, after)) = bsd_stamp(rest) {
         let time = year
             .resolve(month, day, h, m, s)
@@ -143,19 +165,129 @@ pub fn frame<'a>(line: &'a str, year: &mut YearGuess) -> Result<Framed<'a>, Fram
             (Some(h), _) if h.ends_with(':') => (None, after),
             found => found,
         };
-        let (tag, msg) = split_tag(after);
-        return Ok(Framed {
-            time: Some(time),
-            host: host.filter(|h| !h.is_empty()),
-            tag,
-            msg,
-        });
+        return Ok(host_tag_msg(Some(time), host, after));
     }
     Ok(Framed {
         time: None,
         host: None,
         tag: None,
-        msg: line,
+        msg: Cow::Borrowed(line),
+    })
+}
+
+/// The host already read, then `tag: msg` or the message alone.
+fn host_tag_msg<'a>(time: Option<i64>, host: Option<&'a str>, after: &'a str) -> Framed<'a> {
+    let (tag, msg) = split_tag(after);
+    Framed {
+        time,
+        host: host.filter(|h| !h.is_empty()),
+        tag,
+        msg: Cow::Borrowed(msg),
+    }
+}
+
+/// `2026-12-07T12:00:01[.frac](+0100|+01:00|Z) host tag: msg` or
+/// `1796644801[.frac] host tag: msg`; `None` when the first word is
+/// neither (the line is then read as unframed).
+fn numeric_stamp<'a>(s: &'a str, year: &mut YearGuess) -> Result<Option<Framed<'a>>, FrameError> {
+    let (Some(stamp), after) = word(s) else {
+        return Ok(None);
+    };
+    let b = stamp.as_bytes();
+    let time = if b.len() >= 19 && b[4] == b'-' && b[7] == b'-' && b[10] == b'T' {
+        Some(iso_time(stamp, year).ok_or(FrameError::BadTime)?)
+    } else {
+        let (secs, frac) = stamp.split_once('.').unwrap_or((stamp, "0"));
+        let digits = |x: &str| !x.is_empty() && x.bytes().all(|c| c.is_ascii_digit());
+        if !(9..=11).contains(&secs.len()) || !digits(secs) || !digits(frac) {
+            return Ok(None);
+        }
+        Some(secs.parse().map_err(|_| FrameError::BadTime)?)
+    };
+    let (host, after) = match word(after) {
+        (Some(h), _) if h.ends_with(':') => (None, after),
+        found => found,
+    };
+    Ok(Some(host_tag_msg(time, host, after)))
+}
+
+/// An RFC 3339 time, the offset also as `+hhmm` (journalctl, ulogd);
+/// without an offset, a civil time in the [`YearGuess`]'s zone.
+pub(crate) fn iso_time(stamp: &str, year: &mut YearGuess) -> Option<i64> {
+    if let Some(t) = crate::time::parse_rfc3339(stamp) {
+        return Some(t);
+    }
+    let b = stamp.as_bytes();
+    if b.len() < 19 || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let s = stamp.get(r)?;
+        s.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| s.parse().ok())?
+    };
+    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
+    let mut rest = &stamp[19..];
+    if let Some(r) = rest.strip_prefix('.') {
+        rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let offset = match rest.as_bytes() {
+        [] => None,
+        [sign @ (b'+' | b'-'), ..] if rest.len() == 5 => {
+            let hh = num_at(rest, 1)?;
+            let mm = num_at(rest, 3)?;
+            let secs = i64::from(hh * 3600 + mm * 60);
+            Some(if *sign == b'-' { -secs } else { secs })
+        }
+        _ => return None,
+    };
+    let (mo, d, h, mi, sec) = (mo as u8, d as u8, h as u8, mi as u8, sec as u8);
+    match offset {
+        None => year.local(i64::from(y), mo, d, h, mi, sec),
+        Some(off) => {
+            let utc = civil_in(&jiff::tz::TimeZone::UTC, i64::from(y), mo, d, h, mi, sec)?;
+            Some(utc - off)
+        }
+    }
+}
+
+fn num_at(s: &str, i: usize) -> Option<u32> {
+    let t = s.get(i..i + 2)?;
+    t.bytes()
+        .all(|c| c.is_ascii_digit())
+        .then(|| t.parse().ok())?
+}
+
+/// One entry of `journalctl -o json`: `__REALTIME_TIMESTAMP` (microseconds,
+/// as a string), `MESSAGE` (a string, or an array of bytes when it is not
+/// UTF-8), `SYSLOG_IDENTIFIER` and `_HOSTNAME`; `None` when the line is no
+/// such object or has no message. A host or tag the JSON escaped is left
+/// out.
+pub fn journal(line: &str) -> Option<Framed<'_>> {
+    #[derive(serde::Deserialize)]
+    struct Entry<'a> {
+        #[serde(rename = "__REALTIME_TIMESTAMP", borrow, default)]
+        realtime: Option<JournalText<'a>>,
+        #[serde(rename = "MESSAGE", borrow, default)]
+        message: Option<JournalText<'a>>,
+        #[serde(rename = "SYSLOG_IDENTIFIER", borrow, default)]
+        ident: Option<JournalText<'a>>,
+        #[serde(rename = "_HOSTNAME", borrow, default)]
+        host: Option<JournalText<'a>>,
+    }
+    let e: Entry = serde_json::from_str(line).ok()?;
+    let msg = e.message?.0;
+    let time = e
+        .realtime
+        .and_then(|t| t.0.parse::<i64>().ok())
+        .map(|us| us.div_euclid(1_000_000));
+    Some(Framed {
+        time,
+        host: borrowed(e.host),
+        tag: borrowed(e.ident),
+        msg,
     })
 }
 
@@ -187,7 +319,7 @@ fn rfc5424(body: &str) -> Result<Framed<'_>, FrameError> {
         time,
         host: dash(host),
         tag: dash(app),
-        msg: msg.strip_prefix('\u{feff}').unwrap_or(msg),
+        msg: Cow::Borrowed(msg.strip_prefix('\u{feff}').unwrap_or(msg)),
     })
 }
 
@@ -244,6 +376,150 @@ fn split_tag(s: &str) -> (Option<&str>, &str) {
         return (Some(tag), msg);
     }
     (None, s)
+}
+
+fn borrowed(c: Option<JournalText<'_>>) -> Option<&str> {
+    match c.map(|t| t.0) {
+        Some(Cow::Borrowed(s)) if !s.is_empty() => Some(s),
+        _ => None,
+    }
+}
+
+/// A journal field's text: a JSON string, or an array of bytes (read as
+/// UTF-8, invalid bytes replaced), or of strings (a field given twice: the
+/// first).
+struct JournalText<'a>(Cow<'a, str>);
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for JournalText<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = JournalText<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string or an array of bytes")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(JournalText(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(JournalText(Cow::Owned(v.to_string())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(JournalText(Cow::Owned(v)))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut bytes = Vec::new();
+                let mut first: Option<Cow<'a, str>> = None;
+                while let Some(item) = seq.next_element::<ByteOrText<'a>>()? {
+                    match item {
+                        ByteOrText::Byte(b) => bytes.push(b),
+                        ByteOrText::Text(t) => {
+                            first.get_or_insert(t);
+                        }
+                    }
+                }
+                Ok(JournalText(match first {
+                    Some(t) => t,
+                    None => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+                }))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+enum ByteOrText<'a> {
+    Byte(u8),
+    Text(Cow<'a, str>),
+}
+
+impl<'de: 'a, 'a> serde::Deserialize<'de> for ByteOrText<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for V<'a> {
+            type Value = ByteOrText<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a byte or a string")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                u8::try_from(v)
+                    .map(ByteOrText::Byte)
+                    .map_err(|_| E::custom("not a byte"))
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(ByteOrText::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(ByteOrText::Text(Cow::Owned(v.to_string())))
+            }
+        }
+        d.deserialize_any(V(std::marker::PhantomData))
+    }
+}
+
+/// What a framed message that a parser cannot read is, for every
+/// syslog-framed format: a note that lines were lost is
+/// [`Skip::Suppressed`](super::Skip::Suppressed) and adds its count to
+/// `lost` (journald's `Suppressed N messages from …`, `Missed N kernel
+/// messages` and `Forwarding to syslog missed N messages`, the kernel's `…: N callbacks suppressed`,
+/// rsyslog's `imuxsock lost N messages …` and `[last] message repeated N
+/// times`); the journal's own marker lines (`-- Boot … --`, `-- No
+/// entries --`) are [`Skip::Empty`](super::Skip::Empty); anything else is
+/// another program's line, [`Skip::Foreign`](super::Skip::Foreign).
+pub fn unread(framed: &Framed, lost: &mut u64) -> super::Skip {
+    use super::Skip;
+    let msg = framed.msg.trim();
+    if msg.starts_with("-- ") && msg.ends_with(" --") && framed.time.is_none() {
+        return Skip::Empty;
+    }
+    match suppressed(msg) {
+        Some(n) => {
+            *lost = lost.saturating_add(n);
+            Skip::Suppressed
+        }
+        None => Skip::Foreign,
+    }
+}
+
+/// The count of a note of lost lines.
+fn suppressed(msg: &str) -> Option<u64> {
+    let count = |s: &str| -> Option<u64> {
+        (!s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse().ok())?
+    };
+    // `Suppressed 1234 messages from /system.slice/x.service`
+    if let Some(rest) = msg.strip_prefix("Suppressed ") {
+        let (n, rest) = rest.split_once(' ')?;
+        return rest.starts_with("messages").then(|| count(n))?;
+    }
+    // `Missed 45 kernel messages`
+    if let Some(rest) = msg.strip_prefix("Missed ") {
+        let (n, rest) = rest.split_once(' ')?;
+        return rest.starts_with("kernel messages").then(|| count(n))?;
+    }
+    // `Forwarding to syslog missed 12 messages.`
+    if let Some(rest) = msg.strip_prefix("Forwarding to syslog missed ") {
+        let (n, rest) = rest.split_once(' ')?;
+        return rest.starts_with("messages").then(|| count(n))?;
+    }
+    // `[123.456] net_ratelimit: 12 callbacks suppressed`
+    if let Some(head) = msg.strip_suffix(" callbacks suppressed") {
+        let n = head.rsplit(' ').next()?;
+        return count(n);
+    }
+    // `imuxsock lost 1234 messages from pid 5 due to rate-limiting`
+    if let Some(i) = msg.find("imuxsock lost ") {
+        let (n, rest) = msg[i + 14..].split_once(' ')?;
+        return rest.starts_with("messages").then(|| count(n))?;
+    }
+    // `last message repeated 5 times`, `message repeated 5 times: [ … ]`
+    let rest = msg
+        .strip_prefix("last message repeated ")
+        .or_else(|| msg.strip_prefix("message repeated "))?;
+    let (n, rest) = rest.split_once(' ')?;
+    rest.starts_with("times").then(|| count(n))?
 }
 
 pub(crate) const MONTHS: [&str; 12] = [
@@ -303,9 +579,9 @@ mod tests {
         assert_eq!(f.tag, Some("kernel"));
         assert_eq!(f.msg, "hello there");
         let f = frame("Dec  7 11:00:01 gw filterlog[123]: a,b", &mut y).unwrap();
-        assert_eq!((f.tag, f.msg), (Some("filterlog"), "a,b"));
+        assert_eq!((f.tag, &*f.msg), (Some("filterlog"), "a,b"));
         let f = frame("Dec  7 11:00:01 filterlog[123]: a,b", &mut y).unwrap();
-        assert_eq!((f.host, f.tag, f.msg), (None, Some("filterlog"), "a,b"));
+        assert_eq!((f.host, f.tag, &*f.msg), (None, Some("filterlog"), "a,b"));
     }
 
     #[test]
@@ -329,11 +605,11 @@ mod tests {
         .unwrap();
         assert_eq!(f.time, crate::time::parse_rfc3339("2022-09-06T16:37:34Z"));
         assert_eq!(
-            (f.host, f.tag, f.msg),
+            (f.host, f.tag, &*f.msg),
             (Some("fw"), Some("filterlog"), "10,,,1")
         );
         let f = frame("<13>1 - - - - - - msg", &mut y).unwrap();
-        assert_eq!((f.time, f.host, f.msg), (None, None, "msg"));
+        assert_eq!((f.time, f.host, &*f.msg), (None, None, "msg"));
         assert_eq!(
             frame("<13>1 yesterday h a - - - m", &mut y),
             Err(FrameError::BadTime)
@@ -344,10 +620,91 @@ mod tests {
     fn no_header_is_the_whole_line() {
         let mut y = YearGuess::new(0);
         let f = frame("IN=eth0 OUT=", &mut y).unwrap();
-        assert_eq!((f.time, f.msg), (None, "IN=eth0 OUT="));
+        assert_eq!((f.time, &*f.msg), (None, "IN=eth0 OUT="));
         assert_eq!(
             frame("Feb 30 10:00:00 h k: x", &mut y),
             Err(FrameError::BadTime)
         );
+    }
+
+    #[test]
+    fn journalctl_short_forms() {
+        let mut y = YearGuess::new(DEC7);
+        let f = frame("Dec 07 11:00:01 gw kernel: hi", &mut y).unwrap();
+        assert_eq!(
+            (f.time, f.host, f.tag, &*f.msg),
+            (Some(DEC7 - 3599), Some("gw"), Some("kernel"), "hi")
+        );
+        let f = frame("2026-12-07T12:00:01+0100 gw kernel: hi", &mut y).unwrap();
+        assert_eq!(
+            (f.time, f.host, f.tag, &*f.msg),
+            (Some(DEC7 - 3599), Some("gw"), Some("kernel"), "hi")
+        );
+        let f = frame("2026-12-07T11:00:01.123456+00:00 gw kernel: hi", &mut y).unwrap();
+        assert_eq!(f.time, Some(DEC7 - 3599));
+        let f = frame("2026-12-07T06:00:01-0500 gw kernel: hi", &mut y).unwrap();
+        assert_eq!(f.time, Some(DEC7 - 3599));
+        let f = frame("2026-12-07T11:00:01 gw kernel: hi", &mut y).unwrap();
+        assert_eq!(f.time, Some(DEC7 - 3599));
+        let f = frame("1796641201.500000 gw kernel: hi", &mut y).unwrap();
+        assert_eq!(
+            (f.time, f.host, &*f.msg),
+            (Some(DEC7 - 3599), Some("gw"), "hi")
+        );
+        assert_eq!(
+            frame("2026-13-07T11:00:01+0100 gw kernel: hi", &mut y),
+            Err(FrameError::BadTime)
+        );
+        // A number that is no stamp: the whole line.
+        let f = frame("42 is the answer", &mut y).unwrap();
+        assert_eq!((f.time, &*f.msg), (None, "42 is the answer"));
+    }
+
+    #[test]
+    fn journal_json_entries() {
+        let mut y = YearGuess::new(0);
+        let line = r#"{"__REALTIME_TIMESTAMP":"1796641201123456","_HOSTNAME":"gw","SYSLOG_IDENTIFIER":"kernel","MESSAGE":"a \"b\" c","PRIORITY":"4"}"#;
+        let f = frame(line, &mut y).unwrap();
+        assert_eq!(
+            (f.time, f.host, f.tag, &*f.msg),
+            (Some(DEC7 - 3599), Some("gw"), Some("kernel"), "a \"b\" c")
+        );
+        let line = r#"{"MESSAGE":[73,78,61,255],"SYSLOG_IDENTIFIER":["kernel","x"]}"#;
+        let f = frame(line, &mut y).unwrap();
+        assert_eq!(
+            (f.time, f.tag, &*f.msg),
+            (None, Some("kernel"), "IN=\u{fffd}")
+        );
+        // No message, or no object: the line as it is.
+        let f = frame(r#"{"a":1}"#, &mut y).unwrap();
+        assert_eq!(&*f.msg, r#"{"a":1}"#);
+        let f = frame(r#"{"MESSAGE":"#, &mut y).unwrap();
+        assert_eq!(f.time, None);
+    }
+
+    #[test]
+    fn notes_of_lost_lines() {
+        let mut y = YearGuess::new(DEC7);
+        let mut lost = 0;
+        let mut read = |line: &str, lost: &mut u64| unread(&frame(line, &mut y).unwrap(), lost);
+        use super::super::Skip;
+        let cases = [
+            ("Dec 07 11:00:01 gw systemd-journald[312]: Suppressed 1234 messages from /system.slice/x.service", Skip::Suppressed, 1234),
+            ("Dec 07 11:00:01 gw kernel: net_ratelimit: 12 callbacks suppressed", Skip::Suppressed, 1246),
+            ("Dec 07 11:00:01 gw kernel: [ 812.1] nf_conntrack: 3 callbacks suppressed", Skip::Suppressed, 1249),
+            ("Dec 07 11:00:01 gw systemd-journald[312]: Forwarding to syslog missed 1 messages.", Skip::Suppressed, 1250),
+            ("Dec 07 11:00:01 gw rsyslogd: imuxsock lost 10 messages from pid 7 due to rate-limiting", Skip::Suppressed, 1260),
+            ("Dec 07 11:00:01 gw kernel: message repeated 2 times: [ x]", Skip::Suppressed, 1262),
+            ("Dec 07 11:00:01 gw last message repeated 3 times", Skip::Suppressed, 1265),
+            ("-- Boot 0123456789abcdef --", Skip::Empty, 1265),
+            ("Dec 07 11:00:01 gw systemd-journald[312]: Missed 5 kernel messages", Skip::Suppressed, 1270),
+            ("-- No entries --", Skip::Empty, 1270),
+            ("Dec 07 11:00:01 gw sshd[1]: Suppressed x messages", Skip::Foreign, 1270),
+            ("Dec 07 11:00:01 gw kernel: many callbacks suppressed", Skip::Foreign, 1270),
+        ];
+        for (line, skip, total) in cases {
+            assert_eq!(read(line, &mut lost), skip, "{line}");
+            assert_eq!(lost, total, "{line}");
+        }
     }
 }
