@@ -73,12 +73,18 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
             "OUT" => ev.iface_out = some_text(value),
             "SRC" => ev.src = Some(addr(value).ok_or(Skip::Malformed)?),
             "DST" => ev.dst = Some(addr(value).ok_or(Skip::Malformed)?),
-            "PROTO" if ev.protocol.is_none() => ev.protocol = some_text(&value.to_lowercase()),
+            "PROTO" if ev.protocol.is_none() && !value.is_empty() => {
+                ev.protocol = Some(value.to_ascii_lowercase())
+            }
             "SPT" if ev.src_port.is_none() => {
                 ev.src_port = Some(port(value).ok_or(Skip::Malformed)?)
             }
             "DPT" if ev.dst_port.is_none() => {
-                ev.dst_port = Some(port(value).ok_or(Skip::Malformed)?)
+                ev.dst_port = Some(port(value).ok_or(Skip::Malformed)?);
+                // The rest (window, flags) is not read.
+                if ev.src.is_some() && ev.dst.is_some() {
+                    break;
+                }
             }
             _ => {}
         }
@@ -110,8 +116,14 @@ fn kernel_stamp(prefix: &str) -> &str {
 /// The verdict a prefix names: `AUDIT` is none; drop words before accept
 /// words.
 pub(super) fn action(prefix: &str) -> Option<Action> {
-    let p = prefix.to_ascii_uppercase();
-    let has = |words: &[&str]| words.iter().any(|w| p.contains(w));
+    // Without an upper-case copy: this runs once a line.
+    let p = prefix.as_bytes();
+    let has = |words: &[&str]| {
+        words.iter().any(|w| {
+            p.windows(w.len())
+                .any(|x| x.eq_ignore_ascii_case(w.as_bytes()))
+        })
+    };
     if p.is_empty() {
         None
     } else if has(&["AUDIT"]) {
