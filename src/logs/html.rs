@@ -63,6 +63,15 @@ fn short(t: Option<i64>) -> String {
     s.strip_suffix('Z').unwrap_or(&s).replacen('T', " ", 1)
 }
 
+/// First and last seen, in one cell.
+fn seen(first: Option<i64>, last: Option<i64>) -> String {
+    if first == last {
+        short(first)
+    } else {
+        format!("{} to<br>{}", short(first), short(last))
+    }
+}
+
 fn plural(n: u64, one: &str, many: &str) -> String {
     format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
@@ -103,7 +112,8 @@ tbody.host th b{font-size:13.5px;margin-right:8px}
 thead th{background:var(--soft);font-weight:600;border-bottom:2px solid var(--rule)}
 tbody th{font-weight:600}
 td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-td.t{white-space:nowrap;font-variant-numeric:tabular-nums}
+td.t{font-variant-numeric:tabular-nums;min-width:7.5em}
+.wide{overflow-x:auto}
 code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .key{display:inline-block;width:10px;height:10px;border-radius:2px;margin:0 4px 0 10px;vertical-align:baseline}
 .key.in{background:var(--in)}.key.out{background:var(--out)}
@@ -111,10 +121,13 @@ footer{margin-top:36px;font-size:12px;color:var(--muted)}
 @media print{
   @page{margin:14mm}
   body{max-width:none;padding:0;font-size:11px}
+  table{font-size:10px}
+  th,td{padding:3px 4px}
   nav{display:none}
   h2{break-after:avoid}
   thead{display:table-header-group}
   tr{break-inside:avoid}
+  .wide{overflow:visible}
   *{-webkit-print-color-adjust:exact;print-color-adjust:exact}
 }
 ";
@@ -178,10 +191,10 @@ fn summary(o: &mut String, a: &Analysis) {
     );
     o.push_str("<dl class=\"kpi\">\n");
     for (label, value) in [
-        ("Inside machines calling out", a.candidates.len() as u64),
+        ("Inside hosts calling out", a.candidates.len() as u64),
         ("Outbound hits", a.outbound_hits()),
         ("Not recovered (NAT)", a.unrecovered),
-        ("Listed sources coming in", a.inbound.len() as u64),
+        ("Listed sources in", a.inbound.len() as u64),
         ("Inbound hits", a.inbound_hits()),
         ("Events on the lists", a.matched()),
         ("Lines skipped", skipped),
@@ -261,10 +274,18 @@ impl Series {
 /// `total`), stacked inbound then outbound.
 fn hbars(o: &mut String, id: &str, title: &str, rows: &[Bar], total: usize, s: Series) {
     const W: u32 = 520;
-    const LABEL: f64 = 178.0;
     const VALUE: f64 = 96.0;
     const ROW: u32 = 22;
     let shown = &rows[..rows.len().min(CHART_ROWS)];
+    // The label column fits the longest label shown (about 7 px a
+    // character), cut labels included.
+    let widest = shown
+        .iter()
+        .map(|b| b.label.chars().count().min(LABEL_CHARS))
+        .max()
+        .unwrap_or(0);
+    let label_w = (7 * widest as u32 + 14).clamp(60, 7 * LABEL_CHARS as u32 + 14);
+    let label = f64::from(label_w);
     let more = total.saturating_sub(shown.len());
     let legend = s == Series::Both && !shown.is_empty();
     let top: u32 = if legend { 24 } else { 6 };
@@ -309,13 +330,13 @@ fn hbars(o: &mut String, id: &str, title: &str, rows: &[Bar], total: usize, s: S
         if legend {
             let _ = writeln!(
                 o,
-                "<rect class=\"in\" x=\"{LABEL}\" y=\"6\" width=\"10\" height=\"10\"/>\
+                "<rect class=\"in\" x=\"{label}\" y=\"6\" width=\"10\" height=\"10\"/>\
                  <text x=\"{}\" y=\"15\">inbound</text>\
                  <rect class=\"out\" x=\"{}\" y=\"6\" width=\"10\" height=\"10\"/>\
                  <text x=\"{}\" y=\"15\">outbound</text>",
-                LABEL + 14.0,
-                LABEL + 80.0,
-                LABEL + 94.0
+                label + 14.0,
+                label + 80.0,
+                label + 94.0
             );
         }
         let max = shown
@@ -324,18 +345,18 @@ fn hbars(o: &mut String, id: &str, title: &str, rows: &[Bar], total: usize, s: S
             .max()
             .unwrap_or(0)
             .max(1) as f64;
-        let span = f64::from(W) - LABEL - VALUE;
+        let span = f64::from(W) - label - VALUE;
         for (i, b) in shown.iter().enumerate() {
             let y = f64::from(top + ROW * i as u32);
             let _ = write!(
                 o,
                 "<g><title>{}</title><text x=\"{}\" y=\"{}\" text-anchor=\"end\">{}</text>",
                 escape(&b.tip),
-                LABEL - 8.0,
+                label - 8.0,
                 y + 15.0,
                 escape(&cut(&b.label, LABEL_CHARS))
             );
-            let mut x = LABEL;
+            let mut x = label;
             for (k, class) in [(0, "in"), (1, "out")] {
                 let n = match s {
                     Series::In if k == 1 => 0,
@@ -364,7 +385,7 @@ fn hbars(o: &mut String, id: &str, title: &str, rows: &[Bar], total: usize, s: S
         if more > 0 {
             let _ = writeln!(
                 o,
-                "<text class=\"small\" x=\"{LABEL}\" y=\"{}\">… and {} more</text>",
+                "<text class=\"small\" x=\"{label}\" y=\"{}\">… and {} more</text>",
                 top + ROW * shown.len() as u32 + 14,
                 thousands(more as u64)
             );
@@ -659,23 +680,22 @@ fn candidates(o: &mut String, a: &Analysis) {
         return;
     }
     o.push_str(
-        "<table>\n<thead><tr><th scope=\"col\">Destination</th><th scope=\"col\">List</th>\
+        "<div class=\"wide\"><table>\n<thead><tr><th scope=\"col\">Destination</th><th scope=\"col\">List</th>\
          <th scope=\"col\" class=\"n\">Hits</th><th scope=\"col\" class=\"n\">Dropped</th>\
          <th scope=\"col\">Ports</th><th scope=\"col\">Asked as</th><th scope=\"col\">Feeds</th>\
          <th scope=\"col\">Categories</th><th scope=\"col\" class=\"n\">Score</th>\
-         <th scope=\"col\">Country</th><th scope=\"col\">First seen</th>\
-         <th scope=\"col\">Last seen</th></tr></thead>\n",
+         <th scope=\"col\">Country</th><th scope=\"col\">Seen</th></tr></thead>\n",
     );
     for h in a.candidates.iter().take(TABLE_ROWS) {
         host_rows(o, h);
     }
     more_row(
         o,
-        12,
+        11,
         a.candidates.len().saturating_sub(TABLE_ROWS),
         "hosts",
     );
-    o.push_str("</table>\n</section>\n");
+    o.push_str("</table></div>\n</section>\n");
 }
 
 /// How a candidate host is known, in words.
@@ -695,7 +715,7 @@ fn host_rows(o: &mut String, h: &Host) {
     let more = h.dests.len() - shown.len();
     let _ = writeln!(
         o,
-        "<tbody class=\"host\"><tr><th scope=\"rowgroup\" colspan=\"12\"><b>{}</b>\
+        "<tbody class=\"host\"><tr><th scope=\"rowgroup\" colspan=\"11\"><b>{}</b>\
          {} to {}, ports {}, {} to {} <span class=\"muted\">({})</span></th></tr>",
         escape(&h.host),
         plural(h.hits, "hit", "hits"),
@@ -713,7 +733,7 @@ fn host_rows(o: &mut String, h: &Host) {
     if more > 0 {
         let _ = writeln!(
             o,
-            "<tr><td colspan=\"12\" class=\"muted\">… and {} more destinations</td></tr>",
+            "<tr><td colspan=\"11\" class=\"muted\">… and {} more destinations</td></tr>",
             thousands(more as u64)
         );
     }
@@ -725,7 +745,7 @@ fn dest_cells(o: &mut String, d: &DestHits) {
         o,
         "<td>{}</td><td class=\"w\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td>{}</td>\
          <td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td>\
-         <td class=\"t\">{}</td><td class=\"t\">{}</td>",
+         <td class=\"t\">{}</td>",
         escape(&d.dest.to_string()),
         escape(d.list),
         thousands(d.hits),
@@ -736,8 +756,7 @@ fn dest_cells(o: &mut String, d: &DestHits) {
         list_cell(&d.why.categories),
         score(&d.why),
         country(&d.why),
-        short(d.first),
-        short(d.last),
+        seen(d.first, d.last),
     );
 }
 
@@ -782,18 +801,18 @@ fn inbound(o: &mut String, a: &Analysis) {
         return;
     }
     o.push_str(
-        "<table>\n<thead><tr><th scope=\"col\">Source</th><th scope=\"col\">List</th>\
-         <th scope=\"col\" class=\"n\">Hits</th><th scope=\"col\" class=\"n\">Inside targets</th>\
+        "<div class=\"wide\"><table>\n<thead><tr><th scope=\"col\">Source</th><th scope=\"col\">List</th>\
+         <th scope=\"col\" class=\"n\">Hits</th><th scope=\"col\" class=\"n\">Targets</th>\
          <th scope=\"col\">Ports (hits)</th><th scope=\"col\">Feeds</th><th scope=\"col\">Categories</th>\
          <th scope=\"col\" class=\"n\">Score</th><th scope=\"col\">Country</th>\
-         <th scope=\"col\">First seen</th><th scope=\"col\">Last seen</th></tr></thead>\n<tbody>\n",
+         <th scope=\"col\">Seen</th></tr></thead>\n<tbody>\n",
     );
     for s in a.inbound.iter().take(TABLE_ROWS) {
         source_row(o, s);
     }
     o.push_str("</tbody>\n");
-    more_row(o, 11, a.inbound.len().saturating_sub(TABLE_ROWS), "sources");
-    o.push_str("</table>\n</section>\n");
+    more_row(o, 10, a.inbound.len().saturating_sub(TABLE_ROWS), "sources");
+    o.push_str("</table></div>\n</section>\n");
 }
 
 fn source_row(o: &mut String, s: &Source) {
@@ -801,7 +820,7 @@ fn source_row(o: &mut String, s: &Source) {
         .ports
         .iter()
         .take(5)
-        .map(|(p, n)| format!("{p} ({})", thousands(*n)))
+        .map(|(p, n)| format!("{p}&nbsp;({})", thousands(*n)))
         .collect();
     if s.ports.len() > 5 {
         p.push(format!("+{}", s.ports.len() - 5));
@@ -810,7 +829,7 @@ fn source_row(o: &mut String, s: &Source) {
         o,
         "<tr><th scope=\"row\" class=\"w\">{}</th><td class=\"w\">{}</td><td class=\"n\">{}</td>\
          <td class=\"n\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"n\">{}</td><td>{}</td>\
-         <td class=\"t\">{}</td><td class=\"t\">{}</td></tr>",
+         <td class=\"t\">{}</td></tr>",
         s.addr,
         escape(s.list),
         thousands(s.hits),
@@ -820,8 +839,7 @@ fn source_row(o: &mut String, s: &Source) {
         list_cell(&s.why.categories),
         score(&s.why),
         country(&s.why),
-        short(s.first),
-        short(s.last),
+        seen(s.first, s.last),
     );
 }
 
@@ -860,19 +878,19 @@ fn files(o: &mut String, a: &Analysis) {
         return;
     }
     o.push_str(
-        "<table>\n<thead><tr><th scope=\"col\">File</th><th scope=\"col\">Format</th>\
+        "<div class=\"wide\"><table>\n<thead><tr><th scope=\"col\">File</th><th scope=\"col\">Format</th>\
          <th scope=\"col\" class=\"n\">Bytes</th><th scope=\"col\" class=\"n\">Lines</th>\
          <th scope=\"col\" class=\"n\">Events</th><th scope=\"col\" class=\"n\">On the lists</th>\
          <th scope=\"col\" class=\"n\">Skipped</th><th scope=\"col\" class=\"n\">Lost</th>\
-         <th scope=\"col\">First event</th><th scope=\"col\">Last event</th>\
+         <th scope=\"col\">Events seen</th>\
          <th scope=\"col\">Broke off</th></tr></thead>\n<tbody>\n",
     );
     for f in a.files.iter().take(TABLE_ROWS) {
         file_row(o, f);
     }
     o.push_str("</tbody>\n");
-    more_row(o, 11, a.files.len().saturating_sub(TABLE_ROWS), "files");
-    o.push_str("</table>\n");
+    more_row(o, 10, a.files.len().saturating_sub(TABLE_ROWS), "files");
+    o.push_str("</table></div>\n");
 
     let skips: Vec<(&FileTally, &str, u64)> = a
         .files
@@ -883,7 +901,7 @@ fn files(o: &mut String, a: &Analysis) {
         o.push_str("<p class=\"muted\">No line was skipped.</p>\n");
     } else {
         o.push_str(
-            "<h3>Skipped lines by reason</h3>\n<table>\n<thead><tr><th scope=\"col\">File</th>\
+            "<h3>Skipped lines by reason</h3>\n<div class=\"wide\"><table>\n<thead><tr><th scope=\"col\">File</th>\
              <th scope=\"col\">Reason</th><th scope=\"col\" class=\"n\">Lines</th>\
              <th scope=\"col\">First lines</th></tr></thead>\n<tbody>\n",
         );
@@ -905,7 +923,7 @@ fn files(o: &mut String, a: &Analysis) {
         }
         o.push_str("</tbody>\n");
         more_row(o, 4, skips.len().saturating_sub(TABLE_ROWS), "rows");
-        o.push_str("</table>\n");
+        o.push_str("</table></div>\n");
     }
     o.push_str("</section>\n");
 }
@@ -916,7 +934,7 @@ fn file_row(o: &mut String, f: &FileTally) {
         o,
         "<tr><th scope=\"row\">{}</th><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
          <td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td>\
-         <td class=\"t\">{}</td><td class=\"t\">{}</td><td>{}</td></tr>",
+         <td class=\"t\">{}</td><td>{}</td></tr>",
         escape(&f.path),
         escape(f.format.unwrap_or("-")),
         thousands(f.bytes),
@@ -925,8 +943,7 @@ fn file_row(o: &mut String, f: &FileTally) {
         thousands(f.matched),
         thousands(skipped),
         thousands(f.lost),
-        short(f.first),
-        short(f.last),
+        seen(f.first, f.last),
         escape(f.broken.as_deref().unwrap_or("")),
     );
 }
