@@ -209,6 +209,32 @@ fn the_demo_report_is_one_deterministic_self_contained_page() {
     for h in hosts {
         assert!(page.contains(&format!("<b>{}</b>", h["host"].as_str().unwrap())));
     }
+
+    // A log without a hit still gets its page (exit 1: no event matched),
+    // every chart saying so.
+    std::fs::write(
+        dir.path().join("quiet.log"),
+        "Dec  7 11:00:01 gw kernel: [UFW BLOCK] IN=eth0 OUT= SRC=198.18.0.1 \
+         DST=192.0.2.3 PROTO=TCP SPT=1 DPT=22\n",
+    )
+    .unwrap();
+    let r = run_in(
+        dir.path(),
+        env!("CARGO_BIN_EXE_tl-logs"),
+        &[
+            "-q",
+            "--profile",
+            "out/acme",
+            "--html",
+            "quiet.html",
+            "quiet.log",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let quiet = std::fs::read_to_string(dir.path().join("quiet.html")).unwrap();
+    assert_eq!(quiet.matches("<svg ").count(), 8);
+    assert_eq!(quiet.matches(">no hits</text>").count(), 8);
 }
 
 /// Runs Chromium headless with a fresh profile; its standard output, or

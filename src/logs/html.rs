@@ -181,13 +181,15 @@ fn summary(o: &mut String, a: &Analysis) {
     let first = a.files.iter().filter_map(|f| f.first).min();
     let last = a.files.iter().filter_map(|f| f.last).max();
     let skipped: u64 = a.skipped().values().sum();
+    let span = match (first, last) {
+        (Some(_), Some(_)) => format!(", from {} to {}", short(first), short(last)),
+        _ => String::new(),
+    };
     let _ = writeln!(
         o,
-        "<p class=\"muted\">{} read, {} events, from {} to {}; all times UTC.</p>",
+        "<p class=\"muted\">{} read, {} events{span}; all times UTC.</p>",
         plural(a.lines(), "line", "lines"),
         thousands(a.events()),
-        short(first),
-        short(last)
     );
     o.push_str("<dl class=\"kpi\">\n");
     for (label, value) in [
@@ -430,16 +432,18 @@ fn timeline(o: &mut String, a: &Analysis) {
         return;
     };
     let t0 = first.start;
-    let slots = (last.start - t0) / step + 1;
+    let slots = last.start.saturating_sub(t0) / step + 1;
     let per = (slots + TIMELINE_BARS - 1) / TIMELINE_BARS;
     let nbars = ((slots + per - 1) / per) as usize;
     let mut bars = vec![[0u64; 2]; nbars];
     for b in &buckets {
-        let i = (((b.start - t0) / step) / per) as usize;
+        let i = ((b.start.saturating_sub(t0) / step) / per) as usize;
         bars[i][0] += b.inbound;
         bars[i][1] += b.outbound;
     }
     let bar_len = per * step;
+    // The start of bar `i`.
+    let at = |i: usize| t0.saturating_add(bar_len.saturating_mul(i as i64));
     let totals = [
         bars.iter().map(|b| b[0]).sum::<u64>(),
         bars.iter().map(|b| b[1]).sum::<u64>(),
@@ -459,7 +463,7 @@ fn timeline(o: &mut String, a: &Analysis) {
         format!("per {per} {unit}s")
     };
     let title = format!("Hits {bar_what}, inbound and outbound");
-    let end = t0 + bar_len * (nbars as i64 - 1);
+    let end = at(nbars - 1);
     let mut desc = format!("From {} to {}.", label(t0), label(end));
     for (k, name) in [(0, "Inbound"), (1, "outbound")] {
         let _ = write!(desc, " {name}: {} hits", thousands(totals[k]));
@@ -468,7 +472,7 @@ fn timeline(o: &mut String, a: &Analysis) {
                 desc,
                 ", most ({}) at {}",
                 thousands(peaks[k].0),
-                label(t0 + bar_len * peaks[k].1 as i64)
+                label(at(peaks[k].1))
             );
         }
         desc.push('.');
@@ -517,7 +521,7 @@ fn timeline(o: &mut String, a: &Analysis) {
                 "<rect class=\"{class}\" x=\"{x:.1}\" y=\"{:.1}\" width=\"{bw:.1}\" height=\"{bh:.1}\">\
                  <title>{}: {} {name}</title></rect>",
                 base - bh,
-                label(t0 + bar_len * i as i64),
+                label(at(i)),
                 thousands(b[k])
             );
         }
@@ -544,7 +548,7 @@ fn timeline(o: &mut String, a: &Analysis) {
         let _ = writeln!(
             o,
             "<text class=\"small\" x=\"{x:.1}\" y=\"{ylab:.1}\" text-anchor=\"{anchor}\">{}</text>",
-            label(t0 + bar_len * i as i64)
+            label(at(i))
         );
     }
     o.push_str("</svg>\n");
