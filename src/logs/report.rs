@@ -35,7 +35,8 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
-fn ports(p: &[u16]) -> String {
+/// Up to eight ports, `+N` for the rest.
+pub fn ports(p: &[u16]) -> String {
     let mut s: Vec<String> = p.iter().take(8).map(u16::to_string).collect();
     if p.len() > 8 {
         s.push(format!("+{}", p.len() - 8));
