@@ -5,7 +5,7 @@
 //! reasons) goes through [`escape`]. Charts and tables show the top rows
 //! and say how many more there are; the same analysis gives the same bytes.
 
-use super::report::{ports, thousands, when, why_text};
+use super::report::{count, ports, thousands, when, why_text};
 use super::tally::{Analysis, Count, DestHits, FileTally, Host, Source, Why};
 use std::fmt::Write as _;
 
@@ -70,10 +70,6 @@ fn seen(first: Option<i64>, last: Option<i64>) -> String {
     } else {
         format!("{} to<br>{}", short(first), short(last))
     }
-}
-
-fn plural(n: u64, one: &str, many: &str) -> String {
-    format!("{} {}", thousands(n), if n == 1 { one } else { many })
 }
 
 const STYLE: &str = "
@@ -166,9 +162,9 @@ pub fn page(a: &Analysis, title: &str) -> String {
          ({}). The CSV and JSON outputs (<code>--csv</code>, <code>--json</code>) \
          have every row.</footer>\n</body>\n</html>\n",
         env!("CARGO_PKG_VERSION"),
-        plural(a.files.len() as u64, "file", "files"),
+        count(a.files.len() as u64, "file", "files"),
         t,
-        plural(
+        count(
             a.versions as u64,
             "version of the lists",
             "versions of the lists"
@@ -188,7 +184,7 @@ fn summary(o: &mut String, a: &Analysis) {
     let _ = writeln!(
         o,
         "<p class=\"muted\">{} read, {} events{span}; all times UTC.</p>",
-        plural(a.lines(), "line", "lines"),
+        count(a.lines(), "line", "lines"),
         thousands(a.events()),
     );
     o.push_str("<dl class=\"kpi\">\n");
@@ -224,10 +220,10 @@ fn summary(o: &mut String, a: &Analysis) {
     if a.internal > 0 || a.allowed > 0 {
         let _ = writeln!(
             o,
-            "<p class=\"muted\">Not counted: {} between inside hosts, {} with an allowed \
-             outside address.</p>",
-            plural(a.internal, "event", "events"),
-            plural(a.allowed, "event", "events")
+            "<p class=\"muted\">Not counted: {} between inside hosts, {} with a listed but \
+             allowed outside address.</p>",
+            count(a.internal, "event", "events"),
+            count(a.allowed, "event", "events")
         );
     }
 }
@@ -556,8 +552,8 @@ fn timeline(o: &mut String, a: &Analysis) {
         o,
         "<p class=\"muted\"><span class=\"key in\"></span>inbound: {} \
          <span class=\"key out\"></span>outbound: {}; each bar is {} {}, times in UTC.</p>",
-        plural(totals[0], "hit", "hits"),
-        plural(totals[1], "hit", "hits"),
+        count(totals[0], "hit", "hits"),
+        count(totals[1], "hit", "hits"),
         if per == 1 {
             "one".to_string()
         } else {
@@ -624,8 +620,8 @@ fn candidates(o: &mut String, a: &Analysis) {
         o,
         "<p>Compromised-machine candidates: {} of the inside networks called out to listed \
          destinations ({}), most hits first. Clean these first.</p>",
-        plural(a.candidates.len() as u64, "host", "hosts"),
-        plural(a.outbound_hits(), "hit", "hits"),
+        count(a.candidates.len() as u64, "host", "hosts"),
+        count(a.outbound_hits(), "hit", "hits"),
     );
     let bars: Vec<Bar> = a
         .candidates
@@ -641,8 +637,8 @@ fn candidates(o: &mut String, a: &Analysis) {
                 "{} (found by {}): {}, {}",
                 h.host,
                 h.recovered,
-                plural(h.hits, "hit", "hits"),
-                plural(h.dests.len() as u64, "destination", "destinations")
+                count(h.hits, "hit", "hits"),
+                count(h.dests.len() as u64, "destination", "destinations")
             ),
             v: [0, h.hits],
         })
@@ -661,7 +657,7 @@ fn candidates(o: &mut String, a: &Analysis) {
             "<h3 id=\"unrecovered\">Outbound hits not recovered</h3>\n<p>{} whose inside host \
              could not be recovered: the log shows only a translated source, and no NAT \
              translation or DNS answer explains them. Translated sources:</p>\n<p>",
-            plural(a.unrecovered, "outbound hit", "outbound hits")
+            count(a.unrecovered, "outbound hit", "outbound hits")
         );
         let srcs: Vec<String> = a
             .unrecovered_sources
@@ -722,8 +718,8 @@ fn host_rows(o: &mut String, h: &Host) {
         "<tbody class=\"host\"><tr><th scope=\"rowgroup\" colspan=\"11\"><b>{}</b>\
          {} to {}, ports {}, {} to {} <span class=\"muted\">({})</span></th></tr>",
         escape(&h.host),
-        plural(h.hits, "hit", "hits"),
-        plural(h.dests.len() as u64, "destination", "destinations"),
+        count(h.hits, "hit", "hits"),
+        count(h.dests.len() as u64, "destination", "destinations"),
         escape(&ports(&h.ports)),
         short(h.first),
         short(h.last),
@@ -769,8 +765,8 @@ fn inbound(o: &mut String, a: &Analysis) {
     let _ = writeln!(
         o,
         "<p>{} from {}, most hits first.</p>",
-        plural(a.inbound_hits(), "hit", "hits"),
-        plural(a.inbound.len() as u64, "listed source", "listed sources"),
+        count(a.inbound_hits(), "hit", "hits"),
+        count(a.inbound.len() as u64, "listed source", "listed sources"),
     );
     let bars: Vec<Bar> = a
         .inbound
@@ -784,7 +780,7 @@ fn inbound(o: &mut String, a: &Analysis) {
                     "{} ({}): {}{}{}",
                     s.addr,
                     s.list,
-                    plural(s.hits, "hit", "hits"),
+                    count(s.hits, "hit", "hits"),
                     if w.is_empty() { "" } else { "; " },
                     w
                 ),
@@ -1014,6 +1010,7 @@ mod tests {
                 dests: vec![DestHits {
                     dest: Dest::Name(HOSTILE.to_string()),
                     list: "domains",
+                    found_by: "host name",
                     hits: 2,
                     blocked: 1,
                     first: Some(0),
@@ -1031,6 +1028,7 @@ mod tests {
                 last: Some(0),
                 targets: 1,
                 ports: vec![(22, 1)],
+                other_ports: 0,
                 why: why(HOSTILE),
             }],
             hours: vec![Bucket {
