@@ -45,22 +45,35 @@ with open(lst, "w") as f:
     for a, p in sorted(nets):
         f.write("%s/%d\n" % (ip(a), p))
 listed = sorted(nets)
+# A network of 2,000 inside hosts; 50,000 outside addresses seen, a tenth
+# of them in listed networks (as on a real perimeter, where the same
+# sources come back).
+insiders = ["10.%d.%d.%d" % (r.randrange(4), r.randrange(256), r.randrange(1, 255)) for _ in range(2000)]
+def pick_listed():
+    a, p = r.choice(listed)
+    return ip(a + r.randrange(1 << (32 - p)))
+outsiders = [pick_listed() if r.random() < 0.1 else ip(r.randrange(1 << 24, 223 << 24)) for _ in range(50000)]
+# 20 infected machines calling 50 listed C&C addresses.
+infected = insiders[:20]
+c2 = [pick_listed() for _ in range(50)]
 mon = "Dec"
 with open(log, "w") as f, open(half, "w") as h:
     for i in range(lines):
         t = 7 * 86400 + i * 86400 // lines
         day, rest = divmod(t, 86400)
         stamp = "%s %2d %02d:%02d:%02d" % (mon, day, rest // 3600, rest // 60 % 60, rest % 60)
-        inside = "10.%d.%d.%d" % (r.randrange(4), r.randrange(256), r.randrange(1, 255))
-        if r.random() < 0.1:
-            a, p = r.choice(listed)
-            outside = ip(a + r.randrange(1 << (32 - p)))
-        else:
-            outside = ip(r.randrange(1 << 24, 223 << 24))
-        if r.random() < 0.8:
+        inside = r.choice(insiders)
+        outside = r.choice(outsiders)
+        if r.random() < 0.01:
+            inside, outside = r.choice(infected), r.choice(c2)
+            src, dst, iface = inside, outside, "IN=eth1 OUT=eth0"
+            dpt = r.choice((443, 8443, 4444))
+        elif r.random() < 0.8:
             src, dst, iface = outside, inside, "IN=eth0 OUT="
             dpt = r.choice((22, 23, 80, 443, 3389, 445, 8080))
         else:
+            # Outbound traffic goes to unlisted addresses.
+            outside = ip(r.randrange(1 << 24, 223 << 24))
             src, dst, iface = inside, outside, "IN=eth1 OUT=eth0"
             dpt = r.choice((443, 80, 53, 8443, 4444))
         line = ("%s gw kernel: [%d.%06d] [UFW BLOCK] %s MAC=52:54:00:12:34:56:52:54:00:ab:cd:ef:08:00 "

@@ -118,6 +118,7 @@ fn read_one(
     let mut template = Context::new(reference);
     template.year = YearGuess::in_zone(reference, input.zone.clone());
     template.columns = plan.columns.clone();
+    template.lean = true;
 
     let mut blocks = Blocks::new(opened.reader);
     let mut tally = Tally::new(files, plan.sensor_events);

@@ -9,10 +9,11 @@ use crate::profile::explain::Explained;
 use crate::profile::layout::{self, OutDir};
 use crate::profile::publish::{history, read_version};
 use crate::profile::query::Opener;
-use crate::set::IpSet;
+use crate::set::{IndexedSet, IpSet};
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// The list an address or name was found on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -50,9 +51,11 @@ pub struct Version {
     pub serial: Option<u64>,
     /// Its directory, for the provenance of what it lists.
     pub dir: Option<PathBuf>,
-    pub block_in: IpSet,
-    pub block_out: IpSet,
-    pub allow: IpSet,
+    pub block_in: Arc<IndexedSet>,
+    pub block_out: Arc<IndexedSet>,
+    /// Whether the two block lists are the same set (asked once).
+    same: bool,
+    pub allow: IndexedSet,
     domains: HashSet<String>,
     allow_domains: HashSet<String>,
 }
@@ -78,7 +81,7 @@ pub struct Matcher {
     /// Oldest first; never empty.
     pub versions: Vec<Version>,
     /// The inside networks; empty when unknown.
-    pub inside: IpSet,
+    pub inside: IndexedSet,
     /// Whether `inside` came from the profile's own networks.
     pub inside_from_profile: bool,
     /// The feed and list names the plain lists stand for.
@@ -107,7 +110,7 @@ impl Matcher {
         let inside_from_profile = inside.is_none() && !own.is_empty();
         Ok(Matcher {
             versions,
-            inside: inside.unwrap_or(own),
+            inside: IndexedSet::new(&inside.unwrap_or(own)),
             inside_from_profile,
             plain,
         })
@@ -128,17 +131,19 @@ impl Matcher {
     }
 
     pub fn is_inside(&self, a: IpAddr) -> bool {
-        contains(&self.inside, a)
+        self.inside.contains(a)
     }
 }
 
 impl Version {
     /// Plain lists: `block` both ways, `allow`, and blocked names.
     pub fn plain(block: IpSet, allow: IpSet, domains: impl IntoIterator<Item = String>) -> Version {
+        let block = Arc::new(IndexedSet::new(&block));
         Version {
             block_in: block.clone(),
             block_out: block,
-            allow,
+            same: true,
+            allow: IndexedSet::new(&allow),
             domains: domains.into_iter().collect(),
             ..Version::default()
         }
@@ -161,12 +166,14 @@ impl Version {
         };
         // The allow list is asked only about listed addresses: most events
         // are on no list.
+        let tried = if self.same { 1 } else { 2 };
         match [first, second]
             .into_iter()
-            .find(|(set, _)| contains(set, a))
+            .take(tried)
+            .find(|(set, _)| set.contains(a))
         {
             None => Lookup::No,
-            Some(_) if contains(&self.allow, a) => Lookup::Allowed,
+            Some(_) if self.allow.contains(a) => Lookup::Allowed,
             Some((_, l)) => Lookup::Listed(l),
         }
     }
@@ -181,7 +188,7 @@ impl Version {
 
     /// Whether `a` is on the allow list.
     pub fn allowed(&self, a: IpAddr) -> bool {
-        contains(&self.allow, a)
+        self.allow.contains(a)
     }
 
     /// Whether a queried name is on the domain list (the name or a parent
@@ -202,13 +209,6 @@ fn under(set: &HashSet<String>, name: &str) -> bool {
             Some(i) => n = &n[i + 1..],
             None => return false,
         }
-    }
-}
-
-pub fn contains(set: &IpSet, a: IpAddr) -> bool {
-    match a {
-        IpAddr::V4(v) => set.v4.contains(u32::from(v)),
-        IpAddr::V6(v) => set.v6.contains(u128::from(v)),
     }
 }
 
@@ -239,9 +239,10 @@ fn profile_versions(dir: &Path) -> Result<(Vec<Version>, IpSet), InputError> {
             time: v.meta.time,
             serial: Some(v.meta.serial),
             dir: Some(d.clone()),
-            block_in: v.block_in,
-            block_out: v.block_out,
-            allow: v.allow,
+            same: v.block_in == v.block_out,
+            block_out: Arc::new(IndexedSet::new(&v.block_out)),
+            block_in: Arc::new(IndexedSet::new(&v.block_in)),
+            allow: IndexedSet::new(&v.allow),
             domains: v.meta.domains.into_iter().collect(),
             allow_domains: v.meta.allow_domains.into_iter().collect(),
         });

@@ -292,6 +292,9 @@ pub struct Context {
     pub header: Vec<String>,
     /// The column mapping of [`Format::Csv`].
     pub columns: Option<columns::Columns>,
+    /// Leave out the text the analysis does not read (interfaces, rule
+    /// text) where a parser can save work by it: the hot formats check it.
+    pub lean: bool,
     /// What a Zeek TSV header said (separators, where each field is).
     pub(crate) zeek: zeek::Layout,
 }
@@ -305,6 +308,7 @@ impl Context {
             lost: 0,
             header: Vec::new(),
             columns: None,
+            lean: false,
             zeek: zeek::Layout::default(),
         }
     }
@@ -354,7 +358,12 @@ pub fn parse_line(format: Format, line: &[u8], cx: &mut Context) -> Result<Optio
     if line.len() > MAX_LINE {
         return Err(Skip::TooLong);
     }
-    let text = String::from_utf8_lossy(line);
+    // Valid UTF-8 is the rule: checked first, the lossy copy only for the
+    // exception.
+    let text = match std::str::from_utf8(line) {
+        Ok(t) => std::borrow::Cow::Borrowed(t),
+        Err(_) => String::from_utf8_lossy(line),
+    };
     let text = text.trim_end_matches(['\r', '\n']);
     if text.trim().is_empty() || (text.starts_with('#') && !format.reads_comments()) {
         return Err(Skip::Empty);

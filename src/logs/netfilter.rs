@@ -11,7 +11,9 @@ use super::{addr, port, some_text, Action, Context, Direction, Event, Skip};
 /// The start of the `IN=` field: at the start or after a space or `]`/`:`.
 fn body_start(msg: &str) -> Option<usize> {
     let mut from = 0;
-    while let Some(i) = msg[from..].find("IN=") {
+    static IN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new("IN="));
+    while let Some(i) = IN.find(&msg.as_bytes()[from..]) {
         let at = from + i;
         let before = msg[..at].bytes().last();
         if matches!(before, None | Some(b' ' | b']' | b':')) {
@@ -57,20 +59,35 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
         }
         _ => prefix,
     };
-    ev.rule = some_text(prefix);
+    if !cx.lean {
+        ev.rule = some_text(prefix);
+    }
     ev.action = action(prefix);
+    let (mut iface_in, mut iface_out) = (false, false);
     for token in msg[start..].split_ascii_whitespace() {
         // An ICMP error quotes the offending packet in `[SRC=… DST=…]`:
         // its fields are not this packet's.
         if token.starts_with('[') {
             break;
         }
-        let Some((key, value)) = token.split_once('=') else {
+        // Tokens are short: a plain scan beats a memchr call.
+        let Some(eq) = token.bytes().position(|b| b == b'=') else {
             continue;
         };
+        let (key, value) = (&token[..eq], &token[eq + 1..]);
         match key {
-            "IN" => ev.iface_in = some_text(value),
-            "OUT" => ev.iface_out = some_text(value),
+            "IN" => {
+                iface_in = !value.is_empty();
+                if !cx.lean {
+                    ev.iface_in = some_text(value);
+                }
+            }
+            "OUT" => {
+                iface_out = !value.is_empty();
+                if !cx.lean {
+                    ev.iface_out = some_text(value);
+                }
+            }
             "SRC" => ev.src = Some(addr(value).ok_or(Skip::Malformed)?),
             "DST" => ev.dst = Some(addr(value).ok_or(Skip::Malformed)?),
             "PROTO" if ev.protocol.is_none() && !value.is_empty() => {
@@ -92,9 +109,9 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
     if ev.src.is_none() || ev.dst.is_none() {
         return Err(Skip::Malformed);
     }
-    ev.direction = match (&ev.iface_in, &ev.iface_out) {
-        (Some(_), None) => Direction::In,
-        (None, Some(_)) => Direction::Out,
+    ev.direction = match (iface_in, iface_out) {
+        (true, false) => Direction::In,
+        (false, true) => Direction::Out,
         _ => Direction::Unknown,
     };
     Ok(Some(ev))

@@ -110,11 +110,17 @@ impl<R: Read> Blocks<R> {
                 std::mem::swap(&mut buf, &mut self.carry);
                 return Some(self.block(buf, 1));
             }
-            buf.clear();
-            buf.extend_from_slice(&self.carry);
+            // A recycled buffer is nearly full length already: only what
+            // it lacks is zeroed.
+            let start = self.carry.len();
+            let want = BLOCK.max(start + 1);
+            if buf.len() < want {
+                buf.resize(want, 0);
+            } else {
+                buf.truncate(want);
+            }
+            buf[..start].copy_from_slice(&self.carry);
             self.carry.clear();
-            let start = buf.len();
-            buf.resize(BLOCK.max(start + 1), 0);
             let mut filled = start;
             while filled < buf.len() {
                 match self.inner.read(&mut buf[filled..]) {

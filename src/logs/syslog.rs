@@ -352,13 +352,18 @@ fn skip_sd(s: &str) -> &str {
     rest.strip_prefix(' ').unwrap_or(rest)
 }
 
+/// The first space: a plain scan, as the words of a header are short.
+fn space(s: &str) -> Option<usize> {
+    s.bytes().position(|b| b == b' ')
+}
+
 /// The next space-separated word and what follows it.
 fn word(s: &str) -> (Option<&str>, &str) {
     let s = s.trim_start_matches(' ');
     if s.is_empty() {
         return (None, s);
     }
-    match s.find(' ') {
+    match space(s) {
         Some(i) => (Some(&s[..i]), &s[i + 1..]),
         None => (Some(s), ""),
     }
@@ -368,7 +373,7 @@ fn word(s: &str) -> (Option<&str>, &str) {
 /// end in `:`.
 fn split_tag(s: &str) -> (Option<&str>, &str) {
     let s = s.trim_start_matches(' ');
-    let end = s.find(' ').unwrap_or(s.len());
+    let end = space(s).unwrap_or(s.len());
     let first = &s[..end];
     if let Some(tag) = first.strip_suffix(':') {
         let tag = tag.split('[').next().unwrap_or(tag);
@@ -552,13 +557,13 @@ fn bsd_stamp(s: &str) -> Option<(u8, u8, u8, u8, u8, &str)> {
     let mon = month(s.get(..3)?)?;
     let rest = s.get(3..)?.strip_prefix(' ')?;
     let rest = rest.trim_start_matches(' ');
-    let dlen = rest.find(' ')?;
+    let dlen = space(rest)?;
     let day: u8 = rest[..dlen]
         .parse()
         .ok()
         .filter(|_| dlen <= 2 && rest.as_bytes()[0].is_ascii_digit())?;
     let rest = &rest[dlen + 1..];
-    let tlen = rest.find(' ').unwrap_or(rest.len());
+    let tlen = space(rest).unwrap_or(rest.len());
     let (h, m, sec) = clock(&rest[..tlen])?;
     Some((mon, day, h, m, sec, rest.get(tlen + 1..).unwrap_or("")))
 }

@@ -1033,7 +1033,7 @@ mod tests {
                 set(&["198.51.100.53"]),
                 ["bad.example".to_string()],
             )],
-            inside: set(&["10.0.0.0/8"]),
+            inside: crate::set::IndexedSet::new(&set(&["10.0.0.0/8"])),
             inside_from_profile: false,
             plain: true,
         }

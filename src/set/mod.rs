@@ -7,6 +7,7 @@
 
 pub(crate) mod build;
 mod count;
+mod index;
 pub mod iprange;
 mod load;
 mod ops;
@@ -17,6 +18,7 @@ pub mod special;
 pub use crate::error::LineError;
 pub use build::{FamilyBuilder, Merged, SetBuilder};
 pub use count::Count;
+pub use index::IndexedSet;
 pub use load::{LoadStats, Loader};
 pub use prefixes::{reduce_prefixes, PrefixMask, PrefixStats, SplitIter};
 pub use print::{ListFormat, ListPrinter};
