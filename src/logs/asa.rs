@@ -13,7 +13,8 @@
 //! on either side is [`Skip::HostName`]. Other message ids are skipped as
 //! unsupported.
 
-use super::syslog::{clock, frame, month, unread};
+use super::stamp::{clock, month, number};
+use super::syslog::{frame, unread};
 use super::{addr, port, Action, Context, Direction, Event, Mapped, Skip};
 use std::net::IpAddr;
 
@@ -76,29 +77,18 @@ fn header_time(header: &str, line: &str, cx: &mut Context) -> Result<Option<i64>
     let w: Vec<&str> = h.split_ascii_whitespace().collect();
     if let Some(mon) = w.first().and_then(|m| month(m)) {
         let day: u8 = w.get(1).and_then(|d| d.parse().ok()).ok_or(Skip::BadTime)?;
-        let year = w
-            .get(2)
-            .filter(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()));
+        let year = w.get(2).filter(|y| y.len() == 4).and_then(|y| number(y));
         let ci = if year.is_some() { 3 } else { 2 };
         let (hh, mm, ss) = w
             .get(ci)
             .map(|c| c.trim_end_matches(':'))
             .and_then(clock)
             .ok_or(Skip::BadTime)?;
-        return match year {
-            Some(y) => {
-                let y: i64 = y.parse().map_err(|_| Skip::BadTime)?;
-                cx.year
-                    .local(y, mon, day, hh, mm, ss)
-                    .map(Some)
-                    .ok_or(Skip::BadTime)
-            }
-            None => cx
-                .year
-                .resolve(mon, day, hh, mm, ss)
-                .map(Some)
-                .ok_or(Skip::BadTime),
-        };
+        return cx
+            .year
+            .civil(year, mon, day, hh, mm, ss)
+            .map(Some)
+            .ok_or(Skip::BadTime);
     }
     let framed = frame(line, &mut cx.year).map_err(|_| Skip::BadTime)?;
     Ok(framed.time)
