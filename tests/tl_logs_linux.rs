@@ -7,98 +7,11 @@
 //! counts; and arbitrary bytes.
 
 mod common;
+use common::logs::{check_fixture, lines, REFERENCE};
 use common::shared_data;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use threatlist::logs::{self, Action, Context, Direction, Event, Format, Skip};
-
-/// 2026-12-07T12:00:00Z: the fixtures' "modification time".
-const REFERENCE: i64 = 1_796_644_800;
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/logs")
-        .join(rel)
-}
-
-/// One line per event, or `skip: reason` per skipped line. A host name in
-/// place of an address is written `<name>`.
-fn describe(r: &Result<Option<Event>, Skip>) -> String {
-    let e = match r {
-        Ok(Some(e)) => e,
-        Ok(None) => return "none".into(),
-        Err(s) => return format!("skip: {}", s.reason()),
-    };
-    let o = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
-    let end = |a: Option<std::net::IpAddr>, name: &Option<String>, p: Option<u16>| {
-        let host = match (a, name) {
-            (Some(a), _) => a.to_string(),
-            (None, Some(n)) => format!("<{n}>"),
-            (None, None) => "-".into(),
-        };
-        match p {
-            Some(p) => format!("{host} {p}"),
-            None => host,
-        }
-    };
-    let mapped = |m: Option<logs::Mapped>| match m {
-        Some(m) => format!(" ({})", end(Some(m.addr), &None, m.port)),
-        None => String::new(),
-    };
-    format!(
-        "{} {} {} {} {}{} -> {}{} in={} out={} rule={}",
-        e.time.map_or("-".into(), threatlist::time::format),
-        match e.action {
-            Some(Action::Drop) => "drop",
-            Some(Action::Accept) => "accept",
-            Some(Action::Other) => "other",
-            None => "-",
-        },
-        match e.direction {
-            Direction::In => "in",
-            Direction::Out => "out",
-            Direction::Unknown => "?",
-        },
-        o(&e.protocol),
-        end(e.src, &e.src_name, e.src_port),
-        mapped(e.src_mapped),
-        end(e.dst, &e.dst_name, e.dst_port),
-        mapped(e.dst_mapped),
-        o(&e.iface_in),
-        o(&e.iface_out),
-        o(&e.rule),
-    )
-}
-
-fn lines(path: &Path) -> Vec<Vec<u8>> {
-    let bytes = std::fs::read(path).unwrap();
-    bytes.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect()
-}
-
-/// Checks detection and every line of a fixture; returns the lines the
-/// source said it lost.
-fn check_fixture(rel: &str, format: Format, expected: &[&str]) -> u64 {
-    let all = lines(&fixture(rel));
-    let all: Vec<&[u8]> = all
-        .iter()
-        .map(Vec::as_slice)
-        .filter(|l| !l.is_empty())
-        .collect();
-    assert_eq!(logs::detect(&all), Some(format), "{rel}");
-    let mut cx = Context::new(REFERENCE);
-    let got: Vec<String> = all
-        .iter()
-        .map(|l| describe(&logs::parse_line(format, l, &mut cx)))
-        .collect();
-    if got != expected {
-        for g in &got {
-            eprintln!("            {g:?},");
-        }
-    }
-    assert_eq!(got, expected, "{rel}");
-    cx.lost
-}
+use threatlist::logs::{self, Action, Context, Event, Format, Skip};
 
 #[test]
 fn journalctl_short() {
