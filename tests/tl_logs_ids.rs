@@ -4,7 +4,7 @@
 //! arbitrary bytes.
 
 mod common;
-use common::logs::{check_fixture, describe, lines, REFERENCE};
+use common::logs::{check_fixture, describe, lines, read_log, shared_logs, REFERENCE};
 use common::shared_data;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
@@ -164,45 +164,22 @@ fn unbound_queries_replies_rpz() {
     );
 }
 
-/// Parses every line of a real log: (events, skips by reason), after
-/// checking detection on its first lines and that every line is counted.
+/// A real log's events and skips by reason, every event with a source.
 fn account(path: &Path, format: Format) -> (usize, BTreeMap<&'static str, usize>) {
-    let all = lines(path);
-    let all: Vec<&[u8]> = all
-        .iter()
-        .map(Vec::as_slice)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let head: Vec<&[u8]> = all.iter().take(20).copied().collect();
-    assert_eq!(logs::detect(&head), Some(format), "{}", path.display());
-    let mut cx = Context::for_file(path).unwrap();
-    let (mut events, mut skips) = (0usize, BTreeMap::<&str, usize>::new());
-    for line in &all {
-        match logs::parse_line(format, line, &mut cx) {
-            Ok(Some(e)) => {
-                assert!(e.src.is_some(), "{}", String::from_utf8_lossy(line));
-                events += 1;
-            }
-            Ok(None) => *skips.entry("none").or_default() += 1,
-            Err(s) => *skips.entry(s.reason()).or_default() += 1,
-        }
-    }
-    assert_eq!(events + skips.values().sum::<usize>(), all.len());
-    eprintln!("{}: {events} events, skipped {skips:?}", path.display());
-    (events, skips)
+    let read = read_log(path, format);
+    assert!(
+        read.events.iter().all(|e| e.src.is_some()),
+        "{}",
+        path.display()
+    );
+    (read.events.len(), read.skips)
 }
 
 #[test]
 fn real_logs_parse() {
-    let Some(data) = shared_data() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "../shared/data is missing under CI"
-        );
-        eprintln!("SKIP: ../shared/data missing");
+    let Some(logs) = shared_logs() else {
         return;
     };
-    let logs = data.join("logs");
     let skips = |pairs: &[(&'static str, usize)]| -> BTreeMap<&'static str, usize> {
         pairs.iter().copied().collect()
     };

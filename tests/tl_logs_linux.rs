@@ -7,8 +7,7 @@
 //! counts; and arbitrary bytes.
 
 mod common;
-use common::logs::{check_fixture, lines, REFERENCE};
-use common::shared_data;
+use common::logs::{check_fixture, read_log, shared_logs, Read, REFERENCE};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use threatlist::logs::{self, Action, Context, Event, Format, Skip};
@@ -151,49 +150,17 @@ fn asa_more_messages_and_names() {
     assert_eq!(lost, 42);
 }
 
-/// Reads a file under `../shared/data/logs`: detection on its first lines,
-/// then every non-empty line; (events, skips by reason, the events).
-fn read_shared(
-    rel: &str,
-    format: Format,
-) -> Option<(usize, BTreeMap<&'static str, usize>, Vec<Event>)> {
-    let Some(data) = shared_data() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "../shared/data is missing under CI"
-        );
-        eprintln!("SKIP: ../shared/data missing");
-        return None;
-    };
-    let path = data.join("logs").join(rel);
-    let all = lines(&path);
-    let all: Vec<&[u8]> = all
-        .iter()
-        .map(Vec::as_slice)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let head: Vec<&[u8]> = all.iter().take(20).copied().collect();
-    assert_eq!(logs::detect(&head), Some(format), "{rel}");
-    let mut cx = Context::for_file(&path).unwrap();
-    let (mut events, mut skips) = (Vec::new(), BTreeMap::new());
-    for line in &all {
-        match logs::parse_line(format, line, &mut cx) {
-            Ok(Some(e)) => events.push(e),
-            Ok(None) => *skips.entry("none").or_default() += 1,
-            Err(s) => *skips.entry(s.reason()).or_default() += 1,
-        }
-    }
-    let skipped: usize = skips.values().sum();
-    assert_eq!(events.len() + skipped, all.len(), "{rel}");
-    Some((all.len(), skips, events))
-}
-
 #[test]
 fn shared_asa_sample_counts() {
-    let Some((lines, skips, events)) = read_shared("cisco/beats-cisco-asa-sample.log", Format::Asa)
-    else {
+    let Some(logs) = shared_logs() else {
         return;
     };
+    let Read {
+        lines,
+        skips,
+        events,
+        ..
+    } = read_log(&logs.join("cisco/beats-cisco-asa-sample.log"), Format::Asa);
     assert_eq!(lines, 73);
     assert_eq!(events.len(), 53);
     // 106007, 106016, 302021, 304001, 304002, 313001, 313004, 338002,

@@ -3,10 +3,8 @@
 //! `../shared/data/logs`, and on arbitrary bytes.
 
 mod common;
-use common::logs::{check_fixture_as, lines, REFERENCE};
-use common::shared_data;
+use common::logs::{check_fixture_as, read_log, shared_logs, REFERENCE};
 use proptest::prelude::*;
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use threatlist::logs::{self, Context, Format, Skip};
 
@@ -95,16 +93,11 @@ const REAL: &[(&str, Format)] = &[
 
 #[test]
 fn real_logs_parse() {
-    let Some(data) = shared_data() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "../shared/data is missing under CI"
-        );
-        eprintln!("SKIP: ../shared/data missing");
+    let Some(logs) = shared_logs() else {
         return;
     };
     for (folder, format) in REAL {
-        let dir = data.join("logs").join(folder);
+        let dir = logs.join(folder);
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -112,45 +105,26 @@ fn real_logs_parse() {
         files.sort();
         assert!(!files.is_empty(), "{}", dir.display());
         for path in files {
-            let all = lines(&path);
-            // (line number, text) of the non-empty lines.
-            let all: Vec<(usize, &[u8])> = all
+            let read = read_log(&path, *format);
+            // One side may be a host name (ASA `names`) or absent (an ASA
+            // 305011 translation).
+            assert!(read
+                .events
                 .iter()
-                .map(Vec::as_slice)
-                .enumerate()
-                .filter(|(_, l)| !l.is_empty())
-                .collect();
-            let head: Vec<&[u8]> = all.iter().take(20).map(|(_, l)| *l).collect();
-            assert_eq!(logs::detect(&head), Some(*format), "{}", path.display());
-            let mut cx = Context::for_file(&path).unwrap();
-            let (mut events, mut skips) = (0usize, BTreeMap::<&str, usize>::new());
-            for (n, line) in &all {
-                match logs::parse_line(*format, line, &mut cx) {
-                    Ok(Some(e)) => {
-                        // One side may be a host name (ASA `names`) or
-                        // absent (an ASA 305011 translation).
-                        assert!(e.src.is_some() || e.dst.is_some());
-                        events += 1;
-                    }
-                    Ok(None) => *skips.entry("none").or_default() += 1,
-                    Err(s) => {
-                        if s == Skip::Malformed {
-                            eprintln!("{}:{}: {}", path.display(), n + 1, s.reason());
-                        }
-                        *skips.entry(s.reason()).or_default() += 1
-                    }
+                .all(|e| e.src.is_some() || e.dst.is_some()));
+            for (n, text) in &read.described {
+                if text == "skip: malformed fields" {
+                    eprintln!("{}:{n}: {}", path.display(), Skip::Malformed.reason());
                 }
             }
-            let skipped: usize = skips.values().sum();
-            assert_eq!(events + skipped, all.len());
-            eprintln!("{}: {events} events, skipped {skips:?}", path.display());
-            assert!(events > 0, "{}", path.display());
+            assert!(!read.events.is_empty(), "{}", path.display());
             // The firewall formats carry traffic on every line but the
             // ones that are not the firewall's.
             assert!(
-                !skips.contains_key("malformed fields"),
-                "{}: {skips:?}",
-                path.display()
+                !read.skips.contains_key("malformed fields"),
+                "{}: {:?}",
+                path.display(),
+                read.skips
             );
         }
     }

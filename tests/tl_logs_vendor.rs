@@ -4,8 +4,7 @@
 //! and on arbitrary bytes.
 
 mod common;
-use common::logs::{check_every_line, describe, lines, REFERENCE};
-use common::shared_data;
+use common::logs::{check_every_line, describe, read_log, shared_logs, REFERENCE};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -156,15 +155,10 @@ fn csv_without_mapping_or_with_a_missing_header_name() {
 /// given).
 #[test]
 fn real_panos_logs_parse() {
-    let Some(data) = shared_data() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "../shared/data is missing under CI"
-        );
-        eprintln!("SKIP: ../shared/data missing");
+    let Some(logs) = shared_logs() else {
         return;
     };
-    let dir = data.join("logs/paloalto");
+    let dir = logs.join("paloalto");
     let expected: BTreeMap<&str, (usize, BTreeMap<&str, usize>)> = [
         ("beats-panos-traffic-first10.log", (10, BTreeMap::new())),
         ("crowdsec-palo-alto-threat.log", (2, BTreeMap::new())),
@@ -188,35 +182,14 @@ fn real_panos_logs_parse() {
     );
     let mut described = BTreeMap::new();
     for path in &files {
-        let all = lines(path);
-        let all: Vec<&[u8]> = all.iter().map(Vec::as_slice).collect();
-        let head: Vec<&[u8]> = all.iter().take(20).copied().collect();
-        assert_eq!(
-            logs::detect(&head),
-            Some(Format::Panos),
-            "{}",
-            path.display()
-        );
-        let mut cx = Context::for_file(path).unwrap();
-        let (mut events, mut skips) = (0usize, BTreeMap::<&str, usize>::new());
-        let mut texts = Vec::new();
-        for line in &all {
-            let r = logs::parse_line(Format::Panos, line, &mut cx);
-            texts.push(describe(&r));
-            match r {
-                Ok(Some(e)) => {
-                    assert!(e.src.is_some() && e.dst.is_some());
-                    events += 1;
-                }
-                Ok(None) => *skips.entry("none").or_default() += 1,
-                Err(s) => *skips.entry(s.reason()).or_default() += 1,
-            }
-        }
+        let read = read_log(path, Format::Panos);
+        assert!(read
+            .events
+            .iter()
+            .all(|e| e.src.is_some() && e.dst.is_some()));
         let name = path.file_name().unwrap().to_str().unwrap();
-        eprintln!("{name}: {events} events, skipped {skips:?}");
-        let skipped: usize = skips.values().sum();
-        assert_eq!(events + skipped, all.len(), "{name}");
-        assert_eq!((events, skips), expected[name], "{name}");
+        assert_eq!((read.events.len(), read.skips), expected[name], "{name}");
+        let texts: Vec<String> = read.described.into_iter().map(|(_, t)| t).collect();
         described.insert(name.to_string(), texts);
     }
     assert_eq!(

@@ -1,6 +1,7 @@
 //! The log parsers' fixtures read and checked line by line, every event
 //! spelled out in one line ([`describe`]).
 
+use std::collections::BTreeMap;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use threatlist::logs::{self, Action, Context, Direction, Event, Format, Skip};
@@ -151,4 +152,74 @@ pub fn check_every_line(
     let all = lines(&fixture(rel));
     let all: Vec<&[u8]> = all.iter().map(Vec::as_slice).collect();
     check_lines(rel, &all, format, detected, cx, expected);
+}
+
+/// `../shared/data/logs`, or `None` when the shared data is missing (the
+/// test is then skipped; under CI it fails).
+pub fn shared_logs() -> Option<PathBuf> {
+    let Some(data) = super::shared_data() else {
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "../shared/data is missing under CI"
+        );
+        eprintln!("SKIP: ../shared/data missing");
+        return None;
+    };
+    Some(data.join("logs"))
+}
+
+/// A real log read whole.
+pub struct Read {
+    /// How many non-empty lines it has.
+    pub lines: usize,
+    pub events: Vec<Event>,
+    /// Skipped lines by reason (`none` for a line read as no event).
+    pub skips: BTreeMap<&'static str, usize>,
+    /// Every non-empty line's line number (from 1) and [`describe`].
+    pub described: Vec<(usize, String)>,
+}
+
+/// Reads a real log as `format`: detection on its first 20 non-empty lines,
+/// then every non-empty line parsed from the file's modification time,
+/// each counted once.
+pub fn read_log(path: &Path, format: Format) -> Read {
+    let all = lines(path);
+    let all: Vec<(usize, &[u8])> = all
+        .iter()
+        .map(Vec::as_slice)
+        .enumerate()
+        .filter(|(_, l)| !l.is_empty())
+        .collect();
+    let head: Vec<&[u8]> = all.iter().take(20).map(|(_, l)| *l).collect();
+    assert_eq!(logs::detect(&head), Some(format), "{}", path.display());
+    let mut cx = Context::for_file(path).unwrap();
+    let mut read = Read {
+        lines: all.len(),
+        events: Vec::new(),
+        skips: BTreeMap::new(),
+        described: Vec::new(),
+    };
+    for (n, line) in &all {
+        let r = logs::parse_line(format, line, &mut cx);
+        read.described.push((n + 1, describe(&r)));
+        match r {
+            Ok(Some(e)) => read.events.push(e),
+            Ok(None) => *read.skips.entry("none").or_default() += 1,
+            Err(s) => *read.skips.entry(s.reason()).or_default() += 1,
+        }
+    }
+    let skipped: usize = read.skips.values().sum();
+    assert_eq!(
+        read.events.len() + skipped,
+        read.lines,
+        "{}",
+        path.display()
+    );
+    eprintln!(
+        "{}: {} events, skipped {:?}",
+        path.display(),
+        read.events.len(),
+        read.skips
+    );
+    read
 }
