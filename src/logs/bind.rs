@@ -21,7 +21,7 @@
 //! lines are [`Skip::Unsupported`]; lines of other programs (no BIND
 //! stamp, no `named` tag) [`Skip::Foreign`].
 
-use super::fields::qname;
+use super::fields::{qname, rpz_action};
 use super::stamp::{clock, month, number, Civil};
 use super::syslog::{frame, FrameError};
 use super::{addr, port, some_text, Action, Context, Event, Skip};
@@ -142,11 +142,7 @@ fn rpz(r: &str, enabled: bool, ev: &mut Event) -> Result<(), Skip> {
     ev.action = Some(if !enabled {
         Action::Other
     } else {
-        match policy {
-            "NXDOMAIN" | "NODATA" | "DROP" | "Local-Data" | "CNAME" => Action::Drop,
-            "PASSTHRU" => Action::Accept,
-            _ => Action::Other,
-        }
+        rpz_action(policy)
     });
     Ok(())
 }

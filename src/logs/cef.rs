@@ -210,17 +210,10 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
 
 /// `cs1`…`cs6` (with `suffix`, e.g. `cs3Label`): the index 0–5.
 fn custom_string(key: &str, suffix: &str) -> Option<usize> {
-    let rest = key.strip_prefix("cs")?.strip_suffix(suffix)?;
-    let n = match rest {
-        "1" => 0,
-        "2" => 1,
-        "3" => 2,
-        "4" => 3,
-        "5" => 4,
-        "6" => 5,
-        _ => return None,
-    };
-    Some(n)
+    match key.strip_prefix("cs")?.strip_suffix(suffix)?.as_bytes() {
+        [n @ b'1'..=b'6'] => Some(usize::from(n - b'1')),
+        _ => None,
+    }
 }
 
 /// Milliseconds since the epoch, or `MMM dd [yyyy] HH:mm:ss[.SSS] [zone]`

@@ -145,6 +145,18 @@ pub(crate) fn protocol(v: &str) -> Option<String> {
     (!v.is_empty()).then(|| proto_name(v))
 }
 
+/// What an RPZ policy did to a query, as BIND (`NXDOMAIN`, `Local-Data`,
+/// `CNAME`, `PASSTHRU`…) and Unbound (`nxdomain`, `local-data`,
+/// `cname-override`, `passthru`…) name it: an answer rewritten away is a
+/// drop, `passthru` an accept, anything else other.
+pub(crate) fn rpz_action(policy: &str) -> Action {
+    match policy.to_ascii_lowercase().as_str() {
+        "nxdomain" | "nodata" | "drop" | "local-data" | "cname" | "cname-override" => Action::Drop,
+        "passthru" => Action::Accept,
+        _ => Action::Other,
+    }
+}
+
 /// `allowed` / `blocked`, as ulogd's `action` and Suricata's
 /// `alert.action` write them.
 pub(crate) fn allowed_blocked(v: Option<&str>) -> Option<Action> {

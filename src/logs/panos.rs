@@ -17,7 +17,7 @@
 //! (rounded to 15 minutes), else in the context's zone. Other log types
 //! (SYSTEM, CONFIG…) are unsupported.
 
-use super::fields::{action_word, mapped, opt_addr, split};
+use super::fields::{action_word, has_ports, mapped, opt_addr, split};
 use super::stamp::{offset, utc, ymd_hms, Civil};
 use super::{addr, port, some_text, Context, Event, Skip};
 
@@ -103,7 +103,7 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
     ev.src = Some(addr(get(SRC)?).ok_or(Skip::Malformed)?);
     ev.dst = Some(addr(get(DST)?).ok_or(Skip::Malformed)?);
     let proto = get(PROTO)?.to_ascii_lowercase();
-    let ports = matches!(proto.as_str(), "tcp" | "udp" | "sctp");
+    let ports = has_ports(Some(&proto));
     let num = |i: usize| -> Result<u16, Skip> { port(get(i)?).ok_or(Skip::Malformed) };
     let (sport, dport, nsport, ndport) =
         (num(SPORT)?, num(DPORT)?, num(NAT_SPORT)?, num(NAT_DPORT)?);

@@ -21,7 +21,7 @@
 //! The client is the source; the lines name no server. Other Unbound lines
 //! (`notice:`, `error:`, other `info:`) are [`Skip::Unsupported`].
 
-use super::fields::qname;
+use super::fields::{qname, rpz_action};
 use super::stamp::epoch;
 use super::syslog::{frame, FrameError};
 use super::{addr, port, some_text, Action, Context, Event, Skip};
@@ -134,11 +134,7 @@ fn rpz(r: &str, ev: &mut Event) -> Result<(), Skip> {
     }
     let action = w[i];
     ev.signature = Some(format!("rpz {action}"));
-    ev.action = Some(match action {
-        "nxdomain" | "nodata" | "drop" | "local-data" | "cname-override" => Action::Drop,
-        "passthru" => Action::Accept,
-        _ => Action::Other,
-    });
+    ev.action = Some(rpz_action(action));
     if ev.src.is_none() {
         return Err(Skip::Malformed);
     }
