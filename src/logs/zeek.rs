@@ -205,28 +205,50 @@ fn tsv(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
     if !z.has[ORIG_H] || !z.has[RESP_H] {
         return Err(Skip::Unsupported);
     }
-    let mut ev = Event::empty();
-    ev.action = Some(Action::Other);
-    ev.time = match v[TS] {
+    let time = match v[TS] {
         Some(t) => Some(epoch(t).ok_or(Skip::BadTime)?),
         None => None,
     };
-    ev.src = Some(v[ORIG_H].and_then(addr).ok_or(Skip::Malformed)?);
-    ev.dst = Some(v[RESP_H].and_then(addr).ok_or(Skip::Malformed)?);
-    ev.protocol = v[PROTO].and_then(protocol);
-    if ev.protocol.as_deref() != Some("icmp") {
-        ev.src_port = opt_port(v[ORIG_P])?;
-        ev.dst_port = opt_port(v[RESP_P])?;
-    }
-    ev.direction = direction(
-        v[LOCAL_ORIG].map(|b| b == "T"),
-        v[LOCAL_RESP].map(|b| b == "T"),
-    );
-    ev.qname = v[QUERY].and_then(qname);
+    let mut ev = event(
+        time,
+        (v[ORIG_H], v[RESP_H]),
+        v[PROTO],
+        || Ok((opt_port(v[ORIG_P])?, opt_port(v[RESP_P])?)),
+        (
+            v[LOCAL_ORIG].map(|b| b == "T"),
+            v[LOCAL_RESP].map(|b| b == "T"),
+        ),
+        v[QUERY],
+    )?;
     if let Some(a) = v[ANSWERS] {
         ev.answers = a.split(z.set_sep.as_str()).filter_map(addr).collect();
     }
     Ok(Some(ev))
+}
+
+/// What both writers give, read alike: a connection (or DNS transaction)
+/// from the originator to the responder, seen and not acted on. `ports`
+/// reads the ports, except for ICMP (Zeek writes the type and code there).
+fn event(
+    time: Option<i64>,
+    (orig, resp): (Option<&str>, Option<&str>),
+    proto: Option<&str>,
+    ports: impl FnOnce() -> Result<(Option<u16>, Option<u16>), Skip>,
+    (local_orig, local_resp): (Option<bool>, Option<bool>),
+    query: Option<&str>,
+) -> Result<Event, Skip> {
+    let mut ev = Event::empty();
+    ev.action = Some(Action::Other);
+    ev.time = time;
+    ev.src = Some(orig.and_then(addr).ok_or(Skip::Malformed)?);
+    ev.dst = Some(resp.and_then(addr).ok_or(Skip::Malformed)?);
+    ev.protocol = proto.and_then(protocol);
+    if ev.protocol.as_deref() != Some("icmp") {
+        (ev.src_port, ev.dst_port) = ports()?;
+    }
+    ev.direction = direction(local_orig, local_resp);
+    ev.qname = query.and_then(qname);
+    Ok(ev)
 }
 
 /// Zeek's `local_orig` / `local_resp`: a local originator talking to a
@@ -275,22 +297,19 @@ fn json(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
     let (Some(orig_h), Some(resp_h)) = (&j.orig_h, &j.resp_h) else {
         return Err(Skip::Unsupported);
     };
-    let mut ev = Event::empty();
-    ev.action = Some(Action::Other);
-    ev.time = match &j.ts {
+    let time = match &j.ts {
         Some(Ts::Num(t)) => Some(float_secs(*t).ok_or(Skip::BadTime)?),
         Some(Ts::Text(t)) => Some(iso_time(t, &mut cx.year).ok_or(Skip::BadTime)?),
         None => None,
     };
-    ev.src = Some(addr(orig_h).ok_or(Skip::Malformed)?);
-    ev.dst = Some(addr(resp_h).ok_or(Skip::Malformed)?);
-    ev.protocol = j.proto.as_deref().and_then(protocol);
-    if ev.protocol.as_deref() != Some("icmp") {
-        ev.src_port = json_port(j.orig_p)?;
-        ev.dst_port = json_port(j.resp_p)?;
-    }
-    ev.direction = direction(j.local_orig, j.local_resp);
-    ev.qname = j.query.as_deref().and_then(qname);
+    let mut ev = event(
+        time,
+        (Some(orig_h), Some(resp_h)),
+        j.proto.as_deref(),
+        || Ok((json_port(j.orig_p)?, json_port(j.resp_p)?)),
+        (j.local_orig, j.local_resp),
+        j.query.as_deref(),
+    )?;
     if let Some(a) = &j.answers {
         ev.answers = a.iter().filter_map(|a| addr(a)).collect();
     }
