@@ -77,11 +77,10 @@ pub(crate) fn ymd_hms(s: &str) -> Option<(Civil, &str)> {
     Some((t, rest))
 }
 
-/// Unix seconds of a civil time in `zone` (a time a clock change skips or
-/// repeats is taken as jiff's compatible choice); `None` when it is no
-/// date or time (a second of 60 is not one).
-pub(crate) fn in_zone(zone: &jiff::tz::TimeZone, (y, mo, d, h, mi, s): Civil) -> Option<i64> {
-    let dt = jiff::civil::DateTime::new(
+/// A civil time as jiff's; `None` when it is no date or time (a second
+/// of 60 is not one).
+fn date_time((y, mo, d, h, mi, s): Civil) -> Option<jiff::civil::DateTime> {
+    jiff::civil::DateTime::new(
         i16::try_from(y).ok()?,
         i8::try_from(mo).ok()?,
         i8::try_from(d).ok()?,
@@ -90,13 +89,21 @@ pub(crate) fn in_zone(zone: &jiff::tz::TimeZone, (y, mo, d, h, mi, s): Civil) ->
         i8::try_from(s).ok()?,
         0,
     )
-    .ok()?;
-    Some(dt.to_zoned(zone.clone()).ok()?.timestamp().as_second())
+    .ok()
 }
 
-/// Unix seconds of a civil UTC time.
+/// Unix seconds of a civil time in `zone` (a time a clock change skips or
+/// repeats is taken as jiff's compatible choice); `None` when it is no
+/// date or time.
+pub(crate) fn in_zone(zone: &jiff::tz::TimeZone, c: Civil) -> Option<i64> {
+    let zoned = date_time(c)?.to_zoned(zone.clone()).ok()?;
+    Some(zoned.timestamp().as_second())
+}
+
+/// Unix seconds of a civil UTC time; `None` when it is no date or time.
 pub(crate) fn utc(c: Civil) -> Option<i64> {
-    in_zone(&jiff::tz::TimeZone::UTC, c)
+    let t = jiff::tz::Offset::UTC.to_timestamp(date_time(c)?).ok()?;
+    Some(t.as_second())
 }
 
 /// An offset: `Z`, `UTC`, `GMT`, or `±hh`, `±hhmm`, `±hh:mm` (hours to
