@@ -4,88 +4,12 @@
 //! arbitrary bytes.
 
 mod common;
+use common::logs::{check_fixture, describe, lines, read_log, shared_logs, REFERENCE};
 use common::shared_data;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use threatlist::logs::{self, Action, Context, Direction, Event, Format, Skip};
-
-/// 2026-12-07T12:00:00Z: the fixtures' "modification time".
-const REFERENCE: i64 = 1_796_644_800;
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/logs")
-        .join(rel)
-}
-
-/// One line per event (with the name queried, its answers and the
-/// signature when there are), or `skip: reason` per skipped line.
-fn describe(r: &Result<Option<Event>, Skip>) -> String {
-    let e = match r {
-        Ok(Some(e)) => e,
-        Ok(None) => return "none".into(),
-        Err(s) => return format!("skip: {}", s.reason()),
-    };
-    let o = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
-    let end = |a: Option<std::net::IpAddr>, p: Option<u16>| match (a, p) {
-        (Some(a), Some(p)) => format!("{a} {p}"),
-        (Some(a), None) => format!("{a}"),
-        _ => "-".into(),
-    };
-    let mut line = format!(
-        "{} {} {} {} {} -> {} in={} rule={}",
-        e.time.map_or("-".into(), threatlist::time::format),
-        match e.action {
-            Some(Action::Drop) => "drop",
-            Some(Action::Accept) => "accept",
-            Some(Action::Other) => "other",
-            None => "-",
-        },
-        match e.direction {
-            Direction::In => "in",
-            Direction::Out => "out",
-            Direction::Unknown => "?",
-        },
-        o(&e.protocol),
-        end(e.src, e.src_port),
-        end(e.dst, e.dst_port),
-        o(&e.iface_in),
-        o(&e.rule),
-    );
-    if let Some(q) = &e.qname {
-        line += &format!(" q={q}");
-    }
-    if !e.answers.is_empty() {
-        let a: Vec<String> = e.answers.iter().map(|a| a.to_string()).collect();
-        line += &format!(" a={}", a.join(","));
-    }
-    if let Some(s) = &e.signature {
-        line += &format!(" sig={s}");
-    }
-    line
-}
-
-fn lines(path: &Path) -> Vec<Vec<u8>> {
-    let bytes = std::fs::read(path).unwrap();
-    bytes.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect()
-}
-
-fn check_fixture(rel: &str, format: Format, expected: &[&str]) {
-    let all = lines(&fixture(rel));
-    let all: Vec<&[u8]> = all
-        .iter()
-        .map(Vec::as_slice)
-        .filter(|l| !l.is_empty())
-        .collect();
-    assert_eq!(logs::detect(&all), Some(format), "{rel}");
-    let mut cx = Context::new(REFERENCE);
-    let got: Vec<String> = all
-        .iter()
-        .map(|l| describe(&logs::parse_line(format, l, &mut cx)))
-        .collect();
-    assert_eq!(got, expected, "{rel}");
-}
+use std::path::Path;
+use threatlist::logs::{self, Context, Format};
 
 const EMPTY: &str = "skip: empty or comment";
 const MALFORMED: &str = "skip: malformed fields";
@@ -96,10 +20,10 @@ const BAD_TIME: &str = "skip: unreadable time";
 fn zeek_conn_tsv() {
     let mut expected = vec![EMPTY; 8];
     expected.extend([
-        "2026-12-07T11:00:00Z other out tcp 10.0.0.5 49152 -> 203.0.113.80 443 in=- rule=-",
-        "2026-12-07T11:00:01Z other in tcp 198.51.100.23 61000 -> 10.0.0.5 22 in=- rule=-",
-        "2026-12-07T11:00:02Z other out icmp 10.0.0.7 -> 192.0.2.1 in=- rule=-",
-        "2026-12-07T11:00:03Z other ? udp 2001:db8::5 53001 -> 2001:db8:ffff::53 53 in=- rule=-",
+        "2026-12-07T11:00:00Z other out tcp 10.0.0.5 49152 -> 203.0.113.80 443 in=- out=- rule=-",
+        "2026-12-07T11:00:01Z other in tcp 198.51.100.23 61000 -> 10.0.0.5 22 in=- out=- rule=-",
+        "2026-12-07T11:00:02Z other out icmp 10.0.0.7 -> 192.0.2.1 in=- out=- rule=-",
+        "2026-12-07T11:00:03Z other ? udp 2001:db8::5 53001 -> 2001:db8:ffff::53 53 in=- out=- rule=-",
         MALFORMED,
         MALFORMED,
         EMPTY,
@@ -111,10 +35,10 @@ fn zeek_conn_tsv() {
 fn zeek_dns_tsv() {
     let mut expected = vec![EMPTY; 8];
     expected.extend([
-        "2026-12-07T11:01:40Z other ? udp 10.0.0.5 41772 -> 10.0.0.1 53 in=- rule=- q=bad.example a=203.0.113.66,203.0.113.67",
-        "2026-12-07T11:01:41Z other ? udp 10.0.0.6 5353 -> 10.0.0.1 53 in=- rule=- q=www.example.org a=2001:db8::80",
-        "2026-12-07T11:01:42Z other ? udp 10.0.0.6 5354 -> 10.0.0.1 53 in=- rule=- q=nx.example",
-        "2026-12-07T11:01:43Z other ? tcp 10.0.0.7 5355 -> 10.0.0.1 53 in=- rule=-",
+        "2026-12-07T11:01:40Z other ? udp 10.0.0.5 41772 -> 10.0.0.1 53 in=- out=- rule=- q=bad.example a=203.0.113.66,203.0.113.67",
+        "2026-12-07T11:01:41Z other ? udp 10.0.0.6 5353 -> 10.0.0.1 53 in=- out=- rule=- q=www.example.org a=2001:db8::80",
+        "2026-12-07T11:01:42Z other ? udp 10.0.0.6 5354 -> 10.0.0.1 53 in=- out=- rule=- q=nx.example",
+        "2026-12-07T11:01:43Z other ? tcp 10.0.0.7 5355 -> 10.0.0.1 53 in=- out=- rule=-",
         MALFORMED,
         EMPTY,
     ]);
@@ -127,9 +51,9 @@ fn zeek_json() {
         "zeek/json.log",
         Format::Zeek,
         &[
-            "2026-12-07T11:03:20Z other out tcp 10.0.0.5 50000 -> 198.51.100.9 8080 in=- rule=-",
-            "2026-12-07T11:03:21Z other ? udp 10.0.0.5 41000 -> 10.0.0.1 53 in=- rule=- q=evil.example a=192.0.2.99,2001:db8::99",
-            "2026-12-07T11:03:22Z other ? udp 2001:db8::5 41001 -> 2001:db8::53 53 in=- rule=- q=nx.example",
+            "2026-12-07T11:03:20Z other out tcp 10.0.0.5 50000 -> 198.51.100.9 8080 in=- out=- rule=-",
+            "2026-12-07T11:03:21Z other ? udp 10.0.0.5 41000 -> 10.0.0.1 53 in=- out=- rule=- q=evil.example a=192.0.2.99,2001:db8::99",
+            "2026-12-07T11:03:22Z other ? udp 2001:db8::5 41001 -> 2001:db8::53 53 in=- out=- rule=- q=nx.example",
             UNSUPPORTED,
             MALFORMED,
             BAD_TIME,
@@ -144,17 +68,17 @@ fn suricata_eve() {
         "suricata/eve.json",
         Format::Suricata,
         &[
-            "2026-12-07T11:00:01Z accept ? tcp 203.0.113.50 51234 -> 10.0.0.5 22 in=eth0 rule=1:2001219:20 sig=ET SCAN Potential SSH Scan",
-            "2026-12-07T11:00:02Z drop ? tcp 10.0.0.5 49800 -> 198.51.100.66 443 in=eth0 rule=1:2404300:7 sig=ET CNC Feodo Tracker Reported CnC Server group 1",
-            "2026-12-07T11:00:03Z other ? udp 10.0.0.5 40000 -> 10.0.0.1 53 in=eth0 rule=- q=evil.example",
-            "2026-12-07T11:00:03Z other ? udp 10.0.0.5 40000 -> 10.0.0.1 53 in=eth0 rule=- q=evil.example a=192.0.2.99",
-            "2026-12-07T11:00:04Z other ? udp 2001:db8::5 50001 -> 2001:db8::53 53 in=eth0 rule=- q=www.example.net a=2001:db8:80::1,2001:db8:80::2",
-            "2026-12-07T11:00:05Z other ? udp 10.0.0.6 40002 -> 10.0.0.1 53 in=eth0 rule=- q=mail.example.net a=198.51.100.25",
-            "2026-12-07T11:00:06Z other ? tcp 2001:db8::5 55000 -> 2001:db8:1::80 80 in=eth0 rule=-",
-            "2026-12-07T11:00:07Z other ? udp 10.0.0.7 123 -> 192.0.2.123 123 in=- rule=-",
-            "2026-12-07T11:00:08Z other ? tcp 10.0.0.5 49900 -> 198.51.100.80 80 in=eth0 rule=-",
-            "2026-12-07T11:00:09Z drop ? tcp 203.0.113.9 44321 -> 10.0.0.5 3389 in=eth0 rule=-",
-            "2026-12-07T11:00:10Z accept ? icmp 192.0.2.7 -> 10.0.0.5 in=eth0 rule=1:2100366:8 sig=GPL ICMP_INFO PING *NIX",
+            "2026-12-07T11:00:01Z accept ? tcp 203.0.113.50 51234 -> 10.0.0.5 22 in=eth0 out=- rule=1:2001219:20 sig=ET SCAN Potential SSH Scan",
+            "2026-12-07T11:00:02Z drop ? tcp 10.0.0.5 49800 -> 198.51.100.66 443 in=eth0 out=- rule=1:2404300:7 sig=ET CNC Feodo Tracker Reported CnC Server group 1",
+            "2026-12-07T11:00:03Z other ? udp 10.0.0.5 40000 -> 10.0.0.1 53 in=eth0 out=- rule=- q=evil.example",
+            "2026-12-07T11:00:03Z other ? udp 10.0.0.5 40000 -> 10.0.0.1 53 in=eth0 out=- rule=- q=evil.example a=192.0.2.99",
+            "2026-12-07T11:00:04Z other ? udp 2001:db8::5 50001 -> 2001:db8::53 53 in=eth0 out=- rule=- q=www.example.net a=2001:db8:80::1,2001:db8:80::2",
+            "2026-12-07T11:00:05Z other ? udp 10.0.0.6 40002 -> 10.0.0.1 53 in=eth0 out=- rule=- q=mail.example.net a=198.51.100.25",
+            "2026-12-07T11:00:06Z other ? tcp 2001:db8::5 55000 -> 2001:db8:1::80 80 in=eth0 out=- rule=-",
+            "2026-12-07T11:00:07Z other ? udp 10.0.0.7 123 -> 192.0.2.123 123 in=- out=- rule=-",
+            "2026-12-07T11:00:08Z other ? tcp 10.0.0.5 49900 -> 198.51.100.80 80 in=eth0 out=- rule=-",
+            "2026-12-07T11:00:09Z drop ? tcp 203.0.113.9 44321 -> 10.0.0.5 3389 in=eth0 out=- rule=-",
+            "2026-12-07T11:00:10Z accept ? icmp 192.0.2.7 -> 10.0.0.5 in=eth0 out=- rule=1:2100366:8 sig=GPL ICMP_INFO PING *NIX",
             UNSUPPORTED,
             MALFORMED,
             MALFORMED,
@@ -168,11 +92,11 @@ fn suricata_fast() {
         "suricata/fast.log",
         Format::Suricata,
         &[
-            "2026-12-07T12:00:01Z accept ? tcp 203.0.113.50 51234 -> 10.0.0.5 22 in=- rule=1:2001219:20 sig=ET SCAN Potential SSH Scan",
-            "2026-12-07T12:00:02Z drop ? tcp 10.0.0.5 49800 -> 198.51.100.66 443 in=- rule=1:2404300:7 sig=ET CNC Feodo Tracker Reported CnC Server group 1",
-            "2026-12-07T12:00:03Z accept ? icmp 192.0.2.7 -> 10.0.0.5 in=- rule=1:2100366:8 sig=GPL ICMP_INFO PING *NIX",
-            "2026-12-07T12:00:04Z accept ? udp 2001:db8::5 53001 -> 2001:db8::53 53 in=- rule=1:2027865:2 sig=ET INFO Observed DNS Query to .cloud TLD",
-            "2026-12-07T12:00:05Z other ? tcp 2001:db8::5 443 -> 2001:db8::9 50000 in=- rule=1:2210045:2 sig=SURICATA STREAM Packet with invalid ack",
+            "2026-12-07T12:00:01Z accept ? tcp 203.0.113.50 51234 -> 10.0.0.5 22 in=- out=- rule=1:2001219:20 sig=ET SCAN Potential SSH Scan",
+            "2026-12-07T12:00:02Z drop ? tcp 10.0.0.5 49800 -> 198.51.100.66 443 in=- out=- rule=1:2404300:7 sig=ET CNC Feodo Tracker Reported CnC Server group 1",
+            "2026-12-07T12:00:03Z accept ? icmp 192.0.2.7 -> 10.0.0.5 in=- out=- rule=1:2100366:8 sig=GPL ICMP_INFO PING *NIX",
+            "2026-12-07T12:00:04Z accept ? udp 2001:db8::5 53001 -> 2001:db8::53 53 in=- out=- rule=1:2027865:2 sig=ET INFO Observed DNS Query to .cloud TLD",
+            "2026-12-07T12:00:05Z other ? tcp 2001:db8::5 443 -> 2001:db8::9 50000 in=- out=- rule=1:2210045:2 sig=SURICATA STREAM Packet with invalid ack",
             UNSUPPORTED,
             BAD_TIME,
             MALFORMED,
@@ -199,18 +123,18 @@ fn bind_query_and_rpz() {
         "bind/named.log",
         Format::Bind,
         &[
-            "2026-12-07T12:00:01Z other ? udp 10.0.0.5 53012 -> 10.0.0.1 in=- rule=- q=bad.example",
-            "2026-12-07T12:00:02Z other ? tcp 10.0.0.6 41234 -> 2001:db8::53 in=- rule=- q=www.example.org",
-            "2026-12-07T12:00:03Z other ? udp 2001:db8::5 40000 -> 10.0.0.1 in=- rule=- q=mail.example.net",
-            "2026-12-07T12:00:04Z drop ? - 10.0.0.5 53013 -> - in=- rule=rpz.lists.example q=bad.example sig=rpz QNAME NXDOMAIN",
-            "2026-12-07T12:00:05Z drop ? - 10.0.0.5 53014 -> - in=- rule=rpz.local q=x.tracker.example sig=rpz QNAME Local-Data",
-            "2026-12-07T12:00:06Z accept ? - 10.0.0.6 53015 -> - in=- rule=allow.rpz q=ok.example sig=rpz QNAME PASSTHRU",
-            "2026-12-07T12:00:07Z drop ? - 10.0.0.6 53016 -> - in=- rule=rpz.lists.example q=c2.example sig=rpz IP NXDOMAIN",
-            "2026-12-07T12:00:08Z drop ? - 10.0.0.7 53017 -> - in=- rule=rpz.local q=ads.example sig=rpz QNAME CNAME",
-            "2026-12-07T12:00:09Z other ? - 10.0.0.7 53018 -> - in=- rule=rpz.log q=log.example sig=rpz QNAME NXDOMAIN",
-            "2026-12-07T12:00:10Z drop ? - 10.0.0.7 53019 -> - in=- rule=rpz.lists.example q=nd.example sig=rpz NSDNAME NODATA",
-            "2026-12-07T12:00:11Z drop ? - 10.0.0.8 53020 -> - in=- rule=rpz.lists.example q=old.example sig=rpz QNAME NXDOMAIN",
-            "2026-12-07T12:00:12Z drop ? - 198.51.100.20 3333 -> - in=- rule=- q=example.com sig=query (cache) denied",
+            "2026-12-07T12:00:01Z other ? udp 10.0.0.5 53012 -> 10.0.0.1 in=- out=- rule=- q=bad.example",
+            "2026-12-07T12:00:02Z other ? tcp 10.0.0.6 41234 -> 2001:db8::53 in=- out=- rule=- q=www.example.org",
+            "2026-12-07T12:00:03Z other ? udp 2001:db8::5 40000 -> 10.0.0.1 in=- out=- rule=- q=mail.example.net",
+            "2026-12-07T12:00:04Z drop ? - 10.0.0.5 53013 -> - in=- out=- rule=rpz.lists.example sig=rpz QNAME NXDOMAIN q=bad.example",
+            "2026-12-07T12:00:05Z drop ? - 10.0.0.5 53014 -> - in=- out=- rule=rpz.local sig=rpz QNAME Local-Data q=x.tracker.example",
+            "2026-12-07T12:00:06Z accept ? - 10.0.0.6 53015 -> - in=- out=- rule=allow.rpz sig=rpz QNAME PASSTHRU q=ok.example",
+            "2026-12-07T12:00:07Z drop ? - 10.0.0.6 53016 -> - in=- out=- rule=rpz.lists.example sig=rpz IP NXDOMAIN q=c2.example",
+            "2026-12-07T12:00:08Z drop ? - 10.0.0.7 53017 -> - in=- out=- rule=rpz.local sig=rpz QNAME CNAME q=ads.example",
+            "2026-12-07T12:00:09Z other ? - 10.0.0.7 53018 -> - in=- out=- rule=rpz.log sig=rpz QNAME NXDOMAIN q=log.example",
+            "2026-12-07T12:00:10Z drop ? - 10.0.0.7 53019 -> - in=- out=- rule=rpz.lists.example sig=rpz NSDNAME NODATA q=nd.example",
+            "2026-12-07T12:00:11Z drop ? - 10.0.0.8 53020 -> - in=- out=- rule=rpz.lists.example sig=rpz QNAME NXDOMAIN q=old.example",
+            "2026-12-07T12:00:12Z drop ? - 198.51.100.20 3333 -> - in=- out=- rule=- sig=query (cache) denied q=example.com",
             UNSUPPORTED,
             MALFORMED,
         ],
@@ -223,62 +147,39 @@ fn unbound_queries_replies_rpz() {
         "unbound/unbound.log",
         Format::Unbound,
         &[
-            "2026-12-07T12:00:01Z other ? - 10.0.0.5 -> - in=- rule=- q=bad.example",
-            "2026-12-07T12:00:02Z other ? - 10.0.0.5 -> - in=- rule=- q=bad.example",
-            "2026-12-07T12:00:03Z drop ? - 10.0.0.5 53012 -> - in=- rule=rpz.lists.example q=bad.example sig=rpz nxdomain",
-            "2026-12-07T12:00:04Z accept ? - 10.0.0.6 53013 -> - in=- rule=allow q=ok.example sig=rpz passthru",
-            "2026-12-07T12:00:05Z drop ? - 10.0.0.7 53014 -> - in=- rule=ads.example q=www.ads.example sig=redirect",
-            "2026-12-07T12:00:06Z other ? - 2001:db8::5 -> - in=- rule=- q=www.example.org",
-            "2026-12-07T12:00:07Z drop ? - 10.0.0.8 53015 -> - in=- rule=rpz.local q=anything.example sig=rpz drop",
-            "2026-12-07T12:00:08Z other ? - 10.0.0.9 -> - in=- rule=- q=tracker.example",
+            "2026-12-07T12:00:01Z other ? - 10.0.0.5 -> - in=- out=- rule=- q=bad.example",
+            "2026-12-07T12:00:02Z other ? - 10.0.0.5 -> - in=- out=- rule=- q=bad.example",
+            "2026-12-07T12:00:03Z drop ? - 10.0.0.5 53012 -> - in=- out=- rule=rpz.lists.example sig=rpz nxdomain q=bad.example",
+            "2026-12-07T12:00:04Z accept ? - 10.0.0.6 53013 -> - in=- out=- rule=allow sig=rpz passthru q=ok.example",
+            "2026-12-07T12:00:05Z drop ? - 10.0.0.7 53014 -> - in=- out=- rule=ads.example sig=redirect q=www.ads.example",
+            "2026-12-07T12:00:06Z other ? - 2001:db8::5 -> - in=- out=- rule=- q=www.example.org",
+            "2026-12-07T12:00:07Z drop ? - 10.0.0.8 53015 -> - in=- out=- rule=rpz.local sig=rpz drop q=anything.example",
+            "2026-12-07T12:00:08Z other ? - 10.0.0.9 -> - in=- out=- rule=- q=tracker.example",
             UNSUPPORTED,
             UNSUPPORTED,
             MALFORMED,
             MALFORMED,
-            "2026-12-07T12:00:13Z other ? - 10.0.0.5 -> - in=- rule=-",
+            "2026-12-07T12:00:13Z other ? - 10.0.0.5 -> - in=- out=- rule=-",
         ],
     );
 }
 
-/// Parses every line of a real log: (events, skips by reason), after
-/// checking detection on its first lines and that every line is counted.
+/// A real log's events and skips by reason, every event with a source.
 fn account(path: &Path, format: Format) -> (usize, BTreeMap<&'static str, usize>) {
-    let all = lines(path);
-    let all: Vec<&[u8]> = all
-        .iter()
-        .map(Vec::as_slice)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let head: Vec<&[u8]> = all.iter().take(20).copied().collect();
-    assert_eq!(logs::detect(&head), Some(format), "{}", path.display());
-    let mut cx = Context::for_file(path).unwrap();
-    let (mut events, mut skips) = (0usize, BTreeMap::<&str, usize>::new());
-    for line in &all {
-        match logs::parse_line(format, line, &mut cx) {
-            Ok(Some(e)) => {
-                assert!(e.src.is_some(), "{}", String::from_utf8_lossy(line));
-                events += 1;
-            }
-            Ok(None) => *skips.entry("none").or_default() += 1,
-            Err(s) => *skips.entry(s.reason()).or_default() += 1,
-        }
-    }
-    assert_eq!(events + skips.values().sum::<usize>(), all.len());
-    eprintln!("{}: {events} events, skipped {skips:?}", path.display());
-    (events, skips)
+    let read = read_log(path, format);
+    assert!(
+        read.events.iter().all(|e| e.src.is_some()),
+        "{}",
+        path.display()
+    );
+    (read.events.len(), read.skips)
 }
 
 #[test]
 fn real_logs_parse() {
-    let Some(data) = shared_data() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "../shared/data is missing under CI"
-        );
-        eprintln!("SKIP: ../shared/data missing");
+    let Some(logs) = shared_logs() else {
         return;
     };
-    let logs = data.join("logs");
     let skips = |pairs: &[(&'static str, usize)]| -> BTreeMap<&'static str, usize> {
         pairs.iter().copied().collect()
     };
@@ -357,7 +258,7 @@ fn real_dns_json_names_and_answers() {
     let mut cx = Context::for_file(&path).unwrap();
     assert_eq!(
         describe(&logs::parse_line(Format::Zeek, &first, &mut cx)),
-        "2018-03-24T17:15:20Z other ? udp 10.47.1.100 41772 -> 10.0.0.100 53 in=- rule=- q=ise.wrccdc.org a=134.71.3.16"
+        "2018-03-24T17:15:20Z other ? udp 10.47.1.100 41772 -> 10.0.0.100 53 in=- out=- rule=- q=ise.wrccdc.org a=134.71.3.16"
     );
 }
 

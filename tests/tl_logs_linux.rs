@@ -7,98 +7,10 @@
 //! counts; and arbitrary bytes.
 
 mod common;
-use common::shared_data;
+use common::logs::{check_fixture, read_log, shared_logs, Read, REFERENCE};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use threatlist::logs::{self, Action, Context, Direction, Event, Format, Skip};
-
-/// 2026-12-07T12:00:00Z: the fixtures' "modification time".
-const REFERENCE: i64 = 1_796_644_800;
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/logs")
-        .join(rel)
-}
-
-/// One line per event, or `skip: reason` per skipped line. A host name in
-/// place of an address is written `<name>`.
-fn describe(r: &Result<Option<Event>, Skip>) -> String {
-    let e = match r {
-        Ok(Some(e)) => e,
-        Ok(None) => return "none".into(),
-        Err(s) => return format!("skip: {}", s.reason()),
-    };
-    let o = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
-    let end = |a: Option<std::net::IpAddr>, name: &Option<String>, p: Option<u16>| {
-        let host = match (a, name) {
-            (Some(a), _) => a.to_string(),
-            (None, Some(n)) => format!("<{n}>"),
-            (None, None) => "-".into(),
-        };
-        match p {
-            Some(p) => format!("{host} {p}"),
-            None => host,
-        }
-    };
-    let mapped = |m: Option<logs::Mapped>| match m {
-        Some(m) => format!(" ({})", end(Some(m.addr), &None, m.port)),
-        None => String::new(),
-    };
-    format!(
-        "{} {} {} {} {}{} -> {}{} in={} out={} rule={}",
-        e.time.map_or("-".into(), threatlist::time::format),
-        match e.action {
-            Some(Action::Drop) => "drop",
-            Some(Action::Accept) => "accept",
-            Some(Action::Other) => "other",
-            None => "-",
-        },
-        match e.direction {
-            Direction::In => "in",
-            Direction::Out => "out",
-            Direction::Unknown => "?",
-        },
-        o(&e.protocol),
-        end(e.src, &e.src_name, e.src_port),
-        mapped(e.src_mapped),
-        end(e.dst, &e.dst_name, e.dst_port),
-        mapped(e.dst_mapped),
-        o(&e.iface_in),
-        o(&e.iface_out),
-        o(&e.rule),
-    )
-}
-
-fn lines(path: &Path) -> Vec<Vec<u8>> {
-    let bytes = std::fs::read(path).unwrap();
-    bytes.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect()
-}
-
-/// Checks detection and every line of a fixture; returns the lines the
-/// source said it lost.
-fn check_fixture(rel: &str, format: Format, expected: &[&str]) -> u64 {
-    let all = lines(&fixture(rel));
-    let all: Vec<&[u8]> = all
-        .iter()
-        .map(Vec::as_slice)
-        .filter(|l| !l.is_empty())
-        .collect();
-    assert_eq!(logs::detect(&all), Some(format), "{rel}");
-    let mut cx = Context::new(REFERENCE);
-    let got: Vec<String> = all
-        .iter()
-        .map(|l| describe(&logs::parse_line(format, l, &mut cx)))
-        .collect();
-    if got != expected {
-        for g in &got {
-            eprintln!("            {g:?},");
-        }
-    }
-    assert_eq!(got, expected, "{rel}");
-    cx.lost
-}
+use threatlist::logs::{self, Action, Context, Event, Format, Skip};
 
 #[test]
 fn journalctl_short() {
@@ -238,49 +150,17 @@ fn asa_more_messages_and_names() {
     assert_eq!(lost, 42);
 }
 
-/// Reads a file under `../shared/data/logs`: detection on its first lines,
-/// then every non-empty line; (events, skips by reason, the events).
-fn read_shared(
-    rel: &str,
-    format: Format,
-) -> Option<(usize, BTreeMap<&'static str, usize>, Vec<Event>)> {
-    let Some(data) = shared_data() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "../shared/data is missing under CI"
-        );
-        eprintln!("SKIP: ../shared/data missing");
-        return None;
-    };
-    let path = data.join("logs").join(rel);
-    let all = lines(&path);
-    let all: Vec<&[u8]> = all
-        .iter()
-        .map(Vec::as_slice)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let head: Vec<&[u8]> = all.iter().take(20).copied().collect();
-    assert_eq!(logs::detect(&head), Some(format), "{rel}");
-    let mut cx = Context::for_file(&path).unwrap();
-    let (mut events, mut skips) = (Vec::new(), BTreeMap::new());
-    for line in &all {
-        match logs::parse_line(format, line, &mut cx) {
-            Ok(Some(e)) => events.push(e),
-            Ok(None) => *skips.entry("none").or_default() += 1,
-            Err(s) => *skips.entry(s.reason()).or_default() += 1,
-        }
-    }
-    let skipped: usize = skips.values().sum();
-    assert_eq!(events.len() + skipped, all.len(), "{rel}");
-    Some((all.len(), skips, events))
-}
-
 #[test]
 fn shared_asa_sample_counts() {
-    let Some((lines, skips, events)) = read_shared("cisco/beats-cisco-asa-sample.log", Format::Asa)
-    else {
+    let Some(logs) = shared_logs() else {
         return;
     };
+    let Read {
+        lines,
+        skips,
+        events,
+        ..
+    } = read_log(&logs.join("cisco/beats-cisco-asa-sample.log"), Format::Asa);
     assert_eq!(lines, 73);
     assert_eq!(events.len(), 53);
     // 106007, 106016, 302021, 304001, 304002, 313001, 313004, 338002,

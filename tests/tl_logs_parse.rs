@@ -3,87 +3,14 @@
 //! `../shared/data/logs`, and on arbitrary bytes.
 
 mod common;
-use common::shared_data;
+use common::logs::{check_fixture_as, read_log, shared_logs, REFERENCE};
 use proptest::prelude::*;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use threatlist::logs::{self, Action, Context, Direction, Event, Format, Skip};
-
-/// 2026-12-07T12:00:00Z: the fixtures' "modification time".
-const REFERENCE: i64 = 1_796_644_800;
-
-fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("fixtures/logs")
-        .join(rel)
-}
-
-/// One line per event, or `skip: reason` per skipped line.
-fn describe(r: &Result<Option<Event>, Skip>) -> String {
-    let e = match r {
-        Ok(Some(e)) => e,
-        Ok(None) => return "none".into(),
-        Err(s) => return format!("skip: {}", s.reason()),
-    };
-    let o = |s: &Option<String>| s.clone().unwrap_or_else(|| "-".into());
-    let end = |a: Option<std::net::IpAddr>, p: Option<u16>| match (a, p) {
-        (Some(a), Some(p)) => format!("{a} {p}"),
-        (Some(a), None) => format!("{a}"),
-        _ => "-".into(),
-    };
-    let mapped = |m: Option<logs::Mapped>| match m {
-        Some(m) => format!(" ({})", end(Some(m.addr), m.port)),
-        None => String::new(),
-    };
-    format!(
-        "{} {} {} {} {}{} -> {}{} in={} out={} rule={}",
-        e.time.map_or("-".into(), threatlist::time::format),
-        match e.action {
-            Some(Action::Drop) => "drop",
-            Some(Action::Accept) => "accept",
-            Some(Action::Other) => "other",
-            None => "-",
-        },
-        match e.direction {
-            Direction::In => "in",
-            Direction::Out => "out",
-            Direction::Unknown => "?",
-        },
-        o(&e.protocol),
-        end(e.src, e.src_port),
-        mapped(e.src_mapped),
-        end(e.dst, e.dst_port),
-        mapped(e.dst_mapped),
-        o(&e.iface_in),
-        o(&e.iface_out),
-        o(&e.rule),
-    )
-}
-
-fn lines(path: &Path) -> Vec<Vec<u8>> {
-    let bytes = std::fs::read(path).unwrap();
-    bytes.split(|b| *b == b'\n').map(<[u8]>::to_vec).collect()
-}
-
-fn check_fixture(rel: &str, format: Format, detected: Format, expected: &[&str]) {
-    let all = lines(&fixture(rel));
-    let all: Vec<&[u8]> = all
-        .iter()
-        .map(Vec::as_slice)
-        .filter(|l| !l.is_empty())
-        .collect();
-    assert_eq!(logs::detect(&all), Some(detected), "{rel}");
-    let mut cx = Context::new(REFERENCE);
-    let got: Vec<String> = all
-        .iter()
-        .map(|l| describe(&logs::parse_line(format, l, &mut cx)))
-        .collect();
-    assert_eq!(got, expected, "{rel}");
-}
+use std::path::PathBuf;
+use threatlist::logs::{self, Context, Format, Skip};
 
 #[test]
 fn netfilter_fixture() {
-    check_fixture(
+    check_fixture_as(
         "netfilter/ufw.log",
         Format::Netfilter,
         Format::Netfilter,
@@ -103,7 +30,7 @@ fn netfilter_fixture() {
 fn nftables_fixture() {
     // The kernel writes nftables `log` lines like LOG lines: detection says
     // netfilter, and both formats read them alike.
-    check_fixture(
+    check_fixture_as(
         "nftables/nft.log",
         Format::Nftables,
         Format::Netfilter,
@@ -116,7 +43,7 @@ fn nftables_fixture() {
 
 #[test]
 fn filterlog_fixture() {
-    check_fixture(
+    check_fixture_as(
         "filterlog/pfsense.log",
         Format::Filterlog,
         Format::Filterlog,
@@ -134,7 +61,7 @@ fn filterlog_fixture() {
 
 #[test]
 fn asa_fixture() {
-    check_fixture(
+    check_fixture_as(
         "asa/asa.log",
         Format::Asa,
         Format::Asa,
@@ -152,7 +79,7 @@ fn asa_fixture() {
             "2026-12-07T09:00:09Z drop ? icmp 203.0.113.10 -> 10.1.1.5 in=outside out=inside rule=outside_in",
             "2026-12-07T09:00:10Z other ? udp 2001:db8::1 53000 -> 2001:db8:1::53 53 in=outside out=dmz rule=-",
             // The source is a host name (`src_name`), the address unknown.
-            "2026-12-07T09:00:11Z drop ? tcp - -> 10.1.1.5 445 in=outside out=inside rule=outside_in",
+            "2026-12-07T09:00:11Z drop ? tcp <host.example> 1 -> 10.1.1.5 445 in=outside out=inside rule=outside_in",
         ],
     );
 }
@@ -166,16 +93,11 @@ const REAL: &[(&str, Format)] = &[
 
 #[test]
 fn real_logs_parse() {
-    let Some(data) = shared_data() else {
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "../shared/data is missing under CI"
-        );
-        eprintln!("SKIP: ../shared/data missing");
+    let Some(logs) = shared_logs() else {
         return;
     };
     for (folder, format) in REAL {
-        let dir = data.join("logs").join(folder);
+        let dir = logs.join(folder);
         let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
@@ -183,45 +105,26 @@ fn real_logs_parse() {
         files.sort();
         assert!(!files.is_empty(), "{}", dir.display());
         for path in files {
-            let all = lines(&path);
-            // (line number, text) of the non-empty lines.
-            let all: Vec<(usize, &[u8])> = all
+            let read = read_log(&path, *format);
+            // One side may be a host name (ASA `names`) or absent (an ASA
+            // 305011 translation).
+            assert!(read
+                .events
                 .iter()
-                .map(Vec::as_slice)
-                .enumerate()
-                .filter(|(_, l)| !l.is_empty())
-                .collect();
-            let head: Vec<&[u8]> = all.iter().take(20).map(|(_, l)| *l).collect();
-            assert_eq!(logs::detect(&head), Some(*format), "{}", path.display());
-            let mut cx = Context::for_file(&path).unwrap();
-            let (mut events, mut skips) = (0usize, BTreeMap::<&str, usize>::new());
-            for (n, line) in &all {
-                match logs::parse_line(*format, line, &mut cx) {
-                    Ok(Some(e)) => {
-                        // One side may be a host name (ASA `names`) or
-                        // absent (an ASA 305011 translation).
-                        assert!(e.src.is_some() || e.dst.is_some());
-                        events += 1;
-                    }
-                    Ok(None) => *skips.entry("none").or_default() += 1,
-                    Err(s) => {
-                        if s == Skip::Malformed {
-                            eprintln!("{}:{}: {}", path.display(), n + 1, s.reason());
-                        }
-                        *skips.entry(s.reason()).or_default() += 1
-                    }
+                .all(|e| e.src.is_some() || e.dst.is_some()));
+            for (n, text) in &read.described {
+                if text == "skip: malformed fields" {
+                    eprintln!("{}:{n}: {}", path.display(), Skip::Malformed.reason());
                 }
             }
-            let skipped: usize = skips.values().sum();
-            assert_eq!(events + skipped, all.len());
-            eprintln!("{}: {events} events, skipped {skips:?}", path.display());
-            assert!(events > 0, "{}", path.display());
+            assert!(!read.events.is_empty(), "{}", path.display());
             // The firewall formats carry traffic on every line but the
             // ones that are not the firewall's.
             assert!(
-                !skips.contains_key("malformed fields"),
-                "{}: {skips:?}",
-                path.display()
+                !read.skips.contains_key("malformed fields"),
+                "{}: {:?}",
+                path.display(),
+                read.skips
             );
         }
     }

@@ -13,7 +13,8 @@
 //! on either side is [`Skip::HostName`]. Other message ids are skipped as
 //! unsupported.
 
-use super::syslog::{clock, frame, month, unread};
+use super::stamp::{clock, month, number};
+use super::syslog::{frame, unread};
 use super::{addr, port, Action, Context, Direction, Event, Mapped, Skip};
 use std::net::IpAddr;
 
@@ -76,29 +77,18 @@ fn header_time(header: &str, line: &str, cx: &mut Context) -> Result<Option<i64>
     let w: Vec<&str> = h.split_ascii_whitespace().collect();
     if let Some(mon) = w.first().and_then(|m| month(m)) {
         let day: u8 = w.get(1).and_then(|d| d.parse().ok()).ok_or(Skip::BadTime)?;
-        let year = w
-            .get(2)
-            .filter(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()));
+        let year = w.get(2).filter(|y| y.len() == 4).and_then(|y| number(y));
         let ci = if year.is_some() { 3 } else { 2 };
         let (hh, mm, ss) = w
             .get(ci)
             .map(|c| c.trim_end_matches(':'))
             .and_then(clock)
             .ok_or(Skip::BadTime)?;
-        return match year {
-            Some(y) => {
-                let y: i64 = y.parse().map_err(|_| Skip::BadTime)?;
-                cx.year
-                    .local(y, mon, day, hh, mm, ss)
-                    .map(Some)
-                    .ok_or(Skip::BadTime)
-            }
-            None => cx
-                .year
-                .resolve(mon, day, hh, mm, ss)
-                .map(Some)
-                .ok_or(Skip::BadTime),
-        };
+        return cx
+            .year
+            .civil(year, mon, day, hh, mm, ss)
+            .map(Some)
+            .ok_or(Skip::BadTime);
     }
     let framed = frame(line, &mut cx.year).map_err(|_| Skip::BadTime)?;
     Ok(framed.time)
@@ -147,7 +137,7 @@ fn set_host(ev: &mut Event, src: bool, h: Host) {
 
 /// `IF:ADDR[/PORT]` or `ADDR[/PORT]` (IPv6 too): interface, address or
 /// host name, port.
-fn colon_end(s: &str) -> Result<(Option<&str>, Host<'_>, Option<u16>), Skip> {
+fn colon_end(s: &str) -> Result<Side<'_>, Skip> {
     let (a, p) = match s.rsplit_once('/') {
         Some((a, p)) => (a, Some(port(p).ok_or(Skip::Malformed)?)),
         None => (s, None),
@@ -187,6 +177,29 @@ fn pos(t: &[&str], word: &str, from: usize) -> Option<usize> {
         .map(|i| i + from)
 }
 
+/// An interface, address or host name, and port (see [`colon_end`]).
+type Side<'a> = (Option<&'a str>, Host<'a>, Option<u16>);
+
+/// The word `word` (the first from `from` on) and the [`colon_end`] after
+/// it: its position and the end.
+fn after<'a>(t: &[&'a str], word: &str, from: usize) -> Result<(usize, Side<'a>), Skip> {
+    let i = pos(t, word, from).ok_or(Skip::Malformed)?;
+    let end = t.get(i + 1).ok_or(Skip::Malformed)?;
+    Ok((i, colon_end(end)?))
+}
+
+/// `src IF:A[/P] dst IF:B[/P]` (106023, 106010): the ends, their ports
+/// and interfaces; the position of `dst`.
+fn src_dst(t: &[&str], ev: &mut Event) -> Result<usize, Skip> {
+    let (s, (si, sa, sp)) = after(t, "src", 2)?;
+    let (d, (di, da, dp)) = after(t, "dst", s)?;
+    set_host(ev, true, sa);
+    set_host(ev, false, da);
+    (ev.src_port, ev.iface_in) = (sp, si.map(str::to_string));
+    (ev.dst_port, ev.iface_out) = (dp, di.map(str::to_string));
+    Ok(d)
+}
+
 /// `Deny PROTO src IF:A[/P] dst IF:B[/P] … by access-group "NAME"`.
 fn deny_acl(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
     if t.first() != Some(&"Deny") {
@@ -194,20 +207,7 @@ fn deny_acl(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
     }
     ev.action = Some(Action::Drop);
     ev.protocol = t.get(1).map(|p| p.to_ascii_lowercase());
-    let s = pos(t, "src", 2).ok_or(Skip::Malformed)?;
-    let (si, sa, sp) = t
-        .get(s + 1)
-        .ok_or(Skip::Malformed)
-        .and_then(|e| colon_end(e))?;
-    let d = pos(t, "dst", s).ok_or(Skip::Malformed)?;
-    let (di, da, dp) = t
-        .get(d + 1)
-        .ok_or(Skip::Malformed)
-        .and_then(|e| colon_end(e))?;
-    set_host(ev, true, sa);
-    set_host(ev, false, da);
-    (ev.src_port, ev.iface_in) = (sp, si.map(str::to_string));
-    (ev.dst_port, ev.iface_out) = (dp, di.map(str::to_string));
+    let d = src_dst(t, ev)?;
     if let Some(g) = pos(t, "access-group", d) {
         ev.rule = t.get(g + 1).map(|r| r.trim_matches('"').to_string());
     }
@@ -236,16 +236,8 @@ fn deny_from_to(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
     } else {
         Direction::Unknown
     };
-    let f = pos(t, "from", 1).ok_or(Skip::Malformed)?;
-    let (_, sa, sp) = t
-        .get(f + 1)
-        .ok_or(Skip::Malformed)
-        .and_then(|e| colon_end(e))?;
-    let to = pos(t, "to", f).ok_or(Skip::Malformed)?;
-    let (_, da, dp) = t
-        .get(to + 1)
-        .ok_or(Skip::Malformed)
-        .and_then(|e| colon_end(e))?;
+    let (f, (_, sa, sp)) = after(t, "from", 1)?;
+    let (to, (_, da, dp)) = after(t, "to", f)?;
     set_host(ev, true, sa);
     set_host(ev, false, da);
     (ev.src_port, ev.dst_port) = (sp, dp);
@@ -291,13 +283,11 @@ type End<'a> = (Option<&'a str>, Host<'a>, Option<u16>, Option<Mapped>);
 /// The two ends after `for` and `to`, each with its mapped address when the
 /// line gives one.
 fn for_to<'a>(t: &[&'a str]) -> Result<(End<'a>, End<'a>), Skip> {
-    let end = |i: usize| -> Result<End<'a>, Skip> {
-        let (iface, a, p) = t.get(i).ok_or(Skip::Malformed).and_then(|e| colon_end(e))?;
-        Ok((iface, a, p, t.get(i + 1).and_then(|m| mapped(m))))
-    };
-    let f = pos(t, "for", 1).ok_or(Skip::Malformed)?;
-    let to = pos(t, "to", f + 2).ok_or(Skip::Malformed)?;
-    Ok((end(f + 1)?, end(to + 1)?))
+    let with_mapped =
+        |(i, (iface, a, p)): (usize, Side<'a>)| (iface, a, p, t.get(i + 2).and_then(|m| mapped(m)));
+    let (f, a) = after(t, "for", 1)?;
+    let b = after(t, "to", f + 2)?;
+    Ok((with_mapped((f, a)), with_mapped(b)))
 }
 
 fn set_ends(ev: &mut Event, src: End, dst: End) {
@@ -365,20 +355,7 @@ fn deny_protocol(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
         p => p,
     };
     ev.protocol = proto.map(|p| p.to_ascii_lowercase());
-    let s = pos(t, "src", 2).ok_or(Skip::Malformed)?;
-    let (si, sa, sp) = t
-        .get(s + 1)
-        .ok_or(Skip::Malformed)
-        .and_then(|e| colon_end(e))?;
-    let d = pos(t, "dst", s).ok_or(Skip::Malformed)?;
-    let (di, da, dp) = t
-        .get(d + 1)
-        .ok_or(Skip::Malformed)
-        .and_then(|e| colon_end(e))?;
-    set_host(ev, true, sa);
-    set_host(ev, false, da);
-    (ev.src_port, ev.iface_in) = (sp, si.map(str::to_string));
-    (ev.dst_port, ev.iface_out) = (dp, di.map(str::to_string));
+    src_dst(t, ev)?;
     Ok(())
 }
 
@@ -393,16 +370,8 @@ fn translation(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
     let proto = t.get(2).map(|p| p.to_ascii_lowercase());
     let ports = matches!(proto.as_deref(), Some("tcp" | "udp"));
     ev.protocol = proto;
-    let f = pos(t, "from", 3).ok_or(Skip::Malformed)?;
-    let (ri, real, rp) = t
-        .get(f + 1)
-        .ok_or(Skip::Malformed)
-        .and_then(|e| colon_end(e))?;
-    let to = pos(t, "to", f + 2).ok_or(Skip::Malformed)?;
-    let (mi, mapped, mp) = t
-        .get(to + 1)
-        .ok_or(Skip::Malformed)
-        .and_then(|e| colon_end(e))?;
+    let (f, (ri, real, rp)) = after(t, "from", 3)?;
+    let (_, (mi, mapped, mp)) = after(t, "to", f + 2)?;
     set_host(ev, true, real);
     ev.src_port = rp.filter(|_| ports);
     ev.iface_in = ri.map(str::to_string);
@@ -423,11 +392,7 @@ fn denied_to_box(t: &[&str], ev: &mut Event) -> Result<(), Skip> {
     }
     ev.action = Some(Action::Drop);
     ev.protocol = t.first().map(|p| p.to_ascii_lowercase());
-    let f = pos(t, "from", 5).ok_or(Skip::Malformed)?;
-    let (_, sa, sp) = t
-        .get(f + 1)
-        .ok_or(Skip::Malformed)
-        .and_then(|e| colon_end(e))?;
+    let (f, (_, sa, sp)) = after(t, "from", 5)?;
     let to = pos(t, "to", f + 2).ok_or(Skip::Malformed)?;
     let dst = *t.get(to + 1).ok_or(Skip::Malformed)?;
     let (dst, dp) = match dst.rsplit_once('/') {

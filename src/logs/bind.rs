@@ -21,8 +21,9 @@
 //! lines are [`Skip::Unsupported`]; lines of other programs (no BIND
 //! stamp, no `named` tag) [`Skip::Foreign`].
 
-use super::syslog::{clock, frame, month, FrameError};
-use super::zeek::{days_from_civil, qname};
+use super::fields::{qname, rpz_action};
+use super::stamp::{clock, month, number, Civil};
+use super::syslog::{frame, FrameError};
 use super::{addr, port, some_text, Action, Context, Event, Skip};
 
 pub(super) fn looks_like(line: &str) -> bool {
@@ -141,11 +142,7 @@ fn rpz(r: &str, enabled: bool, ev: &mut Event) -> Result<(), Skip> {
     ev.action = Some(if !enabled {
         Action::Other
     } else {
-        match policy {
-            "NXDOMAIN" | "NODATA" | "DROP" | "Local-Data" | "CNAME" => Action::Drop,
-            "PASSTHRU" => Action::Accept,
-            _ => Action::Other,
-        }
+        rpz_action(policy)
     });
     Ok(())
 }
@@ -203,31 +200,21 @@ fn denied(rest: &str, ev: &mut Event) -> Result<(), Skip> {
     Ok(())
 }
 
-type Parts = (i64, u8, u8, u8, u8, u8);
-
 /// `dd-Mmm-yyyy hh:mm:ss.mmm ` at the start: the parts and the rest.
-fn bind_stamp(s: &str) -> Option<(Parts, &str)> {
+fn bind_stamp(s: &str) -> Option<(Civil, &str)> {
     let b = s.as_bytes();
     if b.len() < 21 || b[2] != b'-' || b[6] != b'-' || b[11] != b' ' {
         return None;
     }
     let d: u8 = s.get(..2)?.parse().ok()?;
     let mo = month(s.get(3..6)?)?;
-    let y = s.get(7..11)?;
-    if !y.bytes().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    let y: i64 = y.parse().ok()?;
+    let y = number(s.get(7..11)?)?;
     let end = s[12..].find(' ').map_or(s.len(), |i| i + 12);
     let (h, mi, sec) = clock(&s[12..end])?;
     Some(((y, mo, d, h, mi, sec), s.get(end + 1..).unwrap_or("")))
 }
 
-fn local((y, mo, d, h, mi, s): Parts, cx: &mut Context) -> Option<i64> {
-    days_from_civil(y, mo, d)?;
-    if h > 23 {
-        return None;
-    }
+fn local((y, mo, d, h, mi, s): Civil, cx: &mut Context) -> Option<i64> {
     cx.year.local(y, mo, d, h, mi, s)
 }
 

@@ -15,11 +15,11 @@
 //! `MMM dd [yyyy] HH:mm:ss[.SSS] [zone]`), else the syslog header's. A line
 //! with no address and no host name is unsupported.
 
-use super::columns::{action_word, civil_utc, epoch, offset, proto_name};
-use super::syslog::{clock, frame, month};
-use super::{addr, port, Context, Direction, Event, Mapped, Skip};
+use super::fields::{action_word, has_ports, mapped, opt_addr, protocol};
+use super::stamp::{clock, epoch, month, number, offset, utc};
+use super::syslog::frame;
+use super::{port, some_text, Context, Direction, Event, Skip};
 use std::borrow::Cow;
-use std::net::IpAddr;
 
 fn mark(line: &str) -> Option<usize> {
     let mut from = 0;
@@ -128,44 +128,35 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
     let at = mark(line).ok_or(Skip::Foreign)?;
     let (head, ext) = header(&line[at + 4..]).ok_or(Skip::Malformed)?;
     let mut ev = Event::empty();
-    ev.signature = Some(head[5].trim().to_string()).filter(|s| !s.is_empty());
+    ev.signature = some_text(head[5].trim());
     let pairs = extension(ext);
     let mut labels: [Option<&str>; 6] = [None; 6];
     let mut custom: [Option<&str>; 6] = [None; 6];
     let (mut rt, mut start, mut end) = (None, None, None);
     let (mut v6src, mut v6dst) = (None, None);
     let (mut nat_src, mut nat_dst, mut nat_spt, mut nat_dpt) = (None, None, None, None);
-    let ip = |v: &str| -> Result<Option<IpAddr>, Skip> {
-        match v {
-            "" => Ok(None),
-            v => addr(v).map(Some).ok_or(Skip::Malformed),
-        }
-    };
     let num = |v: &str| -> Result<Option<u16>, Skip> {
         match v {
             "" => Ok(None),
             v => port(v).map(Some).ok_or(Skip::Malformed),
         }
     };
-    let text = |v: &str| Some(v.to_string()).filter(|s| !s.is_empty());
     for (k, v) in &pairs {
         let v = v.as_ref();
         match *k {
-            "src" | "sourceAddress" => ev.src = ip(v)?,
-            "dst" | "destinationAddress" => ev.dst = ip(v)?,
-            "c6a2" | "deviceCustomIPv6Address2" => v6src = ip(v)?,
-            "c6a3" | "deviceCustomIPv6Address3" => v6dst = ip(v)?,
+            "src" | "sourceAddress" => ev.src = opt_addr(v)?,
+            "dst" | "destinationAddress" => ev.dst = opt_addr(v)?,
+            "c6a2" | "deviceCustomIPv6Address2" => v6src = opt_addr(v)?,
+            "c6a3" | "deviceCustomIPv6Address3" => v6dst = opt_addr(v)?,
             "spt" | "sourcePort" => ev.src_port = num(v)?,
             "dpt" | "destinationPort" => ev.dst_port = num(v)?,
-            "proto" | "transportProtocol" => {
-                ev.protocol = Some(proto_name(v)).filter(|p| !p.is_empty())
-            }
+            "proto" | "transportProtocol" => ev.protocol = protocol(v),
             "act" | "deviceAction" => ev.action = (!v.is_empty()).then(|| action_word(v)),
             "rt" | "receiptTime" => rt = Some(v),
             "start" | "startTime" => start = Some(v),
             "end" | "endTime" => end = Some(v),
-            "deviceInboundInterface" => ev.iface_in = text(v),
-            "deviceOutboundInterface" => ev.iface_out = text(v),
+            "deviceInboundInterface" => ev.iface_in = some_text(v),
+            "deviceOutboundInterface" => ev.iface_out = some_text(v),
             "deviceDirection" => {
                 ev.direction = match v {
                     "0" => Direction::In,
@@ -173,12 +164,12 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
                     _ => Direction::Unknown,
                 }
             }
-            "sourceTranslatedAddress" => nat_src = ip(v)?,
-            "destinationTranslatedAddress" => nat_dst = ip(v)?,
+            "sourceTranslatedAddress" => nat_src = opt_addr(v)?,
+            "destinationTranslatedAddress" => nat_dst = opt_addr(v)?,
             "sourceTranslatedPort" => nat_spt = num(v)?,
             "destinationTranslatedPort" => nat_dpt = num(v)?,
-            "shost" | "sourceHostName" => ev.src_name = text(v),
-            "dhost" | "destinationHostName" => ev.dst_name = text(v),
+            "shost" | "sourceHostName" => ev.src_name = some_text(v),
+            "dhost" | "destinationHostName" => ev.dst_name = some_text(v),
             k => {
                 if let Some(n) = custom_string(k, "Label") {
                     labels[n] = Some(v);
@@ -190,12 +181,6 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
     }
     ev.src = ev.src.or(v6src);
     ev.dst = ev.dst.or(v6dst);
-    let mapped = |a: Option<IpAddr>, p: Option<u16>| {
-        a.filter(|a| !a.is_unspecified()).map(|addr| Mapped {
-            addr,
-            port: p.filter(|p| *p != 0),
-        })
-    };
     ev.src_mapped = mapped(nat_src, nat_spt);
     ev.dst_mapped = mapped(nat_dst, nat_dpt);
     if ev.src.is_none() && ev.dst.is_none() && ev.src_name.is_none() && ev.dst_name.is_none() {
@@ -208,8 +193,8 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
                 l.contains("rule") || l.contains("policy")
             }) && custom[*n].is_some_and(|v| !v.is_empty())
         })
-        .and_then(|n| text(custom[n].unwrap_or("")));
-    if !super::columns::has_ports(ev.protocol.as_deref()) {
+        .and_then(|n| some_text(custom[n].unwrap_or("")));
+    if !has_ports(ev.protocol.as_deref()) {
         (ev.src_port, ev.dst_port) = (None, None);
     }
     ev.time = match rt.or(start).or(end) {
@@ -225,17 +210,10 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
 
 /// `cs1`…`cs6` (with `suffix`, e.g. `cs3Label`): the index 0–5.
 fn custom_string(key: &str, suffix: &str) -> Option<usize> {
-    let rest = key.strip_prefix("cs")?.strip_suffix(suffix)?;
-    let n = match rest {
-        "1" => 0,
-        "2" => 1,
-        "3" => 2,
-        "4" => 3,
-        "5" => 4,
-        "6" => 5,
-        _ => return None,
-    };
-    Some(n)
+    match key.strip_prefix("cs")?.strip_suffix(suffix)?.as_bytes() {
+        [n @ b'1'..=b'6'] => Some(usize::from(n - b'1')),
+        _ => None,
+    }
 }
 
 /// Milliseconds since the epoch, or `MMM dd [yyyy] HH:mm:ss[.SSS] [zone]`
@@ -248,10 +226,7 @@ fn cef_time(v: &str, cx: &mut Context) -> Option<i64> {
     let w: Vec<&str> = v.split_ascii_whitespace().collect();
     let mon = month(w.first()?)?;
     let day = w.get(1).filter(|d| d.len() <= 2)?.parse::<u8>().ok()?;
-    let year = w
-        .get(2)
-        .filter(|y| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()))
-        .and_then(|y| y.parse::<i64>().ok());
+    let year = w.get(2).filter(|y| y.len() == 4).and_then(|y| number(y));
     let ci = if year.is_some() { 3 } else { 2 };
     let (h, mi, s) = clock(w.get(ci)?)?;
     let zone = match w.get(ci + 1) {
@@ -262,9 +237,8 @@ fn cef_time(v: &str, cx: &mut Context) -> Option<i64> {
         return None;
     }
     match (year, zone) {
-        (Some(y), Some(off)) => Some(civil_utc(y, mon, day, h, mi, s)? - off),
-        (Some(y), None) => cx.year.local(y, mon, day, h, mi, s),
-        (None, None) => cx.year.resolve(mon, day, h, mi, s),
+        (Some(y), Some(off)) => Some(utc((y, mon, day, h, mi, s))? - off),
+        (year, None) => cx.year.civil(year, mon, day, h, mi, s),
         (None, Some(off)) => {
             // The year from the guess, the zone from the line.
             let t = cx.year.resolve(mon, day, h, mi, s)?;
@@ -272,7 +246,7 @@ fn cef_time(v: &str, cx: &mut Context) -> Option<i64> {
                 .ok()?
                 .to_zoned(jiff::tz::TimeZone::UTC)
                 .year();
-            Some(civil_utc(i64::from(y), mon, day, h, mi, s)? - off)
+            Some(utc((i64::from(y), mon, day, h, mi, s))? - off)
         }
     }
 }

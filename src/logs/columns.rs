@@ -1,12 +1,12 @@
 //! Generic CSV / TSV logs read through a column mapping ([`Columns`], given
 //! on the command line: `time=1,src=3,dst=4,dport=6,action=8` with 1-based
-//! column numbers, or header names: `src=source_ip`), and the small pieces
-//! the vendor parsers share: a quote-aware field splitter, action words,
-//! protocol numbers, times in the forms logs write.
+//! column numbers, or header names: `src=source_ip`). The pieces other
+//! formats share live in [`fields`](super::fields) and
+//! [`stamp`](super::stamp).
 
-use super::{addr, port, Action, Context, Direction, Event, Skip};
-use std::borrow::Cow;
-use std::net::IpAddr;
+use super::fields::{action_word, answers, direction_word, proto_name, qname, split};
+use super::stamp::{epoch, ymd_hms, zoned};
+use super::{addr, port, Context, Event, Skip};
 
 /// A column of a [`Columns`] mapping.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -278,7 +278,7 @@ fn parse_with(line: &str, columns: &mut Columns, cx: &mut Context) -> Result<Opt
             Field::IfaceIn => ev.iface_in = Some(v.to_string()),
             Field::IfaceOut => ev.iface_out = Some(v.to_string()),
             Field::Rule => ev.rule = Some(v.to_string()),
-            Field::Qname => ev.qname = Some(qname(v)),
+            Field::Qname => ev.qname = qname(v),
             Field::Answers => ev.answers = answers(v),
             Field::Signature => ev.signature = Some(v.to_string()),
         }
@@ -289,239 +289,6 @@ fn parse_with(line: &str, columns: &mut Columns, cx: &mut Context) -> Result<Opt
     Ok(Some(ev))
 }
 
-/// A queried name: lower case, without its final dot.
-pub(super) fn qname(v: &str) -> String {
-    v.trim_end_matches('.').to_ascii_lowercase()
-}
-
-/// The addresses in a list of answers (`,`, `;` or space separated); names
-/// (CNAMEs) and other words are left out.
-pub(super) fn answers(v: &str) -> Vec<IpAddr> {
-    v.split([',', ';', ' '])
-        .filter_map(|a| addr(a.trim()))
-        .collect()
-}
-
-fn direction_word(v: &str) -> Direction {
-    match v.to_ascii_lowercase().as_str() {
-        "in" | "inbound" | "incoming" | "ingress" => Direction::In,
-        "out" | "outbound" | "outgoing" | "egress" => Direction::Out,
-        _ => Direction::Unknown,
-    }
-}
-
-/// Splits one CSV line at `sep`: a field that starts with `"` runs to its
-/// closing quote (`""` is a quote inside it) and may hold the separator.
-/// An unclosed quote runs to the end of the line.
-pub(super) fn split(line: &str, sep: u8) -> Vec<Cow<'_, str>> {
-    let b = line.as_bytes();
-    let mut out = Vec::with_capacity(64);
-    let mut i = 0;
-    loop {
-        if b.get(i) == Some(&b'"') {
-            let start = i + 1;
-            let mut j = start;
-            let mut doubled = false;
-            let end = loop {
-                match b.get(j) {
-                    None => break b.len(),
-                    Some(b'"') if b.get(j + 1) == Some(&b'"') => {
-                        doubled = true;
-                        j += 2;
-                    }
-                    Some(b'"') => break j,
-                    Some(_) => j += 1,
-                }
-            };
-            let text = &line[start..end];
-            out.push(if doubled {
-                Cow::Owned(text.replace("\"\"", "\""))
-            } else {
-                Cow::Borrowed(text)
-            });
-            // Skip to the next separator (anything after the closing quote
-            // and before it is dropped).
-            let next = b[end.min(b.len())..].iter().position(|c| *c == sep);
-            match next {
-                Some(k) => i = end + k + 1,
-                None => break,
-            }
-        } else {
-            match b[i..].iter().position(|c| *c == sep) {
-                Some(k) => {
-                    out.push(Cow::Borrowed(&line[i..i + k]));
-                    i += k + 1;
-                }
-                None => {
-                    out.push(Cow::Borrowed(&line[i..]));
-                    break;
-                }
-            }
-        }
-    }
-    out
-}
-
-/// What an action word of a firewall log means: `allow`, `accept`,
-/// `permit`, `pass`, `close`, `timeout`, `alert`… let the traffic through;
-/// `deny`, `drop`, `block`, `reject`, `reset-*`, `*-rst`, `sinkhole`…
-/// stopped it; anything else is [`Action::Other`].
-pub(super) fn action_word(v: &str) -> Action {
-    let v = v.trim().to_ascii_lowercase();
-    let v = v.as_str();
-    match v {
-        "allow" | "allowed" | "accept" | "accepted" | "permit" | "permitted" | "pass"
-        | "passed" | "passthrough" | "pass_session" | "close" | "timeout" | "start" | "alert"
-        | "continue" | "override" | "detected" | "monitored" | "success" => Action::Accept,
-        "deny" | "denied" | "drop" | "dropped" | "block" | "blocked" | "reject" | "rejected"
-        | "reset" | "server-rst" | "client-rst" | "sinkhole" | "random-drop" | "clear_session" => {
-            Action::Drop
-        }
-        _ if v.starts_with("reset-")
-            || v.starts_with("block-")
-            || v.starts_with("drop-")
-            || v.starts_with("deny-") =>
-        {
-            Action::Drop
-        }
-        _ => Action::Other,
-    }
-}
-
-/// A protocol as logs name it: a number becomes its name (`6` → `tcp`),
-/// a name goes to lower case.
-pub(super) fn proto_name(v: &str) -> String {
-    let name = match v {
-        "1" => "icmp",
-        "2" => "igmp",
-        "4" => "ipip",
-        "6" => "tcp",
-        "17" => "udp",
-        "41" => "ipv6",
-        "47" => "gre",
-        "50" => "esp",
-        "51" => "ah",
-        "58" => "ipv6-icmp",
-        "89" => "ospf",
-        "103" => "pim",
-        "112" => "vrrp",
-        "132" => "sctp",
-        "136" => "udplite",
-        _ => return v.to_ascii_lowercase(),
-    };
-    name.to_string()
-}
-
-/// Whether a protocol carries ports (an unknown one is taken as if).
-pub(super) fn has_ports(proto: Option<&str>) -> bool {
-    matches!(proto, None | Some("tcp" | "udp" | "sctp" | "udplite"))
-}
-
-/// Unix seconds of a civil time read as UTC (no zone applied); `None`
-/// when it is no date or time.
-pub(super) fn civil_utc(y: i64, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Option<i64> {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let days_in = match mo {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if d == 0 || d > days_in || h > 23 || mi > 59 || s > 59 || !(1..=9999).contains(&y) {
-        return None;
-    }
-    // Days from civil (H. Hinnant).
-    let (y, m) = if mo <= 2 {
-        (y - 1, mo as i64 + 9)
-    } else {
-        (y, mo as i64 - 3)
-    };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * m + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    Some(days * 86_400 + h as i64 * 3600 + mi as i64 * 60 + s as i64)
-}
-
-/// A civil time: year, month, day, hour, minute, second.
-pub(super) type Civil = (i64, u8, u8, u8, u8, u8);
-
-/// `YYYY?MM?DD?hh:mm:ss` (any one-byte separators, a fraction after the
-/// seconds allowed): the civil fields and what follows.
-pub(super) fn ymd_hms(s: &str) -> Option<(Civil, &str)> {
-    let b = s.as_bytes();
-    if b.len() < 19 || b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let n = |i: usize, w: usize| -> Option<i64> {
-        b[i..i + w].iter().try_fold(0i64, |a, &c| {
-            c.is_ascii_digit().then(|| a * 10 + i64::from(c - b'0'))
-        })
-    };
-    let t = (
-        n(0, 4)?,
-        n(5, 2)? as u8,
-        n(8, 2)? as u8,
-        n(11, 2)? as u8,
-        n(14, 2)? as u8,
-        n(17, 2)? as u8,
-    );
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
-        rest = &frac[digits..];
-    }
-    Some((t, rest))
-}
-
-/// Unix seconds of an epoch number in seconds, milliseconds, microseconds
-/// or nanoseconds (told by its length); a fraction after seconds is
-/// dropped.
-pub(super) fn epoch(v: &str) -> Option<i64> {
-    let whole = match v.split_once('.') {
-        Some((w, f)) if f.bytes().all(|b| b.is_ascii_digit()) && w.len() <= 11 => w,
-        Some(_) => return None,
-        None => v,
-    };
-    if whole.is_empty() || whole.len() > 20 || !whole.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let n: u64 = whole.parse().ok()?;
-    let secs = match whole.len() {
-        0..=11 => n,
-        12..=14 => n / 1_000,
-        15..=17 => n / 1_000_000,
-        _ => n / 1_000_000_000,
-    };
-    i64::try_from(secs).ok()
-}
-
-/// `+0100`, `-05:00`, `+01`, `Z`, `UTC`, `GMT`: seconds east of UTC.
-pub(super) fn offset(v: &str) -> Option<i64> {
-    let v = v.trim();
-    if matches!(v, "Z" | "UTC" | "GMT" | "z") {
-        return Some(0);
-    }
-    let (sign, rest) = match v.as_bytes().first()? {
-        b'+' => (1, &v[1..]),
-        b'-' => (-1, &v[1..]),
-        _ => return None,
-    };
-    let digits: String = rest.chars().filter(|c| *c != ':').collect();
-    if !digits.bytes().all(|b| b.is_ascii_digit()) || !(digits.len() == 2 || digits.len() == 4) {
-        return None;
-    }
-    let h: i64 = digits[..2].parse().ok()?;
-    let m: i64 = if digits.len() == 4 {
-        digits[2..].parse().ok()?
-    } else {
-        0
-    };
-    (h <= 14 && m <= 59).then_some(sign * (h * 3600 + m * 60))
-}
-
 /// A time in a CSV column: RFC 3339, epoch seconds (or ms, µs, ns), or
 /// `YYYY-MM-DD hh:mm:ss` (`T` or `/` accepted) without a zone, taken in
 /// the context's zone.
@@ -529,28 +296,13 @@ fn any_time(v: &str, cx: &mut Context) -> Option<i64> {
     if let Some(t) = epoch(v) {
         return Some(t);
     }
-    let ((y, mo, d, h, mi, s), rest) = ymd_hms(v)?;
-    if rest.is_empty() {
-        return cx.year.local(y, mo, d, h, mi, s);
-    }
-    let off = offset(rest.trim())?;
-    Some(civil_utc(y, mo, d, h, mi, s)? - off)
+    let (c, rest) = ymd_hms(v)?;
+    zoned(c, rest, &mut cx.year)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn splits_quoted_fields() {
-        let f = split(r#"a,"b,c",,"say ""hi""",d"#, b',');
-        assert_eq!(f, vec!["a", "b,c", "", "say \"hi\"", "d"]);
-        assert_eq!(split("x", b','), vec!["x"]);
-        assert_eq!(split("", b','), vec![""]);
-        assert_eq!(split("a,", b','), vec!["a", ""]);
-        assert_eq!(split("\"open,end", b','), vec!["open,end"]);
-        assert_eq!(split("a\tb", b'\t'), vec!["a", "b"]);
-    }
 
     #[test]
     fn mapping_from_the_command_line() {
@@ -588,28 +340,7 @@ mod tests {
     }
 
     #[test]
-    fn words_numbers_and_times() {
-        assert_eq!(action_word("reset-both"), Action::Drop);
-        assert_eq!(action_word("server-rst"), Action::Drop);
-        assert_eq!(action_word("Permit"), Action::Accept);
-        assert_eq!(action_word("ip-conn"), Action::Other);
-        assert_eq!(proto_name("58"), "ipv6-icmp");
-        assert_eq!(proto_name("TCP"), "tcp");
-        assert_eq!(proto_name("253"), "253");
-        assert_eq!(epoch("1796644801"), Some(1_796_644_801));
-        assert_eq!(epoch("1796644801123"), Some(1_796_644_801));
-        assert_eq!(epoch("1796644801123456"), Some(1_796_644_801));
-        assert_eq!(epoch("1796644801123456789"), Some(1_796_644_801));
-        assert_eq!(epoch("1796644801.5"), Some(1_796_644_801));
-        assert_eq!(epoch("17966x"), None);
-        assert_eq!(epoch("99999999999999999999"), None);
-        assert_eq!(offset("+0100"), Some(3600));
-        assert_eq!(offset("-05:30"), Some(-19_800));
-        assert_eq!(offset("+1500"), None);
-        assert_eq!(civil_utc(2026, 12, 7, 12, 0, 0), Some(1_796_644_800));
-        assert_eq!(civil_utc(1970, 1, 1, 0, 0, 0), Some(0));
-        assert_eq!(civil_utc(2024, 2, 29, 0, 0, 0), Some(1_709_164_800));
-        assert_eq!(civil_utc(2026, 2, 29, 0, 0, 0), None);
+    fn times() {
         let mut cx = Context::new(1_796_644_800);
         assert_eq!(
             any_time("2026-12-07 12:00:00", &mut cx),

@@ -11,9 +11,9 @@
 //! in the context's zone. Event logs (`type="event"`) and lines without
 //! addresses are unsupported.
 
-use super::columns::{action_word, answers, epoch, offset, proto_name, qname};
-use super::syslog::clock;
-use super::{addr, port, Context, Direction, Event, Mapped, Skip};
+use super::fields::{action_word, answers, direction_word, has_ports, mapped, protocol, qname};
+use super::stamp::{clock, epoch, offset, utc, ymd};
+use super::{addr, port, some_text, Context, Direction, Event, Mapped, Skip};
 
 /// Keys a FortiGate log line starts with (after any syslog header).
 const FIRST: [&str; 6] = [
@@ -161,8 +161,8 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
     ev.time = time(&f, cx)?;
     ev.src = Some(addr(srcip).ok_or(Skip::Malformed)?);
     ev.dst = Some(addr(dstip).ok_or(Skip::Malformed)?);
-    ev.protocol = f.proto.filter(|p| !p.is_empty()).map(proto_name);
-    let ports = super::columns::has_ports(ev.protocol.as_deref());
+    ev.protocol = f.proto.and_then(protocol);
+    let ports = has_ports(ev.protocol.as_deref());
     let num = |v: Option<&str>| -> Result<Option<u16>, Skip> {
         match v {
             Some(p) if ports => Ok(Some(port(p).ok_or(Skip::Malformed)?)),
@@ -176,26 +176,19 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
             return Ok(None);
         };
         let a = addr(a).ok_or(Skip::Malformed)?;
-        Ok((!a.is_unspecified()).then_some(Mapped {
-            addr: a,
-            port: num(p)?.filter(|p| *p != 0),
-        }))
+        Ok(mapped(Some(a), num(p)?))
     };
     ev.src_mapped = nat(f.transip, f.transport)?;
     ev.dst_mapped = nat(f.tranip, f.tranport)?;
-    let text = |v: Option<&str>| v.filter(|s| !s.is_empty()).map(str::to_string);
+    let text = |v: Option<&str>| v.and_then(some_text);
     ev.iface_in = text(f.srcintf);
     ev.iface_out = text(f.dstintf);
     ev.action = f.action.filter(|a| !a.is_empty()).map(action_word);
     ev.rule = text(f.policyname).or_else(|| text(f.policyid));
-    ev.direction = match f.direction {
-        Some("incoming" | "inbound") => Direction::In,
-        Some("outgoing" | "outbound") => Direction::Out,
-        _ => Direction::Unknown,
-    };
+    ev.direction = f.direction.map_or(Direction::Unknown, direction_word);
     ev.signature = text(f.attack).or_else(|| text(f.virus));
     if let Some(q) = f.qname.filter(|q| !q.is_empty()) {
-        ev.qname = Some(qname(q));
+        ev.qname = qname(q);
         ev.answers = f.ipaddr.map(answers).unwrap_or_default();
     }
     Ok(Some(ev))
@@ -210,31 +203,17 @@ fn time(f: &Fields, cx: &mut Context) -> Result<Option<i64>, Skip> {
         return Ok(None);
     };
     let b = date.as_bytes();
-    if b.len() != 10
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !date[..4].bytes().all(|c| c.is_ascii_digit())
-    {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(Skip::BadTime);
     }
-    let num = |s: &str| {
-        s.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse::<u8>().ok())
-            .flatten()
-    };
-    let y: i64 = date[..4].parse().map_err(|_| Skip::BadTime)?;
-    let (mo, d) = (
-        num(&date[5..7]).ok_or(Skip::BadTime)?,
-        num(&date[8..10]).ok_or(Skip::BadTime)?,
-    );
+    let (y, mo, d) = ymd(date).ok_or(Skip::BadTime)?;
     let (h, mi, s) = clock(clock_text)
         .filter(|_| clock_text.len() == 8)
         .ok_or(Skip::BadTime)?;
     match f.tz {
         Some(tz) => {
             let off = offset(tz).ok_or(Skip::BadTime)?;
-            let t = super::columns::civil_utc(y, mo, d, h, mi, s).ok_or(Skip::BadTime)?;
+            let t = utc((y, mo, d, h, mi, s)).ok_or(Skip::BadTime)?;
             Ok(Some(t - off))
         }
         None => cx

@@ -15,9 +15,11 @@
 //! mapped address, `NAT A->(B->B')` (destination NAT) makes the one of
 //! `B`/`B'` that is not the destination the destination's.
 
+use super::fields::iface_direction;
 use super::netfilter::action;
-use super::syslog::{clock, frame, FrameError, MONTHS};
-use super::{addr, port, some_text, Context, Direction, Event, Mapped, Skip};
+use super::stamp::{clock, ymd, MONTHS};
+use super::syslog::{frame, unread, FrameError};
+use super::{addr, port, some_text, Context, Event, Mapped, Skip};
 use std::net::IpAddr;
 
 pub(super) fn looks_like(line: &str) -> bool {
@@ -34,7 +36,7 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
             let framed = frame(line, &mut cx.year).map_err(|FrameError::BadTime| Skip::BadTime)?;
             let msg: &str = &framed.msg;
             if !msg.contains("in:") {
-                return Err(super::syslog::unread(&framed, &mut cx.lost));
+                return Err(unread(&framed, &mut cx.lost));
             }
             // `host input: in:…`: the chain was read as the tag;
             // `host PREFIX: input: in:…`: the prefix was.
@@ -93,11 +95,7 @@ fn body(time: Option<i64>, prefix: &str, chain: &str, rest: &str) -> Result<Opti
     let rest = &rest[out_at + 5..];
     let (out, rest) = rest.split_once(',').unwrap_or((rest, ""));
     ev.iface_out = iface(out);
-    ev.direction = match (&ev.iface_in, &ev.iface_out) {
-        (Some(_), None) => Direction::In,
-        (None, Some(_)) => Direction::Out,
-        _ => Direction::Unknown,
-    };
+    ev.direction = iface_direction(&ev);
     let p = rest.find("proto ").ok_or(Skip::Malformed)?;
     let rest = &rest[p + 6..];
     let (proto, mut rest) = rest.split_once(',').ok_or(Skip::Malformed)?;
@@ -204,10 +202,9 @@ fn routeros_stamp<'a>(
         let day: u8 = d.parse().map_err(|_| Skip::BadTime)?;
         Some((y, mon as u8 + 1, day))
     } else if first.len() == 10 && first.as_bytes()[4] == b'-' && first.as_bytes()[7] == b'-' {
-        let n = |r: std::ops::Range<usize>| first.get(r).and_then(|x| x.parse::<u16>().ok());
-        match (n(0..4), n(5..7), n(8..10)) {
-            (Some(y), Some(m), Some(d)) => Some((Some(i64::from(y)), m as u8, d as u8)),
-            _ => return Ok(None),
+        match ymd(first) {
+            Some((y, m, d)) => Some((Some(y), m, d)),
+            None => return Ok(None),
         }
     } else {
         None
@@ -216,11 +213,10 @@ fn routeros_stamp<'a>(
         return Ok(None);
     };
     let (h, m, s) = clock(second).ok_or(Skip::BadTime)?;
-    let time = match year {
-        Some(y) => cx.year.local(y, mon, day, h, m, s),
-        None => cx.year.resolve(mon, day, h, m, s),
-    }
-    .ok_or(Skip::BadTime)?;
+    let time = cx
+        .year
+        .civil(year, mon, day, h, m, s)
+        .ok_or(Skip::BadTime)?;
     Ok(Some((Some(time), after)))
 }
 

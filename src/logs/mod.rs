@@ -5,13 +5,15 @@
 //! file (it cannot be read) is an [`Error`]. Nothing here prints.
 //!
 //! Syslog framing (RFC 3164, RFC 5424) is stripped by [`syslog`]; each
-//! format's module reads the message left.
+//! format's module reads the message left, with the time readers of
+//! [`stamp`] and the field readers of [`fields`] that formats share.
 
 pub mod analyze;
 mod asa;
 mod bind;
 mod cef;
 pub mod columns;
+pub(crate) mod fields;
 mod filterlog;
 mod fortinet;
 pub mod html;
@@ -22,6 +24,7 @@ mod panos;
 mod pf;
 pub mod report;
 pub mod source;
+pub(crate) mod stamp;
 mod suricata;
 pub mod syslog;
 pub mod tally;

@@ -17,8 +17,9 @@
 //! (rounded to 15 minutes), else in the context's zone. Other log types
 //! (SYSTEM, CONFIG…) are unsupported.
 
-use super::columns::{action_word, civil_utc, split, ymd_hms, Civil};
-use super::{addr, port, Context, Event, Mapped, Skip};
+use super::fields::{action_word, has_ports, mapped, opt_addr, split};
+use super::stamp::{offset, utc, ymd_hms, Civil};
+use super::{addr, port, some_text, Context, Event, Skip};
 
 /// Field positions.
 const RECEIVE: usize = 1;
@@ -102,29 +103,20 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
     ev.src = Some(addr(get(SRC)?).ok_or(Skip::Malformed)?);
     ev.dst = Some(addr(get(DST)?).ok_or(Skip::Malformed)?);
     let proto = get(PROTO)?.to_ascii_lowercase();
-    let ports = matches!(proto.as_str(), "tcp" | "udp" | "sctp");
+    let ports = has_ports(Some(&proto));
     let num = |i: usize| -> Result<u16, Skip> { port(get(i)?).ok_or(Skip::Malformed) };
     let (sport, dport, nsport, ndport) =
         (num(SPORT)?, num(DPORT)?, num(NAT_SPORT)?, num(NAT_DPORT)?);
     if ports {
         (ev.src_port, ev.dst_port) = (Some(sport), Some(dport));
     }
-    let nat = |a: &str, p: u16| -> Result<Option<Mapped>, Skip> {
-        let a = match a {
-            "" => return Ok(None),
-            a => addr(a).ok_or(Skip::Malformed)?,
-        };
-        Ok((!a.is_unspecified()).then_some(Mapped {
-            addr: a,
-            port: (ports && p != 0).then_some(p),
-        }))
-    };
+    let nat = |a: &str, p: u16| -> Result<_, Skip> { Ok(mapped(opt_addr(a)?, ports.then_some(p))) };
     ev.src_mapped = nat(get(NAT_SRC)?, nsport)?;
     ev.dst_mapped = nat(get(NAT_DST)?, ndport)?;
     ev.protocol = (!proto.is_empty()).then_some(proto);
     let act = get(ACTION)?;
     ev.action = (!act.is_empty()).then(|| action_word(act));
-    let text = |i: usize| get(i).ok().filter(|s| !s.is_empty()).map(str::to_string);
+    let text = |i: usize| get(i).ok().and_then(some_text);
     ev.rule = text(RULE);
     ev.iface_in = text(IFACE_IN);
     ev.iface_out = text(IFACE_OUT);
@@ -143,14 +135,14 @@ fn time(header: &str, f: &[std::borrow::Cow<str>], cx: &mut Context) -> Result<i
         rest.is_empty().then_some(t)
     };
     let (y, mo, d, h, mi, s) = civil(GENERATED).ok_or(Skip::BadTime)?;
-    let generated = civil_utc(y, mo, d, h, mi, s).ok_or(Skip::BadTime)?;
+    let generated = utc((y, mo, d, h, mi, s)).ok_or(Skip::BadTime)?;
     // PAN-OS 10+: the high-resolution timestamp (RFC 3339 with offset).
     // Its offset applies to the generated time (the same clock).
     if let Some((_, off)) = f.iter().skip(ACTION + 1).find_map(|v| rfc3339(v)) {
         return Ok(generated - off);
     }
     if let Some(stamp) = header_stamp(header)? {
-        let receive = civil(RECEIVE).and_then(|(y, mo, d, h, mi, s)| civil_utc(y, mo, d, h, mi, s));
+        let receive = civil(RECEIVE).and_then(utc);
         if let Some(receive) = receive {
             let off = ((receive - stamp) as f64 / 900.0).round() as i64 * 900;
             if off.abs() <= 14 * 3600 {
@@ -163,13 +155,13 @@ fn time(header: &str, f: &[std::borrow::Cow<str>], cx: &mut Context) -> Result<i
 
 /// An RFC 3339 time with its offset: (Unix seconds, seconds east of UTC).
 fn rfc3339(v: &str) -> Option<(i64, i64)> {
-    let ((y, mo, d, h, mi, s), rest) = ymd_hms(v)?;
+    let (c, rest) = ymd_hms(v)?;
     let b = v.as_bytes();
     if b[4] != b'-' || b[10] != b'T' || rest.is_empty() {
         return None;
     }
-    let off = super::columns::offset(rest)?;
-    Some((civil_utc(y, mo, d, h, mi, s)? - off, off))
+    let off = offset(rest)?;
+    Some((utc(c)? - off, off))
 }
 
 /// The time of an RFC 5424 header or a bare RFC 3339 stamp

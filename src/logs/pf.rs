@@ -16,7 +16,7 @@
 //! flags follow (`S`, `P`, `.`, `Flags [S]`), `udp` for other lines with
 //! ports, `icmp` / `ipv6-icmp` for `icmp:` / `icmp6:`, none otherwise.
 
-use super::syslog::{clock, month};
+use super::stamp::{clock, month, ymd};
 use super::{addr, port, some_text, Action, Context, Direction, Event, Skip};
 use std::net::IpAddr;
 
@@ -175,19 +175,10 @@ fn stamp(s: &str, cx: &mut Context) -> Result<Option<i64>, Skip> {
         }
         // -tttt: `2026-12-07 12:00:01.123456`.
         [date, c] if date.len() == 10 && date.as_bytes()[4] == b'-' => {
-            let num = |r: std::ops::Range<usize>| -> Option<u32> {
-                let x = date.get(r)?;
-                x.bytes()
-                    .all(|b| b.is_ascii_digit())
-                    .then(|| x.parse().ok())?
-            };
-            let (y, mo, d) = (num(0..4), num(5..7), num(8..10));
-            let (Some(y), Some(mo), Some(d)) = (y, mo, d) else {
-                return Err(Skip::BadTime);
-            };
+            let (y, mo, d) = ymd(date).ok_or(Skip::BadTime)?;
             let (h, mi, sec) = clock(c).ok_or(Skip::BadTime)?;
             cx.year
-                .local(i64::from(y), mo as u8, d as u8, h, mi, sec)
+                .local(y, mo, d, h, mi, sec)
                 .map(Some)
                 .ok_or(Skip::BadTime)
         }

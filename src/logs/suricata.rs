@@ -24,7 +24,8 @@
 //! are: no ports then. Decoder-event alerts (no `{PROTO}`) are
 //! [`Skip::Unsupported`].
 
-use super::zeek::{iso_time, json_port, qname};
+use super::fields::{allowed_blocked, json_port, qname};
+use super::stamp::{clock, iso_time, number};
 use super::{addr, port, some_text, Action, Context, Direction, Event, Skip};
 use serde::Deserialize;
 use std::borrow::Cow;
@@ -129,7 +130,7 @@ fn eve(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
     };
     let mut ev = Event::empty();
     ev.time = match &e.timestamp {
-        Some(t) => Some(iso_time(t, cx).ok_or(Skip::BadTime)?),
+        Some(t) => Some(iso_time(t, &mut cx.year).ok_or(Skip::BadTime)?),
         None => None,
     };
     ev.src = Some(addr(src).ok_or(Skip::Malformed)?);
@@ -142,11 +143,7 @@ fn eve(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
     match kind {
         "alert" => {
             let a = e.alert.as_ref().ok_or(Skip::Malformed)?;
-            ev.action = Some(match a.action.as_deref() {
-                Some("allowed") => Action::Accept,
-                Some("blocked") => Action::Drop,
-                _ => Action::Other,
-            });
+            ev.action = Some(allowed_blocked(a.action.as_deref()).unwrap_or(Action::Other));
             ev.signature = a.signature.as_deref().and_then(some_text);
             ev.rule = match (a.gid, a.signature_id, a.rev) {
                 (Some(g), Some(s), Some(r)) => Some(format!("{g}:{s}:{r}")),
@@ -200,7 +197,7 @@ fn protocol(p: &str) -> Option<String> {
         let n = n.trim_start_matches('0');
         return some_text(if n.is_empty() { "0" } else { n });
     }
-    some_text(&p.to_ascii_lowercase())
+    super::fields::protocol(p)
 }
 
 fn fast(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
@@ -252,20 +249,9 @@ fn fast_time(s: &str, cx: &mut Context) -> Option<i64> {
     if b.len() < 19 || b[2] != b'/' || b[5] != b'/' || b[10] != b'-' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let t = s.get(r)?;
-        t.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| t.parse().ok())?
-    };
-    let mo = num(0..2)?;
-    let d = num(3..5)?;
-    let y = num(6..10)?;
-    let (h, mi, sec) = super::syslog::clock(s.get(11..)?)?;
-    super::zeek::days_from_civil(y, u8::try_from(mo).ok()?, u8::try_from(d).ok()?)?;
-    if h > 23 {
-        return None;
-    }
+    let num = |r: std::ops::Range<usize>| number(s.get(r)?);
+    let (mo, d, y) = (num(0..2)?, num(3..5)?, num(6..10)?);
+    let (h, mi, sec) = clock(s.get(11..)?)?;
     cx.year.local(y, mo as u8, d as u8, h, mi, sec)
 }
 

@@ -8,6 +8,7 @@
 //! (`journalctl -o json`, one object per line). [`unread`] tells what a
 //! message no parser reads is: a note of lost lines, or another program's.
 
+use super::stamp::{clock, epoch, in_zone, iso_time, month};
 use std::borrow::Cow;
 
 /// The year of RFC 3164 lines, and the zone of times written without one.
@@ -78,12 +79,21 @@ impl YearGuess {
         let start = match self.hour {
             Some((k, start)) if k == key => start,
             _ => {
-                let start = civil_in(&self.zone, y, mo, d, h, 0, 0)?;
+                let start = in_zone(&self.zone, (y, mo, d, h, 0, 0))?;
                 self.hour = Some((key, start));
                 start
             }
         };
         Some(start + i64::from(mi) * 60 + i64::from(s))
+    }
+
+    /// A stamp with or without its year: [`local`](Self::local) with
+    /// one, [`resolve`](Self::resolve) without.
+    pub fn civil(&mut self, y: Option<i64>, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Option<i64> {
+        match y {
+            Some(y) => self.local(y, mo, d, h, mi, s),
+            None => self.resolve(mo, d, h, mi, s),
+        }
     }
 }
 
@@ -95,24 +105,7 @@ fn year_of(secs: i64) -> Option<i64> {
 /// Unix seconds of a civil UTC time; `None` when it is no date.
 #[cfg(test)]
 pub(crate) fn civil(y: i64, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Option<i64> {
-    civil_in(&jiff::tz::TimeZone::UTC, y, mo, d, h, mi, s)
-}
-
-/// Unix seconds of a civil time in `zone` (a time a clock change skips or
-/// repeats is taken as jiff's compatible choice).
-fn civil_in(zone: &jiff::tz::TimeZone, y: i64, mo: u8, d: u8, h: u8, mi: u8, s: u8) -> Option<i64> {
-    let y = i16::try_from(y).ok()?;
-    let dt = jiff::civil::DateTime::new(
-        y,
-        i8::try_from(mo).ok()?,
-        i8::try_from(d).ok()?,
-        i8::try_from(h).ok()?,
-        i8::try_from(mi).ok()?,
-        i8::try_from(s).ok()?,
-        0,
-    )
-    .ok()?;
-    Some(dt.to_zoned(zone.clone()).ok()?.timestamp().as_second())
+    super::stamp::utc((y, mo, d, h, mi, s))
 }
 
 /// A line without its syslog header.
@@ -202,62 +195,13 @@ fn numeric_stamp<'a>(s: &'a str, year: &mut YearGuess) -> Result<Option<Framed<'
         if !(9..=11).contains(&secs.len()) || !digits(secs) || !digits(frac) {
             return Ok(None);
         }
-        Some(secs.parse().map_err(|_| FrameError::BadTime)?)
+        Some(epoch(stamp).ok_or(FrameError::BadTime)?)
     };
     let (host, after) = match word(after) {
         (Some(h), _) if h.ends_with(':') => (None, after),
         found => found,
     };
     Ok(Some(host_tag_msg(time, host, after)))
-}
-
-/// An RFC 3339 time, the offset also as `+hhmm` (journalctl, ulogd);
-/// without an offset, a civil time in the [`YearGuess`]'s zone.
-pub(crate) fn iso_time(stamp: &str, year: &mut YearGuess) -> Option<i64> {
-    if let Some(t) = crate::time::parse_rfc3339(stamp) {
-        return Some(t);
-    }
-    let b = stamp.as_bytes();
-    if b.len() < 19 || b[13] != b':' || b[16] != b':' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let s = stamp.get(r)?;
-        s.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| s.parse().ok())?
-    };
-    let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    let mut rest = &stamp[19..];
-    if let Some(r) = rest.strip_prefix('.') {
-        rest = r.trim_start_matches(|c: char| c.is_ascii_digit());
-    }
-    let offset = match rest.as_bytes() {
-        [] => None,
-        [sign @ (b'+' | b'-'), ..] if rest.len() == 5 => {
-            let hh = num_at(rest, 1)?;
-            let mm = num_at(rest, 3)?;
-            let secs = i64::from(hh * 3600 + mm * 60);
-            Some(if *sign == b'-' { -secs } else { secs })
-        }
-        _ => return None,
-    };
-    let (mo, d, h, mi, sec) = (mo as u8, d as u8, h as u8, mi as u8, sec as u8);
-    match offset {
-        None => year.local(i64::from(y), mo, d, h, mi, sec),
-        Some(off) => {
-            let utc = civil_in(&jiff::tz::TimeZone::UTC, i64::from(y), mo, d, h, mi, sec)?;
-            Some(utc - off)
-        }
-    }
-}
-
-fn num_at(s: &str, i: usize) -> Option<u32> {
-    let t = s.get(i..i + 2)?;
-    t.bytes()
-        .all(|c| c.is_ascii_digit())
-        .then(|| t.parse().ok())?
 }
 
 /// One entry of `journalctl -o json`: `__REALTIME_TIMESTAMP` (microseconds,
@@ -525,31 +469,6 @@ fn suppressed(msg: &str) -> Option<u64> {
         .or_else(|| msg.strip_prefix("message repeated "))?;
     let (n, rest) = rest.split_once(' ')?;
     rest.starts_with("times").then(|| count(n))?
-}
-
-pub(crate) const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-pub(crate) fn month(s: &str) -> Option<u8> {
-    MONTHS.iter().position(|m| *m == s).map(|i| i as u8 + 1)
-}
-
-/// `hh:mm:ss` (fraction after it ignored).
-pub(crate) fn clock(s: &str) -> Option<(u8, u8, u8)> {
-    let b = s.as_bytes();
-    if b.len() < 8 || b[2] != b':' || b[5] != b':' {
-        return None;
-    }
-    let two = |i: usize| -> Option<u8> {
-        let (x, y) = (b[i], b[i + 1]);
-        (x.is_ascii_digit() && y.is_ascii_digit()).then(|| (x - b'0') * 10 + (y - b'0'))
-    };
-    let rest = &b[8..];
-    if !(rest.is_empty() || rest[0] == b'.') {
-        return None;
-    }
-    Some((two(0)?, two(3)?, two(6)?))
 }
 
 /// `Mmm dd hh:mm:ss ` at the start: month, day, time and the rest.

@@ -11,9 +11,10 @@
 //! ulogd's `LOGEMU` text output is netfilter's `IN= OUT= SRC= DST=` body
 //! and is read as [`Format::Netfilter`](super::Format::Netfilter).
 
+use super::fields::{allowed_blocked, iface_direction, proto_name};
 use super::netfilter::action;
-use super::syslog::iso_time;
-use super::{addr, some_text, Action, Context, Direction, Event, Skip};
+use super::stamp::iso_time;
+use super::{addr, some_text, Context, Event, Skip};
 use serde::Deserialize;
 use std::borrow::Cow;
 
@@ -81,39 +82,22 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
         (None, Some(t)) => Some(iso_time(t, &mut cx.year).ok_or(Skip::BadTime)?),
         (None, None) => None,
     };
-    ev.protocol = e.protocol.map(|p| {
-        match p {
-            1 => "icmp",
-            6 => "tcp",
-            17 => "udp",
-            58 => "ipv6-icmp",
-            132 => "sctp",
-            _ => return p.to_string(),
-        }
-        .to_string()
-    });
+    ev.protocol = e.protocol.map(|p| proto_name(&p.to_string()));
     if matches!(ev.protocol.as_deref(), Some("tcp" | "udp" | "sctp")) {
         (ev.src_port, ev.dst_port) = (e.src_port, e.dest_port);
     }
     let prefix = e.prefix.as_deref().map(str::trim).unwrap_or("");
     ev.rule = some_text(prefix);
-    ev.action = match e.action.as_deref() {
-        Some("allowed") => Some(Action::Accept),
-        Some("blocked") => Some(Action::Drop),
-        _ => action(prefix),
-    };
+    ev.action = allowed_blocked(e.action.as_deref()).or_else(|| action(prefix));
     ev.iface_in = e.iface_in.as_deref().and_then(some_text);
     ev.iface_out = e.iface_out.as_deref().and_then(some_text);
-    ev.direction = match (&ev.iface_in, &ev.iface_out) {
-        (Some(_), None) => Direction::In,
-        (None, Some(_)) => Direction::Out,
-        _ => Direction::Unknown,
-    };
+    ev.direction = iface_direction(&ev);
     Ok(Some(ev))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::{Action, Direction};
     use super::*;
 
     #[test]

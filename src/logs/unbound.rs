@@ -21,8 +21,9 @@
 //! The client is the source; the lines name no server. Other Unbound lines
 //! (`notice:`, `error:`, other `info:`) are [`Skip::Unsupported`].
 
+use super::fields::{qname, rpz_action};
+use super::stamp::epoch;
 use super::syslog::{frame, FrameError};
-use super::zeek::qname;
 use super::{addr, port, some_text, Action, Context, Event, Skip};
 use std::net::IpAddr;
 
@@ -94,10 +95,7 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
 fn epoch_stamp(line: &str) -> Option<i64> {
     let rest = line.strip_prefix('[')?;
     let (n, _) = rest.split_once("] ")?;
-    if n.is_empty() || n.len() > 12 || !n.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    n.parse().ok()
+    n.bytes().all(|b| b.is_ascii_digit()).then(|| epoch(n))?
 }
 
 /// `ADDR` or `ADDR@PORT`.
@@ -136,11 +134,7 @@ fn rpz(r: &str, ev: &mut Event) -> Result<(), Skip> {
     }
     let action = w[i];
     ev.signature = Some(format!("rpz {action}"));
-    ev.action = Some(match action {
-        "nxdomain" | "nodata" | "drop" | "local-data" | "cname-override" => Action::Drop,
-        "passthru" => Action::Accept,
-        _ => Action::Other,
-    });
+    ev.action = Some(rpz_action(action));
     if ev.src.is_none() {
         return Err(Skip::Malformed);
     }

@@ -22,7 +22,9 @@
 //! `id.orig_h` and `id.resp_h` are read the same way; those without them
 //! are [`Skip::Unsupported`].
 
-use super::{addr, port, some_text, Action, Context, Direction, Event, Skip};
+use super::fields::{json_port, opt_port, protocol, qname};
+use super::stamp::{epoch, float_secs, iso_time};
+use super::{addr, Action, Context, Direction, Event, Skip};
 use serde::Deserialize;
 use std::borrow::Cow;
 
@@ -203,35 +205,50 @@ fn tsv(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
     if !z.has[ORIG_H] || !z.has[RESP_H] {
         return Err(Skip::Unsupported);
     }
-    let mut ev = Event::empty();
-    ev.action = Some(Action::Other);
-    ev.time = match v[TS] {
+    let time = match v[TS] {
         Some(t) => Some(epoch(t).ok_or(Skip::BadTime)?),
         None => None,
     };
-    ev.src = Some(v[ORIG_H].and_then(addr).ok_or(Skip::Malformed)?);
-    ev.dst = Some(v[RESP_H].and_then(addr).ok_or(Skip::Malformed)?);
-    ev.protocol = v[PROTO].map(str::to_ascii_lowercase);
-    if ev.protocol.as_deref() != Some("icmp") {
-        ev.src_port = opt_port(v[ORIG_P])?;
-        ev.dst_port = opt_port(v[RESP_P])?;
-    }
-    ev.direction = direction(
-        v[LOCAL_ORIG].map(|b| b == "T"),
-        v[LOCAL_RESP].map(|b| b == "T"),
-    );
-    ev.qname = v[QUERY].and_then(qname);
+    let mut ev = event(
+        time,
+        (v[ORIG_H], v[RESP_H]),
+        v[PROTO],
+        || Ok((opt_port(v[ORIG_P])?, opt_port(v[RESP_P])?)),
+        (
+            v[LOCAL_ORIG].map(|b| b == "T"),
+            v[LOCAL_RESP].map(|b| b == "T"),
+        ),
+        v[QUERY],
+    )?;
     if let Some(a) = v[ANSWERS] {
         ev.answers = a.split(z.set_sep.as_str()).filter_map(addr).collect();
     }
     Ok(Some(ev))
 }
 
-fn opt_port(s: Option<&str>) -> Result<Option<u16>, Skip> {
-    match s {
-        Some(p) => Ok(Some(port(p).ok_or(Skip::Malformed)?)),
-        None => Ok(None),
+/// What both writers give, read alike: a connection (or DNS transaction)
+/// from the originator to the responder, seen and not acted on. `ports`
+/// reads the ports, except for ICMP (Zeek writes the type and code there).
+fn event(
+    time: Option<i64>,
+    (orig, resp): (Option<&str>, Option<&str>),
+    proto: Option<&str>,
+    ports: impl FnOnce() -> Result<(Option<u16>, Option<u16>), Skip>,
+    (local_orig, local_resp): (Option<bool>, Option<bool>),
+    query: Option<&str>,
+) -> Result<Event, Skip> {
+    let mut ev = Event::empty();
+    ev.action = Some(Action::Other);
+    ev.time = time;
+    ev.src = Some(orig.and_then(addr).ok_or(Skip::Malformed)?);
+    ev.dst = Some(resp.and_then(addr).ok_or(Skip::Malformed)?);
+    ev.protocol = proto.and_then(protocol);
+    if ev.protocol.as_deref() != Some("icmp") {
+        (ev.src_port, ev.dst_port) = ports()?;
     }
+    ev.direction = direction(local_orig, local_resp);
+    ev.qname = query.and_then(qname);
+    Ok(ev)
 }
 
 /// Zeek's `local_orig` / `local_resp`: a local originator talking to a
@@ -242,28 +259,6 @@ fn direction(local_orig: Option<bool>, local_resp: Option<bool>) -> Direction {
         (Some(false), Some(true)) => Direction::In,
         _ => Direction::Unknown,
     }
-}
-
-/// A queried name: lower case, without the final dot (the root stays `.`).
-pub(super) fn qname(s: &str) -> Option<String> {
-    let s = s.trim();
-    if s == "." {
-        return Some(".".into());
-    }
-    some_text(&s.strip_suffix('.').unwrap_or(s).to_ascii_lowercase())
-}
-
-/// Epoch seconds with an optional fraction (`1521911721.255387`).
-fn epoch(s: &str) -> Option<i64> {
-    let whole = match s.split_once('.') {
-        Some((w, frac)) if frac.bytes().all(|b| b.is_ascii_digit()) => w,
-        Some(_) => return None,
-        None => s,
-    };
-    if whole.is_empty() || whole.len() > 12 || !whole.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    whole.parse().ok()
 }
 
 #[derive(Deserialize)]
@@ -302,131 +297,23 @@ fn json(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
     let (Some(orig_h), Some(resp_h)) = (&j.orig_h, &j.resp_h) else {
         return Err(Skip::Unsupported);
     };
-    let mut ev = Event::empty();
-    ev.action = Some(Action::Other);
-    ev.time = match &j.ts {
+    let time = match &j.ts {
         Some(Ts::Num(t)) => Some(float_secs(*t).ok_or(Skip::BadTime)?),
-        Some(Ts::Text(t)) => Some(iso_time(t, cx).ok_or(Skip::BadTime)?),
+        Some(Ts::Text(t)) => Some(iso_time(t, &mut cx.year).ok_or(Skip::BadTime)?),
         None => None,
     };
-    ev.src = Some(addr(orig_h).ok_or(Skip::Malformed)?);
-    ev.dst = Some(addr(resp_h).ok_or(Skip::Malformed)?);
-    ev.protocol = j
-        .proto
-        .as_deref()
-        .and_then(|p| some_text(&p.to_ascii_lowercase()));
-    if ev.protocol.as_deref() != Some("icmp") {
-        ev.src_port = json_port(j.orig_p)?;
-        ev.dst_port = json_port(j.resp_p)?;
-    }
-    ev.direction = direction(j.local_orig, j.local_resp);
-    ev.qname = j.query.as_deref().and_then(qname);
+    let mut ev = event(
+        time,
+        (Some(orig_h), Some(resp_h)),
+        j.proto.as_deref(),
+        || Ok((json_port(j.orig_p)?, json_port(j.resp_p)?)),
+        (j.local_orig, j.local_resp),
+        j.query.as_deref(),
+    )?;
     if let Some(a) = &j.answers {
         ev.answers = a.iter().filter_map(|a| addr(a)).collect();
     }
     Ok(Some(ev))
-}
-
-pub(super) fn json_port(p: Option<u64>) -> Result<Option<u16>, Skip> {
-    match p {
-        Some(p) => Ok(Some(u16::try_from(p).map_err(|_| Skip::Malformed)?)),
-        None => Ok(None),
-    }
-}
-
-/// Whole seconds of epoch seconds given as a number; a number past 1e11
-/// (the year 5138) is milliseconds (`JSON::TS_MILLIS`).
-fn float_secs(t: f64) -> Option<i64> {
-    if !t.is_finite() || !(0.0..1e14).contains(&t) {
-        return None;
-    }
-    let t = if t >= 1e11 { t / 1000.0 } else { t };
-    Some(t.floor() as i64)
-}
-
-/// An ISO 8601 / RFC 3339 time: `YYYY-MM-DDTHH:MM:SS` (or a space for the
-/// `T`), an optional fraction, then `Z`, an offset (`+01:00`, `+0100`,
-/// `+01`) or nothing — a time without a zone goes through the context's
-/// zone.
-pub(super) fn iso_time(s: &str, cx: &mut Context) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b' ') {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<i64> {
-        let t = s.get(r)?;
-        t.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| t.parse().ok())?
-    };
-    let y = num(0..4)?;
-    let mo = num(5..7)? as u8;
-    let d = num(8..10)? as u8;
-    let (h, mi, sec) = super::syslog::clock(s.get(11..19)?)?;
-    let mut rest = &s[19..];
-    if let Some(frac) = rest.strip_prefix('.') {
-        let n = frac.bytes().take_while(u8::is_ascii_digit).count();
-        if n == 0 {
-            return None;
-        }
-        rest = &frac[n..];
-    }
-    let offset = match rest {
-        "" => return cx.year.local(y, mo, d, h, mi, sec),
-        "Z" | "z" => 0,
-        _ => offset_secs(rest)?,
-    };
-    if h > 23 || mi > 59 || sec > 59 {
-        return None;
-    }
-    let days = days_from_civil(y, mo, d)?;
-    Some(days * 86_400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(sec) - offset)
-}
-
-/// `+01:00`, `+0100`, `+01`, `-0000` → seconds east of UTC.
-fn offset_secs(s: &str) -> Option<i64> {
-    let sign = match s.as_bytes().first()? {
-        b'+' => 1,
-        b'-' => -1,
-        _ => return None,
-    };
-    let digits: String = s[1..].chars().filter(|c| *c != ':').collect();
-    if !digits.bytes().all(|b| b.is_ascii_digit()) || !matches!(digits.len(), 2 | 4) {
-        return None;
-    }
-    if s[1..].contains(':') && s.len() != 6 {
-        return None;
-    }
-    let h: i64 = digits[..2].parse().ok()?;
-    let m: i64 = if digits.len() == 4 {
-        digits[2..].parse().ok()?
-    } else {
-        0
-    };
-    (h < 24 && m < 60).then_some(sign * (h * 3600 + m * 60))
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date; `None` when it is
-/// no date.
-pub(super) fn days_from_civil(y: i64, m: u8, d: u8) -> Option<i64> {
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let len = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    if d == 0 || d > len || !(0..=9999).contains(&y) {
-        return None;
-    }
-    let (m, d) = (i64::from(m), i64::from(d));
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 719_468)
 }
 
 #[cfg(test)]
@@ -434,33 +321,6 @@ mod tests {
     use super::*;
 
     const DEC7: i64 = 1_796_644_800;
-
-    #[test]
-    fn iso_times_with_and_without_zones() {
-        let mut cx = Context::new(DEC7);
-        assert_eq!(iso_time("2026-12-07T12:00:00Z", &mut cx), Some(DEC7));
-        assert_eq!(
-            iso_time("2026-12-07T13:00:00.123456+0100", &mut cx),
-            Some(DEC7)
-        );
-        assert_eq!(iso_time("2026-12-07T13:00:00+01:00", &mut cx), Some(DEC7));
-        assert_eq!(iso_time("2026-12-07T11:00:00-01", &mut cx), Some(DEC7));
-        assert_eq!(iso_time("2026-12-07T12:00:00-0000", &mut cx), Some(DEC7));
-        assert_eq!(iso_time("2026-12-07 12:00:00", &mut cx), Some(DEC7));
-        assert_eq!(iso_time("2026-02-30T12:00:00Z", &mut cx), None);
-        assert_eq!(iso_time("2026-12-07T12:00:00+1", &mut cx), None);
-        assert_eq!(iso_time("2026-12-07T12:00:00.Z", &mut cx), None);
-        assert_eq!(iso_time("2026-12-07T24:00:00Z", &mut cx), None);
-        assert_eq!(days_from_civil(1970, 1, 1), Some(0));
-        assert_eq!(days_from_civil(2000, 3, 1), Some(11_017));
-    }
-
-    #[test]
-    fn names_lose_the_final_dot() {
-        assert_eq!(qname("Bad.Example."), Some("bad.example".into()));
-        assert_eq!(qname("."), Some(".".into()));
-        assert_eq!(qname(""), None);
-    }
 
     #[test]
     fn tsv_needs_its_header() {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod dns;
+pub mod logs;
 pub mod netns;
 
 use std::path::{Path, PathBuf};
