@@ -5,7 +5,7 @@
 use super::matcher::{ListSource, Matcher};
 use super::source::{self, Block, Blocks};
 use super::tally::{Analysis, Dest, Tally, Why};
-use super::{columns::Columns, detect, parse_line, Context, Format, Skip, YearGuess};
+use super::{columns::Columns, detect, parse_line, parse_text, Context, Format, Skip, YearGuess};
 use crate::error::InputError;
 use crate::profile::query::Opener;
 use crate::set::IpSet;
@@ -227,11 +227,22 @@ impl Job<'_> {
 
     fn run_in(&self, t: &mut Tally, b: &Block, cx: &mut Context) {
         let lost_before = cx.lost;
-        for (n, line) in (b.first_line..).zip(source::lines(&b.data)) {
-            match parse_line(self.format, line, cx) {
-                Ok(Some(ev)) => t.event(self.index, &ev, self.m),
-                Ok(None) => {}
-                Err(skip) => t.files[self.index].skip(skip, n),
+        let mut take = |n: u64, parsed: Result<Option<super::Event>, Skip>| match parsed {
+            Ok(Some(ev)) => t.event(self.index, &ev, self.m),
+            Ok(None) => {}
+            Err(skip) => t.files[self.index].skip(skip, n),
+        };
+        // A block of valid UTF-8 (the rule) is checked once, not line by line.
+        match std::str::from_utf8(&b.data) {
+            Ok(text) => {
+                for (n, line) in (b.first_line..).zip(source::str_lines(text)) {
+                    take(n, parse_text(self.format, line, cx));
+                }
+            }
+            Err(_) => {
+                for (n, line) in (b.first_line..).zip(source::lines(&b.data)) {
+                    take(n, parse_line(self.format, line, cx));
+                }
             }
         }
         let f = &mut t.files[self.index];

@@ -363,10 +363,18 @@ pub fn parse_line(format: Format, line: &[u8], cx: &mut Context) -> Result<Optio
     }
     // Valid UTF-8 is the rule: checked first, the lossy copy only for the
     // exception.
-    let text = match std::str::from_utf8(line) {
-        Ok(t) => std::borrow::Cow::Borrowed(t),
-        Err(_) => String::from_utf8_lossy(line),
-    };
+    match std::str::from_utf8(line) {
+        Ok(t) => parse_text(format, t, cx),
+        Err(_) => parse_text(format, &String::from_utf8_lossy(line), cx),
+    }
+}
+
+/// [`parse_line`] for a line already known to be UTF-8 (and no longer than
+/// [`MAX_LINE`]), e.g. from a block checked whole.
+pub fn parse_text(format: Format, text: &str, cx: &mut Context) -> Result<Option<Event>, Skip> {
+    if text.len() > MAX_LINE {
+        return Err(Skip::TooLong);
+    }
     let text = text.trim_end_matches(['\r', '\n']);
     if text.trim().is_empty() || (text.starts_with('#') && !format.reads_comments()) {
         return Err(Skip::Empty);

@@ -37,6 +37,29 @@ fn looks_like_body(msg: &str) -> bool {
     body_start(msg).is_some() && msg.contains(" SRC=") && msg.contains(" DST=")
 }
 
+/// The searches for the fields read, by index.
+const OUT: usize = 0;
+const SRC: usize = 1;
+const DST: usize = 2;
+const PROTO: usize = 3;
+const SPT: usize = 4;
+const DPT: usize = 5;
+const QUOTE: usize = 6;
+static FINDERS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 7]> =
+    std::sync::LazyLock::new(|| {
+        [" OUT=", " SRC=", " DST=", " PROTO=", " SPT=", " DPT=", " ["]
+            .map(memchr::memmem::Finder::new)
+    });
+
+/// A field's value: up to the next space or tab.
+fn value(s: &str) -> &str {
+    let end = s
+        .bytes()
+        .position(|b| b == b' ' || b == b'\t')
+        .unwrap_or(s.len());
+    &s[..end]
+}
+
 /// Programs whose tag is not a log prefix.
 const PROGRAMS: [&str; 3] = ["kernel", "ulogd", "ulogd2"];
 
@@ -63,55 +86,47 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
         ev.rule = some_text(prefix);
     }
     ev.action = action(prefix);
-    let (mut iface_in, mut iface_out) = (false, false);
-    for token in msg[start..].split_ascii_whitespace() {
-        // An ICMP error quotes the offending packet in `[SRC=… DST=…]`:
-        // its fields are not this packet's.
-        if token.starts_with('[') {
-            break;
-        }
-        // Tokens are short: a plain scan beats a memchr call.
-        let Some(eq) = token.bytes().position(|b| b == b'=') else {
-            continue;
-        };
-        let (key, value) = (&token[..eq], &token[eq + 1..]);
-        match key {
-            "IN" => {
-                iface_in = !value.is_empty();
-                if !cx.lean {
-                    ev.iface_in = some_text(value);
-                }
-            }
-            "OUT" => {
-                iface_out = !value.is_empty();
-                if !cx.lean {
-                    ev.iface_out = some_text(value);
-                }
-            }
-            "SRC" => ev.src = Some(addr(value).ok_or(Skip::Malformed)?),
-            "DST" => ev.dst = Some(addr(value).ok_or(Skip::Malformed)?),
-            "PROTO" if ev.protocol.is_none() && !value.is_empty() => {
-                ev.protocol = Some(value.to_ascii_lowercase())
-            }
-            "SPT" if ev.src_port.is_none() => {
-                ev.src_port = Some(port(value).ok_or(Skip::Malformed)?)
-            }
-            "DPT" if ev.dst_port.is_none() => {
-                ev.dst_port = Some(port(value).ok_or(Skip::Malformed)?);
-                // The rest (window, flags) is not read.
-                if ev.src.is_some() && ev.dst.is_some() {
-                    break;
-                }
-            }
-            _ => {}
-        }
+    // An ICMP error quotes the offending packet in `[SRC=… DST=…]`: its
+    // fields are not this packet's.
+    let body = &msg[start..];
+    let body = match FINDERS[QUOTE].find(body.as_bytes()) {
+        Some(i) => &body[..i],
+        None => body,
+    };
+    // Each field found by ` KEY=` (a SIMD search) rather than by splitting
+    // every token: the lines are long and only these are read.
+    let field = |k: usize| {
+        let f = &FINDERS[k];
+        f.find(body.as_bytes())
+            .map(|i| value(&body[i + f.needle().len()..]))
+    };
+    let iface_in = value(&body[3..]);
+    let iface_out = field(OUT).unwrap_or("");
+    if !cx.lean {
+        ev.iface_in = some_text(iface_in);
+        ev.iface_out = some_text(iface_out);
+    }
+    if let Some(v) = field(SRC) {
+        ev.src = Some(addr(v).ok_or(Skip::Malformed)?);
+    }
+    if let Some(v) = field(DST) {
+        ev.dst = Some(addr(v).ok_or(Skip::Malformed)?);
+    }
+    ev.protocol = field(PROTO)
+        .filter(|v| !v.is_empty())
+        .map(str::to_ascii_lowercase);
+    if let Some(v) = field(SPT) {
+        ev.src_port = Some(port(v).ok_or(Skip::Malformed)?);
+    }
+    if let Some(v) = field(DPT) {
+        ev.dst_port = Some(port(v).ok_or(Skip::Malformed)?);
     }
     if ev.src.is_none() || ev.dst.is_none() {
         return Err(Skip::Malformed);
     }
-    ev.direction = match (iface_in, iface_out) {
-        (true, false) => Direction::In,
-        (false, true) => Direction::Out,
+    ev.direction = match (iface_in.is_empty(), iface_out.is_empty()) {
+        (false, true) => Direction::In,
+        (true, false) => Direction::Out,
         _ => Direction::Unknown,
     };
     Ok(Some(ev))

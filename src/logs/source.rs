@@ -206,6 +206,15 @@ pub fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
         .map(|l| l.strip_suffix(b"\r").unwrap_or(l))
 }
 
+/// [`lines`] of a block known to be UTF-8.
+pub fn str_lines(text: &str) -> impl Iterator<Item = &str> {
+    let empty = text.is_empty();
+    let text = text.strip_suffix('\n').unwrap_or(text);
+    text.split('\n')
+        .filter(move |_| !empty)
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,5 +296,9 @@ mod tests {
         assert_eq!(got, vec![&b"a"[..], b"b", b"", b"c"]);
         assert_eq!(lines(b"").count(), 0);
         assert_eq!(lines(b"\n").collect::<Vec<_>>(), vec![&b""[..]]);
+        for text in ["a\r\nb\n\nc", "", "\n", "x\n"] {
+            let s: Vec<&[u8]> = str_lines(text).map(str::as_bytes).collect();
+            assert_eq!(s, lines(text.as_bytes()).collect::<Vec<_>>());
+        }
     }
 }
