@@ -376,7 +376,7 @@ pub fn parse_text(format: Format, text: &str, cx: &mut Context) -> Result<Option
         return Err(Skip::TooLong);
     }
     let text = text.trim_end_matches(['\r', '\n']);
-    if text.trim().is_empty() || (text.starts_with('#') && !format.reads_comments()) {
+    if text.trim_ascii().is_empty() || (text.starts_with('#') && !format.reads_comments()) {
         return Err(Skip::Empty);
     }
     match format {
@@ -407,7 +407,12 @@ fn port(s: &str) -> Option<u16> {
 
 /// An address, strictly (IPv6 zone indexes refused).
 fn addr(s: &str) -> Option<IpAddr> {
-    s.parse().ok()
+    // IPv4 by the set layer's strict reader (several times faster than
+    // std's generic one, and as strict: four octets, no leading zeros).
+    match crate::net::parse_v4_strict(s.as_bytes()) {
+        Ok(a) => Some(IpAddr::V4(a.into())),
+        Err(_) => s.parse::<std::net::Ipv6Addr>().ok().map(IpAddr::V6),
+    }
 }
 
 fn some_text(s: &str) -> Option<String> {

@@ -44,12 +44,33 @@ const DST: usize = 2;
 const PROTO: usize = 3;
 const SPT: usize = 4;
 const DPT: usize = 5;
-const QUOTE: usize = 6;
-static FINDERS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 7]> =
+static FINDERS: std::sync::LazyLock<[memchr::memmem::Finder<'static>; 6]> =
     std::sync::LazyLock::new(|| {
-        [" OUT=", " SRC=", " DST=", " PROTO=", " SPT=", " DPT=", " ["]
-            .map(memchr::memmem::Finder::new)
+        [" OUT=", " SRC=", " DST=", " PROTO=", " SPT=", " DPT="].map(memchr::memmem::Finder::new)
     });
+
+/// The value of field `k` of a body, searched from `from` on (then from the
+/// start); `from` moves past it.
+fn field<'a>(k: usize, body: &'a str, from: &mut usize) -> Option<&'a str> {
+    let f = &FINDERS[k];
+    let b = body.as_bytes();
+    let rest = &b[(*from).min(b.len())..];
+    // Most fields follow the last one directly (`SRC=… DST=…`).
+    let needle = f.needle();
+    // Byte by byte: a memcmp call costs more than these few bytes.
+    let follows = rest.len() >= needle.len() && rest.iter().zip(needle).all(|(a, b)| a == b);
+    let at = if follows {
+        *from
+    } else {
+        match f.find(rest) {
+            Some(i) => *from + i,
+            None => f.find(b)?,
+        }
+    };
+    let v = value(&body[at + f.needle().len()..]);
+    *from = at + f.needle().len() + v.len();
+    Some(v)
+}
 
 /// A field's value: up to the next space or tab.
 fn value(s: &str) -> &str {
@@ -71,7 +92,7 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
     };
     let mut ev = Event::empty();
     ev.time = framed.time;
-    let prefix = kernel_stamp(msg[..start].trim());
+    let prefix = kernel_stamp(msg[..start].trim_ascii());
     // ulogd's LOGEMU writes `stamp host PREFIX IN=…`: a prefix ending in
     // `:` was read as the tag.
     let tag_prefix;
@@ -86,39 +107,40 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
         ev.rule = some_text(prefix);
     }
     ev.action = action(prefix);
-    // An ICMP error quotes the offending packet in `[SRC=… DST=…]`: its
-    // fields are not this packet's.
+    // Each field is found by ` KEY=` (a SIMD search), each search going on
+    // from the last field found (the kernel writes them in this order;
+    // another order costs a second search from the start), rather than
+    // by splitting every token: the lines are long and few fields are read.
     let body = &msg[start..];
-    let body = match FINDERS[QUOTE].find(body.as_bytes()) {
-        Some(i) => &body[..i],
+    let mut from = 0;
+    let iface_in = value(&body[3..]);
+    let iface_out = field(OUT, body, &mut from).unwrap_or("");
+    let src = field(SRC, body, &mut from);
+    let dst = field(DST, body, &mut from);
+    // An ICMP error quotes the offending packet in `[SRC=… DST=…]` after
+    // the packet's own fields: what follows is not this packet's.
+    let body = match memchr::memchr(b'[', &body.as_bytes()[from.min(body.len())..]) {
+        Some(i) => &body[..from + i],
         None => body,
     };
-    // Each field found by ` KEY=` (a SIMD search) rather than by splitting
-    // every token: the lines are long and only these are read.
-    let field = |k: usize| {
-        let f = &FINDERS[k];
-        f.find(body.as_bytes())
-            .map(|i| value(&body[i + f.needle().len()..]))
-    };
-    let iface_in = value(&body[3..]);
-    let iface_out = field(OUT).unwrap_or("");
+    let proto = field(PROTO, body, &mut from);
+    let spt = field(SPT, body, &mut from);
+    let dpt = field(DPT, body, &mut from);
     if !cx.lean {
         ev.iface_in = some_text(iface_in);
         ev.iface_out = some_text(iface_out);
     }
-    if let Some(v) = field(SRC) {
+    if let Some(v) = src {
         ev.src = Some(addr(v).ok_or(Skip::Malformed)?);
     }
-    if let Some(v) = field(DST) {
+    if let Some(v) = dst {
         ev.dst = Some(addr(v).ok_or(Skip::Malformed)?);
     }
-    ev.protocol = field(PROTO)
-        .filter(|v| !v.is_empty())
-        .map(str::to_ascii_lowercase);
-    if let Some(v) = field(SPT) {
+    ev.protocol = proto.filter(|v| !v.is_empty()).map(str::to_ascii_lowercase);
+    if let Some(v) = spt {
         ev.src_port = Some(port(v).ok_or(Skip::Malformed)?);
     }
-    if let Some(v) = field(DPT) {
+    if let Some(v) = dpt {
         ev.dst_port = Some(port(v).ok_or(Skip::Malformed)?);
     }
     if ev.src.is_none() || ev.dst.is_none() {
@@ -136,9 +158,9 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
 fn kernel_stamp(prefix: &str) -> &str {
     if let Some(rest) = prefix.strip_prefix('[') {
         if let Some(end) = rest.find(']') {
-            let inner = rest[..end].trim();
+            let inner = rest[..end].trim_ascii();
             if !inner.is_empty() && inner.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-                return rest[end + 1..].trim();
+                return rest[end + 1..].trim_ascii();
             }
         }
     }
