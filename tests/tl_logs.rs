@@ -354,3 +354,54 @@ fn dns_answers_recover_hosts_behind_nat_and_name_the_way_there() {
     golden_file("logs/nat.txt", r.stdout.as_bytes());
     golden_file("logs/nat.csv", w.read("hits.csv").as_bytes());
 }
+
+#[test]
+fn a_country_database_names_the_countries_of_listed_addresses() {
+    let w = lab();
+    let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/geo/country.csv");
+    let r = w.run(
+        "tl-geo",
+        &["build", "--db", "geo.mmdb", csv.to_str().unwrap()],
+        b"",
+    );
+    assert_eq!(r.code, 0, "tl-geo: {}", r.stderr);
+    let r = logs(
+        &w,
+        &[
+            "--profile",
+            "out/lab",
+            "--geo-db",
+            "geo.mmdb",
+            "--json",
+            "a.json",
+            "kern.log",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&w.read("a.json")).unwrap();
+    let countries: Vec<(&str, u64, u64)> = json["by_country"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let n = |k: &str| c[k].as_u64().unwrap();
+            (c["label"].as_str().unwrap(), n("inbound"), n("outbound"))
+        })
+        .collect();
+    // 192.0.2.66 is in FR (two hits in, one out), 203.0.113.5 in BR,
+    // 198.51.100.7 in JP (two out).
+    assert_eq!(countries, [("FR", 2, 1), ("BR", 2, 0), ("JP", 0, 2)]);
+    assert!(r.stdout.contains("hits per country"), "{}", r.stdout);
+    let r = logs(
+        &w,
+        &[
+            "--profile",
+            "out/lab",
+            "--geo-db",
+            "missing.mmdb",
+            "kern.log",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("missing.mmdb"), "{}", r.stderr);
+}
