@@ -363,7 +363,9 @@ impl Tally {
             qname: q.to_string(),
             answers,
         });
-        if name_listed {
+        // An outside client asking our resolver is not one of our machines.
+        let ours = m.inside.is_empty() || ev.src.is_some_and(|a| m.is_inside(a));
+        if name_listed && ours {
             self.files[file].matched += 1;
             self.hour(ev.time, 1);
             self.outbound(OutHit {
@@ -371,7 +373,7 @@ impl Tally {
                 src: ev.src,
                 src_name: None,
                 src_port: ev.src_port,
-                src_inside: ev.src.is_some_and(|a| m.is_inside(a)) || m.inside.is_empty(),
+                src_inside: true,
                 dest: Dest::Name(q.to_string()),
                 dst_port: None,
                 list: Listed::Domains,
