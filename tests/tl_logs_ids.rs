@@ -213,7 +213,6 @@ fn real_logs_parse() {
 #[test]
 fn other_real_logs_are_not_ours() {
     let Some(data) = shared_data() else {
-        eprintln!("SKIP: ../shared/data missing");
         return;
     };
     let ours = [
@@ -250,7 +249,6 @@ fn other_real_logs_are_not_ours() {
 #[test]
 fn real_dns_json_names_and_answers() {
     let Some(data) = shared_data() else {
-        eprintln!("SKIP: ../shared/data missing");
         return;
     };
     let path = data.join("logs/zeek/dns.json");

@@ -113,7 +113,9 @@ pub fn have_program(name: &str) -> bool {
 /// `../shared/data` beside the repository, if present.
 pub fn shared_data() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    p.is_dir().then_some(p)
+    // Missing under CI is a failure (CI clones beside ../shared), else a
+    // printed skip.
+    require(p.is_dir(), "../shared/data").then_some(p)
 }
 
 /// Compares `got` with the golden file `tests/golden/REL`, or rewrites it
