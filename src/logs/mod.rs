@@ -300,6 +300,9 @@ pub struct Context {
     pub lean: bool,
     /// What a Zeek TSV header said (separators, where each field is).
     pub(crate) zeek: zeek::Layout,
+    /// The last log prefix netfilter read and the action it names (the
+    /// prefix repeats from line to line).
+    pub(crate) last_prefix: (String, Option<Action>),
 }
 
 impl Context {
@@ -313,6 +316,7 @@ impl Context {
             columns: None,
             lean: false,
             zeek: zeek::Layout::default(),
+            last_prefix: (String::new(), None),
         }
     }
 

@@ -10,9 +10,9 @@ use super::{addr, port, some_text, Action, Context, Direction, Event, Skip};
 
 /// The start of the `IN=` field: at the start or after a space or `]`/`:`.
 fn body_start(msg: &str) -> Option<usize> {
-    let mut from = 0;
     static IN: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
         std::sync::LazyLock::new(|| memchr::memmem::Finder::new("IN="));
+    let mut from = 0;
     while let Some(i) = IN.find(&msg.as_bytes()[from..]) {
         let at = from + i;
         let before = msg[..at].bytes().last();
@@ -74,10 +74,7 @@ fn field<'a>(k: usize, body: &'a str, from: &mut usize) -> Option<&'a str> {
 
 /// A field's value: up to the next space or tab.
 fn value(s: &str) -> &str {
-    let end = s
-        .bytes()
-        .position(|b| b == b' ' || b == b'\t')
-        .unwrap_or(s.len());
+    let end = memchr::memchr2(b' ', b'\t', s.as_bytes()).unwrap_or(s.len());
     &s[..end]
 }
 
@@ -106,14 +103,20 @@ pub(super) fn parse(line: &str, cx: &mut Context) -> Result<Option<Event>, Skip>
     if !cx.lean {
         ev.rule = some_text(prefix);
     }
-    ev.action = action(prefix);
+    ev.action = if cx.last_prefix.0 == prefix {
+        cx.last_prefix.1
+    } else {
+        let a = action(prefix);
+        cx.last_prefix = (prefix.to_string(), a);
+        a
+    };
     // Each field is found by ` KEY=` (a SIMD search), each search going on
     // from the last field found (the kernel writes them in this order;
     // another order costs a second search from the start), rather than
     // by splitting every token: the lines are long and few fields are read.
     let body = &msg[start..];
-    let mut from = 0;
     let iface_in = value(&body[3..]);
+    let mut from = 3 + iface_in.len();
     let iface_out = field(OUT, body, &mut from).unwrap_or("");
     let src = field(SRC, body, &mut from);
     let dst = field(DST, body, &mut from);
