@@ -301,7 +301,23 @@ fn refusals_name_the_problem() {
     let w = lab();
     w.write("list.txt", "198.51.100.0/24\n");
     log(&w, "prose.txt", b"Dear diary,\nnothing happened.\n");
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
+        (
+            &["--list", "list.txt", "--format", "csv", "kern.log"],
+            "--format csv needs --columns",
+        ),
+        (
+            &[
+                "--list",
+                "list.txt",
+                "--format",
+                "csv",
+                "--columns",
+                "bogus=1",
+                "kern.log",
+            ],
+            "unknown key \"bogus\"",
+        ),
         (
             &["--list", "list.txt", "prose.txt"],
             "prose.txt: cannot tell the log format",
@@ -404,4 +420,35 @@ fn a_country_database_names_the_countries_of_listed_addresses() {
     );
     assert_eq!(r.code, 2);
     assert!(r.stderr.contains("missing.mmdb"), "{}", r.stderr);
+}
+
+#[test]
+fn a_csv_log_is_read_through_its_column_mapping() {
+    let w = Workdir::new();
+    w.write("list.txt", "198.51.100.0/24\n");
+    let csv = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/logs/csv/conn.csv");
+    log(&w, "conn.csv", &std::fs::read(csv).unwrap());
+    let map = "time=ts,action=action,proto=proto,src=source_ip,sport=source_port,dst=dest_ip,dport=dest_port";
+    let r = logs(
+        &w,
+        &[
+            "--list",
+            "list.txt",
+            "--inside",
+            "10.0.0.0/8",
+            "--format",
+            "csv",
+            "--columns",
+            map,
+            "--json",
+            "a.json",
+            "-q",
+            "conn.csv",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let json: serde_json::Value = serde_json::from_str(&w.read("a.json")).unwrap();
+    assert_eq!(json["candidates"][0]["host"], "10.0.0.5");
+    assert_eq!(json["candidates"][0]["dests"][0]["dest"], "198.51.100.70");
+    assert_eq!(json["files"][0]["events"], 4);
 }
