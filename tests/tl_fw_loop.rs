@@ -154,31 +154,7 @@ fn a_published_zone_drops_real_packets() {
     assert_eq!(code, 0, "check after the first apply: {out}{err}");
 
     let verify = |later_listed: bool| {
-        assert!(!passes(&lab.outside, BLOCKED_IN, INSIDE), "block-in passed");
-        assert!(
-            !passes(&lab.outside, BLOCKED_IN, FW_OUT),
-            "block-in reached the firewall"
-        );
-        assert!(
-            passes(&lab.outside, ALLOWED_IN, INSIDE),
-            "allow-listed (in) dropped"
-        );
-        assert!(
-            passes(&lab.outside, UNLISTED, INSIDE),
-            "unlisted (in) dropped"
-        );
-        assert!(
-            !passes(&lab.inside, INSIDE, BLOCKED_OUT),
-            "block-out passed"
-        );
-        assert!(
-            passes(&lab.inside, INSIDE, ALLOWED_OUT),
-            "allow-listed (out) dropped"
-        );
-        assert!(
-            passes(&lab.inside, INSIDE, UNLISTED),
-            "unlisted (out) dropped"
-        );
+        assert_rules_hold(&lab);
         assert_eq!(
             passes(&lab.outside, LATER_IN, INSIDE),
             !later_listed,

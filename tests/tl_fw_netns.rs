@@ -144,34 +144,7 @@ fn scenario(target: &str) {
     assert_eq!(code, 0, "check after apply: {out}{err}");
 
     let verify = |later: bool| {
-        // Inbound: from a block-in address, to the inside host and to the
-        // firewall itself.
-        assert!(!passes(&lab.outside, BLOCKED_IN, INSIDE), "block-in passed");
-        assert!(
-            !passes(&lab.outside, BLOCKED_IN, FW_OUT),
-            "block-in reached the firewall"
-        );
-        assert!(
-            passes(&lab.outside, ALLOWED_IN, INSIDE),
-            "allow-listed (in) dropped"
-        );
-        assert!(
-            passes(&lab.outside, UNLISTED, INSIDE),
-            "unlisted (in) dropped"
-        );
-        // Outbound: the inside host to a block-out address.
-        assert!(
-            !passes(&lab.inside, INSIDE, BLOCKED_OUT),
-            "block-out passed"
-        );
-        assert!(
-            passes(&lab.inside, INSIDE, ALLOWED_OUT),
-            "allow-listed (out) dropped"
-        );
-        assert!(
-            passes(&lab.inside, INSIDE, UNLISTED),
-            "unlisted (out) dropped"
-        );
+        assert_rules_hold(&lab);
         assert_eq!(
             passes(&lab.outside, LATER_IN, INSIDE),
             !later,

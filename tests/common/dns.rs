@@ -76,24 +76,25 @@ impl Drop for Server {
     }
 }
 
+/// `dig` for the SOA of `zone` at 127.0.0.1:`port` over TCP (one try),
+/// with `extra` options (`+short`, `-y KEY`); its standard output.
+fn dig_soa(port: u16, zone: &str, extra: &[&str]) -> Option<String> {
+    let port = port.to_string();
+    let mut args = vec!["@127.0.0.1", "-p", &port, "+tcp", "+time=2", "+tries=1"];
+    args.extend_from_slice(extra);
+    args.extend([zone, "SOA"]);
+    let out = Command::new("dig")
+        .args(&args)
+        .stdin(Stdio::null())
+        .output()
+        .ok()?;
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// Whether the server answers the SOA of `zone` (dig over TCP, with a key).
 pub fn answers(port: u16, zone: &str, key: Option<&str>) -> bool {
-    let mut c = Command::new("dig");
-    c.args([
-        "@127.0.0.1",
-        "-p",
-        &port.to_string(),
-        "+tcp",
-        "+time=2",
-        "+tries=1",
-        zone,
-        "SOA",
-    ]);
-    if let Some(k) = key {
-        c.args(["-y", k]);
-    }
-    let out = c.output().unwrap();
-    String::from_utf8_lossy(&out.stdout).contains("status: NOERROR")
+    let extra: Vec<&str> = key.map(|k| vec!["-y", k]).unwrap_or_default();
+    dig_soa(port, zone, &extra).is_some_and(|out| out.contains("status: NOERROR"))
 }
 
 pub fn tl_zone(dir: &Path, args: &[&str]) {
@@ -147,22 +148,7 @@ pub fn start_nsd(dir: &Path, include: &Path, zone: &str, control: bool) -> (Serv
 /// The SOA serial the server at 127.0.0.1:`port` gives for `zone` (dig
 /// over TCP), if it answers.
 pub fn soa_serial(port: u16, zone: &str) -> Option<u32> {
-    let out = Command::new("dig")
-        .args([
-            "@127.0.0.1",
-            "-p",
-            &port.to_string(),
-            "+tcp",
-            "+time=2",
-            "+tries=1",
-            "+short",
-            zone,
-            "SOA",
-        ])
-        .stdin(Stdio::null())
-        .output()
-        .ok()?;
-    String::from_utf8_lossy(&out.stdout)
+    dig_soa(port, zone, &["+short"])?
         .split_whitespace()
         .nth(2)?
         .parse()

@@ -194,6 +194,37 @@ pub fn enter(ns: &str) {
     assert_eq!(rc, 0, "setns {ns}: {}", std::io::Error::last_os_error());
 }
 
+/// The two rules hold for the lab's fixed addresses: block-in dropped
+/// (to the inside host and to the firewall), block-out dropped, the
+/// allow-listed and unlisted addresses pass both ways.
+pub fn assert_rules_hold(lab: &Lab) {
+    assert!(!passes(&lab.outside, BLOCKED_IN, INSIDE), "block-in passed");
+    assert!(
+        !passes(&lab.outside, BLOCKED_IN, FW_OUT),
+        "block-in reached the firewall"
+    );
+    assert!(
+        passes(&lab.outside, ALLOWED_IN, INSIDE),
+        "allow-listed (in) dropped"
+    );
+    assert!(
+        passes(&lab.outside, UNLISTED, INSIDE),
+        "unlisted (in) dropped"
+    );
+    assert!(
+        !passes(&lab.inside, INSIDE, BLOCKED_OUT),
+        "block-out passed"
+    );
+    assert!(
+        passes(&lab.inside, INSIDE, ALLOWED_OUT),
+        "allow-listed (out) dropped"
+    );
+    assert!(
+        passes(&lab.inside, INSIDE, UNLISTED),
+        "unlisted (out) dropped"
+    );
+}
+
 /// Whether a UDP echo from `src` (inside namespace `ns`) to `dst` comes
 /// back (three tries, 300 ms each).
 pub fn passes(ns: &str, src: &str, dst: &str) -> bool {
