@@ -47,8 +47,6 @@ pub enum Lookup {
 pub struct Version {
     /// Unix seconds it was published (0 for plain lists).
     pub time: i64,
-    /// Its serial in the profile's history.
-    pub serial: Option<u64>,
     /// Its directory, for the provenance of what it lists.
     pub dir: Option<PathBuf>,
     pub block_in: Arc<IndexedSet>,
@@ -82,21 +80,14 @@ pub struct Matcher {
     pub versions: Vec<Version>,
     /// The inside networks; empty when unknown.
     pub inside: IndexedSet,
-    /// Whether `inside` came from the profile's own networks.
-    pub inside_from_profile: bool,
-    /// The feed and list names the plain lists stand for.
-    pub plain: bool,
 }
 
 impl Matcher {
     /// Loads the lists; `inside` (from `--inside`) wins over the profile's
     /// own networks.
     pub fn load(source: &ListSource, inside: Option<IpSet>) -> Result<Matcher, InputError> {
-        let (versions, own, plain) = match source {
-            ListSource::Profile(dir) => {
-                let (versions, own) = profile_versions(dir)?;
-                (versions, own, false)
-            }
+        let (versions, own) = match source {
+            ListSource::Profile(dir) => profile_versions(dir)?,
             ListSource::Plain {
                 block,
                 allow,
@@ -104,15 +95,11 @@ impl Matcher {
             } => (
                 vec![plain_version(block, allow, domains)?],
                 IpSet::default(),
-                true,
             ),
         };
-        let inside_from_profile = inside.is_none() && !own.is_empty();
         Ok(Matcher {
             versions,
             inside: IndexedSet::new(&inside.unwrap_or(own)),
-            inside_from_profile,
-            plain,
         })
     }
 
@@ -237,7 +224,6 @@ fn profile_versions(dir: &Path) -> Result<(Vec<Version>, IpSet), InputError> {
         let v = read_version(&d.join(layout::COMPILED))?;
         versions.push(Version {
             time: v.meta.time,
-            serial: Some(v.meta.serial),
             dir: Some(d.clone()),
             same: v.block_in == v.block_out,
             block_out: Arc::new(IndexedSet::new(&v.block_out)),

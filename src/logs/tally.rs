@@ -1036,8 +1036,6 @@ mod tests {
                 ["bad.example".to_string()],
             )],
             inside: crate::set::IndexedSet::new(&set(&["10.0.0.0/8"])),
-            inside_from_profile: false,
-            plain: true,
         }
     }
 
