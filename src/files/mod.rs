@@ -1,7 +1,8 @@
 //! Files in and out, for every layer: opening inputs (`-` is stdin, gzip
 //! read transparently) and reading lines ([`input`]), replacing a file
-//! atomically ([`output`], [`write_atomic`]), and reading a TOML file with
-//! errors that name its line ([`read_toml`]).
+//! atomically ([`output`], [`write_atomic`]), reading a TOML file with
+//! errors that name its line ([`read_toml`]), and exclusive run locks
+//! ([`lock`]).
 
 pub mod input;
 pub mod output;
@@ -10,8 +11,36 @@ pub use input::{open, Input, Lines};
 pub use output::Output;
 
 use crate::error::InputError;
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
+
+/// An exclusive lock on a file (`flock`), released when dropped or when the
+/// process dies, so a crashed run never leaves a stale lock behind.
+#[derive(Debug)]
+pub struct Lock(#[allow(dead_code)] File);
+
+/// Takes the exclusive lock on `path` (created if missing) without waiting:
+/// `Ok(None)` when another process holds it.
+pub fn lock(path: &Path) -> io::Result<Option<Lock>> {
+    use std::os::unix::io::AsRawFd;
+    let f = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)?;
+    // SAFETY: flock on a descriptor this function owns.
+    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if r == 0 {
+        return Ok(Some(Lock(f)));
+    }
+    let e = io::Error::last_os_error();
+    if e.raw_os_error() == Some(libc::EWOULDBLOCK) {
+        Ok(None)
+    } else {
+        Err(e)
+    }
+}
 
 /// Replaces `path` atomically (temporary file in the same directory, fsync,
 /// rename, directory fsync) with the concatenated parts.

@@ -68,24 +68,14 @@ pub fn read_meta(path: &Path) -> Result<Meta, Error> {
 
 /// The exclusive publication lock of an output directory; released when
 /// dropped or when the process dies.
-pub struct Lock(#[allow(dead_code)] File);
+pub type Lock = crate::files::Lock;
 
 pub fn lock(out: &OutDir) -> Result<Lock, Error> {
-    use std::os::unix::io::AsRawFd;
     fs::create_dir_all(out.root()).map_err(|e| Error::io(out.root(), e))?;
     let p = out.lock();
-    let f = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&p)
-        .map_err(|e| Error::io(&p, e))?;
-    // SAFETY: flock on a descriptor this function owns.
-    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if r != 0 {
-        return Err(Error::Locked(p));
-    }
-    Ok(Lock(f))
+    crate::files::lock(&p)
+        .map_err(|e| Error::io(&p, e))?
+        .ok_or(Error::Locked(p))
 }
 
 /// The version in force for a profile, if any.

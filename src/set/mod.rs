@@ -6,7 +6,7 @@
 //! this needs about a second and a tenth of the memory.)
 
 pub(crate) mod build;
-mod count;
+pub mod count;
 mod index;
 pub mod iprange;
 mod load;
