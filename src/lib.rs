@@ -20,4 +20,5 @@ pub mod record;
 pub mod score;
 pub mod set;
 pub mod time;
+pub mod update;
 pub mod zone;

@@ -39,3 +39,36 @@ impl<R: Read> Read for Finishing<R> {
         Ok(n)
     }
 }
+
+/// A spinner naming the step `tl-update` is in, on a terminal only.
+pub struct Steps(Option<ProgressBar>);
+
+impl Steps {
+    pub fn new(quiet: bool) -> Self {
+        if quiet || !std::io::stderr().is_terminal() {
+            return Steps(None);
+        }
+        let bar = ProgressBar::new_spinner().with_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Steps(Some(bar))
+    }
+}
+
+impl crate::update::Progress for Steps {
+    fn start(&self, step: crate::update::Step) {
+        if let Some(b) = &self.0 {
+            b.set_message(step.name());
+        }
+    }
+}
+
+impl Drop for Steps {
+    fn drop(&mut self) {
+        if let Some(b) = &self.0 {
+            b.finish_and_clear();
+        }
+    }
+}

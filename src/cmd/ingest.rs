@@ -216,6 +216,7 @@ impl Cli {
         };
         PlanBuilder {
             config: self.config.clone(),
+            loaded: None,
             inputs: self.inputs.clone(),
             feed: self.feed.clone(),
             category: self.category.clone(),

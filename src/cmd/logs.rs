@@ -156,31 +156,9 @@ pub fn main() -> ExitCode {
     cli::run(NAME, || run(c))
 }
 
-/// A zone by IANA name or fixed offset (`+01:00`, `-0530`, `UTC`).
+/// A zone by IANA name or fixed offset, for `--timezone`.
 fn zone(text: &str) -> Result<jiff::tz::TimeZone, Failure> {
-    let t = text.trim();
-    if let Some(rest) = t.strip_prefix(['+', '-']) {
-        let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
-        let ok = digits.len() == 4 && rest.chars().all(|c| c.is_ascii_digit() || c == ':');
-        if ok {
-            let h: i32 = digits[..2].parse().unwrap_or(99);
-            let m: i32 = digits[2..].parse().unwrap_or(99);
-            if h <= 23 && m <= 59 {
-                let secs = (h * 3600 + m * 60) * if t.starts_with('-') { -1 } else { 1 };
-                if let Ok(o) = jiff::tz::Offset::from_seconds(secs) {
-                    return Ok(jiff::tz::TimeZone::fixed(o));
-                }
-            }
-        }
-        return Err(Failure::msg(format!(
-            "--timezone: '{text}' is not an offset (+HH:MM)"
-        )));
-    }
-    jiff::tz::TimeZone::get(t).map_err(|_| {
-        Failure::msg(format!(
-            "--timezone: unknown zone '{text}' (an IANA name such as Europe/Berlin, or +HH:MM)"
-        ))
-    })
+    crate::time::parse_zone(text).map_err(|e| Failure::msg(format!("--timezone: {e}")))
 }
 
 fn inside(specs: &[String]) -> Result<Option<IpSet>, Failure> {

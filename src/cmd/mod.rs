@@ -10,6 +10,7 @@ pub mod logs;
 pub mod query;
 pub mod score;
 pub mod set;
+pub mod update;
 pub mod zone;
 
 /// A tool's clap definition and the extra sections of its help and man page.
@@ -56,6 +57,10 @@ pub fn all() -> Vec<ToolDoc> {
         ToolDoc {
             command: logs::command(),
             sections: logs::SECTIONS,
+        },
+        ToolDoc {
+            command: update::command(),
+            sections: update::SECTIONS,
         },
     ]
 }

@@ -30,9 +30,10 @@ struct RawConfig {
     feeds: Vec<RawFeed>,
 }
 
+/// `[defaults]` as written (also tl-update's `[feed_defaults]`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawDefaults {
+pub(crate) struct RawDefaults {
     cache_dir: Option<String>,
     timeout: Option<String>,
     retries: Option<u32>,
@@ -42,9 +43,10 @@ struct RawDefaults {
     allow_special: Option<bool>,
 }
 
+/// One `[[feed]]` as written (also in tl-update's configuration).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawFeed {
+pub(crate) struct RawFeed {
     name: String,
     url: Option<String>,
     path: Option<String>,
@@ -115,6 +117,17 @@ pub fn load(path: &str) -> Result<Config, Error> {
 /// relative paths.
 pub fn parse(text: &str, path: &str) -> Result<Config, Error> {
     let raw: RawConfig = crate::files::parse_toml(text, path)?;
+    from_raw(text, path, raw.defaults, raw.feeds)
+}
+
+/// Checks the defaults and feeds deserialised from `text` (a feed
+/// configuration, or another file holding `[[feed]]` tables).
+pub(crate) fn from_raw(
+    text: &str,
+    path: &str,
+    defaults: RawDefaults,
+    feeds: Vec<RawFeed>,
+) -> Result<Config, Error> {
     let file = ConfigFile {
         path,
         base: Path::new(path).parent().unwrap_or(Path::new("")),
@@ -126,10 +139,10 @@ pub fn parse(text: &str, path: &str) -> Result<Config, Error> {
         .filter(|(_, l)| l.trim_start().starts_with("[[feed]]"))
         .map(|(i, _)| i as u64 + 1)
         .collect();
-    let defaults = file.defaults(raw.defaults)?;
+    let defaults = file.defaults(defaults)?;
     let mut jobs = Vec::new();
     let mut names = std::collections::BTreeSet::new();
-    for (i, f) in raw.feeds.into_iter().enumerate() {
+    for (i, f) in feeds.into_iter().enumerate() {
         let line = starts.get(i).copied().unwrap_or(1);
         if !is_name(&f.name) {
             let reason = "name must be letters, digits, '.', '_' or '-'";

@@ -51,6 +51,9 @@ pub struct IngestPlan {
 pub struct PlanBuilder {
     /// Feed configuration (TOML) whose feeds are all ingested.
     pub config: Option<String>,
+    /// A feed configuration already read (tl-update's inline feeds), used
+    /// when `config` is `None`.
+    pub loaded: Option<config::Config>,
     /// Files, `http(s)` URLs, `-` for stdin (the default without a
     /// configuration).
     pub inputs: Vec<String>,
@@ -86,6 +89,7 @@ impl Default for PlanBuilder {
     fn default() -> Self {
         PlanBuilder {
             config: None,
+            loaded: None,
             inputs: Vec::new(),
             feed: None,
             category: None,
@@ -114,16 +118,17 @@ impl PlanBuilder {
     /// inputs, and merges both into a plan: the configuration's feeds
     /// first, then the inputs.
     pub fn build(&self) -> Result<IngestPlan, Error> {
-        let (mut jobs, defaults) = match &self.config {
-            Some(path) => {
+        let (mut jobs, defaults) = match (&self.config, &self.loaded) {
+            (Some(path), _) => {
                 let c = config::load(path)?;
                 (c.jobs, c.defaults)
             }
-            None => (Vec::new(), Defaults::default()),
+            (None, Some(c)) => (c.jobs.clone(), c.defaults.clone()),
+            (None, None) => (Vec::new(), Defaults::default()),
         };
         self.check_inputs()?;
         let mut inputs = self.inputs.clone();
-        if inputs.is_empty() && self.config.is_none() {
+        if inputs.is_empty() && self.config.is_none() && self.loaded.is_none() {
             inputs.push("-".into());
         }
         jobs.extend(inputs.iter().map(|arg| self.input_job(arg)));

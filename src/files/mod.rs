@@ -15,6 +15,31 @@ use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
 
+/// `p` without `.` and with each `dir/..` taken out, by its text alone
+/// (the file system is not asked: `p` may not exist yet). A relative path
+/// stays relative; `..` that climbs out of it is kept.
+pub fn clean_path(p: &Path) -> std::path::PathBuf {
+    use std::path::Component;
+    let mut out: Vec<Component> = Vec::new();
+    for c in p.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => match out.last() {
+                Some(Component::Normal(_)) => {
+                    out.pop();
+                }
+                Some(Component::RootDir) => {}
+                _ => out.push(c),
+            },
+            c => out.push(c),
+        }
+    }
+    if out.is_empty() {
+        return ".".into();
+    }
+    out.iter().collect()
+}
+
 /// An exclusive lock on a file (`flock`), released when dropped or when the
 /// process dies, so a crashed run never leaves a stale lock behind.
 #[derive(Debug)]

@@ -3,7 +3,7 @@
 //! and the sensor-event records (`--events`) that feed `tl-score`. The
 //! HTML page is in [`super::html`].
 
-use super::tally::{Analysis, Count, DestHits, Host, Source, Why};
+use super::tally::{Analysis, Count, DestHits, Host, SensorEvent, Source, Why};
 use crate::record::{Address, Event, EVENT_HEADER, MAX_COUNT};
 use std::fmt::Write as _;
 use std::io::{self, Write};
@@ -391,10 +391,19 @@ fn proto_number(name: &str) -> u8 {
 /// from outside sources, one row per source, port, protocol and hour
 /// (`time` is the hour's start), in the record `tl-score` reads.
 pub fn events(a: &Analysis, sensor: &str, out: &mut impl Write) -> io::Result<()> {
+    event_rows(a.sensor_events.iter().flatten(), sensor, out)
+}
+
+/// Sensor events as [`events`] writes them, from any selection of them.
+pub fn event_rows<'a>(
+    events: impl IntoIterator<Item = &'a SensorEvent>,
+    sensor: &str,
+    out: &mut impl Write,
+) -> io::Result<()> {
     out.write_all(EVENT_HEADER.as_bytes())?;
     out.write_all(b"\n")?;
     let mut buf = Vec::new();
-    for e in a.sensor_events.iter().flatten() {
+    for e in events {
         let proto = proto_number(&e.proto);
         let source = match e.source {
             IpAddr::V4(v) => Address::V4(v.into()),

@@ -819,7 +819,7 @@ pub struct Source {
 }
 
 /// A row of `--events`: the sensor-event record.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SensorEvent {
     pub time: i64,
     pub source: IpAddr,

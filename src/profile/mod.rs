@@ -135,7 +135,7 @@ pub fn compile(plan: &CompilePlan) -> Result<CompileReport, Error> {
 }
 
 /// Every profile of the plan, each name once.
-fn load_profiles(args: &[String]) -> Result<Vec<Profile>, Error> {
+pub fn load_profiles(args: &[String]) -> Result<Vec<Profile>, Error> {
     let mut profiles = Vec::new();
     for f in profile_files(args)? {
         profiles.push(load(&f)?);

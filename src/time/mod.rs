@@ -47,6 +47,30 @@ pub fn parse_arg(s: &str) -> Result<i64, BadTime> {
     Err(BadTime(s.to_string()))
 }
 
+/// A time zone by IANA name (`Europe/Berlin`, `UTC`) or fixed offset
+/// (`+01:00`, `-0530`); the error says which of the two was meant.
+pub fn parse_zone(text: &str) -> Result<jiff::tz::TimeZone, String> {
+    let t = text.trim();
+    if let Some(rest) = t.strip_prefix(['+', '-']) {
+        let digits: String = rest.chars().filter(char::is_ascii_digit).collect();
+        let ok = digits.len() == 4 && rest.chars().all(|c| c.is_ascii_digit() || c == ':');
+        if ok {
+            let h: i32 = digits[..2].parse().unwrap_or(99);
+            let m: i32 = digits[2..].parse().unwrap_or(99);
+            if h <= 23 && m <= 59 {
+                let secs = (h * 3600 + m * 60) * if t.starts_with('-') { -1 } else { 1 };
+                if let Ok(o) = jiff::tz::Offset::from_seconds(secs) {
+                    return Ok(jiff::tz::TimeZone::fixed(o));
+                }
+            }
+        }
+        return Err(format!("'{text}' is not an offset (+HH:MM)"));
+    }
+    jiff::tz::TimeZone::get(t).map_err(|_| {
+        format!("unknown zone '{text}' (an IANA name such as Europe/Berlin, or +HH:MM)")
+    })
+}
+
 /// The last second (UTC) of a `YYYY-MM-DD` date.
 pub fn end_of_day(s: &str) -> Option<i64> {
     let d = s.parse::<jiff::civil::Date>().ok()?;

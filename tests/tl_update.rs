@@ -1,0 +1,516 @@
+//! tl-update through the binary: the chain from one configuration, the
+//! summary, the JSON report and the metrics, idempotent runs, evidence
+//! taken in once, dry runs, guards, failed feeds, the lock.
+
+mod common;
+
+use common::{bin_path, Run, Workdir};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+const NOW: &str = "2026-11-27T14:00:00Z";
+
+fn fixture(rel: &str) -> String {
+    format!("{}/fixtures/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A world in a scratch directory: the demo's two feeds (copied, so a test
+/// can change them), its profile, the test country data, and a
+/// configuration whose reload command leaves a file per zone.
+fn world() -> Workdir {
+    let w = Workdir::new();
+    fs::create_dir_all(w.path("feeds")).unwrap();
+    fs::create_dir_all(w.path("profiles")).unwrap();
+    for f in ["scanners.txt", "botnet-c2.netset"] {
+        fs::copy(
+            fixture(&format!("demo/feeds/{f}")),
+            w.path(&format!("feeds/{f}")),
+        )
+        .unwrap();
+    }
+    fs::copy(
+        fixture("demo/profiles/acme.toml"),
+        w.path("profiles/acme.toml"),
+    )
+    .unwrap();
+    w.write(
+        "threatlist.toml",
+        format!(
+            "state_dir = \"state\"\nout_dir = \"out\"\nzone_dir = \"zones\"\n\
+             profiles = [\"profiles\"]\nevents = [\"events\"]\n\
+             [feed_defaults]\nallow_special = true\n\
+             [[feed]]\nname = \"scanners\"\npath = \"feeds/scanners.txt\"\ncategory = \"scanner\"\nconfidence = 0.6\n\
+             [[feed]]\nname = \"botnet-c2\"\npath = \"feeds/botnet-c2.netset\"\ncategory = \"botnet-c2\"\nconfidence = 0.9\n\
+             [geo]\ncountry_csv = [\"{}\"]\n\
+             [zone]\norigin = \"lists.example\"\nnsd_conf = \"nsd-zones.conf\"\nreload = \"touch reloaded-{{zone}}\"\n",
+            fixture("geo/country.csv")
+        ),
+    );
+    fs::create_dir_all(w.path("events")).unwrap();
+    w
+}
+
+fn update(w: &Workdir, extra: &[&str]) -> Run {
+    let mut args = vec!["--config", "threatlist.toml", "--now", NOW];
+    args.extend_from_slice(extra);
+    args.extend_from_slice(&["--report-json", "report.json", "--metrics", "metrics.prom"]);
+    w.run("tl-update", &args, b"")
+}
+
+fn report(w: &Workdir) -> Value {
+    serde_json::from_str(&w.read("report.json")).unwrap()
+}
+
+/// name → value of a JSON array of objects with a `name` (or `origin`).
+fn by<'a>(v: &'a Value, list: &str, key: &str) -> BTreeMap<String, &'a Value> {
+    (v[list].as_array().unwrap().iter())
+        .map(|x| (x[key].as_str().unwrap_or("").to_string(), x))
+        .collect()
+}
+
+/// Every file under `dir` with its content, links with their target.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            let rel = p.strip_prefix(dir).unwrap().to_string_lossy().into_owned();
+            let t = e.file_type().unwrap();
+            if t.is_symlink() {
+                out.insert(
+                    rel,
+                    fs::read_link(&p)
+                        .unwrap()
+                        .to_string_lossy()
+                        .as_bytes()
+                        .to_vec(),
+                );
+            } else if t.is_dir() {
+                stack.push(p);
+            } else {
+                out.insert(rel, fs::read(&p).unwrap());
+            }
+        }
+    }
+    out
+}
+
+fn reloaded(w: &Workdir) -> Vec<String> {
+    let mut v: Vec<String> = (fs::read_dir(w.dir.path()).unwrap().flatten())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("reloaded-"))
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn runs_the_chain_then_a_second_run_changes_nothing() {
+    let w = world();
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    // The summary: counts for people, families apart, where things are.
+    assert!(
+        r.stdout.contains("feeds: 2 fresh, 0 stale, 0 failed\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("acme: published serial 1; added "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("  block-in  3 prefixes · 272 IPv4 addresses · 1 IPv6 /64\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("zones: 2 changed, 0 unchanged, 2 reloaded\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("lists:  out/<profile>/\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.ends_with("published\n"), "{}", r.stdout);
+    let j = report(&w);
+    assert_eq!(j["verdict"], "published");
+    let feeds = by(&j, "feeds", "name");
+    assert_eq!(feeds.len(), 2);
+    assert!(feeds
+        .values()
+        .all(|f| f["status"] == "fresh" && f["added"] == true));
+    let acme = &j["profiles"][0];
+    assert_eq!(
+        (acme["name"].as_str(), acme["serial"].as_u64()),
+        (Some("acme"), Some(1))
+    );
+    assert_eq!(acme["lists"][0]["ipv4_addresses"], 272);
+    assert_eq!(acme["lists"][0]["ipv6_addresses"], "18446744073709551616");
+    let zones = by(&j, "zones", "origin");
+    assert_eq!(
+        zones.keys().collect::<Vec<_>>(),
+        ["acme.lists.example", "acme.rpz.lists.example"]
+    );
+    assert!(zones
+        .values()
+        .all(|z| z["changed"] == true && z["reloaded"] == true));
+    assert_eq!(
+        reloaded(&w),
+        [
+            "reloaded-acme.lists.example",
+            "reloaded-acme.rpz.lists.example"
+        ]
+    );
+    assert!(w.path("zones/acme.zone").exists() && w.path("zones/nsd-zones.conf").exists());
+    assert!(w.path("out/acme/block-in.txt").exists());
+    let serials: Vec<u64> = zones
+        .values()
+        .map(|z| z["serial"].as_u64().unwrap())
+        .collect();
+
+    // Again, nothing new: same serials, nothing reloaded, the state as it
+    // was (the same time, no evidence added twice).
+    for f in reloaded(&w) {
+        fs::remove_file(w.path(&f)).unwrap();
+    }
+    let zones_before = tree(&w.path("zones"));
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("acme: unchanged, serial 1\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("zones: 0 changed, 2 unchanged, 0 reloaded\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.ends_with("nothing changed\n"), "{}", r.stdout);
+    let j = report(&w);
+    assert_eq!(j["verdict"], "unchanged");
+    assert!(by(&j, "feeds", "name")
+        .values()
+        .all(|f| f["added"] == false));
+    let zones = by(&j, "zones", "origin");
+    let again: Vec<u64> = zones
+        .values()
+        .map(|z| z["serial"].as_u64().unwrap())
+        .collect();
+    assert_eq!(again, serials);
+    assert!(reloaded(&w).is_empty());
+    assert_eq!(tree(&w.path("zones")), zones_before);
+    assert_eq!(
+        fs::read(w.path("state/runs/000001/state.tls")).unwrap(),
+        fs::read(w.path("state/runs/000002/state.tls")).unwrap()
+    );
+    assert_eq!(
+        fs::read_link(w.path("state/current")).unwrap(),
+        Path::new("runs/000002")
+    );
+}
+
+#[test]
+fn an_event_file_is_taken_in_once() {
+    let w = world();
+    w.write(
+        "events/sensors.csv",
+        "time,source,sensor,port,proto,count\n\
+         2026-11-27T10:00:00Z,192.0.2.77,s1,22,tcp,4\n\
+         2026-11-27T10:00:00Z,192.0.2.77,s2,22,tcp,3\n\
+         2026-11-27T11:00:00Z,192.0.2.77,s3,23,tcp,5\n",
+    );
+    let explain = |w: &Workdir| {
+        let r = w.run(
+            "tl-score",
+            &[
+                "explain",
+                "--state",
+                "state/current/state.tls",
+                "--now",
+                NOW,
+                "192.0.2.77",
+            ],
+            b"",
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let j = report(&w);
+    assert_eq!(j["events"]["rows"], 3);
+    assert_eq!(j["events"]["files"].as_array().unwrap().len(), 1);
+    let first = explain(&w);
+    assert!(first.contains(",s1,") && first.contains(",s3,"), "{first}");
+    for _ in 0..2 {
+        let r = update(&w, &[]);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let j = report(&w);
+        assert_eq!(j["events"]["files"].as_array().unwrap().len(), 0);
+        assert_eq!(j["events"]["seen"], 1);
+        assert_eq!(explain(&w), first);
+    }
+    // A file changed after it was taken in is skipped and named.
+    w.write(
+        "events/sensors.csv",
+        "time,source,sensor,port,proto,count\n2026-11-27T12:00:00Z,192.0.2.77,s4,22,tcp,1\n",
+    );
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("events/sensors.csv: changed after it was scored; skipped"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(explain(&w), first);
+    // A new file is taken in.
+    w.write(
+        "events/more.csv",
+        "time,source,sensor,port,proto,count\n2026-11-27T12:00:00Z,192.0.2.77,s4,22,tcp,1\n",
+    );
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(explain(&w).contains(",s4,"));
+}
+
+#[test]
+fn a_dry_run_changes_nothing_and_tells_what_a_run_would_do() {
+    let w = world();
+    assert_eq!(update(&w, &[]).code, 0);
+    for f in reloaded(&w) {
+        fs::remove_file(w.path(&f)).unwrap();
+    }
+    let mut feed = fs::read_to_string(w.path("feeds/botnet-c2.netset")).unwrap();
+    feed.push_str("198.51.100.99\n");
+    w.write("feeds/botnet-c2.netset", feed);
+    let before: Vec<_> = ["state", "out", "zones"]
+        .iter()
+        .map(|d| tree(&w.path(d)))
+        .collect();
+    let r = update(&w, &["--dry-run"]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("(dry run: nothing was changed)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout
+            .contains("acme: published serial 2; added 1 prefix · 1 IPv4 address;"),
+        "{}",
+        r.stdout
+    );
+    let after: Vec<_> = ["state", "out", "zones"]
+        .iter()
+        .map(|d| tree(&w.path(d)))
+        .collect();
+    assert!(before == after, "a dry run changed files");
+    assert!(reloaded(&w).is_empty(), "a dry run reloaded");
+    let dry = report(&w);
+    assert_eq!(dry["dry_run"], true);
+    // The paths of the report are the real ones.
+    let file = dry["zones"][0]["file"].as_str().unwrap();
+    assert!(
+        file.ends_with("zones/acme.zone") && !file.contains("dry-run"),
+        "{file}"
+    );
+    // The real run does what the dry run said.
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let real = report(&w);
+    for key in ["profiles", "zones", "verdict"] {
+        let strip = |v: &Value| {
+            let mut v = v.clone();
+            if let Some(a) = v.as_array_mut() {
+                for z in a.iter_mut() {
+                    z.as_object_mut().map(|o| o.remove("reloaded"));
+                }
+            }
+            v
+        };
+        assert_eq!(strip(&real[key]), strip(&dry[key]), "{key}");
+    }
+    assert_eq!(reloaded(&w).len(), 2);
+}
+
+#[test]
+fn a_guard_holds_a_profile_back_and_the_old_version_stays() {
+    let w = world();
+    assert_eq!(update(&w, &[]).code, 0);
+    // A public resolver in a C2 feed: the canary guard refuses it.
+    let mut feed = fs::read_to_string(w.path("feeds/botnet-c2.netset")).unwrap();
+    feed.push_str("8.8.8.8\n");
+    w.write("feeds/botnet-c2.netset", feed);
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout.contains("acme: held back, serial 1 stays\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("  held by canary: "), "{}", r.stdout);
+    assert!(
+        r.stderr
+            .contains("acme: not published; the last version stays"),
+        "{}",
+        r.stderr
+    );
+    let j = report(&w);
+    assert_eq!(j["verdict"], "held-back");
+    assert_eq!(j["profiles"][0]["holds"][0]["guard"], "canary");
+    let m = w.read("metrics.prom");
+    assert!(
+        m.contains("threatlist_profile_held_back{profile=\"acme\"} 1\n"),
+        "{m}"
+    );
+    assert!(
+        m.contains("threatlist_guard_holds{profile=\"acme\",guard=\"canary\"} 2\n"),
+        "{m}"
+    );
+    assert!(m.contains("threatlist_update_exit_code 1\n"), "{m}");
+    assert!(!fs::read_to_string(w.path("out/acme/block-in.txt"))
+        .unwrap()
+        .contains("8.8.8.8"));
+}
+
+#[test]
+fn a_failed_feed_is_named_and_its_evidence_stays() {
+    let w = world();
+    assert_eq!(update(&w, &[]).code, 0);
+    let entries = report(&w)["score"]["entries"].clone();
+    fs::remove_file(w.path("feeds/scanners.txt")).unwrap();
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    assert!(
+        r.stdout
+            .contains("feeds: 1 fresh, 0 stale, 1 failed\n  failed scanners: "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.contains("tl-update: feed scanners: "),
+        "{}",
+        r.stderr
+    );
+    let j = report(&w);
+    assert_eq!(j["score"]["entries"], entries);
+    let f = by(&j, "feeds", "name");
+    assert_eq!(f["scanners"]["status"], "failed");
+    assert_eq!(f["scanners"]["consecutive_failures"], 1);
+    assert!(f["scanners"]["error"]
+        .as_str()
+        .unwrap()
+        .contains("scanners.txt"));
+    let m = w.read("metrics.prom");
+    assert!(
+        m.contains("threatlist_feed_up{feed=\"scanners\"} 0\n"),
+        "{m}"
+    );
+    assert!(
+        m.contains("threatlist_feed_up{feed=\"botnet-c2\"} 1\n"),
+        "{m}"
+    );
+    assert!(
+        m.contains("threatlist_feed_consecutive_failures{feed=\"scanners\"} 1\n"),
+        "{m}"
+    );
+    assert!(r.stdout.ends_with("nothing changed\n"), "{}", r.stdout);
+}
+
+#[test]
+fn the_metrics_file_is_well_formed() {
+    let w = world();
+    assert_eq!(update(&w, &[]).code, 0);
+    let m = w.read("metrics.prom");
+    let mut declared = std::collections::BTreeSet::new();
+    let mut samples = 0;
+    for line in m.lines() {
+        if let Some(rest) = line.strip_prefix("# TYPE ") {
+            let (name, kind) = rest.split_once(' ').unwrap();
+            assert_eq!(kind, "gauge");
+            assert!(declared.insert(name.to_string()), "{name} declared twice");
+        } else if !line.starts_with("# HELP ") {
+            let (series, value) = line.rsplit_once(' ').unwrap();
+            let name = series.split('{').next().unwrap();
+            assert!(declared.contains(name), "{name} before its TYPE");
+            assert!(value.parse::<f64>().is_ok(), "{line}");
+            assert!(
+                name.starts_with("threatlist_")
+                    && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_')
+            );
+            samples += 1;
+        }
+    }
+    assert!(samples > 20, "{m}");
+    for family in [
+        "update_step_duration_seconds{step=\"compile\"}",
+        "feed_age_seconds{feed=\"scanners\"}",
+        "profile_entries{profile=\"acme\",list=\"block-in\"} 3",
+        "profile_addresses{profile=\"acme\",list=\"block-in\",family=\"ipv4\"} 272",
+        "zone_serial{zone=\"acme.lists.example\"}",
+        "score_entries",
+    ] {
+        assert!(m.contains(&format!("threatlist_{family}")), "{family}\n{m}");
+    }
+}
+
+#[test]
+fn refusals_exit_2() {
+    let w = world();
+    // Another run holds the lock.
+    fs::create_dir_all(w.path("state")).unwrap();
+    let lock = threatlist::files::lock(&w.path("state/lock"))
+        .unwrap()
+        .unwrap();
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.contains("another tl-update run holds") && r.stderr.contains("state/lock"),
+        "{}",
+        r.stderr
+    );
+    assert!(w
+        .read("metrics.prom")
+        .contains("threatlist_update_exit_code 2\n"));
+    drop(lock);
+    assert_eq!(update(&w, &[]).code, 0);
+    // A time before the state's.
+    let r = w.run(
+        "tl-update",
+        &[
+            "--config",
+            "threatlist.toml",
+            "--now",
+            "2026-11-26T00:00:00Z",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("is before the state's (2026-11-27T14:00:00Z); replay from a copy"),
+        "{}",
+        r.stderr
+    );
+    // A bad configuration: file and line.
+    let mut text = w.read("threatlist.toml");
+    text.push_str("colour = \"red\"\n");
+    w.write("bad.toml", text);
+    let r = w.run("tl-update", &["--config", "bad.toml"], b"");
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.starts_with("tl-update: bad.toml:"), "{}", r.stderr);
+    assert!(r.stderr.contains("unknown field `colour`"), "{}", r.stderr);
+    let _ = bin_path("tl-update");
+}
