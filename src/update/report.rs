@@ -289,6 +289,8 @@ pub struct LogsStatus {
     pub candidates: Vec<Candidate>,
     /// Listed sources that came in, most hits first (the first 20).
     pub inbound_sources: Vec<String>,
+    /// How many listed sources came in.
+    pub inbound_source_count: usize,
     pub inbound_hits: u64,
     /// New sensor events written to the spool for the next run.
     pub events_spooled: usize,
@@ -327,6 +329,7 @@ impl LogsStatus {
                 .take(20)
                 .map(|s| s.addr.to_string())
                 .collect(),
+            inbound_source_count: a.inbound.len(),
             inbound_hits: a.inbound_hits(),
             events_spooled: spooled,
             spool_file,
@@ -507,11 +510,11 @@ impl UpdateReport {
         if let Some(l) = &self.logs {
             let _ = writeln!(
                 s,
-                "logs: {} lines, {} events; {} inside hosts called out to listed addresses; {} listed sources came in ({} hits); {} new sensor events for the next run",
+                "logs: {} lines, {} events; inside hosts calling listed addresses: {}; listed sources that came in: {} ({} hits); new sensor events for the next run: {}",
                 thousands(l.lines),
                 thousands(l.events),
                 l.candidates.len(),
-                l.inbound_sources.len(),
+                l.inbound_source_count,
                 thousands(l.inbound_hits),
                 l.events_spooled
             );
