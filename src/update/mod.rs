@@ -208,7 +208,11 @@ impl Run<'_> {
         let prev_dir = previous.map(|(d, _)| d);
         let (country, asn) = self.step(Step::Geo, Run::geo)?;
         let indicators = self.step(Step::Ingest, |r| r.ingest(&mut ledger))?;
-        let events = self.events(&mut ledger)?;
+        let in_force = prev_dir.as_deref().and_then(state::run_number);
+        let events = self.events(&mut ledger, in_force)?;
+        let spooled: Vec<PathBuf> = (events.iter().map(PathBuf::from))
+            .filter(|f| f.starts_with(self.state.spool()))
+            .collect();
         let run_dir = self.state.new_run().map_err(io(&self.state.runs()))?;
         self.step(Step::Score, |r| {
             r.score(prev_dir.as_deref(), &run_dir, indicators, events)
@@ -222,9 +226,16 @@ impl Run<'_> {
         self.step(Step::Zone, Run::zone)?;
         self.step(Step::Render, |r| r.render(&scores, &profiles, &published))?;
         if self.cfg.logs.is_some() {
-            self.step(Step::Logs, |r| r.logs(&mut ledger, country.as_deref()))?;
+            self.step(Step::Logs, |r| {
+                r.logs(&mut ledger, &run_dir, country.as_deref())
+            })?;
         }
         self.state.switch(&run_dir, &ledger).map_err(io(&run_dir))?;
+        // The spool's files are in the state now; the ledger forgets them
+        // next run.
+        for f in spooled {
+            let _ = fs::remove_file(f);
+        }
         self.report.finish();
         Ok(())
     }
@@ -308,7 +319,10 @@ impl Run<'_> {
     /// The event files not consumed yet: the configured ones and the
     /// spool's. A file that changed after it was consumed is skipped and
     /// named in the report.
-    fn events(&mut self, ledger: &mut Ledger) -> Result<Vec<String>, Error> {
+    fn events(&mut self, ledger: &mut Ledger, in_force: Option<u64>) -> Result<Vec<String>, Error> {
+        self.state
+            .drop_orphans(in_force)
+            .map_err(io(&self.state.spool()))?;
         let mut files = Vec::new();
         for p in self.cfg.events.iter().chain([&self.state.spool()]) {
             let spool = *p == self.state.spool();
@@ -506,7 +520,12 @@ impl Run<'_> {
 
     /// Reads the logs against a profile's lists: the HTML page, and the
     /// new sensor events into the spool for the next run.
-    fn logs(&mut self, ledger: &mut Ledger, geo_db: Option<&str>) -> Result<(), Error> {
+    fn logs(
+        &mut self,
+        ledger: &mut Ledger,
+        run_dir: &Path,
+        geo_db: Option<&str>,
+    ) -> Result<(), Error> {
         let Some(l) = &self.cfg.logs else {
             return Ok(());
         };
@@ -553,8 +572,7 @@ impl Run<'_> {
         if !new.is_empty() {
             let spool = self.state.spool();
             fs::create_dir_all(&spool).map_err(io(&spool))?;
-            let first = new.iter().map(|e| e.time).min().unwrap_or(0);
-            let path = spool.join(format!("logs-{}-{}-{}.csv", l.sensor, first, self.now));
+            let path = self.state.spool_file(run_dir);
             let mut buf = Vec::new();
             crate::logs::report::event_rows(&new, &l.sensor, &mut buf).map_err(io(&path))?;
             crate::files::write_atomic(&path, &[&buf]).map_err(io(&path))?;

@@ -80,6 +80,35 @@ impl StateDir {
         self.root.join("current")
     }
 
+    /// The spool file of sensor events drawn from logs by `run`.
+    pub fn spool_file(&self, run: &Path) -> PathBuf {
+        let n = run.file_name().unwrap_or_default().to_string_lossy();
+        self.spool().join(format!("logs-{n}.csv"))
+    }
+
+    /// Removes spool files of runs that were never put in force (numbered
+    /// after `in_force`): their events are drawn again by the next run.
+    pub fn drop_orphans(&self, in_force: Option<u64>) -> io::Result<()> {
+        let rd = match fs::read_dir(self.spool()) {
+            Ok(rd) => rd,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        for e in rd.flatten() {
+            let name = e.file_name();
+            let n = (name.to_str()).and_then(|n| {
+                n.strip_prefix("logs-")?
+                    .strip_suffix(".csv")?
+                    .parse::<u64>()
+                    .ok()
+            });
+            if n.is_some_and(|n| in_force.is_none_or(|f| n > f)) {
+                fs::remove_file(e.path())?;
+            }
+        }
+        Ok(())
+    }
+
     /// Takes the run lock; `None` when another run holds it.
     pub fn lock(&self) -> io::Result<Option<Lock>> {
         fs::create_dir_all(&self.root)?;
@@ -137,7 +166,7 @@ impl StateDir {
         std::os::unix::fs::symlink(Path::new("runs").join(name), &tmp)?;
         fs::rename(&tmp, self.current())?;
         fs::File::open(&self.root)?.sync_all()?;
-        self.prune(name.to_string_lossy().parse().unwrap_or(0))
+        self.prune(run_number(run).unwrap_or(0))
     }
 
     /// Removes all but the newest [`KEEP_RUNS`] runs (never `keep`).
@@ -149,6 +178,11 @@ impl StateDir {
         }
         Ok(())
     }
+}
+
+/// The number of a run directory.
+pub fn run_number(run: &Path) -> Option<u64> {
+    run.file_name()?.to_str()?.parse().ok()
 }
 
 /// The numbers of the run directories, ascending.
@@ -339,9 +373,18 @@ mod tests {
             assert_eq!((dir, read), (last.clone(), ledger));
         }
         assert_eq!(run_numbers(&s.runs()).unwrap().len(), KEEP_RUNS);
-        // A run that stopped before its switch changes nothing.
+        // A run that stopped before its switch changes nothing, and its
+        // spooled events are dropped (the next run draws them again).
         let stopped = s.new_run().unwrap();
         assert_ne!(stopped, last);
         assert_eq!(s.current_run().unwrap().unwrap().0, last);
+        fs::create_dir_all(s.spool()).unwrap();
+        for run in [&last, &stopped] {
+            fs::write(s.spool_file(run), "").unwrap();
+        }
+        fs::write(s.spool().join("sensors.csv"), "").unwrap();
+        s.drop_orphans(run_number(&last)).unwrap();
+        assert!(s.spool_file(&last).exists() && s.spool().join("sensors.csv").exists());
+        assert!(!s.spool_file(&stopped).exists());
     }
 }
