@@ -67,7 +67,7 @@ _tl__fw() {
             return 0
             ;;
         tl__subcmd__fw__subcmd__apply)
-            opts="-t -q -h --target --block-in --block-out --allow --scores --max-entries --no-ipv6 --name --log-prefix --nameserver --dry-run --quiet --help"
+            opts="-t -q -h --target --block-in --block-out --allow --scores --max-entries --no-ipv6 --name --log-prefix --log-in-prefix --nameserver --dry-run --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -106,6 +106,10 @@ _tl__fw() {
                     return 0
                     ;;
                 --log-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-in-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -121,7 +125,7 @@ _tl__fw() {
             return 0
             ;;
         tl__subcmd__fw__subcmd__check)
-            opts="-t -h --target --block-in --block-out --allow --scores --max-entries --no-ipv6 --name --log-prefix --nameserver --full --help"
+            opts="-t -h --target --block-in --block-out --allow --scores --max-entries --no-ipv6 --name --log-prefix --log-in-prefix --nameserver --full --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -160,6 +164,10 @@ _tl__fw() {
                     return 0
                     ;;
                 --log-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-in-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -329,7 +337,7 @@ _tl__fw() {
             return 0
             ;;
         tl__subcmd__fw__subcmd__render)
-            opts="-t -o -q -h --target --block-in --block-out --allow --scores --max-entries --no-ipv6 --name --log-prefix --nameserver --output --quiet --help"
+            opts="-t -o -q -h --target --block-in --block-out --allow --scores --max-entries --no-ipv6 --name --log-prefix --log-in-prefix --nameserver --output --quiet --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -368,6 +376,10 @@ _tl__fw() {
                     return 0
                     ;;
                 --log-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --log-in-prefix)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

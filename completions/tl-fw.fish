@@ -54,6 +54,7 @@ complete -c tl-fw -n "__fish_tl_fw_using_subcommand render" -l scores -d 'Scores
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand render" -l max-entries -d 'At most N entries per list [default: the target\'s documented limit]' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand render" -l name -d 'Name of the table, sets or lists' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand render" -l log-prefix -d 'Prefix of the log line of an outbound drop' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand render" -l log-in-prefix -d 'Also log inbound drops, with this prefix (nftables and ipset only); put a drop word in it (e.g. "threatlist drop in: ") so that tl-logs reads the lines as inbound drops and sensor events' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand render" -l nameserver -d 'An address the firewall needs (its resolver): a list that blocks it is refused' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand render" -s o -l output -d 'Write to FILE (one-file targets) or into DIR (with manifest.json) [default: stdout, one-file targets only]' -r -F
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand render" -l no-ipv6 -d 'Leave IPv6 out (counted and named in the manifest)'
@@ -67,6 +68,7 @@ complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l scores -d 'Scores 
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l max-entries -d 'At most N entries per list [default: the target\'s documented limit]' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l name -d 'Name of the table, sets or lists' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l log-prefix -d 'Prefix of the log line of an outbound drop' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l log-in-prefix -d 'Also log inbound drops, with this prefix (nftables and ipset only); put a drop word in it (e.g. "threatlist drop in: ") so that tl-logs reads the lines as inbound drops and sensor events' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l nameserver -d 'An address the firewall needs (its resolver): a list that blocks it is refused' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l no-ipv6 -d 'Leave IPv6 out (counted and named in the manifest)'
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand apply" -l dry-run -d 'Show what would change (entries added and removed per set, from the live sets); change nothing'
@@ -80,6 +82,7 @@ complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l scores -d 'Scores 
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l max-entries -d 'At most N entries per list [default: the target\'s documented limit]' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l name -d 'Name of the table, sets or lists' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l log-prefix -d 'Prefix of the log line of an outbound drop' -r
+complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l log-in-prefix -d 'Also log inbound drops, with this prefix (nftables and ipset only); put a drop word in it (e.g. "threatlist drop in: ") so that tl-logs reads the lines as inbound drops and sensor events' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l nameserver -d 'An address the firewall needs (its resolver): a list that blocks it is refused' -r
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l no-ipv6 -d 'Leave IPv6 out (counted and named in the manifest)'
 complete -c tl-fw -n "__fish_tl_fw_using_subcommand check" -l full -d 'Also count every live element (nftables: lists the sets, seconds for large ones)'

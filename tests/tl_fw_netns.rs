@@ -10,6 +10,8 @@
 //! - the inside host cannot reach a block-out address, the drop is
 //!   counted and logged with the prefix (kernel log: the test sets
 //!   `net.netfilter.nf_log_all_netns` to 1 and restores it);
+//! - the inbound drops are logged with the inbound prefix, and the log
+//!   lines read back (`threatlist::logs`) as drops from the listed source;
 //! - an allow-listed address inside a blocked prefix passes both ways;
 //! - unlisted traffic passes;
 //! - the same after a second apply with changed lists, during which a
@@ -33,6 +35,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
+use threatlist::logs;
 
 /// The two tests share the kernel log switch: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -116,9 +119,22 @@ fn scenario(target: &str) {
     let lab = Lab::new(&target[..1]);
     let work = tempfile::tempdir().unwrap();
     let dir = work.path();
-    let prefix = format!("tlfw{}{}: ", &target[..1], std::process::id() % 1_000_000);
+    let tag = format!("tlfw{}{}", &target[..1], std::process::id() % 1_000_000);
+    let prefix = format!("{tag}: ");
+    // A drop word, so that tl-logs reads the lines as drops.
+    let in_prefix = format!("{tag} drop in: ");
     let d = dir.to_str().unwrap();
-    let args = ["-t", target, "--name", "tltest", "--log-prefix", &prefix, d];
+    let args = [
+        "-t",
+        target,
+        "--name",
+        "tltest",
+        "--log-prefix",
+        &prefix,
+        "--log-in-prefix",
+        &in_prefix,
+        d,
+    ];
 
     // Before: everything passes.
     assert!(passes(&lab.outside, BLOCKED_IN, INSIDE));
@@ -168,22 +184,41 @@ fn scenario(target: &str) {
         "outbound drops not counted: {before:?} {after:?}"
     );
     // The outbound drop is logged with the prefix.
-    let logged = || {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let log = sh(&["dmesg"]);
-            let hit = log.lines().any(|l| {
-                l.contains(prefix.trim_end())
-                    && l.contains(&format!("SRC={INSIDE}"))
-                    && l.contains(&format!("DST={BLOCKED_OUT}"))
-            });
-            if hit || Instant::now() > deadline {
-                return hit;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
-    };
-    assert!(logged(), "no kernel log line with the prefix {prefix:?}");
+    let out_lines = kernel_log(|l| {
+        l.contains(prefix.trim_end())
+            && l.contains(&format!("SRC={INSIDE}"))
+            && l.contains(&format!("DST={BLOCKED_OUT}"))
+    });
+    assert!(
+        !out_lines.is_empty(),
+        "no kernel log line with the prefix {prefix:?}"
+    );
+    // The inbound drops too, with theirs: to the firewall (input: `IN=`
+    // set, `OUT=` empty) and through it (forward: both set). tl-logs reads
+    // them as drops from the listed source, the first as inbound.
+    for (dst, direction) in [
+        (FW_OUT, logs::Direction::In),
+        (INSIDE, logs::Direction::Unknown),
+    ] {
+        let lines = kernel_log(|l| {
+            l.contains(in_prefix.trim_end()) && l.contains(&format!("SRC={BLOCKED_IN} DST={dst} "))
+        });
+        let Some(line) = lines.first() else {
+            panic!("no kernel log line with the prefix {in_prefix:?} for {BLOCKED_IN} -> {dst}");
+        };
+        let ev = logs::parse_line(
+            logs::Format::Netfilter,
+            line.as_bytes(),
+            &mut logs::Context::new(0),
+        )
+        .unwrap_or_else(|s| panic!("{line}: skipped: {}", s.reason()))
+        .unwrap_or_else(|| panic!("{line}: no event"));
+        assert_eq!(ev.action, Some(logs::Action::Drop), "{line}");
+        assert_eq!(ev.direction, direction, "{line}");
+        assert_eq!(ev.src, BLOCKED_IN.parse().ok(), "{line}");
+        assert_eq!(ev.dst, dst.parse().ok(), "{line}");
+        assert_eq!(ev.rule.as_deref(), Some(in_prefix.trim_end()), "{line}");
+    }
 
     // The second apply, with changed lists, under continuous traffic.
     write_lists(
@@ -236,6 +271,24 @@ fn scenario(target: &str) {
     let (code, out, _) = tl_fw(&lab, &check);
     assert_eq!(code, 1, "check after the rules were removed: {out}");
     assert!(out.contains("NOT IN FORCE"), "{out}");
+}
+
+/// The kernel log lines (`dmesg`) that `wanted` picks, waiting up to 5 s
+/// for one.
+fn kernel_log(wanted: impl Fn(&str) -> bool) -> Vec<String> {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let log = sh(&["dmesg"]);
+        let hits: Vec<String> = log
+            .lines()
+            .filter(|l| wanted(l))
+            .map(str::to_string)
+            .collect();
+        if !hits.is_empty() || Instant::now() > deadline {
+            return hits;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
 }
 
 #[test]

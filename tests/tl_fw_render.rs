@@ -105,6 +105,85 @@ fn ipset_golden() {
     assert!(!files.iter().any(|(f, _)| f == "tl.rules.v6"));
 }
 
+/// The inbound log prefix: each inbound drop rule logs first, nothing
+/// else changes.
+const LOG_IN: [&str; 2] = ["--log-in-prefix", "tl drop in: "];
+
+#[test]
+fn inbound_drops_are_logged_with_their_prefix() {
+    let (_, files) = render("nftables", &LOG_IN);
+    compare("nftables-log-in", &files);
+    let nft =
+        String::from_utf8_lossy(&files.iter().find(|(f, _)| f == "tl.nft").unwrap().1).into_owned();
+    assert_eq!(
+        nft.matches("\t\tip saddr @block_in4 counter log prefix \"tl drop in: \" drop\n")
+            .count(),
+        2,
+        "input and forward"
+    );
+    assert_eq!(
+        nft.matches("\t\tip6 saddr @block_in6 counter log prefix \"tl drop in: \" drop\n")
+            .count(),
+        2
+    );
+    assert_eq!(nft.matches("log prefix \"tl drop: \"").count(), 4);
+    let (_, files) = render("ipset", &LOG_IN);
+    compare("ipset-log-in", &files);
+    for (f, n) in [("tl.rules.v4", "4"), ("tl.rules.v6", "6")] {
+        let rules =
+            String::from_utf8_lossy(&files.iter().find(|(g, _)| g == f).unwrap().1).into_owned();
+        for chain in ["tl-in", "tl-fwd"] {
+            let pair = format!(
+                "-A {chain} -m set --match-set tl-in{n} src -j LOG --log-prefix \"tl drop in: \"\n\
+                 -A {chain} -m set --match-set tl-in{n} src -j DROP\n"
+            );
+            assert!(rules.contains(&pair), "{f}: {rules}");
+        }
+        assert!(
+            !rules.contains("-A tl-out -m set --match-set tl-in"),
+            "{rules}"
+        );
+    }
+}
+
+#[test]
+fn the_inbound_prefix_is_refused_where_it_cannot_be_carried() {
+    let l = lists();
+    let run = |args: &[&str]| {
+        let out = tempfile::tempdir().unwrap();
+        let o = out.path().join("out");
+        let mut a = vec!["render", "-o", o.to_str().unwrap()];
+        a.extend_from_slice(args);
+        a.push(&l);
+        let r = run_in(out.path(), bin_path("tl-fw"), &a, b"");
+        assert!(!o.exists(), "{args:?} wrote {}", o.display());
+        (r.code, r.stderr)
+    };
+    let (code, err) = run(&["-t", "pf", "--log-in-prefix", "tl drop in: "]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err,
+        "tl-fw: --log-in-prefix: the pf target does not log inbound drops \
+         (nftables and ipset do)\n"
+    );
+    let (code, err) = run(&[
+        "-t",
+        "nftables",
+        "--log-in-prefix",
+        "in\" drop; flush ruleset; \"",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(
+        err,
+        "tl-fw: --log-in-prefix: use at most 29 printable characters without quotes, \
+         '\\', '`' or '$': 'in\" drop; flush ruleset; \"'\n"
+    );
+    let long = "x".repeat(30);
+    let (code, err) = run(&["-t", "ipset", "--log-in-prefix", &long]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("--log-in-prefix: use at most 29"), "{err}");
+}
+
 #[test]
 fn ipset_sizes_grow_with_the_list() {
     // 200,000 entries: never the 65,536 default maxelem.
@@ -196,15 +275,16 @@ fn nft_loads_every_rendered_file_and_twice_is_once() {
     }
     let empty = tempfile::tempdir().unwrap();
     std::fs::write(empty.path().join("allow.txt"), "").unwrap();
-    for (dir, extra) in [
-        (lists(), vec![]),
-        (lists(), vec!["--no-ipv6"]),
-        (empty.path().to_string_lossy().into_owned(), vec![]),
+    for (dir, extra, drops) in [
+        (lists(), vec![], 8),
+        (lists(), vec!["--no-ipv6"], 8),
+        (lists(), LOG_IN.to_vec(), 12),
+        (empty.path().to_string_lossy().into_owned(), vec![], 8),
     ] {
         let out = tempfile::tempdir().unwrap();
         let f = out.path().join("tl.nft");
         let mut args = vec!["render", "-t", "nftables", "-o", f.to_str().unwrap()];
-        args.extend(extra);
+        args.extend(&extra);
         args.push(&dir);
         let r = run_in(out.path(), bin_path("tl-fw"), &args, b"");
         assert_eq!(r.code, 0, "{}", r.stderr);
@@ -214,7 +294,15 @@ fn nft_loads_every_rendered_file_and_twice_is_once() {
         );
         assert!(ok, "nft refused {}: {said}", f.display());
         assert_eq!(said.matches("table inet threatlist {").count(), 1, "{said}");
-        assert_eq!(said.matches("drop").count(), 8, "{said}");
+        assert_eq!(said.matches("drop").count(), drops, "{said}");
+        if extra == LOG_IN {
+            assert_eq!(
+                said.matches("ip saddr @block_in4 counter packets 0 bytes 0 log prefix \"tl drop in: \" drop")
+                    .count(),
+                2,
+                "{said}"
+            );
+        }
     }
 }
 
@@ -223,7 +311,7 @@ fn ipset_restore_loads_every_rendered_file() {
     if !netns_tools(&["ipset", "iptables-restore", "ip6tables-restore"]) {
         return;
     }
-    for extra in [vec![], vec!["--no-ipv6"]] {
+    for extra in [vec![], vec!["--no-ipv6"], LOG_IN.to_vec()] {
         let (out, files) = render("ipset", &extra);
         let d = out.path();
         let six = files.iter().any(|(f, _)| f == "tl.rules.v6");
@@ -257,5 +345,9 @@ fn ipset_restore_loads_every_rendered_file() {
             1,
             "{said}"
         );
+        let logged_in = said
+            .matches("-A tl-in -m set --match-set tl-in4 src -j LOG --log-prefix \"tl drop in: \"")
+            .count();
+        assert_eq!(logged_in, usize::from(extra == LOG_IN), "{said}");
     }
 }

@@ -351,6 +351,40 @@ fn refusals_name_the_problem() {
 }
 
 #[test]
+fn inbound_drops_logged_by_tl_fw_become_sensor_events() {
+    // The lines `tl-fw render --log-in-prefix 'threatlist drop in: '`
+    // makes the kernel write: drops to the firewall and through it (a
+    // forwarded line has both interfaces; the listed source is the outside
+    // one) become sensor events; the outbound drops do not.
+    let w = Workdir::new();
+    let kern = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/logs/nftables/tl-fw.log");
+    log(&w, "kern.log", &std::fs::read(kern).unwrap());
+    w.write(
+        "list.txt",
+        "198.51.100.0/24\n2001:db8:bad::/48\n203.0.113.50\n",
+    );
+    let r = logs(
+        &w,
+        &[
+            "-q",
+            "--list",
+            "list.txt",
+            "--events",
+            "events.csv",
+            "kern.log",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        w.read("events.csv"),
+        "time,source,sensor,port,proto,count\n\
+         2026-12-07T11:00:00Z,198.51.100.10,tl-logs,22,tcp,1\n\
+         2026-12-07T11:00:00Z,198.51.100.10,tl-logs,7007,udp,1\n\
+         2026-12-07T11:00:00Z,2001:db8:bad::10,tl-logs,443,tcp,1\n"
+    );
+}
+
+#[test]
 fn dns_answers_recover_hosts_behind_nat_and_name_the_way_there() {
     let w = lab();
     log(&w, "dns.json", &fixture("dns.json"));

@@ -42,6 +42,28 @@ fn nftables_fixture() {
 }
 
 #[test]
+fn tl_fw_log_lines() {
+    // What the rules of `tl-fw render --log-in-prefix 'threatlist drop in: '`
+    // write, as kern.log keeps them: inbound drops to the firewall (input:
+    // `IN=` set, `OUT=` empty, so inbound) and through it (forward: both
+    // set; tl-logs takes the listed or outside side), IPv6 as the kernel
+    // writes it; then outbound drops. The action comes from a drop word in
+    // the prefix: the default outbound prefix `threatlist out: ` has none.
+    check_fixture_as(
+        "nftables/tl-fw.log",
+        Format::Netfilter,
+        Format::Netfilter,
+        &[
+            "2026-12-07T11:40:01Z drop in tcp 198.51.100.10 40022 -> 192.0.2.1 22 in=eth0 out=- rule=threatlist drop in:",
+            "2026-12-07T11:40:02Z drop ? udp 198.51.100.10 56628 -> 10.0.0.5 7007 in=eth0 out=eth1 rule=threatlist drop in:",
+            "2026-12-07T11:40:03Z drop in tcp 2001:db8:bad::10 51000 -> 2001:db8:1::1 443 in=eth0 out=- rule=threatlist drop in:",
+            "2026-12-07T11:40:04Z - ? udp 10.0.0.5 38000 -> 203.0.113.50 7007 in=eth1 out=eth0 rule=threatlist out:",
+            "2026-12-07T11:40:05Z drop out tcp 192.0.2.1 41000 -> 203.0.113.50 443 in=- out=eth0 rule=threatlist drop out:",
+        ],
+    );
+}
+
+#[test]
 fn filterlog_fixture() {
     check_fixture_as(
         "filterlog/pfsense.log",

@@ -1,6 +1,8 @@
 //! The firewalls `tl-fw` writes for: their names, what one entry of theirs
 //! is (an address range or a CIDR), and how many entries the device takes.
 
+use crate::error::{quote, InputError};
+use crate::profile::config::Profile;
 use std::fmt;
 
 /// A firewall configuration format.
@@ -66,6 +68,12 @@ impl Target {
         Target::ALL.into_iter().find(|t| t.name() == s)
     }
 
+    /// The names of all targets, joined by `sep`.
+    pub fn names(sep: &str) -> String {
+        let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
+        names.join(sep)
+    }
+
     /// What the target counts as one entry.
     pub fn unit(self) -> Unit {
         match self {
@@ -95,5 +103,61 @@ impl Target {
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+/// The targets a profile asks to be rendered for (its `firewall` key), in
+/// [`Target::ALL`] order, each once. An unknown name is refused with the
+/// profile's file and the line of the name.
+pub fn of_profile(p: &Profile) -> Result<Vec<Target>, InputError> {
+    let mut out = Vec::new();
+    for (name, line) in &p.firewall {
+        let t = Target::parse(name).ok_or_else(|| {
+            InputError::line(
+                &p.file,
+                *line,
+                format!(
+                    "unknown firewall target {} (one of {})",
+                    quote(name.as_bytes()),
+                    Target::names(", ")
+                ),
+            )
+        })?;
+        out.push(t);
+    }
+    out.sort();
+    out.dedup();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn profile(text: &str) -> Profile {
+        crate::profile::config::parse("acme.toml", text, Path::new(".")).unwrap()
+    }
+
+    #[test]
+    fn a_profile_names_its_targets() {
+        let p = profile("name = \"acme\"\nfirewall = [\"pf\", \"nftables\", \"pf\"]\n");
+        assert_eq!(of_profile(&p).unwrap(), vec![Target::Nftables, Target::Pf]);
+        assert!(of_profile(&profile("name = \"acme\"\n"))
+            .unwrap()
+            .is_empty());
+    }
+
+    #[test]
+    fn an_unknown_target_names_file_and_line() {
+        let p = profile(
+            "name = \"acme\"\nfirewall = [\n  \"nftables\",\n  \"iptable\\u001b[2J\",\n]\n",
+        );
+        let e = of_profile(&p).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "acme.toml:4: unknown firewall target 'iptable\\u{1b}[2J' (one of nftables, ipset, pf, \
+             asa, mikrotik, paloalto, fortinet, srx, windows)"
+        );
     }
 }

@@ -234,6 +234,8 @@ struct Raw {
     #[serde(default)]
     formats: Vec<Spanned<String>>,
     #[serde(default)]
+    firewall: Vec<Spanned<String>>,
+    #[serde(default)]
     evidence: Evidence,
     #[serde(default)]
     geo: Vec<GeoRule>,
@@ -292,6 +294,11 @@ pub struct Profile {
     pub file: String,
     pub ipv6: bool,
     pub formats: Vec<Format>,
+    /// The firewall targets the profile asks to be rendered for (its
+    /// `firewall` key): each name as written and the line of it in `file`.
+    /// This layer does not know the targets; the firewall layer checks the
+    /// names (`firewall::target::of_profile`).
+    pub firewall: Vec<(String, u64)>,
     pub min_score: Option<u64>,
     /// (name, minimum score in thousandths, line of the key in `file`)
     pub feeds: Vec<(String, u64, u64)>,
@@ -412,6 +419,9 @@ pub fn parse(file: &str, text: &str, dir: &Path) -> Result<Profile, InputError> 
         file: file.to_string(),
         ipv6: raw.ipv6,
         formats,
+        firewall: (raw.firewall.iter())
+            .map(|t| (t.get_ref().clone(), src.line(t)))
+            .collect(),
         min_score: raw.evidence.min_score.map(milli),
         feeds,
         categories: categories.into_iter().map(|(c, m, _)| (c, m)).collect(),
@@ -716,6 +726,20 @@ mod tests {
             e.starts_with("p.toml:5: IPv4 address without four octets"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn firewall_targets_are_kept_as_written_with_their_lines() {
+        let prof =
+            p("name = \"a\"\nformats = [\"apl\"]\nfirewall = [\n  \"nftables\",\n  \"pf\",\n]\n")
+                .unwrap();
+        assert_eq!(
+            prof.firewall,
+            vec![("nftables".to_string(), 4), ("pf".to_string(), 5)]
+        );
+        assert!(p("name = \"a\"\n").unwrap().firewall.is_empty());
+        let e = p("name = \"a\"\nfirewall = \"pf\"\n").unwrap_err();
+        assert!(e.starts_with("p.toml:2: invalid type"), "{e}");
     }
 
     #[test]

@@ -32,9 +32,11 @@ const TARGETS: &str = "\
 nftables  one `table inet NAME` replaced in one transaction: interval sets
           allow4/6, block_in4/6, block_out4/6 (merged, disjoint), the
           allow-list accepted first, `ip saddr @block_in4` counted and
-          dropped inbound, `ip daddr @block_out4` counted, logged, dropped
+          dropped inbound (and logged, with --log-in-prefix), `ip daddr
+          @block_out4` counted, logged, dropped
 ipset     `ipset restore` input: hash:net sets sized from the lists, built
-          as temporary sets and swapped in; iptables/ip6tables rules
+          as temporary sets and swapped in; iptables/ip6tables rules (LOG
+          before DROP outbound, and inbound with --log-in-prefix)
 pf        table files NAME_block_in, NAME_block_out, NAME_allow (one CIDR a
           line) and NAME.anchor, which loads them and blocks with them, in
           one transaction; states the `set limit table-entries` they need:

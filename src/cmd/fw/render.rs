@@ -40,6 +40,11 @@ pub struct ListArgs {
     /// Prefix of the log line of an outbound drop
     #[arg(long, value_name = "TEXT", default_value = "threatlist out: ")]
     pub log_prefix: String,
+    /// Also log inbound drops, with this prefix (nftables and ipset only);
+    /// put a drop word in it (e.g. "threatlist drop in: ") so that tl-logs
+    /// reads the lines as inbound drops and sensor events
+    #[arg(long, value_name = "TEXT")]
+    pub log_in_prefix: Option<String>,
     /// An address the firewall needs (its resolver): a list that blocks it is refused
     #[arg(long, value_name = "ADDR", value_parser = parse_address)]
     pub nameserver: Vec<Entry>,
@@ -61,6 +66,7 @@ impl ListArgs {
         Options {
             name: self.name.clone(),
             log_prefix: self.log_prefix.clone(),
+            log_in_prefix: self.log_in_prefix.clone(),
             ipv6: !self.no_ipv6,
             max_entries: self.max_entries,
         }
@@ -81,10 +87,7 @@ pub struct RenderArgs {
 }
 
 pub fn parse_target(s: &str) -> Result<Target, String> {
-    Target::parse(s).ok_or_else(|| {
-        let names: Vec<&str> = Target::ALL.iter().map(|t| t.name()).collect();
-        format!("unknown target (one of: {})", names.join(", "))
-    })
+    Target::parse(s).ok_or_else(|| format!("unknown target (one of: {})", Target::names(", ")))
 }
 
 pub fn parse_address(s: &str) -> Result<Entry, String> {

@@ -19,8 +19,9 @@
 //! hand: `iptables -C INPUT -j NAME-in || iptables -I INPUT -j NAME-in`).
 //! A packet with an allow-listed endpoint returns from our chain (the
 //! rest of the built-in chain still judges it); inbound packets from
-//! block-in are dropped, outbound packets to block-out logged with the
-//! prefix and dropped. Every rule counts its packets.
+//! block-in are dropped (logged first with the inbound prefix, when one is
+//! given), outbound packets to block-out logged with the prefix and
+//! dropped. Every rule counts its packets.
 
 use super::nft::{write_entry, Family, List};
 use super::{Options, Prepared, Rendered};
@@ -142,7 +143,16 @@ pub fn rules(o: &Options, family: Family) -> Vec<(String, Vec<String>)> {
     let block_out = set_name(o, &format!("out{n}"));
     let [(_, c_in), (_, c_fwd), (_, c_out)] = chains(o);
     let ret = |c: &str, dir: &str| format!("-A {c} -m set --match-set {allow} {dir} -j RETURN");
-    let drop_in = |c: &str| format!("-A {c} -m set --match-set {block_in} src -j DROP");
+    let drop_in = |c: &str| {
+        let mut rules = Vec::new();
+        if let Some(p) = &o.log_in_prefix {
+            rules.push(format!(
+                "-A {c} -m set --match-set {block_in} src -j LOG --log-prefix \"{p}\""
+            ));
+        }
+        rules.push(format!("-A {c} -m set --match-set {block_in} src -j DROP"));
+        rules
+    };
     let drop_out = |c: &str| {
         [
             format!(
@@ -152,15 +162,14 @@ pub fn rules(o: &Options, family: Family) -> Vec<(String, Vec<String>)> {
             format!("-A {c} -m set --match-set {block_out} dst -j DROP"),
         ]
     };
-    let mut fwd = vec![ret(&c_fwd, "src"), ret(&c_fwd, "dst"), drop_in(&c_fwd)];
+    let mut fwd = vec![ret(&c_fwd, "src"), ret(&c_fwd, "dst")];
+    fwd.extend(drop_in(&c_fwd));
     fwd.extend(drop_out(&c_fwd));
     let mut out = vec![ret(&c_out, "dst")];
     out.extend(drop_out(&c_out));
-    vec![
-        (c_in.clone(), vec![ret(&c_in, "src"), drop_in(&c_in)]),
-        (c_fwd, fwd),
-        (c_out, out),
-    ]
+    let mut inp = vec![ret(&c_in, "src")];
+    inp.extend(drop_in(&c_in));
+    vec![(c_in.clone(), inp), (c_fwd, fwd), (c_out, out)]
 }
 
 /// `iptables-restore --noflush` input for one family: our chains declared

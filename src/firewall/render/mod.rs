@@ -44,6 +44,12 @@ pub struct Options {
     /// What outbound drops are logged with (printable ASCII without quotes
     /// or backslashes, at most 29 characters: iptables' limit).
     pub log_prefix: String,
+    /// What inbound drops are logged with; `None` drops them unlogged.
+    /// The same characters as `log_prefix`. Only the kernel targets
+    /// (nftables, ipset + iptables) log inbound drops: `tl-logs` reads
+    /// the lines back as inbound drops, and sensor events, when the prefix
+    /// holds a drop word (`drop`, `block`, `deny`).
+    pub log_in_prefix: Option<String>,
     /// Whether the device takes IPv6 entries.
     pub ipv6: bool,
     /// Entries per list on the device; `None` for the target's default.
@@ -55,6 +61,7 @@ impl Default for Options {
         Options {
             name: "threatlist".into(),
             log_prefix: "threatlist out: ".into(),
+            log_in_prefix: None,
             ipv6: true,
             max_entries: None,
         }
@@ -62,8 +69,9 @@ impl Default for Options {
 }
 
 impl Options {
-    /// Refuses names and prefixes a target could not carry unquoted.
-    pub fn check(&self) -> Result<(), Error> {
+    /// Refuses names and prefixes a target could not carry unquoted, and
+    /// an inbound log prefix for a target that does not log inbound drops.
+    pub fn check(&self, target: Target) -> Result<(), Error> {
         let bad = |option, reason, text: &str| Error::BadText {
             option,
             reason,
@@ -81,17 +89,28 @@ impl Options {
                 n,
             ));
         }
-        let p = &self.log_prefix;
-        let prefix_ok = p.len() <= 29
-            && p.bytes().all(|c| {
-                (b' '..=b'~').contains(&c) && !matches!(c, b'"' | b'\'' | b'\\' | b'`' | b'$')
-            });
-        if !prefix_ok {
-            return Err(bad(
-                "--log-prefix",
-                "use at most 29 printable characters without quotes, '\\', '`' or '$'",
-                p,
-            ));
+        let prefixes = [
+            ("--log-prefix", Some(&self.log_prefix)),
+            ("--log-in-prefix", self.log_in_prefix.as_ref()),
+        ];
+        for (option, p) in prefixes {
+            let Some(p) = p else { continue };
+            let prefix_ok = p.len() <= 29
+                && p.bytes().all(|c| {
+                    (b' '..=b'~').contains(&c) && !matches!(c, b'"' | b'\'' | b'\\' | b'`' | b'$')
+                });
+            if !prefix_ok {
+                return Err(bad(
+                    option,
+                    "use at most 29 printable characters without quotes, '\\', '`' or '$'",
+                    p,
+                ));
+            }
+        }
+        if self.log_in_prefix.is_some() && !matches!(target, Target::Nftables | Target::Ipset) {
+            return Err(Error::Plan(format!(
+                "--log-in-prefix: the {target} target does not log inbound drops (nftables and ipset do)"
+            )));
         }
         Ok(())
     }
@@ -153,7 +172,7 @@ pub fn prepare(
     nameservers: &[Entry],
     options: &Options,
 ) -> Result<Prepared, Error> {
-    options.check()?;
+    options.check(target)?;
     let lists = match source {
         Source::Dir(d) => Lists::read_dir(d)?,
         Source::Files {
@@ -287,4 +306,63 @@ fn write(
     crate::files::write_atomic(&manifest, &[&json, b"\n"]).map_err(err(&manifest))?;
     written.push(manifest.display().to_string());
     Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(target: Target, log_in: Option<&str>) -> Result<(), String> {
+        let o = Options {
+            log_in_prefix: log_in.map(str::to_string),
+            ..Options::default()
+        };
+        o.check(target).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn the_inbound_prefix_is_checked_as_the_outbound_one() {
+        assert_eq!(
+            check(Target::Nftables, Some("threatlist drop in: ")),
+            Ok(())
+        );
+        assert_eq!(check(Target::Ipset, Some(&"x".repeat(29))), Ok(()));
+        assert_eq!(check(Target::Pf, None), Ok(()));
+        for bad in [
+            "a\"; flush ruleset; \"",
+            "$(reboot)",
+            "tab\there",
+            &"x".repeat(30),
+        ] {
+            let e = check(Target::Nftables, Some(bad)).unwrap_err();
+            assert!(
+                e.starts_with("--log-in-prefix: use at most 29 printable"),
+                "{e}"
+            );
+        }
+        let e = check(Target::Ipset, Some("new\nline")).unwrap_err();
+        assert_eq!(
+            e,
+            "--log-in-prefix: use at most 29 printable characters without quotes, '\\', '`' \
+             or '$': 'new\\nline'"
+        );
+    }
+
+    #[test]
+    fn targets_that_do_not_log_inbound_drops_refuse_the_prefix() {
+        for t in Target::ALL {
+            let r = check(t, Some("tl drop in: "));
+            if matches!(t, Target::Nftables | Target::Ipset) {
+                assert_eq!(r, Ok(()), "{t}");
+            } else {
+                assert_eq!(
+                    r.unwrap_err(),
+                    format!(
+                        "--log-in-prefix: the {t} target does not log inbound drops \
+                         (nftables and ipset do)"
+                    )
+                );
+            }
+        }
+    }
 }

@@ -15,8 +15,11 @@
 //! allow-listed endpoint is accepted first: accept ends this table's
 //! evaluation only, so other tables still judge it; it only skips our
 //! drops. Then inbound packets from `block_in` are counted and dropped
-//! (input and forward), outbound packets to `block_out` are counted,
-//! logged with the prefix and dropped (output and forward).
+//! (input and forward), and logged first when an inbound prefix is given
+//! (`log_in_prefix`); outbound packets to `block_out` are counted, logged
+//! with the prefix and dropped (output and forward). Neither log is rate
+//! limited: a drop is logged once per packet, as LOG lines the kernel
+//! writes (`tl-logs` reads them back).
 //!
 //! The table carries a comment with a digest of everything else in the
 //! file and the entries per set; `tl-fw check` compares it (and the
@@ -120,6 +123,10 @@ pub fn skeleton(p: &Prepared, o: &Options) -> Vec<String> {
 /// The base chains and their rules, in nft's own printed form.
 fn chains(o: &Options) -> Vec<(&'static str, Vec<String>)> {
     let log = format!("log prefix \"{}\"", o.log_prefix);
+    let log_in = match &o.log_in_prefix {
+        Some(p) => format!("log prefix \"{p}\" "),
+        None => String::new(),
+    };
     let accept = |dir: &str| {
         vec![
             format!("ip {dir} @allow4 accept"),
@@ -127,8 +134,8 @@ fn chains(o: &Options) -> Vec<(&'static str, Vec<String>)> {
         ]
     };
     let block_in = vec![
-        "ip saddr @block_in4 counter drop".to_string(),
-        "ip6 saddr @block_in6 counter drop".to_string(),
+        format!("ip saddr @block_in4 counter {log_in}drop"),
+        format!("ip6 saddr @block_in6 counter {log_in}drop"),
     ];
     let block_out = vec![
         format!("ip daddr @block_out4 counter {log} drop"),
@@ -282,25 +289,32 @@ mod tests {
             allow: fitted(&["198.51.100.7"]),
             cuts: Vec::new(),
         };
-        let o = Options::default();
-        let (file, comment) = render_with_comment(&p, &o);
-        let text = String::from_utf8(file).unwrap();
-        let table = text.split("table inet threatlist {\n").nth(1).unwrap();
-        let mut lines = Vec::new();
-        let mut in_elements = false;
-        for l in table.lines().map(str::trim).filter(|l| !l.is_empty()) {
-            if l == "elements = {" {
-                in_elements = true;
-            } else if in_elements {
-                in_elements = l != "}";
-            } else if !l.starts_with("comment ") {
-                lines.push(l.to_string());
+        let logged_in = Options {
+            log_in_prefix: Some("tl drop in: ".into()),
+            ..Options::default()
+        };
+        for o in [Options::default(), logged_in] {
+            let (file, comment) = render_with_comment(&p, &o);
+            let text = String::from_utf8(file).unwrap();
+            let table = text.split("table inet threatlist {\n").nth(1).unwrap();
+            let mut lines = Vec::new();
+            let mut in_elements = false;
+            for l in table.lines().map(str::trim).filter(|l| !l.is_empty()) {
+                if l == "elements = {" {
+                    in_elements = true;
+                } else if in_elements {
+                    in_elements = l != "}";
+                } else if !l.starts_with("comment ") {
+                    lines.push(l.to_string());
+                }
             }
+            assert_eq!(lines.pop().as_deref(), Some("}"));
+            assert_eq!(lines, skeleton(&p, &o));
+            let logged = lines.iter().filter(|l| l.contains("log prefix")).count();
+            assert_eq!(logged, if o.log_in_prefix.is_some() { 8 } else { 4 });
+            assert!(comment.ends_with(" entries=1,0,1,1,1,0"), "{comment}");
+            assert!(comment.len() <= 128);
         }
-        assert_eq!(lines.pop().as_deref(), Some("}"));
-        assert_eq!(lines, skeleton(&p, &o));
-        assert!(comment.ends_with(" entries=1,0,1,1,1,0"), "{comment}");
-        assert!(comment.len() <= 128);
         assert_eq!(size(0), 64);
         assert_eq!(size(1_000_000), 2_097_152);
     }
