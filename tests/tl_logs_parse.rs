@@ -48,7 +48,8 @@ fn tl_fw_log_lines() {
     // `IN=` set, `OUT=` empty, so inbound) and through it (forward: both
     // set; tl-logs takes the listed or outside side), IPv6 as the kernel
     // writes it; then outbound drops. The action comes from a drop word in
-    // the prefix: the default outbound prefix `threatlist out: ` has none.
+    // the prefix: a prefix such as `threatlist out: ` has none (tl-fw's default,
+    // `threatlist drop out: `, has one).
     check_fixture_as(
         "nftables/tl-fw.log",
         Format::Netfilter,

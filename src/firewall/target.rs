@@ -64,6 +64,11 @@ impl Target {
         }
     }
 
+    /// Whether its rules can log inbound drops (`--log-in-prefix`).
+    pub fn logs_inbound(self) -> bool {
+        matches!(self, Target::Nftables | Target::Ipset)
+    }
+
     pub fn parse(s: &str) -> Option<Target> {
         Target::ALL.into_iter().find(|t| t.name() == s)
     }

@@ -373,10 +373,13 @@ impl File<'_> {
         let options = RenderOptions {
             name: fw.name.unwrap_or(d.name),
             log_prefix: fw.log_prefix.unwrap_or(d.log_prefix),
+            log_in_prefix: fw.log_in_prefix,
             ..d
         };
+        // Checked as for a target that takes every option; the render
+        // step leaves the inbound log out for targets without one.
         options
-            .check()
+            .check(crate::firewall::Target::Nftables)
             .map_err(|e| self.at("firewall", &e.to_string()))?;
         let mut nameservers = Vec::new();
         for n in &fw.nameservers {
@@ -385,7 +388,6 @@ impl File<'_> {
                     .map_err(|e| self.at("nameservers", &format!("'{n}': {e}")))?,
             );
         }
-        let _ = fw.log_in_prefix;
         Ok(FirewallConfig {
             options,
             nameservers,

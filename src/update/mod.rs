@@ -503,7 +503,11 @@ impl Run<'_> {
                     source: crate::firewall::render::Source::Dir(self.cfg.out_dir.join(&p.name)),
                     scores: Some(scores.to_string_lossy().into_owned()),
                     nameservers: self.cfg.firewall.nameservers.clone(),
-                    options: self.cfg.firewall.options.clone(),
+                    options: crate::firewall::render::Options {
+                        log_in_prefix: (self.cfg.firewall.options.log_in_prefix.clone())
+                            .filter(|_| target.logs_inbound()),
+                        ..self.cfg.firewall.options.clone()
+                    },
                     output: Some(dir.clone()),
                 })
                 .map_err(|source| Error::Firewall {

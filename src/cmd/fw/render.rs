@@ -38,7 +38,7 @@ pub struct ListArgs {
     #[arg(long, value_name = "NAME", default_value = "threatlist")]
     pub name: String,
     /// Prefix of the log line of an outbound drop
-    #[arg(long, value_name = "TEXT", default_value = "threatlist out: ")]
+    #[arg(long, value_name = "TEXT", default_value = "threatlist drop out: ")]
     pub log_prefix: String,
     /// Also log inbound drops, with this prefix (nftables and ipset only);
     /// put a drop word in it (e.g. "threatlist drop in: ") so that tl-logs

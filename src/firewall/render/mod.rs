@@ -60,7 +60,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             name: "threatlist".into(),
-            log_prefix: "threatlist out: ".into(),
+            log_prefix: "threatlist drop out: ".into(),
             log_in_prefix: None,
             ipv6: true,
             max_entries: None,
@@ -107,7 +107,7 @@ impl Options {
                 ));
             }
         }
-        if self.log_in_prefix.is_some() && !matches!(target, Target::Nftables | Target::Ipset) {
+        if self.log_in_prefix.is_some() && !target.logs_inbound() {
             return Err(Error::Plan(format!(
                 "--log-in-prefix: the {target} target does not log inbound drops (nftables and ipset do)"
             )));
