@@ -241,6 +241,27 @@ fn harbor_blocks_its_range_except_its_own_scanner() {
     for rtype in ["\tA\t", "\tAAAA\t", "\tCNAME\t"] {
         assert!(!zone.contains(rtype), "{rtype} in {zone}");
     }
+    // The nftables rules harbor's firewall gets: the scanner allowed first,
+    // and the range around it in the block set.
+    let r = ok(
+        "tl-fw render",
+        run_in(
+            d,
+            common::bin_path("tl-fw"),
+            &["render", "--target", "nftables", "out/harbor"],
+            b"",
+        ),
+    );
+    let rules = r.stdout;
+    let allow4 = "\tset allow4 {\n\t\ttype ipv4_addr\n\t\tsize 64\n\t\tflags interval\n\t\t\
+                  elements = {\n\t\t\t198.51.100.9,\n\t\t\t203.0.113.77\n\t\t}\n";
+    assert!(rules.contains(allow4), "{rules}");
+    for range in ["203.0.113.0-203.0.113.76,", "203.0.113.78-203.0.113.255\n"] {
+        assert!(
+            rules.contains(&format!("\t\t\t{range}")),
+            "{range}: {rules}"
+        );
+    }
 }
 
 #[test]
