@@ -43,7 +43,16 @@ fn the_demo_chain_runs_through_the_library_stages() {
     )
     .unwrap();
     let names: Vec<&str> = ingest.feeds.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, ["botnet-c2", "scanners"]);
+    assert_eq!(
+        names,
+        [
+            "botnet-c2",
+            "bruteforce",
+            "c2-domains",
+            "exploits",
+            "scanners"
+        ]
+    );
     for f in &ingest.feeds {
         assert!(f.counts.accepted > 0, "{}: {:?}", f.name, f.counts);
         assert!(!f.is_stale() && !f.empty, "{}", f.name);
@@ -62,7 +71,7 @@ fn the_demo_chain_runs_through_the_library_stages() {
     assert_eq!(ingest.verdict(), Verdict::Failed);
     assert!(ingest.written);
 
-    // Score the two good feeds.
+    // Score the five good feeds.
     let scores = text(path("scores.csv"));
     let scored = score::run(&score::ScorePlan {
         evidence: score::EvidencePlan {
@@ -85,7 +94,7 @@ fn the_demo_chain_runs_through_the_library_stages() {
     .unwrap();
     assert_eq!(scored.verdict, Verdict::Done);
     assert_eq!(scored.time, now);
-    assert_eq!(scored.inputs.len(), 2);
+    assert_eq!(scored.inputs.len(), 5);
     assert!(
         scored.rows > 0 && scored.entries >= scored.rows,
         "{scored:?}"

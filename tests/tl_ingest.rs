@@ -691,6 +691,19 @@ fn demo_configuration() {
          198.51.100.0/28,net,botnet-c2,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
          203.0.113.128/25,net,botnet-c2,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
          2001:db8:c2::/64,net,botnet-c2,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
+         198.19.44.21,ip,bruteforce,bruteforce,2026-11-23T10:00:00Z,2026-11-23T10:20:00Z,8,0.8\n\
+         198.51.100.66,ip,bruteforce,bruteforce,2026-11-25T03:12:00Z,2026-11-27T09:40:00Z,412,0.8\n\
+         198.51.100.67,ip,bruteforce,bruteforce,2026-11-26T22:05:00Z,2026-11-26T23:50:00Z,57,0.8\n\
+         198.51.100.100,ip,bruteforce,bruteforce,2026-11-24T16:00:00Z,2026-11-27T11:15:00Z,1290,0.8\n\
+         2001:db8:4b::21,ip,bruteforce,bruteforce,2026-11-26T06:30:00Z,2026-11-27T06:30:00Z,96,0.8\n\
+         beacon.tidewater.test,domain,c2-domains,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
+         c2.crabnet.example,domain,c2-domains,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
+         gate.crabnet.example,domain,c2-domains,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
+         update.crabnet.example,domain,c2-domains,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
+         198.19.44.0/24,net,exploits,exploit,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+         198.51.100.100,ip,exploits,exploit,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n\
+         198.51.100.101,ip,exploits,exploit,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+         2001:db8:4b::/48,net,exploits,exploit,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.5\n\
          192.0.2.200/29,net,scanners,scanner,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n\
          192.0.2.208/29,net,scanners,scanner,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n\
          198.51.100.7,ip,scanners,scanner,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.6\n\
@@ -707,7 +720,10 @@ fn demo_configuration() {
         .unwrap()
         .collect::<Result<_, _>>()
         .unwrap();
-    assert_eq!(rows.len(), 14);
+    assert_eq!(rows.len(), 27);
     assert_eq!(rows[0].kind, threatlist::record::IndicatorType::Net);
-    assert_eq!(rows[4].confidence, 0.6);
+    // The CSV feed's own times and attack counts; the hosts feed's names.
+    assert_eq!(rows[5].hits, 412);
+    assert_eq!(rows[9].kind, threatlist::record::IndicatorType::Domain);
+    assert_eq!(rows[17].confidence, 0.6);
 }
