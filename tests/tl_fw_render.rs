@@ -278,7 +278,7 @@ fn nft_loads_every_rendered_file_and_twice_is_once() {
     for (dir, extra, drops) in [
         (lists(), vec![], 8),
         (lists(), vec!["--no-ipv6"], 8),
-        (lists(), LOG_IN.to_vec(), 12),
+        (lists(), LOG_IN.to_vec(), 8),
         (empty.path().to_string_lossy().into_owned(), vec![], 8),
     ] {
         let out = tempfile::tempdir().unwrap();
