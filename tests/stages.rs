@@ -119,6 +119,7 @@ fn the_demo_chain_runs_through_the_library_stages() {
         force: false,
         now,
         keep_days: 30,
+        keep_unchanged: false,
     })
     .unwrap();
     assert_eq!(compiled.scores, scored.rows);

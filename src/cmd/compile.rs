@@ -112,6 +112,7 @@ pub fn main() -> ExitCode {
             force: c.force,
             now,
             keep_days: c.keep_days,
+            keep_unchanged: false,
         })?;
         print_report(&report, c.quiet);
         Ok(report.verdict())

@@ -44,6 +44,11 @@ pub struct CompilePlan {
     pub now: i64,
     /// Days of history kept per profile.
     pub keep_days: u64,
+    /// Keep the version in force of a profile whose new version says the
+    /// same ([`Outcome::Unchanged`]) instead of publishing it again under
+    /// a new serial. `tl-compile` publishes every run (false); `tl-update`
+    /// keeps (true), so that a run without new data changes nothing.
+    pub keep_unchanged: bool,
 }
 
 /// What a run did.
@@ -78,6 +83,20 @@ pub enum Outcome {
     },
     /// A guard held the new version back; the last version stays.
     HeldBack,
+    /// The new version says what the version in force says (the plan's
+    /// `keep_unchanged`): nothing was published, `serial` stays in force.
+    Unchanged { serial: u64 },
+}
+
+impl Outcome {
+    /// The serial the run left in force; none when a guard held the
+    /// profile back (the version in force, if any, is [`publish::current`]).
+    pub fn serial(&self) -> Option<u64> {
+        match self {
+            Outcome::Published { serial, .. } | Outcome::Unchanged { serial } => Some(*serial),
+            Outcome::HeldBack => None,
+        }
+    }
 }
 
 impl CompileReport {
@@ -88,7 +107,8 @@ impl CompileReport {
             .count()
     }
 
-    /// Done when every profile was published, No when a guard held one back.
+    /// Done when every profile was published or kept unchanged, No when a
+    /// guard held one back.
     pub fn verdict(&self) -> Verdict {
         if self.held_back() > 0 {
             Verdict::No
@@ -127,7 +147,7 @@ pub fn compile(plan: &CompilePlan) -> Result<CompileReport, Error> {
     let out = OutDir::new(&plan.out);
     let _lock = publish::lock(&out)?;
     let (staged, basis) = stage_all(plan, &out, &profiles, &inputs)?;
-    switch_all(plan, &out, &staged, &basis)?;
+    switch_all(plan, &out, &staged, basis.as_deref())?;
     Ok(CompileReport {
         profiles: staged.into_iter().map(|(r, _)| r).collect(),
         scores: read.rows,
@@ -265,14 +285,17 @@ fn read_scores(name: &str) -> Result<(usize, basis::BasisBuilder), InputError> {
 type Staged = (ProfileReport, Option<PathBuf>);
 
 /// Profiles are independent: they compile on the worker pool, each
-/// writing its version into its history, while the basis is stored on its
-/// own thread. Returns the staged versions and the basis's path.
+/// writing its version into its history, while the basis is serialized
+/// (and, unless the plan keeps unchanged versions, stored) on its own
+/// thread. Returns the staged versions and the stored basis's path: none
+/// when no version was staged and the plan keeps unchanged versions, so
+/// that a run without changes writes nothing.
 fn stage_all(
     plan: &CompilePlan,
     out: &OutDir,
     profiles: &[Profile],
     inputs: &Inputs,
-) -> Result<(Vec<Staged>, PathBuf), Error> {
+) -> Result<(Vec<Staged>, Option<PathBuf>), Error> {
     std::thread::scope(|sc| {
         let basis = sc.spawn(|| {
             let sets = inputs.policy_sets();
@@ -280,11 +303,22 @@ fn stage_all(
                 .basis
                 .to_artifact(sets.iter().map(|(k, s)| (k, &**s)))
                 .to_bytes();
-            publish::store_basis(out, &bytes, plan.now)
+            if plan.keep_unchanged {
+                return Ok((bytes, None));
+            }
+            let path = publish::store_basis(out, &bytes, plan.now)?;
+            Ok::<_, Error>((Vec::new(), Some(path)))
         });
         let staged = crate::pool::try_map(profiles, |p| stage(plan, out, p, inputs));
-        let basis = basis.join().expect("the basis thread panicked")?;
-        Ok((staged?, basis))
+        let (bytes, stored) = basis.join().expect("the basis thread panicked")?;
+        let staged = staged?;
+        let basis = match stored {
+            None if staged.iter().any(|(_, tmp)| tmp.is_some()) => {
+                Some(publish::store_basis(out, &bytes, plan.now)?)
+            }
+            stored => stored,
+        };
+        Ok((staged, basis))
     })
 }
 
@@ -305,11 +339,27 @@ fn stage(plan: &CompilePlan, out: &OutDir, p: &Profile, inputs: &Inputs) -> Resu
     if !report.holds.is_empty() && !plan.force {
         return Ok((report, None));
     }
+    let digest = explain::digest(
+        &inputs.basis,
+        &inputs.ranking,
+        &c.rules,
+        [&c.block_in, &c.block_out],
+        &c.provenance,
+        &|key| inputs.policy_set(key),
+    );
+    if let Some(v) = prev.as_ref().filter(|_| plan.keep_unchanged) {
+        if publish::unchanged(out, p, &c, v, digest) {
+            report.outcome = Outcome::Unchanged {
+                serial: v.meta.serial,
+            };
+            return Ok((report, None));
+        }
+    }
     // Past the newest in history too, so that a removed link never
     // makes a run overwrite an old version.
     let serial =
         publish::next_serial(out, &p.name).max(prev.as_ref().map_or(1, |v| v.meta.serial + 1));
-    let (files, summary) = publish::render(p, &c, prev.as_ref(), serial, plan.now);
+    let (files, summary) = publish::render(p, &c, prev.as_ref(), serial, plan.now, digest);
     let tmp = publish::stage(out, &p.name, &files)?;
     report.outcome = Outcome::Published { serial, summary };
     Ok((report, Some(tmp)))
@@ -317,12 +367,13 @@ fn stage(plan: &CompilePlan, out: &OutDir, p: &Profile, inputs: &Inputs) -> Resu
 
 /// Links the basis into every staged version, syncs the file system once,
 /// switches the versions into force in profile order, syncs again and
-/// prunes what is too old or no longer linked.
+/// prunes what is too old (also of the profiles kept unchanged) or no
+/// longer linked. With nothing staged, nothing is synced.
 fn switch_all(
     plan: &CompilePlan,
     out: &OutDir,
     staged: &[Staged],
-    basis: &Path,
+    basis: Option<&Path>,
 ) -> Result<(), Error> {
     let versions: Vec<(&str, u64, &Path)> = (staged.iter())
         .filter_map(|(r, tmp)| match (&r.outcome, tmp) {
@@ -332,16 +383,24 @@ fn switch_all(
             _ => None,
         })
         .collect();
-    for (_, _, tmp) in &versions {
-        publish::link_basis(tmp, basis)?;
+    // stage_all stored a basis when it staged a version.
+    if let Some(basis) = basis.filter(|_| !versions.is_empty()) {
+        for (_, _, tmp) in &versions {
+            publish::link_basis(tmp, basis)?;
+        }
+        publish::sync_fs(out.root())?;
+        for (name, serial, tmp) in &versions {
+            publish::switch(out, name, *serial, tmp)?;
+        }
+        publish::sync_fs(out.root())?;
     }
-    publish::sync_fs(out.root())?;
-    for (name, serial, tmp) in &versions {
-        publish::switch(out, name, *serial, tmp)?;
-    }
-    publish::sync_fs(out.root())?;
-    for (name, ..) in &versions {
-        publish::prune(out, name, plan.now, plan.keep_days);
+    for (r, _) in staged {
+        match r.outcome {
+            Outcome::Published { .. } | Outcome::Unchanged { .. } => {
+                publish::prune(out, &r.name, plan.now, plan.keep_days)
+            }
+            Outcome::HeldBack => {}
+        }
     }
     publish::prune_bases(out);
     Ok(())
@@ -379,6 +438,7 @@ mod tests {
             force: false,
             now: crate::time::parse_arg("2026-11-27T14:00:00Z").unwrap(),
             keep_days: 400,
+            keep_unchanged: false,
         };
         let report = compile(&plan).unwrap();
         assert_eq!(report.scores, 1);

@@ -152,13 +152,15 @@ fn diff_names(out: &mut Vec<u8>, list: &str, new: &[String], old: &[String]) -> 
     (added, removed)
 }
 
-/// The files of one version, by name, and its summary line.
+/// The files of one version, by name, and its summary line; `digest` is
+/// the version's [`super::explain::digest`].
 pub fn render(
     p: &Profile,
     c: &Compiled,
     prev: Option<&Version>,
     serial: u64,
     now: i64,
+    digest: u32,
 ) -> (Vec<(&'static str, Vec<u8>)>, String) {
     let names = |v: &[String]| -> Vec<u8> {
         v.iter()
@@ -172,12 +174,12 @@ pub fn render(
         (layout::DOMAINS, names(&c.domains)),
         (layout::ALLOW_DOMAINS, names(&c.allow_domains)),
     ];
-    if !p.formats.is_empty() {
-        // tl-zone publishes a profile in the formats it names here.
-        files.push((layout::FORMATS, layout::formats_text(&p.formats)));
+    if let Some(formats) = formats_bytes(p) {
+        files.push((layout::FORMATS, formats));
     }
     files.push((layout::PROVENANCE, provenance_bytes(c)));
     files.push((layout::COMPILED, compiled_bytes(p, c, serial, now)));
+    files.push((layout::EVIDENCE, format!("{digest:08x}\n").into_bytes()));
     let (diff, added, removed) = diff_bytes(c, prev);
     files.push((layout::DIFF, diff));
     let summary = format!(
@@ -193,6 +195,42 @@ pub fn render(
     );
     files.push((layout::SUMMARY, format!("{summary}\n").into_bytes()));
     (files, summary)
+}
+
+/// `formats.txt`, when the profile names formats: `tl-zone` publishes the
+/// profile in those.
+fn formats_bytes(p: &Profile) -> Option<Vec<u8>> {
+    (!p.formats.is_empty()).then(|| layout::formats_text(&p.formats))
+}
+
+/// Whether a compiled profile says what the version in force `prev` says:
+/// the same lists, domains, rules and formats, and the same evidence
+/// `digest` ([`super::explain::digest`]). A version without the digest
+/// (written by an older build) or whose files cannot be read never is.
+pub fn unchanged(out: &OutDir, p: &Profile, c: &Compiled, prev: &Version, digest: u32) -> bool {
+    let read = |file: &str| match fs::read(out.current_file(&p.name, file)) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(_) => Err(()),
+    };
+    let same_digest = || {
+        let Ok(Some(b)) = read(layout::EVIDENCE) else {
+            return false;
+        };
+        let text = String::from_utf8_lossy(&b);
+        let hex = text.trim_end_matches('\n');
+        hex.len() == 8
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
+            && u32::from_str_radix(hex, 16) == Ok(digest)
+    };
+    c.block_in == prev.block_in
+        && c.block_out == prev.block_out
+        && c.allow == prev.allow
+        && c.domains == prev.meta.domains
+        && c.allow_domains == prev.meta.allow_domains
+        && c.rules == prev.rules
+        && read(layout::FORMATS) == Ok(formats_bytes(p))
+        && same_digest()
 }
 
 /// `provenance.csv`: the profile's own rows.
