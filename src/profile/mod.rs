@@ -73,7 +73,7 @@ pub struct ProfileReport {
     pub outcome: Outcome,
 }
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// A new version is in force.
     Published {
@@ -486,5 +486,173 @@ mod tests {
             Outcome::Published { serial: 1, .. }
         ));
         assert!(out.current_file("guarded", layout::BLOCK_IN).is_file());
+    }
+
+    /// Every path under `dir` with what it is: a link's target, a file's
+    /// size, and every modification time (a directory's changes when a
+    /// name is added or removed in it).
+    fn listing(dir: &Path) -> Vec<(PathBuf, String, std::time::SystemTime)> {
+        let mut out = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(d) = todo.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let m = std::fs::symlink_metadata(e.path()).unwrap();
+                let what = if m.is_symlink() {
+                    format!("-> {}", std::fs::read_link(e.path()).unwrap().display())
+                } else if m.is_dir() {
+                    todo.push(e.path());
+                    "dir".into()
+                } else {
+                    format!("{} bytes", m.len())
+                };
+                out.push((e.path(), what, m.modified().unwrap()));
+            }
+        }
+        out.push((
+            dir.into(),
+            "dir".into(),
+            dir.metadata().unwrap().modified().unwrap(),
+        ));
+        out.sort();
+        out
+    }
+
+    /// A run that keeps unchanged versions publishes one only when the
+    /// lists, rules, formats or the names of the listed evidence change;
+    /// a changed score alone changes nothing on disk.
+    #[test]
+    fn a_run_without_changes_keeps_the_version_in_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = |f: &str| dir.path().join(f);
+        let scores = |rows: &[(&str, &str, &str)]| {
+            let mut t = HEADER.to_string();
+            for (ip, score, cat) in rows {
+                t.push_str(&format!(
+                    "{ip},ip,{score},{cat},f,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,1,0\n"
+                ));
+            }
+            std::fs::write(path("scores.csv"), t).unwrap();
+        };
+        let profile = |name: &str, extra: &str| {
+            std::fs::write(
+                path(&format!("{name}.toml")),
+                format!(
+                    "name = \"{name}\"\n{extra}[evidence]\nmin_score = 1\ndirection = \"inbound\"\n"
+                ),
+            )
+            .unwrap();
+        };
+        profile("p", "");
+        // Held back on every run: the guard comes first.
+        std::fs::write(
+            path("g.toml"),
+            "name = \"g\"\n[evidence]\nmin_score = 1\n[guards]\ncanaries = [\"20.0.0.5\"]\n",
+        )
+        .unwrap();
+        scores(&[
+            ("20.0.0.5", "3.000", "scanner"),
+            ("20.0.0.9", "2.000", "scanner"),
+        ]);
+        let text = |p: PathBuf| p.to_string_lossy().into_owned();
+        let now = crate::time::parse_arg("2026-11-27T14:00:00Z").unwrap();
+        let mut plan = CompilePlan {
+            scores: text(path("scores.csv")),
+            profiles: vec![text(path("p.toml")), text(path("g.toml"))],
+            geo_db: None,
+            asn_db: None,
+            out: path("out"),
+            force: false,
+            now,
+            keep_days: 400,
+            keep_unchanged: true,
+        };
+        let outcomes = |plan: &CompilePlan| -> Vec<Outcome> {
+            let r = compile(plan).unwrap();
+            assert_eq!(r.held_back(), 1);
+            r.profiles.into_iter().map(|p| p.outcome).collect()
+        };
+        let serial_of = |o: &[Outcome]| o[0].serial().unwrap();
+        let first = outcomes(&plan);
+        assert_eq!(serial_of(&first), 1);
+        assert_eq!(first[1], Outcome::HeldBack);
+        let out = OutDir::new(&plan.out);
+        assert_eq!(
+            std::fs::read_to_string(out.current_file("p", layout::EVIDENCE))
+                .unwrap()
+                .len(),
+            9
+        );
+
+        // An hour later the scores decayed: nothing is written, not even
+        // the run's basis, and the verdict is Done but for the guard.
+        scores(&[
+            ("20.0.0.5", "2.900", "scanner"),
+            ("20.0.0.9", "1.900", "scanner"),
+        ]);
+        plan.now = now + 3600;
+        let before = listing(&plan.out);
+        let again = outcomes(&plan);
+        assert_eq!(again[0], Outcome::Unchanged { serial: 1 });
+        assert_eq!(again[1], Outcome::HeldBack);
+        assert_eq!(listing(&plan.out), before);
+        let report = CompileReport {
+            profiles: vec![ProfileReport {
+                name: "p".into(),
+                notes: Vec::new(),
+                holds: Vec::new(),
+                outcome: again[0].clone(),
+            }],
+            scores: 2,
+        };
+        assert_eq!(report.verdict(), Verdict::Done);
+
+        // The same entries in another category: a zone classes them
+        // apart, so it is a new version.
+        scores(&[
+            ("20.0.0.5", "2.900", "malware"),
+            ("20.0.0.9", "1.900", "scanner"),
+        ]);
+        assert_eq!(serial_of(&outcomes(&plan)), 2);
+        assert_eq!(outcomes(&plan)[0], Outcome::Unchanged { serial: 2 });
+
+        // Another format, or another rule with the same lists: new too.
+        profile("p", "formats = [\"apl\"]\n");
+        assert_eq!(serial_of(&outcomes(&plan)), 3);
+        profile("p", "formats = [\"apl\"]\n[guards]\nmax_grow = 500.0\n");
+        assert_eq!(outcomes(&plan)[0], Outcome::Unchanged { serial: 3 });
+        std::fs::write(
+            path("p.toml"),
+            "name = \"p\"\nformats = [\"apl\"]\n[evidence]\nmin_score = 1.5\ndirection = \"inbound\"\n",
+        )
+        .unwrap();
+        assert_eq!(serial_of(&outcomes(&plan)), 4);
+        assert_eq!(outcomes(&plan)[0], Outcome::Unchanged { serial: 4 });
+
+        // A version without a digest (an older build's) counts as changed.
+        std::fs::remove_file(out.current_file("p", layout::EVIDENCE)).unwrap();
+        assert_eq!(serial_of(&outcomes(&plan)), 5);
+
+        // Without keep_unchanged every run publishes, as tl-compile does.
+        plan.keep_unchanged = false;
+        assert!(matches!(
+            outcomes(&plan)[0],
+            Outcome::Published { serial: 6, .. }
+        ));
+
+        // An unchanged run still prunes the history by age, never the
+        // version in force.
+        plan.keep_unchanged = true;
+        plan.now = now + 401 * 86_400;
+        assert_eq!(outcomes(&plan)[0], Outcome::Unchanged { serial: 6 });
+        let left: Vec<u64> = publish::history(&out, "p")
+            .iter()
+            .map(|(_, m)| m.serial)
+            .collect();
+        assert_eq!(left, [6]);
+        assert_eq!(
+            std::fs::read_dir(out.bases()).unwrap().count(),
+            1,
+            "only the basis of the version in force"
+        );
     }
 }
