@@ -643,7 +643,10 @@ mod tests {
         // version in force.
         plan.keep_unchanged = true;
         plan.now = now + 401 * 86_400;
+        let dead = out.history("p").join(".tmp-1");
+        std::fs::create_dir(&dead).unwrap();
         assert_eq!(outcomes(&plan)[0], Outcome::Unchanged { serial: 6 });
+        assert!(!dead.exists(), "what a run that died left is removed");
         let left: Vec<u64> = publish::history(&out, "p")
             .iter()
             .map(|(_, m)| m.serial)

@@ -354,14 +354,7 @@ pub fn stage(
 ) -> Result<PathBuf, Error> {
     let hist = out.history(profile);
     fs::create_dir_all(&hist).map_err(|e| Error::io(&hist, e))?;
-    // Leftovers of a run that died are never in force: remove them.
-    if let Ok(rd) = fs::read_dir(&hist) {
-        for d in rd.flatten() {
-            if OutDir::is_staging(&d.file_name().to_string_lossy()) {
-                let _ = fs::remove_dir_all(d.path());
-            }
-        }
-    }
+    remove_leftovers(out, profile);
     let tmp = out.staging(profile);
     fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
     for (name, bytes) in files {
@@ -424,8 +417,23 @@ pub fn prune_bases(out: &OutDir) {
     }
 }
 
-/// Removes history versions older than `keep_days` (never the one in force).
+/// Removes the versions a run that died left half written in a profile's
+/// history (never in force). Call with the lock held.
+fn remove_leftovers(out: &OutDir, profile: &str) {
+    if let Ok(rd) = fs::read_dir(out.history(profile)) {
+        for d in rd.flatten() {
+            if OutDir::is_staging(&d.file_name().to_string_lossy()) {
+                let _ = fs::remove_dir_all(d.path());
+            }
+        }
+    }
+}
+
+/// Removes history versions older than `keep_days` (never the one in
+/// force) and what a run that died left; call with the lock held, after
+/// the run's versions are switched.
 pub fn prune(out: &OutDir, profile: &str, now: i64, keep_days: u64) {
+    remove_leftovers(out, profile);
     let current = fs::read_link(out.current(profile)).ok();
     let Ok(rd) = fs::read_dir(out.history(profile)) else {
         return;
