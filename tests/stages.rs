@@ -119,17 +119,18 @@ fn the_demo_chain_runs_through_the_library_stages() {
     )
     .unwrap();
     let out = path("out");
-    let compiled = profile::compile(&profile::CompilePlan {
+    let compile_plan = |now: i64, keep_unchanged: bool| profile::CompilePlan {
         scores: scores.clone(),
-        profiles: vec![demo("demo/profiles/acme.toml"), text(guarded)],
+        profiles: vec![demo("demo/profiles/acme.toml"), text(guarded.clone())],
         geo_db: Some(text(path("geo.mmdb"))),
         asn_db: None,
         out: out.clone(),
         force: false,
         now,
         keep_days: 30,
-    })
-    .unwrap();
+        keep_unchanged,
+    };
+    let compiled = profile::compile(&compile_plan(now, false)).unwrap();
     assert_eq!(compiled.scores, scored.rows);
     let [acme, held] = &compiled.profiles[..] else {
         panic!("two profiles: {compiled:?}")
@@ -155,7 +156,7 @@ fn the_demo_chain_runs_through_the_library_stages() {
     let plan = zone::ZonePlan {
         origin: "lists.example".into(),
         now: Some(now),
-        profiles: Some(text(out)),
+        profiles: Some(text(out.clone())),
         output: Some(text(zones.clone())),
         ..zone::ZonePlan::default()
     };
@@ -183,4 +184,28 @@ fn the_demo_chain_runs_through_the_library_stages() {
     let again = zone_of(&zone::publish(&plan).unwrap());
     assert!(!again.changed);
     assert_eq!(again.serial, first.serial);
+
+    // Compiled again an hour later, keeping unchanged versions as
+    // tl-update does: acme stays at serial 1, the guard still holds, and
+    // the zone does not change.
+    let kept = profile::compile(&compile_plan(now + 3600, true)).unwrap();
+    let outcomes: Vec<_> = kept.profiles.iter().map(|p| &p.outcome).collect();
+    assert_eq!(
+        outcomes,
+        [
+            &profile::Outcome::Unchanged { serial: 1 },
+            &profile::Outcome::HeldBack
+        ]
+    );
+    assert_eq!(kept.verdict(), Verdict::No);
+    let later = zone::ZonePlan {
+        now: Some(now + 3600),
+        ..plan.clone()
+    };
+    let kept_zone = zone_of(&zone::publish(&later).unwrap());
+    assert!(!kept_zone.changed);
+    assert_eq!(kept_zone.serial, first.serial);
+    // Without keeping (tl-compile), the same inputs are serial 2.
+    let republished = profile::compile(&compile_plan(now + 3600, false)).unwrap();
+    assert_eq!(republished.profiles[0].outcome.serial(), Some(2));
 }

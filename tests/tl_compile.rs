@@ -740,6 +740,7 @@ fn a_large_scores_file_read_in_two_parts_gives_the_same_lists() {
         "domains.txt",
         "basis.tlb",
         "compiled.tlc",
+        "evidence.crc",
     ] {
         assert!(
             std::fs::read(w.path(&format!("a/p/{f}"))).unwrap()

@@ -33,8 +33,10 @@ Each profile gets OUT/PROFILE/ with block-in.txt, block-out.txt (minimal
 CIDRs, IPv4 then IPv6), allow.txt, domains.txt, allow-domains.txt,
 provenance.csv (the profile's rules and own entries: entry,list,reason,
 detail), compiled.tlc (lists and decisions), basis.tlb (the run's evidence,
-one file hard-linked into every profile), formats.txt, diff.txt and
-summary.txt; tl-query --provenance PROFILE prints every entry's reasons.
+one file hard-linked into every profile), formats.txt, evidence.crc (a
+digest of why entries are listed, without scores, which tl-update compares
+to keep an unchanged version), diff.txt and summary.txt; tl-query
+--provenance PROFILE prints every entry's reasons.
 OUT/PROFILE is a link to OUT/.history/PROFILE/SERIAL, switched in one rename
 once every version is written and synced; older versions keep compiled.tlc,
 provenance.csv and basis.tlb for tl-query --at. See docs/profiles.md.";
@@ -112,6 +114,7 @@ pub fn main() -> ExitCode {
             force: c.force,
             now,
             keep_days: c.keep_days,
+            keep_unchanged: false,
         })?;
         print_report(&report, c.quiet);
         Ok(report.verdict())

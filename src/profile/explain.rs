@@ -5,7 +5,7 @@
 //! `tl-zone` classifies entries by.
 
 use super::basis::{Basis, Ranking};
-use super::compile::{first_why, overlaps, set_entries, why, Row, Selector, LISTS};
+use super::compile::{first_why, overlaps, set_entries, why, Row, Rules, Selector, LISTS};
 use super::layout;
 use super::publish::{read_version, Version};
 use crate::error::InputError;
@@ -74,10 +74,7 @@ impl Explained {
     fn evidence_rows(&self, filter: Option<&Entry>, out: &mut Vec<Row>) {
         let v = &self.version;
         let (b, ranking) = (&self.basis.0, &self.basis.1);
-        let lists = [&v.block_in, &v.block_out];
-        let rules = &v.rules;
-        let sel = Selector::new(rules, b);
-        let cut = rules.cut.unwrap_or(u32::MAX);
+        let placer = Placer::new(b, ranking, &v.rules, [&v.block_in, &v.block_out]);
         let items: Vec<usize> = match filter {
             None => (0..b.items.len()).collect(),
             Some(q) => b
@@ -88,35 +85,30 @@ impl Explained {
         };
         for i in items {
             let it = &b.items[i];
-            if !sel.eligible(it) {
-                continue;
-            }
             let e = it.entry();
-            if ranking.rank[i] >= cut {
-                out.push(Row::of(
+            match placer.place(i) {
+                None => {}
+                Some(Placed::Cut) => out.push(Row::of(
                     "excluded",
                     &e,
                     "capacity",
                     format!("score:{}", super::scores::format_milli(it.milli)),
-                ));
-                continue;
-            }
-            let mut listed = false;
-            for (l, set) in lists.iter().enumerate() {
-                if rules.evidence_on(l) && overlaps(set, &e) {
-                    listed = true;
-                    for (r, d) in why(b, it) {
-                        out.push(Row::of(LISTS[l], &e, r, d));
+                )),
+                Some(Placed::On([false, false])) => {
+                    let reason = if overlaps(&v.allow, &e) {
+                        "allow-listed"
+                    } else {
+                        "special-purpose"
+                    };
+                    out.push(Row::of("excluded", &e, reason, first_why(b, it)));
+                }
+                Some(Placed::On(on)) => {
+                    for l in (0..2).filter(|&l| on[l]) {
+                        for (r, d) in why(b, it) {
+                            out.push(Row::of(LISTS[l], &e, r, d));
+                        }
                     }
                 }
-            }
-            if !listed {
-                let reason = if overlaps(&v.allow, &e) {
-                    "allow-listed"
-                } else {
-                    "special-purpose"
-                };
-                out.push(Row::of("excluded", &e, reason, first_why(b, it)));
             }
         }
     }
@@ -146,6 +138,131 @@ impl Explained {
             }
         }
     }
+}
+
+/// Where the rules put one evidence item.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Placed {
+    /// Selected, but capacity left it out.
+    Cut,
+    /// On these of block-in and block-out; on neither, the allow-list or
+    /// special-purpose space took it out.
+    On([bool; 2]),
+}
+
+/// The one derivation of where each evidence item of a basis ends up
+/// under a version's rules and block lists.
+struct Placer<'a> {
+    basis: &'a Basis,
+    ranking: &'a Ranking,
+    rules: &'a Rules,
+    block: [&'a IpSet; 2],
+    sel: Selector<'a>,
+}
+
+impl<'a> Placer<'a> {
+    fn new(
+        basis: &'a Basis,
+        ranking: &'a Ranking,
+        rules: &'a Rules,
+        block: [&'a IpSet; 2],
+    ) -> Self {
+        Placer {
+            basis,
+            ranking,
+            rules,
+            block,
+            sel: Selector::new(rules, basis),
+        }
+    }
+
+    /// Item `i`'s place; `None` when the rules do not select it.
+    fn place(&self, i: usize) -> Option<Placed> {
+        let it = &self.basis.items[i];
+        if !self.sel.eligible(it) {
+            return None;
+        }
+        if self.ranking.rank[i] >= self.rules.cut.unwrap_or(u32::MAX) {
+            return Some(Placed::Cut);
+        }
+        let e = it.entry();
+        Some(Placed::On([0, 1].map(|l| {
+            self.rules.evidence_on(l) && overlaps(self.block[l], &e)
+        })))
+    }
+}
+
+/// A checksum of why the entries of a compiled version are on its lists,
+/// without the scores (which decay, so they change every run): each listed
+/// evidence entry with its lists, feeds and categories in address order,
+/// the networks of each policy rule, and the version's own rows on the
+/// published lists (domains with their feeds and categories, custom and
+/// allow entries) except their scores. `tl-zone` classifies entries by
+/// these names (DNSBL answers, RPZ actions), so two versions with the same
+/// lists, rules and digest publish the same zones. `policy` gives the
+/// networks of a policy key.
+pub fn digest(
+    basis: &Basis,
+    ranking: &Ranking,
+    rules: &Rules,
+    block: [&IpSet; 2],
+    own: &[Row],
+    policy: &dyn Fn(&str) -> Option<std::sync::Arc<IpSet>>,
+) -> u32 {
+    let mut h = crc32fast::Hasher::new();
+    // Every field ends in a byte no name holds, so that no two different
+    // sequences of fields hash the same bytes.
+    let text = |h: &mut crc32fast::Hasher, s: &str| {
+        h.update(s.as_bytes());
+        h.update(&[0]);
+    };
+    let placer = Placer::new(basis, ranking, rules, block);
+    for (i, it) in basis.items.iter().enumerate() {
+        let Some(Placed::On(on)) = placer.place(i) else {
+            continue;
+        };
+        if on == [false, false] {
+            continue;
+        }
+        h.update(&[b'e', it.family, on[0] as u8, on[1] as u8]);
+        h.update(&it.start.to_le_bytes());
+        h.update(&it.end.to_le_bytes());
+        for &id in basis.feeds(it.at, it.feeds) {
+            text(&mut h, basis.name(id));
+        }
+        h.update(&[1]);
+        for &id in basis.cats(it.at, it.feeds, it.cats) {
+            text(&mut h, basis.name(id));
+        }
+        h.update(&[1]);
+    }
+    for pr in &rules.policy {
+        h.update(b"p");
+        text(&mut h, &pr.key);
+        let Some(set) = policy(&pr.key) else {
+            continue;
+        };
+        for r in set.v4.ranges() {
+            h.update(&r.start.to_le_bytes());
+            h.update(&r.end.to_le_bytes());
+        }
+        h.update(&[1]);
+        for r in set.v6.ranges().iter().filter(|_| rules.ipv6) {
+            h.update(&r.start.to_le_bytes());
+            h.update(&r.end.to_le_bytes());
+        }
+        h.update(&[1]);
+    }
+    for r in own {
+        if r.is_rule() || r.list == "excluded" || r.reason == "score" {
+            continue;
+        }
+        h.update(b"o");
+        for f in [&r.entry, &r.list, &r.reason, &r.detail] {
+            text(&mut h, f);
+        }
+    }
+    h.finalize()
 }
 
 /// Reads a basis and ranks it.

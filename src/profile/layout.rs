@@ -16,8 +16,8 @@
 //! A version holds the lists (`block-in.txt`, `block-out.txt`,
 //! `allow.txt`, `domains.txt`, `allow-domains.txt`), `formats.txt` (the
 //! publication formats for `tl-zone`), `provenance.csv`, `compiled.tlc`,
-//! `basis.tlb`, `diff.txt` and `summary.txt`. Names starting with '.' are
-//! never profiles.
+//! `basis.tlb`, `evidence.crc`, `diff.txt` and `summary.txt`. Names
+//! starting with '.' are never profiles.
 
 use crate::error::InputError;
 use std::path::{Path, PathBuf};
@@ -37,6 +37,10 @@ pub const PROVENANCE: &str = "provenance.csv";
 pub const COMPILED: &str = "compiled.tlc";
 /// The run's evidence (artifact `TLPB`), linked from `OUT/.basis/`.
 pub const BASIS: &str = "basis.tlb";
+/// The digest of why the entries are listed, without scores
+/// ([`super::explain::digest`]), as 8 hex digits: what a run that keeps
+/// unchanged versions compares.
+pub const EVIDENCE: &str = "evidence.crc";
 /// `+LIST ENTRY` / `-LIST ENTRY` against the version before.
 pub const DIFF: &str = "diff.txt";
 /// The line `tl-compile` prints for the version.

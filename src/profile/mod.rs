@@ -44,6 +44,11 @@ pub struct CompilePlan {
     pub now: i64,
     /// Days of history kept per profile.
     pub keep_days: u64,
+    /// Keep the version in force of a profile whose new version says the
+    /// same ([`Outcome::Unchanged`]) instead of publishing it again under
+    /// a new serial. `tl-compile` publishes every run (false); `tl-update`
+    /// keeps (true), so that a run without new data changes nothing.
+    pub keep_unchanged: bool,
 }
 
 /// What a run did.
@@ -68,7 +73,7 @@ pub struct ProfileReport {
     pub outcome: Outcome,
 }
 
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// A new version is in force.
     Published {
@@ -78,6 +83,20 @@ pub enum Outcome {
     },
     /// A guard held the new version back; the last version stays.
     HeldBack,
+    /// The new version says what the version in force says (the plan's
+    /// `keep_unchanged`): nothing was published, `serial` stays in force.
+    Unchanged { serial: u64 },
+}
+
+impl Outcome {
+    /// The serial the run left in force; none when a guard held the
+    /// profile back (the version in force, if any, is [`publish::current`]).
+    pub fn serial(&self) -> Option<u64> {
+        match self {
+            Outcome::Published { serial, .. } | Outcome::Unchanged { serial } => Some(*serial),
+            Outcome::HeldBack => None,
+        }
+    }
 }
 
 impl CompileReport {
@@ -88,7 +107,8 @@ impl CompileReport {
             .count()
     }
 
-    /// Done when every profile was published, No when a guard held one back.
+    /// Done when every profile was published or kept unchanged, No when a
+    /// guard held one back.
     pub fn verdict(&self) -> Verdict {
         if self.held_back() > 0 {
             Verdict::No
@@ -127,7 +147,7 @@ pub fn compile(plan: &CompilePlan) -> Result<CompileReport, Error> {
     let out = OutDir::new(&plan.out);
     let _lock = publish::lock(&out)?;
     let (staged, basis) = stage_all(plan, &out, &profiles, &inputs)?;
-    switch_all(plan, &out, &staged, &basis)?;
+    switch_all(plan, &out, &staged, basis.as_deref())?;
     Ok(CompileReport {
         profiles: staged.into_iter().map(|(r, _)| r).collect(),
         scores: read.rows,
@@ -265,14 +285,17 @@ fn read_scores(name: &str) -> Result<(usize, basis::BasisBuilder), InputError> {
 type Staged = (ProfileReport, Option<PathBuf>);
 
 /// Profiles are independent: they compile on the worker pool, each
-/// writing its version into its history, while the basis is stored on its
-/// own thread. Returns the staged versions and the basis's path.
+/// writing its version into its history, while the basis is serialized
+/// (and, unless the plan keeps unchanged versions, stored) on its own
+/// thread. Returns the staged versions and the stored basis's path: none
+/// when no version was staged and the plan keeps unchanged versions, so
+/// that a run without changes writes nothing.
 fn stage_all(
     plan: &CompilePlan,
     out: &OutDir,
     profiles: &[Profile],
     inputs: &Inputs,
-) -> Result<(Vec<Staged>, PathBuf), Error> {
+) -> Result<(Vec<Staged>, Option<PathBuf>), Error> {
     std::thread::scope(|sc| {
         let basis = sc.spawn(|| {
             let sets = inputs.policy_sets();
@@ -280,11 +303,22 @@ fn stage_all(
                 .basis
                 .to_artifact(sets.iter().map(|(k, s)| (k, &**s)))
                 .to_bytes();
-            publish::store_basis(out, &bytes, plan.now)
+            if plan.keep_unchanged {
+                return Ok((bytes, None));
+            }
+            let path = publish::store_basis(out, &bytes, plan.now)?;
+            Ok::<_, Error>((Vec::new(), Some(path)))
         });
         let staged = crate::pool::try_map(profiles, |p| stage(plan, out, p, inputs));
-        let basis = basis.join().expect("the basis thread panicked")?;
-        Ok((staged?, basis))
+        let (bytes, stored) = basis.join().expect("the basis thread panicked")?;
+        let staged = staged?;
+        let basis = match stored {
+            None if staged.iter().any(|(_, tmp)| tmp.is_some()) => {
+                Some(publish::store_basis(out, &bytes, plan.now)?)
+            }
+            stored => stored,
+        };
+        Ok((staged, basis))
     })
 }
 
@@ -305,11 +339,27 @@ fn stage(plan: &CompilePlan, out: &OutDir, p: &Profile, inputs: &Inputs) -> Resu
     if !report.holds.is_empty() && !plan.force {
         return Ok((report, None));
     }
+    let digest = explain::digest(
+        &inputs.basis,
+        &inputs.ranking,
+        &c.rules,
+        [&c.block_in, &c.block_out],
+        &c.provenance,
+        &|key| inputs.policy_set(key),
+    );
+    if let Some(v) = prev.as_ref().filter(|_| plan.keep_unchanged) {
+        if publish::unchanged(out, p, &c, v, digest) {
+            report.outcome = Outcome::Unchanged {
+                serial: v.meta.serial,
+            };
+            return Ok((report, None));
+        }
+    }
     // Past the newest in history too, so that a removed link never
     // makes a run overwrite an old version.
     let serial =
         publish::next_serial(out, &p.name).max(prev.as_ref().map_or(1, |v| v.meta.serial + 1));
-    let (files, summary) = publish::render(p, &c, prev.as_ref(), serial, plan.now);
+    let (files, summary) = publish::render(p, &c, prev.as_ref(), serial, plan.now, digest);
     let tmp = publish::stage(out, &p.name, &files)?;
     report.outcome = Outcome::Published { serial, summary };
     Ok((report, Some(tmp)))
@@ -317,12 +367,13 @@ fn stage(plan: &CompilePlan, out: &OutDir, p: &Profile, inputs: &Inputs) -> Resu
 
 /// Links the basis into every staged version, syncs the file system once,
 /// switches the versions into force in profile order, syncs again and
-/// prunes what is too old or no longer linked.
+/// prunes what is too old (also of the profiles kept unchanged) or no
+/// longer linked. With nothing staged, nothing is synced.
 fn switch_all(
     plan: &CompilePlan,
     out: &OutDir,
     staged: &[Staged],
-    basis: &Path,
+    basis: Option<&Path>,
 ) -> Result<(), Error> {
     let versions: Vec<(&str, u64, &Path)> = (staged.iter())
         .filter_map(|(r, tmp)| match (&r.outcome, tmp) {
@@ -332,16 +383,24 @@ fn switch_all(
             _ => None,
         })
         .collect();
-    for (_, _, tmp) in &versions {
-        publish::link_basis(tmp, basis)?;
+    // stage_all stored a basis when it staged a version.
+    if let Some(basis) = basis.filter(|_| !versions.is_empty()) {
+        for (_, _, tmp) in &versions {
+            publish::link_basis(tmp, basis)?;
+        }
+        publish::sync_fs(out.root())?;
+        for (name, serial, tmp) in &versions {
+            publish::switch(out, name, *serial, tmp)?;
+        }
+        publish::sync_fs(out.root())?;
     }
-    publish::sync_fs(out.root())?;
-    for (name, serial, tmp) in &versions {
-        publish::switch(out, name, *serial, tmp)?;
-    }
-    publish::sync_fs(out.root())?;
-    for (name, ..) in &versions {
-        publish::prune(out, name, plan.now, plan.keep_days);
+    for (r, _) in staged {
+        match r.outcome {
+            Outcome::Published { .. } | Outcome::Unchanged { .. } => {
+                publish::prune(out, &r.name, plan.now, plan.keep_days)
+            }
+            Outcome::HeldBack => {}
+        }
     }
     publish::prune_bases(out);
     Ok(())
@@ -379,6 +438,7 @@ mod tests {
             force: false,
             now: crate::time::parse_arg("2026-11-27T14:00:00Z").unwrap(),
             keep_days: 400,
+            keep_unchanged: false,
         };
         let report = compile(&plan).unwrap();
         assert_eq!(report.scores, 1);
@@ -426,5 +486,176 @@ mod tests {
             Outcome::Published { serial: 1, .. }
         ));
         assert!(out.current_file("guarded", layout::BLOCK_IN).is_file());
+    }
+
+    /// Every path under `dir` with what it is: a link's target, a file's
+    /// size, and every modification time (a directory's changes when a
+    /// name is added or removed in it).
+    fn listing(dir: &Path) -> Vec<(PathBuf, String, std::time::SystemTime)> {
+        let mut out = Vec::new();
+        let mut todo = vec![dir.to_path_buf()];
+        while let Some(d) = todo.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                let m = std::fs::symlink_metadata(e.path()).unwrap();
+                let what = if m.is_symlink() {
+                    format!("-> {}", std::fs::read_link(e.path()).unwrap().display())
+                } else if m.is_dir() {
+                    todo.push(e.path());
+                    "dir".into()
+                } else {
+                    format!("{} bytes", m.len())
+                };
+                out.push((e.path(), what, m.modified().unwrap()));
+            }
+        }
+        out.push((
+            dir.into(),
+            "dir".into(),
+            dir.metadata().unwrap().modified().unwrap(),
+        ));
+        out.sort();
+        out
+    }
+
+    /// A run that keeps unchanged versions publishes one only when the
+    /// lists, rules, formats or the names of the listed evidence change;
+    /// a changed score alone changes nothing on disk.
+    #[test]
+    fn a_run_without_changes_keeps_the_version_in_force() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = |f: &str| dir.path().join(f);
+        let scores = |rows: &[(&str, &str, &str)]| {
+            let mut t = HEADER.to_string();
+            for (ip, score, cat) in rows {
+                t.push_str(&format!(
+                    "{ip},ip,{score},{cat},f,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,1,0\n"
+                ));
+            }
+            std::fs::write(path("scores.csv"), t).unwrap();
+        };
+        let profile = |name: &str, extra: &str| {
+            std::fs::write(
+                path(&format!("{name}.toml")),
+                format!(
+                    "name = \"{name}\"\n{extra}[evidence]\nmin_score = 1\ndirection = \"inbound\"\n"
+                ),
+            )
+            .unwrap();
+        };
+        profile("p", "");
+        // Held back on every run: the guard comes first.
+        std::fs::write(
+            path("g.toml"),
+            "name = \"g\"\n[evidence]\nmin_score = 1\n[guards]\ncanaries = [\"20.0.0.5\"]\n",
+        )
+        .unwrap();
+        scores(&[
+            ("20.0.0.5", "3.000", "scanner"),
+            ("20.0.0.9", "2.000", "scanner"),
+        ]);
+        let text = |p: PathBuf| p.to_string_lossy().into_owned();
+        let now = crate::time::parse_arg("2026-11-27T14:00:00Z").unwrap();
+        let mut plan = CompilePlan {
+            scores: text(path("scores.csv")),
+            profiles: vec![text(path("p.toml")), text(path("g.toml"))],
+            geo_db: None,
+            asn_db: None,
+            out: path("out"),
+            force: false,
+            now,
+            keep_days: 400,
+            keep_unchanged: true,
+        };
+        let outcomes = |plan: &CompilePlan| -> Vec<Outcome> {
+            let r = compile(plan).unwrap();
+            assert_eq!(r.held_back(), 1);
+            r.profiles.into_iter().map(|p| p.outcome).collect()
+        };
+        let serial_of = |o: &[Outcome]| o[0].serial().unwrap();
+        let first = outcomes(&plan);
+        assert_eq!(serial_of(&first), 1);
+        assert_eq!(first[1], Outcome::HeldBack);
+        let out = OutDir::new(&plan.out);
+        assert_eq!(
+            std::fs::read_to_string(out.current_file("p", layout::EVIDENCE))
+                .unwrap()
+                .len(),
+            9
+        );
+
+        // An hour later the scores decayed: nothing is written, not even
+        // the run's basis, and the verdict is Done but for the guard.
+        scores(&[
+            ("20.0.0.5", "2.900", "scanner"),
+            ("20.0.0.9", "1.900", "scanner"),
+        ]);
+        plan.now = now + 3600;
+        let before = listing(&plan.out);
+        let again = outcomes(&plan);
+        assert_eq!(again[0], Outcome::Unchanged { serial: 1 });
+        assert_eq!(again[1], Outcome::HeldBack);
+        assert_eq!(listing(&plan.out), before);
+        let report = CompileReport {
+            profiles: vec![ProfileReport {
+                name: "p".into(),
+                notes: Vec::new(),
+                holds: Vec::new(),
+                outcome: again[0].clone(),
+            }],
+            scores: 2,
+        };
+        assert_eq!(report.verdict(), Verdict::Done);
+
+        // The same entries in another category: a zone classes them
+        // apart, so it is a new version.
+        scores(&[
+            ("20.0.0.5", "2.900", "malware"),
+            ("20.0.0.9", "1.900", "scanner"),
+        ]);
+        assert_eq!(serial_of(&outcomes(&plan)), 2);
+        assert_eq!(outcomes(&plan)[0], Outcome::Unchanged { serial: 2 });
+
+        // Another format, or another rule with the same lists: new too.
+        profile("p", "formats = [\"apl\"]\n");
+        assert_eq!(serial_of(&outcomes(&plan)), 3);
+        profile("p", "formats = [\"apl\"]\n[guards]\nmax_grow = 500.0\n");
+        assert_eq!(outcomes(&plan)[0], Outcome::Unchanged { serial: 3 });
+        std::fs::write(
+            path("p.toml"),
+            "name = \"p\"\nformats = [\"apl\"]\n[evidence]\nmin_score = 1.5\ndirection = \"inbound\"\n",
+        )
+        .unwrap();
+        assert_eq!(serial_of(&outcomes(&plan)), 4);
+        assert_eq!(outcomes(&plan)[0], Outcome::Unchanged { serial: 4 });
+
+        // A version without a digest (an older build's) counts as changed.
+        std::fs::remove_file(out.current_file("p", layout::EVIDENCE)).unwrap();
+        assert_eq!(serial_of(&outcomes(&plan)), 5);
+
+        // Without keep_unchanged every run publishes, as tl-compile does.
+        plan.keep_unchanged = false;
+        assert!(matches!(
+            outcomes(&plan)[0],
+            Outcome::Published { serial: 6, .. }
+        ));
+
+        // An unchanged run still prunes the history by age, never the
+        // version in force.
+        plan.keep_unchanged = true;
+        plan.now = now + 401 * 86_400;
+        let dead = out.history("p").join(".tmp-1");
+        std::fs::create_dir(&dead).unwrap();
+        assert_eq!(outcomes(&plan)[0], Outcome::Unchanged { serial: 6 });
+        assert!(!dead.exists(), "what a run that died left is removed");
+        let left: Vec<u64> = publish::history(&out, "p")
+            .iter()
+            .map(|(_, m)| m.serial)
+            .collect();
+        assert_eq!(left, [6]);
+        assert_eq!(
+            std::fs::read_dir(out.bases()).unwrap().count(),
+            1,
+            "only the basis of the version in force"
+        );
     }
 }

@@ -152,13 +152,15 @@ fn diff_names(out: &mut Vec<u8>, list: &str, new: &[String], old: &[String]) -> 
     (added, removed)
 }
 
-/// The files of one version, by name, and its summary line.
+/// The files of one version, by name, and its summary line; `digest` is
+/// the version's [`super::explain::digest`].
 pub fn render(
     p: &Profile,
     c: &Compiled,
     prev: Option<&Version>,
     serial: u64,
     now: i64,
+    digest: u32,
 ) -> (Vec<(&'static str, Vec<u8>)>, String) {
     let names = |v: &[String]| -> Vec<u8> {
         v.iter()
@@ -172,12 +174,12 @@ pub fn render(
         (layout::DOMAINS, names(&c.domains)),
         (layout::ALLOW_DOMAINS, names(&c.allow_domains)),
     ];
-    if !p.formats.is_empty() {
-        // tl-zone publishes a profile in the formats it names here.
-        files.push((layout::FORMATS, layout::formats_text(&p.formats)));
+    if let Some(formats) = formats_bytes(p) {
+        files.push((layout::FORMATS, formats));
     }
     files.push((layout::PROVENANCE, provenance_bytes(c)));
     files.push((layout::COMPILED, compiled_bytes(p, c, serial, now)));
+    files.push((layout::EVIDENCE, format!("{digest:08x}\n").into_bytes()));
     let (diff, added, removed) = diff_bytes(c, prev);
     files.push((layout::DIFF, diff));
     let summary = format!(
@@ -193,6 +195,42 @@ pub fn render(
     );
     files.push((layout::SUMMARY, format!("{summary}\n").into_bytes()));
     (files, summary)
+}
+
+/// `formats.txt`, when the profile names formats: `tl-zone` publishes the
+/// profile in those.
+fn formats_bytes(p: &Profile) -> Option<Vec<u8>> {
+    (!p.formats.is_empty()).then(|| layout::formats_text(&p.formats))
+}
+
+/// Whether a compiled profile says what the version in force `prev` says:
+/// the same lists, domains, rules and formats, and the same evidence
+/// `digest` ([`super::explain::digest`]). A version without the digest
+/// (written by an older build) or whose files cannot be read never is.
+pub fn unchanged(out: &OutDir, p: &Profile, c: &Compiled, prev: &Version, digest: u32) -> bool {
+    let read = |file: &str| match fs::read(out.current_file(&p.name, file)) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(_) => Err(()),
+    };
+    let same_digest = || {
+        let Ok(Some(b)) = read(layout::EVIDENCE) else {
+            return false;
+        };
+        let text = String::from_utf8_lossy(&b);
+        let hex = text.trim_end_matches('\n');
+        hex.len() == 8
+            && hex.bytes().all(|b| b.is_ascii_hexdigit())
+            && u32::from_str_radix(hex, 16) == Ok(digest)
+    };
+    c.block_in == prev.block_in
+        && c.block_out == prev.block_out
+        && c.allow == prev.allow
+        && c.domains == prev.meta.domains
+        && c.allow_domains == prev.meta.allow_domains
+        && c.rules == prev.rules
+        && read(layout::FORMATS) == Ok(formats_bytes(p))
+        && same_digest()
 }
 
 /// `provenance.csv`: the profile's own rows.
@@ -316,14 +354,7 @@ pub fn stage(
 ) -> Result<PathBuf, Error> {
     let hist = out.history(profile);
     fs::create_dir_all(&hist).map_err(|e| Error::io(&hist, e))?;
-    // Leftovers of a run that died are never in force: remove them.
-    if let Ok(rd) = fs::read_dir(&hist) {
-        for d in rd.flatten() {
-            if OutDir::is_staging(&d.file_name().to_string_lossy()) {
-                let _ = fs::remove_dir_all(d.path());
-            }
-        }
-    }
+    remove_leftovers(out, profile);
     let tmp = out.staging(profile);
     fs::create_dir(&tmp).map_err(|e| Error::io(&tmp, e))?;
     for (name, bytes) in files {
@@ -386,8 +417,23 @@ pub fn prune_bases(out: &OutDir) {
     }
 }
 
-/// Removes history versions older than `keep_days` (never the one in force).
+/// Removes the versions a run that died left half written in a profile's
+/// history (never in force). Call with the lock held.
+fn remove_leftovers(out: &OutDir, profile: &str) {
+    if let Ok(rd) = fs::read_dir(out.history(profile)) {
+        for d in rd.flatten() {
+            if OutDir::is_staging(&d.file_name().to_string_lossy()) {
+                let _ = fs::remove_dir_all(d.path());
+            }
+        }
+    }
+}
+
+/// Removes history versions older than `keep_days` (never the one in
+/// force) and what a run that died left; call with the lock held, after
+/// the run's versions are switched.
 pub fn prune(out: &OutDir, profile: &str, now: i64, keep_days: u64) {
+    remove_leftovers(out, profile);
     let current = fs::read_link(out.current(profile)).ok();
     let Ok(rd) = fs::read_dir(out.history(profile)) else {
         return;
