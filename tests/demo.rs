@@ -11,7 +11,7 @@ use common::{have_program, require, run_in, Run};
 use std::path::{Path, PathBuf};
 
 /// The demo's clock, as `threatlist.toml` sets it.
-const NOW: &str = "2026-11-27T14:00:00Z";
+const NOW: &str = "2026-12-07T14:00:00Z";
 
 fn demo(rel: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -691,11 +691,11 @@ fn demo_configuration() {
          198.51.100.0/28,net,botnet-c2,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
          203.0.113.128/25,net,botnet-c2,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
          2001:db8:c2::/64,net,botnet-c2,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
-         198.19.44.21,ip,bruteforce,bruteforce,2026-11-23T10:00:00Z,2026-11-23T10:20:00Z,8,0.8\n\
-         198.51.100.66,ip,bruteforce,bruteforce,2026-11-25T03:12:00Z,2026-11-27T09:40:00Z,412,0.8\n\
-         198.51.100.67,ip,bruteforce,bruteforce,2026-11-26T22:05:00Z,2026-11-26T23:50:00Z,57,0.8\n\
-         198.51.100.100,ip,bruteforce,bruteforce,2026-11-24T16:00:00Z,2026-11-27T11:15:00Z,1290,0.8\n\
-         2001:db8:4b::21,ip,bruteforce,bruteforce,2026-11-26T06:30:00Z,2026-11-27T06:30:00Z,96,0.8\n\
+         198.19.44.21,ip,bruteforce,bruteforce,2026-12-03T10:00:00Z,2026-12-03T10:20:00Z,8,0.8\n\
+         198.51.100.66,ip,bruteforce,bruteforce,2026-12-05T03:12:00Z,2026-12-07T09:40:00Z,412,0.8\n\
+         198.51.100.67,ip,bruteforce,bruteforce,2026-12-06T22:05:00Z,2026-12-06T23:50:00Z,57,0.8\n\
+         198.51.100.100,ip,bruteforce,bruteforce,2026-12-04T16:00:00Z,2026-12-07T11:15:00Z,1290,0.8\n\
+         2001:db8:4b::21,ip,bruteforce,bruteforce,2026-12-06T06:30:00Z,2026-12-07T06:30:00Z,96,0.8\n\
          beacon.tidewater.test,domain,c2-domains,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
          c2.crabnet.example,domain,c2-domains,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\
          gate.crabnet.example,domain,c2-domains,botnet-c2,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.9\n\

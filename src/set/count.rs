@@ -28,15 +28,21 @@ fn amount(v: f64) -> String {
             return format!("{:.1} {unit}", v / size);
         }
     }
-    if v.fract() == 0.0 {
-        thousands(v as u64)
+    // A tenth is the precision people read: 2.04 /32s is "2", not "2.0".
+    let r = (v * 10.0).round() / 10.0;
+    if r.fract() == 0.0 {
+        thousands(r as u64)
     } else {
-        format!("{v:.1}")
+        format!("{r:.1}")
     }
 }
 
 fn plural(n: f64, one: &str, many: &str) -> String {
-    let word = if n == 1.0 { one } else { many };
+    let word = if (n * 10.0).round() == 10.0 {
+        one
+    } else {
+        many
+    };
     format!("{} {word}", amount(n))
 }
 
@@ -160,7 +166,7 @@ mod tests {
         assert_eq!(human(&set("::/0")), "1 prefix · 4.3 G IPv6 /32s");
         assert_eq!(
             human(&set("2001:db8::/31 2001:dba::/48")),
-            "2 prefixes · 2.0 IPv6 /32s"
+            "2 prefixes · 2 IPv6 /32s"
         );
     }
 

@@ -433,6 +433,7 @@ impl Run<'_> {
             force: self.plan.force,
             now: self.now,
             keep_days: self.cfg.keep_days,
+            keep_unchanged: true,
         })?;
         let mut published = Vec::new();
         for (p, old) in r.profiles.iter().zip(before) {
@@ -486,8 +487,7 @@ impl Run<'_> {
         published: &[String],
     ) -> Result<(), Error> {
         for p in profiles {
-            let targets: Result<Vec<crate::firewall::Target>, InputError> = Ok(vec![]);
-            let targets = targets.map_err(Error::Input)?;
+            let targets = crate::firewall::target::of_profile(p)?;
             for target in targets {
                 let dir = self.cfg.rules_dir.join(&p.name).join(target.name());
                 let changed = published.contains(&p.name);

@@ -170,6 +170,15 @@ pub fn guard_name(g: Guard) -> &'static str {
     }
 }
 
+/// `1 file`, `2 files`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        thousands(n as u64),
+        if n == 1 { one } else { many }
+    )
+}
+
 /// Space that came or went, for people.
 fn change(set: &IpSet) -> String {
     if set.is_empty() {
@@ -188,6 +197,7 @@ impl ProfileStatus {
         let (before, after) = (blocked(old), blocked(new));
         let outcome = match &p.outcome {
             Outcome::Published { .. } => "published",
+            Outcome::Unchanged { .. } => "unchanged",
 
             Outcome::HeldBack => "held-back",
         };
@@ -455,9 +465,9 @@ impl UpdateReport {
         let new_feeds = self.feeds.iter().filter(|f| f.added).count();
         let _ = writeln!(
             s,
-            "evidence: {} new feed snapshots, {} new event files ({} rows){}; {} entries scored, {} listed",
-            new_feeds,
-            self.events.files.len(),
+            "evidence: {}, {} ({} rows){}; {} entries scored, {} listed",
+            count(new_feeds, "new feed snapshot", "new feed snapshots"),
+            count(self.events.files.len(), "new event file", "new event files"),
             thousands(self.events.rows),
             if self.events.changed.is_empty() {
                 String::new()
