@@ -514,3 +514,143 @@ fn refusals_exit_2() {
     assert!(r.stderr.contains("unknown field `colour`"), "{}", r.stderr);
     let _ = bin_path("tl-update");
 }
+
+/// The bundled demo's configuration with everything it writes moved into
+/// `w`, and a reload command that leaves a file per zone.
+fn demo_config(w: &Workdir) -> String {
+    let dir = fixture("demo");
+    let text = fs::read_to_string(format!("{dir}/threatlist.toml")).unwrap();
+    let mut c: toml::Table = toml::from_str(&text).unwrap();
+    let here = |rel: &str| toml::Value::String(w.path(rel).to_string_lossy().into_owned());
+    let there = |v: &toml::Value| toml::Value::String(format!("{dir}/{}", v.as_str().unwrap()));
+    for (key, rel) in [
+        ("state_dir", "state"),
+        ("out_dir", "out"),
+        ("zone_dir", "zones"),
+        ("rules_dir", "rules"),
+    ] {
+        c.insert(key.into(), here(rel));
+    }
+    c.insert("feeds".into(), there(&c["feeds"]));
+    for key in ["events", "profiles"] {
+        let v: Vec<toml::Value> = c[key].as_array().unwrap().iter().map(there).collect();
+        c.insert(key.into(), v.into());
+    }
+    let fix = |table: &mut toml::Table, keys: &[&str]| {
+        for key in keys {
+            let v: Vec<toml::Value> = table[*key].as_array().unwrap().iter().map(there).collect();
+            table.insert(key.to_string(), v.into());
+        }
+    };
+    fix(
+        c["geo"].as_table_mut().unwrap(),
+        &["country_csv", "asn_csv"],
+    );
+    let logs = c["logs"].as_table_mut().unwrap();
+    fix(logs, &["inputs"]);
+    logs.insert("html".into(), here("report.html"));
+    let zone = c["zone"].as_table_mut().unwrap();
+    zone.insert("reload".into(), "touch reloaded-{zone}".into());
+    toml::to_string(&c).unwrap()
+}
+
+#[test]
+fn the_bundled_demo_runs_and_says_where_everything_is() {
+    let w = Workdir::new();
+    w.write("demo.toml", demo_config(&w));
+    let run = |w: &Workdir| {
+        let r = w.run(
+            "tl-update",
+            &["--config", "demo.toml", "--report-json", "report.json"],
+            b"",
+        );
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        (r, report(w))
+    };
+    let (r, j) = run(&w);
+    assert!(
+        r.stdout.contains("feeds: 5 fresh, 0 stale, 0 failed\n"),
+        "{}",
+        r.stdout
+    );
+    // Counts for people: never a long raw number (serials have 10 digits).
+    let longest = r
+        .stdout
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max();
+    assert!(longest <= Some(10), "{}", r.stdout);
+    let profiles = by(&j, "profiles", "name");
+    assert_eq!(
+        profiles.keys().collect::<Vec<_>>(),
+        ["acme", "harbor", "resolver"]
+    );
+    assert!(profiles
+        .values()
+        .all(|p| p["outcome"] == "published" && p["serial"] == 1));
+    assert_eq!(profiles["resolver"]["domains"], 4);
+    let zones = by(&j, "zones", "origin");
+    assert_eq!(
+        zones.keys().collect::<Vec<_>>(),
+        [
+            "acme.lists.example",
+            "acme.rpz.lists.example",
+            "harbor.lists.example",
+            "resolver.rpz.lists.example"
+        ]
+    );
+    assert_eq!(reloaded(&w).len(), 4);
+    assert_eq!(j["rules"][0]["profile"], "harbor");
+    assert_eq!(j["rules"][0]["target"], "nftables");
+    assert!(w.path("rules/harbor/nftables/threatlist.nft").exists());
+    assert!(w.path("report.html").exists());
+    assert_eq!(j["logs"]["events_spooled"], 115);
+    // Every place the summary names exists.
+    for line in r.stdout.lines() {
+        for (label, path) in [
+            ("lists:  ", "out"),
+            ("zones:  ", "zones"),
+            ("rules:  ", "rules"),
+            ("report: ", "report.html"),
+        ] {
+            if let Some(p) = line.strip_prefix(label) {
+                assert!(p.starts_with(&*w.path(path).to_string_lossy()), "{line}");
+                assert!(w.path(path).exists(), "{line}");
+            }
+        }
+    }
+    if common::require(common::have_program("named-checkzone"), "named-checkzone") {
+        for (origin, z) in &zones {
+            let file = z["file"].as_str().unwrap();
+            let c = common::run_in(w.dir.path(), "named-checkzone", &["-q", origin, file], b"");
+            assert_eq!(
+                c.code, 0,
+                "named-checkzone {origin} {file}: {}{}",
+                c.stdout, c.stderr
+            );
+        }
+    }
+
+    // The second run scores the events the log gave; nothing it publishes
+    // changes. The third has nothing new at all.
+    for f in reloaded(&w) {
+        fs::remove_file(w.path(&f)).unwrap();
+    }
+    let (r, j) = run(&w);
+    assert_eq!(j["events"]["rows"], 115);
+    assert!(r.stdout.ends_with("nothing changed\n"), "{}", r.stdout);
+    let (r, j) = run(&w);
+    assert_eq!(j["events"]["rows"], 0);
+    assert!(
+        r.stdout
+            .contains("evidence: 0 new feed snapshots, 0 new event files"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.ends_with("nothing changed\n"), "{}", r.stdout);
+    assert!(reloaded(&w).is_empty());
+    assert_eq!(
+        fs::read(w.path("state/runs/000002/state.tls")).unwrap(),
+        fs::read(w.path("state/runs/000003/state.tls")).unwrap()
+    );
+}
