@@ -146,7 +146,7 @@ fn published_enforced_logged_and_scored() {
     let lab = Lab::new("m");
     assert!(passes(&lab.outside, BLOCKED_IN, INSIDE), "lab: no path in");
     let id = std::process::id() % 100_000;
-    let (p_in, p_out) = (format!("tlm{id} in: "), format!("tlm{id} out: "));
+    let (p_in, p_out) = (format!("tlm{id} drop in: "), format!("tlm{id} drop out: "));
     let (code, _, err) = tl_fw(
         &lab,
         &[
