@@ -7,7 +7,7 @@
 //! events) and with them.
 
 mod common;
-use common::{have_program, require, run_in, Run};
+use common::{have_program, ok, require, run_in};
 use std::path::{Path, PathBuf};
 
 /// The demo's clock, as `threatlist.toml` sets it.
@@ -19,17 +19,6 @@ fn demo(rel: &str) -> String {
         .join(rel)
         .to_string_lossy()
         .into_owned()
-}
-
-fn ok(what: &str, r: Run) -> Run {
-    assert!(
-        r.code == 0,
-        "{what}: exit {}\n{}\n{}",
-        r.code,
-        r.stdout,
-        r.stderr
-    );
-    r
 }
 
 /// What the chain is fed besides the feeds.

@@ -7,7 +7,7 @@
 //! test says `SKIP:`; under CI it fails.
 
 mod common;
-use common::{have_program, require, run_in, Run};
+use common::{have_program, ok, require, run_in, Run};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
@@ -26,17 +26,6 @@ fn fixture(rel: &str) -> String {
         .join(rel)
         .to_string_lossy()
         .into_owned()
-}
-
-fn ok(what: &str, r: Run) -> Run {
-    assert!(
-        r.code == 0,
-        "{what}: exit {}\n{}\n{}",
-        r.code,
-        r.stdout,
-        r.stderr
-    );
-    r
 }
 
 /// A directory with the demo profile compiled (`out/acme`) and the demo log

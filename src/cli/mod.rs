@@ -93,6 +93,13 @@ fn is_broken_pipe(e: &Failure) -> bool {
     false
 }
 
+/// `--now TIME` (RFC 3339, a date, Unix seconds), when given.
+pub fn now_arg(now: Option<&str>) -> Result<Option<i64>, Failure> {
+    now.map(crate::time::parse_arg)
+        .transpose()
+        .map_err(|e| Failure::msg(format!("--now: {e}")))
+}
+
 /// Parses the command line through the tool's whole clap definition (so
 /// `--help` shows its extra sections); a usage error exits as clap does.
 pub fn parse<T: clap::FromArgMatches>(command: clap::Command) -> T {

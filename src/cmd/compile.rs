@@ -1,7 +1,7 @@
 //! `tl-compile`: each customer's lists from scores, profiles and geo
 //! databases, with the safety guards, published atomically.
 
-use crate::cli::{self, Failure};
+use crate::cli;
 use crate::profile::{self, CompileReport, Outcome};
 use clap::{CommandFactory, Parser};
 use std::io::Write;
@@ -99,12 +99,7 @@ pub fn command() -> clap::Command {
 pub fn main() -> ExitCode {
     let c: Cli = cli::parse(command());
     cli::run(NAME, || {
-        let now = match &c.now {
-            Some(s) => {
-                crate::time::parse_arg(s).map_err(|e| Failure::msg(format!("--now: {e}")))?
-            }
-            None => crate::time::now(),
-        };
+        let now = cli::now_arg(c.now.as_deref())?.unwrap_or_else(crate::time::now);
         let report = profile::compile(&profile::CompilePlan {
             scores: c.scores,
             profiles: c.profiles,

@@ -219,10 +219,7 @@ fn run(c: Cli) -> Result<Verdict, Failure> {
             c.sensor
         )));
     }
-    let now = match &c.now {
-        Some(s) => crate::time::parse_arg(s).map_err(|e| Failure::msg(format!("--now: {e}")))?,
-        None => crate::time::now(),
-    };
+    let now = cli::now_arg(c.now.as_deref())?.unwrap_or_else(crate::time::now);
     let lists = match &c.profile {
         Some(p) => ListSource::Profile(p.clone()),
         None => ListSource::Plain {

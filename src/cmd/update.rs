@@ -98,12 +98,7 @@ pub fn command() -> clap::Command {
 pub fn main() -> ExitCode {
     let c: Cli = cli::parse(command());
     cli::run(NAME, || {
-        let now = match &c.now {
-            Some(s) => {
-                Some(crate::time::parse_arg(s).map_err(|e| Failure::msg(format!("--now: {e}")))?)
-            }
-            None => None,
-        };
+        let now = cli::now_arg(c.now.as_deref())?;
         let result = run(&c, now);
         if let Some(path) = &c.metrics {
             let (report, code) = match &result {

@@ -159,8 +159,7 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<Verdict, Failure> {
-    let now = (cli.now.as_deref().map(crate::time::parse_arg).transpose())
-        .map_err(|e| Failure::msg(format!("--now: {e}")))?;
+    let now = cli::now_arg(cli.now.as_deref())?;
     let quiet = cli.quiet;
     let plan = ZonePlan {
         origin: cli.origin,

@@ -46,6 +46,18 @@ impl Workdir {
     }
 }
 
+/// `r`, after asserting that it exited 0 (else its exit and output).
+pub fn ok(what: &str, r: Run) -> Run {
+    assert!(
+        r.code == 0,
+        "{what}: exit {}\n{}\n{}",
+        r.code,
+        r.stdout,
+        r.stderr
+    );
+    r
+}
+
 /// A binary of this package, built by cargo beside the test executable
 /// (`target/<profile>/deps/<test>` → `target/<profile>/<bin>`).
 pub fn bin_path(bin: &str) -> PathBuf {
