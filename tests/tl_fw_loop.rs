@@ -21,9 +21,9 @@
 //! test says `SKIP:`, under CI it fails.
 
 mod common;
-use common::dns::{pull, soa_serial, start_nsd, tl_zone};
+use common::dns::{nsd_tools, pull, soa_serial, start_nsd, tl_zone};
 use common::netns::*;
-use common::{have_program, require, Workdir};
+use common::Workdir;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -97,10 +97,7 @@ fn a_published_zone_drops_real_packets() {
     if !available(&["nft"]) {
         return;
     }
-    if !["nsd", "nsd-control", "dig"]
-        .iter()
-        .all(|t| require(have_program(t), t))
-    {
+    if !nsd_tools() {
         return;
     }
     let started = Instant::now();

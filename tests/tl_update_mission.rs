@@ -20,9 +20,9 @@
 //! them the test says `SKIP:`, under CI it fails.
 
 mod common;
-use common::dns::{pull, soa_serial, start_nsd};
+use common::dns::{nsd_tools, pull, soa_serial, start_nsd};
 use common::netns::*;
-use common::{have_program, require, Run, Workdir};
+use common::{Run, Workdir};
 use serde_json::Value;
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -92,10 +92,7 @@ fn published_enforced_logged_and_scored() {
     if !available(&["nft", "dmesg"]) {
         return;
     }
-    if !["nsd", "nsd-control", "dig"]
-        .iter()
-        .all(|t| require(have_program(t), t))
-    {
+    if !nsd_tools() {
         return;
     }
     let started = Instant::now();

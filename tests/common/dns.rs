@@ -132,6 +132,14 @@ pub fn nsd_conf(dir: &Path, port: u16, include: &Path, control: bool) -> PathBuf
     conf
 }
 
+/// Whether NSD, nsd-control and dig are here (`SKIP:` or, under CI, a
+/// failure when not).
+pub fn nsd_tools() -> bool {
+    ["nsd", "nsd-control", "dig"]
+        .iter()
+        .all(|t| super::require(super::have_program(t), t))
+}
+
 /// NSD on a free port, serving the zones of `include`, once it answers
 /// the SOA of `zone`.
 pub fn start_nsd(dir: &Path, include: &Path, zone: &str, control: bool) -> (Server, u16) {
