@@ -206,6 +206,12 @@ impl Run<'_> {
             });
         }
         let prev_dir = previous.map(|(d, _)| d);
+        // A bad profile or firewall target stops the run before anything
+        // is fetched or published.
+        let profiles = crate::profile::load_profiles(&self.profile_args())?;
+        let targets: Vec<Vec<crate::firewall::Target>> = (profiles.iter())
+            .map(crate::firewall::target::of_profile)
+            .collect::<Result<_, _>>()?;
         let (country, asn) = self.step(Step::Geo, Run::geo)?;
         let indicators = self.step(Step::Ingest, |r| r.ingest(&mut ledger))?;
         let in_force = prev_dir.as_deref().and_then(state::run_number);
@@ -219,12 +225,13 @@ impl Run<'_> {
         })?;
         ledger.time = Some(self.now);
         let scores = run_dir.join(state::SCORES_FILE);
-        let profiles = crate::profile::load_profiles(&self.profile_args())?;
         let published = self.step(Step::Compile, |r| {
             r.compile(&scores, &profiles, country.clone(), asn)
         })?;
         self.step(Step::Zone, Run::zone)?;
-        self.step(Step::Render, |r| r.render(&scores, &profiles, &published))?;
+        self.step(Step::Render, |r| {
+            r.render(&scores, &profiles, &targets, &published)
+        })?;
         if self.cfg.logs.is_some() {
             self.step(Step::Logs, |r| {
                 r.logs(&mut ledger, &run_dir, country.as_deref())
@@ -484,11 +491,11 @@ impl Run<'_> {
         &mut self,
         scores: &Path,
         profiles: &[crate::profile::Profile],
+        targets: &[Vec<crate::firewall::Target>],
         published: &[String],
     ) -> Result<(), Error> {
-        for p in profiles {
-            let targets = crate::firewall::target::of_profile(p)?;
-            for target in targets {
+        for (p, targets) in profiles.iter().zip(targets) {
+            for &target in targets {
                 let dir = self.cfg.rules_dir.join(&p.name).join(target.name());
                 let changed = published.contains(&p.name);
                 if !changed && dir.is_dir() {
