@@ -125,6 +125,9 @@ fn publish(dir: &Path, origin: &str) -> PathBuf {
             "rpz",
             "--now",
             "2026-01-01T00:00:00Z",
+            // zone.toml's `rndc reload {zone}` has no server to talk to here
+            "--reload",
+            "true",
         ],
     );
     zones
@@ -287,7 +290,7 @@ fn bind_example_serves_tl_fw_pull_and_the_firewall_script() {
     assert_eq!(r.code, 0, "tl-fw pull: {}", r.stderr);
     assert_eq!(
         std::fs::read_to_string(pulled.join("block-in.txt")).unwrap(),
-        "198.51.100.0/24\n203.0.113.99/32\n"
+        "198.51.100.0/24\n203.0.113.99\n"
     );
 
     // The firewall script, with a stand-in for nft that records its calls
@@ -337,7 +340,7 @@ fn bind_example_serves_tl_fw_pull_and_the_firewall_script() {
     let applied = |log: &str| log.lines().any(|l| l.starts_with("-f "));
     assert!(applied(&log), "the lists were loaded: {log}");
     let lists = std::fs::read_to_string(fw_dir.join("block-in.txt")).unwrap();
-    assert_eq!(lists, "198.51.100.0/24\n203.0.113.99/32\n");
+    assert_eq!(lists, "198.51.100.0/24\n203.0.113.99\n");
 
     // The server is gone: the pull fails, the lists stay, and (no table in
     // force) the lists of the last good pull are loaded again.
@@ -467,7 +470,7 @@ fn cron_field(field: &str, min: u32, max: u32, names: &[&str]) -> Result<(), Str
         };
         if let Some(s) = step {
             let s: u32 = s.parse().map_err(|_| format!("bad step in '{item}'"))?;
-            if s == 0 || s > max {
+            if s == 0 {
                 return Err(format!("bad step in '{item}'"));
             }
         }
