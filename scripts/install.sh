@@ -7,6 +7,7 @@
 #   PREFIX/share/fish/vendor_completions.d/tl-x.fish
 #   PREFIX/share/doc/threatlist/examples/DIR/       every examples/DIR/
 #                                                   (not the cargo examples)
+#   PREFIX/share/doc/threatlist/docs/*.md           docs/ (the manuals)
 # under DESTDIR. Usage:
 #   scripts/install.sh [--uninstall] [DESTDIR [PREFIX]]
 # DESTDIR defaults to empty, PREFIX to /usr/local. The binaries come from
@@ -49,6 +50,9 @@ manifest() {
 	for f in completions/*.fish; do
 		row "$f" "share/fish/vendor_completions.d/$(basename "$f")" 644
 	done
+	for f in docs/*.md; do
+		row "$f" "share/doc/threatlist/$f" 644
+	done
 	row "examples/README.md" "share/doc/threatlist/examples/README.md" 644
 	for f in examples/*/*; do
 		[ -f "$f" ] || continue
@@ -75,7 +79,7 @@ uninstall)
 	manifest | while IFS=$tab read -r src dest perm; do
 		rm -f "$root/$dest"
 	done
-	rm -rf "$root/share/doc/threatlist/examples"
+	rm -rf "$root/share/doc/threatlist/examples" "$root/share/doc/threatlist/docs"
 	rmdir "$root/share/doc/threatlist" 2>/dev/null || true
 	;;
 esac

@@ -73,6 +73,9 @@ fn expected_install() -> BTreeMap<String, String> {
     for f in example_files() {
         want.insert(f.clone(), format!("share/doc/threatlist/{f}"));
     }
+    for f in files("docs", |n| n.ends_with(".md")) {
+        want.insert(f.clone(), format!("share/doc/threatlist/{f}"));
+    }
     want
 }
 
