@@ -294,8 +294,7 @@ impl Run<'_> {
         let mut fresh = Vec::new();
         for f in &r.feeds {
             let path = self.state.indicator_file(&f.name);
-            let bytes = fs::read(&path).map_err(io(&path))?;
-            let crc = crc32fast::hash(&bytes);
+            let crc = FileMark::read(&path).map_err(io(&path))?.crc;
             let mark = ledger.feeds.entry(f.name.clone()).or_default();
             let added = mark.crc != Some(crc);
             if added {
@@ -349,10 +348,9 @@ impl Run<'_> {
         let mut take = Vec::new();
         let mut status = EventsStatus::default();
         for f in files {
-            let bytes = fs::read(&f).map_err(io(&f))?;
+            let mark = FileMark::read(&f).map_err(io(&f))?;
             let key = fs::canonicalize(&f).unwrap_or_else(|_| f.clone());
             let key = key.to_string_lossy().into_owned();
-            let mark = FileMark::of(&bytes);
             match ledger.events.get(&key) {
                 Some(m) if *m == mark => status.seen += 1,
                 Some(_) => status.changed.push(f.to_string_lossy().into_owned()),

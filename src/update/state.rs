@@ -238,11 +238,26 @@ pub struct FileMark {
 }
 
 impl FileMark {
-    pub fn of(bytes: &[u8]) -> Self {
-        FileMark {
-            size: bytes.len() as u64,
-            crc: crc32fast::hash(bytes),
+    /// The mark of a file's content, read in blocks (event files can be
+    /// large).
+    pub fn read(path: &Path) -> io::Result<Self> {
+        use std::io::Read;
+        let mut f = fs::File::open(path)?;
+        let mut h = crc32fast::Hasher::new();
+        let mut buf = vec![0u8; 1 << 20];
+        let mut size = 0u64;
+        loop {
+            let n = f.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            h.update(&buf[..n]);
+            size += n as u64;
         }
+        Ok(FileMark {
+            size,
+            crc: h.finalize(),
+        })
     }
 }
 
