@@ -85,8 +85,7 @@ def feeds(args):
                     (r["indicator"], r["first_seen"], r["last_seen"], r["hits"]))
                 meta[r["feed"]] = (r["category"], r["confidence"])
     distinct = set()
-    conf = ["# The benchmark's %d feeds (scripts/bench-update-gen.py).\n" % len(per_feed),
-            "[defaults]\nmax_age = \"7d\"\n"]
+    conf = ["# The benchmark's %d feeds (scripts/bench-update-gen.py).\n" % len(per_feed)]
     files = []
     for i, name in enumerate(sorted(per_feed)):
         rows = per_feed[name]

@@ -21,6 +21,7 @@
 #
 # The data are made once per set of parameters (target/bench-update/data);
 # BENCH_EVENTS, BENCH_FEEDS, BENCH_ROWS and BENCH_PROFILES change them.
+# HYPERFINE=none times the demo without hyperfine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what="${1:-all}"
@@ -28,6 +29,7 @@ events="${BENCH_EVENTS:-10000000}"
 nfeeds="${BENCH_FEEDS:-50}"
 rows="${BENCH_ROWS:-1500000}"
 nprofiles="${BENCH_PROFILES:-100}"
+hyperfine="${HYPERFINE:-hyperfine}"
 w=target/bench-update
 mkdir -p "$w"
 rel=$(scripts/release-dir)
@@ -47,6 +49,11 @@ best_of_5() {
     if [ -z "$best" ] || [ "$(echo "$s < $best" | bc)" = 1 ]; then best=$s; fi
   done
   printf '%.3f' "$best"
+}
+
+# The fastest run of a hyperfine JSON export, with the mean.
+hyperfine_result() {
+  python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f s (mean %.3f ± %.3f, hyperfine)" % (r["min"], r["mean"], r["stddev"]))' "$1"
 }
 
 demo() {
@@ -74,15 +81,15 @@ TOML"
   fi
   local cmd=("$rel/tl-update" --config "$cfg" --quiet)
   echo "demo: $cfg"
-  if command -v hyperfine >/dev/null; then
-    hyperfine --style basic --runs 10 --prepare "$prepare" \
+  if command -v "$hyperfine" >/dev/null; then
+    "$hyperfine" --style basic --runs 10 --prepare "$prepare" \
       --export-json "$w/demo-fresh.json" -n "demo, fresh state" "${cmd[*]}"
     eval "$prepare"
     "${cmd[@]}" >/dev/null
-    hyperfine --style basic --runs 10 --warmup 1 \
+    "$hyperfine" --style basic --runs 10 --warmup 1 \
       --export-json "$w/demo-again.json" -n "demo, nothing new" "${cmd[*]}"
-    demo_fresh=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f s (mean %.3f ± %.3f, hyperfine)" % (r["min"], r["mean"], r["stddev"]))' "$w/demo-fresh.json")
-    demo_again=$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.3f s (mean %.3f ± %.3f, hyperfine)" % (r["min"], r["mean"], r["stddev"]))' "$w/demo-again.json")
+    demo_fresh=$(hyperfine_result "$w/demo-fresh.json")
+    demo_again=$(hyperfine_result "$w/demo-again.json")
   else
     demo_fresh="$(best_of_5 "${cmd[@]}") s (best of 5)"
     local p=$prepare
