@@ -6,7 +6,8 @@
 # p1, and every hundredth after it, has no capacity limit (an nftables set);
 # the others cycle through the firewall targets with their default
 # capacities (ipset 65,536, Palo Alto EDL 50,000, FortiGate 131,072,
-# MikroTik 50,000), keeping the highest-scored entries.
+# MikroTik 50,000), keeping the highest-scored entries (the profiles are
+# made by scripts/bench-update-gen.py profiles).
 #
 #   scripts/bench-compile.sh [N] [P...]
 set -euo pipefail
@@ -42,27 +43,9 @@ while len(seen) < n:
         ip, random.randrange(0, 10), random.randrange(1000),
         random.choice(cats), random.choice(feeds)))
 PY
-countries=(CN RU IR KP BR IN VN ID TR NG UA PK BD EG TH)
 for p in ${profiles[*]}; do
   rm -rf "$w/profiles" "$w/out"
-  mkdir -p "$w/profiles"
-  for i in $(seq 1 "$p"); do
-    c1=${countries[$((i % 15))]}; c2=${countries[$(((i + 5) % 15))]}; c3=${countries[$(((i + 10) % 15))]}
-    targets=(ipset paloalto-edl fortigate mikrotik)
-    target=${targets[$((i % 4))]}
-    if [ $((i % 100)) -eq 1 ]; then target=unlimited; fi
-    cat > "$w/profiles/p$i.toml" <<TOML
-name = "p$i"
-[evidence]
-min_score = $((i % 5 + 3)).0
-categories = { scanner = 2.0 }
-[[geo]]
-countries = ["$c1", "$c2", "$c3"]
-direction = "inbound"
-[capacity]
-target = "$target"
-TOML
-  done
+  python3 scripts/bench-update-gen.py profiles "$p" "$w/profiles"
   sync
   /usr/bin/time -f "%e %M" -o "$w/time" $rel/tl-compile --quiet --scores "$w/scores.csv" \
     --profiles "$w/profiles" --geo-db "$db" --out "$w/out" --now 2026-11-27T12:00:00Z

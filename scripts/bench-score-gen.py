@@ -5,16 +5,17 @@ Usage:
     scripts/bench-score-gen.py events N OUT.csv [--seed S] [--sources M] [--now TIME]
                                [--uniform] [--pool-seed P]
     scripts/bench-score-gen.py indicators N OUT.csv [--seed S] [--sources M] [--now TIME]
+                               [--feeds F]
 
 events: N sensor reports (time,source,sensor,port,proto,count) over the 7 days
 before --now, from a pool of M source addresses (default 1,000,000; about 2 %
 IPv6) with skewed activity (a few sources send most reports, as on real
 sensors), 1,000 sensors, common attacked ports, counts mostly 1.
 
-indicators: N indicator rows from 20 feeds with assorted categories; about
-half of the addresses also appear in the events pool (same --seed and
---sources), the rest are listed by feeds only. Rows are sorted per feed as
-tl-ingest writes them.
+indicators: N indicator rows from F feeds (default 20) with assorted
+categories; about half of the addresses also appear in the events pool (same
+--seed and --sources), the rest are listed by feeds only. Rows are sorted per
+feed as tl-ingest writes them.
 
 --uniform draws sources evenly from the pool (for states that hold most of
 it); --pool-seed picks the address pool (default: --seed), so two event
@@ -92,7 +93,7 @@ def indicators(args):
     rng = random.Random(args.seed + 1)
     srcs = pool(args.seed, args.sources)
     now = datetime.fromisoformat(args.now.replace("Z", "+00:00"))
-    feeds = ["feed%02d" % i for i in range(20)]
+    feeds = ["feed%02d" % i for i in range(args.feeds)]
     per_feed = args.n // len(feeds)
     extra = pool(args.seed + 99, args.n // 2 + 1000)
     with open(args.out, "w", buffering=1 << 20) as f:
@@ -129,6 +130,7 @@ def main():
     p.add_argument("--now", default="2026-01-01T00:00:00Z")
     p.add_argument("--uniform", action="store_true")
     p.add_argument("--pool-seed", type=int)
+    p.add_argument("--feeds", type=int, default=20)
     args = p.parse_args()
     if args.what == "events":
         events(args)

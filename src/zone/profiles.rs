@@ -92,6 +92,12 @@ fn read_profile(run: &Run, name: String, dir: PathBuf) -> Result<Profile, Error>
 /// Every entry's provenance: from the rules and the run's basis of a
 /// version `tl-compile` published, else from `provenance.csv` if any.
 fn provenance(dir: &Path, cfg: &ZoneConfig) -> Result<Provenance, Error> {
+    // Provenance only picks an entry's class. Without categories every
+    // entry is in the default class: the rows are not needed, and
+    // explaining a large version costs seconds per profile.
+    if cfg.categories.is_empty() {
+        return Ok(Provenance::default());
+    }
     let file = |f: &str| dir.join(f);
     if file(layout::COMPILED).is_file() && file(layout::BASIS).is_file() {
         let mut prov = Provenance::default();
