@@ -15,12 +15,7 @@ cd "$(dirname "$0")/.."
 n="${1:-1000000}"
 shift || true
 profiles=("${@:-1 1000}")
-dir=target/npm/node_modules/@ip-location-db/geolite2-country-mmdb
-if [ ! -f "$dir/geolite2-country.mmdb" ]; then
-  npm install --prefix target/npm --no-save --no-audit --no-fund \
-    @ip-location-db/geolite2-country-mmdb@2.3.2026061719 >/dev/null
-fi
-db="$dir/geolite2-country.mmdb"
+db=$(scripts/geolite2-db)
 cargo build --release --quiet --bin tl-compile
 rel=$(scripts/release-dir)
 w=target/bench-compile

@@ -11,12 +11,7 @@ cd "$(dirname "$0")/.."
 db="${1:-}"
 n="${2:-10000000}"
 if [ -z "$db" ]; then
-  dir=target/npm/node_modules/@ip-location-db/geolite2-country-mmdb
-  if [ ! -f "$dir/geolite2-country.mmdb" ]; then
-    npm install --prefix target/npm --no-save --no-audit --no-fund \
-      @ip-location-db/geolite2-country-mmdb@2.3.2026061719 >/dev/null
-  fi
-  db="$dir/geolite2-country.mmdb"
+  db=$(scripts/geolite2-db)
 fi
 cargo build --release --quiet --bin tl-geo --example bench_geo
 rel=$(scripts/release-dir)

@@ -104,12 +104,7 @@ TOML"
 
 # The GeoLite2 Country database of ip-location-db's npm package.
 geo_db() {
-  local dir=target/npm/node_modules/@ip-location-db/geolite2-country-mmdb
-  if [ ! -f "$dir/geolite2-country.mmdb" ]; then
-    npm install --prefix target/npm --no-save --no-audit --no-fund \
-      @ip-location-db/geolite2-country-mmdb@2.3.2026061719 >/dev/null
-  fi
-  echo "$PWD/$dir/geolite2-country.mmdb"
+  scripts/geolite2-db
 }
 
 # The realistic run's data, made once per set of parameters.
