@@ -653,4 +653,19 @@ fn the_bundled_demo_runs_and_says_where_everything_is() {
         fs::read(w.path("state/runs/000002/state.tls")).unwrap(),
         fs::read(w.path("state/runs/000003/state.tls")).unwrap()
     );
+    assert_eq!(j["rules"][0]["rendered"], false);
+    // Other firewall settings render the rules again, the lists unchanged.
+    let text = w
+        .read("demo.toml")
+        .replace("name = \"threatlist\"", "name = \"tldemo\"");
+    w.write("demo.toml", text);
+    let (r, j) = run(&w);
+    assert!(r.stdout.ends_with("nothing changed\n"), "{}", r.stdout);
+    assert_eq!(j["rules"][0]["rendered"], true);
+    let rules = fs::read_dir(w.path("rules/harbor/nftables")).unwrap();
+    let nft: String = (rules.flatten())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".nft"))
+        .map(|e| fs::read_to_string(e.path()).unwrap())
+        .collect();
+    assert!(nft.contains("table inet tldemo"), "{nft}");
 }

@@ -484,7 +484,8 @@ impl Run<'_> {
     }
 
     /// Renders the firewall rules of every profile that asks for them,
-    /// when its version changed or its rules are missing.
+    /// when its version changed, its rules are missing or the settings
+    /// they were rendered with changed.
     fn render(
         &mut self,
         scores: &Path,
@@ -495,8 +496,17 @@ impl Run<'_> {
         for (p, targets) in profiles.iter().zip(targets) {
             for &target in targets {
                 let dir = self.cfg.rules_dir.join(&p.name).join(target.name());
-                let changed = published.contains(&p.name);
-                if !changed && dir.is_dir() {
+                let options = crate::firewall::render::Options {
+                    log_in_prefix: (self.cfg.firewall.options.log_in_prefix.clone())
+                        .filter(|_| target.logs_inbound()),
+                    ..self.cfg.firewall.options.clone()
+                };
+                // What the rules were rendered with, beside them: other
+                // settings render them again though the lists are the same.
+                let stamp_file = dir.join(RULES_STAMP);
+                let stamp = format!("{options:?} {:?}\n", self.cfg.firewall.nameservers);
+                let same = fs::read(&stamp_file).is_ok_and(|b| b == stamp.as_bytes());
+                if !published.contains(&p.name) && same {
                     self.report
                         .rules
                         .push(RulesStatus::kept(&p.name, target.name(), &dir));
@@ -508,17 +518,15 @@ impl Run<'_> {
                     source: crate::firewall::render::Source::Dir(self.cfg.out_dir.join(&p.name)),
                     scores: Some(scores.to_string_lossy().into_owned()),
                     nameservers: self.cfg.firewall.nameservers.clone(),
-                    options: crate::firewall::render::Options {
-                        log_in_prefix: (self.cfg.firewall.options.log_in_prefix.clone())
-                            .filter(|_| target.logs_inbound()),
-                        ..self.cfg.firewall.options.clone()
-                    },
+                    options,
                     output: Some(dir.clone()),
                 })
                 .map_err(|source| Error::Firewall {
                     profile: p.name.clone(),
                     source,
                 })?;
+                crate::files::write_atomic(&stamp_file, &[stamp.as_bytes()])
+                    .map_err(io(&stamp_file))?;
                 self.report
                     .rules
                     .push(RulesStatus::rendered(&p.name, &r, &dir));
@@ -592,6 +600,9 @@ impl Run<'_> {
         Ok(())
     }
 }
+
+/// Beside rendered rules: the settings they were rendered with.
+const RULES_STAMP: &str = ".tl-update-settings";
 
 /// Whether a database built from `inputs` must be (re)built.
 fn needs_build(db: &Path, inputs: &[PathBuf]) -> bool {
