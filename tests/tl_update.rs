@@ -669,3 +669,102 @@ fn the_bundled_demo_runs_and_says_where_everything_is() {
         .collect();
     assert!(nft.contains("table inet tldemo"), "{nft}");
 }
+
+/// Kills `tl-update` (SIGKILL) at points through a run, again and again;
+/// after each kill what is published is whole (the state's run in force,
+/// every profile's version in force, every zone file), and runs to the end
+/// afterwards reach exactly what runs never killed reach: nothing is lost
+/// or counted twice.
+#[test]
+fn a_run_killed_anywhere_leaves_whole_outputs_and_counts_nothing_twice() {
+    let reference = Workdir::new();
+    reference.write("demo.toml", demo_config(&reference));
+    let full = |w: &Workdir| {
+        let r = w.run("tl-update", &["--config", "demo.toml", "-q"], b"");
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    };
+    // Two runs: the second scores the events the first drew from the log.
+    full(&reference);
+    full(&reference);
+
+    let w = Workdir::new();
+    w.write("demo.toml", demo_config(&w));
+    let whole = |w: &Workdir| {
+        if let Ok(run) = fs::read_link(w.path("state/current")) {
+            let run = w.path("state").join(run);
+            let ledger = fs::read(run.join("ledger.json")).unwrap();
+            serde_json::from_slice::<Value>(&ledger).expect("the ledger in force is whole");
+            assert!(run.join("state.tls").is_file() && run.join("scores.csv").is_file());
+        }
+        for p in ["acme", "harbor", "resolver"] {
+            if let Ok(v) = fs::read_link(w.path(&format!("out/{p}"))) {
+                let v = w.path("out").join(v);
+                for f in [
+                    "compiled.tlc",
+                    "block-in.txt",
+                    "evidence.crc",
+                    "summary.txt",
+                ] {
+                    assert!(
+                        v.join(f).is_file(),
+                        "{p}: {f} missing from the version in force"
+                    );
+                }
+            }
+        }
+        if let Ok(rd) = fs::read_dir(w.path("zones")) {
+            for e in rd.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".zone") {
+                    let text = fs::read_to_string(e.path()).unwrap();
+                    assert!(
+                        text.contains("SOA") && text.ends_with('\n'),
+                        "{name} is cut"
+                    );
+                }
+            }
+        }
+    };
+    let bin = bin_path("tl-update");
+    for delay_ms in [0, 3, 8, 15, 25, 40, 60, 90, 130, 180, 250] {
+        let mut child = std::process::Command::new(&bin)
+            .args(["--config", "demo.toml", "-q"])
+            .current_dir(w.dir.path())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        whole(&w);
+    }
+    // Runs to the end: whatever the killed runs finished, two more runs
+    // (or three: one may be the one that scores the log's events) reach
+    // the reference, and a further one changes nothing.
+    for _ in 0..3 {
+        full(&w);
+    }
+    let same = |rel: &str| {
+        assert_eq!(
+            fs::read(w.path(rel)).unwrap(),
+            fs::read(reference.path(rel)).unwrap(),
+            "{rel} differs from runs never killed"
+        );
+    };
+    same("state/current/state.tls");
+    same("state/current/scores.csv");
+    for p in ["acme", "harbor"] {
+        for list in ["block-in.txt", "block-out.txt", "allow.txt", "evidence.crc"] {
+            same(&format!("out/{p}/{list}"));
+        }
+    }
+    for z in [
+        "acme.zone",
+        "acme.rpz.zone",
+        "harbor.zone",
+        "resolver.rpz.zone",
+    ] {
+        same(&format!("zones/{z}"));
+    }
+}

@@ -105,6 +105,22 @@ impl Mirror {
     }
 }
 
+/// Removes mirrors a killed dry run left in the state directory (call
+/// with the run lock held: then no dry run is using one).
+pub fn remove_leftovers(state_dir: &Path) -> io::Result<()> {
+    let rd = match fs::read_dir(state_dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    for e in rd.flatten() {
+        if e.file_name().to_string_lossy().starts_with(MIRROR_PREFIX) {
+            fs::remove_dir_all(e.path())?;
+        }
+    }
+    Ok(())
+}
+
 /// `p` made absolute and lexically clean, without touching the file
 /// system (it may not exist yet).
 fn absolute(p: &Path) -> io::Result<PathBuf> {
@@ -181,5 +197,10 @@ mod tests {
         fs::write(dst.join("new"), "t").unwrap();
         fs::rename(dst.join("new"), dst.join("runs/000002/state.tls")).unwrap();
         assert_eq!(fs::read(src.join("runs/000002/state.tls")).unwrap(), b"s");
+        // A mirror a killed dry run left is removed by the next run.
+        fs::create_dir_all(src.join(format!("{MIRROR_PREFIX}x/0"))).unwrap();
+        remove_leftovers(&src).unwrap();
+        assert!(!src.join(format!("{MIRROR_PREFIX}x")).exists());
+        assert!(src.join("current").exists());
     }
 }

@@ -135,6 +135,7 @@ pub fn run_with(plan: &UpdatePlan, progress: &dyn Progress) -> Result<UpdateRepo
         .lock()
         .map_err(io(&real.state_dir))?
         .ok_or_else(|| Error::Locked(state.lock_file()))?;
+    dry::remove_leftovers(&real.state_dir).map_err(io(&real.state_dir))?;
     let now = plan.now.or(real.now).unwrap_or_else(crate::time::now);
     // A dry run works on a copy whose every file is a hard link: the
     // stages replace files by rename, so the originals stay as they are.
