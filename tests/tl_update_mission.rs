@@ -39,11 +39,11 @@ fn config(d: &Path, zone_extra: &str, more: &str) {
     let text = format!(
         "state_dir = \"state\"\nout_dir = \"out\"\nzone_dir = \"zones\"\n\
          feeds = \"{}\"\nprofiles = [\"{}\"]\n\
-         [geo]\ncountry_csv = [\"{}\"]\n\
+         [geo]\ncountry_csv = [\"{}/fixtures/geo/country.csv\"]\n\
          [zone]\norigin = \"lists.example\"\nnsd_conf = \"nsd-zones.conf\"\n{zone_extra}\n{more}",
         demo("feeds.toml"),
         demo("profiles/acme.toml"),
-        format!("{}/fixtures/geo/country.csv", env!("CARGO_MANIFEST_DIR")),
+        env!("CARGO_MANIFEST_DIR"),
     );
     std::fs::write(d.join("threatlist.toml"), text).unwrap();
 }
