@@ -236,6 +236,31 @@ fn every_profile_is_exact() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     let after: Vec<_> = want.iter().map(|f| mtime(f)).collect();
     assert_eq!(before, after);
+    // An output directory that does not exist yet is made.
+    let r = zone(
+        &w,
+        &[
+            "-q",
+            "--out",
+            &fx("out"),
+            "--origin",
+            "lists.example",
+            "--config",
+            &fx("zone.toml"),
+            "--now",
+            NOW,
+            "-o",
+            "new/zones",
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    for f in want.iter().filter(|f| f.ends_with(".zone")) {
+        assert_eq!(
+            w.read(&format!("new/zones/{f}")),
+            expected(&format!("out/{f}")),
+            "{f}"
+        );
+    }
 }
 
 fn serial_of(text: &str) -> u32 {

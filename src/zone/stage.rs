@@ -177,6 +177,8 @@ pub fn publish(plan: &ZonePlan) -> Result<ZoneReport, Error> {
         Some(dir) => {
             only_for_one_list(plan)?;
             let out_dir = plan.output.as_deref().unwrap_or(dir);
+            // Made if missing, as tl-compile makes its output directory.
+            std::fs::create_dir_all(out_dir).map_err(|e| Error::io(out_dir, &e))?;
             let chosen = (!plan.formats.is_empty()).then_some(plan.formats.as_slice());
             let report = profiles::publish_all(&run, Path::new(dir), Path::new(out_dir), chosen)?;
             (report, PathBuf::from(out_dir))
