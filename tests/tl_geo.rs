@@ -274,7 +274,7 @@ fn wrong_database_type_and_unknown_codes() {
     assert_eq!(r.code, 2);
     assert_eq!(
         r.stderr,
-        "tl-geo: a.mmdb: database type 'tl-geo-ASN' holds no country data; give a country database with --db\n"
+        "tl-geo: a.mmdb: database type 'tl-geo-ASN' holds no country data; a country database (GeoLite2-Country, GeoIP2-City, …) is needed here\n"
     );
     let r = w.run(
         "tl-geo",
@@ -283,7 +283,7 @@ fn wrong_database_type_and_unknown_codes() {
     );
     assert_eq!(
         r.stderr,
-        "tl-geo: c.mmdb: database type 'tl-geo-Country' holds no ASN data; give an ASN database with --asn-db\n"
+        "tl-geo: c.mmdb: database type 'tl-geo-Country' holds no ASN data; an ASN database (GeoLite2-ASN, …) is needed here\n"
     );
     let r = w.run("tl-geo", &["lookup", "--db", "a.mmdb", "1.2.3.4"], b"");
     assert_eq!(r.code, 2);
@@ -304,7 +304,7 @@ fn wrong_database_type_and_unknown_codes() {
     let r = w.run("tl-geo", &["extract", "--db", "x.mmdb", "FR"], b"");
     assert_eq!(
         r.stderr,
-        "tl-geo: x.mmdb: database type 'custom' holds no country data; give a country database with --db\n"
+        "tl-geo: x.mmdb: database type 'custom' holds no country data; a country database (GeoLite2-Country, GeoIP2-City, …) is needed here\n"
     );
     let r = w.run("tl-geo", &["extract", "--db", "c.mmdb", "UK"], b"");
     assert_eq!(r.code, 2);

@@ -208,7 +208,7 @@ fn maxmind_asn_test_database_matches_its_json() {
     let r = w.run("tl-geo", &["extract", "--db", &db, "FR"], b"");
     assert_eq!(
         r.stderr,
-        format!("tl-geo: {db}: database type 'GeoLite2-ASN' holds no country data; give a country database with --db\n")
+        format!("tl-geo: {db}: database type 'GeoLite2-ASN' holds no country data; a country database (GeoLite2-Country, GeoIP2-City, …) is needed here\n")
     );
 }
 

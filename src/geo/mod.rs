@@ -70,16 +70,21 @@ pub fn check_type(db: &Database, need: Need) -> Result<(), Error> {
     Ok(())
 }
 
-/// The message for a database without the data needed.
+/// The message for a database without the data needed. It names no
+/// option: each tool (and tl-update's configuration) names the database
+/// its own way.
 pub fn wrong_type(db: &Database, need: Need) -> Error {
-    let (what, article, flag) = match need {
-        Need::Country => ("country", "a", "--db"),
-        Need::Asn => ("ASN", "an", "--asn-db"),
+    let (what, kind) = match need {
+        Need::Country => (
+            "country",
+            "a country database (GeoLite2-Country, GeoIP2-City, …)",
+        ),
+        Need::Asn => ("ASN", "an ASN database (GeoLite2-ASN, …)"),
     };
     Error::database(
         &db.name,
         format!(
-            "database type '{}' holds no {what} data; give {article} {what} database with {flag}",
+            "database type '{}' holds no {what} data; {kind} is needed here",
             db.meta.database_type
         ),
     )
