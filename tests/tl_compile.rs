@@ -217,6 +217,14 @@ fn query_answers_from_the_compiled_lists() {
         r.stderr,
         "tl-query: argument: not an address or domain name: 'not an address'\n"
     );
+    // No output directory: say what it is and how to name it.
+    let r = w.run("tl-query", &["--out", "nowhere", "198.51.100.7"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "tl-query: nowhere: no such directory; tl-query reads what tl-compile --out \
+         (or tl-update's out_dir) wrote: name it with --out DIR\n"
+    );
     // --at: before the first version there is none.
     let r = w.run("tl-query", &["--at", "2026-01-01", "198.51.100.7"], b"");
     assert_eq!(r.code, 1);

@@ -88,6 +88,12 @@ fn run(c: Cli) -> Result<Verdict, Failure> {
         Some(s) => Some(crate::time::parse_arg(s).map_err(|e| Failure::msg(format!("--at: {e}")))?),
         None => None,
     };
+    if !c.out.is_dir() {
+        return Err(Failure::msg(format!(
+            "{}: no such directory; tl-query reads what tl-compile --out (or tl-update's out_dir) wrote: name it with --out DIR",
+            c.out.display()
+        )));
+    }
     if let Some(p) = &c.provenance {
         return print_provenance(&c.out, p, at);
     }
