@@ -28,7 +28,7 @@ complete -c tl-logs -l html -d 'Write a self-contained HTML report (charts as in
 complete -c tl-logs -l events -d 'Write inbound drops and IDS alerts from outside sources as sensor events (time,source,sensor,port,proto,count) for tl-score' -r
 complete -c tl-logs -l sensor -d 'The sensor name of --events' -r
 complete -c tl-logs -l threads -d 'Worker threads [default: every core]' -r
-complete -c tl-logs -l now -d 'The time a log read from stdin ends by (its year\'s reference): RFC 3339, a date or Unix seconds [default: now]' -r
+complete -c tl-logs -l now -d 'The time a log read from stdin ends by (its year\'s reference): RFC 3339, a date, Unix seconds, or -2d, yesterday [default: now]' -r
 complete -c tl-logs -l strict -d 'Fail (exit 2) at the first line that carries no event'
 complete -c tl-logs -s q -l quiet -d 'Write no text summary'
 complete -c tl-logs -s h -l help -d 'Print help (see more with \'--help\')'

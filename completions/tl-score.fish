@@ -27,7 +27,7 @@ end
 complete -c tl-score -n "__fish_tl_score_needs_command" -s e -l events -d 'Sensor events CSV (time,source,sensor,port,proto,count); repeatable' -r
 complete -c tl-score -n "__fish_tl_score_needs_command" -s i -l indicators -d 'Indicators CSV from tl-ingest; repeatable' -r
 complete -c tl-score -n "__fish_tl_score_needs_command" -l feeds -d 'Feed configuration (TOML): each feed\'s category and confidence (a cap)' -r
-complete -c tl-score -n "__fish_tl_score_needs_command" -l now -d 'Reference time: RFC 3339, a date (its end) or Unix seconds [default: the clock]' -r
+complete -c tl-score -n "__fish_tl_score_needs_command" -l now -d 'Reference time: RFC 3339, a date (its end), Unix seconds, or -2d, yesterday [default: the clock]' -r
 complete -c tl-score -n "__fish_tl_score_needs_command" -l state -d 'Start from this state file (from --save-state or merge)' -r
 complete -c tl-score -n "__fish_tl_score_needs_command" -l rollup-prefix -d 'IPv4 roll-up prefix length' -r
 complete -c tl-score -n "__fish_tl_score_needs_command" -l rollup-prefix6 -d 'IPv6 roll-up prefix length' -r
@@ -52,7 +52,7 @@ complete -c tl-score -n "__fish_tl_score_needs_command" -a "help" -d 'Print this
 complete -c tl-score -n "__fish_tl_score_using_subcommand explain" -s e -l events -d 'Sensor events CSV (time,source,sensor,port,proto,count); repeatable' -r
 complete -c tl-score -n "__fish_tl_score_using_subcommand explain" -s i -l indicators -d 'Indicators CSV from tl-ingest; repeatable' -r
 complete -c tl-score -n "__fish_tl_score_using_subcommand explain" -l feeds -d 'Feed configuration (TOML): each feed\'s category and confidence (a cap)' -r
-complete -c tl-score -n "__fish_tl_score_using_subcommand explain" -l now -d 'Reference time: RFC 3339, a date (its end) or Unix seconds [default: the clock]' -r
+complete -c tl-score -n "__fish_tl_score_using_subcommand explain" -l now -d 'Reference time: RFC 3339, a date (its end), Unix seconds, or -2d, yesterday [default: the clock]' -r
 complete -c tl-score -n "__fish_tl_score_using_subcommand explain" -l state -d 'Start from this state file (from --save-state or merge)' -r
 complete -c tl-score -n "__fish_tl_score_using_subcommand explain" -l rollup-prefix -d 'IPv4 roll-up prefix length' -r
 complete -c tl-score -n "__fish_tl_score_using_subcommand explain" -l rollup-prefix6 -d 'IPv6 roll-up prefix length' -r
@@ -65,7 +65,7 @@ complete -c tl-score -n "__fish_tl_score_using_subcommand explain" -l strict -d 
 complete -c tl-score -n "__fish_tl_score_using_subcommand explain" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c tl-score -n "__fish_tl_score_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c tl-score -n "__fish_tl_score_using_subcommand merge" -s o -l output -d 'The merged state, written atomically' -r
-complete -c tl-score -n "__fish_tl_score_using_subcommand merge" -l now -d 'Decay the result to this later time (RFC 3339, a date or Unix seconds) [default: the latest state\'s]' -r
+complete -c tl-score -n "__fish_tl_score_using_subcommand merge" -l now -d 'Decay the result to this later time (RFC 3339, a date, Unix seconds, or -2d, yesterday) [default: the latest state\'s]' -r
 complete -c tl-score -n "__fish_tl_score_using_subcommand merge" -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c tl-score -n "__fish_tl_score_using_subcommand merge" -s h -l help -d 'Print help'
 complete -c tl-score -n "__fish_tl_score_using_subcommand help; and not __fish_seen_subcommand_from explain merge help" -f -a "explain" -d 'Every contribution to the score of addresses, networks or domains, as CSV'

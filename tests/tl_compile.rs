@@ -232,6 +232,10 @@ fn query_answers_from_the_compiled_lists() {
         r.stdout,
         "query,profile,list,entry,reason,detail\n198.51.100.7,acme,no-version,,,\n"
     );
+    // The same, relative to now (a value starting with '-' is a time).
+    let r = w.run("tl-query", &["--at", "-36500d", "198.51.100.7"], b"");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stdout.ends_with("198.51.100.7,acme,no-version,,,\n"), "{}", r.stdout);
 }
 
 #[test]

@@ -80,7 +80,7 @@ pub struct Cli {
     #[arg(long)]
     force: bool,
     /// The time of the run: RFC 3339, a date (its end) or Unix seconds (default: now)
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     now: Option<String>,
     /// Days of history kept per profile
     #[arg(long, value_name = "DAYS", default_value_t = 400)]

@@ -137,8 +137,8 @@ pub struct Cli {
     /// Emit special-purpose space (private, loopback, multicast, …) too
     #[arg(long)]
     allow_special: bool,
-    /// The time for feeds that carry none (RFC 3339, a date or Unix seconds), and the clock for cache ages
-    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg)]
+    /// The time for feeds that carry none (RFC 3339, a date, Unix seconds, or -2d, yesterday), and the clock for cache ages
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg, allow_hyphen_values = true)]
     now: Option<i64>,
     /// Per-feed summary on stderr
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = StatsFormat::Text)]

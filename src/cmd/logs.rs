@@ -136,8 +136,8 @@ pub struct Cli {
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
     /// The time a log read from stdin ends by (its year's reference):
-    /// RFC 3339, a date or Unix seconds [default: now]
-    #[arg(long, value_name = "TIME")]
+    /// RFC 3339, a date, Unix seconds, or -2d, yesterday [default: now]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     now: Option<String>,
 }
 

@@ -63,8 +63,9 @@ pub struct Cli {
     /// tl-compile's output directory
     #[arg(long, value_name = "DIR", default_value = "out")]
     out: PathBuf,
-    /// Answer as of this time: RFC 3339, a date (its end) or Unix seconds
-    #[arg(long, value_name = "DATE")]
+    /// Answer as of this time: RFC 3339, a date (its end), Unix seconds, or
+    /// before now: -2d, -12h, yesterday
+    #[arg(long, value_name = "DATE", allow_hyphen_values = true)]
     at: Option<String>,
     /// Print the whole provenance of PROFILE's version (entry,list,reason,
     /// detail) instead of answering queries

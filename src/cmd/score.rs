@@ -101,8 +101,8 @@ struct EvidenceArgs {
     /// Feed configuration (TOML): each feed's category and confidence (a cap)
     #[arg(long, value_name = "FILE")]
     feeds: Option<String>,
-    /// Reference time: RFC 3339, a date (its end) or Unix seconds [default: the clock]
-    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg)]
+    /// Reference time: RFC 3339, a date (its end), Unix seconds, or -2d, yesterday [default: the clock]
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg, allow_hyphen_values = true)]
     now: Option<i64>,
     /// Start from this state file (from --save-state or merge)
     #[arg(long, value_name = "FILE")]
@@ -184,8 +184,8 @@ struct MergeArgs {
     /// The merged state, written atomically
     #[arg(short, long, value_name = "FILE", required = true)]
     output: String,
-    /// Decay the result to this later time (RFC 3339, a date or Unix seconds) [default: the latest state's]
-    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg)]
+    /// Decay the result to this later time (RFC 3339, a date, Unix seconds, or -2d, yesterday) [default: the latest state's]
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg, allow_hyphen_values = true)]
     now: Option<i64>,
     /// Print nothing on stderr but errors
     #[arg(short, long)]

@@ -70,7 +70,7 @@ pub struct Cli {
     config: PathBuf,
     /// The time of the run: RFC 3339, a date (its end) or Unix seconds
     /// (default: the configuration's `now`, else the clock)
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     now: Option<String>,
     /// Run everything on a copy and show what would be published
     #[arg(long)]

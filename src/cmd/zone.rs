@@ -130,7 +130,7 @@ pub struct Cli {
     #[arg(long, value_enum)]
     serial_style: Option<SerialStyle>,
     /// The time for serials: RFC 3339, a date (its end) or Unix seconds (default: now)
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
     now: Option<String>,
     /// Write a named.conf fragment for the zones
     #[arg(long, value_name = "FILE")]

@@ -79,22 +79,7 @@ pub struct Config {
     pub jobs: Vec<Job>,
 }
 
-/// `250ms`, `30s`, `15m`, `12h`, `7d`, `2w`.
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
-    let n: u64 = num.parse().ok()?;
-    let mult = match unit.trim() {
-        "ms" => return Some(Duration::from_millis(n)),
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86400,
-        "w" => 7 * 86400,
-        _ => return None,
-    };
-    Some(Duration::from_secs(n.checked_mul(mult)?))
-}
+pub use crate::time::parse_duration;
 
 /// A size in bytes: `1048576`, `512K`, `256M`, `1G` (powers of 1024).
 pub fn parse_size(s: &str) -> Option<u64> {

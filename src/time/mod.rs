@@ -29,14 +29,28 @@ pub fn parse_rfc3339(s: &str) -> Option<i64> {
 
 /// A time that is none of the forms [`parse_arg`] takes.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("not RFC 3339 (2026-11-27T14:00:00Z), a date or Unix seconds: {}", crate::error::quote(.0.as_bytes()))]
+#[error("not RFC 3339 (2026-11-27T14:00:00Z), a date, Unix seconds or a time before now (-2d, -12h, yesterday): {}", crate::error::quote(.0.as_bytes()))]
 pub struct BadTime(pub String);
 
 /// A time given on a command line or in a configuration: RFC 3339, Unix
-/// seconds, or a date (its last second, UTC).
+/// seconds, a date (its last second, UTC), or a time before now: `-2d`,
+/// `-12h` (a duration), `now`, `today`, `yesterday` (their last second).
 pub fn parse_arg(s: &str) -> Result<i64, BadTime> {
     if let Ok(n) = s.parse::<i64>() {
         return Ok(n);
+    }
+    let day = |days_back: i64| {
+        let t = now() - days_back * 86400;
+        t - t.rem_euclid(86400) + 86399
+    };
+    match s {
+        "now" => return Ok(now()),
+        "today" => return Ok(day(0)),
+        "yesterday" => return Ok(day(1)),
+        _ => {}
+    }
+    if let Some(d) = s.strip_prefix('-').and_then(parse_duration) {
+        return Ok(now() - d.as_secs() as i64);
     }
     if let Some(t) = parse_rfc3339(s) {
         return Ok(t);
@@ -45,6 +59,24 @@ pub fn parse_arg(s: &str) -> Result<i64, BadTime> {
         return Ok(t);
     }
     Err(BadTime(s.to_string()))
+}
+
+/// `250ms`, `30s`, `15m`, `12h`, `7d`, `2w`.
+pub fn parse_duration(s: &str) -> Option<std::time::Duration> {
+    use std::time::Duration;
+    let s = s.trim();
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+    let n: u64 = num.parse().ok()?;
+    let mult = match unit.trim() {
+        "ms" => return Some(Duration::from_millis(n)),
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86400,
+        "w" => 7 * 86400,
+        _ => return None,
+    };
+    Some(Duration::from_secs(n.checked_mul(mult)?))
 }
 
 /// A time zone by IANA name (`Europe/Berlin`, `UTC`) or fixed offset
@@ -95,7 +127,18 @@ mod tests {
         assert_eq!(parse_arg("2026-11-27T14:00:00Z"), Ok(1_795_788_000));
         assert_eq!(parse_arg("2026-11-27T15:00:00+01:00"), Ok(1_795_788_000));
         assert_eq!(parse_arg("2026-11-27"), Ok(1_795_823_999));
-        assert!(parse_arg("yesterday").is_err());
+        assert!(parse_arg("last week").is_err() && parse_arg("-2x").is_err());
+        assert_eq!(parse_arg("-2"), Ok(-2), "Unix seconds, not relative");
+        // Relative to the clock: checked against it, within a second.
+        let near = |got: i64, want: i64| assert!((got - want).abs() <= 1, "{got} {want}");
+        let t = now();
+        near(parse_arg("now").unwrap(), t);
+        near(parse_arg("-2d").unwrap(), t - 2 * 86400);
+        near(parse_arg("-12h").unwrap(), t - 12 * 3600);
+        let today = parse_arg("today").unwrap();
+        assert_eq!(today % 86400, 86399);
+        assert_eq!(parse_arg("yesterday").unwrap(), today - 86400);
+        assert!(today >= t && today - t < 86400);
         assert_eq!(format(1_795_788_000), "2026-11-27T14:00:00Z");
     }
 }

@@ -522,7 +522,7 @@ mod tests {
             parse_at(&MINIMAL.replace("path = \"a.txt\"", "path = \"a.txt\"\nconfidence = 2.0"))
                 .unwrap_err();
         assert!(e.contains(":5: feed 'a': confidence"), "{e}");
-        let e = parse_at(&format!("now = \"yesterday\"\n{MINIMAL}")).unwrap_err();
+        let e = parse_at(&format!("now = \"last week\"\n{MINIMAL}")).unwrap_err();
         assert!(e.contains(":1: now:"), "{e}");
         let e = parse_at(&format!(
             "{MINIMAL}[logs]\ninputs = [\"k\"]\nprofile = \"a\"\ntimezone = \"Mars/Base\"\n"
