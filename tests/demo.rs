@@ -324,8 +324,9 @@ fn acme_is_unchanged_by_the_new_feeds_and_takes_what_the_sensors_add() {
     assert_eq!(read(d, "out/acme/domains.txt"), "");
     assert_eq!(
         read(d, "out/acme/summary.txt"),
-        "acme: serial 1, block-in 3 (18446744073709551888 addresses), block-out 4 \
-         (18446744073709551768 addresses), allow 2, domains 0, +9 -0, left out 0\n"
+        "acme: serial 1: block-in 3 prefixes · 272 IPv4 addresses · 1 IPv6 /64; block-out 4 \
+         prefixes · 152 IPv4 addresses · 1 IPv6 /64; allow 2 prefixes · 17 IPv4 addresses; \
+         domains 0; lines +9 -0 since the last version; left out 0\n"
     );
 
     // The whole demo: the sensors corroborate the brute-forcer

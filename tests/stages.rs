@@ -137,7 +137,7 @@ fn the_demo_chain_runs_through_the_library_stages() {
     };
     assert_eq!(acme.name, "acme");
     assert!(
-        matches!(&acme.outcome, profile::Outcome::Published { serial: 1, summary } if summary.starts_with("acme: serial 1, block-in ")),
+        matches!(&acme.outcome, profile::Outcome::Published { serial: 1, summary } if summary.starts_with("acme: serial 1: block-in ")),
         "{acme:?}"
     );
     assert_eq!(held.name, "guarded");

@@ -67,8 +67,9 @@ fn compiles_in_order_with_guards() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
-        "acme: serial 1, block-in 3 (258 addresses), block-out 4 (138 addresses), \
-         allow 2, domains 1, +10 -0, left out 0\n"
+        "acme: serial 1: block-in 3 prefixes · 257 IPv4 addresses · 1 IPv6 /128; block-out 4 \
+         prefixes · 137 IPv4 addresses · 1 IPv6 /128; allow 2 prefixes · 17 IPv4 addresses; \
+         domains 1; lines +10 -0 since the last version; left out 0\n"
     );
     assert_eq!(
         r.stderr,
@@ -161,7 +162,7 @@ fn compiles_in_order_with_guards() {
     let before = w.read("out/acme/provenance.csv");
     let r = compile(&w, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.starts_with("acme: serial 2,"), "{}", r.stdout);
+    assert!(r.stdout.starts_with("acme: serial 2:"), "{}", r.stdout);
     assert_eq!(w.read("out/acme/provenance.csv"), before);
     assert_eq!(w.read("out/acme/diff.txt"), "");
     // The old version keeps only what history needs.
@@ -235,7 +236,11 @@ fn query_answers_from_the_compiled_lists() {
     // The same, relative to now (a value starting with '-' is a time).
     let r = w.run("tl-query", &["--at", "-36500d", "198.51.100.7"], b"");
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stdout.ends_with("198.51.100.7,acme,no-version,,,\n"), "{}", r.stdout);
+    assert!(
+        r.stdout.ends_with("198.51.100.7,acme,no-version,,,\n"),
+        "{}",
+        r.stdout
+    );
 }
 
 #[test]
@@ -465,7 +470,7 @@ fn killed_run_leaves_previous_outputs_intact() {
     // The next run cleans up and publishes serial 2.
     let r = compile(&w, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.starts_with("acme: serial 2,"));
+    assert!(r.stdout.starts_with("acme: serial 2:"));
     assert!(!tmp.exists());
 }
 
@@ -494,8 +499,9 @@ fn demo_profile_compiles() {
     assert_eq!(r.stdout, "");
     assert_eq!(
         w.read("out/acme/summary.txt"),
-        "acme: serial 1, block-in 3 (258 addresses), block-out 3 (10 addresses), allow 2, \
-         domains 1, +9 -0, left out 0\n"
+        "acme: serial 1: block-in 3 prefixes · 257 IPv4 addresses · 1 IPv6 /128; block-out 3 \
+         prefixes · 9 IPv4 addresses · 1 IPv6 /128; allow 2 prefixes · 17 IPv4 addresses; \
+         domains 1; lines +9 -0 since the last version; left out 0\n"
     );
 }
 
@@ -522,7 +528,7 @@ fn stale_feed_holds_back_and_history_answers_as_of_a_date() {
     );
     let r = compile(&w, &["--now", later, "--force"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
-    assert!(r.stdout.starts_with("acme: serial 2,"), "{}", r.stdout);
+    assert!(r.stdout.starts_with("acme: serial 2:"), "{}", r.stdout);
     assert_eq!(
         w.read("out/acme/diff.txt"),
         "+block-in 198.51.100.53\n+block-out 198.51.100.53\n-allow 198.51.100.53\n"
@@ -575,10 +581,11 @@ fn a_directory_of_profiles_compiles_each_in_name_order() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
-        "acme: serial 1, block-in 3 (258 addresses), block-out 4 (138 addresses), \
-         allow 2, domains 1, +10 -0, left out 0\n\
-         beta: serial 1, block-in 1 (1 addresses), block-out 1 (1 addresses), \
-         allow 0, domains 0, +2 -0, left out 0\n"
+        "acme: serial 1: block-in 3 prefixes · 257 IPv4 addresses · 1 IPv6 /128; block-out 4 \
+         prefixes · 137 IPv4 addresses · 1 IPv6 /128; allow 2 prefixes · 17 IPv4 addresses; \
+         domains 1; lines +10 -0 since the last version; left out 0\n\
+         beta: serial 1: block-in 1 prefix · 1 IPv4 address; block-out 1 prefix · 1 IPv4 \
+         address; allow 0 prefixes; domains 0; lines +2 -0 since the last version; left out 0\n"
     );
     assert_eq!(w.read("out/beta/block-in.txt"), "198.51.100.7\n");
     // Two profiles with one name are refused before anything is published.

@@ -453,8 +453,9 @@ mod tests {
             open.outcome,
             Outcome::Published {
                 serial: 1,
-                summary: "open: serial 1, block-in 1 (1 addresses), block-out 0 (0 addresses), \
-                          allow 0, domains 0, +1 -0, left out 0"
+                summary: "open: serial 1: block-in 1 prefix · 1 IPv4 address; block-out 0 \
+                          prefixes; allow 0 prefixes; domains 0; lines +1 -0 since the last \
+                          version; left out 0"
                     .into()
             }
         );

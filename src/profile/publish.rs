@@ -16,6 +16,7 @@ use super::layout::{self, OutDir};
 use super::Error;
 use crate::artifact::{Artifact, ArtifactWriter};
 use crate::error::InputError;
+use crate::set::count::human;
 use crate::set::{IpSet, ListPrinter};
 use serde::{Deserialize, Serialize};
 use std::fs::{self, File};
@@ -182,14 +183,14 @@ pub fn render(
     files.push((layout::EVIDENCE, format!("{digest:08x}\n").into_bytes()));
     let (diff, added, removed) = diff_bytes(c, prev);
     files.push((layout::DIFF, diff));
+    // Each list's size with the families apart; +added/-removed are the
+    // lines of the lists (entries and domains) against the version before.
     let summary = format!(
-        "{}: serial {serial}, block-in {} ({} addresses), block-out {} ({} addresses), allow {}, domains {}, +{added} -{removed}, left out {}",
+        "{}: serial {serial}: block-in {}; block-out {}; allow {}; domains {}; lines +{added} -{removed} since the last version; left out {}",
         p.name,
-        lines(&c.block_in),
-        count(&c.block_in),
-        lines(&c.block_out),
-        count(&c.block_out),
-        lines(&c.allow),
+        human(&c.block_in),
+        human(&c.block_out),
+        human(&c.allow),
         c.domains.len(),
         c.left_out,
     );
@@ -294,12 +295,6 @@ fn diff_bytes(c: &Compiled, prev: Option<&Version>) -> (Vec<u8>, usize, usize) {
     let added: usize = counts.iter().map(|c| c.0).sum();
     let removed: usize = counts.iter().map(|c| c.1).sum();
     (diff, added, removed)
-}
-
-fn count(s: &IpSet) -> String {
-    let n = s.v4.count().as_u128().unwrap_or(u128::MAX);
-    let m = s.v6.count().as_u128().unwrap_or(u128::MAX);
-    n.saturating_add(m).to_string()
 }
 
 /// Flushes everything written to the file system holding `dir`.
