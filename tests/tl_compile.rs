@@ -332,7 +332,24 @@ fn canary_and_circuit_breaker_hold_back() {
         "{}",
         r.stderr
     );
+    assert!(
+        r.stderr
+            .contains("acme: not published; the last version stays"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(w.read("out/acme/block-in.txt"), first);
+    // The same on a first run: nothing stays, and the message says so.
+    let fresh = wd();
+    fresh.write("scores.csv", &scores);
+    let r = compile(&fresh, &[]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("acme: not published; there is no earlier version, so nothing is in force"),
+        "{}",
+        r.stderr
+    );
     // Shrinking beyond 50 %: held back, then --force publishes.
     w.write(
         "scores.csv",

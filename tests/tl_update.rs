@@ -363,7 +363,7 @@ fn a_guard_holds_a_profile_back_and_the_old_version_stays() {
     assert!(r.stdout.contains("  held by canary: "), "{}", r.stdout);
     assert!(
         r.stderr
-            .contains("acme: not published; the last version stays"),
+            .contains("acme: not published; serial 1 stays in force"),
         "{}",
         r.stderr
     );

@@ -105,13 +105,13 @@ pub fn main() -> ExitCode {
             profiles: c.profiles,
             geo_db: c.geo_db,
             asn_db: c.asn_db,
-            out: c.out,
+            out: c.out.clone(),
             force: c.force,
             now,
             keep_days: c.keep_days,
             keep_unchanged: false,
         })?;
-        print_report(&report, c.quiet);
+        print_report(&report, &c.out, c.quiet);
         Ok(report.verdict())
     })
 }
@@ -119,15 +119,21 @@ pub fn main() -> ExitCode {
 /// Per profile on stderr: its notes (unless quiet), what the guards
 /// found, and whether that held it back; then the published versions'
 /// summaries on stdout (unless quiet).
-fn print_report(report: &CompileReport, quiet: bool) {
+fn print_report(report: &CompileReport, out: &std::path::Path, quiet: bool) {
+    let out = profile::layout::OutDir::new(out);
     for p in &report.profiles {
         let notes = p.notes.iter().filter(|_| !quiet);
         for m in notes.chain(p.holds.iter().map(|h| &h.message)) {
             eprintln!("{NAME}: {}: {m}", p.name);
         }
         if p.outcome == Outcome::HeldBack {
+            let stays = if out.current(&p.name).exists() {
+                "the last version stays"
+            } else {
+                "there is no earlier version, so nothing is in force"
+            };
             eprintln!(
-                "{NAME}: {}: not published; the last version stays (--force publishes anyway)",
+                "{NAME}: {}: not published; {stays} (--force publishes anyway)",
                 p.name
             );
         }

@@ -159,8 +159,12 @@ fn print_report(r: &UpdateReport, quiet: bool) {
             eprintln!("{NAME}: {}: {m}", p.name);
         }
         if p.outcome == "held-back" {
+            let stays = match p.serial {
+                Some(n) => format!("serial {n} stays in force"),
+                None => "there is no earlier version, so nothing is in force".into(),
+            };
             eprintln!(
-                "{NAME}: {}: not published; the last version stays (--force publishes anyway)",
+                "{NAME}: {}: not published; {stays} (--force publishes anyway)",
                 p.name
             );
         }
