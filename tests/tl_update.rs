@@ -641,6 +641,8 @@ fn the_bundled_demo_runs_and_says_where_everything_is() {
     assert!(r.stdout.ends_with("nothing changed\n"), "{}", r.stdout);
     let (r, j) = run(&w);
     assert_eq!(j["events"]["rows"], 0);
+    // What the zones leave out was said when they were written.
+    assert!(!r.stderr.contains("wider than"), "{}", r.stderr);
     assert!(
         r.stdout
             .contains("evidence: 0 new feed snapshots, 0 new event files"),

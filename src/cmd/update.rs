@@ -170,8 +170,11 @@ fn print_report(r: &UpdateReport, quiet: bool) {
         }
     }
     if !quiet {
-        for n in &r.zone_notes {
-            eprintln!("{NAME}: {n}");
+        // Said when the zones are written, not on every unchanged run.
+        if r.zones.iter().any(|z| z.changed) {
+            for n in &r.zone_notes {
+                eprintln!("{NAME}: {n}");
+            }
         }
         // Everything is published by now: a failing stdout changes nothing.
         let _ = std::io::stdout().lock().write_all(r.summary().as_bytes());

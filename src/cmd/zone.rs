@@ -179,7 +179,10 @@ fn run(cli: Cli) -> Result<Verdict, Failure> {
         reload: cli.reload,
     };
     let report = zone::publish(&plan)?;
-    if !quiet {
+    // What a zone leaves out is said when it is written, not again on
+    // every run that finds it unchanged.
+    let written = report.zones.iter().any(|z| z.changed);
+    if !quiet && written {
         for skipped in &report.skipped {
             eprintln!("{NAME}: warning: {skipped}");
         }
