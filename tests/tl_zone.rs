@@ -489,7 +489,7 @@ fn usage_and_configuration_errors() {
             "--origin",
             "x.test",
             "--now",
-            "yesterday",
+            "last week",
             "l.txt",
         ],
         "--now:",
