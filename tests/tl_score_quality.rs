@@ -1,9 +1,9 @@
 //! The quality benchmark as a test: in a small world of
 //! `scripts/score-sim.py`, tl-score's top N must beat the IPsum rule at
-//! equal size (recall, precision, stopped share; the benign share is the
-//! baseline's weak spot before issue 16's reliability weights), and the script's self-check (a tiny world in both modes:
-//! labels add up, every column in [0, 1]) must hold (docs/scoring.md,
-//! "List quality: the baseline").
+//! equal size (recall, precision, stopped share; not yet the benign share,
+//! issue 16's reliability weights are for that), and the script's
+//! self-check (a tiny world in both modes: labels add up, every column in
+//! [0, 1]) must hold (docs/scoring.md, "List quality: the baseline").
 
 mod common;
 use common::{bin_path, have_program, require};
