@@ -60,12 +60,7 @@ fn top_n_beats_the_ipsum_rule() {
             .map(|c| c.trim())
             .filter(|c| !c.is_empty())
             .skip(1)
-            .map(|c| {
-                c.replace(|ch: char| ch == ',' || ch == '%', "")
-                    .trim()
-                    .parse::<f64>()
-                    .unwrap()
-            })
+            .map(|c| c.replace([',', '%'], "").trim().parse::<f64>().unwrap())
             .collect()
     };
     let (ours, ipsum) = (row("| its top"), row("| IPsum"));
