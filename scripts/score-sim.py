@@ -13,8 +13,9 @@ event), DIR/indicators.csv (each feed's snapshot at NOW), DIR/feeds.toml
 (the feeds with their categories only) and DIR/truth.csv
 (address,label,category,start,stop; label one of active, stopped-recent
 (within 2 days), stopped, benign-noise, benign-lied, benign-cdn). `bench`
-builds a world per seed in a temporary directory, runs tl-score (--tl-score, else $TL_SCORE, else the
-release build of this repository) and prints the quality table per seed.
+builds a world per seed in a temporary directory, runs tl-score
+(--tl-score, else $TL_SCORE, else the release build of this repository)
+and prints the quality table per seed.
 `self-check` builds tiny worlds and asserts the table's invariants (needs
 no tl-score for the world and the baselines; with one it checks both modes).
 
