@@ -37,9 +37,10 @@ The world (NOW = 2026-11-27T12:00:00Z; the window is the D days before it):
 - Benign noise: every sensor reports random benign hosts (backscatter,
   misconfigured clients), chosen with a skew so that a few benign hosts
   reach many sensors; the --cdn popular CDN addresses get their own noise
-  (a median of one report a day, a few of them many). The first --liars sensors lie: each reports its own 500
-  benign addresses (once a day each, counts up to 50) for the whole window,
-  besides the real attackers it sees like any sensor.
+  (a median of one report a day, a few of them many). The first --liars
+  sensors lie: each reports its own 500 benign addresses (once a day each,
+  counts up to 50) for the whole window, besides the real attackers it
+  sees like any sensor.
 - Seven feeds (FEEDS below), each with a detection probability per
   category, an exponential detection delay (from the attacker's start; an
   attacker that stops first is never listed), and a retention after the
