@@ -27,10 +27,10 @@ const MODEL: &str = "\
 Each piece of evidence contributes danger(category) x value, where a feed
 listing's value is its confidence x 2^(-age/half-life(category)), and a
 sensor's value is 1 - 2^(-m/2) for m = its events about the address, each
-decayed by 2^(-age/1 day). Sensors count as category scanner. The score is
+decayed by 2^(-age/12 h). Sensors count as category scanner. The score is
 the sum over feeds and sensors, so distinct sources count more than volume,
 and one sensor alone stays below 1. Categories (half-life, danger):
-botnet-c2 30d 3; hijacked 60d 3; malware 14d 2.5; exploit 7d 2;
+botnet-c2 14d 3; hijacked 60d 3; malware 14d 2.5; exploit 7d 2;
 bruteforce 3d 1.5; scanner 1d 1; spam 7d 0.5; anonymizer 14d 0.3;
 anything else 7d 1. The list: score >= T_in (--enter, 2); an entry of
 --previous stays while score >= T_out (--leave, 1.5) lowered by up to 25 %
@@ -342,4 +342,27 @@ fn merge(a: MergeArgs) -> Result<Verdict, Failure> {
         );
     }
     Ok(report.verdict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::MODEL;
+    use crate::score::category::{OTHER, SENSOR_HALF_LIFE, TABLE};
+
+    /// The help's table of categories is the model's, not a copy that drifts.
+    #[test]
+    fn the_help_states_the_model_in_force() {
+        let text = MODEL.split_whitespace().collect::<Vec<_>>().join(" ");
+        for c in TABLE {
+            let days = c.half_life / 86400;
+            let want = format!("{} {days}d {}", c.name, c.danger);
+            assert!(text.contains(&want), "{want} not in the help");
+        }
+        assert!(text.contains(&format!(
+            "anything else {}d {}",
+            OTHER.half_life / 86400,
+            OTHER.danger
+        )));
+        assert!(text.contains(&format!("2^(-age/{} h)", SENSOR_HALF_LIFE / 3600)));
+    }
 }
