@@ -311,3 +311,34 @@ fn the_readme_demo_runs() {
          203.0.113.76\n203.0.113.78/31\n203.0.113.80/28\n203.0.113.96/27\n203.0.113.128/25\n"
     );
 }
+
+#[test]
+fn a_mistyped_subcommand_is_a_usage_error_not_iprange_mode() {
+    let w = wd();
+    let r = w.run("tl-set", &["unoin", "a.txt", "b.txt"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "tl-set: 'unoin' is not a subcommand (did you mean 'union'?), nor a file to read as \
+         iprange does (tl-set iprange … takes iprange's command line)\n"
+    );
+    assert_eq!(r.stdout, "");
+    let r = w.run("tl-set", &["frobnicate"], b"");
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr
+            .contains("the subcommands are union, merge, common"),
+        "{}",
+        r.stderr
+    );
+    assert!(!r.stderr.contains("--help"), "{}", r.stderr);
+    // A file of that name is an iprange input, as before.
+    w.write("unoin", "192.0.2.1\n");
+    let r = w.run("tl-set", &["unoin"], b"");
+    assert_eq!(
+        (r.code, r.stdout.as_str()),
+        (0, "192.0.2.1\n"),
+        "{}",
+        r.stderr
+    );
+}

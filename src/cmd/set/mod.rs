@@ -220,6 +220,54 @@ const SUBCOMMANDS: &[&str] = &[
 ];
 
 /// Entry point of the `tl-set` binary.
+/// A first argument that is a bare word, neither a subcommand nor a file:
+/// a mistyped subcommand, not an iprange input (which names files and
+/// options).
+fn is_mistyped_subcommand(a: &str) -> bool {
+    !a.is_empty()
+        && a.bytes().all(|c| c.is_ascii_lowercase() || c == b'-')
+        && !a.starts_with('-')
+        && !SUBCOMMANDS.contains(&a)
+        && !std::path::Path::new(a).exists()
+}
+
+/// The usage error for a mistyped subcommand, with the nearest one.
+fn unknown_subcommand(word: &str) -> String {
+    let distance = |a: &str, b: &str| {
+        // Levenshtein distance over bytes: the words are short.
+        let b = b.as_bytes();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.bytes().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for (j, &cb) in b.iter().enumerate() {
+                let cur = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    };
+    let nearest = SUBCOMMANDS
+        .iter()
+        .map(|s| (distance(word, s), *s))
+        .min()
+        .filter(|(d, _)| *d <= 2);
+    let hint = match nearest {
+        Some((_, s)) => format!(" (did you mean '{s}'?)"),
+        None => {
+            let names: Vec<&str> = (SUBCOMMANDS.iter().copied())
+                .filter(|s| !s.starts_with('-'))
+                .collect();
+            format!("; the subcommands are {}", names.join(", "))
+        }
+    };
+    format!(
+        "{NAME}: '{word}' is not a subcommand{hint}, nor a file to read as iprange does \
+         (tl-set iprange … takes iprange's command line)"
+    )
+}
+
 pub fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     let invoked_as_iprange = args
@@ -227,6 +275,10 @@ pub fn main() -> ExitCode {
         .and_then(|a| std::path::Path::new(a).file_name())
         .is_some_and(|n| n == "iprange");
     let first = args.get(1).and_then(|a| a.to_str());
+    if let Some(word) = first.filter(|a| !invoked_as_iprange && is_mistyped_subcommand(a)) {
+        eprintln!("{}", unknown_subcommand(word));
+        return ExitCode::from(cli::EXIT_ERROR);
+    }
     if invoked_as_iprange || !first.is_some_and(|a| SUBCOMMANDS.contains(&a)) {
         let prog = if invoked_as_iprange { "iprange" } else { NAME };
         return compat::main(prog, &args[1.min(args.len())..]);
