@@ -222,9 +222,10 @@ const SUBCOMMANDS: &[&str] = &[
 /// Entry point of the `tl-set` binary.
 /// A first argument that is a bare word, neither a subcommand nor a file:
 /// a mistyped subcommand, not an iprange input (which names files and
-/// options).
+/// options, and `as NAME` after a file).
 fn is_mistyped_subcommand(a: &str) -> bool {
-    !a.is_empty()
+    a != "as"
+        && !a.is_empty()
         && a.bytes().all(|c| c.is_ascii_lowercase() || c == b'-')
         && !a.starts_with('-')
         && !SUBCOMMANDS.contains(&a)
