@@ -177,7 +177,11 @@ impl Evidence {
         }
         let now = self.clock.now;
         // Every feed pair read now starts (or continues) a listing now.
-        fn listed<K: Ord + Clone>(items: Vec<(K, Pair)>, kinds: &[SourceKind], now: i64) -> Part<K> {
+        fn listed<K: Ord + Clone>(
+            items: Vec<(K, Pair)>,
+            kinds: &[SourceKind],
+            now: i64,
+        ) -> Part<K> {
             let mut part = Part::from_items(items, kinds);
             part.listings = (part.pairs.iter())
                 .map(|p| state::Listing {

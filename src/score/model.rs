@@ -704,9 +704,7 @@ pub fn explain(state: &State, params: &Params, query: &str, key: &Key) -> Vec<Ex
                 danger: Some(score_milli(info.danger)),
                 evidence: Some(score_milli(Ctx::evidence(p))),
                 value: score_milli(c),
-                listing: (listings.iter())
-                    .find(|l| l.source == p.source)
-                    .copied(),
+                listing: (listings.iter()).find(|l| l.source == p.source).copied(),
                 ..row(
                     if info.sensor { "sensor" } else { "feed" },
                     &s.name,

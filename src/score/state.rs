@@ -551,7 +551,9 @@ impl<K: Ord + Clone> Part<K> {
             let Some(snap) = snaps.get(l.source as usize).copied().flatten() else {
                 return Err(bad("a listing of a feed without a snapshot"));
             };
-            if l.first > l.last || l.last > snap || l.dropped.is_some_and(|d| d <= l.last || d > snap)
+            if l.first > l.last
+                || l.last > snap
+                || l.dropped.is_some_and(|d| d <= l.last || d > snap)
             {
                 return Err(bad("a listing's times are out of order"));
             }
@@ -1171,6 +1173,206 @@ mod tests {
         #[test]
         fn garbage_never_panics(b in proptest::collection::vec(any::<u8>(), 0..300)) {
             let _ = State::from_bytes(b);
+        }
+    }
+}
+
+/// The listing history: listed, dropped, relisted; exact through bytes and
+/// merges; a 1.0 state reads with none.
+#[cfg(test)]
+mod history {
+    use super::*;
+    use crate::score::{Evidence, FeedSettings};
+
+    const T1: i64 = 1_795_780_800; // 2026-11-27T12:00:00Z
+    const H: i64 = 4 * 3600;
+
+    /// One run's evidence: `(feed, entry)` rows, each listed at `now`.
+    fn build(now: i64, rows: &[(&str, &str)]) -> State {
+        let t = crate::time::format(now);
+        let mut csv =
+            String::from("indicator,type,feed,category,first_seen,last_seen,hits,confidence\n");
+        for (feed, entry) in rows {
+            let kind = if entry.parse::<std::net::IpAddr>().is_ok() {
+                "ip"
+            } else {
+                "domain"
+            };
+            csv.push_str(&format!("{entry},{kind},{feed},botnet-c2,{t},{t},1,1\n"));
+        }
+        let mut e = Evidence::new(now, FeedSettings::default());
+        let p = e.add_indicators("ind.csv", csv.as_bytes()).unwrap();
+        assert_eq!(p.skipped, 0);
+        e.into_state()
+    }
+
+    /// A run that starts from `prev`.
+    fn run(prev: &State, now: i64, rows: &[(&str, &str)]) -> State {
+        State::merge(vec![prev.clone(), build(now, rows)], Some(now))
+    }
+
+    /// The history of `entry` (an IPv4 address or a domain) from `feed`.
+    fn history(s: &State, feed: &str, entry: &str) -> Option<(i64, i64, Option<i64>)> {
+        let source = s.sources.iter().position(|x| x.name == feed)? as u32;
+        let ls = match entry.parse::<std::net::Ipv4Addr>() {
+            Ok(a) => {
+                s.v4.listings_of(s.v4.keys.binary_search(&u32::from(a)).ok()?)
+            }
+            Err(_) => s
+                .domains
+                .listings_of(s.domains.keys.binary_search(&entry.to_string()).ok()?),
+        };
+        let l = ls.iter().find(|l| l.source == source)?;
+        Some((l.first, l.last, l.dropped))
+    }
+
+    fn same(a: &State, b: &State) {
+        assert_eq!(a, b);
+        assert_eq!(a.to_bytes(), b.to_bytes());
+    }
+
+    #[test]
+    fn listed_dropped_relisted() {
+        let (t2, t3, t4) = (T1 + H, T1 + 2 * H, T1 + 3 * H);
+        let s1 = build(
+            T1,
+            &[
+                ("f", "192.0.2.1"),
+                ("f", "192.0.2.2"),
+                ("g", "evil.example"),
+            ],
+        );
+        assert_eq!(history(&s1, "f", "192.0.2.1"), Some((T1, T1, None)));
+        assert_eq!(s1.snapshots, [("f".into(), T1), ("g".into(), T1)]);
+        // f no longer lists .2; g is not read: it tells nothing.
+        let s2 = run(&s1, t2, &[("f", "192.0.2.1")]);
+        assert_eq!(history(&s2, "f", "192.0.2.1"), Some((T1, t2, None)));
+        assert_eq!(history(&s2, "f", "192.0.2.2"), Some((T1, T1, Some(t2))));
+        assert_eq!(history(&s2, "g", "evil.example"), Some((T1, T1, None)));
+        assert_eq!(s2.snapshots, [("f".into(), t2), ("g".into(), T1)]);
+        // Still missing: dropped when first found missing.
+        let s3 = run(&s2, t3, &[("f", "192.0.2.1"), ("g", "evil.example")]);
+        assert_eq!(history(&s3, "f", "192.0.2.2"), Some((T1, T1, Some(t2))));
+        assert_eq!(history(&s3, "g", "evil.example"), Some((T1, t3, None)));
+        // Listed again: a new listing.
+        let s4 = run(&s3, t4, &[("f", "192.0.2.1"), ("f", "192.0.2.2")]);
+        assert_eq!(history(&s4, "f", "192.0.2.2"), Some((t4, t4, None)));
+        assert_eq!(history(&s4, "f", "192.0.2.1"), Some((T1, t4, None)));
+        assert_eq!(history(&s4, "g", "evil.example"), Some((T1, t3, None)));
+        // The evidence itself is as before: the feed pair of .2 kept its
+        // first_seen across the drop.
+        let p = s4.v4.find(&0xc000_0202).unwrap()[0];
+        assert_eq!((p.first, p.last), (T1, t4));
+        // Exact through the file, and deterministic.
+        for s in [&s1, &s2, &s3, &s4] {
+            same(&State::from_bytes(s.to_bytes()).unwrap(), s);
+        }
+        same(
+            &run(&s3, t4, &[("f", "192.0.2.2"), ("f", "192.0.2.1")]),
+            &s4,
+        );
+    }
+
+    #[test]
+    fn merges_are_exact() {
+        let t2 = T1 + H;
+        let s1 = build(
+            T1,
+            &[("f", "192.0.2.1"), ("f", "192.0.2.2"), ("f", "192.0.2.3")],
+        );
+        let rows = [
+            ("f", "192.0.2.1"),
+            ("f", "192.0.2.9"),
+            ("g", "evil.example"),
+        ];
+        let whole = run(&s1, t2, &rows);
+        // Shards of the second run (by address), merged in any order.
+        let a = build(t2, &rows[..1]);
+        let b = build(t2, &rows[1..]);
+        for order in [
+            vec![s1.clone(), a.clone(), b.clone()],
+            vec![b.clone(), a.clone(), s1.clone()],
+            vec![a.clone(), s1.clone(), b.clone()],
+        ] {
+            same(&State::merge(order, None), &whole);
+        }
+        // States of the two runs, each built alone, merged: the same as
+        // the run that started from the first.
+        same(
+            &State::merge(vec![build(t2, &rows), s1.clone()], None),
+            &whole,
+        );
+        assert_eq!(history(&whole, "f", "192.0.2.3"), Some((T1, T1, Some(t2))));
+        assert_eq!(history(&whole, "f", "192.0.2.9"), Some((t2, t2, None)));
+        // Merging a state with itself changes no history (hits add up).
+        let twice = State::merge(vec![whole.clone(), whole.clone()], None);
+        assert_eq!(twice.v4.listings, whole.v4.listings);
+        assert_eq!(twice.domains.listings, whole.domains.listings);
+        // A relisting seen by one state after a drop another saw is new,
+        // whichever side it is on.
+        let t3 = t2 + H;
+        let again = build(t3, &[("f", "192.0.2.3")]);
+        let m1 = State::merge(vec![whole.clone(), again.clone()], None);
+        let m2 = State::merge(vec![again, whole.clone()], None);
+        same(&m1, &m2);
+        assert_eq!(history(&m1, "f", "192.0.2.3"), Some((t3, t3, None)));
+        assert_eq!(history(&m1, "f", "192.0.2.1"), Some((T1, t2, Some(t3))));
+    }
+
+    /// The bytes a 1.0 build wrote: the same sections, no history.
+    fn version_1_0(s: &State) -> Vec<u8> {
+        let mut w = ArtifactWriter::new(KIND, MAJOR, 0);
+        w.record(
+            *b"META",
+            &Meta {
+                model: crate::score::MODEL,
+                time: s.time,
+            },
+        );
+        w.record(*b"SRCS", &s.sources);
+        w.raw(
+            *b"KEY4",
+            s.v4.keys.iter().flat_map(|k| k.to_le_bytes()).collect(),
+        );
+        w.raw(
+            *b"KEY6",
+            s.v6.keys.iter().flat_map(|k| k.to_le_bytes()).collect(),
+        );
+        w.record(*b"KNET", &s.nets.keys);
+        w.record(*b"KDOM", &s.domains.keys);
+        w.raw(*b"PAR4", encode_pairs(&s.v4.pairs));
+        w.raw(*b"PAR6", encode_pairs(&s.v6.pairs));
+        w.raw(*b"PNET", encode_pairs(&s.nets.pairs));
+        w.raw(*b"PDOM", encode_pairs(&s.domains.pairs));
+        w.to_bytes()
+    }
+
+    #[test]
+    fn a_state_without_history_reads_with_none() {
+        let s1 = build(T1, &[("f", "192.0.2.1"), ("g", "evil.example")]);
+        let old = State::from_bytes(version_1_0(&s1)).unwrap();
+        assert_eq!(old.snapshots, []);
+        assert!(old.v4.listings.is_empty() && old.domains.listings.is_empty());
+        assert_eq!((&old.v4.keys, &old.v4.pairs), (&s1.v4.keys, &s1.v4.pairs));
+        // The next run starts the history: what it lists, from now.
+        let t2 = T1 + H;
+        let s2 = run(&old, t2, &[("f", "192.0.2.1")]);
+        assert_eq!(history(&s2, "f", "192.0.2.1"), Some((t2, t2, None)));
+        assert_eq!(history(&s2, "g", "evil.example"), None);
+        same(&State::from_bytes(s2.to_bytes()).unwrap(), &s2);
+    }
+
+    #[test]
+    fn a_bad_history_is_refused() {
+        let s = build(T1, &[("f", "192.0.2.1")]);
+        let mut later = s.clone();
+        later.v4.listings[0].last = T1 + 1; // after the feed's snapshot
+        let mut unpaired = s.clone();
+        unpaired.v4.listings[0].source = 1;
+        unpaired.sources.push(Source::sensor("zz"));
+        for bad in [later, unpaired] {
+            let e = State::from_bytes(bad.to_bytes()).unwrap_err().to_string();
+            assert!(e.contains("LIS4"), "{e}");
         }
     }
 }
