@@ -241,6 +241,10 @@ fn merge_listings(
     out
 }
 
+/// A part to merge: its pairs' source renumbering, and per (merged)
+/// source the latest snapshot time of its feed in the part's state.
+type MergeInput<'a, K> = (Part<K>, &'a [u32], Vec<Option<i64>>);
+
 /// One kind of entry: sorted unique keys, and their pairs sorted by
 /// (key, source); the listing history of some of its feed pairs, sorted
 /// alike.
@@ -379,7 +383,7 @@ impl<K: Ord + Clone> Part<K> {
     /// (each increasing, so every part's pairs stay sorted), two at a time;
     /// each part comes with its state's latest snapshot time of each
     /// (merged) source's feed, for the listing history.
-    fn merge(parts: Vec<(Part<K>, &[u32], Vec<Option<i64>>)>, kinds: &[SourceKind]) -> Part<K> {
+    fn merge(parts: Vec<MergeInput<'_, K>>, kinds: &[SourceKind]) -> Part<K> {
         let mut out: Option<(Part<K>, Vec<Option<i64>>)> = None;
         for (mut part, remap, snaps) in parts {
             for p in &mut part.pairs {
