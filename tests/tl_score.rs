@@ -508,6 +508,10 @@ fn listing_history_across_runs() {
     run(&["merge", "m12.tls", "only3.tls", "-o", "m123.tls"]);
     assert_eq!(listed("m123.tls", t3, "192.0.2.2"), format!("{t3},{t3},"));
     assert_eq!(listed("m123.tls", t3, "192.0.2.1"), format!("{t1},{t3},"));
+    assert_eq!(
+        std::fs::read(w.path("m123.tls")).unwrap(),
+        std::fs::read(w.path("s3.tls")).unwrap()
+    );
 }
 
 #[test]
