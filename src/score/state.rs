@@ -1323,6 +1323,26 @@ mod history {
         assert_eq!(history(&m1, "f", "192.0.2.1"), Some((T1, t2, Some(t3))));
     }
 
+    #[test]
+    fn a_drop_reaches_every_kind_of_entry() {
+        // The run's evidence has no domain at all: its domain part is empty.
+        let s1 = build(T1, &[("f", "evil.example"), ("f", "192.0.2.1")]);
+        let s2 = run(&s1, T1 + H, &[("f", "192.0.2.1")]);
+        assert_eq!(
+            history(&s2, "f", "evil.example"),
+            Some((T1, T1, Some(T1 + H)))
+        );
+        let s3 = run(&s2, T1 + 2 * H, &[("f", "evil.example")]);
+        assert_eq!(
+            history(&s3, "f", "evil.example"),
+            Some((T1 + 2 * H, T1 + 2 * H, None))
+        );
+        assert_eq!(
+            history(&s3, "f", "192.0.2.1"),
+            Some((T1, T1 + H, Some(T1 + 2 * H)))
+        );
+    }
+
     /// The bytes a 1.0 build wrote: the same sections, no history.
     fn version_1_0(s: &State) -> Vec<u8> {
         let mut w = ArtifactWriter::new(KIND, MAJOR, 0);
