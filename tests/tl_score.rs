@@ -132,13 +132,13 @@ fn per_category_lists() {
 
 /// The worked example of docs/scoring.md, contribution by contribution.
 const EXPLAINED: &str = "\
-query,entry,kind,source,category,first_seen,last_seen,hits,danger,evidence,value
-198.51.100.7,198.51.100.7,feed,c2-tracker,botnet-c2,2026-11-01T00:00:00Z,2026-11-20T12:00:00Z,1,3.000,0.636,1.909
-198.51.100.7,198.51.100.7,sensor,hp-1,scanner,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,4,1.000,2.000,0.500
-198.51.100.7,198.51.100.7,sensor,hp-2,scanner,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,1,1.000,1.000,0.293
-198.51.100.7,198.51.100.7,score,listed,botnet-c2;scanner,2026-11-01T00:00:00Z,2026-11-27T12:00:00Z,6,,,2.702
-203.0.113.200,203.0.113.128/25,feed,drop,hijacked,2026-10-01T00:00:00Z,2026-11-27T00:00:00Z,1,3.000,0.895,2.684
-203.0.113.200,203.0.113.128/25,score,listed,hijacked,2026-10-01T00:00:00Z,2026-11-27T00:00:00Z,1,,,2.684
+query,entry,kind,source,category,first_seen,last_seen,hits,danger,evidence,value,first_listed,last_listed,dropped
+198.51.100.7,198.51.100.7,feed,c2-tracker,botnet-c2,2026-11-01T00:00:00Z,2026-11-20T12:00:00Z,1,3.000,0.636,1.909,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,
+198.51.100.7,198.51.100.7,sensor,hp-1,scanner,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,4,1.000,2.000,0.500,,,
+198.51.100.7,198.51.100.7,sensor,hp-2,scanner,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,1,1.000,1.000,0.293,,,
+198.51.100.7,198.51.100.7,score,listed,botnet-c2;scanner,2026-11-01T00:00:00Z,2026-11-27T12:00:00Z,6,,,2.702,,,
+203.0.113.200,203.0.113.128/25,feed,drop,hijacked,2026-10-01T00:00:00Z,2026-11-27T00:00:00Z,1,3.000,0.895,2.684,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,
+203.0.113.200,203.0.113.128/25,score,listed,hijacked,2026-10-01T00:00:00Z,2026-11-27T00:00:00Z,1,,,2.684,,,
 ";
 
 #[test]
@@ -177,8 +177,8 @@ fn explain() {
         "--rollup",
         "192.0.2.0/24",
     ]));
-    assert!(r.contains("192.0.2.0/24,192.0.2.0/24,host,192.0.2.20,rollup,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,0.250,0.750,0.188\n"), "{r}");
-    assert!(r.ends_with(",2.125\n"), "{r}");
+    assert!(r.contains("192.0.2.0/24,192.0.2.0/24,host,192.0.2.20,rollup,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,0.250,0.750,0.188,,,\n"), "{r}");
+    assert!(r.ends_with(",2.125,,,\n"), "{r}");
     let r = score(&["explain", "--now", NOW, "-e", &ev, "not an address"]);
     assert_eq!(r.code, 2);
     let r = score(&["explain", "192.0.2.1"]);
@@ -425,6 +425,95 @@ fn incremental_add() {
     );
 }
 
+/// The listing history across runs that carry the state: a listing keeps
+/// the run that first found it and moves its last on; an entry the feed
+/// dropped and listed again starts anew; a feed not read tells nothing.
+#[test]
+fn listing_history_across_runs() {
+    let w = Workdir::new();
+    let feed = |name: &str, time: &str, entries: &[&str]| {
+        let mut csv =
+            String::from("indicator,type,feed,category,first_seen,last_seen,hits,confidence\n");
+        for e in entries {
+            csv.push_str(&format!("{e},ip,{name},botnet-c2,{time},{time},1,0.9\n"));
+        }
+        csv
+    };
+    let (t1, t2, t3) = (
+        "2026-11-27T00:00:00Z",
+        "2026-11-27T04:00:00Z",
+        "2026-11-27T08:00:00Z",
+    );
+    w.write("f1.csv", feed("f", t1, &["192.0.2.1", "192.0.2.2"]))
+        .write("g1.csv", feed("g", t1, &["192.0.2.3"]))
+        .write("f2.csv", feed("f", t2, &["192.0.2.1"]))
+        .write("f3.csv", feed("f", t3, &["192.0.2.1", "192.0.2.2"]));
+    let run = |args: &[&str]| {
+        let r = w.run("tl-score", args, b"");
+        assert_eq!(r.code, 0, "{}", r.stderr);
+    };
+    let step = |now: &str, from: Option<&str>, inputs: &[&str], to: &str| {
+        let mut a = vec!["-q", "--now", now, "--min-score", "0", "-o", "list.csv"];
+        if let Some(s) = from {
+            a.extend(["--state", s]);
+        }
+        a.extend(inputs);
+        a.extend(["--save-state", to]);
+        run(&a);
+    };
+    step(t1, None, &["f1.csv", "g1.csv"], "s1.tls");
+    step(t2, Some("s1.tls"), &["f2.csv"], "s2.tls");
+    step(t3, Some("s2.tls"), &["f3.csv"], "s3.tls");
+    // The feed row's first_listed, last_listed and dropped.
+    let listed = |state: &str, now: &str, addr: &str| -> String {
+        let r = w.run(
+            "tl-score",
+            &["explain", "-q", "--now", now, "--state", state, addr],
+            b"",
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let row = r
+            .stdout
+            .lines()
+            .find(|l| l.contains(",feed,"))
+            .expect("a feed row");
+        row.split(',').skip(11).collect::<Vec<_>>().join(",")
+    };
+    let header = w.run(
+        "tl-score",
+        &["explain", "-q", "--state", "s1.tls", "192.0.2.1"],
+        b"",
+    );
+    assert!(header
+        .stdout
+        .starts_with("query,entry,kind,source,category,first_seen,last_seen,hits,danger,evidence,value,first_listed,last_listed,dropped\n"));
+    assert_eq!(listed("s1.tls", t1, "192.0.2.1"), format!("{t1},{t1},"));
+    // Run 2: f lists .1 still, no longer .2; g was not read.
+    assert_eq!(listed("s2.tls", t2, "192.0.2.1"), format!("{t1},{t2},"));
+    assert_eq!(listed("s2.tls", t2, "192.0.2.2"), format!("{t1},{t1},{t2}"));
+    assert_eq!(listed("s2.tls", t2, "192.0.2.3"), format!("{t1},{t1},"));
+    // Run 3: .2 is listed again, from now.
+    assert_eq!(listed("s3.tls", t3, "192.0.2.1"), format!("{t1},{t3},"));
+    assert_eq!(listed("s3.tls", t3, "192.0.2.2"), format!("{t3},{t3},"));
+    // The same runs give the same bytes; the state of run 3 built from the
+    // separately saved states of runs 1..3 merged in order is the same.
+    step(t3, Some("s2.tls"), &["f3.csv"], "again.tls");
+    assert_eq!(
+        std::fs::read(w.path("again.tls")).unwrap(),
+        std::fs::read(w.path("s3.tls")).unwrap()
+    );
+    step(t2, None, &["f2.csv"], "only2.tls");
+    step(t3, None, &["f3.csv"], "only3.tls");
+    run(&["merge", "s1.tls", "only2.tls", "-o", "m12.tls"]);
+    run(&["merge", "m12.tls", "only3.tls", "-o", "m123.tls"]);
+    assert_eq!(listed("m123.tls", t3, "192.0.2.2"), format!("{t3},{t3},"));
+    assert_eq!(listed("m123.tls", t3, "192.0.2.1"), format!("{t1},{t3},"));
+    assert_eq!(
+        std::fs::read(w.path("m123.tls")).unwrap(),
+        std::fs::read(w.path("s3.tls")).unwrap()
+    );
+}
+
 #[test]
 fn hysteresis() {
     let w = Workdir::new();
@@ -607,7 +696,7 @@ fn bad_files_are_errors() {
     w.write("v2.tls", &v2);
     code_err(
         &["--state", "v2.tls"],
-        "'SCOR' file version 2.0 is not supported (this build reads version 1.x)",
+        "'SCOR' file version 2.1 is not supported (this build reads version 1.x)",
     );
     let mut flipped = good.clone();
     let last = flipped.len() - 1;

@@ -44,7 +44,9 @@ CSV: indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors
 then IPv4, IPv6, domains by address and prefix length. categories: the
 largest contribution first; feeds: names in order; sensors: how many.
 explain: query,entry,kind,source,category,first_seen,last_seen,hits,danger,
-evidence,value, one row per contribution and a score row per entry.
+evidence,value,first_listed,last_listed,dropped, one row per contribution
+and a score row per entry; a feed row's listing history is the runs that
+first and last found the entry in the feed, and the one that found it gone.
 Malformed rows are skipped and counted (the first three quoted as
 FILE:LINE: reason: 'text'); --strict makes them errors. Times more than an
 hour after --now are clamped and counted; counts over 1000000 are refused.";

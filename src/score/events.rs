@@ -297,8 +297,8 @@ fn merge_runs<R: Copy, O: Ord + Copy, K: PartialEq + Copy>(
 ) -> Part<K> {
     let total: usize = runs.iter().map(Vec::len).sum();
     let mut part = Part {
-        keys: Vec::new(),
         pairs: Vec::with_capacity(total),
+        ..Part::default()
     };
     let mut emit = |r: &R| {
         let (k, source) = split(r);

@@ -30,7 +30,7 @@ pub use stage::{
     explain, merge, run, EvidencePlan, ExplainPlan, Explanation, InputReport, MergePlan,
     MergeReport, ScorePlan, ScoreReport,
 };
-pub use state::{Pair, Part, Source, SourceKind, State};
+pub use state::{Listing, Pair, Part, Source, SourceKind, State};
 
 use crate::error::LineError;
 use std::collections::BTreeMap;
@@ -175,10 +175,36 @@ impl Evidence {
                 })
                 .collect()
         }
-        let iv4 = Part::from_items(renumber(items.v4, &remap), &kinds);
-        let iv6 = Part::from_items(renumber(items.v6, &remap), &kinds);
-        let nets = Part::from_items(renumber(items.nets, &remap), &kinds);
-        let domains = Part::from_items(renumber(items.domains, &remap), &kinds);
+        let now = self.clock.now;
+        // Every feed pair read now starts (or continues) a listing now.
+        fn listed<K: Ord + Clone>(
+            items: Vec<(K, Pair)>,
+            kinds: &[SourceKind],
+            now: i64,
+        ) -> Part<K> {
+            let mut part = Part::from_items(items, kinds);
+            part.listings = (part.pairs.iter())
+                .map(|p| state::Listing {
+                    key: p.key,
+                    source: p.source,
+                    first: now,
+                    last: now,
+                    dropped: None,
+                })
+                .collect();
+            part
+        }
+        let iv4 = listed(renumber(items.v4, &remap), &kinds, now);
+        let iv6 = listed(renumber(items.v6, &remap), &kinds, now);
+        let nets = listed(renumber(items.nets, &remap), &kinds, now);
+        let domains = listed(renumber(items.domains, &remap), &kinds, now);
+        // The feeds read now: a snapshot of each, complete.
+        let mut snapshots: Vec<(String, i64)> = (items.sources.iter())
+            .filter(|s| s.kind == SourceKind::Feed)
+            .map(|s| (s.name.clone(), now))
+            .collect();
+        snapshots.sort();
+        snapshots.dedup();
         let identity: Vec<u32> = (0..sorted.len() as u32).collect();
         let join = |a: Part<u32>, b: Part<u32>| {
             if b.keys.is_empty() {
@@ -195,6 +221,7 @@ impl Evidence {
         let v6 = state::merge_two(ev6, &remap, iv6, &identity, &kinds);
         let mut s = State {
             time: self.clock.now,
+            snapshots,
             sources: sorted,
             v4,
             v6,

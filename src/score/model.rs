@@ -3,7 +3,7 @@
 
 use super::category;
 use super::key::{Key, Net};
-use super::state::{Pair, SourceKind, State, FIX};
+use super::state::{Listing, Pair, SourceKind, State, FIX};
 use crate::net::Addr;
 use crate::record::{format_milli, push_field, score_milli, Score};
 use std::cmp::Reverse;
@@ -357,6 +357,17 @@ impl<'a> Scored<'a> {
         }
     }
 
+    /// The listing history of an entry's own pairs.
+    fn listings_of(&self, e: Entry) -> &'a [Listing] {
+        let s = self.ctx.state;
+        match e {
+            Entry::V4(i) => s.v4.listings_of(i),
+            Entry::V6(i) => s.v6.listings_of(i),
+            Entry::Domain(i) => s.domains.listings_of(i),
+            Entry::Net(o, _) => o.map_or(&[][..], |o| s.nets.listings_of(o)),
+        }
+    }
+
     fn pairs_of(&self, e: Entry) -> (&'a [Pair], Option<&Rolled>) {
         let s = self.ctx.state;
         let nth = |pairs: &'a [Pair], part: usize, i: usize| -> &'a [Pair] {
@@ -586,7 +597,7 @@ pub fn score(
 
 /// The header of `tl-score explain`.
 pub const EXPLAIN_HEADER: &str =
-    "query,entry,kind,source,category,first_seen,last_seen,hits,danger,evidence,value";
+    "query,entry,kind,source,category,first_seen,last_seen,hits,danger,evidence,value,first_listed,last_listed,dropped";
 
 /// One row of an explanation: a contribution to an entry's score (`feed`,
 /// `sensor`, or `host` for a roll-up's host) or the entry's `score` row.
@@ -615,6 +626,9 @@ pub struct ExplainRow {
     pub evidence: Option<u64>,
     /// The contribution, or the score on a score row.
     pub value: u64,
+    /// A feed row's listing history: the first and last run that found the
+    /// entry in the feed, and the run that found it dropped since.
+    pub listing: Option<Listing>,
 }
 
 impl ExplainRow {
@@ -636,15 +650,20 @@ impl ExplainRow {
             push_field(out, f);
         }
         let milli = |m: Option<u64>| m.map(format_milli).unwrap_or_default();
+        let time = |t: Option<i64>| t.map(crate::time::format).unwrap_or_default();
+        let l = self.listing.as_ref();
         out.extend_from_slice(
             format!(
-                ",{},{},{},{},{},{}\n",
+                ",{},{},{},{},{},{},{},{},{}\n",
                 crate::time::format(self.first_seen),
                 crate::time::format(self.last_seen),
                 self.hits,
                 milli(self.danger),
                 milli(self.evidence),
-                format_milli(self.value)
+                format_milli(self.value),
+                time(l.map(|l| l.first)),
+                time(l.map(|l| l.last)),
+                time(l.and_then(|l| l.dropped)),
             )
             .as_bytes(),
         );
@@ -671,8 +690,10 @@ pub fn explain(state: &State, params: &Params, query: &str, key: &Key) -> Vec<Ex
             danger: None,
             evidence: None,
             value: 0,
+            listing: None,
         };
         let (own, rolled) = scored.pairs_of(e);
+        let listings = scored.listings_of(e);
         for (c, p) in scored.contributions(own) {
             let s = &state.sources[p.source as usize];
             let info = &scored.ctx.infos[p.source as usize];
@@ -683,6 +704,7 @@ pub fn explain(state: &State, params: &Params, query: &str, key: &Key) -> Vec<Ex
                 danger: Some(score_milli(info.danger)),
                 evidence: Some(score_milli(Ctx::evidence(p))),
                 value: score_milli(c),
+                listing: (listings.iter()).find(|l| l.source == p.source).copied(),
                 ..row(
                     if info.sensor { "sensor" } else { "feed" },
                     &s.name,

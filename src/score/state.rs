@@ -15,7 +15,9 @@ use std::sync::Mutex;
 
 pub const KIND: Tag = *b"SCOR";
 pub const MAJOR: u16 = 1;
-pub const MINOR: u16 = 0;
+/// 1.1 added the listing history (`LIS4`, `LIS6`, `LNET`, `LDOM`, `SNAP`);
+/// a 1.0 file reads with an empty history.
+pub const MINOR: u16 = 1;
 
 /// The fixed-point scale of pair values: 32 fractional bits. Sums of
 /// integers are exact and associative, so shards merge to the whole.
@@ -111,12 +113,147 @@ impl Pair {
     }
 }
 
+/// The listing history of one (entry, feed) pair: the runs that ingested
+/// the feed and found the entry in it (`docs/scoring.md`, "Listing
+/// history"). Times are the runs' reference times, not the rows' own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Listing {
+    /// Index of the entry in its part's `keys`.
+    pub key: u32,
+    /// Index into `State::sources` (a feed).
+    pub source: u32,
+    /// The first run of the current listing: when the feed (re)started
+    /// listing the entry, as far as the runs saw.
+    pub first: i64,
+    /// The last run that found the entry in the feed.
+    pub last: i64,
+    /// The first run after `last` known to have ingested the feed without
+    /// the entry; `None` while the entry is listed in the latest snapshot.
+    pub dropped: Option<i64>,
+}
+
+const LISTING_BYTES: usize = 32;
+
+impl Listing {
+    fn encode_into(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&self.key.to_le_bytes());
+        out.extend_from_slice(&self.source.to_le_bytes());
+        out.extend_from_slice(&self.first.to_le_bytes());
+        out.extend_from_slice(&self.last.to_le_bytes());
+        out.extend_from_slice(&self.dropped.unwrap_or(i64::MIN).to_le_bytes());
+    }
+
+    fn decode(b: &[u8]) -> Listing {
+        let u32_at = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().unwrap());
+        let i64_at = |i: usize| i64::from_le_bytes(b[i..i + 8].try_into().unwrap());
+        Listing {
+            key: u32_at(0),
+            source: u32_at(4),
+            first: i64_at(8),
+            last: i64_at(16),
+            dropped: Some(i64_at(24)).filter(|&d| d != i64::MIN),
+        }
+    }
+
+    /// Notes that a snapshot of the feed at `t` did not hold the entry: a
+    /// drop when it is later than the last listing (a snapshot at the same
+    /// time that lists it wins: shards of one run).
+    fn absent_at(&mut self, t: Option<i64>) {
+        if let Some(t) = t.filter(|&t| t > self.last) {
+            self.dropped = Some(self.dropped.map_or(t, |d| d.min(t)));
+        }
+    }
+
+    /// Combines two histories of one pair; `sx`/`sy` are the latest
+    /// snapshot times of the feed on each side. When one side saw the entry
+    /// dropped before the other's listing started, that listing is a new
+    /// one; otherwise the listings are one: first the earliest, last the
+    /// latest. A drop counts when it is after the result's last listing.
+    fn combine(x: &Listing, y: &Listing, sx: Option<i64>, sy: Option<i64>) -> Listing {
+        let (early, late) = if x.first <= y.first { (x, y) } else { (y, x) };
+        let mut out = if early.dropped.is_some_and(|d| d < late.first) {
+            Listing {
+                dropped: None,
+                ..*late
+            }
+        } else {
+            Listing {
+                first: early.first,
+                last: early.last.max(late.last),
+                dropped: None,
+                ..*early
+            }
+        };
+        for t in [x.dropped, y.dropped, sx, sy] {
+            out.absent_at(t);
+        }
+        out
+    }
+}
+
+/// Merges two histories sorted by (key, source) whose keys are translated
+/// by `ka`/`kb` (increasing) and sources numbered alike; `sa`/`sb` give,
+/// per source, the latest snapshot of its feed on each side.
+fn merge_listings(
+    a: &[Listing],
+    ka: &[u32],
+    sa: &[Option<i64>],
+    b: &[Listing],
+    kb: &[u32],
+    sb: &[Option<i64>],
+) -> Vec<Listing> {
+    let at = |s: &[Option<i64>], i: u32| s.get(i as usize).copied().flatten();
+    let moved = |l: &Listing, k: &[u32], other: &[Option<i64>]| {
+        let mut l = Listing {
+            key: k[l.key as usize],
+            ..*l
+        };
+        l.absent_at(at(other, l.source));
+        l
+    };
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let x = a.get(i).map(|l| (ka[l.key as usize], l.source));
+        let y = b.get(j).map(|l| (kb[l.key as usize], l.source));
+        match (x, y) {
+            (Some(x), Some(y)) if x == y => {
+                let (la, lb) = (moved(&a[i], ka, &[]), moved(&b[j], kb, &[]));
+                out.push(Listing::combine(
+                    &la,
+                    &lb,
+                    at(sa, la.source),
+                    at(sb, lb.source),
+                ));
+                i += 1;
+                j += 1;
+            }
+            (Some(x), y) if y.is_none_or(|y| x < y) => {
+                out.push(moved(&a[i], ka, sb));
+                i += 1;
+            }
+            _ => {
+                out.push(moved(&b[j], kb, sa));
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// A part to merge: its pairs' source renumbering, and per (merged)
+/// source the latest snapshot time of its feed in the part's state.
+type MergeInput<'a, K> = (Part<K>, &'a [u32], Vec<Option<i64>>);
+
 /// One kind of entry: sorted unique keys, and their pairs sorted by
-/// (key, source).
+/// (key, source); the listing history of some of its feed pairs, sorted
+/// alike.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Part<K> {
     pub keys: Vec<K>,
     pub pairs: Vec<Pair>,
+    /// At most one per feed pair, for the same (key, source).
+    pub listings: Vec<Listing>,
 }
 
 impl<K> Default for Part<K> {
@@ -124,6 +261,7 @@ impl<K> Default for Part<K> {
         Part {
             keys: Vec::new(),
             pairs: Vec::new(),
+            listings: Vec::new(),
         }
     }
 }
@@ -163,8 +301,8 @@ impl<K: Ord + Clone> Part<K> {
     pub fn from_items(mut items: Vec<(K, Pair)>, kinds: &[SourceKind]) -> Part<K> {
         items.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.source.cmp(&b.1.source)));
         let mut part = Part {
-            keys: Vec::new(),
             pairs: Vec::with_capacity(items.len()),
+            ..Part::default()
         };
         for (k, mut p) in items {
             if part.keys.last() != Some(&k) {
@@ -179,6 +317,13 @@ impl<K: Ord + Clone> Part<K> {
             part.pairs.push(p);
         }
         part
+    }
+
+    /// The listing history of the `i`th key's pairs.
+    pub fn listings_of(&self, i: usize) -> &[Listing] {
+        let start = self.listings.partition_point(|l| (l.key as usize) < i);
+        let end = self.listings.partition_point(|l| (l.key as usize) <= i);
+        &self.listings[start..end]
     }
 
     pub fn find(&self, k: &K) -> Option<&[Pair]> {
@@ -210,38 +355,85 @@ impl<K: Ord + Clone> Part<K> {
                 ..*p
             });
         }
+        if !self.listings.is_empty() {
+            // A history goes with its pair: kept pairs, renumbered.
+            let mut new_key = vec![u32::MAX; self.keys.len()];
+            for (old, new) in self.pairs.iter().filter(|p| p.value >= PRUNE).zip(&pairs) {
+                new_key[old.key as usize] = new.key;
+            }
+            let old = &self.pairs;
+            let mut j = 0;
+            self.listings.retain_mut(|l| {
+                while j < old.len() && (old[j].key, old[j].source) < (l.key, l.source) {
+                    j += 1;
+                }
+                let kept = j < old.len()
+                    && (old[j].key, old[j].source) == (l.key, l.source)
+                    && old[j].value >= PRUNE;
+                l.key = new_key[l.key as usize];
+                kept
+            });
+        }
         self.keys = keys;
         self.pairs = pairs;
         true
     }
 
     /// Merges parts whose source indexes are translated by `remaps`
-    /// (each increasing, so every part's pairs stay sorted), two at a time.
-    fn merge(parts: Vec<(Part<K>, &[u32])>, kinds: &[SourceKind]) -> Part<K> {
-        let mut out: Option<Part<K>> = None;
-        for (mut part, remap) in parts {
+    /// (each increasing, so every part's pairs stay sorted), two at a time;
+    /// each part comes with its state's latest snapshot time of each
+    /// (merged) source's feed, for the listing history.
+    fn merge(parts: Vec<MergeInput<'_, K>>, kinds: &[SourceKind]) -> Part<K> {
+        let mut out: Option<(Part<K>, Vec<Option<i64>>)> = None;
+        for (mut part, remap, snaps) in parts {
             for p in &mut part.pairs {
                 p.source = remap[p.source as usize];
             }
+            for l in &mut part.listings {
+                l.source = remap[l.source as usize];
+            }
             out = Some(match out {
-                None => part,
-                Some(acc) => Part::merge2(acc, part, kinds),
+                None => (part, snaps),
+                Some((acc, acc_snaps)) => {
+                    let merged = Part::merge2(acc, &acc_snaps, part, &snaps, kinds);
+                    let both = (acc_snaps.iter().zip(&snaps))
+                        .map(|(x, y)| (*x).max(*y))
+                        .collect();
+                    (merged, both)
+                }
             });
         }
-        out.unwrap_or_default()
+        out.map(|o| o.0).unwrap_or_default()
     }
 
-    /// Merges two parts whose sources are numbered alike.
-    fn merge2(a: Part<K>, b: Part<K>, kinds: &[SourceKind]) -> Part<K> {
-        if b.keys.is_empty() {
-            return a;
+    /// Merges two parts whose sources are numbered alike; `sa`/`sb` are
+    /// the snapshot times of each source's feed on each side.
+    fn merge2(
+        a: Part<K>,
+        sa: &[Option<i64>],
+        b: Part<K>,
+        sb: &[Option<i64>],
+        kinds: &[SourceKind],
+    ) -> Part<K> {
+        let same = |n: usize| (0..n as u32).collect::<Vec<u32>>();
+        if b.keys.is_empty() || a.keys.is_empty() {
+            let (mut one, other) = if b.keys.is_empty() { (a, sb) } else { (b, sa) };
+            if !one.listings.is_empty() {
+                let k = same(one.keys.len());
+                one.listings = merge_listings(&one.listings, &k, &[], &[], &[], other);
+            }
+            return one;
         }
-        if a.keys.is_empty() {
-            return b;
+        let track = !a.listings.is_empty() || !b.listings.is_empty();
+        let (mut amap, mut bmap) = (Vec::new(), Vec::new());
+        if track {
+            amap = vec![0u32; a.keys.len()];
+            bmap = vec![0u32; b.keys.len()];
         }
         let mut out = Part {
             keys: Vec::with_capacity(a.keys.len().max(b.keys.len())),
             pairs: Vec::with_capacity(a.pairs.len() + b.pairs.len()),
+            listings: Vec::new(),
         };
         huge_pages(&mut out.pairs);
         let (ap, bp) = (&a.pairs, &b.pairs);
@@ -277,11 +469,17 @@ impl<K: Ord + Clone> Part<K> {
                     let Some((ka, k)) = ak.next() else { break };
                     copy(&mut out.pairs, ap, &mut i, ka);
                     out.keys.push(k);
+                    if track {
+                        amap[ka] = key;
+                    }
                 }
                 std::cmp::Ordering::Greater => {
                     let Some((kb, k)) = bk.next() else { break };
                     copy(&mut out.pairs, bp, &mut j, kb);
                     out.keys.push(k);
+                    if track {
+                        bmap[kb] = key;
+                    }
                 }
                 std::cmp::Ordering::Equal => {
                     let (Some((ka, k)), Some((kb, _))) = (ak.next(), bk.next()) else {
@@ -291,8 +489,14 @@ impl<K: Ord + Clone> Part<K> {
                     merge_sources(&ap[i..ea], &bp[j..eb], kinds, |p| push(&mut out.pairs, p));
                     (i, j) = (ea, eb);
                     out.keys.push(k);
+                    if track {
+                        (amap[ka], bmap[kb]) = (key, key);
+                    }
                 }
             }
+        }
+        if track {
+            out.listings = merge_listings(&a.listings, &amap, sa, &b.listings, &bmap, sb);
         }
         out
     }
@@ -325,6 +529,38 @@ impl<K: Ord + Clone> Part<K> {
         }
         if (next_key as usize) != self.keys.len() {
             return Err(bad("a key has no pairs"));
+        }
+        Ok(())
+    }
+
+    /// A history must be sorted and unique, each record for a feed pair of
+    /// the part, its times in order and no later than the feed's latest
+    /// snapshot (`snaps`, per source).
+    fn check_listings(&self, snaps: &[Option<i64>], tag: Tag) -> Result<(), ArtifactError> {
+        let bad = |why: &str| ArtifactError::BadSection(tag, why.to_string());
+        let mut j = 0;
+        let mut prev: Option<(u32, u32)> = None;
+        for l in &self.listings {
+            let at = (l.key, l.source);
+            if prev.is_some_and(|q| q >= at) {
+                return Err(bad("listings are not sorted and unique"));
+            }
+            prev = Some(at);
+            while j < self.pairs.len() && (self.pairs[j].key, self.pairs[j].source) < at {
+                j += 1;
+            }
+            if j == self.pairs.len() || (self.pairs[j].key, self.pairs[j].source) != at {
+                return Err(bad("a listing has no pair"));
+            }
+            let Some(snap) = snaps.get(l.source as usize).copied().flatten() else {
+                return Err(bad("a listing of a feed without a snapshot"));
+            };
+            if l.first > l.last
+                || l.last > snap
+                || l.dropped.is_some_and(|d| d <= l.last || d > snap)
+            {
+                return Err(bad("a listing's times are out of order"));
+            }
         }
         Ok(())
     }
@@ -373,7 +609,7 @@ fn merge_sources(a: &[Pair], b: &[Pair], kinds: &[SourceKind], mut emit: impl Fn
     }
 }
 
-/// Merges two parts (see [`Part::merge`]).
+/// Merges two parts of one state's evidence (see [`Part::merge`]).
 pub(crate) fn merge_two<K: Ord + Clone>(
     a: Part<K>,
     ra: &[u32],
@@ -381,7 +617,7 @@ pub(crate) fn merge_two<K: Ord + Clone>(
     rb: &[u32],
     kinds: &[SourceKind],
 ) -> Part<K> {
-    Part::merge(vec![(a, ra), (b, rb)], kinds)
+    Part::merge(vec![(a, ra, Vec::new()), (b, rb, Vec::new())], kinds)
 }
 
 /// Everything known, decayed to `time`.
@@ -395,6 +631,10 @@ pub struct State {
     pub v6: Part<u128>,
     pub nets: Part<Net>,
     pub domains: Part<String>,
+    /// Every feed ingested, by name (sorted, unique), with the time of the
+    /// latest run that ingested it: a listing of that feed not found then
+    /// was dropped.
+    pub snapshots: Vec<(String, i64)>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -471,6 +711,29 @@ fn decode_pairs(b: &[u8], tag: Tag) -> Result<Vec<Pair>, ArtifactError> {
     // piece was written (a piece of slots and its bytes hold as many pairs).
     unsafe { out.set_len(n) };
     Ok(out)
+}
+
+fn encode_listings(listings: &[Listing]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(listings.len() * LISTING_BYTES);
+    for l in listings {
+        l.encode_into(&mut out);
+    }
+    out
+}
+
+/// A history section; absent from a 1.0 file (no history then).
+fn decode_listings(a: &Artifact, tag: Tag) -> Result<Vec<Listing>, ArtifactError> {
+    if a.minor == 0 {
+        return Ok(Vec::new());
+    }
+    let b = a.raw(tag)?;
+    if b.len() % LISTING_BYTES != 0 {
+        return Err(ArtifactError::BadSection(
+            tag,
+            "length is not a whole number of listings".into(),
+        ));
+    }
+    Ok(b.chunks_exact(LISTING_BYTES).map(Listing::decode).collect())
 }
 
 fn encode_pairs(pairs: &[Pair]) -> Vec<u8> {
@@ -581,6 +844,32 @@ impl State {
                 p.source = remap[p.source as usize];
             }
         });
+        for listings in [
+            &mut self.v4.listings,
+            &mut self.v6.listings,
+            &mut self.nets.listings,
+            &mut self.domains.listings,
+        ] {
+            for l in listings.iter_mut() {
+                l.source = remap[l.source as usize];
+            }
+        }
+    }
+
+    /// The time of the latest snapshot of each source's feed (`None` for
+    /// sensors and feeds never ingested).
+    pub fn snapshot_times(&self, sources: &[Source]) -> Vec<Option<i64>> {
+        sources
+            .iter()
+            .map(|s| match s.kind {
+                SourceKind::Sensor => None,
+                SourceKind::Feed => self
+                    .snapshots
+                    .binary_search_by(|x| x.0.as_str().cmp(&s.name))
+                    .ok()
+                    .map(|i| self.snapshots[i].1),
+            })
+            .collect()
     }
 
     /// Merges states exactly: every state is first decayed to the latest
@@ -608,18 +897,27 @@ impl State {
             })
             .collect();
         let kinds: Vec<SourceKind> = sources.iter().map(|s| s.kind).collect();
+        let mut snapshots: Vec<(String, i64)> = Vec::new();
+        for s in &states {
+            snapshots.extend(s.snapshots.iter().cloned());
+        }
+        // By name, the latest time first: the first of each name stays.
+        snapshots.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        snapshots.dedup_by(|b, a| a.0 == b.0);
         let mut v4 = Vec::new();
         let mut v6 = Vec::new();
         let mut nets = Vec::new();
         let mut domains = Vec::new();
         for (s, remap) in states.into_iter().zip(&remaps) {
-            v4.push((s.v4, &remap[..]));
-            v6.push((s.v6, &remap[..]));
-            nets.push((s.nets, &remap[..]));
-            domains.push((s.domains, &remap[..]));
+            let snaps = s.snapshot_times(&sources);
+            v4.push((s.v4, &remap[..], snaps.clone()));
+            v6.push((s.v6, &remap[..], snaps.clone()));
+            nets.push((s.nets, &remap[..], snaps.clone()));
+            domains.push((s.domains, &remap[..], snaps));
         }
         let mut out = State {
             time,
+            snapshots,
             v4: Part::merge(v4, &kinds),
             v6: Part::merge(v6, &kinds),
             nets: Part::merge(nets, &kinds),
@@ -659,6 +957,11 @@ impl State {
         w.raw(*b"PAR6", encode_pairs(&self.v6.pairs));
         w.raw(*b"PNET", encode_pairs(&self.nets.pairs));
         w.raw(*b"PDOM", encode_pairs(&self.domains.pairs));
+        w.raw(*b"LIS4", encode_listings(&self.v4.listings));
+        w.raw(*b"LIS6", encode_listings(&self.v6.listings));
+        w.raw(*b"LNET", encode_listings(&self.nets.listings));
+        w.raw(*b"LDOM", encode_listings(&self.domains.listings));
+        w.record(*b"SNAP", &self.snapshots);
         w
     }
 
@@ -699,14 +1002,26 @@ impl State {
         }) {
             return Err(bad(*b"KDOM", "a domain is not canonical"));
         }
+        let snapshots: Vec<(String, i64)> = if a.minor == 0 {
+            Vec::new()
+        } else {
+            a.record(*b"SNAP")?
+        };
+        if snapshots.windows(2).any(|w| w[0].0 >= w[1].0)
+            || !snapshots.iter().all(|s| crate::feed::is_name(&s.0))
+        {
+            return Err(bad(*b"SNAP", "feeds are not sorted, unique and valid"));
+        }
         let state = State {
             time: meta.time,
+            snapshots,
             v4: Part {
                 keys: k4
                     .chunks_exact(4)
                     .map(|c| u32::from_le_bytes(c.try_into().unwrap()))
                     .collect(),
                 pairs: decode_pairs(a.raw(*b"PAR4")?, *b"PAR4")?,
+                listings: decode_listings(&a, *b"LIS4")?,
             },
             v6: Part {
                 keys: k6
@@ -714,14 +1029,17 @@ impl State {
                     .map(|c| u128::from_le_bytes(c.try_into().unwrap()))
                     .collect(),
                 pairs: decode_pairs(a.raw(*b"PAR6")?, *b"PAR6")?,
+                listings: decode_listings(&a, *b"LIS6")?,
             },
             nets: Part {
                 keys: nets,
                 pairs: decode_pairs(a.raw(*b"PNET")?, *b"PNET")?,
+                listings: decode_listings(&a, *b"LNET")?,
             },
             domains: Part {
                 keys: domains,
                 pairs: decode_pairs(a.raw(*b"PDOM")?, *b"PDOM")?,
+                listings: decode_listings(&a, *b"LDOM")?,
             },
             sources,
         };
@@ -729,6 +1047,11 @@ impl State {
         state.v6.check(&state.sources, *b"PAR6")?;
         state.nets.check(&state.sources, *b"PNET")?;
         state.domains.check(&state.sources, *b"PDOM")?;
+        let snaps = state.snapshot_times(&state.sources);
+        state.v4.check_listings(&snaps, *b"LIS4")?;
+        state.v6.check_listings(&snaps, *b"LIS6")?;
+        state.nets.check_listings(&snaps, *b"LNET")?;
+        state.domains.check_listings(&snaps, *b"LDOM")?;
         Ok(state)
     }
 
@@ -799,6 +1122,7 @@ mod tests {
                 &kinds,
             ),
             sources,
+            snapshots: Vec::new(),
         }
     }
 
@@ -853,6 +1177,226 @@ mod tests {
         #[test]
         fn garbage_never_panics(b in proptest::collection::vec(any::<u8>(), 0..300)) {
             let _ = State::from_bytes(b);
+        }
+    }
+}
+
+/// The listing history: listed, dropped, relisted; exact through bytes and
+/// merges; a 1.0 state reads with none.
+#[cfg(test)]
+mod history {
+    use super::*;
+    use crate::score::{Evidence, FeedSettings};
+
+    const T1: i64 = 1_795_780_800; // 2026-11-27T12:00:00Z
+    const H: i64 = 4 * 3600;
+
+    /// One run's evidence: `(feed, entry)` rows, each listed at `now`.
+    fn build(now: i64, rows: &[(&str, &str)]) -> State {
+        let t = crate::time::format(now);
+        let mut csv =
+            String::from("indicator,type,feed,category,first_seen,last_seen,hits,confidence\n");
+        for (feed, entry) in rows {
+            let kind = if entry.parse::<std::net::IpAddr>().is_ok() {
+                "ip"
+            } else {
+                "domain"
+            };
+            csv.push_str(&format!("{entry},{kind},{feed},botnet-c2,{t},{t},1,1\n"));
+        }
+        let mut e = Evidence::new(now, FeedSettings::default());
+        let p = e.add_indicators("ind.csv", csv.as_bytes()).unwrap();
+        assert_eq!(p.skipped, 0);
+        e.into_state()
+    }
+
+    /// A run that starts from `prev`.
+    fn run(prev: &State, now: i64, rows: &[(&str, &str)]) -> State {
+        State::merge(vec![prev.clone(), build(now, rows)], Some(now))
+    }
+
+    /// The history of `entry` (an IPv4 address or a domain) from `feed`.
+    fn history(s: &State, feed: &str, entry: &str) -> Option<(i64, i64, Option<i64>)> {
+        let source = s.sources.iter().position(|x| x.name == feed)? as u32;
+        let ls = match entry.parse::<std::net::Ipv4Addr>() {
+            Ok(a) => {
+                s.v4.listings_of(s.v4.keys.binary_search(&u32::from(a)).ok()?)
+            }
+            Err(_) => s
+                .domains
+                .listings_of(s.domains.keys.binary_search(&entry.to_string()).ok()?),
+        };
+        let l = ls.iter().find(|l| l.source == source)?;
+        Some((l.first, l.last, l.dropped))
+    }
+
+    fn same(a: &State, b: &State) {
+        assert_eq!(a, b);
+        assert_eq!(a.to_bytes(), b.to_bytes());
+    }
+
+    #[test]
+    fn listed_dropped_relisted() {
+        let (t2, t3, t4) = (T1 + H, T1 + 2 * H, T1 + 3 * H);
+        let s1 = build(
+            T1,
+            &[
+                ("f", "192.0.2.1"),
+                ("f", "192.0.2.2"),
+                ("g", "evil.example"),
+            ],
+        );
+        assert_eq!(history(&s1, "f", "192.0.2.1"), Some((T1, T1, None)));
+        assert_eq!(s1.snapshots, [("f".into(), T1), ("g".into(), T1)]);
+        // f no longer lists .2; g is not read: it tells nothing.
+        let s2 = run(&s1, t2, &[("f", "192.0.2.1")]);
+        assert_eq!(history(&s2, "f", "192.0.2.1"), Some((T1, t2, None)));
+        assert_eq!(history(&s2, "f", "192.0.2.2"), Some((T1, T1, Some(t2))));
+        assert_eq!(history(&s2, "g", "evil.example"), Some((T1, T1, None)));
+        assert_eq!(s2.snapshots, [("f".into(), t2), ("g".into(), T1)]);
+        // Still missing: dropped when first found missing.
+        let s3 = run(&s2, t3, &[("f", "192.0.2.1"), ("g", "evil.example")]);
+        assert_eq!(history(&s3, "f", "192.0.2.2"), Some((T1, T1, Some(t2))));
+        assert_eq!(history(&s3, "g", "evil.example"), Some((T1, t3, None)));
+        // Listed again: a new listing.
+        let s4 = run(&s3, t4, &[("f", "192.0.2.1"), ("f", "192.0.2.2")]);
+        assert_eq!(history(&s4, "f", "192.0.2.2"), Some((t4, t4, None)));
+        assert_eq!(history(&s4, "f", "192.0.2.1"), Some((T1, t4, None)));
+        assert_eq!(history(&s4, "g", "evil.example"), Some((T1, t3, None)));
+        // The evidence itself is as before: the feed pair of .2 kept its
+        // first_seen across the drop.
+        let p = s4.v4.find(&0xc000_0202).unwrap()[0];
+        assert_eq!((p.first, p.last), (T1, t4));
+        // Exact through the file, and deterministic.
+        for s in [&s1, &s2, &s3, &s4] {
+            same(&State::from_bytes(s.to_bytes()).unwrap(), s);
+        }
+        same(
+            &run(&s3, t4, &[("f", "192.0.2.2"), ("f", "192.0.2.1")]),
+            &s4,
+        );
+    }
+
+    #[test]
+    fn merges_are_exact() {
+        let t2 = T1 + H;
+        let s1 = build(
+            T1,
+            &[("f", "192.0.2.1"), ("f", "192.0.2.2"), ("f", "192.0.2.3")],
+        );
+        let rows = [
+            ("f", "192.0.2.1"),
+            ("f", "192.0.2.9"),
+            ("g", "evil.example"),
+        ];
+        let whole = run(&s1, t2, &rows);
+        // Shards of the second run (by address), merged in any order.
+        let a = build(t2, &rows[..1]);
+        let b = build(t2, &rows[1..]);
+        for order in [
+            vec![s1.clone(), a.clone(), b.clone()],
+            vec![b.clone(), a.clone(), s1.clone()],
+            vec![a.clone(), s1.clone(), b.clone()],
+        ] {
+            same(&State::merge(order, None), &whole);
+        }
+        // States of the two runs, each built alone, merged: the same as
+        // the run that started from the first.
+        same(
+            &State::merge(vec![build(t2, &rows), s1.clone()], None),
+            &whole,
+        );
+        assert_eq!(history(&whole, "f", "192.0.2.3"), Some((T1, T1, Some(t2))));
+        assert_eq!(history(&whole, "f", "192.0.2.9"), Some((t2, t2, None)));
+        // Merging a state with itself changes no history (hits add up).
+        let twice = State::merge(vec![whole.clone(), whole.clone()], None);
+        assert_eq!(twice.v4.listings, whole.v4.listings);
+        assert_eq!(twice.domains.listings, whole.domains.listings);
+        // A relisting seen by one state after a drop another saw is new,
+        // whichever side it is on.
+        let t3 = t2 + H;
+        let again = build(t3, &[("f", "192.0.2.3")]);
+        let m1 = State::merge(vec![whole.clone(), again.clone()], None);
+        let m2 = State::merge(vec![again, whole.clone()], None);
+        same(&m1, &m2);
+        assert_eq!(history(&m1, "f", "192.0.2.3"), Some((t3, t3, None)));
+        assert_eq!(history(&m1, "f", "192.0.2.1"), Some((T1, t2, Some(t3))));
+    }
+
+    #[test]
+    fn a_drop_reaches_every_kind_of_entry() {
+        // The run's evidence has no domain at all: its domain part is empty.
+        let s1 = build(T1, &[("f", "evil.example"), ("f", "192.0.2.1")]);
+        let s2 = run(&s1, T1 + H, &[("f", "192.0.2.1")]);
+        assert_eq!(
+            history(&s2, "f", "evil.example"),
+            Some((T1, T1, Some(T1 + H)))
+        );
+        let s3 = run(&s2, T1 + 2 * H, &[("f", "evil.example")]);
+        assert_eq!(
+            history(&s3, "f", "evil.example"),
+            Some((T1 + 2 * H, T1 + 2 * H, None))
+        );
+        assert_eq!(
+            history(&s3, "f", "192.0.2.1"),
+            Some((T1, T1 + H, Some(T1 + 2 * H)))
+        );
+    }
+
+    /// The bytes a 1.0 build wrote: the same sections, no history.
+    fn version_1_0(s: &State) -> Vec<u8> {
+        let mut w = ArtifactWriter::new(KIND, MAJOR, 0);
+        w.record(
+            *b"META",
+            &Meta {
+                model: crate::score::MODEL,
+                time: s.time,
+            },
+        );
+        w.record(*b"SRCS", &s.sources);
+        w.raw(
+            *b"KEY4",
+            s.v4.keys.iter().flat_map(|k| k.to_le_bytes()).collect(),
+        );
+        w.raw(
+            *b"KEY6",
+            s.v6.keys.iter().flat_map(|k| k.to_le_bytes()).collect(),
+        );
+        w.record(*b"KNET", &s.nets.keys);
+        w.record(*b"KDOM", &s.domains.keys);
+        w.raw(*b"PAR4", encode_pairs(&s.v4.pairs));
+        w.raw(*b"PAR6", encode_pairs(&s.v6.pairs));
+        w.raw(*b"PNET", encode_pairs(&s.nets.pairs));
+        w.raw(*b"PDOM", encode_pairs(&s.domains.pairs));
+        w.to_bytes()
+    }
+
+    #[test]
+    fn a_state_without_history_reads_with_none() {
+        let s1 = build(T1, &[("f", "192.0.2.1"), ("g", "evil.example")]);
+        let old = State::from_bytes(version_1_0(&s1)).unwrap();
+        assert_eq!(old.snapshots, []);
+        assert!(old.v4.listings.is_empty() && old.domains.listings.is_empty());
+        assert_eq!((&old.v4.keys, &old.v4.pairs), (&s1.v4.keys, &s1.v4.pairs));
+        // The next run starts the history: what it lists, from now.
+        let t2 = T1 + H;
+        let s2 = run(&old, t2, &[("f", "192.0.2.1")]);
+        assert_eq!(history(&s2, "f", "192.0.2.1"), Some((t2, t2, None)));
+        assert_eq!(history(&s2, "g", "evil.example"), None);
+        same(&State::from_bytes(s2.to_bytes()).unwrap(), &s2);
+    }
+
+    #[test]
+    fn a_bad_history_is_refused() {
+        let s = build(T1, &[("f", "192.0.2.1")]);
+        let mut later = s.clone();
+        later.v4.listings[0].last = T1 + 1; // after the feed's snapshot
+        let mut unpaired = s.clone();
+        unpaired.v4.listings[0].source = 1;
+        unpaired.sources.push(Source::sensor("zz"));
+        for bad in [later, unpaired] {
+            let e = State::from_bytes(bad.to_bytes()).unwrap_err().to_string();
+            assert!(e.contains("LIS4"), "{e}");
         }
     }
 }
