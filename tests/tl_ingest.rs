@@ -232,14 +232,21 @@ fn every_format_is_detected_and_read_exactly() {
 
 #[test]
 fn forcing_a_format_reads_the_feed_that_way() {
-    // As an IP list, the domains of a domain list are refused (and counted).
-    let r = ingest(&[
-        "--now",
-        NOW,
-        "--format",
-        "list",
-        "fixtures/feeds/domains.txt",
-    ]);
+    // As an IP list, the domains of a domain list are refused (and
+    // counted): most of its lines, so the feed is failed; --lenient takes
+    // what is left.
+    let args = ["--now", NOW, "--format", "list", "fixtures/feeds/domains.txt"];
+    let r = ingest(&args);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "tl-ingest: domains: FAILED: refused 3 of 4 entry lines (more than half); \
+             its rows are not written\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = ingest(&[&args[..], &["--lenient"]].concat());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
@@ -366,7 +373,7 @@ fn two_inputs_of_one_feed_merge() {
 
 #[test]
 fn glued_addresses_and_url_paths_are_reported_never_published() {
-    let r = ingest(&["--now", NOW, "fixtures/feeds/bad/glued.txt"]);
+    let r = ingest(&["--now", NOW, "--lenient", "fixtures/feeds/bad/glued.txt"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
@@ -378,6 +385,7 @@ fn glued_addresses_and_url_paths_are_reported_never_published() {
         "tl-ingest: fixtures/feeds/bad/glued.txt:3: two addresses glued together: '45.155.205.2345.155.205.234'\n\
          tl-ingest: fixtures/feeds/bad/glued.txt:4: several addresses on one line: '45.155.205.235 45.155.205.236'\n\
          tl-ingest: fixtures/feeds/bad/glued.txt:5: host bits set under a short prefix (a URL path like '/1'?): '91.240.118.172/1'\n\
+         tl-ingest: glued: WARNING (--lenient): refused 6 of 7 entry lines (more than half)\n\
          tl-ingest: glued (list): read 8, accepted 1, duplicates 0, rejected 6 (IPv4 address without four octets: 1; \
          a URL, not an address: 1; ambiguous leading zero in an IPv4 octet: 1; host bits set under a short prefix \
          (a URL path like '/1'?): 1; several addresses on one line: 1; two addresses glued together: 1), \
@@ -455,6 +463,7 @@ fn domains_cannot_carry_zone_file_syntax() {
         NOW,
         "--stats",
         "json",
+        "--lenient",
         "fixtures/feeds/bad/injection.txt",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -485,13 +494,16 @@ fn domains_cannot_carry_zone_file_syntax() {
 }
 
 #[test]
-fn an_html_page_is_an_error_not_a_feed() {
+fn an_html_page_is_a_failed_feed_not_a_feed() {
     let r = ingest(&["fixtures/feeds/bad/html-error.txt"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, 1);
     assert_eq!(r.stdout, "");
     assert_eq!(
         r.stderr,
-        "tl-ingest: fixtures/feeds/bad/html-error.txt: an HTML page, not a feed (an error or login page?)\n"
+        "tl-ingest: html-error: FAILED: an HTML page, not a feed (an error or login page?); \
+         its rows are not written\n\
+         tl-ingest: html-error (list): read 0, accepted 0, duplicates 0, rejected 0, \
+         special-purpose 0, too wide 0, FAILED\n"
     );
 }
 

@@ -210,7 +210,8 @@ pub fn run_job(job: &Job, s: &Settings) -> Result<Outcome, Error> {
         format,
         source: job.location.display(),
         time,
-        empty: collector.is_empty(),
+        // An HTML page holds nothing either, but is failed, not empty.
+        empty: collector.is_empty() && health.is_none(),
         collector,
         stale,
         health,
