@@ -235,7 +235,13 @@ fn forcing_a_format_reads_the_feed_that_way() {
     // As an IP list, the domains of a domain list are refused (and
     // counted): most of its lines, so the feed is failed; --lenient takes
     // what is left.
-    let args = ["--now", NOW, "--format", "list", "fixtures/feeds/domains.txt"];
+    let args = [
+        "--now",
+        NOW,
+        "--format",
+        "list",
+        "fixtures/feeds/domains.txt",
+    ];
     let r = ingest(&args);
     assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
     assert!(
