@@ -57,8 +57,8 @@ const FETCHING: &str = "\
 URLs are fetched with a timeout, a size cap and retries with exponential
 backoff. With --cache DIR (or cache_dir in the configuration) requests are
 conditional (ETag, If-Modified-Since) and the last good copy is kept: a
-failed fetch, an HTML page, or a feed that suddenly holds only comments falls
-back to it and the feed is reported STALE.
+failed fetch or a feed that suddenly holds only comments falls back to it and
+the feed is reported STALE.
 
 A feed is FAILED when it accepts nothing (entry lines present, all refused or
 dropped), refuses more than half of its entry lines, shrinks by more than
