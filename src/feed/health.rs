@@ -48,10 +48,10 @@ pub fn check(c: &Collector, good: Option<u64>, max_shrink: f64) -> Option<String
 /// `0.5` → `50 %`.
 fn percent(share: f64) -> String {
     let p = share * 100.0;
-    if p.fract() == 0.0 {
+    if (p - p.round()).abs() < 1e-9 {
         format!("{p:.0} %")
     } else {
-        format!("{p} %")
+        format!("{p:.1} %")
     }
 }
 
@@ -94,6 +94,8 @@ mod tests {
              (more than the 50 % allowed by max_shrink)"
         );
         assert_eq!(check(&collector(4, 0), Some(10), 0.75), None);
+        assert_eq!(percent(0.3333), "33.3 %");
+        assert_eq!(percent(0.07), "7 %");
         // Only special-purpose space: nothing accepted.
         let mut c = Collector::new("f", Policy::default());
         c.entry(Entry::V4(Range::new(0x0a00_0001, 0x0a00_0001)), None);
