@@ -19,6 +19,7 @@ complete -c tl-ingest -l stats -d 'Per-feed summary on stderr' -r -f -a "text\t'
 json\t''
 none\t''"
 complete -c tl-ingest -l strict -d 'Any refused line is an error (exit 2)'
+complete -c tl-ingest -l lenient -d 'A feed failing the health rules (nothing accepted, most lines refused, shrunk, an HTML page) is used anyway, with a warning'
 complete -c tl-ingest -l allow-special -d 'Emit special-purpose space (private, loopback, multicast, …) too'
 complete -c tl-ingest -l fail-on-stale -d 'Exit 1 when a feed is stale (served from its last good copy, or missing)'
 complete -c tl-ingest -l with-ref -d 'Append a ref column with the feed\'s own reference (Spamhaus SBL, STIX id)'

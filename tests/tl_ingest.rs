@@ -232,14 +232,27 @@ fn every_format_is_detected_and_read_exactly() {
 
 #[test]
 fn forcing_a_format_reads_the_feed_that_way() {
-    // As an IP list, the domains of a domain list are refused (and counted).
-    let r = ingest(&[
+    // As an IP list, the domains of a domain list are refused (and
+    // counted): most of its lines, so the feed is failed; --lenient takes
+    // what is left.
+    let args = [
         "--now",
         NOW,
         "--format",
         "list",
         "fixtures/feeds/domains.txt",
-    ]);
+    ];
+    let r = ingest(&args);
+    assert_eq!((r.code, r.stdout.as_str()), (1, ""), "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "tl-ingest: domains: FAILED: refused 3 of 4 entry lines (more than half); \
+             its rows are not written\n"
+        ),
+        "{}",
+        r.stderr
+    );
+    let r = ingest(&[&args[..], &["--lenient"]].concat());
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
@@ -366,7 +379,7 @@ fn two_inputs_of_one_feed_merge() {
 
 #[test]
 fn glued_addresses_and_url_paths_are_reported_never_published() {
-    let r = ingest(&["--now", NOW, "fixtures/feeds/bad/glued.txt"]);
+    let r = ingest(&["--now", NOW, "--lenient", "fixtures/feeds/bad/glued.txt"]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
@@ -378,6 +391,7 @@ fn glued_addresses_and_url_paths_are_reported_never_published() {
         "tl-ingest: fixtures/feeds/bad/glued.txt:3: two addresses glued together: '45.155.205.2345.155.205.234'\n\
          tl-ingest: fixtures/feeds/bad/glued.txt:4: several addresses on one line: '45.155.205.235 45.155.205.236'\n\
          tl-ingest: fixtures/feeds/bad/glued.txt:5: host bits set under a short prefix (a URL path like '/1'?): '91.240.118.172/1'\n\
+         tl-ingest: glued: WARNING (--lenient): refused 6 of 7 entry lines (more than half)\n\
          tl-ingest: glued (list): read 8, accepted 1, duplicates 0, rejected 6 (IPv4 address without four octets: 1; \
          a URL, not an address: 1; ambiguous leading zero in an IPv4 octet: 1; host bits set under a short prefix \
          (a URL path like '/1'?): 1; several addresses on one line: 1; two addresses glued together: 1), \
@@ -455,6 +469,7 @@ fn domains_cannot_carry_zone_file_syntax() {
         NOW,
         "--stats",
         "json",
+        "--lenient",
         "fixtures/feeds/bad/injection.txt",
     ]);
     assert_eq!(r.code, 0, "{}", r.stderr);
@@ -485,13 +500,16 @@ fn domains_cannot_carry_zone_file_syntax() {
 }
 
 #[test]
-fn an_html_page_is_an_error_not_a_feed() {
+fn an_html_page_is_a_failed_feed_not_a_feed() {
     let r = ingest(&["fixtures/feeds/bad/html-error.txt"]);
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, 1);
     assert_eq!(r.stdout, "");
     assert_eq!(
         r.stderr,
-        "tl-ingest: fixtures/feeds/bad/html-error.txt: an HTML page, not a feed (an error or login page?)\n"
+        "tl-ingest: html-error: FAILED: an HTML page, not a feed (an error or login page?); \
+         its rows are not written\n\
+         tl-ingest: html-error (list): read 0, accepted 0, duplicates 0, rejected 0, \
+         special-purpose 0, too wide 0, FAILED\n"
     );
 }
 
@@ -726,4 +744,111 @@ fn demo_configuration() {
     assert_eq!(rows[5].hits, 412);
     assert_eq!(rows[9].kind, threatlist::record::IndicatorType::Domain);
     assert_eq!(rows[17].confidence, 0.6);
+}
+
+/// DShield ranges whose start, end and prefix length disagree are taken as
+/// the addresses they name (start..end) and counted "range adjusted"; an
+/// end before its start is refused, never dropped silently.
+#[test]
+fn dshield_ranges_that_disagree_with_their_prefix_are_adjusted() {
+    let r = ingest(&["--stats", "json", "fixtures/feeds/dshield-adjusted.txt"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let t = "2026-08-22T20:45:06Z,2026-08-22T20:45:06Z";
+    let rows: String = [
+        ("45.205.1.0/24,net", 116),
+        ("45.205.2.0/25,net", 100),
+        ("45.205.2.128/26,net", 100),
+        ("45.205.2.192/27,net", 100),
+        ("45.205.2.224/28,net", 100),
+        ("45.205.2.240/29,net", 100),
+        ("45.205.2.248/30,net", 100),
+        ("45.205.2.252/31,net", 100),
+        ("45.205.2.254,ip", 100),
+        ("45.205.3.16/28,net", 90),
+    ]
+    .iter()
+    .map(|(i, hits)| format!("{i},dshield-adjusted,,{t},{hits},1\n"))
+    .collect();
+    assert_eq!(
+        r.stdout,
+        format!("indicator,type,feed,category,first_seen,last_seen,hits,confidence\n{rows}")
+    );
+    let s = &stats(&r)["feeds"][0];
+    assert_eq!(s["format"], "dshield");
+    assert_eq!(s["entries"], 3);
+    assert_eq!(s["adjusted"], 2);
+    assert_eq!(s["rejected"]["end address before start address"], 1);
+    assert_eq!(s["failed"], false);
+    let r = ingest(&["fixtures/feeds/dshield-adjusted.txt"]);
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: fixtures/feeds/dshield-adjusted.txt:9: end address before start address: \
+         '45.205.4.255\\t45.205.4.0\\t24\\t80\\tBACKWARDS\\tNL\\t-'\n\
+         tl-ingest: dshield-adjusted (dshield): read 9, accepted 10, duplicates 0, rejected 1 \
+         (end address before start address: 1), special-purpose 0, too wide 0, range adjusted 2\n"
+    );
+}
+
+/// A local feed failed by the health rules has no last good copy: exit 1,
+/// the reason printed, its rows not written (one output: nothing; one file
+/// per feed: its file left as it was); --stats json says why.
+#[test]
+fn a_local_feed_that_accepts_nothing_is_failed_and_withheld() {
+    let w = Workdir::new();
+    w.write(
+        "ips.txt",
+        b"# every line garbled\nNot Found\n45.155.205.2345.155.205.234\n",
+    );
+    w.write("good.txt", b"45.155.205.1\n");
+    let r = w.run(
+        "tl-ingest",
+        &[
+            "--now", NOW, "--stats", "json", "-o", "all.csv", "ips.txt", "good.txt",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(!w.path("all.csv").exists(), "nothing is written");
+    assert!(r.stderr.contains(
+        "tl-ingest: ips: FAILED: accepted nothing of 2 entry lines (2 refused); \
+         its rows are not written\n"
+    ));
+    let s = stats(&r);
+    let f = &s["feeds"][1];
+    assert_eq!(f["feed"], "ips");
+    assert_eq!(
+        (&f["failed"], &f["withheld"], &f["accepted"]),
+        (&true.into(), &true.into(), &0.into())
+    );
+    assert_eq!(
+        f["failed_reasons"][0],
+        "accepted nothing of 2 entry lines (2 refused)"
+    );
+    assert_eq!(f["rejected"]["two addresses glued together"], 1);
+    assert_eq!(s["feeds"][0]["failed"], false);
+
+    // One file per feed: the good feed's is written, the failed one's kept.
+    std::fs::create_dir_all(w.path("out")).unwrap();
+    w.write("out/ips.csv", b"previous\n");
+    let r = w.run(
+        "tl-ingest",
+        &["--now", NOW, "--output-dir", "out", "ips.txt", "good.txt"],
+        b"",
+    );
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        std::fs::read_to_string(w.path("out/ips.csv")).unwrap(),
+        "previous\n"
+    );
+    assert!(w.path("out/good.csv").exists());
+    // --lenient: a warning, the (empty) rows, exit 0.
+    let r = w.run("tl-ingest", &["--now", NOW, "--lenient", "ips.txt"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n"
+    );
+    assert!(r.stderr.contains(
+        "tl-ingest: ips: WARNING (--lenient): accepted nothing of 2 entry lines (2 refused)\n"
+    ));
 }

@@ -1,5 +1,6 @@
 //! Every real feed under `../shared/data/feeds` ingests with its format
-//! detected correctly and nothing refused without an explanation.
+//! detected correctly, no feed failed by the health rules, and nothing
+//! refused without an explanation.
 
 mod common;
 use common::{bin_path, require, run_in, shared_data};
@@ -120,6 +121,9 @@ fn every_shared_feed_is_detected_and_ingested() {
             serde_json::from_str(r.stderr.lines().last().unwrap_or("")).expect("stats json");
         let s = &stats["feeds"][0];
         assert_eq!(s["format"], *format, "{rel}: detected format");
+        // No feed is failed by the health rules (exit 0 above says so too);
+        // no line is refused at all, beyond the 95 %.
+        assert_eq!(s["failed"], false, "{rel}: {}", r.stderr);
         assert_eq!(s["rejected"], serde_json::json!({}), "{rel}: refused lines");
         let accepted = s["accepted"].as_u64().unwrap();
         let rows = r.stdout.lines().count() as u64 - 1;

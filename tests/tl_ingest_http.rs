@@ -290,22 +290,27 @@ fn a_failed_or_empty_fetch_keeps_the_last_good_copy() {
     let r = w.run("tl-ingest", &args, b"");
     assert_eq!(r.code, 0, "{}", r.stderr);
 
-    let failures: Vec<(Reply, &str)> = vec![
+    // An HTML page is a failed feed (exit 1, see
+    // health_rules_fail_a_feed_and_keep_its_last_good_copy); the others are
+    // only stale.
+    let failures: Vec<(Reply, &str, i32)> = vec![
         (
             ok(b"<!DOCTYPE html><html><body>Login</body></html>"),
             "an HTML page, not a feed",
+            1,
         ),
         (
             ok(b"; Spamhaus EDROP\n; merged into DROP\n"),
             "the feed holds no entries (only comments)",
+            0,
         ),
-        (ok(b""), "the feed holds no entries (only comments)"),
-        (status(500), "HTTP 500"),
+        (ok(b""), "the feed holds no entries (only comments)", 0),
+        (status(500), "HTTP 500", 0),
     ];
-    for (reply, why) in failures {
+    for (reply, why, code) in failures {
         s.answer(move |_| reply.clone());
         let r = w.run("tl-ingest", &args, b"");
-        assert_eq!(r.code, 0, "{why}: {}", r.stderr);
+        assert_eq!(r.code, code, "{why}: {}", r.stderr);
         assert_eq!(r.stdout, ROWS, "{why}: the last good copy is used");
         assert!(r.stderr.contains("drop: STALE: "), "{why}: {}", r.stderr);
         assert!(r.stderr.contains(why), "{why}: {}", r.stderr);
@@ -373,4 +378,128 @@ fn config_refresh_and_max_age() {
         "{}",
         r.stderr
     );
+}
+
+/// A fetched feed that accepts nothing, refuses most of its lines, shrinks
+/// by more than `max_shrink` or is an HTML page is failed: exit 1, the
+/// reason printed, its last good copy used (and kept: a failed copy never
+/// replaces it). `--lenient` uses the copy read, with a warning.
+#[test]
+fn health_rules_fail_a_feed_and_keep_its_last_good_copy() {
+    const NOW: &str = "2026-01-01T00:00:00Z";
+    const GOOD: &[u8] = b"45.155.205.1\n45.155.205.2\n45.155.205.3\n45.155.205.4\n";
+    const GOOD_ROWS: &str = "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+        45.155.205.1,ip,ips,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+        45.155.205.2,ip,ips,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+        45.155.205.3,ip,ips,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+        45.155.205.4,ip,ips,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n";
+    let s = Server::start();
+    s.answer(|_| ok(GOOD));
+    let w = Workdir::new();
+    let url = s.url("/ips.txt");
+    let args = ["--now", NOW, "--cache", "cache", "--retries", "0", &url];
+    let r = w.run("tl-ingest", &args, b"");
+    assert_eq!((r.code, r.stdout.as_str()), (0, GOOD_ROWS), "{}", r.stderr);
+
+    let stale = format!("tl-ingest: ips: STALE: {url}: ");
+    let good = "; using the last good copy from 2026-01-01T00:00:00Z\n";
+    let cases: Vec<(&[u8], &str, &str)> = vec![
+        (
+            b"45.155.205.1\n",
+            "shrank from 4 to 1 entries since its last good copy \
+             (more than the 50 % allowed by max_shrink)",
+            "read 1, accepted 1, duplicates 0, rejected 0",
+        ),
+        (
+            b"Not Found\n",
+            "accepted nothing of 1 entry lines (1 refused)",
+            "read 1, accepted 0, duplicates 0, rejected 1 \
+             (not an IP address, CIDR or range: 1)",
+        ),
+        (
+            b"45.155.205.1\n45.155.205.2\n45.155.205.3\nerror: quota\nerror: retry\nerror: later\nerror: again\n",
+            "refused 4 of 7 entry lines (more than half)",
+            "read 7, accepted 3, duplicates 0, rejected 4 \
+             (not an IP address, CIDR or range: 4)",
+        ),
+        (
+            b"<html><head><title>502 Bad Gateway</title></head></html>\n",
+            "an HTML page, not a feed (an error or login page?)",
+            "read 0, accepted 0, duplicates 0, rejected 0",
+        ),
+    ];
+    for (body, why, counts) in cases {
+        s.answer(move |_| ok(body));
+        let r = w.run("tl-ingest", &args, b"");
+        assert_eq!(r.code, 1, "{why}: {}", r.stderr);
+        assert_eq!(r.stdout, GOOD_ROWS, "{why}: the last good copy is used");
+        let notes: Vec<&str> = r
+            .stderr
+            .lines()
+            .filter(|l| !l.starts_with(&format!("tl-ingest: {url}:")))
+            .collect();
+        assert_eq!(
+            notes.join("\n") + "\n",
+            format!(
+                "tl-ingest: ips: FAILED: {why}; its last good copy is used\n\
+                 {stale}{why}{good}\
+                 tl-ingest: ips (list): read 4, accepted 4, duplicates 0, rejected 0, \
+                 special-purpose 0, too wide 0, STALE, FAILED\n"
+            ),
+            "{why}"
+        );
+        // --lenient: the copy read, a warning, exit 0; the good copy stays.
+        let mut lenient = args.to_vec();
+        lenient.insert(0, "--lenient");
+        let r = w.run("tl-ingest", &lenient, b"");
+        assert_eq!(r.code, 0, "{why}: {}", r.stderr);
+        assert!(r.stdout.len() < GOOD_ROWS.len(), "{why}: {}", r.stdout);
+        assert!(
+            r.stderr
+                .contains(&format!("tl-ingest: ips: WARNING (--lenient): {why}\n")),
+            "{why}: {}",
+            r.stderr
+        );
+        assert!(
+            r.stderr
+                .contains(&format!("tl-ingest: ips (list): {counts}")),
+            "{why}: {}",
+            r.stderr
+        );
+    }
+
+    // --stats json says why; max_shrink (per feed or in [defaults]) lets a
+    // smaller copy through.
+    s.answer(|_| ok(b"45.155.205.1\n"));
+    let r = w.run(
+        "tl-ingest",
+        &[&["--stats", "json"], &args[..]].concat(),
+        b"",
+    );
+    let stats: serde_json::Value = serde_json::from_str(r.stderr.lines().last().unwrap()).unwrap();
+    let f = &stats["feeds"][0];
+    assert_eq!(f["failed"], true);
+    assert_eq!(f["withheld"], false);
+    assert_eq!(
+        f["failed_reasons"][0],
+        "shrank from 4 to 1 entries since its last good copy \
+         (more than the 50 % allowed by max_shrink)"
+    );
+    assert_eq!(f["stale"], true);
+    for (defaults, feed) in [("max_shrink = 0.75\n", ""), ("", "max_shrink = 0.75\n")] {
+        w.write(
+            "feeds.toml",
+            format!(
+                "[defaults]\n{defaults}cache_dir = \"cache\"\nretries = 0\n\n\
+                 [[feed]]\nname = \"ips\"\nurl = \"{url}\"\n{feed}"
+            ),
+        );
+        let r = w.run("tl-ingest", &["--now", NOW, "--config", "feeds.toml"], b"");
+        assert_eq!(r.code, 0, "{defaults}{feed}: {}", r.stderr);
+        assert_eq!(r.stdout.lines().count(), 2, "{}", r.stdout);
+        // The smaller copy is now the last good one: put the four back.
+        s.answer(|_| ok(GOOD));
+        assert_eq!(w.run("tl-ingest", &args, b"").code, 0);
+        s.answer(|_| ok(b"45.155.205.1\n"));
+    }
 }

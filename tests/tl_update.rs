@@ -427,6 +427,25 @@ fn a_failed_feed_is_named_and_its_evidence_stays() {
         "{m}"
     );
     assert!(r.stdout.ends_with("nothing changed\n"), "{}", r.stdout);
+
+    // A feed failed by the health rules (an HTML page in place of the
+    // list; a file has no good copy) is failed the same way.
+    w.write(
+        "feeds/scanners.txt",
+        "<!DOCTYPE html><html><body>Sign in</body></html>\n",
+    );
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let j = report(&w);
+    assert_eq!(j["score"]["entries"], entries);
+    let f = by(&j, "feeds", "name");
+    assert_eq!(f["scanners"]["status"], "failed");
+    assert_eq!(f["scanners"]["consecutive_failures"], 2);
+    assert_eq!(
+        f["scanners"]["error"],
+        "an HTML page, not a feed (an error or login page?)"
+    );
+    assert!(r.stdout.ends_with("nothing changed\n"), "{}", r.stdout);
 }
 
 #[test]

@@ -57,12 +57,20 @@ const FETCHING: &str = "\
 URLs are fetched with a timeout, a size cap and retries with exponential
 backoff. With --cache DIR (or cache_dir in the configuration) requests are
 conditional (ETag, If-Modified-Since) and the last good copy is kept: a
-failed fetch, an HTML page, or a feed that suddenly holds only comments falls
-back to it and the feed is reported STALE.";
+failed fetch or a feed that suddenly holds only comments falls back to it and
+the feed is reported STALE.
+
+A feed is FAILED when it accepts nothing (entry lines present, all refused or
+dropped), refuses more than half of its entry lines, shrinks by more than
+max_shrink (default 0.5) since its last good copy, or is an HTML page: its
+last good copy is used (STALE) when there is one, else its rows are not
+written; the reason is printed and the exit status is 1. --lenient makes
+these warnings and uses the copy read.";
 
 const EXIT_STATUS: &str = "\
 0  success (stale feeds are reported but not an error)
-1  --fail-on-stale and a feed is stale
+1  a feed FAILED its health rules (see FETCHING; not under --lenient), or
+   --fail-on-stale and a feed is stale
 2  any error: unreadable or unusable feed without a good copy, a bad line
    under --strict, a bad configuration, bad usage";
 
@@ -128,6 +136,10 @@ pub struct Cli {
     /// Any refused line is an error (exit 2)
     #[arg(long)]
     strict: bool,
+    /// A feed failing the health rules (nothing accepted, most lines
+    /// refused, shrunk, an HTML page) is used anyway, with a warning
+    #[arg(long, conflicts_with = "strict")]
+    lenient: bool,
     /// Drop IPv4 prefixes shorter than /N [default: 8]
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=32))]
     max_prefix: Option<u32>,
@@ -196,6 +208,13 @@ struct FeedStats<'a> {
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     stale_reasons: &'a [String],
     empty: bool,
+    failed: bool,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    failed_reasons: &'a [String],
+    /// Its rows were not written (failed without a good copy).
+    withheld: bool,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    warnings: &'a [String],
     #[serde(flatten)]
     counts: &'a Counts,
     examples: Vec<&'a LineError>,
@@ -235,6 +254,7 @@ impl Cli {
             allow_special: self.allow_special,
             backoff: self.backoff,
             strict: self.strict,
+            lenient: self.lenient,
             now: self.now,
             with_ref: self.with_ref,
             fail_on_stale: self.fail_on_stale,
@@ -274,10 +294,22 @@ fn print_report(cli: &Cli, report: &IngestReport) {
     }
 }
 
-/// A feed's refused lines (`FILE:LINE: reason: 'text'`), STALE and EMPTY.
+/// A feed's refused lines (`FILE:LINE: reason: 'text'`), FAILED, STALE
+/// and EMPTY.
 fn print_notes(f: &FeedReport) {
     for ex in &f.examples {
         eprintln!("{NAME}: {}", ex.to_input_error());
+    }
+    for why in &f.failed {
+        let what = if f.withheld {
+            "its rows are not written"
+        } else {
+            "its last good copy is used"
+        };
+        eprintln!("{NAME}: {}: FAILED: {why}; {what}", f.name);
+    }
+    for why in &f.warnings {
+        eprintln!("{NAME}: {}: WARNING (--lenient): {why}", f.name);
     }
     for s in &f.stale {
         eprintln!("{NAME}: {}: STALE: {s}", f.name);
@@ -300,6 +332,10 @@ fn feed_stats(f: &FeedReport) -> FeedStats<'_> {
         stale: f.is_stale(),
         stale_reasons: &f.stale,
         empty: f.empty,
+        failed: f.is_failed(),
+        failed_reasons: &f.failed,
+        withheld: f.withheld,
+        warnings: &f.warnings,
         counts: &f.counts,
         examples: f.examples.iter().map(|e| &e.error).collect(),
     }
@@ -331,6 +367,9 @@ fn summary(f: &FeedReport) -> String {
         ", special-purpose {}, too wide {}",
         c.special_purpose, c.too_wide
     ));
+    if c.adjusted > 0 {
+        s.push_str(&format!(", range adjusted {}", c.adjusted));
+    }
     let unsupported: u64 = c.unsupported.values().sum();
     if unsupported > 0 {
         s.push_str(&format!(
@@ -343,6 +382,9 @@ fn summary(f: &FeedReport) -> String {
     }
     if f.empty {
         s.push_str(", EMPTY");
+    }
+    if f.is_failed() {
+        s.push_str(", FAILED");
     }
     s
 }

@@ -250,6 +250,9 @@ pub struct Counts {
     pub special_purpose: u64,
     /// Entries wider than the maximum prefix.
     pub too_wide: u64,
+    /// Entries whose own fields disagree, taken as the addresses they name
+    /// (a DShield range whose end is not the end of its prefix).
+    pub adjusted: u64,
     /// Valid entries of kinds that are not indicators here (URL patterns,
     /// hashes, ASNs, allow rules), by kind.
     pub unsupported: BTreeMap<String, u64>,
@@ -425,6 +428,13 @@ impl Collector {
         self.dom.push(name.into_boxed_str(), meta);
     }
 
+    /// Entries kept so far (after the policy; a range split into prefixes
+    /// counts each prefix, duplicates count each time): the size of the
+    /// feed as its health rules compare it.
+    pub fn kept(&self) -> u64 {
+        self.pieces
+    }
+
     /// Nothing was found: no entry, no refused or unsupported line.
     pub fn is_empty(&self) -> bool {
         self.counts.entries == 0
@@ -443,6 +453,7 @@ impl Collector {
         c.entries += o.counts.entries;
         c.special_purpose += o.counts.special_purpose;
         c.too_wide += o.counts.too_wide;
+        c.adjusted += o.counts.adjusted;
         for (k, v) in o.counts.rejected {
             *c.rejected.entry(k).or_default() += v;
         }

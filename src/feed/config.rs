@@ -41,6 +41,7 @@ pub(crate) struct RawDefaults {
     max_prefix: Option<u32>,
     max_prefix6: Option<u32>,
     allow_special: Option<bool>,
+    max_shrink: Option<f64>,
 }
 
 /// One `[[feed]]` as written (also in tl-update's configuration).
@@ -58,6 +59,7 @@ pub(crate) struct RawFeed {
     max_age: Option<String>,
     column: Option<String>,
     field: Option<String>,
+    max_shrink: Option<f64>,
 }
 
 /// Settings from `[defaults]` (command-line flags override them).
@@ -70,6 +72,8 @@ pub struct Defaults {
     pub max_prefix: Option<u32>,
     pub max_prefix6: Option<u32>,
     pub allow_special: Option<bool>,
+    /// The share of its entries a feed may lose since its last good copy.
+    pub max_shrink: Option<f64>,
 }
 
 /// A parsed configuration.
@@ -187,6 +191,17 @@ impl ConfigFile<'_> {
         }
     }
 
+    /// A share between 0 and 1.
+    fn share(&self, v: Option<f64>, what: &str, line: u64) -> Result<Option<f64>, Error> {
+        match v {
+            Some(x) if !(0.0..=1.0).contains(&x) => {
+                let reason = format!("{what} must be a share between 0 and 1: {x}");
+                Err(InputError::line(self.path, line, reason).into())
+            }
+            v => Ok(v),
+        }
+    }
+
     fn defaults(&self, d: RawDefaults) -> Result<Defaults, Error> {
         Ok(Defaults {
             cache_dir: d.cache_dir.as_deref().map(|p| self.rel(p)),
@@ -196,6 +211,7 @@ impl ConfigFile<'_> {
             max_prefix: d.max_prefix,
             max_prefix6: d.max_prefix6,
             allow_special: d.allow_special,
+            max_shrink: self.share(d.max_shrink, "max_shrink", 1)?,
         })
     }
 
@@ -229,7 +245,13 @@ impl ConfigFile<'_> {
         if let Some(c) = f.confidence.filter(|c| !(0.0..=1.0).contains(c)) {
             return Err(err(format!("confidence must be between 0 and 1: {c}")));
         }
+        if let Some(x) = f.max_shrink.filter(|x| !(0.0..=1.0).contains(x)) {
+            return Err(err(format!(
+                "max_shrink must be a share between 0 and 1: {x}"
+            )));
+        }
         Ok(Job {
+            max_shrink: f.max_shrink,
             refresh: self.duration(&f.refresh, "refresh", line)?,
             max_age: self.duration(&f.max_age, "max_age", line)?,
             location,

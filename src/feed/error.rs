@@ -11,6 +11,10 @@ pub enum Error {
     /// when it is unreadable, binary, an HTML page), or the configuration.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// Not a feed at all: binary data, or an HTML page (an error or login
+    /// page served in place of the list).
+    #[error("{file}: {why}")]
+    NotAFeed { file: String, why: super::NotAFeed },
     /// A feed URL could not be fetched: network error, HTTP status, size
     /// cap, timeouts after the retries.
     #[error("{url}: {reason}")]

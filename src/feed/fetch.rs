@@ -63,6 +63,10 @@ pub struct CacheMeta {
     pub good: i64,
     /// The copy's own time (Last-Modified or Date).
     pub source_time: Option<i64>,
+    /// Its size as the health rules count it ([`super::Collector::kept`]);
+    /// absent in copies stored before it was recorded.
+    #[serde(default)]
+    pub kept: Option<u64>,
 }
 
 /// Errors worth another attempt.

@@ -77,6 +77,8 @@ pub struct PlanBuilder {
     pub backoff: Duration,
     /// Any refused line is an error.
     pub strict: bool,
+    /// A feed failed by the health rules is used anyway, with a warning.
+    pub lenient: bool,
     /// The time for feeds that carry none, and the clock for cache ages
     /// (the system clock when `None`).
     pub now: Option<i64>,
@@ -105,6 +107,7 @@ impl Default for PlanBuilder {
             allow_special: false,
             backoff: Duration::from_secs(1),
             strict: false,
+            lenient: false,
             now: None,
             with_ref: false,
             fail_on_stale: false,
@@ -195,6 +198,8 @@ impl PlanBuilder {
             },
             now: self.now,
             clock: self.now.unwrap_or_else(crate::time::now),
+            max_shrink: d.max_shrink.unwrap_or(super::health::MAX_SHRINK),
+            lenient: self.lenient,
         }
     }
 }
@@ -231,6 +236,14 @@ pub struct FeedReport {
     pub stale: Vec<String>,
     /// It held no entries at all (only comments).
     pub empty: bool,
+    /// Why it is failed by the health rules (accepted nothing, refused
+    /// most lines, shrank too much, an HTML page), one reason per input;
+    /// its rows are from a last good copy, or withheld.
+    pub failed: Vec<String>,
+    /// The same reasons under `lenient`: the copy read is used.
+    pub warnings: Vec<String>,
+    /// Its rows are not written: it failed and has no good copy.
+    pub withheld: bool,
     pub counts: Counts,
     /// The first few refused lines.
     pub examples: Vec<RefusedLine>,
@@ -245,6 +258,10 @@ impl FeedReport {
 
     pub fn is_stale(&self) -> bool {
         !self.stale.is_empty()
+    }
+
+    pub fn is_failed(&self) -> bool {
+        !self.failed.is_empty()
     }
 }
 
@@ -272,12 +289,14 @@ pub struct IngestReport {
 }
 
 impl IngestReport {
-    /// Failed when a feed failed; No when a feed is stale and the plan
-    /// says that fails the run; else Done.
+    /// Failed when an input could not be ingested; No when a feed failed
+    /// its health rules, or is stale and the plan says that fails the run;
+    /// else Done.
     pub fn verdict(&self) -> Verdict {
+        let stale = self.fail_on_stale && self.feeds.iter().any(FeedReport::is_stale);
         if !self.failed.is_empty() {
             Verdict::Failed
-        } else if self.fail_on_stale && self.feeds.iter().any(FeedReport::is_stale) {
+        } else if stale || self.feeds.iter().any(FeedReport::is_failed) {
             Verdict::No
         } else {
             Verdict::Done
@@ -290,11 +309,12 @@ impl IngestReport {
 /// is in the report; only failing to write the output is an error.
 pub fn ingest(plan: &IngestPlan) -> Result<IngestReport, Error> {
     let results = crate::pool::map(&plan.jobs, |job| run_job(job, &plan.settings));
+    let lenient = plan.settings.lenient;
     let mut failed = Vec::new();
     let mut merged: BTreeMap<String, Merged> = BTreeMap::new();
     for (job, result) in plan.jobs.iter().zip(results) {
         match result {
-            Ok(o) => merge(&mut merged, o),
+            Ok(o) => merge(&mut merged, o, lenient),
             Err(error) => failed.push(FailedFeed {
                 source: job.location.display(),
                 name: job.name.clone(),
@@ -303,7 +323,8 @@ pub fn ingest(plan: &IngestPlan) -> Result<IngestReport, Error> {
         }
     }
     let finished: Vec<(FeedReport, Rows)> = merged.into_values().map(Merged::finish).collect();
-    let written = write(plan, &finished, failed.is_empty())?;
+    let all_read = failed.is_empty() && !finished.iter().any(|(f, _)| f.withheld);
+    let written = write(plan, &finished, all_read)?;
     Ok(IngestReport {
         feeds: finished.into_iter().map(|(f, _)| f).collect(),
         failed,
@@ -333,7 +354,12 @@ impl Merged {
 }
 
 /// Adds one input's outcome to its feed.
-fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome) {
+fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome, lenient: bool) {
+    let (failed, warnings) = match o.health.take() {
+        Some(why) if lenient => (Vec::new(), vec![why]),
+        Some(why) => (vec![why], Vec::new()),
+        None => (Vec::new(), Vec::new()),
+    };
     // Examples are kept here, with their input; the collector's own merge
     // would lose which input they came from.
     let examples = std::mem::take(&mut o.collector.examples);
@@ -351,6 +377,9 @@ fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome) {
             time: o.time,
             stale: o.stale.into_iter().collect(),
             empty: o.empty,
+            failed,
+            warnings,
+            withheld: o.withheld,
             counts: Counts::default(),
             examples: refused.collect(),
         };
@@ -368,6 +397,9 @@ fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome) {
     }
     r.stale.extend(o.stale);
     r.empty &= o.empty;
+    r.failed.extend(failed);
+    r.warnings.extend(warnings);
+    r.withheld |= o.withheld;
     // One time per feed: the newest of its inputs.
     r.time = r.time.max(o.time);
     if r.category.is_empty() {
@@ -390,7 +422,7 @@ fn write(plan: &IngestPlan, feeds: &[(FeedReport, Rows)], all_read: bool) -> Res
                 path: dir.clone(),
                 source,
             })?;
-            for (f, rows) in feeds {
+            for (f, rows) in feeds.iter().filter(|(f, _)| !f.withheld) {
                 let path = Path::new(dir).join(format!("{}.csv", f.name));
                 let path = path.to_string_lossy().into_owned();
                 write_csv(Some(&path), plan.with_ref, &[(rows, context(f))])?;
@@ -445,9 +477,11 @@ mod tests {
         .unwrap()
     }
 
-    /// Two good feeds and two that fail: the report has the counts and
-    /// refused lines of the good ones, the typed errors of the others, and
-    /// the one output is not written.
+    /// A good feed, two failed by the health rules (most lines refused, an
+    /// HTML page) and one that cannot be read: the report has the counts
+    /// and refused lines of the feeds read, why two are failed (withheld:
+    /// no good copy), the typed error of the other, and the one output is
+    /// not written.
     #[test]
     fn reports_feeds_and_typed_failures() {
         let dir = tempfile::tempdir().unwrap();
@@ -460,8 +494,9 @@ mod tests {
         ];
         let report = ingest(&plan(&inputs, Destination::One(Some(out.clone())))).unwrap();
         let names: Vec<&str> = report.feeds.iter().map(|f| f.name.as_str()).collect();
-        assert_eq!(names, ["glued", "list"]);
-        let list = &report.feeds[1];
+        assert_eq!(names, ["glued", "html-error", "list"]);
+        let list = &report.feeds[2];
+        assert!(!list.is_failed() && !list.withheld);
         assert_eq!((list.counts.read, list.counts.entries), (10, 7));
         assert_eq!((list.counts.accepted, list.counts.duplicates), (6, 1));
         assert_eq!(list.formats, [FeedFormat::List]);
@@ -475,17 +510,20 @@ mod tests {
             glued.examples[0].error.reason,
             "two addresses glued together"
         );
+        assert_eq!(
+            glued.failed,
+            ["refused 6 of 7 entry lines (more than half)"]
+        );
+        assert!(glued.withheld);
+        let html = &report.feeds[1];
+        assert_eq!(
+            html.failed,
+            ["an HTML page, not a feed (an error or login page?)"]
+        );
+        assert!(html.withheld);
 
-        assert_eq!(report.failed.len(), 2);
+        assert_eq!(report.failed.len(), 1);
         match &report.failed[0].error {
-            Error::Input(e) => {
-                assert_eq!(e.file, inputs[2]);
-                assert_eq!(e.line, None);
-                assert!(e.reason.starts_with("an HTML page"), "{e}");
-            }
-            other => panic!("not an input error: {other:?}"),
-        }
-        match &report.failed[1].error {
             Error::Fetch { url, .. } => assert_eq!(url, &inputs[3]),
             other => panic!("not a fetch error: {other:?}"),
         }
@@ -502,7 +540,9 @@ mod tests {
         let inputs = [fixture("list.txt"), fixture("bad/html-error.txt")];
         let report = ingest(&plan(&inputs, Destination::PerFeed(out.clone()))).unwrap();
         assert!(report.written);
-        assert_eq!(report.failed.len(), 1);
+        assert!(report.failed.is_empty());
+        assert!(report.feeds[0].withheld);
+        assert_eq!(report.verdict(), Verdict::No);
         let csv = std::fs::read_to_string(Path::new(&out).join("list.csv")).unwrap();
         assert_eq!(csv.lines().count(), 1 + 6);
         assert!(!Path::new(&out).join("html-error.csv").exists());

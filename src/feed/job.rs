@@ -3,8 +3,8 @@
 //! good copy) and which name, category and time its rows get.
 
 use super::fetch::{self, Cache, CacheMeta, Response};
-use super::{bytes_reader, parse, Collector, Columns, Error, FeedFormat, Location};
-use super::{ParseOptions, Parsed, Policy};
+use super::{bytes_reader, health, parse, Collector, Columns, Error, FeedFormat, Location};
+use super::{HeaderMeta, NotAFeed, ParseOptions, Parsed, Policy};
 use crate::error::InputError;
 use std::io::Read;
 use std::time::Duration;
@@ -23,6 +23,9 @@ pub struct Job {
     pub refresh: Option<Duration>,
     /// Never use a last good copy older than this.
     pub max_age: Option<Duration>,
+    /// The share of its entries the feed may lose since its last good copy
+    /// (the run's when `None`).
+    pub max_shrink: Option<f64>,
 }
 
 impl Job {
@@ -36,7 +39,12 @@ impl Job {
             columns: Columns::default(),
             refresh: None,
             max_age: None,
+            max_shrink: None,
         }
+    }
+
+    fn max_shrink(&self, s: &Settings) -> f64 {
+        self.max_shrink.unwrap_or(s.max_shrink)
     }
 
     fn parse_options(&self, s: &Settings) -> ParseOptions {
@@ -58,6 +66,12 @@ pub struct Settings {
     pub now: Option<i64>,
     /// The clock, for cache ages (`--now` when given).
     pub clock: i64,
+    /// The share of its entries a feed may lose since its last good copy,
+    /// for feeds that set none.
+    pub max_shrink: f64,
+    /// A feed that fails its health rules is used anyway (the reasons are
+    /// warnings).
+    pub lenient: bool,
 }
 
 /// What ingesting one feed produced.
@@ -75,28 +89,97 @@ pub struct Outcome {
     pub stale: Option<String>,
     /// The feed held no entries at all (only comments).
     pub empty: bool,
+    /// Why the copy read is failed by the health rules (a warning under
+    /// `lenient`).
+    pub health: Option<String>,
+    /// Its rows are not to be used: it failed and there is no good copy.
+    pub withheld: bool,
 }
 
-/// A parsed feed, the transport's time (file mtime, HTTP Last-Modified or
-/// Date), and why it is stale when it is.
-type ReadFeed = (Parsed, Option<i64>, Option<String>);
+/// A feed as read: the parsed copy, the transport's time (file mtime, HTTP
+/// Last-Modified or Date), why it is stale (from a last good copy) and why
+/// it is failed, when it is.
+struct ReadFeed {
+    parsed: Parsed,
+    time: Option<i64>,
+    stale: Option<String>,
+    health: Option<String>,
+    withheld: bool,
+}
+
+impl ReadFeed {
+    fn ok(parsed: Parsed, time: Option<i64>, stale: Option<String>) -> Self {
+        ReadFeed {
+            parsed,
+            time,
+            stale,
+            health: None,
+            withheld: false,
+        }
+    }
+}
+
+/// Nothing parsed: what an HTML page comes to.
+fn nothing(name: &str, opts: &ParseOptions) -> Parsed {
+    Parsed {
+        format: opts.format.unwrap_or(FeedFormat::List),
+        header: HeaderMeta::default(),
+        collector: Collector::new(name, opts.policy),
+    }
+}
+
+/// A file or stdin, parsed and checked (no last good copy: the shrink rule
+/// does not apply).
+fn read_local(
+    name: &str,
+    parsed: Result<Parsed, Error>,
+    time: Option<i64>,
+    job: &Job,
+    s: &Settings,
+    opts: &ParseOptions,
+) -> Result<ReadFeed, Error> {
+    let (parsed, why) = match parsed {
+        Err(Error::NotAFeed {
+            why: NotAFeed::Html,
+            ..
+        }) => (nothing(name, opts), Some(NotAFeed::Html.to_string())),
+        Err(e) => return Err(e),
+        Ok(p) => {
+            let why = health::check(&p.collector, None, job.max_shrink(s));
+            (p, why)
+        }
+    };
+    Ok(ReadFeed {
+        withheld: why.is_some() && !s.lenient,
+        health: why,
+        ..ReadFeed::ok(parsed, time, None)
+    })
+}
 
 /// Ingests one feed. A fetched feed that fails, or comes back empty or
 /// unusable, falls back to the last good copy in the cache and is marked
 /// stale; without one, a failure is an error.
 pub fn run_job(job: &Job, s: &Settings) -> Result<Outcome, Error> {
     let opts = job.parse_options(s);
-    let (parsed, source_time, stale) = match &job.location {
+    let read = match &job.location {
         Location::Stdin => {
             let inp = crate::files::open("-").map_err(|e| InputError::io("stdin", &e))?;
-            (parse("stdin", inp.reader, inp.gzip, &opts)?, None, None)
+            let parsed = parse("stdin", inp.reader, inp.gzip, &opts);
+            read_local("stdin", parsed, None, job, s, &opts)?
         }
         Location::File(p) => {
             let (r, gz, mtime) = open_file(p)?;
-            (parse(p, r, gz, &opts)?, mtime, None)
+            read_local(p, parse(p, r, gz, &opts), mtime, job, s, &opts)?
         }
         Location::Url(u) => Fetcher::new(job, u, s, &opts).run()?,
     };
+    let ReadFeed {
+        parsed,
+        time: source_time,
+        stale,
+        health,
+        withheld,
+    } = read;
     let Parsed {
         format,
         header,
@@ -127,9 +210,12 @@ pub fn run_job(job: &Job, s: &Settings) -> Result<Outcome, Error> {
         format,
         source: job.location.display(),
         time,
-        empty: collector.is_empty(),
+        // An HTML page holds nothing either, but is failed, not empty.
+        empty: collector.is_empty() && health.is_none(),
         collector,
         stale,
+        health,
+        withheld,
     })
 }
 
@@ -179,13 +265,17 @@ impl<'a> Fetcher<'a> {
             self.job.refresh.is_some_and(|r| age < r.as_secs() as i64)
         };
         if let Some((meta, body)) = cached.take_if(young) {
-            return Ok((self.parse_body(body)?, meta.source_time, None));
+            let parsed = self.parse_body(body)?;
+            return Ok(ReadFeed::ok(parsed, meta.source_time, None));
         }
         let conditional = cached.as_ref().map(|(m, _)| m);
         match fetch::get(self.url, &self.s.fetch, conditional) {
             Err(e) => self.fallback(e),
             Ok(fetch::Fetch::NotModified) => self.not_modified(cached),
-            Ok(fetch::Fetch::Body(resp)) => self.fresh(resp),
+            Ok(fetch::Fetch::Body(resp)) => {
+                let good = cached.and_then(|(m, _)| m.kept);
+                self.fresh(resp, good)
+            }
         }
     }
 
@@ -212,7 +302,28 @@ impl<'a> Fetcher<'a> {
             "{why}; using the last good copy from {}",
             crate::time::format(meta.good)
         );
-        Ok((parsed, meta.source_time, Some(reason)))
+        Ok(ReadFeed::ok(parsed, meta.source_time, Some(reason)))
+    }
+
+    /// A copy that failed the health rules (`parsed`, nothing for an HTML
+    /// page): the last good copy when there is one young enough, else the
+    /// copy withheld. Under `lenient` the copy is used (but not stored).
+    fn failed(&self, parsed: Parsed, time: Option<i64>, why: String) -> ReadFeed {
+        let bad = |withheld| ReadFeed {
+            health: Some(why.clone()),
+            withheld,
+            ..ReadFeed::ok(parsed, time, None)
+        };
+        if self.s.lenient {
+            return bad(false);
+        }
+        match self.fallback(Error::input(self.url, why.clone())) {
+            Ok(good) => ReadFeed {
+                health: Some(why),
+                ..good
+            },
+            Err(_) => bad(true),
+        }
     }
 
     /// 304: the cached copy is current.
@@ -227,19 +338,34 @@ impl<'a> Fetcher<'a> {
         if let Some(c) = &self.cache {
             c.touch(&meta);
         }
-        Ok((self.parse_body(body)?, meta.source_time, None))
+        let parsed = self.parse_body(body)?;
+        Ok(ReadFeed::ok(parsed, meta.source_time, None))
     }
 
-    /// A new body: stored as the last good copy when it parses and holds
-    /// entries; otherwise the last good copy is used if there is one.
-    fn fresh(&self, resp: Response) -> Result<ReadFeed, Error> {
+    /// A new body: stored as the last good copy when it parses, holds
+    /// entries and passes the health rules (`good`: the size of the last
+    /// good copy); otherwise the last good copy is used if there is one.
+    fn fresh(&self, resp: Response, good: Option<u64>) -> Result<ReadFeed, Error> {
         let parsed = match self.parse_body(resp.body.clone()) {
+            Err(Error::NotAFeed {
+                why: NotAFeed::Html,
+                ..
+            }) => {
+                let why = NotAFeed::Html.to_string();
+                return Ok(self.failed(nothing(self.url, self.opts), resp.time, why));
+            }
             Err(e) => return self.fallback(e),
             Ok(p) => p,
         };
         if parsed.collector.is_empty() {
             let why = Error::input(self.url, "the feed holds no entries (only comments)");
-            return self.fallback(why).or(Ok((parsed, resp.time, None)));
+            return self
+                .fallback(why)
+                .or(Ok(ReadFeed::ok(parsed, resp.time, None)));
+        }
+        let max_shrink = self.job.max_shrink(self.s);
+        if let Some(why) = health::check(&parsed.collector, good, max_shrink) {
+            return Ok(self.failed(parsed, resp.time, why));
         }
         if let Some(c) = &self.cache {
             let meta = CacheMeta {
@@ -249,12 +375,13 @@ impl<'a> Fetcher<'a> {
                 fetched: self.s.clock,
                 good: self.s.clock,
                 source_time: resp.time,
+                kept: Some(parsed.collector.kept()),
             };
             c.store(&meta, &resp.body).map_err(|e| Error::Cache {
                 url: self.url.to_string(),
                 reason: crate::error::describe_io(&e),
             })?;
         }
-        Ok((parsed, resp.time, None))
+        Ok(ReadFeed::ok(parsed, resp.time, None))
     }
 }

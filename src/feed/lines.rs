@@ -341,10 +341,17 @@ impl LineParser {
             Some(l) if l <= 32 => l as u32,
             _ => return c.reject(n, "prefix length is not a number up to 32", t),
         };
+        // The addresses the feed names are start..end; a prefix length that
+        // disagrees (an end short of the /24's last address) is noted, not
+        // a reason to lose the line.
         let r = Range::from_prefix(start, len);
         if r.start != start || r.end != end {
-            return c.reject(n, "start, end and prefix length disagree", t);
+            if end < start {
+                return c.reject(n, "end address before start address", t);
+            }
+            c.counts.adjusted += 1;
         }
+        let r = Range::new(start, end);
         let hits = f.get(3).and_then(|h| parse_u64(h)).unwrap_or(1);
         c.entry(
             Entry::V4(r),

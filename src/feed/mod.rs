@@ -14,6 +14,7 @@ mod error;
 pub mod fetch;
 mod format;
 mod header;
+mod health;
 mod ingest;
 mod job;
 mod json;
@@ -77,7 +78,10 @@ pub fn parse(
         .take(SAMPLE as u64)
         .read_to_end(&mut sample)
         .map_err(|e| read_error(name, gzip, &e))?;
-    check_text(&sample).map_err(|e| Error::input(name, e.to_string()))?;
+    check_text(&sample).map_err(|why| Error::NotAFeed {
+        file: name.to_string(),
+        why,
+    })?;
     let format = opts.format.unwrap_or_else(|| detect(&sample, name));
     let mut collector = Collector::new(name, opts.policy);
     let rest = io::Cursor::new(sample).chain(reader);

@@ -294,6 +294,16 @@ impl Run<'_> {
         let r = crate::feed::ingest(&plan)?;
         let mut fresh = Vec::new();
         for f in &r.feeds {
+            if f.withheld {
+                // Failed by the feed health rules without a good copy: its
+                // last evidence stays, as for a feed that could not be read.
+                let mark = ledger.feeds.entry(f.name.clone()).or_default();
+                mark.failures += 1;
+                let why = f.failed.join("; ");
+                let status = FeedStatus::failed(&f.name, &why, mark, self.now);
+                self.report.feeds.push(status);
+                continue;
+            }
             let path = self.state.indicator_file(&f.name);
             let crc = FileMark::read(&path).map_err(io(&path))?.crc;
             let mark = ledger.feeds.entry(f.name.clone()).or_default();
