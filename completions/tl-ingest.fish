@@ -23,6 +23,6 @@ complete -c tl-ingest -l lenient -d 'A feed failing the health rules (nothing ac
 complete -c tl-ingest -l allow-special -d 'Emit special-purpose space (private, loopback, multicast, …) too'
 complete -c tl-ingest -l fail-on-stale -d 'Exit 1 when a feed is stale (served from its last good copy, or missing)'
 complete -c tl-ingest -l with-ref -d 'Append a ref column with the feed\'s own reference (Spamhaus SBL, STIX id)'
-complete -c tl-ingest -s q -l quiet -d 'Print nothing on stderr but errors'
+complete -c tl-ingest -s q -l quiet -d 'Print nothing on stderr but errors and what makes the exit status 1 (FAILED feeds; STALE ones under --fail-on-stale)'
 complete -c tl-ingest -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tl-ingest -s V -l version -d 'Print version'

@@ -603,8 +603,16 @@ fn stats_json_describes_every_feed() {
     assert_eq!(feeds[1]["duplicates"], 1);
     assert_eq!(feeds[1]["stale"], false);
     assert_eq!(feeds[1]["sources"][0], "fixtures/feeds/list.txt");
-    // Quiet means quiet.
-    assert_eq!(ingest(&["-q", "fixtures/feeds/bad/glued.txt"]).stderr, "");
+    // Quiet keeps only why the exit status is not 0.
+    assert_eq!(
+        ingest(&["-q", "fixtures/feeds/bad/glued.txt"]).stderr,
+        "tl-ingest: glued: FAILED: refused 6 of 7 entry lines (more than half); \
+         its rows are not written\n"
+    );
+    assert_eq!(
+        ingest(&["-q", "--lenient", "fixtures/feeds/bad/glued.txt"]).stderr,
+        ""
+    );
 }
 
 #[test]

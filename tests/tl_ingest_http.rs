@@ -323,6 +323,11 @@ fn a_failed_or_empty_fetch_keeps_the_last_good_copy() {
         let r = w.run("tl-ingest", &strict, b"");
         assert_eq!(r.code, 1, "{why}");
         assert_eq!(r.stdout, ROWS);
+        // -q never hides why the exit is not 0.
+        strict.insert(0, "-q");
+        let r = w.run("tl-ingest", &strict, b"");
+        assert_eq!(r.code, 1, "{why}");
+        assert!(r.stderr.contains("drop: STALE: "), "{why}: {}", r.stderr);
     }
     // Without a cache there is no good copy: an error.
     s.answer(|_| status(500));

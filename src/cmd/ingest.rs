@@ -161,7 +161,8 @@ pub struct Cli {
     /// Append a ref column with the feed's own reference (Spamhaus SBL, STIX id)
     #[arg(long)]
     with_ref: bool,
-    /// Print nothing on stderr but errors
+    /// Print nothing on stderr but errors and what makes the exit status
+    /// 1 (FAILED feeds; STALE ones under --fail-on-stale)
     #[arg(short, long)]
     quiet: bool,
 }
@@ -278,9 +279,7 @@ fn print_report(cli: &Cli, report: &IngestReport) {
     }
     let summaries = !cli.quiet && cli.stats == StatsFormat::Text;
     for f in &report.feeds {
-        if !cli.quiet {
-            print_notes(f);
-        }
+        print_notes(f, cli.quiet, cli.fail_on_stale);
         if summaries {
             eprintln!("{NAME}: {}", summary(f));
         }
@@ -295,10 +294,13 @@ fn print_report(cli: &Cli, report: &IngestReport) {
 }
 
 /// A feed's refused lines (`FILE:LINE: reason: 'text'`), FAILED, STALE
-/// and EMPTY.
-fn print_notes(f: &FeedReport) {
-    for ex in &f.examples {
-        eprintln!("{NAME}: {}", ex.to_input_error());
+/// and EMPTY. `quiet` keeps only what explains a non-zero exit: FAILED,
+/// and STALE under `--fail-on-stale`.
+fn print_notes(f: &FeedReport, quiet: bool, fail_on_stale: bool) {
+    if !quiet {
+        for ex in &f.examples {
+            eprintln!("{NAME}: {}", ex.to_input_error());
+        }
     }
     for why in &f.failed {
         let what = if f.withheld {
@@ -308,13 +310,17 @@ fn print_notes(f: &FeedReport) {
         };
         eprintln!("{NAME}: {}: FAILED: {why}; {what}", f.name);
     }
-    for why in &f.warnings {
-        eprintln!("{NAME}: {}: WARNING (--lenient): {why}", f.name);
+    if !quiet {
+        for why in &f.warnings {
+            eprintln!("{NAME}: {}: WARNING (--lenient): {why}", f.name);
+        }
     }
-    for s in &f.stale {
-        eprintln!("{NAME}: {}: STALE: {s}", f.name);
+    if !quiet || fail_on_stale {
+        for s in &f.stale {
+            eprintln!("{NAME}: {}: STALE: {s}", f.name);
+        }
     }
-    if f.empty {
+    if f.empty && !quiet {
         eprintln!(
             "{NAME}: {}: the feed holds no entries (only comments)",
             f.name
