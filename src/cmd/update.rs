@@ -2,6 +2,7 @@
 //! job runs it every few hours.
 
 use crate::cli::{self, Failure};
+use crate::update::report::{FeedState, Outcome};
 use crate::update::{self, UpdatePlan, UpdateReport};
 use clap::{CommandFactory, Parser};
 use std::io::Write;
@@ -141,7 +142,7 @@ fn write(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
 /// Failed feeds, holds and (unless quiet) notes on stderr; the summary on
 /// stdout unless quiet.
 fn print_report(r: &UpdateReport, quiet: bool) {
-    for f in r.feeds.iter().filter(|f| f.status == "failed") {
+    for f in r.feeds.iter().filter(|f| f.status == FeedState::Failed) {
         eprintln!(
             "{NAME}: feed {}: {} (its last evidence stays)",
             f.name,
@@ -158,7 +159,7 @@ fn print_report(r: &UpdateReport, quiet: bool) {
         for m in notes.chain(p.holds.iter().map(|h| &h.message)) {
             eprintln!("{NAME}: {}: {m}", p.name);
         }
-        if p.outcome == "held-back" {
+        if p.outcome == Outcome::HeldBack {
             let stays = match p.serial {
                 Some(n) => format!("serial {n} stays in force"),
                 None => "there is no earlier version, so nothing is in force".into(),

@@ -2,7 +2,7 @@
 //! feed ages and failures, entries per profile, guard hold-backs, zone
 //! serials, step timings.
 
-use super::report::UpdateReport;
+use super::report::{FeedState, Outcome, UpdateReport};
 use std::fmt::Write as _;
 
 /// One metric family: its help, type and samples.
@@ -84,7 +84,7 @@ pub fn textfile(report: Option<&UpdateReport>, time: i64, exit_code: u8) -> Stri
         m.sample(
             "feed_up",
             &[("feed", &f.name)],
-            f64::from(u8::from(f.status != "failed")),
+            f64::from(u8::from(f.status != FeedState::Failed)),
         );
     }
     m.head(
@@ -96,7 +96,7 @@ pub fn textfile(report: Option<&UpdateReport>, time: i64, exit_code: u8) -> Stri
         m.sample(
             "feed_stale",
             &[("feed", &f.name)],
-            f64::from(u8::from(f.status == "stale")),
+            f64::from(u8::from(f.status == FeedState::Stale)),
         );
     }
     m.head(
@@ -186,7 +186,7 @@ pub fn textfile(report: Option<&UpdateReport>, time: i64, exit_code: u8) -> Stri
         m.sample(
             "profile_held_back",
             &[("profile", &p.name)],
-            f64::from(u8::from(p.outcome == "held-back")),
+            f64::from(u8::from(p.outcome == Outcome::HeldBack)),
         );
     }
     m.head(

@@ -455,7 +455,7 @@ impl Run<'_> {
         for (p, old) in r.profiles.iter().zip(before) {
             let now = crate::profile::publish::current(&out, &p.name)?;
             let status = ProfileStatus::of(p, old.as_ref(), now.as_ref());
-            if status.outcome == "published" {
+            if status.outcome == report::Outcome::Published {
                 published.push(p.name.clone());
             }
             self.report.profiles.push(status);

@@ -7,13 +7,45 @@ use crate::error::Verdict;
 use crate::feed::FeedReport;
 use crate::profile::compile::Guard;
 use crate::profile::publish::Version;
-use crate::profile::{Outcome, ProfileReport};
+use crate::profile::{self, ProfileReport};
 use crate::set::count::{human, thousands};
 use crate::set::IpSet;
 use crate::zone::ZoneOutcome;
 use serde::Serialize;
 use std::fmt::Write as _;
 use std::path::Path;
+
+/// What became of a profile, and of the run as a whole: `published`
+/// (something new is in force), `unchanged` (nothing is), `held-back` (a
+/// guard kept the last version).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Outcome {
+    Published,
+    #[default]
+    Unchanged,
+    HeldBack,
+}
+
+/// How a feed was read: `fresh`, `stale` (rows from a last good copy) or
+/// `failed`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FeedState {
+    Fresh,
+    Stale,
+    Failed,
+}
+
+impl FeedState {
+    fn name(self) -> &'static str {
+        match self {
+            FeedState::Fresh => "fresh",
+            FeedState::Stale => "stale",
+            FeedState::Failed => "failed",
+        }
+    }
+}
 
 /// The report of one run. Times are RFC 3339, UTC.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -22,9 +54,9 @@ pub struct UpdateReport {
     #[serde(skip)]
     pub time_secs: i64,
     pub dry_run: bool,
-    /// `published` (something new is in force), `unchanged` (nothing
-    /// was), or `held-back` (a guard kept a profile's last version).
-    pub verdict: &'static str,
+    /// Held back when a guard kept a profile's last version, else
+    /// published when anything new is in force.
+    pub verdict: Outcome,
     pub feeds: Vec<FeedStatus>,
     pub events: EventsStatus,
     pub score: ScoreStatus,
@@ -41,8 +73,7 @@ pub struct UpdateReport {
 #[derive(Clone, Debug, Serialize)]
 pub struct FeedStatus {
     pub name: String,
-    /// `fresh`, `stale` (rows from a last good copy) or `failed`.
-    pub status: &'static str,
+    pub status: FeedState,
     /// The feed's time (its own, or when it was read), for a failed feed
     /// the time of its last good reading.
     pub time: Option<String>,
@@ -62,7 +93,11 @@ impl FeedStatus {
     pub(super) fn read(f: &FeedReport, now: i64, added: bool) -> Self {
         FeedStatus {
             name: f.name.clone(),
-            status: if f.is_stale() { "stale" } else { "fresh" },
+            status: if f.is_stale() {
+                FeedState::Stale
+            } else {
+                FeedState::Fresh
+            },
             time: Some(crate::time::format(f.time)),
             time_secs: Some(f.time),
             age_seconds: Some((now - f.time).max(0)),
@@ -77,7 +112,7 @@ impl FeedStatus {
     pub(super) fn failed(name: &str, error: &str, mark: &FeedMark, now: i64) -> Self {
         FeedStatus {
             name: name.to_string(),
-            status: "failed",
+            status: FeedState::Failed,
             time: mark.last_ok.map(crate::time::format),
             time_secs: mark.last_ok,
             age_seconds: mark.last_ok.map(|t| (now - t).max(0)),
@@ -146,8 +181,7 @@ pub struct HoldStatus {
 #[derive(Clone, Debug, Serialize)]
 pub struct ProfileStatus {
     pub name: String,
-    /// `published`, `unchanged` or `held-back`.
-    pub outcome: &'static str,
+    pub outcome: Outcome,
     /// The serial in force after the run.
     pub serial: Option<u64>,
     /// The lists in force after the run.
@@ -196,10 +230,10 @@ impl ProfileStatus {
         };
         let (before, after) = (blocked(old), blocked(new));
         let outcome = match &p.outcome {
-            Outcome::Published { .. } => "published",
-            Outcome::Unchanged { .. } => "unchanged",
+            profile::Outcome::Published { .. } => Outcome::Published,
+            profile::Outcome::Unchanged { .. } => Outcome::Unchanged,
 
-            Outcome::HeldBack => "held-back",
+            profile::Outcome::HeldBack => Outcome::HeldBack,
         };
         ProfileStatus {
             name: p.name.clone(),
@@ -383,28 +417,26 @@ impl UpdateReport {
             time: crate::time::format(now),
             time_secs: now,
             dry_run,
-            verdict: "unchanged",
             ..UpdateReport::default()
         }
     }
 
     /// Sets the verdict from what the steps did.
     pub(super) fn finish(&mut self) {
-        self.verdict = if self.profiles.iter().any(|p| p.outcome == "held-back") {
-            "held-back"
-        } else if self.profiles.iter().any(|p| p.outcome == "published")
-            || self.zones.iter().any(|z| z.changed)
-        {
-            "published"
+        let any = |o: Outcome| self.profiles.iter().any(|p| p.outcome == o);
+        self.verdict = if any(Outcome::HeldBack) {
+            Outcome::HeldBack
+        } else if any(Outcome::Published) || self.zones.iter().any(|z| z.changed) {
+            Outcome::Published
         } else {
-            "unchanged"
+            Outcome::Unchanged
         };
     }
 
     /// Done, or No when a guard held a profile back (its last version
     /// stays): what the exit status says.
     pub fn verdict(&self) -> Verdict {
-        if self.verdict == "held-back" {
+        if self.verdict == Outcome::HeldBack {
             Verdict::No
         } else {
             Verdict::Done
@@ -441,13 +473,17 @@ impl UpdateReport {
             ""
         };
         let _ = writeln!(s, "run of {}{dry}", self.time);
-        let group = |status: &str| -> Vec<&str> {
+        let group = |status: FeedState| -> Vec<&str> {
             (self.feeds.iter())
                 .filter(|f| f.status == status)
                 .map(|f| f.name.as_str())
                 .collect()
         };
-        let (fresh, stale, failed) = (group("fresh"), group("stale"), group("failed"));
+        let (fresh, stale, failed) = (
+            group(FeedState::Fresh),
+            group(FeedState::Stale),
+            group(FeedState::Failed),
+        );
         let _ = writeln!(
             s,
             "feeds: {} fresh, {} stale, {} failed",
@@ -455,12 +491,12 @@ impl UpdateReport {
             stale.len(),
             failed.len()
         );
-        for f in self.feeds.iter().filter(|f| f.status != "fresh") {
+        for f in self.feeds.iter().filter(|f| f.status != FeedState::Fresh) {
             let why = match &f.error {
                 Some(e) => e.clone(),
                 None => f.stale_reasons.join("; "),
             };
-            let _ = writeln!(s, "  {} {}: {why}", f.status, f.name);
+            let _ = writeln!(s, "  {} {}: {why}", f.status.name(), f.name);
         }
         let new_feeds = self.feeds.iter().filter(|f| f.added).count();
         let _ = writeln!(
@@ -482,12 +518,12 @@ impl UpdateReport {
                 .serial
                 .map_or_else(|| "no version".to_string(), |n| format!("serial {n}"));
             let what = match p.outcome {
-                "published" => format!(
+                Outcome::Published => format!(
                     "published {serial}; added {}; removed {}",
                     p.added, p.removed
                 ),
-                "unchanged" => format!("unchanged, {serial}"),
-                _ => format!("held back, {serial} stays"),
+                Outcome::Unchanged => format!("unchanged, {serial}"),
+                Outcome::HeldBack => format!("held back, {serial} stays"),
             };
             let _ = writeln!(s, "{}: {what}", p.name);
             for l in p.lists.iter().filter(|l| l.prefixes > 0) {
@@ -538,9 +574,9 @@ impl UpdateReport {
             let _ = writeln!(s, "report: {h}");
         }
         let verdict = match self.verdict {
-            "published" => "published",
-            "unchanged" => "nothing changed",
-            _ => "a guard held a profile back; its last version stays",
+            Outcome::Published => "published",
+            Outcome::Unchanged => "nothing changed",
+            Outcome::HeldBack => "a guard held a profile back; its last version stays",
         };
         let _ = writeln!(s, "{verdict}");
         s
