@@ -178,25 +178,28 @@ fn chunks_are_dense_and_numbered_from_the_base_name() {
 #[test]
 fn every_profile_is_exact() {
     let w = Workdir::new();
-    let r = zone(
-        &w,
-        &[
+    let (out, config) = (fx("out"), fx("zone.toml"));
+    // Every profile of the fixtures into `dir`, with `extra` flags.
+    let publish = |dir: &str, extra: &[&str]| {
+        let mut args = vec![
             "-q",
             "--out",
-            &fx("out"),
+            &out,
             "--origin",
             "lists.example",
             "--config",
-            &fx("zone.toml"),
+            &config,
             "--now",
             NOW,
             "-o",
-            ".",
-            "--named-conf",
-            "named.conf",
-            "--nsd-conf",
-            "nsd.conf",
-        ],
+            dir,
+        ];
+        args.extend_from_slice(extra);
+        zone(&w, &args)
+    };
+    let r = publish(
+        ".",
+        &["--named-conf", "named.conf", "--nsd-conf", "nsd.conf"],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let mut want: Vec<String> = std::fs::read_dir(fixtures().join("expected/out"))
@@ -217,42 +220,12 @@ fn every_profile_is_exact() {
     let mtime = |f: &str| std::fs::metadata(w.path(f)).unwrap().modified().unwrap();
     let before: Vec<_> = want.iter().map(|f| mtime(f)).collect();
     std::thread::sleep(std::time::Duration::from_millis(20));
-    let r = zone(
-        &w,
-        &[
-            "-q",
-            "--out",
-            &fx("out"),
-            "--origin",
-            "lists.example",
-            "--config",
-            &fx("zone.toml"),
-            "--now",
-            NOW,
-            "-o",
-            ".",
-        ],
-    );
+    let r = publish(".", &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     let after: Vec<_> = want.iter().map(|f| mtime(f)).collect();
     assert_eq!(before, after);
     // An output directory that does not exist yet is made.
-    let r = zone(
-        &w,
-        &[
-            "-q",
-            "--out",
-            &fx("out"),
-            "--origin",
-            "lists.example",
-            "--config",
-            &fx("zone.toml"),
-            "--now",
-            NOW,
-            "-o",
-            "new/zones",
-        ],
-    );
+    let r = publish("new/zones", &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     for f in want.iter().filter(|f| f.ends_with(".zone")) {
         assert_eq!(
