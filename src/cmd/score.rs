@@ -21,6 +21,7 @@ tl-score --rollup --top 1000 --explain -e events.csv ind.csv
 tl-score -e today.csv --save-state s.tls ind.csv          keep the evidence for tomorrow
 tl-score --state s.tls --add events.csv --previous list.csv -o list.csv
 tl-score explain --state s.tls 203.0.113.7                why is it listed?
+tl-score feeds --state s.tls                              which feed is noise?
 tl-score merge shard-*.tls -o all.tls                     combine shards exactly";
 
 const MODEL: &str = "\
@@ -90,6 +91,8 @@ enum Command {
     Explain(ExplainArgs),
     /// Merge state files exactly into one
     Merge(MergeArgs),
+    /// Each feed's and sensor's reliability as the scores weigh it, as CSV
+    Feeds(FeedsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -127,6 +130,10 @@ struct EvidenceArgs {
     /// T_out: a listed entry leaves below this (less its jitter)
     #[arg(long, value_name = "X", default_value_t = 1.5)]
     leave: f64,
+    /// Weigh every feed and sensor alike and ignore sensors' silence (the
+    /// model before reliability and negative evidence, for comparisons)
+    #[arg(long)]
+    no_trust: bool,
     /// Any malformed row is an error (exit 2)
     #[arg(long)]
     strict: bool,
@@ -179,6 +186,15 @@ struct ExplainArgs {
 }
 
 #[derive(Args, Debug)]
+struct FeedsArgs {
+    #[command(flatten)]
+    evidence: EvidenceArgs,
+    /// Write to FILE atomically instead of stdout
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<String>,
+}
+
+#[derive(Args, Debug)]
 struct MergeArgs {
     /// State files
     #[arg(value_name = "STATE", required = true)]
@@ -203,6 +219,7 @@ pub fn main() -> ExitCode {
     cli::run(NAME, || match cli.command {
         Some(Command::Explain(a)) => explain(a),
         Some(Command::Merge(a)) => merge(a),
+        Some(Command::Feeds(a)) => feeds(a),
         None => run(cli.score),
     })
 }
@@ -229,6 +246,7 @@ fn params(e: &EvidenceArgs) -> Result<Params, Failure> {
             ..Rollup::default()
         }),
         categories,
+        trust: !e.no_trust,
         ..Params::default()
     })
 }
@@ -325,6 +343,25 @@ fn explain(a: ExplainArgs) -> Result<Verdict, Failure> {
     out.write_all(&found.to_csv())?;
     out.finish()?;
     Ok(found.verdict)
+}
+
+fn feeds(a: FeedsArgs) -> Result<Verdict, Failure> {
+    let e = &a.evidence;
+    let report = score::sources(&evidence_plan(e, e.indicators.clone(), e.events.clone()))?;
+    if !e.quiet {
+        print_inputs(&report.inputs);
+    }
+    let mut buf = Vec::with_capacity(4096);
+    buf.extend_from_slice(score::SOURCES_HEADER.as_bytes());
+    buf.push(b'\n');
+    for r in &report.rows {
+        r.write_row(&mut buf);
+    }
+    let mut out = Output::create(a.output.as_deref())
+        .map_err(|err| Failure::io_at(a.output.as_deref().unwrap_or("-"), &err))?;
+    out.write_all(&buf)?;
+    out.finish()?;
+    Ok(Verdict::Done)
 }
 
 fn merge(a: MergeArgs) -> Result<Verdict, Failure> {

@@ -13,6 +13,14 @@ pub struct Category {
     pub half_life: i64,
     /// Multiplies every contribution of this category.
     pub danger: f64,
+    /// Sensors' silence about a source they reported before counts
+    /// against a listing of this category (`docs/scoring.md`, "Negative
+    /// evidence"): true for the activity that reaches sensors as inbound
+    /// connections, and for malware hosts and uncategorised lists, whose
+    /// sources sensors see attacking; false for C2 servers, hijacked
+    /// networks and anonymizers, whose listing is not about attacks
+    /// sensors see.
+    pub observed: bool,
 }
 
 const DAY: i64 = 86_400;
@@ -25,48 +33,56 @@ pub const TABLE: &[Category] = &[
         aliases: &["c2", "cnc", "botnet", "c&c"],
         half_life: 14 * DAY,
         danger: 3.0,
+        observed: false,
     },
     Category {
         name: "hijacked",
         aliases: &["drop", "hijack", "bogon-announced"],
         half_life: 60 * DAY,
         danger: 3.0,
+        observed: false,
     },
     Category {
         name: "malware",
         aliases: &["malware-distribution", "ransomware", "phishing"],
         half_life: 14 * DAY,
         danger: 2.5,
+        observed: true,
     },
     Category {
         name: "exploit",
         aliases: &["attacks", "attack", "exploitation", "webattack"],
         half_life: 7 * DAY,
         danger: 2.0,
+        observed: true,
     },
     Category {
         name: "bruteforce",
         aliases: &["brute-force", "ssh", "bruteforcing"],
         half_life: 3 * DAY,
         danger: 1.5,
+        observed: true,
     },
     Category {
         name: "scanner",
         aliases: &["scan", "scanning", "scanners", "sensor"],
         half_life: DAY,
         danger: 1.0,
+        observed: true,
     },
     Category {
         name: "spam",
         aliases: &["spammer", "abuse"],
         half_life: 7 * DAY,
         danger: 0.5,
+        observed: true,
     },
     Category {
         name: "anonymizer",
         aliases: &["anonymizers", "tor", "proxy", "vpn"],
         half_life: 14 * DAY,
         danger: 0.3,
+        observed: false,
     },
 ];
 
@@ -76,6 +92,7 @@ pub const OTHER: Category = Category {
     aliases: &[],
     half_life: 7 * DAY,
     danger: 1.0,
+    observed: true,
 };
 
 /// The category sensor events count as.

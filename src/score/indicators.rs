@@ -30,6 +30,16 @@ impl FeedSettings {
         Ok(FeedSettings { feeds })
     }
 
+    /// The feeds whose confidence the configuration fixes, sorted.
+    pub fn fixed(&self) -> Vec<String> {
+        let mut v: Vec<String> = (self.feeds.iter())
+            .filter(|(_, (_, conf))| conf.is_some())
+            .map(|(name, _)| name.clone())
+            .collect();
+        v.sort();
+        v
+    }
+
     /// The category and confidence a row of `feed` counts with: the
     /// configuration's category when it names one, and the row's
     /// confidence capped by the configuration's.

@@ -21,14 +21,15 @@ pub mod key;
 pub mod model;
 mod stage;
 pub mod state;
+pub mod trust;
 
 pub use error::Error;
 pub use indicators::FeedSettings;
 pub use key::{parse_key, Key, Net};
 pub use model::{ExplainRow, Params, Rollup, Selection};
 pub use stage::{
-    explain, merge, run, EvidencePlan, ExplainPlan, Explanation, InputReport, MergePlan,
-    MergeReport, ScorePlan, ScoreReport,
+    explain, merge, run, sources, EvidencePlan, ExplainPlan, Explanation, InputReport, MergePlan,
+    MergeReport, ScorePlan, ScoreReport, SourceRow, SourcesReport, SOURCES_HEADER,
 };
 pub use state::{Listing, Pair, Part, Source, SourceKind, State};
 

@@ -4,6 +4,7 @@
 use super::category;
 use super::key::{Key, Net};
 use super::state::{Listing, Pair, SourceKind, State, FIX};
+use super::trust::Trust;
 use crate::net::Addr;
 use crate::record::{format_milli, push_field, score_milli, Score};
 use std::cmp::Reverse;
@@ -47,6 +48,13 @@ pub struct Params {
     /// Only evidence of these categories counts (canonical names); empty
     /// for all.
     pub categories: Vec<String>,
+    /// Weigh each source by its reliability estimated from the data, and
+    /// count sensors' silence against listings (`super::trust`); off, every
+    /// source weighs 1 (the model before both, for comparisons).
+    pub trust: bool,
+    /// Feeds whose confidence the feed configuration fixes: their weight
+    /// stays 1.
+    pub fixed: Vec<String>,
 }
 
 impl Default for Params {
@@ -58,6 +66,8 @@ impl Default for Params {
             saturation: 2.0,
             rollup: None,
             categories: Vec::new(),
+            trust: true,
+            fixed: Vec::new(),
         }
     }
 }
@@ -85,6 +95,7 @@ struct Ctx<'a> {
     params: &'a Params,
     infos: Vec<Info>,
     categories: Vec<String>,
+    trust: Option<Trust>,
 }
 
 impl<'a> Ctx<'a> {
@@ -108,7 +119,14 @@ impl<'a> Ctx<'a> {
             params,
             infos,
             categories,
+            trust: params.trust.then(|| Trust::new(state, &params.fixed)),
         }
+    }
+
+    /// The latest sensor report of an entry, for [`Trust::silence`].
+    fn last_report(&self, pairs: &[Pair]) -> Option<i64> {
+        self.trust.as_ref()?;
+        Trust::last_report(pairs, |s| self.state.sources[s as usize].kind)
     }
 
     /// The evidence a pair holds now: decayed events (sensor) or decayed
@@ -119,22 +137,29 @@ impl<'a> Ctx<'a> {
 
     /// A pair's contribution to the score (0 when its category is filtered
     /// out).
+    /// `last_report` is the entry's latest sensor report
+    /// ([`Ctx::last_report`]).
     #[inline]
-    fn contribution(&self, p: &Pair) -> f64 {
+    fn contribution(&self, p: &Pair, last_report: Option<i64>) -> f64 {
         let i = &self.infos[p.source as usize];
         if !i.included {
             return 0.0;
         }
         let v = Self::evidence(p);
-        if i.sensor {
+        let raw = if i.sensor {
             i.danger * (1.0 - (-v / self.params.saturation).exp2())
         } else {
             i.danger * v
+        };
+        match &self.trust {
+            None => raw,
+            Some(t) => raw * t.weight(p.source) * t.silence(p.source, last_report),
         }
     }
 
     fn score(&self, pairs: &[Pair]) -> f64 {
-        pairs.iter().map(|p| self.contribution(p)).sum()
+        let last = self.last_report(pairs);
+        pairs.iter().map(|p| self.contribution(p, last)).sum()
     }
 
     fn has_evidence(&self, pairs: &[Pair]) -> bool {
@@ -526,12 +551,13 @@ impl Detail {
             self.first = i64::MAX;
             self.last = i64::MIN;
         }
+        let last = ctx.last_report(pairs);
         for p in pairs {
             let info = &ctx.infos[p.source as usize];
             if !info.included {
                 continue;
             }
-            self.by_cat[info.category] += weight * ctx.contribution(p);
+            self.by_cat[info.category] += weight * ctx.contribution(p, last);
             self.seen_cat.push(info.category);
             if info.sensor {
                 self.sensors.push(p.source);
@@ -783,10 +809,11 @@ impl Scored<'_> {
     /// The counted pairs with their contributions, largest first (then by
     /// source).
     fn contributions<'p>(&self, pairs: &'p [Pair]) -> Vec<(f64, &'p Pair)> {
+        let last = self.ctx.last_report(pairs);
         let mut rows: Vec<(f64, &Pair)> = pairs
             .iter()
             .filter(|p| self.ctx.infos[p.source as usize].included)
-            .map(|p| (self.ctx.contribution(p), p))
+            .map(|p| (self.ctx.contribution(p, last), p))
             .collect();
         rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.source.cmp(&b.1.source)));
         rows

@@ -5,11 +5,13 @@
 //! needs, and the caller words it.
 
 use super::model::{self, ExplainRow};
+use super::state::SourceKind;
+use super::trust::{SourceTrust, Trust};
 use super::{parse_key, Error, Evidence, FeedSettings, Key, Params, Problems};
 use super::{Selection, State};
 use crate::error::{quote, InputError, Verdict};
 use crate::files::Output;
-use crate::record::{write_score_header, ScoreReader};
+use crate::record::{push_field, write_score_header, ScoreReader};
 use std::collections::HashSet;
 use std::io::Write;
 use std::path::Path;
@@ -160,7 +162,11 @@ pub fn run(plan: &ScorePlan) -> Result<ScoreReport, Error> {
         Some(p) => previous_list(p)?,
         None => HashSet::new(),
     };
-    let (state, inputs) = gather(&plan.evidence)?;
+    let (state, inputs, fixed) = gather(&plan.evidence)?;
+    let params = Params {
+        fixed,
+        ..plan.params.clone()
+    };
     if let Some(path) = &plan.save_state {
         state
             .write(Path::new(path))
@@ -170,7 +176,7 @@ pub fn run(plan: &ScorePlan) -> Result<ScoreReport, Error> {
         Some(x) => Selection::MinScore(x),
         None => Selection::List { previous },
     };
-    let rows = model::score(&state, &plan.params, &selection, plan.top, plan.reasons);
+    let rows = model::score(&state, &params, &selection, plan.top, plan.reasons);
     let mut out = create_output(plan.output.as_deref())?;
     write_score_header(&mut out, plan.reasons).map_err(Error::Write)?;
     let mut buf = Vec::with_capacity(1 << 16);
@@ -209,11 +215,15 @@ pub fn explain(plan: &ExplainPlan) -> Result<Explanation, Error> {
             parse_key(q).map_err(|why| Error::Plan(format!("{why}: {}", quote(q.as_bytes()))))?;
         queries.push((q, key));
     }
-    let (state, inputs) = gather(e)?;
+    let (state, inputs, fixed) = gather(e)?;
+    let params = Params {
+        fixed,
+        ..plan.params.clone()
+    };
     let mut rows = Vec::new();
     let mut unknown = Vec::new();
     for (q, key) in &queries {
-        let found = model::explain(&state, &plan.params, &key.text(), key);
+        let found = model::explain(&state, &params, &key.text(), key);
         if found.is_empty() {
             unknown.push(q.to_string());
         }
@@ -282,7 +292,9 @@ fn previous_list(path: &str) -> Result<HashSet<Key>, Error> {
 
 /// Reads every input into a state at the reference time, with a report per
 /// input.
-fn gather(plan: &EvidencePlan) -> Result<(State, Vec<InputReport>), Error> {
+/// The evidence of a plan as one state at its reference time, what each
+/// input came to, and the feeds whose confidence the configuration fixes.
+fn gather(plan: &EvidencePlan) -> Result<(State, Vec<InputReport>, Vec<String>), Error> {
     let loaded = match &plan.state {
         Some(path) => Some(State::read(path)?),
         None => None,
@@ -310,6 +322,7 @@ fn gather(plan: &EvidencePlan) -> Result<(State, Vec<InputReport>), Error> {
             "standard input (-) can be read only once".into(),
         ));
     }
+    let fixed = feeds.fixed();
     let mut evidence = Evidence::new(now, feeds);
     let mut inputs = Vec::new();
     for (i, name) in all().enumerate() {
@@ -334,7 +347,86 @@ fn gather(plan: &EvidencePlan) -> Result<(State, Vec<InputReport>), Error> {
         Some(s) => State::merge(vec![s, built], Some(now)),
         None => built,
     };
-    Ok((state, inputs))
+    Ok((state, inputs, fixed))
+}
+
+/// One source in [`sources`]: what the data says about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceRow {
+    pub kind: &'static str,
+    pub name: String,
+    pub category: String,
+    pub trust: SourceTrust,
+}
+
+/// The header of `tl-score feeds`.
+pub const SOURCES_HEADER: &str =
+    "kind,source,category,entries,checked,confirmed,precision,weight,fixed,delay_hours,retention_hours";
+
+impl SourceRow {
+    pub fn write_row(&self, out: &mut Vec<u8>) {
+        let t = &self.trust;
+        let hours =
+            |v: Option<i64>| v.map_or(String::new(), |s| format!("{:.1}", s as f64 / 3600.0));
+        push_field(out, self.kind);
+        out.push(b',');
+        push_field(out, &self.name);
+        out.push(b',');
+        push_field(out, &self.category);
+        let cells = [
+            t.entries.to_string(),
+            t.checked.to_string(),
+            t.confirmed.to_string(),
+            t.precision.map_or(String::new(), |p| format!("{p:.3}")),
+            format!("{:.3}", t.weight),
+            if t.fixed { "yes" } else { "" }.to_string(),
+            hours(t.delay),
+            hours(t.retention),
+        ];
+        for c in cells {
+            out.push(b',');
+            out.extend_from_slice(c.as_bytes());
+        }
+        out.push(b'\n');
+    }
+}
+
+/// What [`sources`] found: each feed and sensor of the evidence, feeds
+/// first, by name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourcesReport {
+    pub inputs: Vec<InputReport>,
+    pub time: i64,
+    pub rows: Vec<SourceRow>,
+}
+
+/// Each feed's and sensor's reliability as the scores weigh it
+/// (`tl-score feeds`): estimated precision, weight, and for feeds the
+/// delay and retention against the sensors.
+pub fn sources(plan: &EvidencePlan) -> Result<SourcesReport, Error> {
+    if plan.events.is_empty() && plan.indicators.is_empty() && plan.state.is_none() {
+        return Err(Error::Plan(
+            "feeds needs evidence: --events, --indicators or --state".into(),
+        ));
+    }
+    let (state, inputs, fixed) = gather(plan)?;
+    let trust = Trust::detailed(&state, &fixed);
+    let rows = (state.sources.iter().zip(trust.sources))
+        .map(|(s, t)| SourceRow {
+            kind: match s.kind {
+                SourceKind::Feed => "feed",
+                SourceKind::Sensor => "sensor",
+            },
+            name: s.name.clone(),
+            category: s.category.clone(),
+            trust: t,
+        })
+        .collect();
+    Ok(SourcesReport {
+        inputs,
+        time: state.time,
+        rows,
+    })
 }
 
 #[cfg(test)]
