@@ -21,7 +21,10 @@ tl-ingest --format csv --column dst_ip feodo.csv
 tl-ingest --format jsonl --field data.ip events.json
 tl-ingest https://feeds.dshield.org/block.txt --cache /var/cache/tl
 tl-ingest --config fixtures/demo/feeds.toml -o indicators.csv
-tl-ingest --config feeds.toml --output-dir out/ --stats json --fail-on-stale";
+tl-ingest --config feeds.toml --output-dir out/ --stats json --fail-on-stale
+tl-ingest feeds/                          every feed file in feeds/, by name
+tl-ingest --plain drop.txt dropv6.txt | tl-set count
+                                          a plain list of addresses for tl-set";
 
 const FORMATS: &str = "\
 list          one address, CIDR or range per line; # ; // comments
@@ -51,7 +54,15 @@ the HTTP Last-Modified/Date, else --now, else the file's modification time.
 Special-purpose space and prefixes wider than --max-prefix/--max-prefix6 are
 dropped (partly special ranges are trimmed) and counted; domains are checked
 label by label. A one-line summary per feed goes to stderr (--stats json for
-machines), with the first refused lines quoted as FILE:LINE: reason: 'text'.";
+machines), with the first refused lines quoted as FILE:LINE: reason: 'text'.
+A directory input stands for its regular files by name (hidden files and
+subdirectories left out). Inputs are feeds by name: two files with the same
+stem in different places (a/drop.txt, b/drop.txt) are named apart by their
+directory (a-drop, b-drop; drop, drop-2 when that does not tell them apart)
+with a warning; --feed or name= in the configuration picks a name instead.
+--plain writes a plain list instead of the CSV: every address and prefix of
+every feed once, IPv4 then IPv6, sorted, a host without /32 or /128; domains
+are left out and counted.";
 
 const FETCHING: &str = "\
 URLs are fetched with a timeout, a size cap and retries with exponential
@@ -87,8 +98,8 @@ pub const SECTIONS: &[(&str, &str)] = &[
 #[derive(Parser, Debug)]
 #[command(name = NAME, version)]
 pub struct Cli {
-    /// Feeds: files, http(s) URLs, or - for stdin (the default when no
-    /// --config); gzip is read transparently
+    /// Feeds: files, directories (every file in them), http(s) URLs, or -
+    /// for stdin (the default when no --config); gzip is read transparently
     #[arg(value_name = "FILE|URL|-")]
     inputs: Vec<String>,
     /// Write to FILE atomically instead of stdout
@@ -97,6 +108,10 @@ pub struct Cli {
     /// Write one FEED.csv per feed into DIR (a failed feed's file is left as it was)
     #[arg(long, value_name = "DIR")]
     output_dir: Option<String>,
+    /// Write a plain list (one address or prefix a line, as tl-set reads)
+    /// instead of the CSV; domains are left out and counted
+    #[arg(long, conflicts_with_all = ["output_dir", "with_ref"])]
+    plain: bool,
     /// Feed name for the inputs (default: the file's stem, or a FireHOL header's name)
     #[arg(long, value_name = "NAME")]
     feed: Option<String>,
@@ -232,6 +247,7 @@ impl Cli {
     fn plan(&self) -> PlanBuilder {
         let destination = match &self.output_dir {
             Some(dir) => Destination::PerFeed(dir.clone()),
+            None if self.plain => Destination::Plain(self.output.clone()),
             None => Destination::One(self.output.clone()),
         };
         PlanBuilder {
@@ -276,6 +292,20 @@ fn run(cli: Cli) -> Result<Verdict, Failure> {
 fn print_report(cli: &Cli, report: &IngestReport) {
     for f in &report.failed {
         eprintln!("{NAME}: {}", f.error);
+    }
+    if !cli.quiet {
+        for r in &report.renamed {
+            eprintln!(
+                "{NAME}: {}: another input has the stem '{}' too: this one is feed {} \
+                 (--feed or name= in the configuration to choose)",
+                r.source, r.stem, r.name
+            );
+        }
+        if report.domains_left_out > 0 {
+            let n = report.domains_left_out;
+            let s = if n == 1 { "" } else { "s" };
+            eprintln!("{NAME}: {n} domain{s} left out of the plain list");
+        }
     }
     let summaries = !cli.quiet && cli.stats == StatsFormat::Text;
     for f in &report.feeds {

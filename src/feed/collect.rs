@@ -635,6 +635,28 @@ fn merge<'a, K>(plain: u64, rich: &'a [(K, Meta)], time: i64) -> Merged<'a> {
 }
 
 impl Rows {
+    /// What a plain list of the feed holds: each distinct IPv4 prefix
+    /// (`address << 8 | length`) and IPv6 prefix, sorted, and the
+    /// distinct domains (which a plain list leaves out).
+    pub fn prefixes(&self) -> (Vec<u64>, Vec<(u128, u8)>, Vec<Box<str>>) {
+        fn keys<K: Ord + Clone>(plain: &[K], rich: &[(K, Meta)]) -> Vec<K> {
+            let mut v: Vec<K> = plain
+                .iter()
+                .chain(rich.iter().map(|x| &x.0))
+                .cloned()
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+        let domains = keys(&self.dom, &self.domm);
+        (
+            keys(&self.v4, &self.v4m),
+            keys(&self.v6, &self.v6m),
+            domains,
+        )
+    }
+
     /// Writes the rows: IPv4 by address then prefix length, then IPv6 the
     /// same way, then domains in byte order. Duplicates become one row with
     /// the earliest first_seen, latest last_seen, summed hits, highest

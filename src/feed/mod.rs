@@ -26,7 +26,8 @@ pub use error::Error;
 pub use format::{check_text, detect, FeedFormat, NotAFeed};
 pub use header::{is_name, HeaderMeta};
 pub use ingest::{
-    ingest, Destination, FailedFeed, FeedReport, IngestPlan, IngestReport, PlanBuilder, RefusedLine,
+    ingest, Destination, FailedFeed, FeedReport, IngestPlan, IngestReport, PlanBuilder,
+    RefusedLine, Renamed,
 };
 pub use job::{run_job, Job, Outcome, Settings};
 pub use lines::Columns;

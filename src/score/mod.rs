@@ -27,8 +27,8 @@ pub use indicators::FeedSettings;
 pub use key::{parse_key, Key, Net};
 pub use model::{ExplainRow, Params, Rollup, Selection};
 pub use stage::{
-    explain, merge, run, EvidencePlan, ExplainPlan, Explanation, InputReport, MergePlan,
-    MergeReport, ScorePlan, ScoreReport,
+    explain, fade_half_lives, merge, run, Bar, Below, EmptyList, EvidencePlan, ExplainPlan,
+    Explanation, InputReport, MergePlan, MergeReport, ScorePlan, ScoreReport, TimeBasis,
 };
 pub use state::{Listing, Pair, Part, Source, SourceKind, State};
 
