@@ -18,6 +18,7 @@ complete -c tl-ingest -l now -d 'The time for feeds that carry none (RFC 3339, a
 complete -c tl-ingest -l stats -d 'Per-feed summary on stderr' -r -f -a "text\t''
 json\t''
 none\t''"
+complete -c tl-ingest -l plain -d 'Write a plain list (one address or prefix a line, as tl-set reads) instead of the CSV; domains are left out and counted'
 complete -c tl-ingest -l strict -d 'Any refused line is an error (exit 2)'
 complete -c tl-ingest -l lenient -d 'A feed failing the health rules (nothing accepted, most lines refused, shrunk, an HTML page) is used anyway, with a warning'
 complete -c tl-ingest -l allow-special -d 'Emit special-purpose space (private, loopback, multicast, …) too'
