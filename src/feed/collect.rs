@@ -575,6 +575,14 @@ pub struct RowContext {
     pub with_ref: bool,
 }
 
+/// A feed's distinct entries, each sorted: IPv4 prefixes (`address << 8 |
+/// length`), IPv6 prefixes, domains.
+pub struct Distinct {
+    pub v4: Vec<u64>,
+    pub v6: Vec<(u128, u8)>,
+    pub domains: Vec<Box<str>>,
+}
+
 /// A feed's sorted entries.
 pub struct Rows {
     v4: Vec<u64>,
@@ -635,10 +643,8 @@ fn merge<'a, K>(plain: u64, rich: &'a [(K, Meta)], time: i64) -> Merged<'a> {
 }
 
 impl Rows {
-    /// What a plain list of the feed holds: each distinct IPv4 prefix
-    /// (`address << 8 | length`) and IPv6 prefix, sorted, and the
-    /// distinct domains (which a plain list leaves out).
-    pub fn prefixes(&self) -> (Vec<u64>, Vec<(u128, u8)>, Vec<Box<str>>) {
+    /// What a plain list of the feed holds: each distinct entry, sorted.
+    pub fn prefixes(&self) -> Distinct {
         fn keys<K: Ord + Clone>(plain: &[K], rich: &[(K, Meta)]) -> Vec<K> {
             let mut v: Vec<K> = plain
                 .iter()
@@ -649,12 +655,11 @@ impl Rows {
             v.dedup();
             v
         }
-        let domains = keys(&self.dom, &self.domm);
-        (
-            keys(&self.v4, &self.v4m),
-            keys(&self.v6, &self.v6m),
-            domains,
-        )
+        Distinct {
+            v4: keys(&self.v4, &self.v4m),
+            v6: keys(&self.v6, &self.v6m),
+            domains: keys(&self.dom, &self.domm),
+        }
     }
 
     /// Writes the rows: IPv4 by address then prefix length, then IPv6 the

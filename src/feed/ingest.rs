@@ -620,10 +620,10 @@ fn write(
 fn write_plain(path: Option<&str>, feeds: &[(FeedReport, Rows)]) -> Result<usize, Error> {
     let (mut v4, mut v6, mut domains) = (Vec::new(), Vec::new(), Vec::new());
     for (_, rows) in feeds.iter().filter(|(f, _)| !f.withheld) {
-        let (a, b, d) = rows.prefixes();
-        v4.extend(a);
-        v6.extend(b);
-        domains.extend(d);
+        let d = rows.prefixes();
+        v4.extend(d.v4);
+        v6.extend(d.v6);
+        domains.extend(d.domains);
     }
     v4.sort_unstable();
     v4.dedup();
