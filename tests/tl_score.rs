@@ -760,33 +760,20 @@ fn empty_lists_and_old_evidence_are_explained() {
          was last seen about 10 half-lives of its category or more before; score them as of \
          their own time with --now\n"
     );
-    let r = w.run(
-        "tl-score",
-        &[
-            "-q",
-            "--now",
-            "2026-11-02T00:00:00Z",
-            "--min-score",
-            "1",
-            "ind.csv",
-        ],
-        b"",
-    );
+    // --min-score is the bar then; -q says nothing of it.
+    let min = [
+        "--now",
+        "2026-11-02T00:00:00Z",
+        "--min-score",
+        "1",
+        "ind.csv",
+    ];
+    let r = w.run("tl-score", &[&["-q"], &min[..]].concat(), b"");
     assert_eq!(
         (r.code, r.stdout.as_str(), r.stderr.as_str()),
         (0, header, "")
     );
-    let r = w.run(
-        "tl-score",
-        &[
-            "--now",
-            "2026-11-02T00:00:00Z",
-            "--min-score",
-            "1",
-            "ind.csv",
-        ],
-        b"",
-    );
+    let r = w.run("tl-score", &min, b"");
     assert!(
         r.stderr
             .contains("0 rows written: the highest score is 0.906, below --min-score 1\n"),

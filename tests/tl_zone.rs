@@ -600,18 +600,8 @@ fn an_empty_list_is_held_back() {
     w.write("none.txt", "# nothing listed today\n");
     w.write("allow.txt", "198.51.100.0/24\n");
     let args = |input: &'static str, extra: &[&'static str]| {
-        let mut a = vec![
-            "--format",
-            "a",
-            "--origin",
-            "lists.example",
-            "--now",
-            NOW,
-            "--name",
-            "blk",
-            "-o",
-            "z.zone",
-        ];
+        let mut a = vec!["--format", "a", "--origin", "lists.example", "--now", NOW];
+        a.extend_from_slice(&["--name", "blk", "-o", "z.zone"]);
         a.extend_from_slice(extra);
         a.push(input);
         a
