@@ -940,3 +940,54 @@ evil.example,domain,b-drop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n"
         "tl-ingest: none: a directory without feed files\n"
     );
 }
+
+/// Spamhaus ASN-DROP entries become their AS's networks with --asn-db
+/// (built by tl-geo from the fixture's documentation-space ASNs), and are
+/// counted unsupported without it.
+#[test]
+fn asn_drop_entries_expand_with_an_asn_database() {
+    let w = Workdir::new();
+    w.write(
+        "asn.csv",
+        std::fs::read(root().join("fixtures/geo/asn.csv")).unwrap(),
+    );
+    let r = w.run("tl-geo", &["build", "--db", "a.mmdb", "asn.csv"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    w.write(
+        "asndrop.json",
+        "{\"asn\":64496,\"sblid\":\"SBL1\",\"rir\":\"arin\",\"cc\":\"US\",\"asname\":\"X\"}\n\
+         {\"asn\":\"AS64497\",\"sblid\":\"SBL2\"}\n\
+         {\"asn\":65000}\n\
+         {\"cidr\":\"5.6.7.0/24\",\"sblid\":\"SBL3\"}\n\
+         {\"type\":\"metadata\",\"timestamp\":1767225600}\n",
+    );
+    let base = ["-f", "spamhaus-json", "asndrop.json"];
+    let r = w.run(
+        "tl-ingest",
+        &[&["--allow-special", "--asn-db", "a.mmdb"], &base[..]].concat(),
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+5.6.7.0/24,net,asndrop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+192.0.2.0/24,net,asndrop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+198.18.0.0/15,net,asndrop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+198.51.100.0/24,net,asndrop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+2001:db8::/32,net,asndrop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: asndrop (spamhaus-json): read 4, accepted 5, duplicates 0, rejected 0, \
+         special-purpose 0, too wide 0, unsupported 1 (ASN not in the ASN database: 1)\n"
+    );
+    let r = w.run("tl-ingest", &base, b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .ends_with("unsupported 3 (ASN (give --asn-db to expand): 3)\n"),
+        "{}",
+        r.stderr
+    );
+}

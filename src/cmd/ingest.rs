@@ -30,7 +30,8 @@ const FORMATS: &str = "\
 list          one address, CIDR or range per line; # ; // comments
 firehol       FireHOL .netset/.ipset (name, category, date from the header)
 spamhaus      Spamhaus DROP/EDROP/DROPv6 'prefix ; SBLnnn' (--with-ref keeps SBL)
-spamhaus-json Spamhaus JSON lines (ASN-DROP entries are counted unsupported)
+spamhaus-json Spamhaus JSON lines (ASN-DROP entries: the AS's networks from
+              --asn-db, else counted unsupported)
 dshield       DShield block.txt (start, end, prefix, attacks → hits)
 dshield-top   DShield-style top-sources table with a header row
 ipsum         'ip<TAB>count' (count → hits)
@@ -164,6 +165,10 @@ pub struct Cli {
     /// Emit special-purpose space (private, loopback, multicast, …) too
     #[arg(long)]
     allow_special: bool,
+    /// ASN database (MaxMind DB): AS numbers a feed lists (Spamhaus
+    /// ASN-DROP) become the AS's networks
+    #[arg(long, value_name = "FILE")]
+    asn_db: Option<String>,
     /// The time for feeds that carry none (RFC 3339, a date, Unix seconds, or -2d, yesterday), and the clock for cache ages
     #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg, allow_hyphen_values = true)]
     now: Option<i64>,
@@ -269,6 +274,7 @@ impl Cli {
             max_prefix4: self.max_prefix,
             max_prefix6: self.max_prefix6,
             allow_special: self.allow_special,
+            asn: None,
             backoff: self.backoff,
             strict: self.strict,
             lenient: self.lenient,
@@ -281,10 +287,26 @@ impl Cli {
 }
 
 fn run(cli: Cli) -> Result<Verdict, Failure> {
-    let plan = cli.plan().build()?;
+    let mut builder = cli.plan();
+    if let Some(path) = &cli.asn_db {
+        builder.asn = Some(asn_networks(path)?);
+    }
+    let plan = builder.build()?;
     let report = feed::ingest(&plan)?;
     print_report(&cli, &report);
     Ok(report.verdict())
+}
+
+/// The look-up of AS networks in an ASN database, for the feed layer
+/// (which reads no geo databases itself).
+fn asn_networks(path: &str) -> Result<feed::AsnNetworks, Failure> {
+    use crate::geo::{self, Database, GeoTable, Need};
+    let db = Database::open(std::path::Path::new(path))?;
+    geo::check_type(&db, Need::Asn)?;
+    let table = GeoTable::build(&db)?;
+    Ok(feed::AsnNetworks(std::sync::Arc::new(move |asn| {
+        geo::asn_entries(&table, asn)
+    })))
 }
 
 /// The failed feeds, each feed's refused lines, STALE and EMPTY lines and

@@ -79,6 +79,8 @@ pub struct PlanBuilder {
     pub max_prefix6: Option<u32>,
     /// Emit special-purpose space (or the configuration's setting).
     pub allow_special: bool,
+    /// Expands AS numbers a feed lists into their networks.
+    pub asn: Option<super::AsnNetworks>,
     /// Wait before the first retry.
     pub backoff: Duration,
     /// Any refused line is an error.
@@ -111,6 +113,7 @@ impl Default for PlanBuilder {
             max_prefix4: None,
             max_prefix6: None,
             allow_special: false,
+            asn: None,
             backoff: Duration::from_secs(1),
             strict: false,
             lenient: false,
@@ -211,6 +214,7 @@ impl PlanBuilder {
             clock: self.now.unwrap_or_else(crate::time::now),
             max_shrink: d.max_shrink.unwrap_or(super::health::MAX_SHRINK),
             lenient: self.lenient,
+            asn: self.asn.clone(),
         }
     }
 }
