@@ -14,6 +14,7 @@ complete -c tl-ingest -l backoff -d 'Wait before the first retry; doubled for ea
 complete -c tl-ingest -l max-size -d 'Largest download or JSON document, in bytes (K, M, G suffixes) [default: 256M]' -r
 complete -c tl-ingest -l max-prefix -d 'Drop IPv4 prefixes shorter than /N [default: 8]' -r
 complete -c tl-ingest -l max-prefix6 -d 'Drop IPv6 prefixes shorter than /N [default: 32]' -r
+complete -c tl-ingest -l asn-db -d 'ASN database (MaxMind DB): AS numbers a feed lists (Spamhaus ASN-DROP) become the AS\'s networks' -r
 complete -c tl-ingest -l now -d 'The time for feeds that carry none (RFC 3339, a date, Unix seconds, or -2d, yesterday), and the clock for cache ages' -r
 complete -c tl-ingest -l stats -d 'Per-feed summary on stderr' -r -f -a "text\t''
 json\t''
