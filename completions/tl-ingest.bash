@@ -23,7 +23,7 @@ _tl__ingest() {
 
     case "${cmd}" in
         tl__ingest)
-            opts="-o -f -c -q -h -V --output --output-dir --feed --category --confidence --format --column --field --config --cache --timeout --retries --backoff --max-size --strict --lenient --max-prefix --max-prefix6 --allow-special --now --stats --fail-on-stale --with-ref --quiet --help --version"
+            opts="-o -f -c -q -h -V --output --output-dir --plain --feed --category --confidence --format --column --field --config --cache --timeout --retries --backoff --max-size --strict --lenient --max-prefix --max-prefix6 --allow-special --asn-db --now --stats --fail-on-stale --with-ref --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -102,6 +102,10 @@ _tl__ingest() {
                     return 0
                     ;;
                 --max-prefix6)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --asn-db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -14,10 +14,12 @@ complete -c tl-ingest -l backoff -d 'Wait before the first retry; doubled for ea
 complete -c tl-ingest -l max-size -d 'Largest download or JSON document, in bytes (K, M, G suffixes) [default: 256M]' -r
 complete -c tl-ingest -l max-prefix -d 'Drop IPv4 prefixes shorter than /N [default: 8]' -r
 complete -c tl-ingest -l max-prefix6 -d 'Drop IPv6 prefixes shorter than /N [default: 32]' -r
+complete -c tl-ingest -l asn-db -d 'ASN database (MaxMind DB): AS numbers a feed lists (Spamhaus ASN-DROP) become the AS\'s networks' -r
 complete -c tl-ingest -l now -d 'The time for feeds that carry none (RFC 3339, a date, Unix seconds, or -2d, yesterday), and the clock for cache ages' -r
 complete -c tl-ingest -l stats -d 'Per-feed summary on stderr' -r -f -a "text\t''
 json\t''
 none\t''"
+complete -c tl-ingest -l plain -d 'Write a plain list (one address or prefix a line, as tl-set reads) instead of the CSV; domains are left out and counted'
 complete -c tl-ingest -l strict -d 'Any refused line is an error (exit 2)'
 complete -c tl-ingest -l lenient -d 'A feed failing the health rules (nothing accepted, most lines refused, shrunk, an HTML page) is used anyway, with a warning'
 complete -c tl-ingest -l allow-special -d 'Emit special-purpose space (private, loopback, multicast, …) too'

@@ -20,6 +20,7 @@ complete -c tl-zone -l now -d 'The time for serials: RFC 3339, a date (its end) 
 complete -c tl-zone -l named-conf -d 'Write a named.conf fragment for the zones' -r
 complete -c tl-zone -l nsd-conf -d 'Write an nsd.conf fragment for the zones' -r
 complete -c tl-zone -l reload -d 'Run this for every zone whose file changed ({zone} and {file} are replaced; split on spaces, no shell), e.g. \'rndc reload {zone}\'' -r
+complete -c tl-zone -l force -d 'One list: publish it even when it is empty (held back otherwise, exit 1)'
 complete -c tl-zone -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c tl-zone -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tl-zone -s V -l version -d 'Print version'

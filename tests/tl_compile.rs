@@ -290,10 +290,21 @@ fn profile_errors_name_file_and_line() {
         r.stderr,
         "tl-compile: nofeed.toml:3: feed 'nosuch' is not in the scores\n"
     );
-    // An empty scores file never publishes.
+}
+
+/// Scores with a header and no rows (every feed failed?) hold back the
+/// profiles that list evidence, naming the file; a profile of custom
+/// blocks alone is published.
+#[test]
+fn empty_scores_hold_back_only_the_profiles_that_need_them() {
+    let w = wd();
     w.write(
         "empty.csv",
         "indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors\n",
+    );
+    w.write(
+        "custom.toml",
+        "name = \"custom\"\n[[block]]\nentries = [\"20.0.0.0/24\"]\n",
     );
     let r = w.run(
         "tl-compile",
@@ -302,13 +313,28 @@ fn profile_errors_name_file_and_line() {
             "empty.csv",
             "--profiles",
             "acme.toml",
+            "custom.toml",
+            "--geo-db",
+            "c.mmdb",
             "--out",
             "out",
+            "--now",
+            NOW,
         ],
         b"",
     );
-    assert_eq!(r.code, 2);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(
+        r.stderr,
+        "tl-compile: acme: allow entry 203.0.113.200 (acme.toml:24) expired on 2026-01-31; no \
+         longer applied\n\
+         tl-compile: acme: the scores (empty.csv) hold no rows (did every feed fail?), and this \
+         profile lists evidence: its lists would lose all of it\n\
+         tl-compile: acme: not published; there is no earlier version, so nothing is in force \
+         (--force publishes anyway)\n"
+    );
     assert!(!w.path("out/acme").exists());
+    assert_eq!(w.read("out/custom/block-in.txt"), "20.0.0.0/24\n");
 }
 
 #[test]
@@ -327,7 +353,8 @@ fn canary_and_circuit_breaker_hold_back() {
     assert!(
         r.stderr.contains(
             "tl-compile: acme: canary 8.8.8.8 (default canary) would be on block-in: \
-         entry 8.8.8.0/24 (feed feodo, category scanner, score 9.000)\n"
+         entry 8.8.8.0/24 (feed feodo, category scanner, score 9.000); to keep it off the \
+         lists, allow it in the profile ([[allow]] entries = [\"8.8.8.8\"])\n"
         ),
         "{}",
         r.stderr

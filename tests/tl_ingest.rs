@@ -860,3 +860,134 @@ fn a_local_feed_that_accepts_nothing_is_failed_and_withheld() {
         "tl-ingest: ips: WARNING (--lenient): accepted nothing of 2 entry lines (2 refused)\n"
     ));
 }
+
+/// Two files with the same stem in different directories are two feeds,
+/// named after their directories, with a warning; a directory input reads
+/// its files by name (hidden ones left out); --plain writes what tl-set
+/// reads, domains left out and counted.
+#[test]
+fn same_stems_directories_and_plain_lists() {
+    let w = Workdir::new();
+    std::fs::create_dir_all(w.path("a")).unwrap();
+    std::fs::create_dir_all(w.path("b")).unwrap();
+    w.write("a/drop.txt", "5.6.7.8\n81.2.69.0/24\n");
+    w.write(
+        "b/drop.txt",
+        "45.33.32.156\n5.6.7.8\nevil.example\n2a00:1450::1\n",
+    );
+    w.write("b/.seen", "91.240.118.172\n");
+    let r = w.run(
+        "tl-ingest",
+        &["--now", NOW, "a/drop.txt", "b/drop.txt"],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+5.6.7.8,ip,a-drop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+81.2.69.0/24,net,a-drop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+5.6.7.8,ip,b-drop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+45.33.32.156,ip,b-drop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+2a00:1450::1,ip,b-drop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+evil.example,domain,b-drop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: a/drop.txt: another input has the stem 'drop' too: this one is feed a-drop \
+         (--feed or name= in the configuration to choose)\n\
+         tl-ingest: b/drop.txt: another input has the stem 'drop' too: this one is feed b-drop \
+         (--feed or name= in the configuration to choose)\n\
+         tl-ingest: a-drop (list): read 2, accepted 2, duplicates 0, rejected 0, \
+         special-purpose 0, too wide 0\n\
+         tl-ingest: b-drop (domains): read 4, accepted 4, duplicates 0, rejected 0, \
+         special-purpose 0, too wide 0\n"
+    );
+    // The same file twice stays one feed.
+    let r = w.run(
+        "tl-ingest",
+        &["-q", "--now", NOW, "a/drop.txt", "a/drop.txt"],
+        b"",
+    );
+    assert_eq!((r.code, r.stderr.as_str()), (0, ""));
+    assert!(r
+        .stdout
+        .contains("5.6.7.8,ip,drop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2,1"));
+    // Directories, as a plain list.
+    let r = w.run(
+        "tl-ingest",
+        &["--plain", "--stats", "none", "--now", NOW, "a", "b"],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let plain = "5.6.7.8\n45.33.32.156\n81.2.69.0/24\n2a00:1450::1\n";
+    assert_eq!(r.stdout, plain);
+    assert!(r
+        .stderr
+        .ends_with("tl-ingest: 1 domain left out of the plain list\n"));
+    w.write("plain.txt", plain);
+    let r = w.run("tl-set", &["count", "plain.txt"], b"");
+    assert_eq!(
+        r.stdout,
+        "name,ranges,prefixes,addresses\nplain.txt,4,4,259\n"
+    );
+    // A directory without feed files is an error.
+    std::fs::create_dir_all(w.path("none")).unwrap();
+    let r = w.run("tl-ingest", &["none"], b"");
+    assert_eq!(r.code, 2);
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: none: a directory without feed files\n"
+    );
+}
+
+/// Spamhaus ASN-DROP entries become their AS's networks with --asn-db
+/// (built by tl-geo from the fixture's documentation-space ASNs), and are
+/// counted unsupported without it.
+#[test]
+fn asn_drop_entries_expand_with_an_asn_database() {
+    let w = Workdir::new();
+    w.write(
+        "asn.csv",
+        std::fs::read(root().join("fixtures/geo/asn.csv")).unwrap(),
+    );
+    let r = w.run("tl-geo", &["build", "--db", "a.mmdb", "asn.csv"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    w.write(
+        "asndrop.json",
+        "{\"asn\":64496,\"sblid\":\"SBL1\",\"rir\":\"arin\",\"cc\":\"US\",\"asname\":\"X\"}\n\
+         {\"asn\":\"AS64497\",\"sblid\":\"SBL2\"}\n\
+         {\"asn\":65000}\n\
+         {\"cidr\":\"5.6.7.0/24\",\"sblid\":\"SBL3\"}\n\
+         {\"type\":\"metadata\",\"timestamp\":1767225600}\n",
+    );
+    let base = ["-f", "spamhaus-json", "asndrop.json"];
+    let r = w.run(
+        "tl-ingest",
+        &[&["--allow-special", "--asn-db", "a.mmdb"], &base[..]].concat(),
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+5.6.7.0/24,net,asndrop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+192.0.2.0/24,net,asndrop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+198.18.0.0/15,net,asndrop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+198.51.100.0/24,net,asndrop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+2001:db8::/32,net,asndrop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: asndrop (spamhaus-json): read 4, accepted 5, duplicates 0, rejected 0, \
+         special-purpose 0, too wide 0, unsupported 1 (ASN not in the ASN database: 1)\n"
+    );
+    let r = w.run("tl-ingest", &base, b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .ends_with("unsupported 3 (ASN (give --asn-db to expand): 3)\n"),
+        "{}",
+        r.stderr
+    );
+}

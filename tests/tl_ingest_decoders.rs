@@ -12,6 +12,7 @@ fn run_all(data: &[u8]) {
                 columns: Columns::default(),
                 policy: Policy::default(),
                 max_document: 1 << 20,
+                asn: None,
             };
             let (reader, gz) = threatlist::feed::bytes_reader(data.to_vec());
             if let Ok(p) = parse("fuzz", reader, gz, &opts) {

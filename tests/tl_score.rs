@@ -731,3 +731,112 @@ fn help_has_examples() {
     let r = score(&["merge"]);
     assert_eq!(r.code, 2);
 }
+
+/// When no row is written the summary says why; feeds too old to count are
+/// named; explain without --now weighs a saved state at its own time and
+/// says what `not listed` means.
+#[test]
+fn empty_lists_and_old_evidence_are_explained() {
+    let w = common::Workdir::new();
+    w.write(
+        "ind.csv",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+         5.6.7.8,ip,drop,,2026-11-01T00:00:00Z,2026-11-01T00:00:00Z,1,1\n\
+         45.33.32.156,ip,old,scanner,2025-01-01T00:00:00Z,2025-01-01T00:00:00Z,1,1\n",
+    );
+    let header = "indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors\n";
+    let r = w.run(
+        "tl-score",
+        &["--now", "2026-11-02T00:00:00Z", "ind.csv"],
+        b"",
+    );
+    assert_eq!((r.code, r.stdout.as_str()), (0, header));
+    assert_eq!(
+        r.stderr,
+        "tl-score: ind.csv: read 2 rows, skipped 0\n\
+         tl-score: 1 entries with evidence at 2026-11-02T00:00:00Z, 0 rows written: the \
+         highest score is 0.906, below T_in 2 (--enter)\n\
+         tl-score: feed old read but decayed to nothing by 2026-11-02T00:00:00Z: every entry \
+         was last seen about 10 half-lives of its category or more before; score them as of \
+         their own time with --now\n"
+    );
+    // --min-score is the bar then; -q says nothing of it.
+    let min = [
+        "--now",
+        "2026-11-02T00:00:00Z",
+        "--min-score",
+        "1",
+        "ind.csv",
+    ];
+    let r = w.run("tl-score", &[&["-q"], &min[..]].concat(), b"");
+    assert_eq!(
+        (r.code, r.stdout.as_str(), r.stderr.as_str()),
+        (0, header, "")
+    );
+    let r = w.run("tl-score", &min, b"");
+    assert!(
+        r.stderr
+            .contains("0 rows written: the highest score is 0.906, below --min-score 1\n"),
+        "{}",
+        r.stderr
+    );
+    let r = w.run(
+        "tl-score",
+        &["--now", "2030-01-01T00:00:00Z", "ind.csv"],
+        b"",
+    );
+    assert!(
+        r.stderr.contains(
+            "tl-score: 0 entries with evidence at 2030-01-01T00:00:00Z, 0 rows written: no entry \
+         has evidence left\ntl-score: feeds drop, old read but decayed"
+        ),
+        "{}",
+        r.stderr
+    );
+    // A state saved a while ago explains as of its own time, not the clock's.
+    let r = w.run(
+        "tl-score",
+        &[
+            "-q",
+            "--now",
+            "2026-11-01T00:00:00Z",
+            "--save-state",
+            "s.tls",
+            "ind.csv",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = w.run(
+        "tl-score",
+        &["explain", "--state", "s.tls", "5.6.7.8", "20.0.0.1"],
+        b"",
+    );
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stdout,
+        "query,entry,kind,source,category,first_seen,last_seen,hits,danger,evidence,value,first_listed,last_listed,dropped\n\
+         5.6.7.8,5.6.7.8,feed,drop,other,2026-11-01T00:00:00Z,2026-11-01T00:00:00Z,1,1.000,1.000,1.000,2026-11-01T00:00:00Z,2026-11-01T00:00:00Z,\n\
+         5.6.7.8,5.6.7.8,score,not listed,other,2026-11-01T00:00:00Z,2026-11-01T00:00:00Z,1,,,1.000,,,\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "tl-score: evidence weighed at 2026-11-01T00:00:00Z (the state's time; --now for \
+         another)\n\
+         tl-score: '20.0.0.1': no evidence at 2026-11-01T00:00:00Z\n\
+         tl-score: '5.6.7.8': not listed: its score 1.000 is below T_in 2.000 (--enter), so a \
+         list scored from this evidence alone leaves it out; a list that already holds it \
+         (--previous) keeps it while it scores at least 1.319, and a profile may block it for \
+         its country, AS or a custom block (tl-query says why)\n"
+    );
+    // Indicators alone: the newest time in them.
+    let r = w.run("tl-score", &["explain", "-i", "ind.csv", "5.6.7.8"], b"");
+    assert!(
+        r.stderr.contains(
+            "tl-score: evidence weighed at 2026-11-01T00:00:00Z (the newest time in the evidence; \
+         --now for another)\n"
+        ),
+        "{}",
+        r.stderr
+    );
+}

@@ -589,3 +589,46 @@ fn a_profile_may_choose_its_formats() {
         r.stderr
     );
 }
+
+/// A list that comes out empty (its input empty, or all of it allowed) is
+/// held back like a list that shrank to nothing: exit 1, the zone in place
+/// stays, the reason said even under -q; --force publishes it.
+#[test]
+fn an_empty_list_is_held_back() {
+    let w = Workdir::new();
+    w.write("blk.txt", "198.51.100.7\n");
+    w.write("none.txt", "# nothing listed today\n");
+    w.write("allow.txt", "198.51.100.0/24\n");
+    let args = |input: &'static str, extra: &[&'static str]| {
+        let mut a = vec!["--format", "a", "--origin", "lists.example", "--now", NOW];
+        a.extend_from_slice(&["--name", "blk", "-o", "z.zone"]);
+        a.extend_from_slice(extra);
+        a.push(input);
+        a
+    };
+    // No zone yet: nothing is written.
+    let r = zone(&w, &args("none.txt", &["-q"]));
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr,
+        "tl-zone: blk: held back: the list is empty (its input holds no entries, or all of \
+         them are allowed); z.zone is not written (there is no earlier version) (--force \
+         publishes an empty zone)\n"
+    );
+    assert!(!w.path("z.zone").exists());
+    assert_eq!(zone(&w, &args("blk.txt", &["-q"])).code, 0);
+    let before = w.read("z.zone");
+    // Everything allowed: held back, the zone in force stays.
+    let r = zone(&w, &args("blk.txt", &["--allow", "allow.txt"]));
+    assert_eq!(r.code, 1);
+    assert_eq!(
+        r.stderr,
+        "tl-zone: blk: held back: the list is empty (its input holds no entries, or all of \
+         them are allowed); z.zone stays as it is (--force publishes an empty zone)\n"
+    );
+    assert_eq!(w.read("z.zone"), before);
+    // Forced: the empty zone is published.
+    let r = zone(&w, &args("none.txt", &["-q", "--force"]));
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(w.read("z.zone").ends_with("blk\tTXT\t\"chunks=0\"\n"));
+}

@@ -27,7 +27,10 @@ guards, so an allow-list entry always wins. Special-purpose space, the
 profile's own networks and its infrastructure are never published as
 blocked; non-geo entries wider than guards.widest_v4 (default /8) are
 refused; canaries (public resolvers, root servers and the profile's own)
-on a block list refuse publication and name the entry that caused it.
+on a block list refuse publication, name the entry that caused it and the
+allow entry that would keep the canary off. Scores without rows (every feed
+failed?) hold back each profile that lists evidence; profiles of geo policy
+and custom blocks alone are published.
 Capacity keeps the highest-scored evidence and reports exactly where it cut.
 Each profile gets OUT/PROFILE/ with block-in.txt, block-out.txt (minimal
 CIDRs, IPv4 then IPv6), allow.txt, domains.txt, allow-domains.txt,
@@ -44,10 +47,11 @@ provenance.csv and basis.tlb for tl-query --at. See docs/profiles.md.";
 const EXIT_STATUS: &str = "\
 0  every profile published
 1  a profile was held back (circuit breaker, canary, stale feed, capacity
-   too small for its policy); its last version stays, others are published
+   too small for its policy, scores without rows for a profile that lists
+   evidence); its last version stays, others are published
 2  any error: a bad profile (named by file and line), a bad scores row, an
-   unknown feed or country, a missing database, an empty scores file,
-   another run holding the lock; nothing is published";
+   unknown feed or country, a missing database, another run holding the
+   lock; nothing is published";
 
 /// Sections shared by `--help` and the man page.
 pub const SECTIONS: &[(&str, &str)] = &[

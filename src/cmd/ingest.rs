@@ -21,13 +21,17 @@ tl-ingest --format csv --column dst_ip feodo.csv
 tl-ingest --format jsonl --field data.ip events.json
 tl-ingest https://feeds.dshield.org/block.txt --cache /var/cache/tl
 tl-ingest --config fixtures/demo/feeds.toml -o indicators.csv
-tl-ingest --config feeds.toml --output-dir out/ --stats json --fail-on-stale";
+tl-ingest --config feeds.toml --output-dir out/ --stats json --fail-on-stale
+tl-ingest feeds/                          every feed file in feeds/, by name
+tl-ingest --plain drop.txt dropv6.txt | tl-set count
+                                          a plain list of addresses for tl-set";
 
 const FORMATS: &str = "\
 list          one address, CIDR or range per line; # ; // comments
 firehol       FireHOL .netset/.ipset (name, category, date from the header)
 spamhaus      Spamhaus DROP/EDROP/DROPv6 'prefix ; SBLnnn' (--with-ref keeps SBL)
-spamhaus-json Spamhaus JSON lines (ASN-DROP entries are counted unsupported)
+spamhaus-json Spamhaus JSON lines (ASN-DROP entries: the AS's networks from
+              --asn-db, else counted unsupported)
 dshield       DShield block.txt (start, end, prefix, attacks → hits)
 dshield-top   DShield-style top-sources table with a header row
 ipsum         'ip<TAB>count' (count → hits)
@@ -51,7 +55,15 @@ the HTTP Last-Modified/Date, else --now, else the file's modification time.
 Special-purpose space and prefixes wider than --max-prefix/--max-prefix6 are
 dropped (partly special ranges are trimmed) and counted; domains are checked
 label by label. A one-line summary per feed goes to stderr (--stats json for
-machines), with the first refused lines quoted as FILE:LINE: reason: 'text'.";
+machines), with the first refused lines quoted as FILE:LINE: reason: 'text'.
+A directory input stands for its regular files by name (hidden files and
+subdirectories left out). Inputs are feeds by name: two files with the same
+stem in different places (a/drop.txt, b/drop.txt) are named apart by their
+directory (a-drop, b-drop; drop, drop-2 when that does not tell them apart)
+with a warning; --feed or name= in the configuration picks a name instead.
+--plain writes a plain list instead of the CSV: every address and prefix of
+every feed once, IPv4 then IPv6, sorted, a host without /32 or /128; domains
+are left out and counted.";
 
 const FETCHING: &str = "\
 URLs are fetched with a timeout, a size cap and retries with exponential
@@ -87,8 +99,8 @@ pub const SECTIONS: &[(&str, &str)] = &[
 #[derive(Parser, Debug)]
 #[command(name = NAME, version)]
 pub struct Cli {
-    /// Feeds: files, http(s) URLs, or - for stdin (the default when no
-    /// --config); gzip is read transparently
+    /// Feeds: files, directories (every file in them), http(s) URLs, or -
+    /// for stdin (the default when no --config); gzip is read transparently
     #[arg(value_name = "FILE|URL|-")]
     inputs: Vec<String>,
     /// Write to FILE atomically instead of stdout
@@ -97,6 +109,10 @@ pub struct Cli {
     /// Write one FEED.csv per feed into DIR (a failed feed's file is left as it was)
     #[arg(long, value_name = "DIR")]
     output_dir: Option<String>,
+    /// Write a plain list (one address or prefix a line, as tl-set reads)
+    /// instead of the CSV; domains are left out and counted
+    #[arg(long, conflicts_with_all = ["output_dir", "with_ref"])]
+    plain: bool,
     /// Feed name for the inputs (default: the file's stem, or a FireHOL header's name)
     #[arg(long, value_name = "NAME")]
     feed: Option<String>,
@@ -149,6 +165,10 @@ pub struct Cli {
     /// Emit special-purpose space (private, loopback, multicast, …) too
     #[arg(long)]
     allow_special: bool,
+    /// ASN database (MaxMind DB): AS numbers a feed lists (Spamhaus
+    /// ASN-DROP) become the AS's networks
+    #[arg(long, value_name = "FILE")]
+    asn_db: Option<String>,
     /// The time for feeds that carry none (RFC 3339, a date, Unix seconds, or -2d, yesterday), and the clock for cache ages
     #[arg(long, value_name = "TIME", value_parser = crate::time::parse_arg, allow_hyphen_values = true)]
     now: Option<i64>,
@@ -232,6 +252,7 @@ impl Cli {
     fn plan(&self) -> PlanBuilder {
         let destination = match &self.output_dir {
             Some(dir) => Destination::PerFeed(dir.clone()),
+            None if self.plain => Destination::Plain(self.output.clone()),
             None => Destination::One(self.output.clone()),
         };
         PlanBuilder {
@@ -253,6 +274,7 @@ impl Cli {
             max_prefix4: self.max_prefix,
             max_prefix6: self.max_prefix6,
             allow_special: self.allow_special,
+            asn: None,
             backoff: self.backoff,
             strict: self.strict,
             lenient: self.lenient,
@@ -265,10 +287,26 @@ impl Cli {
 }
 
 fn run(cli: Cli) -> Result<Verdict, Failure> {
-    let plan = cli.plan().build()?;
+    let mut builder = cli.plan();
+    if let Some(path) = &cli.asn_db {
+        builder.asn = Some(asn_networks(path)?);
+    }
+    let plan = builder.build()?;
     let report = feed::ingest(&plan)?;
     print_report(&cli, &report);
     Ok(report.verdict())
+}
+
+/// The look-up of AS networks in an ASN database, for the feed layer
+/// (which reads no geo databases itself).
+fn asn_networks(path: &str) -> Result<feed::AsnNetworks, Failure> {
+    use crate::geo::{self, Database, GeoTable, Need};
+    let db = Database::open(std::path::Path::new(path))?;
+    geo::check_type(&db, Need::Asn)?;
+    let table = GeoTable::build(&db)?;
+    Ok(feed::AsnNetworks(std::sync::Arc::new(move |asn| {
+        geo::asn_entries(&table, asn)
+    })))
 }
 
 /// The failed feeds, each feed's refused lines, STALE and EMPTY lines and
@@ -276,6 +314,20 @@ fn run(cli: Cli) -> Result<Verdict, Failure> {
 fn print_report(cli: &Cli, report: &IngestReport) {
     for f in &report.failed {
         eprintln!("{NAME}: {}", f.error);
+    }
+    if !cli.quiet {
+        for r in &report.renamed {
+            eprintln!(
+                "{NAME}: {}: another input has the stem '{}' too: this one is feed {} \
+                 (--feed or name= in the configuration to choose)",
+                r.source, r.stem, r.name
+            );
+        }
+        if report.domains_left_out > 0 {
+            let n = report.domains_left_out;
+            let s = if n == 1 { "" } else { "s" };
+            eprintln!("{NAME}: {n} domain{s} left out of the plain list");
+        }
     }
     let summaries = !cli.quiet && cli.stats == StatsFormat::Text;
     for f in &report.feeds {

@@ -3,8 +3,10 @@
 
 use crate::cli::{self, quote, Failure, Verdict};
 use crate::files::Output;
+use crate::record::format_milli;
 use crate::score::{
-    self, EvidencePlan, ExplainPlan, InputReport, MergePlan, Params, Rollup, ScorePlan,
+    self, Bar, EmptyList, EvidencePlan, ExplainPlan, InputReport, MergePlan, Params, Rollup,
+    ScorePlan, ScoreReport, TimeBasis,
 };
 use clap::{Args, CommandFactory, Parser, Subcommand};
 use std::io::Write;
@@ -314,14 +316,45 @@ fn run(a: ScoreArgs) -> Result<Verdict, Failure> {
     let report = score::run(&plan)?;
     if !e.quiet {
         print_inputs(&report.inputs);
-        eprintln!(
-            "{NAME}: {} entries with evidence at {}, {} rows written",
-            report.entries,
-            crate::time::format(report.time),
-            report.rows
-        );
+        print_summary(&report);
     }
     Ok(report.verdict)
+}
+
+/// The summary line (with why nothing was written, when nothing was) and
+/// the feeds too old to count.
+fn print_summary(r: &ScoreReport) {
+    let at = crate::time::format(r.time);
+    let why = match &r.empty {
+        None => String::new(),
+        Some(EmptyList { top_zero: true, .. }) => ": --top 0".into(),
+        Some(EmptyList { highest: None, .. }) => ": no entry has evidence left".into(),
+        Some(EmptyList {
+            highest: Some(h),
+            bar,
+            ..
+        }) => {
+            let bar = match bar {
+                Bar::Enter(x) => format!("T_in {x} (--enter)"),
+                Bar::MinScore(x) => format!("--min-score {x}"),
+            };
+            format!(": the highest score is {}, below {bar}", format_milli(*h))
+        }
+    };
+    eprintln!(
+        "{NAME}: {} entries with evidence at {at}, {} rows written{why}",
+        r.entries, r.rows
+    );
+    if !r.faded.is_empty() {
+        eprintln!(
+            "{NAME}: {} {} read but decayed to nothing by {at}: every entry was last seen \
+             about {} half-lives of its category or more before; score them as of their \
+             own time with --now",
+            if r.faded.len() == 1 { "feed" } else { "feeds" },
+            r.faded.join(", "),
+            score::fade_half_lives()
+        );
+    }
 }
 
 fn explain(a: ExplainArgs) -> Result<Verdict, Failure> {
@@ -334,8 +367,28 @@ fn explain(a: ExplainArgs) -> Result<Verdict, Failure> {
     let found = score::explain(&plan)?;
     if !e.quiet {
         print_inputs(&found.inputs);
+        let at = crate::time::format(found.time);
+        let basis = match found.basis {
+            TimeBasis::Given => "--now",
+            TimeBasis::Clock => "the clock",
+            TimeBasis::State => "the state's time; --now for another",
+            TimeBasis::Evidence => "the newest time in the evidence; --now for another",
+        };
+        eprintln!("{NAME}: evidence weighed at {at} ({basis})");
         for q in &found.unknown {
-            eprintln!("{NAME}: {}: no evidence", quote(q.as_bytes()));
+            eprintln!("{NAME}: {}: no evidence at {at}", quote(q.as_bytes()));
+        }
+        for b in &found.below {
+            eprintln!(
+                "{NAME}: {}: not listed: its score {} is below T_in {} (--enter), so a list \
+                 scored from this evidence alone leaves it out; a list that already holds it \
+                 (--previous) keeps it while it scores at least {}, and a profile may block it \
+                 for its country, AS or a custom block (tl-query says why)",
+                quote(b.entry.as_bytes()),
+                format_milli(b.score),
+                format_milli(b.enter),
+                format_milli(b.leave)
+            );
         }
     }
     let mut out = Output::create(a.output.as_deref())

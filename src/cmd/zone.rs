@@ -53,6 +53,8 @@ See docs/zone.md.";
 
 const EXIT_STATUS: &str = "\
 0  success (also when nothing changed)
+1  one list came out empty (its input empty, or all of it allowed) and was
+   held back: nothing written, the zone in place stays (--force publishes it)
 2  any error: a bad line in a list (named by file and line), a refused
    domain name, a bad configuration, a zone that cannot be written, a
    failed reload command";
@@ -142,6 +144,10 @@ pub struct Cli {
     /// replaced; split on spaces, no shell), e.g. 'rndc reload {zone}'
     #[arg(long, value_name = "COMMAND")]
     reload: Option<String>,
+    /// One list: publish it even when it is empty (held back otherwise,
+    /// exit 1)
+    #[arg(long)]
+    force: bool,
     /// Print nothing on stderr but errors
     #[arg(short, long)]
     quiet: bool,
@@ -177,6 +183,7 @@ fn run(cli: Cli) -> Result<Verdict, Failure> {
         named_conf: cli.named_conf,
         nsd_conf: cli.nsd_conf,
         reload: cli.reload,
+        force: cli.force,
     };
     let report = zone::publish(&plan)?;
     // What a zone leaves out is said when it is written, not again on
@@ -187,5 +194,18 @@ fn run(cli: Cli) -> Result<Verdict, Failure> {
             eprintln!("{NAME}: warning: {skipped}");
         }
     }
-    Ok(Verdict::Done)
+    // Why the exit status is 1 is said even under -q.
+    for h in &report.held {
+        let stays = match (&h.file, h.existing) {
+            (Some(f), true) => format!("{f} stays as it is"),
+            (Some(f), false) => format!("{f} is not written (there is no earlier version)"),
+            (None, _) => "nothing is written".into(),
+        };
+        eprintln!(
+            "{NAME}: {}: held back: the list is empty (its input holds no entries, or all of \
+             them are allowed); {stays} (--force publishes an empty zone)",
+            h.list
+        );
+    }
+    Ok(report.verdict())
 }

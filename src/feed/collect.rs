@@ -575,6 +575,14 @@ pub struct RowContext {
     pub with_ref: bool,
 }
 
+/// A feed's distinct entries, each sorted: IPv4 prefixes (`address << 8 |
+/// length`), IPv6 prefixes, domains.
+pub struct Distinct {
+    pub v4: Vec<u64>,
+    pub v6: Vec<(u128, u8)>,
+    pub domains: Vec<Box<str>>,
+}
+
 /// A feed's sorted entries.
 pub struct Rows {
     v4: Vec<u64>,
@@ -635,6 +643,25 @@ fn merge<'a, K>(plain: u64, rich: &'a [(K, Meta)], time: i64) -> Merged<'a> {
 }
 
 impl Rows {
+    /// What a plain list of the feed holds: each distinct entry, sorted.
+    pub fn prefixes(&self) -> Distinct {
+        fn keys<K: Ord + Clone>(plain: &[K], rich: &[(K, Meta)]) -> Vec<K> {
+            let mut v: Vec<K> = plain
+                .iter()
+                .chain(rich.iter().map(|x| &x.0))
+                .cloned()
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+        Distinct {
+            v4: keys(&self.v4, &self.v4m),
+            v6: keys(&self.v6, &self.v6m),
+            domains: keys(&self.dom, &self.domm),
+        }
+    }
+
     /// Writes the rows: IPv4 by address then prefix length, then IPv6 the
     /// same way, then domains in byte order. Duplicates become one row with
     /// the earliest first_seen, latest last_seen, summed hits, highest

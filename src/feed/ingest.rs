@@ -13,7 +13,7 @@ use super::{
 use crate::error::{InputError, LineError, Verdict};
 use crate::files::Output;
 use crate::record::write_header;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -29,6 +29,12 @@ pub enum Destination {
     /// feeds that were read are written, a failed feed's file is left as
     /// it was.
     PerFeed(String),
+    /// One plain list of every feed's addresses and prefixes (one a line,
+    /// IPv4 then IPv6, sorted, each once; domains left out and counted), as
+    /// `tl-set` and `iprange` read: stdout for `None` or `-`, else a file
+    /// replaced atomically. Like [`Destination::One`], nothing is written
+    /// when a feed failed.
+    Plain(Option<String>),
 }
 
 /// Everything one run of the ingest stage needs.
@@ -73,6 +79,8 @@ pub struct PlanBuilder {
     pub max_prefix6: Option<u32>,
     /// Emit special-purpose space (or the configuration's setting).
     pub allow_special: bool,
+    /// Expands AS numbers a feed lists into their networks.
+    pub asn: Option<super::AsnNetworks>,
     /// Wait before the first retry.
     pub backoff: Duration,
     /// Any refused line is an error.
@@ -105,6 +113,7 @@ impl Default for PlanBuilder {
             max_prefix4: None,
             max_prefix6: None,
             allow_special: false,
+            asn: None,
             backoff: Duration::from_secs(1),
             strict: false,
             lenient: false,
@@ -134,7 +143,12 @@ impl PlanBuilder {
         if inputs.is_empty() && self.config.is_none() && self.loaded.is_none() {
             inputs.push("-".into());
         }
-        jobs.extend(inputs.iter().map(|arg| self.input_job(arg)));
+        for arg in &inputs {
+            match dir_files(arg)? {
+                Some(files) => jobs.extend(files.iter().map(|f| self.input_job(f))),
+                None => jobs.push(self.input_job(arg)),
+            }
+        }
         Ok(IngestPlan {
             jobs,
             settings: self.settings(&defaults),
@@ -200,8 +214,45 @@ impl PlanBuilder {
             clock: self.now.unwrap_or_else(crate::time::now),
             max_shrink: d.max_shrink.unwrap_or(super::health::MAX_SHRINK),
             lenient: self.lenient,
+            asn: self.asn.clone(),
         }
     }
+}
+
+/// The feed files of a directory given as an input, `None` when it is no
+/// directory: every regular file in it (symbolic links followed), by name
+/// in byte order; hidden files (`.name`) and subdirectories are left out.
+/// A directory without feed files is an error. A MISP feed folder
+/// (`manifest.json`) is read file by file like any other directory here.
+fn dir_files(arg: &str) -> Result<Option<Vec<String>>, Error> {
+    let dir = Path::new(arg);
+    if arg == "-" || !dir.is_dir() {
+        return Ok(None);
+    }
+    let io = |e: std::io::Error| Error::from(InputError::io(arg, &e));
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(io)? {
+        let entry = entry.map_err(io)?;
+        let name = entry.file_name();
+        let path = entry.path();
+        if !name.as_encoded_bytes().starts_with(b".") && path.is_file() {
+            names.push(path);
+        }
+    }
+    names.sort_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
+    if names.is_empty() {
+        return Err(InputError::file(arg, "a directory without feed files").into());
+    }
+    Ok(Some(
+        names
+            .into_iter()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect(),
+    ))
 }
 
 /// A refused line quoted in the report, with the input it came from.
@@ -286,6 +337,22 @@ pub struct IngestReport {
     pub written: bool,
     /// Copied from the plan: a stale feed makes the verdict "no".
     pub fail_on_stale: bool,
+    /// Inputs named apart because another input had the same stem, in
+    /// plan order.
+    pub renamed: Vec<Renamed>,
+    /// Distinct domains a plain list left out.
+    pub domains_left_out: usize,
+}
+
+/// An input whose default name (its stem) another input had too: it is
+/// a feed of its own under a new name (see [`name_apart`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Renamed {
+    /// The input, as messages name it.
+    pub source: String,
+    /// The stem both had, and the name this input's feed got.
+    pub stem: String,
+    pub name: String,
 }
 
 impl IngestReport {
@@ -308,7 +375,8 @@ impl IngestReport {
 /// feed merged, rows written to the plan's destination. A feed that fails
 /// is in the report; only failing to write the output is an error.
 pub fn ingest(plan: &IngestPlan) -> Result<IngestReport, Error> {
-    let results = crate::pool::map(&plan.jobs, |job| run_job(job, &plan.settings));
+    let mut results = crate::pool::map(&plan.jobs, |job| run_job(job, &plan.settings));
+    let renamed = name_apart(&plan.jobs, &mut results);
     let lenient = plan.settings.lenient;
     let mut failed = Vec::new();
     let mut merged: BTreeMap<String, Merged> = BTreeMap::new();
@@ -324,13 +392,119 @@ pub fn ingest(plan: &IngestPlan) -> Result<IngestReport, Error> {
     }
     let finished: Vec<(FeedReport, Rows)> = merged.into_values().map(Merged::finish).collect();
     let all_read = failed.is_empty() && !finished.iter().any(|(f, _)| f.withheld);
-    let written = write(plan, &finished, all_read)?;
+    let (written, domains_left_out) = write(plan, &finished, all_read)?;
     Ok(IngestReport {
+        domains_left_out,
         feeds: finished.into_iter().map(|(f, _)| f).collect(),
         failed,
         written,
         fail_on_stale: plan.fail_on_stale,
+        renamed,
     })
+}
+
+/// Names apart inputs that would merge into one feed only because their
+/// files (or URLs) share a stem: `a/drop.txt` and `b/drop.txt` are feeds
+/// `a-drop` and `b-drop` (the parent directory, or the URL's host or last
+/// directory, before the stem). When that does not tell them apart (no
+/// parent, the same parent twice, a name already taken), they are `drop`,
+/// `drop-2`, `drop-3` in plan order. Inputs named by the plan (`--feed`,
+/// `name`) or by their own header, and one input given twice, are left
+/// as they are.
+fn name_apart(jobs: &[Job], results: &mut [Result<Outcome, Error>]) -> Vec<Renamed> {
+    let mut by_stem: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    let mut taken: BTreeSet<String> = BTreeSet::new();
+    for (i, (job, r)) in jobs.iter().zip(results.iter()).enumerate() {
+        let Ok(o) = r else { continue };
+        if job.name.is_none() && o.name == job.location.stem() {
+            by_stem.entry(o.name.clone()).or_default().push(i);
+        } else {
+            taken.insert(o.name.clone());
+        }
+    }
+    let mut renamed = Vec::new();
+    for (stem, inputs) in by_stem {
+        // Distinct inputs in plan order; one given twice stays one feed.
+        let mut sources: Vec<String> = Vec::new();
+        for &i in &inputs {
+            let d = jobs[i].location.display();
+            if !sources.contains(&d) {
+                sources.push(d);
+            }
+        }
+        if sources.len() < 2 {
+            taken.insert(stem);
+            continue;
+        }
+        let by_parent: Option<Vec<String>> = (sources.iter())
+            .map(|d| {
+                parent_name(&Location::from_arg(d))
+                    .map(|p| super::sanitize_name(&format!("{p}-{stem}")))
+            })
+            .collect();
+        let distinct = |names: &[String]| {
+            let set: BTreeSet<&String> = names.iter().collect();
+            set.len() == names.len() && names.iter().all(|n| !taken.contains(n))
+        };
+        let names = match by_parent {
+            Some(names) if distinct(&names) => names,
+            _ => {
+                let mut names = Vec::new();
+                let mut n = 1;
+                while names.len() < sources.len() {
+                    let name = if n == 1 {
+                        stem.clone()
+                    } else {
+                        super::sanitize_name(&format!("{stem}-{n}"))
+                    };
+                    if !taken.contains(&name) {
+                        names.push(name);
+                    }
+                    n += 1;
+                }
+                names
+            }
+        };
+        for &i in &inputs {
+            let d = jobs[i].location.display();
+            let k = sources.iter().position(|s| *s == d).unwrap_or(0);
+            if let Ok(o) = &mut results[i] {
+                o.name = names[k].clone();
+            }
+        }
+        for (source, name) in sources.into_iter().zip(&names) {
+            taken.insert(name.clone());
+            renamed.push(Renamed {
+                source,
+                stem: stem.clone(),
+                name: name.clone(),
+            });
+        }
+    }
+    renamed.sort_by_key(|r| {
+        (jobs.iter())
+            .position(|j| j.location.display() == r.source)
+            .unwrap_or(usize::MAX)
+    });
+    renamed
+}
+
+/// The name of what holds an input: a file's parent directory, a URL's
+/// last directory (or its host).
+fn parent_name(location: &Location) -> Option<String> {
+    let path = match location {
+        Location::Stdin => return None,
+        Location::File(p) => p.as_str(),
+        Location::Url(u) => {
+            let u = u.split(['?', '#']).next().unwrap_or(u);
+            u.split_once("://").map_or(u, |x| x.1)
+        }
+    };
+    let mut parts = path.trim_end_matches('/').rsplit('/').skip(1);
+    parts
+        .find(|p| !p.is_empty() && *p != ".")
+        .filter(|p| *p != "..")
+        .map(str::to_string)
 }
 
 /// One feed while its inputs are merged.
@@ -407,8 +581,13 @@ fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome, lenient: bool) {
     }
 }
 
-/// Writes the rows to the plan's destination; whether anything was written.
-fn write(plan: &IngestPlan, feeds: &[(FeedReport, Rows)], all_read: bool) -> Result<bool, Error> {
+/// Writes the rows to the plan's destination; whether anything was
+/// written, and how many domains a plain list left out.
+fn write(
+    plan: &IngestPlan,
+    feeds: &[(FeedReport, Rows)],
+    all_read: bool,
+) -> Result<(bool, usize), Error> {
     let context = |f: &FeedReport| RowContext {
         feed: f.name.clone(),
         category: f.category.clone(),
@@ -427,15 +606,60 @@ fn write(plan: &IngestPlan, feeds: &[(FeedReport, Rows)], all_read: bool) -> Res
                 let path = path.to_string_lossy().into_owned();
                 write_csv(Some(&path), plan.with_ref, &[(rows, context(f))])?;
             }
-            Ok(true)
+            Ok((true, 0))
         }
-        Destination::One(_) if !all_read => Ok(false),
+        Destination::One(_) | Destination::Plain(_) if !all_read => Ok((false, 0)),
+        Destination::Plain(path) => Ok((true, write_plain(path.as_deref(), feeds)?)),
         Destination::One(path) => {
             let parts: Vec<_> = feeds.iter().map(|(f, rows)| (rows, context(f))).collect();
             write_csv(path.as_deref(), plan.with_ref, &parts)?;
-            Ok(true)
+            Ok((true, 0))
         }
     }
+}
+
+/// The plain list of every feed's prefixes: IPv4 then IPv6, sorted, each
+/// once, a host as a bare address. Returns how many distinct domains it
+/// left out.
+fn write_plain(path: Option<&str>, feeds: &[(FeedReport, Rows)]) -> Result<usize, Error> {
+    let (mut v4, mut v6, mut domains) = (Vec::new(), Vec::new(), Vec::new());
+    for (_, rows) in feeds.iter().filter(|(f, _)| !f.withheld) {
+        let d = rows.prefixes();
+        v4.extend(d.v4);
+        v6.extend(d.v6);
+        domains.extend(d.domains);
+    }
+    v4.sort_unstable();
+    v4.dedup();
+    v6.sort_unstable();
+    v6.dedup();
+    domains.sort_unstable();
+    domains.dedup();
+    let mut buf = Vec::with_capacity(16 * (v4.len() + v6.len()));
+    for k in v4 {
+        let p = crate::net::Prefix {
+            addr: (k >> 8) as u32,
+            len: (k & 0xff) as u32,
+        };
+        crate::net::write_cidr(&mut buf, p, true);
+        buf.push(b'\n');
+    }
+    for (addr, len) in v6 {
+        let p = crate::net::Prefix {
+            addr,
+            len: len as u32,
+        };
+        crate::net::write_cidr(&mut buf, p, true);
+        buf.push(b'\n');
+    }
+    let mut out = Output::create(path).map_err(|source| Error::Create {
+        path: path.unwrap_or("-").to_string(),
+        source,
+    })?;
+    out.write_all(&buf).map_err(Error::Write)?;
+    out.flush().map_err(Error::Write)?;
+    out.finish().map_err(Error::Write)?;
+    Ok(domains.len())
 }
 
 /// One CSV (header, then each part's rows) to stdout or a file replaced

@@ -53,6 +53,7 @@ impl Job {
             columns: self.columns.clone(),
             policy: s.policy,
             max_document: s.fetch.max_size,
+            asn: s.asn.clone(),
         }
     }
 }
@@ -72,6 +73,8 @@ pub struct Settings {
     /// A feed that fails its health rules is used anyway (the reasons are
     /// warnings).
     pub lenient: bool,
+    /// Expands AS numbers a feed lists (Spamhaus ASN-DROP).
+    pub asn: Option<super::AsnNetworks>,
 }
 
 /// What ingesting one feed produced.

@@ -160,6 +160,7 @@ pub fn line(
     line: &[u8],
     field: Option<&str>,
     spamhaus: bool,
+    asn: Option<&super::AsnNetworks>,
 ) -> Result<(), Error> {
     let t = line.trim_ascii();
     if t.is_empty() || t.starts_with(b"#") {
@@ -185,13 +186,6 @@ pub fn line(
     }
     if spamhaus {
         c.counts.read += 1;
-        if v.get("asn").is_some() && v.get("cidr").is_none() {
-            c.unsupported("ASN (expand with tl-geo)");
-            return Ok(());
-        }
-        let Some(cidr) = v.get("cidr").and_then(Value::as_str) else {
-            return c.reject(n, "no 'cidr' field", t);
-        };
         let meta = v.get("sblid").and_then(Value::as_str).map(|s| Meta {
             reference: Some(
                 s.chars()
@@ -202,9 +196,48 @@ pub fn line(
             ),
             ..Meta::default()
         });
+        if let Some(number) = v.get("asn").filter(|_| v.get("cidr").is_none()) {
+            return as_networks(c, n, t, number, asn, meta);
+        }
+        let Some(cidr) = v.get("cidr").and_then(Value::as_str) else {
+            return c.reject(n, "no 'cidr' field", t);
+        };
         return c.address_text(n, cidr.as_bytes(), meta);
     }
     object(c, n, &v, field)
+}
+
+/// An ASN-DROP entry: the AS's networks when a look-up is given (each one
+/// an entry under the policy), else counted unsupported.
+fn as_networks(
+    c: &mut Collector,
+    n: u64,
+    line: &[u8],
+    number: &Value,
+    asn: Option<&super::AsnNetworks>,
+    meta: Option<Meta>,
+) -> Result<(), Error> {
+    let Some(look_up) = asn else {
+        c.unsupported("ASN (give --asn-db to expand)");
+        return Ok(());
+    };
+    let parsed = match number {
+        Value::Number(x) => x.as_u64(),
+        Value::String(s) => s.trim_start_matches(['A', 'S', 'a', 's']).parse().ok(),
+        _ => None,
+    };
+    let Some(number) = parsed.and_then(|x| u32::try_from(x).ok()) else {
+        return c.reject(n, "bad 'asn' field", line);
+    };
+    match (look_up.0)(number) {
+        Some(networks) => {
+            for e in networks {
+                c.entry(e, meta.clone());
+            }
+        }
+        None => c.unsupported("ASN not in the ASN database"),
+    }
+    Ok(())
 }
 
 /// The parts of a STIX object we read; everything else is ignored.

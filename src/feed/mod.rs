@@ -26,7 +26,8 @@ pub use error::Error;
 pub use format::{check_text, detect, FeedFormat, NotAFeed};
 pub use header::{is_name, HeaderMeta};
 pub use ingest::{
-    ingest, Destination, FailedFeed, FeedReport, IngestPlan, IngestReport, PlanBuilder, RefusedLine,
+    ingest, Destination, FailedFeed, FeedReport, IngestPlan, IngestReport, PlanBuilder,
+    RefusedLine, Renamed,
 };
 pub use job::{run_job, Job, Outcome, Settings};
 pub use lines::Columns;
@@ -34,6 +35,20 @@ pub use lines::Columns;
 use crate::error::InputError;
 use crate::files::input::Lines;
 use std::io::{self, Read};
+use std::sync::Arc;
+
+/// The networks of an AS number, for feeds that list ASes (Spamhaus
+/// ASN-DROP): `None` when the AS is unknown. The feed layer reads no
+/// geo databases (it is below `geo`); the caller (`tl-ingest --asn-db`)
+/// opens one and hands its look-up down as this.
+#[derive(Clone)]
+pub struct AsnNetworks(pub Arc<dyn Fn(u32) -> Option<Vec<crate::net::Entry>> + Send + Sync>);
+
+impl std::fmt::Debug for AsnNetworks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AsnNetworks(..)")
+    }
+}
 
 /// How one feed is read.
 #[derive(Clone, Debug, Default)]
@@ -44,6 +59,8 @@ pub struct ParseOptions {
     pub policy: Policy,
     /// Largest whole document (JSON, STIX) held in memory, in bytes.
     pub max_document: u64,
+    /// Expands listed AS numbers into their networks.
+    pub asn: Option<AsnNetworks>,
 }
 
 /// A parsed feed.
@@ -145,7 +162,8 @@ fn parse_lines(
         })?;
         if json_lines {
             let spamhaus = format == FeedFormat::SpamhausJson;
-            json::line(c, &mut json_header, n, line, field, spamhaus)?;
+            let asn = opts.asn.as_ref();
+            json::line(c, &mut json_header, n, line, field, spamhaus, asn)?;
         } else {
             parser.line(c, n, line)?;
         }

@@ -233,6 +233,15 @@ pub fn extract_asns(table: &GeoTable, asns: &[u32]) -> IpSet {
     table.select(|r| r.asn.is_some_and(|a| asns.contains(&a)))
 }
 
+/// The networks of one AS as entries (IPv4, then IPv6, each in address
+/// order); `None` when the table has none.
+pub fn asn_entries(table: &GeoTable, asn: u32) -> Option<Vec<Entry>> {
+    let set = extract_asns(table, &[asn]);
+    let v4 = set.v4.ranges().iter().map(|r| Entry::V4(*r));
+    let v6 = set.v6.ranges().iter().map(|r| Entry::V6(*r));
+    Some(v4.chain(v6).collect::<Vec<_>>()).filter(|v| !v.is_empty())
+}
+
 /// Whether an entry is one address (start == end).
 pub fn is_single(e: &Entry) -> bool {
     match e {

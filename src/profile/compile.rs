@@ -379,6 +379,9 @@ pub enum Guard {
     /// The list would shrink or grow beyond the bounds against the version
     /// in force.
     CircuitBreaker,
+    /// The scores hold no rows and the profile lists evidence: its lists
+    /// would lose all of it at once.
+    NoScores,
 }
 
 /// Why a guard holds a version back.
@@ -573,10 +576,13 @@ fn merge_to_fit(set: &mut IpSet, protect: &IpSet, cap: usize, budget: u64) -> Ve
 }
 
 /// The errors [`compile`] can return, found without compiling: a named
-/// feed that is not in the scores, geo or ASN policy without its database.
+/// feed that is not in the scores (scores without rows have no feeds at
+/// all: the profile is held back instead), geo or ASN policy without its
+/// database.
 pub fn check(p: &Profile, inp: &Inputs) -> Result<(), Error> {
+    let no_scores = inp.basis.items.is_empty() && inp.basis.domains.is_empty();
     for (feed, _, line) in &p.feeds {
-        if !inp.feed_newest.contains_key(feed) {
+        if !no_scores && !inp.feed_newest.contains_key(feed) {
             let reason = format!("feed {} is not in the scores", quote(feed.as_bytes()));
             return Err(InputError::line(&p.file, *line, reason).into());
         }
@@ -695,6 +701,15 @@ pub fn compile(p: &Profile, inp: &Inputs) -> Result<Compiled, Error> {
     out.provenance.dedup();
     out.rules = rules;
     Ok(out)
+}
+
+/// Whether the profile lists entries from the scores (by score, feed,
+/// category, or domains by category).
+pub fn uses_evidence(p: &Profile) -> bool {
+    p.min_score.is_some()
+        || !p.feeds.is_empty()
+        || !p.categories.is_empty()
+        || !p.domain_categories.is_empty()
 }
 
 /// The stale-feed guard: a feed the profile names whose newest entry is
@@ -1216,11 +1231,12 @@ fn canary_holds(
                 continue;
             }
             let causes = canary_causes(inp, sel, rules, custom, l, &can.entry);
+            let text = entry_text(&can.entry);
             holds.push(Hold::new(
                 Guard::Canary,
                 format!(
-                    "canary {} ({}) would be on {}: {}",
-                    entry_text(&can.entry),
+                    "canary {text} ({}) would be on {}: {}; to keep it off the lists, \
+                     allow it in the profile ([[allow]] entries = [\"{text}\"])",
                     can.origin,
                     LISTS[l],
                     causes.join("; ")

@@ -221,10 +221,6 @@ fn read_inputs(plan: &CompilePlan) -> Result<Read, Error> {
         let (country, asn) = tables?;
         Ok::<_, Error>((country, asn, rows, builder))
     })?;
-    if rows == 0 {
-        let reason = "no scores at all (did every feed fail?); nothing published";
-        return Err(InputError::file(&plan.scores, reason).into());
-    }
     let (basis, feed_newest) = builder.finish();
     Ok(Read {
         country,
@@ -329,6 +325,17 @@ fn stage(plan: &CompilePlan, out: &OutDir, p: &Profile, inputs: &Inputs) -> Resu
     let prev = publish::current(out, &p.name)?;
     let new_lines = (compile::lines(&c.block_in) + compile::lines(&c.block_out)) as u64;
     let mut holds = c.refusals.clone();
+    if inputs.basis.items.is_empty() && inputs.basis.domains.is_empty() && compile::uses_evidence(p)
+    {
+        holds.push(Hold::new(
+            Guard::NoScores,
+            format!(
+                "the scores ({}) hold no rows (did every feed fail?), and this profile lists \
+                 evidence: its lists would lose all of it",
+                plan.scores
+            ),
+        ));
+    }
     holds.extend(publish::breaker(p, prev.as_ref(), new_lines));
     let mut report = ProfileReport {
         name: p.name.clone(),
@@ -467,7 +474,8 @@ mod tests {
                 Guard::Canary,
                 format!(
                     "canary 20.0.0.5 ({}:6) would be on block-in: entry 20.0.0.5 \
-                     (feed f, category scanner, score 3.000)",
+                     (feed f, category scanner, score 3.000); to keep it off the lists, \
+                     allow it in the profile ([[allow]] entries = [\"20.0.0.5\"])",
                     path("guarded.toml").display()
                 )
             )]

@@ -28,8 +28,9 @@ pub use indicators::FeedSettings;
 pub use key::{parse_key, Key, Net};
 pub use model::{ExplainRow, Params, Rollup, Selection};
 pub use stage::{
-    explain, merge, run, sources, EvidencePlan, ExplainPlan, Explanation, InputReport, MergePlan,
-    MergeReport, ScorePlan, ScoreReport, SourceRow, SourcesReport, SOURCES_HEADER,
+    explain, fade_half_lives, merge, run, sources, Bar, Below, EmptyList, EvidencePlan,
+    ExplainPlan, Explanation, InputReport, MergePlan, MergeReport, ScorePlan, ScoreReport,
+    SourceRow, SourcesReport, TimeBasis, SOURCES_HEADER,
 };
 pub use state::{Listing, Pair, Part, Source, SourceKind, State};
 

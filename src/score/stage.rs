@@ -5,14 +5,15 @@
 //! needs, and the caller words it.
 
 use super::model::{self, ExplainRow};
-use super::state::SourceKind;
 use super::trust::{SourceTrust, Trust};
 use super::{parse_key, Error, Evidence, FeedSettings, Key, Params, Problems};
-use super::{Selection, State};
+use super::{Selection, SourceKind, State};
 use crate::error::{quote, InputError, Verdict};
 use crate::files::Output;
-use crate::record::{push_field, write_score_header, ScoreReader};
-use std::collections::HashSet;
+use crate::record::{
+    push_field, score_milli, write_score_header, EventReader, IndicatorReader, ScoreReader,
+};
+use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 use std::path::Path;
 
@@ -84,7 +85,47 @@ pub struct ScoreReport {
     pub rows: usize,
     /// Where the state was saved, if it was.
     pub state_saved: Option<String>,
+    /// Why no row was written, when none was.
+    pub empty: Option<EmptyList>,
+    /// The feeds read now whose every entry decayed to nothing by the
+    /// reference time (sorted): their files are too old to count.
+    pub faded: Vec<String>,
     pub verdict: Verdict,
+}
+
+/// Why a scored list came out empty: what the best entry scored against
+/// the bar it had to reach.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmptyList {
+    /// The highest score of any entry (thousandths, as printed); `None`
+    /// when no entry has evidence left.
+    pub highest: Option<u64>,
+    /// The bar: `--min-score` when given, else T_in (`--enter`).
+    pub bar: Bar,
+    /// `--top 0` was asked for.
+    pub top_zero: bool,
+}
+
+/// The score an entry had to reach to be written.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Bar {
+    /// T_in, `--enter`.
+    Enter(f64),
+    /// `--min-score`.
+    MinScore(f64),
+}
+
+/// Where a reference time came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeBasis {
+    /// `--now`.
+    Given,
+    /// The clock (later than the state's time, if any).
+    Clock,
+    /// The state's own time (explain without `--now`).
+    State,
+    /// The newest time in the evidence files (explain without `--now`).
+    Evidence,
 }
 
 /// What [`explain`] does: explain the scores of addresses, networks or
@@ -106,6 +147,12 @@ pub struct Explanation {
     pub rows: Vec<ExplainRow>,
     /// The queries nothing is known about, as given.
     pub unknown: Vec<String>,
+    /// The reference time the evidence was weighed at, and where it came
+    /// from.
+    pub time: i64,
+    pub basis: TimeBasis,
+    /// The entries whose score row says `not listed`, in row order.
+    pub below: Vec<Below>,
     /// [`Verdict::No`] when some query has no evidence.
     pub verdict: Verdict,
 }
@@ -121,6 +168,20 @@ impl Explanation {
         }
         buf
     }
+}
+
+/// An entry whose score is below T_in: `not listed` on a list scored from
+/// this evidence alone, though a list that already held it keeps it down
+/// to its own T_out.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Below {
+    pub query: String,
+    pub entry: String,
+    /// The score and T_in, in thousandths.
+    pub score: u64,
+    pub enter: u64,
+    /// The entry's leave threshold (T_out less its jitter), in thousandths.
+    pub leave: u64,
 }
 
 /// What [`merge`] does: combine state files exactly into one.
@@ -162,7 +223,7 @@ pub fn run(plan: &ScorePlan) -> Result<ScoreReport, Error> {
         Some(p) => previous_list(p)?,
         None => HashSet::new(),
     };
-    let (state, inputs, fixed) = gather(&plan.evidence)?;
+    let (state, inputs, _, fixed) = gather(&plan.evidence, Default::Clock)?;
     let params = Params {
         fixed,
         ..plan.params.clone()
@@ -189,14 +250,54 @@ pub fn run(plan: &ScorePlan) -> Result<ScoreReport, Error> {
     }
     out.write_all(&buf).map_err(Error::Write)?;
     out.finish().map_err(Error::Write)?;
+    let empty = rows.is_empty().then(|| {
+        let best = model::score(
+            &state,
+            &plan.params,
+            &Selection::MinScore(0.0),
+            Some(1),
+            false,
+        );
+        EmptyList {
+            highest: best.first().map(|r| r.milli),
+            bar: plan
+                .min_score
+                .map_or(Bar::Enter(plan.params.enter), Bar::MinScore),
+            top_zero: plan.top == Some(0),
+        }
+    });
     Ok(ScoreReport {
         inputs,
         time: state.time,
         entries: state.key_count(),
         rows: rows.len(),
         state_saved: plan.save_state.clone(),
+        empty,
+        faded: faded(&state),
         verdict: Verdict::Done,
     })
+}
+
+/// How many half-lives of its category a feed listing of confidence 1
+/// lasts before its evidence falls below the state's floor and is
+/// forgotten.
+pub fn fade_half_lives() -> u32 {
+    (super::state::FIX / super::state::PRUNE as f64)
+        .log2()
+        .round() as u32
+}
+
+/// The feeds read at the state's time (a snapshot then) that no pair
+/// refers to any more: every entry decayed below the state's floor.
+fn faded(state: &State) -> Vec<String> {
+    let alive: BTreeSet<&str> = (state.sources.iter())
+        .filter(|s| s.kind == SourceKind::Feed)
+        .map(|s| s.name.as_str())
+        .collect();
+    (state.snapshots.iter())
+        .filter(|(name, t)| *t == state.time && !alive.contains(name.as_str()))
+        .map(|(name, _)| name.clone())
+        .collect()
 }
 
 /// Explains the plan's queries from its evidence; writes nothing (the rows
@@ -215,7 +316,7 @@ pub fn explain(plan: &ExplainPlan) -> Result<Explanation, Error> {
             parse_key(q).map_err(|why| Error::Plan(format!("{why}: {}", quote(q.as_bytes()))))?;
         queries.push((q, key));
     }
-    let (state, inputs, fixed) = gather(e)?;
+    let (state, inputs, basis, fixed) = gather(e, Default::Newest)?;
     let params = Params {
         fixed,
         ..plan.params.clone()
@@ -229,8 +330,25 @@ pub fn explain(plan: &ExplainPlan) -> Result<Explanation, Error> {
         }
         rows.extend(found);
     }
+    let enter = score_milli(plan.params.enter);
+    let below = (rows.iter())
+        .filter(|r| r.kind == "score" && r.value < enter)
+        .filter_map(|r| {
+            let key = parse_key(&r.entry).ok()?;
+            Some(Below {
+                query: r.query.clone(),
+                entry: r.entry.clone(),
+                score: r.value,
+                enter,
+                leave: score_milli(model::leave_threshold(&plan.params, &key)),
+            })
+        })
+        .collect();
     Ok(Explanation {
         inputs,
+        time: state.time,
+        basis,
+        below,
         rows,
         verdict: if unknown.is_empty() {
             Verdict::Done
@@ -290,17 +408,45 @@ fn previous_list(path: &str) -> Result<HashSet<Key>, Error> {
     Ok(keys)
 }
 
+/// The reference time when the plan gives none.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Default {
+    /// The clock, or the state's time when that is later (scoring a list
+    /// now).
+    Clock,
+    /// The time of the evidence itself: the state's time, or the newest
+    /// time in the input files when later; the clock when there is none
+    /// (explaining what the evidence says, not how much of it is left).
+    Newest,
+}
+
+/// The newest time in the evidence files (standard input is not read
+/// twice, so it is left out); unreadable files and bad rows are left to
+/// the real reading.
+fn newest_time(plan: &EvidencePlan) -> Option<i64> {
+    let open = |f: &String| (f != "-").then(|| crate::files::open(f).ok()).flatten();
+    let events = (plan.events.iter().filter_map(open))
+        .filter_map(|inp| EventReader::new(inp.reader).ok())
+        .flat_map(|r| r.filter_map(Result::ok).map(|e| e.time));
+    let indicators = (plan.indicators.iter().filter_map(open))
+        .filter_map(|inp| IndicatorReader::new(inp.reader).ok())
+        .flat_map(|r| r.filter_map(Result::ok).map(|i| i.last_seen));
+    events.chain(indicators).max()
+}
+
 /// Reads every input into a state at the reference time, with a report per
-/// input.
-/// The evidence of a plan as one state at its reference time, what each
-/// input came to, and the feeds whose confidence the configuration fixes.
-fn gather(plan: &EvidencePlan) -> Result<(State, Vec<InputReport>, Vec<String>), Error> {
+/// input, where that time came from, and the feeds whose confidence the
+/// configuration fixes.
+fn gather(
+    plan: &EvidencePlan,
+    default: Default,
+) -> Result<(State, Vec<InputReport>, TimeBasis, Vec<String>), Error> {
     let loaded = match &plan.state {
         Some(path) => Some(State::read(path)?),
         None => None,
     };
     let clock = crate::time::now();
-    let now = match (plan.now, &loaded) {
+    let (now, basis) = match (plan.now, &loaded) {
         (Some(now), Some(s)) if now < s.time => {
             return Err(Error::Plan(format!(
                 "--now is before the time of state {} ({})",
@@ -308,9 +454,19 @@ fn gather(plan: &EvidencePlan) -> Result<(State, Vec<InputReport>, Vec<String>),
                 crate::time::format(s.time)
             )))
         }
-        (Some(now), _) => now,
-        (None, Some(s)) => clock.max(s.time),
-        (None, None) => clock,
+        (Some(now), _) => (now, TimeBasis::Given),
+        (None, s) if default == Default::Newest => {
+            let state = s.as_ref().map(|s| (s.time, TimeBasis::State));
+            let files = newest_time(plan).map(|t| (t, TimeBasis::Evidence));
+            match (state, files) {
+                (Some(a), Some(b)) if b.0 > a.0 => b,
+                (Some(a), _) => a,
+                (None, Some(b)) => b,
+                (None, None) => (clock, TimeBasis::Clock),
+            }
+        }
+        (None, Some(s)) => (clock.max(s.time), TimeBasis::Clock),
+        (None, None) => (clock, TimeBasis::Clock),
     };
     let feeds = match &plan.feeds {
         Some(path) => FeedSettings::load(path)?,
@@ -347,7 +503,7 @@ fn gather(plan: &EvidencePlan) -> Result<(State, Vec<InputReport>, Vec<String>),
         Some(s) => State::merge(vec![s, built], Some(now)),
         None => built,
     };
-    Ok((state, inputs, fixed))
+    Ok((state, inputs, basis, fixed))
 }
 
 /// One source in [`sources`]: what the data says about it.
@@ -409,7 +565,7 @@ pub fn sources(plan: &EvidencePlan) -> Result<SourcesReport, Error> {
             "feeds needs evidence: --events, --indicators or --state".into(),
         ));
     }
-    let (state, inputs, fixed) = gather(plan)?;
+    let (state, inputs, _, fixed) = gather(plan, Default::Newest)?;
     let trust = Trust::detailed(&state, &fixed);
     let rows = (state.sources.iter().zip(trust.sources))
         .map(|(s, t)| SourceRow {

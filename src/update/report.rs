@@ -201,6 +201,7 @@ pub fn guard_name(g: Guard) -> &'static str {
         Guard::Capacity => "capacity",
         Guard::Canary => "canary",
         Guard::CircuitBreaker => "circuit-breaker",
+        Guard::NoScores => "no-scores",
     }
 }
 

@@ -2,7 +2,7 @@
 //! (to a file or standard output), or a pair of rbldnsd datasets.
 
 use super::input::{read_ips, read_mixed, read_provenance, Provenance};
-use super::stage::{Run, Skipped, Writer, ZonePlan, ZoneReport};
+use super::stage::{hold_empty, Run, Skipped, Writer, ZonePlan, ZoneReport};
 use super::{list_body, rbldnsd_bodies, rpz_body, v6_dataset_path, Error, Format};
 use super::{ListData, PolicyData};
 use crate::net::Entry;
@@ -35,6 +35,9 @@ pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
     let origin = run.origin.as_str();
     if s.format == Format::Rpz {
         let listed = read_mixed(&s.inputs, origin)?;
+        if let Some(held) = hold_empty(s, listed.ips.is_empty() && listed.domains.is_empty()) {
+            return Ok(held);
+        }
         let allowed = read_mixed(&s.plan.allow, origin)?;
         let mut p = PolicyData::from_lists(listed, allowed, &prov);
         p.ip_rows = rows;
@@ -44,6 +47,9 @@ pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
     }
     let allow = read_ips(&s.plan.allow)?;
     let block = read_ips(&s.inputs)?.difference(&allow);
+    if let Some(held) = hold_empty(s, block.is_empty()) {
+        return Ok(held);
+    }
     let d = ListData {
         name: &s.name,
         block: &block,

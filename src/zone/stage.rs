@@ -12,7 +12,7 @@ use super::serial::{next_serial, SerialStyle};
 use super::server::{self, ZoneFile};
 use super::zonefile::{self, Published};
 use super::{header, profiles, rbldnsd_header, single, Error, Format};
-use crate::error::InputError;
+use crate::error::{InputError, Verdict};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -50,6 +50,8 @@ pub struct ZonePlan {
     pub nsd_conf: Option<String>,
     /// The reload command, split on spaces (default: the configuration's).
     pub reload: Option<String>,
+    /// One list: publish it even when it is empty (see [`Held`]).
+    pub force: bool,
 }
 
 /// What a run published.
@@ -61,6 +63,51 @@ pub struct ZoneReport {
     pub fragments: Vec<Fragment>,
     /// What was left out of a zone, and why.
     pub skipped: Vec<Skipped>,
+    /// Lists held back: nothing of them was written.
+    pub held: Vec<Held>,
+}
+
+impl ZoneReport {
+    /// No when a list was held back, else Done.
+    pub fn verdict(&self) -> Verdict {
+        if self.held.is_empty() {
+            Verdict::Done
+        } else {
+            Verdict::No
+        }
+    }
+}
+
+/// One list held back because it came out empty (its input empty, or all
+/// of it allowed): an empty zone would take every entry out of service at
+/// once, like a list that shrank to nothing. [`ZonePlan::force`]
+/// publishes it anyway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Held {
+    pub list: String,
+    /// The zone file (or dataset) not replaced; `None` for standard
+    /// output.
+    pub file: Option<String>,
+    /// The file exists: its version stays in force.
+    pub existing: bool,
+}
+
+/// The guard of one list: an empty one is held back, unless the plan
+/// forces it, with a report that says so (nothing is written).
+pub(super) fn hold_empty(s: &single::Single, empty: bool) -> Option<ZoneReport> {
+    if !empty || s.plan.force {
+        return None;
+    }
+    let file = s.output.map(String::from);
+    let existing = file.as_deref().is_some_and(|f| Path::new(f).exists());
+    Some(ZoneReport {
+        held: vec![Held {
+            list: s.name.clone(),
+            file,
+            existing,
+        }],
+        ..ZoneReport::default()
+    })
 }
 
 /// One zone file or rbldnsd dataset.
@@ -185,6 +232,9 @@ pub fn publish(plan: &ZonePlan) -> Result<ZoneReport, Error> {
         }
         None => {
             let report = single::publish_list(&run, &one_list(plan)?)?;
+            if !report.held.is_empty() {
+                return Ok(report);
+            }
             let parent = plan.output.as_deref().and_then(|o| Path::new(o).parent());
             (report, parent.map(Path::to_path_buf).unwrap_or_default())
         }
