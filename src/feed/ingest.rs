@@ -80,7 +80,7 @@ pub struct PlanBuilder {
     /// A feed failed by the health rules is used anyway, with a warning.
     pub lenient: bool,
     /// The time for feeds that carry none, and the clock for cache ages
-    /// (the system clock when `None`).
+    /// and indicators' validity (the system clock when `None`).
     pub now: Option<i64>,
     pub with_ref: bool,
     pub fail_on_stale: bool,
@@ -176,6 +176,7 @@ impl PlanBuilder {
     fn settings(&self, d: &Defaults) -> Settings {
         let fetch = FetchSettings::default();
         let policy = Policy::default();
+        let clock = self.now.unwrap_or_else(crate::time::now);
         Settings {
             policy: Policy {
                 max_prefix4: self
@@ -188,6 +189,7 @@ impl PlanBuilder {
                     .unwrap_or(policy.max_prefix6),
                 allow_special: self.allow_special || d.allow_special.unwrap_or(false),
                 strict: self.strict,
+                now: Some(clock),
             },
             fetch: FetchSettings {
                 timeout: self.timeout.or(d.timeout).unwrap_or(fetch.timeout),
@@ -197,7 +199,7 @@ impl PlanBuilder {
                 cache_dir: self.cache_dir.clone().or(d.cache_dir.clone()),
             },
             now: self.now,
-            clock: self.now.unwrap_or_else(crate::time::now),
+            clock,
             max_shrink: d.max_shrink.unwrap_or(super::health::MAX_SHRINK),
             lenient: self.lenient,
         }
@@ -247,6 +249,9 @@ pub struct FeedReport {
     pub counts: Counts,
     /// The first few refused lines.
     pub examples: Vec<RefusedLine>,
+    /// What reading it decided that the user should know (the CSV column
+    /// chosen by content), each with the input it is about.
+    pub notes: Vec<String>,
 }
 
 impl FeedReport {
@@ -363,6 +368,10 @@ fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome, lenient: bool) {
     // Examples are kept here, with their input; the collector's own merge
     // would lose which input they came from.
     let examples = std::mem::take(&mut o.collector.examples);
+    let notes: Vec<String> = std::mem::take(&mut o.collector.notes)
+        .into_iter()
+        .map(|n| format!("{}: {n}", o.source))
+        .collect();
     let refused = examples.into_iter().map(|error| RefusedLine {
         file: o.source.clone(),
         error,
@@ -382,6 +391,7 @@ fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome, lenient: bool) {
             withheld: o.withheld,
             counts: Counts::default(),
             examples: refused.collect(),
+            notes,
         };
         let collector = o.collector;
         feeds.insert(o.name, Merged { report, collector });
@@ -390,6 +400,7 @@ fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome, lenient: bool) {
     let r = &mut f.report;
     let room = EXAMPLES.saturating_sub(r.examples.len());
     r.examples.extend(refused.take(room));
+    r.notes.extend(notes);
     f.collector.absorb(o.collector);
     r.sources.push(o.source);
     if !r.formats.contains(&o.format) {
