@@ -494,6 +494,31 @@ mod tests {
         assert_eq!(d("1.2.3.0\t1.2.3.255\t24\t5\tNAME\n"), FeedFormat::Dshield);
         assert_eq!(d("# only comments\n"), FeedFormat::List);
         assert_eq!(check_text(b"<!DOCTYPE html><html>"), Err(NotAFeed::Html));
+    }
+
+    #[test]
+    fn detects_intel_documents() {
+        let d = |s: &str| detect(s.as_bytes(), "feed");
+        // "type": "bundle" after "objects", beyond the sample.
+        let object = "{\"type\": \"indicator\", \"id\": \"indicator--1\", \"pattern\": \"[ipv4-addr:value = '1.2.3.4']\"},\n";
+        let big = format!("{{\n \"objects\": [\n{}", object.repeat(2000));
+        assert_eq!(d(&big[..60_000]), FeedFormat::Stix);
+        let bare = format!("[\n{}", object.repeat(3));
+        assert_eq!(d(&bare), FeedFormat::Stix);
+        let lines = object.replace("},", "}").repeat(2);
+        assert_eq!(d(&lines), FeedFormat::Stix);
+        assert_eq!(d("{\n \"Event\": {\"Attribute\": []}\n}"), FeedFormat::Misp);
+        assert_eq!(
+            d("{\"response\": [{\"Event\": {\"Attribute\": []}}]}"),
+            FeedFormat::Misp
+        );
+        assert_eq!(d("[{\"Event\": {}}]"), FeedFormat::Misp);
+        assert_eq!(d("[\"1.2.3.4\", \"evil.example\"]"), FeedFormat::Json);
+        // Not STIX: an id of another type than the object's.
+        assert_eq!(
+            d("[{\"type\": \"indicator\", \"id\": \"x--1\"}]"),
+            FeedFormat::Json
+        );
         assert_eq!(check_text(b"\x00\x01\x02"), Err(NotAFeed::Binary));
     }
 }
