@@ -281,21 +281,31 @@ pub fn outline(start: &[u8]) -> Outline {
     let mut o = Outline::default();
     let mut de = serde_json::Deserializer::from_slice(start);
     // A text cut off by the sample ends in an error; what was read stays.
-    let _ = Top(&mut o).deserialize(&mut de);
+    let top = Reader {
+        outline: &mut o,
+        top: true,
+    };
+    let _ = top.deserialize(&mut de);
     o
 }
 
-/// The top level of an outline.
-struct Top<'a>(&'a mut Outline);
+/// Reads an outline: at the top level an array (its first element) or an
+/// object (its members); below, in a member that tells what the document
+/// holds, the first element of an array (or an object whole). What is not
+/// needed is skipped unread.
+struct Reader<'a> {
+    outline: &'a mut Outline,
+    top: bool,
+}
 
-impl<'de> DeserializeSeed<'de> for Top<'_> {
+impl<'de> DeserializeSeed<'de> for Reader<'_> {
     type Value = ();
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_any(self)
     }
 }
 
-impl<'de> Visitor<'de> for Top<'_> {
+impl<'de> Visitor<'de> for Reader<'_> {
     type Value = ();
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -303,58 +313,35 @@ impl<'de> Visitor<'de> for Top<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        self.0.array = true;
-        self.0.first = seq.next_element()?;
+        self.outline.array |= self.top;
+        self.outline.first = seq.next_element()?;
         while seq.next_element::<IgnoredAny>()?.is_some() {}
         Ok(())
     }
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let o = self.outline;
+        if !self.top {
+            let whole = de::value::MapAccessDeserializer::new(map);
+            o.first = Some(Value::deserialize(whole)?);
+            return Ok(());
+        }
         while let Some(key) = map.next_key::<String>()? {
-            self.0.keys.push(key.clone());
+            o.keys.push(key.clone());
             match key.as_str() {
-                "type" => self.0.kind = map.next_value::<Value>()?.as_str().map(Into::into),
-                "id" => self.0.id = map.next_value::<Value>()?.as_str().map(Into::into),
-                k if ELEMENT_KEYS.contains(&k) && self.0.first.is_none() => {
-                    map.next_value_seed(First(&mut self.0.first))?
+                "type" => o.kind = map.next_value::<Value>()?.as_str().map(Into::into),
+                "id" => o.id = map.next_value::<Value>()?.as_str().map(Into::into),
+                k if ELEMENT_KEYS.contains(&k) && o.first.is_none() => {
+                    map.next_value_seed(Reader {
+                        outline: &mut *o,
+                        top: false,
+                    })?
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        Ok(())
-    }
-}
-
-/// The first element of an array member (or an object member itself); the
-/// other elements are skipped unread.
-struct First<'a>(&'a mut Option<Value>);
-
-impl<'de> DeserializeSeed<'de> for First<'_> {
-    type Value = ();
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
-        d.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for First<'_> {
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("JSON")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        *self.0 = seq.next_element()?;
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(())
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<(), A::Error> {
-        *self.0 = Some(Value::deserialize(de::value::MapAccessDeserializer::new(
-            map,
-        ))?);
         Ok(())
     }
 }
