@@ -211,7 +211,13 @@ c2.example,domain,bundle.stix,,2026-08-02T00:00:00Z,2026-08-02T00:00:00Z,1,1,ind
 
 #[test]
 fn every_format_is_detected_and_read_exactly() {
-    for (file, format, extra, expected) in FORMATS {
+    check_formats(FORMATS);
+}
+
+/// Each fixture of `table` is detected as its format and read exactly;
+/// forcing that format reads it the same.
+fn check_formats(table: &[(&str, &str, &[&str], &str)]) {
+    for (file, format, extra, expected) in table {
         let path = format!("fixtures/feeds/{file}");
         let mut args = vec!["--now", NOW, "--stats", "json"];
         args.extend_from_slice(extra);
@@ -989,5 +995,258 @@ fn asn_drop_entries_expand_with_an_asn_database() {
             .ends_with("unsupported 3 (ASN (give --asn-db to expand): 3)\n"),
         "{}",
         r.stderr
+    );
+}
+
+/// Threat-intelligence documents and tabular feeds whose indicator column
+/// is not named: (fixture, detected format, extra arguments, exact output).
+const DOCUMENTS: &[(&str, &str, &[&str], &str)] = &[
+    // STIX 2.0, "type": "bundle" after "objects"; one indicator expired.
+    (
+        "stix20-objects-first.json",
+        "stix",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+45.95.147.236,ip,stix20-objects-first,,2025-11-02T00:00:00Z,2025-11-20T00:00:00Z,1,1\n\
+gate.crab-c2.example,domain,stix20-objects-first,,2025-12-11T00:00:00Z,2025-12-12T00:00:00Z,1,1\n\
+",
+    ),
+    (
+        "stix-array.json",
+        "stix",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+91.92.240.11,ip,stix-array,,2025-12-02T00:00:00Z,2025-12-02T00:00:00Z,1,1\n\
+2a0e:1c80:1::7,ip,stix-array,,2025-12-01T00:00:00Z,2025-12-03T00:00:00Z,1,1\n\
+",
+    ),
+    (
+        "stix-objects.jsonl",
+        "stix",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+80.82.77.139,ip,stix-objects,,2025-12-20T00:00:00Z,2025-12-21T00:00:00Z,1,1\n\
+drop.crab-c2.example,domain,stix-objects,,2025-12-20T00:00:00Z,2025-12-20T00:00:00Z,1,1\n\
+",
+    ),
+    (
+        "misp-event.json",
+        "misp",
+        &["--with-ref"],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence,ref\n\
+45.95.147.236,ip,misp-event,,2025-12-10T08:00:00Z,2025-12-13T09:30:00Z,1,1,5f4a3b2c-1d0e-4f9a-8b7c-6d5e4f3a2b1c\n\
+80.82.77.139,ip,misp-event,,2025-12-14T06:00:00Z,2025-12-14T06:00:00Z,1,1,5f4a3b2c-1d0e-4f9a-8b7c-6d5e4f3a2b1c\n\
+91.92.240.11,ip,misp-event,,2025-12-15T00:00:00Z,2025-12-15T00:00:00Z,1,1,5f4a3b2c-1d0e-4f9a-8b7c-6d5e4f3a2b1c\n\
+185.220.101.5,ip,misp-event,,2025-12-15T00:00:00Z,2025-12-15T00:00:00Z,1,1,5f4a3b2c-1d0e-4f9a-8b7c-6d5e4f3a2b1c\n\
+2a0e:1c80:1::7,ip,misp-event,,2025-12-16T12:00:00Z,2025-12-16T12:00:00Z,1,1,5f4a3b2c-1d0e-4f9a-8b7c-6d5e4f3a2b1c\n\
+cdn.crab-c2.example,domain,misp-event,,2025-12-12T00:00:00Z,2025-12-15T00:00:00Z,1,1,5f4a3b2c-1d0e-4f9a-8b7c-6d5e4f3a2b1c\n\
+drop.crab-c2.example,domain,misp-event,,2025-12-15T00:00:00Z,2025-12-15T00:00:00Z,1,1,5f4a3b2c-1d0e-4f9a-8b7c-6d5e4f3a2b1c\n\
+gate.crab-c2.example,domain,misp-event,,2025-12-15T00:00:00Z,2025-12-15T00:00:00Z,1,1,5f4a3b2c-1d0e-4f9a-8b7c-6d5e4f3a2b1c\n\
+panel.crab-c2.example,domain,misp-event,,2025-12-15T00:00:00Z,2025-12-15T00:00:00Z,1,1,5f4a3b2c-1d0e-4f9a-8b7c-6d5e4f3a2b1c\n\
+",
+    ),
+    (
+        "misp-response.json",
+        "misp",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+5.188.10.0/24,net,misp-response,,2025-12-18T00:00:00Z,2025-12-18T00:00:00Z,1,1\n\
+45.95.147.236,ip,misp-response,,2025-12-17T00:00:00Z,2025-12-18T00:00:00Z,1,1\n\
+login.bank-verify.example,domain,misp-response,,2025-12-19T00:00:00Z,2025-12-19T00:00:00Z,1,1\n\
+",
+    ),
+    (
+        "address-array.json",
+        "json",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+5.188.10.0/24,net,address-array,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+45.95.147.236,ip,address-array,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2,1\n\
+2a0e:1c80:1::7,ip,address-array,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+    ),
+    (
+        "domain-array.json",
+        "json",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+drop.crab-c2.example,domain,domain-array,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+gate.crab-c2.example,domain,domain-array,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+update.tidewater-c2.example,domain,domain-array,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+    ),
+    // Commented-out header naming no known column; a column of links to
+    // the tracker itself loses to the indicators; quoted commas.
+    (
+        "tracker.csv",
+        "csv",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+103.77.246.15,ip,tracker,,2026-08-22T11:00:00Z,2026-08-22T12:00:00Z,1,1\n\
+2a0e:1c80:1::7,ip,tracker,,2026-08-22T11:10:00Z,2026-08-22T12:00:00Z,1,1\n\
+login.bank-verify.example,domain,tracker,,2026-08-22T11:05:00Z,2026-08-22T12:00:00Z,1,1\n\
+",
+    ),
+    // No header at all; ip:port and [v6]:port.
+    (
+        "noheader.csv",
+        "csv",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+45.95.147.236,ip,noheader,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+80.82.77.139,ip,noheader,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+2a0e:1c80:1::7,ip,noheader,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+    ),
+    // TSV with a header of unknown names; its first_seen column is used.
+    (
+        "unnamed.tsv",
+        "csv",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+185.220.101.5,ip,unnamed,,2026-08-01T00:00:00Z,2026-08-01T00:00:00Z,1,1\n\
+2a0e:1c80:1::/48,net,unnamed,,2026-08-02T00:00:00Z,2026-08-02T00:00:00Z,1,1\n\
+evil-cdn.example,domain,unnamed,,2026-08-03T00:00:00Z,2026-08-03T00:00:00Z,1,1\n\
+",
+    ),
+    // Feodo Tracker's CSV before 2022: '# Firstseen,DstIP,DstPort,…'.
+    (
+        "feodo-2021.csv",
+        "csv",
+        &[],
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+51.254.90.136,ip,feodo-2021,,2021-01-17T07:44:46Z,2021-05-31T00:00:00Z,1,1\n\
+80.82.77.139,ip,feodo-2021,,2021-01-21T21:02:12Z,2021-06-01T00:00:00Z,1,1\n\
+",
+    ),
+];
+
+#[test]
+fn intel_documents_and_unnamed_csv_columns_are_detected_and_read_exactly() {
+    check_formats(DOCUMENTS);
+}
+
+/// STIX indicators past their valid_until, and MISP attributes not meant
+/// for detection, are counted and not listed; an earlier --now lists them.
+#[test]
+fn expired_and_not_for_detection_indicators_are_counted_not_listed() {
+    let r = ingest(&[
+        "--now",
+        NOW,
+        "--stats",
+        "json",
+        "fixtures/feeds/stix20-objects-first.json",
+        "fixtures/feeds/misp-event.json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let s = stats(&r);
+    let (misp, stix) = (&s["feeds"][0], &s["feeds"][1]);
+    assert_eq!(
+        stix["unsupported"],
+        serde_json::json!({"expired indicator (valid_until passed)": 1})
+    );
+    assert_eq!((&stix["read"], &stix["accepted"]), (&3.into(), &2.into()));
+    assert_eq!(
+        misp["unsupported"],
+        serde_json::json!({
+            "MISP attribute not for detection (to_ids false)": 2,
+            "MISP md5 attribute": 1,
+        })
+    );
+    assert_eq!((&misp["read"], &misp["entries"]), (&11.into(), &9.into()));
+    let r = ingest(&[
+        "--now",
+        "2025-11-15",
+        "fixtures/feeds/stix20-objects-first.json",
+    ]);
+    assert!(
+        r.stdout.contains(
+            "\nexpired-c2.example,domain,stix20-objects-first,,\
+             2025-10-01T00:00:00Z,2025-10-01T00:00:00Z,1,1\n"
+        ),
+        "{}",
+        r.stdout
+    );
+}
+
+/// The column chosen by content is said on stderr and in --stats json;
+/// --column overrides it; a CSV without any indicator column is an error
+/// naming the file and the header's line.
+#[test]
+fn a_csv_column_chosen_by_content_is_said() {
+    let r = ingest(&["--now", NOW, "fixtures/feeds/tracker.csv"]);
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: fixtures/feeds/tracker.csv: indicator column 4 'target' chosen by its \
+         content (--column chooses another)\n\
+         tl-ingest: tracker (csv): read 6, accepted 3, duplicates 0, rejected 0, \
+         special-purpose 0, too wide 0\n"
+    );
+    let r = ingest(&[
+        "--now",
+        NOW,
+        "--stats",
+        "json",
+        "fixtures/feeds/noheader.csv",
+    ]);
+    assert_eq!(
+        stats(&r)["feeds"][0]["notes"][0],
+        "fixtures/feeds/noheader.csv: indicator column 3 (no header row) chosen by its \
+         content (--column chooses another)"
+    );
+    let r = ingest(&[
+        "--now",
+        NOW,
+        "--column",
+        "link",
+        "fixtures/feeds/tracker.csv",
+    ]);
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+         tracker.example,domain,tracker,,2026-08-22T11:00:00Z,2026-08-22T12:00:00Z,3,1\n"
+    );
+    assert!(!r.stderr.contains("chosen"), "{}", r.stderr);
+    let r = ingest(&["--now", NOW, "--column", "3", "fixtures/feeds/noheader.csv"]);
+    assert_eq!(r.stdout.lines().count(), 4, "{}", r.stderr);
+    let w = Workdir::new();
+    w.write(
+        "none.csv",
+        "when,what,where\n2026-08-01,online,evil.example\n2026-08-02,offline,-\n\
+         2026-08-03,offline,-\n",
+    );
+    let r = w.run("tl-ingest", &["none.csv"], b"");
+    assert_eq!((r.code, r.stdout.as_str()), (2, ""));
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: none.csv:1: no column holds addresses, networks, URLs or domain names \
+         in most rows; choose one with --column (columns: when, what, where): \
+         'when,what,where'\n"
+    );
+}
+
+/// A MISP feed folder (manifest.json and one file per event) is one feed:
+/// the events its manifest names, in UUID order; a named event whose file
+/// is missing is refused and counted.
+#[test]
+fn a_misp_feed_folder_is_one_feed() {
+    let r = ingest(&["--now", NOW, "fixtures/feeds/misp-feed"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+         5.188.10.0/24,net,misp-feed,,2025-12-18T00:00:00Z,2025-12-18T00:00:00Z,1,1\n\
+         45.95.147.236,ip,misp-feed,,2025-12-10T08:00:00Z,2025-12-18T00:00:00Z,2,1\n\
+         gate.crab-c2.example,domain,misp-feed,,2025-12-15T00:00:00Z,2025-12-15T00:00:00Z,1,1\n\
+         panel.crab-c2.example,domain,misp-feed,,2025-12-15T00:00:00Z,2025-12-15T00:00:00Z,1,1\n"
+    );
+    assert_eq!(
+        r.stderr,
+        "tl-ingest: fixtures/feeds/misp-feed:3: event file named in manifest.json is missing: \
+         '8c7d6e5f-4a3b-4c2d-9e1f-0a1b2c3d4e5f'\n\
+         tl-ingest: misp-feed (misp): read 8, accepted 4, duplicates 1, rejected 1 \
+         (event file named in manifest.json is missing: 1), special-purpose 0, too wide 0, \
+         unsupported 2 (MISP attribute not for detection (to_ids false): 1; \
+         MISP sha256 attribute: 1)\n"
     );
 }

@@ -19,6 +19,7 @@ tl-ingest drop.txt                        Spamhaus DROP into indicators (feed 'd
 tl-ingest --feed ssh --category bruteforce - < ips.txt
 tl-ingest --format csv --column dst_ip feodo.csv
 tl-ingest --format jsonl --field data.ip events.json
+tl-ingest misp-feed/                      A MISP feed folder (manifest.json + events)
 tl-ingest https://feeds.dshield.org/block.txt --cache /var/cache/tl
 tl-ingest --config fixtures/demo/feeds.toml -o indicators.csv
 tl-ingest --config feeds.toml --output-dir out/ --stats json --fail-on-stale
@@ -35,14 +36,22 @@ spamhaus-json Spamhaus JSON lines (ASN-DROP entries: the AS's networks from
 dshield       DShield block.txt (start, end, prefix, attacks → hits)
 dshield-top   DShield-style top-sources table with a header row
 ipsum         'ip<TAB>count' (count → hits)
-csv           CSV/TSV with a header; --column picks the column (URLs → host)
-json, jsonl   JSON document or JSON lines; --field a.b.c picks the field
+csv           CSV/TSV, header optional (also commented out: '# id,url,…');
+              --column picks the column, else a known name, else the
+              content (a note says which); URLs → host, ip:port → ip
+json, jsonl   JSON document or JSON lines; --field a.b.c picks the field;
+              an array of strings is an array of indicators
 domains       one domain (or address) per line
 hosts         hosts file: 0.0.0.0 / 127.0.0.1 / :: name…
 adblock       AdBlock/AdGuard '||name^'
 rpz           RPZ zone: QNAME and rpz-ip triggers
-stix          STIX 2.x bundle: equality patterns on ipv4-addr, ipv6-addr,
-              domain-name values (other patterns counted unsupported)
+stix          STIX 2.0/2.1 bundle (any key order), array of objects or one
+              object per line: equality patterns on ipv4-addr, ipv6-addr,
+              domain-name values (other patterns counted unsupported);
+              expired indicators (valid_until) counted, not listed
+misp          MISP events ({\"Event\": …}, {\"response\": […]}) or a MISP feed
+              folder (DIR with manifest.json): ip, domain, hostname, url
+              attributes; to_ids false counted, not listed
 The format is detected from the content; --format forces one.";
 
 const OUTPUT: &str = "\
@@ -236,6 +245,8 @@ struct FeedStats<'a> {
     withheld: bool,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     warnings: &'a [String],
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
     #[serde(flatten)]
     counts: &'a Counts,
     examples: Vec<&'a LineError>,
@@ -353,6 +364,9 @@ fn print_notes(f: &FeedReport, quiet: bool, fail_on_stale: bool) {
         for ex in &f.examples {
             eprintln!("{NAME}: {}", ex.to_input_error());
         }
+        for note in &f.notes {
+            eprintln!("{NAME}: {note}");
+        }
     }
     for why in &f.failed {
         let what = if f.withheld {
@@ -394,6 +408,7 @@ fn feed_stats(f: &FeedReport) -> FeedStats<'_> {
         failed_reasons: &f.failed,
         withheld: f.withheld,
         warnings: &f.warnings,
+        notes: &f.notes,
         counts: &f.counts,
         examples: f.examples.iter().map(|e| &e.error).collect(),
     }

@@ -30,6 +30,10 @@ pub struct Policy {
     pub allow_special: bool,
     /// Any refused line stops the feed.
     pub strict: bool,
+    /// Indicators whose validity ended before this time (STIX
+    /// `valid_until`) are not emitted (counted unsupported); `None` keeps
+    /// them all.
+    pub now: Option<i64>,
 }
 
 impl Default for Policy {
@@ -39,6 +43,7 @@ impl Default for Policy {
             max_prefix6: 32,
             allow_special: false,
             strict: false,
+            now: None,
         }
     }
 }
@@ -274,6 +279,9 @@ pub struct Collector {
     pub counts: Counts,
     /// The first few refused lines.
     pub examples: Vec<LineError>,
+    /// What the reader decided for the user to know (the CSV column it
+    /// chose by content).
+    pub notes: Vec<String>,
     /// Where errors point: the input's name.
     pub source: String,
     v4: Bucket<u64>,
@@ -325,6 +333,11 @@ impl Collector {
             }
             Err(reason) => self.reject(line, reason, text),
         }
+    }
+
+    /// Adds a note for the feed's report.
+    pub fn note(&mut self, text: String) {
+        self.notes.push(text);
     }
 
     /// Counts a valid entry of a kind that is not turned into indicators.
@@ -465,6 +478,7 @@ impl Collector {
                 self.examples.push(e);
             }
         }
+        self.notes.extend(o.notes);
     }
 
     /// Sorts and counts distinct rows: the feed's entries ready to write.

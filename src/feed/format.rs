@@ -37,6 +37,9 @@ pub enum FeedFormat {
     Rpz,
     /// A STIX 2.x bundle: indicators with equality patterns.
     Stix,
+    /// MISP core-format events (`{"Event": …}`, `{"response": […]}`), or a
+    /// MISP feed folder (`manifest.json` and one file per event).
+    Misp,
 }
 
 impl FeedFormat {
@@ -56,6 +59,7 @@ impl FeedFormat {
         FeedFormat::Adblock,
         FeedFormat::Rpz,
         FeedFormat::Stix,
+        FeedFormat::Misp,
     ];
 
     pub fn name(self) -> &'static str {
@@ -75,6 +79,7 @@ impl FeedFormat {
             FeedFormat::Adblock => "adblock",
             FeedFormat::Rpz => "rpz",
             FeedFormat::Stix => "stix",
+            FeedFormat::Misp => "misp",
         }
     }
 
@@ -93,7 +98,7 @@ impl FeedFormat {
 
     /// Formats read as one whole document rather than line by line.
     pub fn is_document(self) -> bool {
-        matches!(self, FeedFormat::Json | FeedFormat::Stix)
+        matches!(self, FeedFormat::Json | FeedFormat::Stix | FeedFormat::Misp)
     }
 }
 
@@ -391,6 +396,10 @@ fn by_shapes(data: &[&[u8]], firehol: bool) -> FeedFormat {
     }
 }
 
+/// A JSON feed's format. A first line that is a whole object starts JSON
+/// lines (or is a one-line document); otherwise the start of the document is
+/// outlined ([`super::json::outline`]), so that neither key order nor a
+/// document larger than the sample hides what it is.
 fn detect_json(start: &[u8]) -> FeedFormat {
     let first_line = start.split(|&c| c == b'\n').next().unwrap_or(start);
     if let Ok(serde_json::Value::Object(o)) =
@@ -408,12 +417,13 @@ fn detect_json(start: &[u8]) -> FeedFormat {
                     && o.contains_key("copyright");
             return if spamhaus {
                 FeedFormat::SpamhausJson
-            } else if o.get("type").and_then(|t| t.as_str()) == Some("bundle") {
-                FeedFormat::Stix
             } else {
-                FeedFormat::Jsonl
+                intel_document(&super::json::Outline::of_object(&o)).unwrap_or(FeedFormat::Jsonl)
             };
         }
+    }
+    if let Some(f) = intel_document(&super::json::outline(start)) {
+        return f;
     }
     let head = &start[..start.len().min(8192)];
     let squeezed: Vec<u8> = head
@@ -428,6 +438,32 @@ fn detect_json(start: &[u8]) -> FeedFormat {
         FeedFormat::Stix
     } else {
         FeedFormat::Json
+    }
+}
+
+/// STIX (a bundle in any key order, a bare array of STIX objects, one
+/// object) or MISP (`{"Event": …}`, `{"response": [{"Event": …}]}`, an
+/// array of events), from the outline of a JSON text.
+fn intel_document(o: &super::json::Outline) -> Option<FeedFormat> {
+    use super::json::{is_misp_event, is_stix_object};
+    let first = o.first.as_ref();
+    if o.array {
+        return match first {
+            Some(f) if is_stix_object(f) => Some(FeedFormat::Stix),
+            Some(f) if is_misp_event(f) => Some(FeedFormat::Misp),
+            _ => None,
+        };
+    }
+    let has = |k: &str| o.keys.iter().any(|x| x == k);
+    if o.kind.as_deref() == Some("bundle")
+        || (has("objects") && first.is_some_and(is_stix_object))
+        || o.is_stix_object()
+    {
+        Some(FeedFormat::Stix)
+    } else if has("Event") || (has("response") && first.is_some_and(is_misp_event)) {
+        Some(FeedFormat::Misp)
+    } else {
+        None
     }
 }
 
@@ -458,6 +494,31 @@ mod tests {
         assert_eq!(d("1.2.3.0\t1.2.3.255\t24\t5\tNAME\n"), FeedFormat::Dshield);
         assert_eq!(d("# only comments\n"), FeedFormat::List);
         assert_eq!(check_text(b"<!DOCTYPE html><html>"), Err(NotAFeed::Html));
+    }
+
+    #[test]
+    fn detects_intel_documents() {
+        let d = |s: &str| detect(s.as_bytes(), "feed");
+        // "type": "bundle" after "objects", beyond the sample.
+        let object = "{\"type\": \"indicator\", \"id\": \"indicator--1\", \"pattern\": \"[ipv4-addr:value = '1.2.3.4']\"},\n";
+        let big = format!("{{\n \"objects\": [\n{}", object.repeat(2000));
+        assert_eq!(d(&big[..60_000]), FeedFormat::Stix);
+        let bare = format!("[\n{}", object.repeat(3));
+        assert_eq!(d(&bare), FeedFormat::Stix);
+        let lines = object.replace("},", "}").repeat(2);
+        assert_eq!(d(&lines), FeedFormat::Stix);
+        assert_eq!(d("{\n \"Event\": {\"Attribute\": []}\n}"), FeedFormat::Misp);
+        assert_eq!(
+            d("{\"response\": [{\"Event\": {\"Attribute\": []}}]}"),
+            FeedFormat::Misp
+        );
+        assert_eq!(d("[{\"Event\": {}}]"), FeedFormat::Misp);
+        assert_eq!(d("[\"1.2.3.4\", \"evil.example\"]"), FeedFormat::Json);
+        // Not STIX: an id of another type than the object's.
+        assert_eq!(
+            d("[{\"type\": \"indicator\", \"id\": \"x--1\"}]"),
+            FeedFormat::Json
+        );
         assert_eq!(check_text(b"\x00\x01\x02"), Err(NotAFeed::Binary));
     }
 }

@@ -88,7 +88,7 @@ pub struct PlanBuilder {
     /// A feed failed by the health rules is used anyway, with a warning.
     pub lenient: bool,
     /// The time for feeds that carry none, and the clock for cache ages
-    /// (the system clock when `None`).
+    /// and indicators' validity (the system clock when `None`).
     pub now: Option<i64>,
     pub with_ref: bool,
     pub fail_on_stale: bool,
@@ -190,6 +190,7 @@ impl PlanBuilder {
     fn settings(&self, d: &Defaults) -> Settings {
         let fetch = FetchSettings::default();
         let policy = Policy::default();
+        let clock = self.now.unwrap_or_else(crate::time::now);
         Settings {
             policy: Policy {
                 max_prefix4: self
@@ -202,6 +203,7 @@ impl PlanBuilder {
                     .unwrap_or(policy.max_prefix6),
                 allow_special: self.allow_special || d.allow_special.unwrap_or(false),
                 strict: self.strict,
+                now: Some(clock),
             },
             fetch: FetchSettings {
                 timeout: self.timeout.or(d.timeout).unwrap_or(fetch.timeout),
@@ -211,7 +213,7 @@ impl PlanBuilder {
                 cache_dir: self.cache_dir.clone().or(d.cache_dir.clone()),
             },
             now: self.now,
-            clock: self.now.unwrap_or_else(crate::time::now),
+            clock,
             max_shrink: d.max_shrink.unwrap_or(super::health::MAX_SHRINK),
             lenient: self.lenient,
             asn: self.asn.clone(),
@@ -223,10 +225,10 @@ impl PlanBuilder {
 /// directory: every regular file in it (symbolic links followed), by name
 /// in byte order; hidden files (`.name`) and subdirectories are left out.
 /// A directory without feed files is an error. A MISP feed folder
-/// (`manifest.json`) is read file by file like any other directory here.
+/// (`manifest.json`) is one feed, read by the MISP reader: `None` too.
 fn dir_files(arg: &str) -> Result<Option<Vec<String>>, Error> {
     let dir = Path::new(arg);
-    if arg == "-" || !dir.is_dir() {
+    if arg == "-" || !dir.is_dir() || super::is_misp_folder(dir) {
         return Ok(None);
     }
     let io = |e: std::io::Error| Error::from(InputError::io(arg, &e));
@@ -298,6 +300,9 @@ pub struct FeedReport {
     pub counts: Counts,
     /// The first few refused lines.
     pub examples: Vec<RefusedLine>,
+    /// What reading it decided that the user should know (the CSV column
+    /// chosen by content), each with the input it is about.
+    pub notes: Vec<String>,
 }
 
 impl FeedReport {
@@ -537,6 +542,10 @@ fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome, lenient: bool) {
     // Examples are kept here, with their input; the collector's own merge
     // would lose which input they came from.
     let examples = std::mem::take(&mut o.collector.examples);
+    let notes: Vec<String> = std::mem::take(&mut o.collector.notes)
+        .into_iter()
+        .map(|n| format!("{}: {n}", o.source))
+        .collect();
     let refused = examples.into_iter().map(|error| RefusedLine {
         file: o.source.clone(),
         error,
@@ -556,6 +565,7 @@ fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome, lenient: bool) {
             withheld: o.withheld,
             counts: Counts::default(),
             examples: refused.collect(),
+            notes,
         };
         let collector = o.collector;
         feeds.insert(o.name, Merged { report, collector });
@@ -564,6 +574,7 @@ fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome, lenient: bool) {
     let r = &mut f.report;
     let room = EXAMPLES.saturating_sub(r.examples.len());
     r.examples.extend(refused.take(room));
+    r.notes.extend(notes);
     f.collector.absorb(o.collector);
     r.sources.push(o.source);
     if !r.formats.contains(&o.format) {

@@ -170,6 +170,11 @@ pub fn run_job(job: &Job, s: &Settings) -> Result<Outcome, Error> {
             let parsed = parse("stdin", inp.reader, inp.gzip, &opts);
             read_local("stdin", parsed, None, job, s, &opts)?
         }
+        Location::File(p) if super::is_misp_folder(std::path::Path::new(p)) => {
+            let mtime = modified(&std::path::Path::new(p).join("manifest.json"));
+            let parsed = super::misp::read_folder(p, &opts);
+            read_local(p, parsed, mtime, job, s, &opts)?
+        }
         Location::File(p) => {
             let (r, gz, mtime) = open_file(p)?;
             read_local(p, parse(p, r, gz, &opts), mtime, job, s, &opts)?
@@ -227,12 +232,16 @@ type Opened = (Box<dyn Read + Send>, bool, Option<i64>);
 
 fn open_file(path: &str) -> Result<Opened, Error> {
     let inp = crate::files::open(path).map_err(|e| InputError::io(path, &e))?;
-    let mtime = std::fs::metadata(path)
+    Ok((inp.reader, inp.gzip, modified(std::path::Path::new(path))))
+}
+
+/// A file's modification time, Unix seconds.
+fn modified(path: &std::path::Path) -> Option<i64> {
+    std::fs::metadata(path)
         .and_then(|m| m.modified())
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_secs() as i64);
-    Ok((inp.reader, inp.gzip, mtime))
+        .map(|d| d.as_secs() as i64)
 }
 
 /// Fetching one feed URL through its cache slot.

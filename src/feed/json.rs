@@ -1,5 +1,6 @@
 //! JSON feeds: JSON documents and JSON lines with a field path, Spamhaus's
-//! JSON lines, and STIX 2.x bundles.
+//! JSON lines, STIX 2.x (bundles, arrays and streams of objects), and the
+//! outline of a JSON text that format detection reads.
 
 use super::collect::{Collector, Meta};
 use super::header::HeaderMeta;
@@ -8,8 +9,10 @@ use super::lines::{
     REFERENCE_NAMES,
 };
 use super::Error;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Value};
+use std::fmt;
 
 /// Values at a dotted path; arrays along the way are walked element by
 /// element, and `*` stands for every member of an object.
@@ -46,7 +49,7 @@ fn field_of<'a>(o: &'a Map<String, Value>, names: &[&str]) -> Option<&'a Value> 
     })
 }
 
-fn text_of(v: &Value) -> Option<String> {
+pub(crate) fn text_of(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -240,6 +243,142 @@ fn as_networks(
     Ok(())
 }
 
+/// What the start of a JSON text shows, read as far as it goes (the text
+/// may be cut off anywhere): whether the top level is an array, its `type`
+/// and `id` members and its keys in order, and the first element of the
+/// top-level array or of a top-level `objects` or `response` member.
+#[derive(Debug, Default, PartialEq)]
+pub struct Outline {
+    pub array: bool,
+    pub kind: Option<String>,
+    pub id: Option<String>,
+    pub keys: Vec<String>,
+    pub first: Option<Value>,
+}
+
+/// Members whose first element tells what a document holds: STIX's
+/// `objects`, MISP's `response`.
+const ELEMENT_KEYS: &[&str] = &["objects", "response"];
+
+impl Outline {
+    /// The outline of an object read whole.
+    pub fn of_object(o: &Map<String, Value>) -> Outline {
+        let text = |k: &str| o.get(k).and_then(Value::as_str).map(str::to_string);
+        let first = ELEMENT_KEYS.iter().find_map(|k| match o.get(*k)? {
+            Value::Array(items) => items.first().cloned(),
+            v @ Value::Object(_) => Some(v.clone()),
+            _ => None,
+        });
+        Outline {
+            array: false,
+            kind: text("type"),
+            id: text("id"),
+            keys: o.keys().cloned().collect(),
+            first,
+        }
+    }
+
+    /// The top level is itself one STIX object (an indicator, say).
+    pub fn is_stix_object(&self) -> bool {
+        stix_id(self.kind.as_deref(), self.id.as_deref())
+    }
+}
+
+/// STIX ids are `<type>--<uuid>`.
+fn stix_id(kind: Option<&str>, id: Option<&str>) -> bool {
+    match (kind, id) {
+        (Some(k), Some(id)) => {
+            !k.is_empty() && id.strip_prefix(k).is_some_and(|r| r.starts_with("--"))
+        }
+        _ => false,
+    }
+}
+
+/// An object with a `type` and an id of that type: a STIX object.
+pub fn is_stix_object(v: &Value) -> bool {
+    stix_id(
+        v.get("type").and_then(Value::as_str),
+        v.get("id").and_then(Value::as_str),
+    )
+}
+
+/// An object holding a MISP event: `{"Event": {…}}`.
+pub fn is_misp_event(v: &Value) -> bool {
+    v.get("Event").is_some_and(Value::is_object)
+}
+
+/// Outlines the start of a JSON text; what a cut-off text leaves unread
+/// stays unknown, and so does what follows a value of an unexpected kind
+/// (a scalar where an array or object was looked for).
+pub fn outline(start: &[u8]) -> Outline {
+    let mut o = Outline::default();
+    let mut de = serde_json::Deserializer::from_slice(start);
+    // A text cut off by the sample ends in an error; what was read stays.
+    let top = Reader {
+        outline: &mut o,
+        top: true,
+    };
+    let _ = top.deserialize(&mut de);
+    o
+}
+
+/// Reads an outline: at the top level an array (its first element) or an
+/// object (its members); below, in a member that tells what the document
+/// holds, the first element of an array (or an object whole). What is not
+/// needed is skipped unread.
+struct Reader<'a> {
+    outline: &'a mut Outline,
+    top: bool,
+}
+
+impl<'de> DeserializeSeed<'de> for Reader<'_> {
+    type Value = ();
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Reader<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("JSON")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        self.outline.array |= self.top;
+        self.outline.first = seq.next_element()?;
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let o = self.outline;
+        if !self.top {
+            let whole = de::value::MapAccessDeserializer::new(map);
+            o.first = Some(Value::deserialize(whole)?);
+            return Ok(());
+        }
+        while let Some(key) = map.next_key::<String>()? {
+            o.keys.push(key.clone());
+            match key.as_str() {
+                "type" => o.kind = map.next_value::<Value>()?.as_str().map(Into::into),
+                "id" => o.id = map.next_value::<Value>()?.as_str().map(Into::into),
+                k if ELEMENT_KEYS.contains(&k) && o.first.is_none() => {
+                    map.next_value_seed(Reader {
+                        outline: &mut *o,
+                        top: false,
+                    })?
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The parts of a STIX object we read; everything else is ignored.
 #[derive(Deserialize)]
 struct StixObject {
@@ -254,6 +393,8 @@ struct StixObject {
     #[serde(default)]
     valid_from: Option<String>,
     #[serde(default)]
+    valid_until: Option<String>,
+    #[serde(default)]
     created: Option<String>,
     #[serde(default)]
     modified: Option<String>,
@@ -265,67 +406,88 @@ struct StixObject {
     objects: Option<Vec<StixObject>>,
 }
 
-/// A STIX 2.0/2.1 bundle (or a single indicator). Indicators whose pattern
-/// is one equality on `ipv4-addr:value`, `ipv6-addr:value` or
-/// `domain-name:value` become indicators; other patterns are counted as
-/// unsupported by their object type.
+/// STIX 2.0/2.1: a bundle (keys in any order), a bare array of STIX
+/// objects, one object, or a stream of them (one per line). Indicators
+/// whose pattern is one equality on `ipv4-addr:value`, `ipv6-addr:value` or
+/// `domain-name:value` become indicators, with `valid_from` as their first
+/// time; other patterns are counted as unsupported by their object type,
+/// and so are revoked indicators and those whose `valid_until` is before
+/// the policy's time.
 pub fn stix(c: &mut Collector, data: &[u8]) -> Result<(), Error> {
-    let root: StixObject = serde_json::from_slice(data)
-        .map_err(|e| Error::input(&c.source, format!("not a STIX bundle: {e}")))?;
-    let objects = match root.objects {
-        Some(o) => o,
-        None if root.kind == "indicator" => vec![StixObject {
-            objects: None,
-            ..root
-        }],
-        None => return Err(Error::input(&c.source, "not a STIX bundle: no 'objects'")),
-    };
-    for (i, o) in objects.into_iter().enumerate() {
-        if o.kind != "indicator" {
-            continue;
-        }
-        c.counts.read += 1;
-        let n = i as u64 + 1;
-        if o.revoked == Some(true) {
-            c.unsupported("revoked indicator");
-            continue;
-        }
-        if o.pattern_type.as_deref().is_some_and(|t| t != "stix") {
-            c.unsupported("non-STIX pattern");
-            continue;
-        }
-        let Some(pattern) = o.pattern.as_deref() else {
-            c.reject(
-                n,
-                "indicator without a pattern",
-                o.id.as_deref().unwrap_or("").as_bytes(),
-            )?;
-            continue;
-        };
-        let (object, value) = match parse_pattern(pattern) {
-            Ok(x) => x,
-            Err(kind) => {
-                c.unsupported(kind);
-                continue;
+    let bad = |e: serde_json::Error| Error::input(&c.source, format!("not STIX: {e}"));
+    let mut objects = Vec::new();
+    if data.trim_ascii_start().starts_with(b"[") {
+        let list: Vec<StixObject> = serde_json::from_slice(data).map_err(bad)?;
+        objects.extend(list);
+    } else {
+        for root in serde_json::Deserializer::from_slice(data).into_iter::<StixObject>() {
+            let root = root.map_err(bad)?;
+            match root.objects {
+                Some(o) => objects.extend(o),
+                None if root.kind.is_empty() => {
+                    return Err(Error::input(
+                        &c.source,
+                        "not STIX: an object without 'type'",
+                    ))
+                }
+                None => objects.push(root),
             }
-        };
-        let t = |s: &Option<String>| s.as_deref().and_then(crate::time::feed::parse);
-        let first = t(&o.valid_from).or(t(&o.created));
-        let meta = Meta {
-            first,
-            last: t(&o.modified).or(first),
-            hits: 1,
-            confidence: o.confidence.and_then(|c| confidence(c / 100.0)),
-            reference: o.id.as_deref().filter(|i| i.len() <= 64).map(Into::into),
-            ..Meta::default()
-        };
-        match object {
-            "ipv4-addr" | "ipv6-addr" => c.address_text(n, value.as_bytes(), Some(meta))?,
-            "domain-name" => c.domain_text(n, value.as_bytes(), Some(meta))?,
-            _ => c.unsupported(object),
+        }
+    }
+    for (i, o) in objects.into_iter().enumerate() {
+        if o.kind == "indicator" {
+            stix_indicator(c, i as u64 + 1, o)?;
         }
     }
     Ok(())
+}
+
+/// One STIX indicator (`n`: its place among the objects).
+fn stix_indicator(c: &mut Collector, n: u64, o: StixObject) -> Result<(), Error> {
+    c.counts.read += 1;
+    if o.revoked == Some(true) {
+        c.unsupported("revoked indicator");
+        return Ok(());
+    }
+    let t = |s: &Option<String>| s.as_deref().and_then(crate::time::feed::parse);
+    if let (Some(until), Some(now)) = (t(&o.valid_until), c.policy.now) {
+        if until < now {
+            c.unsupported("expired indicator (valid_until passed)");
+            return Ok(());
+        }
+    }
+    if o.pattern_type.as_deref().is_some_and(|t| t != "stix") {
+        c.unsupported("non-STIX pattern");
+        return Ok(());
+    }
+    let Some(pattern) = o.pattern.as_deref() else {
+        let id = o.id.as_deref().unwrap_or("");
+        return c.reject(n, "indicator without a pattern", id.as_bytes());
+    };
+    let (object, value) = match parse_pattern(pattern) {
+        Ok(x) => x,
+        Err(kind) => {
+            c.unsupported(kind);
+            return Ok(());
+        }
+    };
+    let first = t(&o.valid_from).or(t(&o.created));
+    let meta = Meta {
+        first,
+        last: t(&o.modified).or(first),
+        hits: 1,
+        confidence: o.confidence.and_then(|c| confidence(c / 100.0)),
+        reference: o.id.as_deref().filter(|i| i.len() <= 64).map(Into::into),
+        ..Meta::default()
+    };
+    match object {
+        "ipv4-addr" | "ipv6-addr" => c.address_text(n, value.as_bytes(), Some(meta)),
+        "domain-name" => c.domain_text(n, value.as_bytes(), Some(meta)),
+        _ => {
+            c.unsupported(object);
+            Ok(())
+        }
+    }
 }
 
 /// `[type:value = 'x']` → (type, x). Anything else is unsupported, named

@@ -56,6 +56,7 @@ pub(crate) const LAST_NAMES: &[&str] = &[
     "last_seen_utc",
     "lastseen",
     "last_online",
+    "lastonline",
     "modified",
 ];
 pub(crate) const HITS_NAMES: &[&str] = &["hits", "count", "attacks", "reports"];
@@ -103,6 +104,84 @@ pub struct LineParser {
     last_comment: Vec<u8>,
     /// Field buffers reused from row to row.
     fields: Vec<Vec<u8>>,
+    /// CSV rows held until the indicator column is chosen by content.
+    pending: Option<Pending>,
+}
+
+/// A CSV feed whose header names no indicator column (or that has no
+/// header): its first rows, held until their content shows which column
+/// holds the indicators.
+#[derive(Debug)]
+struct Pending {
+    delimiter: u8,
+    /// The header's names, when there is a header.
+    names: Option<Vec<String>>,
+    /// The header's line and text (or the first row's), for messages.
+    line: u64,
+    head: Vec<u8>,
+    rows: Vec<(u64, Vec<u8>)>,
+}
+
+/// Rows read before the indicator column is chosen by content.
+const CHOICE_ROWS: usize = 50;
+
+/// CSV delimiters, preferred in this order when they split a line alike.
+const DELIMITERS: [u8; 4] = [b'\t', b',', b';', b'|'];
+
+/// The delimiter that splits `line` into the most fields (quotes honoured).
+fn delimiter_of(line: &[u8]) -> u8 {
+    let fields = |d: u8| split_fields(line, d).map_or(0, |f| f.len());
+    let mut best = DELIMITERS[0];
+    for d in DELIMITERS {
+        if fields(d) > fields(best) {
+            best = d;
+        }
+    }
+    best
+}
+
+/// What a CSV field holds, for choosing the indicator column: an address,
+/// network or domain (also as a URL's host or `ip:port`), as a key for
+/// counting distinct values.
+fn indicator_key(field: &[u8]) -> Option<String> {
+    match super::validate::parse_value(field) {
+        Ok(super::validate::Value::Address(e)) => Some(format!("{e:?}")),
+        Ok(super::validate::Value::Domain(d)) => Some(d),
+        _ => None,
+    }
+}
+
+/// Whether a CSV line is a data row: some field (split at `,` or a tab)
+/// holds an indicator.
+fn is_data_row(t: &[u8]) -> bool {
+    [b',', b'\t']
+        .into_iter()
+        .any(|d| split_fields(t, d).is_some_and(|f| f.iter().any(|v| indicator_key(v).is_some())))
+}
+
+/// The column most rows hold an indicator in: the most distinct values,
+/// then the most values, then the leftmost; `None` when no column holds one
+/// in at least half of the rows.
+fn choose_column(rows: &[Vec<Vec<u8>>]) -> Option<usize> {
+    let width = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut best: Option<(usize, usize, usize)> = None;
+    for j in 0..width {
+        let mut distinct = std::collections::HashSet::new();
+        let mut count = 0;
+        for key in rows
+            .iter()
+            .filter_map(|r| r.get(j))
+            .filter_map(|f| indicator_key(f))
+        {
+            count += 1;
+            distinct.insert(key);
+        }
+        let score = (distinct.len(), count);
+        if count * 2 >= rows.len() && best.is_none_or(|(d, n, _)| score > (d, n)) {
+            best = Some((score.0, score.1, j));
+        }
+    }
+    best.map(|(_, _, j)| j)
 }
 
 /// Cuts `#`, `;` and `//` comments, keeping `://` of a URL (so a URL line
@@ -209,6 +288,7 @@ impl LineParser {
             seen_data: false,
             last_comment: Vec::new(),
             fields: Vec::new(),
+            pending: None,
         }
     }
 
@@ -248,9 +328,11 @@ impl LineParser {
             FeedFormat::Hosts => self.hosts(c, n, line),
             FeedFormat::Adblock => self.adblock(c, n, line),
             FeedFormat::Rpz => self.rpz(c, n, line),
-            FeedFormat::Json | FeedFormat::Jsonl | FeedFormat::SpamhausJson | FeedFormat::Stix => {
-                Ok(())
-            }
+            FeedFormat::Json
+            | FeedFormat::Jsonl
+            | FeedFormat::SpamhausJson
+            | FeedFormat::Stix
+            | FeedFormat::Misp => Ok(()),
         }
     }
 
@@ -408,24 +490,32 @@ impl LineParser {
             return Ok(());
         };
         if self.csv.is_none() {
-            let is_data = split_fields(t, b',').is_some_and(|f| {
-                f.iter()
-                    .chain(split_fields(t, b'\t').unwrap_or_default().iter())
-                    .any(|v| {
-                        matches!(
-                            super::validate::parse_value(v),
-                            Ok(super::validate::Value::Address(_)
-                                | super::validate::Value::Domain(_))
-                        )
-                    })
-            });
-            if !is_data {
-                return self.csv_header(c, n, t);
+            if let Some(p) = &mut self.pending {
+                self.seen_data = true;
+                p.rows.push((n, t.to_vec()));
+                if p.rows.len() >= CHOICE_ROWS {
+                    return self.choose(c);
+                }
+                return Ok(());
             }
-            // A data row first: the header is the last comment line.
+            if !is_data_row(t) {
+                return self.csv_header(c, n, t, None);
+            }
+            // A data row first: the header, if any, is the last comment
+            // line (abuse.ch exports comment it out).
             let header = std::mem::take(&mut self.last_comment);
-            self.csv_header(c, n, &header)?;
+            self.csv_header(c, n, &header, Some(t))?;
+            if let Some(p) = &mut self.pending {
+                self.seen_data = true;
+                p.rows.push((n, t.to_vec()));
+                return Ok(());
+            }
         }
+        self.csv_row(c, n, t)
+    }
+
+    /// One data row, the columns known.
+    fn csv_row(&mut self, c: &mut Collector, n: u64, t: &[u8]) -> Result<(), Error> {
         let Some(cols) = &self.csv else {
             return Ok(());
         };
@@ -455,51 +545,133 @@ impl LineParser {
         c.value_text(n, &value, meta)
     }
 
-    fn csv_header(&mut self, c: &mut Collector, n: u64, t: &[u8]) -> Result<(), Error> {
-        let delimiter = [b'\t', b',', b';', b'|']
-            .into_iter()
-            .max_by_key(|d| t.iter().filter(|c| *c == d).count())
-            .unwrap_or(b',');
-        let names: Vec<String> = split_fields(t, delimiter)
-            .unwrap_or_default()
-            .iter()
-            .map(|f| String::from_utf8_lossy(f.trim_ascii()).to_ascii_lowercase())
-            .collect();
-        let Some(indicator) = self.indicator_column(&names) else {
-            let list = names.join(", ");
-            let reason = match &self.columns.column {
-                Some(col) if col.parse::<usize>().is_ok() => {
-                    format!("no column {col} (columns: {list})")
-                }
-                Some(col) => format!("no column '{col}' (columns: {list})"),
-                None => {
-                    format!("no indicator column found; choose one with --column (columns: {list})")
-                }
-            };
-            return Err(InputError::text(&c.source, n, reason, t).into());
+    /// Reads the header `t` (at line `n`; empty when there is none). With
+    /// `first_row` (the header came before the first data row as a
+    /// comment), a header whose fields do not match the row's is no
+    /// header. Without `--column` and a known indicator name, the rows are
+    /// held until their content chooses the column ([`Self::choose`]).
+    fn csv_header(
+        &mut self,
+        c: &mut Collector,
+        n: u64,
+        t: &[u8],
+        first_row: Option<&[u8]>,
+    ) -> Result<(), Error> {
+        let split = |d: u8, line: &[u8]| split_fields(line, d).unwrap_or_default();
+        let (delimiter, names) = match first_row {
+            None => (delimiter_of(t), Some(split(delimiter_of(t), t))),
+            Some(row) => {
+                let d = delimiter_of(row);
+                let fields = split(d, t);
+                (d, (fields.len() == split(d, row).len()).then_some(fields))
+            }
         };
-        self.csv = Some(CsvColumns {
-            delimiter,
-            indicator,
-            first: find_column(&names, FIRST_NAMES),
-            last: find_column(&names, LAST_NAMES),
-            hits: find_column(&names, HITS_NAMES),
-            confidence: find_column(&names, CONFIDENCE_NAMES),
-            reference: find_column(&names, REFERENCE_NAMES),
+        let names: Option<Vec<String>> = names.map(|f| {
+            f.iter()
+                .map(|f| String::from_utf8_lossy(f.trim_ascii()).to_ascii_lowercase())
+                .collect()
         });
+        let indicator = match (&self.columns.column, &names) {
+            (None, Some(names)) => find_column(names, INDICATOR_NAMES),
+            (None, None) => None,
+            (Some(col), names) => Some(self.chosen_column(c, n, t, col, names.as_deref())?),
+        };
+        let Some(indicator) = indicator else {
+            self.pending = Some(Pending {
+                delimiter,
+                names,
+                line: n,
+                head: first_row.unwrap_or(t).to_vec(),
+                rows: Vec::new(),
+            });
+            return Ok(());
+        };
+        self.set_columns(delimiter, indicator, names.as_deref());
         Ok(())
     }
 
-    /// The indicator column: the one the user chose (by number or name),
-    /// else the first known indicator name.
-    fn indicator_column(&self, names: &[String]) -> Option<usize> {
-        match &self.columns.column {
-            None => find_column(names, INDICATOR_NAMES),
-            Some(col) => match col.parse::<usize>() {
-                Ok(i) => (1..=names.len()).contains(&i).then(|| i - 1),
-                Err(_) => names.iter().position(|x| x.eq_ignore_ascii_case(col)),
-            },
+    fn set_columns(&mut self, delimiter: u8, indicator: usize, names: Option<&[String]>) {
+        let find = |wanted| names.and_then(|n| find_column(n, wanted));
+        self.csv = Some(CsvColumns {
+            delimiter,
+            indicator,
+            first: find(FIRST_NAMES),
+            last: find(LAST_NAMES),
+            hits: find(HITS_NAMES),
+            confidence: find(CONFIDENCE_NAMES),
+            reference: find(REFERENCE_NAMES),
+        });
+    }
+
+    /// The column `--column` names (a 1-based number, or a header name).
+    fn chosen_column(
+        &self,
+        c: &Collector,
+        n: u64,
+        t: &[u8],
+        col: &str,
+        names: Option<&[String]>,
+    ) -> Result<usize, Error> {
+        let list = names.map_or_else(|| "no header row".into(), |n| n.join(", "));
+        let found = match (col.parse::<usize>(), names) {
+            (Ok(i), None) if i > 0 => Some(i - 1),
+            (Ok(i), Some(names)) => (1..=names.len()).contains(&i).then(|| i - 1),
+            (Err(_), Some(names)) => names.iter().position(|x| x.eq_ignore_ascii_case(col)),
+            _ => None,
+        };
+        found.ok_or_else(|| {
+            let reason = match col.parse::<usize>() {
+                Ok(_) => format!("no column {col} (columns: {list})"),
+                Err(_) => format!("no column '{col}' (columns: {list})"),
+            };
+            InputError::text(&c.source, n, reason, t).into()
+        })
+    }
+
+    /// Chooses the indicator column from the rows held, says so in a note,
+    /// and reads the rows. No column holding indicators in most rows is an
+    /// error naming the header's line.
+    fn choose(&mut self, c: &mut Collector) -> Result<(), Error> {
+        let Some(p) = self.pending.take() else {
+            return Ok(());
+        };
+        if p.rows.is_empty() {
+            return Ok(());
         }
+        let split: Vec<Vec<Vec<u8>>> = p
+            .rows
+            .iter()
+            .map(|(_, r)| split_fields(r, p.delimiter).unwrap_or_default())
+            .collect();
+        let Some(j) = choose_column(&split) else {
+            let list = p
+                .names
+                .as_ref()
+                .map_or_else(|| "no header row".into(), |n| n.join(", "));
+            let reason = format!(
+                "no column holds addresses, networks, URLs or domain names in most rows; \
+                 choose one with --column (columns: {list})"
+            );
+            return Err(InputError::text(&c.source, p.line, reason, p.head).into());
+        };
+        let named = match p.names.as_ref().and_then(|n| n.get(j)) {
+            Some(name) => format!(" {}", crate::error::quote(name.as_bytes())),
+            None => " (no header row)".into(),
+        };
+        c.note(format!(
+            "indicator column {}{named} chosen by its content (--column chooses another)",
+            j + 1
+        ));
+        self.set_columns(p.delimiter, j, p.names.as_deref());
+        for (n, row) in &p.rows {
+            self.csv_row(c, *n, row)?;
+        }
+        Ok(())
+    }
+
+    /// Ends the feed: CSV rows still held are read.
+    pub fn finish(&mut self, c: &mut Collector) -> Result<(), Error> {
+        self.choose(c)
     }
 
     fn hosts(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {

@@ -19,6 +19,7 @@ mod ingest;
 mod job;
 mod json;
 mod lines;
+mod misp;
 pub mod validate;
 
 pub use collect::{Collector, Counts, Meta, Policy, RowContext, Rows};
@@ -31,6 +32,7 @@ pub use ingest::{
 };
 pub use job::{run_job, Job, Outcome, Settings};
 pub use lines::Columns;
+pub use misp::is_feed_folder as is_misp_folder;
 
 use crate::error::InputError;
 use crate::files::input::Lines;
@@ -115,7 +117,7 @@ pub fn parse(
     })
 }
 
-/// A whole JSON document or STIX bundle, up to `max_document` bytes.
+/// A whole JSON document (STIX, MISP), up to `max_document` bytes.
 fn parse_document(
     c: &mut Collector,
     format: FeedFormat,
@@ -123,22 +125,25 @@ fn parse_document(
     gzip: bool,
     opts: &ParseOptions,
 ) -> Result<(), Error> {
-    let name = c.source.clone();
-    let mut data = Vec::new();
-    rest.take(opts.max_document.saturating_add(1))
-        .read_to_end(&mut data)
-        .map_err(|e| read_error(&name, gzip, &e))?;
-    if data.len() as u64 > opts.max_document {
-        let reason = format!(
-            "JSON document larger than {} bytes (--max-size)",
-            opts.max_document
-        );
-        return Err(Error::input(&name, reason));
-    }
+    let data = read_document(&c.source.clone(), rest, gzip, opts.max_document)?;
     match format {
         FeedFormat::Stix => json::stix(c, &data),
+        FeedFormat::Misp => misp::events(c, &data),
         _ => json::document(c, &data, opts.columns.field.as_deref()),
     }
+}
+
+/// All of a document, refused when larger than `max` bytes.
+fn read_document(name: &str, rest: impl Read, gzip: bool, max: u64) -> Result<Vec<u8>, Error> {
+    let mut data = Vec::new();
+    rest.take(max.saturating_add(1))
+        .read_to_end(&mut data)
+        .map_err(|e| read_error(name, gzip, &e))?;
+    if data.len() as u64 > max {
+        let reason = format!("JSON document larger than {max} bytes (--max-size)");
+        return Err(Error::input(name, reason));
+    }
+    Ok(data)
 }
 
 /// A line-based feed, line by line; returns what its header said.
@@ -168,11 +173,11 @@ fn parse_lines(
             parser.line(c, n, line)?;
         }
     }
-    Ok(if json_lines {
-        json_header
-    } else {
-        parser.header
-    })
+    if json_lines {
+        return Ok(json_header);
+    }
+    parser.finish(c)?;
+    Ok(parser.header)
 }
 
 /// Where a feed's bytes come from.
