@@ -22,7 +22,7 @@
 //! aaaa_per_name = 2000
 //! expand_max = 16          # a prefix of up to this many addresses is
 //!                          # published as hosts in A/AAAA lists
-//! apl_items_per_rr = 64    # NSD 4.6 takes at most 64
+//! apl_items_per_rr = 64    # at most 64: NSD 4.6 refuses more
 //! rrs_per_name = 100       # APL and TXT records per name (BIND's default cap)
 //! answer_octets = 64000    # records per name must fit one TCP message
 //! txt_rr_octets = 4096     # rdata of one TXT record
@@ -195,7 +195,7 @@ impl Default for Limits {
             a_per_name: 4000,
             aaaa_per_name: 2000,
             expand_max: 16,
-            apl_items_per_rr: 64,
+            apl_items_per_rr: APL_ITEMS_MAX,
             rrs_per_name: 100,
             answer_octets: 64000,
             txt_rr_octets: 4096,
@@ -508,7 +508,7 @@ impl Source<'_> {
         }
     }
 
-    /// A number in `1..=max`.
+    /// A number in `1..=max` (a maximum set by a server says which).
     fn positive(
         &self,
         v: &Option<Spanned<usize>>,
@@ -522,7 +522,10 @@ impl Source<'_> {
             Some(s) => Err(InputError::line(
                 self.path,
                 line_of(self.text, s.span().start),
-                format!("{what}: must be 1..{max}"),
+                match why_max(what) {
+                    Some(why) => format!("{what}: must be 1..{max} ({why})"),
+                    None => format!("{what}: must be 1..{max}"),
+                },
             )),
         }
     }
@@ -545,6 +548,23 @@ impl Source<'_> {
             .flatten()
             .map(|a| self.check(a, what, acl_entry))
             .collect()
+    }
+}
+
+/// Items per APL record: NSD 4.6 refuses a zone with more (`too many
+/// rdata elements`), so no zone we write has more.
+pub const APL_ITEMS_MAX: usize = 64;
+
+/// Why a limit's maximum is what it is, when a server sets it.
+fn why_max(what: &str) -> Option<&'static str> {
+    match what {
+        "limits.apl_items_per_rr" => {
+            Some("NSD refuses a zone with an APL record of more than 64 items")
+        }
+        "limits.a_per_name" | "limits.aaaa_per_name" | "limits.answer_octets" => {
+            Some("the records of one name must fit one DNS message over TCP")
+        }
+        _ => None,
     }
 }
 
@@ -575,7 +595,12 @@ fn limits(l: &RawLimits, src: &Source) -> Result<Limits, InputError> {
             2000,
         )?,
         expand_max: l.expand_max.unwrap_or(d.expand_max).max(1),
-        apl_items_per_rr: src.positive(&l.apl_items_per_rr, "limits.apl_items_per_rr", 64, 4096)?,
+        apl_items_per_rr: src.positive(
+            &l.apl_items_per_rr,
+            "limits.apl_items_per_rr",
+            APL_ITEMS_MAX,
+            APL_ITEMS_MAX,
+        )?,
         rrs_per_name: src.positive(&l.rrs_per_name, "limits.rrs_per_name", 100, 65535)?,
         answer_octets: src.positive(&l.answer_octets, "limits.answer_octets", 64000, 64000)?,
         txt_rr_octets: src.positive(&l.txt_rr_octets, "limits.txt_rr_octets", 4096, 65535)?,
@@ -766,6 +791,20 @@ mod tests {
         assert_eq!(c.server.notify[1].port, Some(5353));
         assert_eq!(c.server.tsig_algorithm, "hmac-sha256");
         assert_eq!(c.server.reload, ["rndc", "reload", "{zone}"]);
+    }
+
+    #[test]
+    fn apl_items_stay_within_what_nsd_takes() {
+        assert_eq!(ZoneConfig::default().limits.apl_items_per_rr, 64);
+        let ok = parse("[limits]\napl_items_per_rr = 64\n", "z.toml").unwrap();
+        assert_eq!(ok.limits.apl_items_per_rr, 64);
+        let e = parse("[limits]\napl_items_per_rr = 65\n", "z.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("z.toml:2: limits.apl_items_per_rr: must be 1..64 (NSD refuses"),
+            "{e}"
+        );
     }
 
     #[test]

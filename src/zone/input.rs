@@ -2,7 +2,7 @@
 //! provenance records of a compiled profile.
 
 use super::config::ZoneConfig;
-use super::name::check_list_domain;
+use super::name::{check_list_domain, fits_under};
 use crate::error::InputError;
 use crate::files::input;
 use crate::net::{parse_entry, Entry};
@@ -32,11 +32,17 @@ pub fn read_ips(paths: &[String]) -> Result<IpSet, InputError> {
 pub struct Mixed {
     pub ips: IpSet,
     pub domains: Vec<String>,
+    /// Valid domains that do not fit under the origin (left out).
+    pub too_long: Vec<String>,
 }
 
-pub fn read_mixed(paths: &[String], origin: &str) -> Result<Mixed, InputError> {
+/// Reads policy lists for the zone at `origin` (whose owners are `NAME`
+/// and, with `wildcard`, `*.NAME`); a bad line is an error, a name too long
+/// for this zone is left out and noted in [`Mixed::too_long`].
+pub fn read_mixed(paths: &[String], origin: &str, wildcard: bool) -> Result<Mixed, InputError> {
     let mut b = SetBuilder::default();
     let mut domains = Vec::new();
+    let mut too_long = Vec::new();
     for p in paths {
         let inp = input::open(p).map_err(|e| InputError::io(p, &e))?;
         let name = inp.name.clone();
@@ -54,8 +60,9 @@ pub fn read_mixed(paths: &[String], origin: &str) -> Result<Mixed, InputError> {
             }
             match parse_entry(text) {
                 Ok(e) => b.push(e),
-                Err(_) => match check_list_domain(text, origin) {
-                    Ok(d) => domains.push(d),
+                Err(_) => match check_list_domain(text) {
+                    Ok(d) if fits_under(&d, origin, wildcard) => domains.push(d),
+                    Ok(d) => too_long.push(d),
                     Err(reason) => return Err(InputError::text(name, n, reason, line)),
                 },
             }
@@ -63,9 +70,12 @@ pub fn read_mixed(paths: &[String], origin: &str) -> Result<Mixed, InputError> {
     }
     domains.sort_unstable();
     domains.dedup();
+    too_long.sort_unstable();
+    too_long.dedup();
     Ok(Mixed {
         ips: b.build(),
         domains,
+        too_long,
     })
 }
 
@@ -134,7 +144,7 @@ impl Provenance {
                 .or_default()
                 .push((e, class));
         } else {
-            let d = check_list_domain(entry, "").map_err(|reason| (reason, entry.to_vec()))?;
+            let d = check_list_domain(entry).map_err(|reason| (reason, entry.to_vec()))?;
             let rank = |c: usize| if c == 0 { usize::MAX } else { c };
             let slot = self.domains.entry(d).or_insert(class);
             if rank(class) < rank(*slot) {

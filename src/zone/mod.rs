@@ -199,6 +199,8 @@ pub struct PolicyData {
     pub allow_ips: IpSet,
     /// Addresses for rpz-client-ip triggers.
     pub clients: IpSet,
+    /// Listed or allowed domains too long for the zone: left out.
+    pub too_long: Vec<String>,
 }
 
 impl PolicyData {
@@ -215,13 +217,28 @@ impl PolicyData {
                 (d, c)
             })
             .collect();
+        let mut too_long = listed.too_long;
+        too_long.extend(allowed.too_long);
+        too_long.sort_unstable();
+        too_long.dedup();
         PolicyData {
             domains,
             allow_domains: allowed.domains,
             ips: listed.ips,
             allow_ips: allowed.ips,
+            too_long,
             ..PolicyData::default()
         }
+    }
+
+    /// What the policy zone at `origin` leaves out, if anything.
+    pub fn skipped(&self, origin: &str) -> Option<Skipped> {
+        let first = self.too_long.first()?;
+        Some(Skipped::TooLongNames {
+            zone: origin.to_string(),
+            names: self.too_long.len() as u64,
+            first: first.clone(),
+        })
     }
 }
 

@@ -104,6 +104,14 @@ pub enum Skipped {
     /// One list published as A or AAAA has entries of the other family,
     /// which `format` would carry.
     OtherFamily { list: String, format: Format },
+    /// Domains of a policy zone that are valid names but too long for its
+    /// origin (the owner `*.NAME.ORIGIN` over 255 octets); `first` is the
+    /// first of them in order.
+    TooLongNames {
+        zone: String,
+        names: u64,
+        first: String,
+    },
 }
 
 impl fmt::Display for Skipped {
@@ -133,6 +141,13 @@ impl fmt::Display for Skipped {
                     "{list}: {family} entries are not in this zone (use --format {format})"
                 )
             }
+            Skipped::TooLongNames { zone, names, first } => write!(
+                f,
+                "{zone}: {names} {} left out: too long for this zone ({}), first {}",
+                if *names == 1 { "domain" } else { "domains" },
+                super::name::TOO_LONG_FOR_ZONE,
+                crate::error::quote(first.as_bytes())
+            ),
         }
     }
 }
