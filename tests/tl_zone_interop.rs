@@ -620,18 +620,32 @@ fn rev6(a: u128, zone: &str) -> String {
     format!("{}.{zone}", nibbles.join("."))
 }
 
-/// The code an address must answer, from the fixture's categories.
+/// The code an address must answer, from the fixture's categories: the
+/// category of the narrowest entry holding it (the longest prefix).
 fn expected_code(rows: &[(Entry, String)], hit: impl Fn(&Entry) -> bool) -> &'static str {
-    for (detail, code) in [
-        ("botnet-c2", "127.0.0.3"),
-        ("phishing", "127.0.0.4"),
-        ("scanners", "127.0.0.5"),
-    ] {
-        if rows.iter().any(|(e, d)| d == detail && hit(e)) {
-            return code;
-        }
-    }
-    "127.0.0.2"
+    let code = |detail: &str| match detail {
+        "botnet-c2" => Some("127.0.0.3"),
+        "phishing" => Some("127.0.0.4"),
+        "scanners" => Some("127.0.0.5"),
+        _ => None,
+    };
+    let size = |e: &Entry| match e {
+        Entry::V4(r) => r.len_u128(),
+        Entry::V6(r) => r.len_u128(),
+    };
+    let narrowest = rows
+        .iter()
+        .filter(|(e, _)| hit(e))
+        .map(|(e, _)| size(e))
+        .min();
+    let Some(n) = narrowest else {
+        return "127.0.0.2";
+    };
+    ["botnet-c2", "phishing", "scanners"]
+        .into_iter()
+        .find(|d| rows.iter().any(|(e, x)| x == d && hit(e) && size(e) == n))
+        .and_then(code)
+        .unwrap_or("127.0.0.2")
 }
 
 #[test]
@@ -641,13 +655,20 @@ fn dnsbl_zone_and_rbldnsd_answer_at_prefix_edges() {
     }
     let w = Workdir::new();
     let d = w.dir.path();
+    // Entries inside categorised networks, of another category: the longest
+    // prefix gives the code (192.0.2.9 in the botnet-c2 /24 is a scanner,
+    // 2001:db8:abcd::9 in the botnet-c2 /48 phishing).
+    let provenance = std::fs::read_to_string(fx("provenance.csv")).unwrap()
+        + "192.0.2.9,block-in,feed,scanners\n2001:db8:abcd::9,block-in,feed,phishing\n";
+    w.write("provenance.csv", &provenance);
+    let prov_path = d.join("provenance.csv").to_string_lossy().into_owned();
     let common = [
         "--config",
         &fx("zone.toml"),
         "--allow",
         &fx("allow.txt"),
         "--provenance",
-        &fx("provenance.csv"),
+        &prov_path,
         "--now",
         NOW,
     ];
@@ -707,8 +728,7 @@ fn dnsbl_zone_and_rbldnsd_answer_at_prefix_edges() {
 
     let allow = read_list(&fixtures().join("allow.txt"));
     let block = read_list(&fixtures().join("block.txt")).difference(&allow);
-    let rows: Vec<(Entry, String)> = std::fs::read_to_string(fx("provenance.csv"))
-        .unwrap()
+    let rows: Vec<(Entry, String)> = provenance
         .lines()
         .skip(1)
         .filter_map(|l| {
@@ -718,7 +738,9 @@ fn dnsbl_zone_and_rbldnsd_answer_at_prefix_edges() {
                 .map(|e| (e, f[3].to_string()))
         })
         .collect();
-    let (v4, v6) = edges(&block, &allow);
+    let (mut v4, mut v6) = edges(&block, &allow);
+    v4.extend([0xc000_0208, 0xc000_0209, 0xc000_020a]);
+    v6.extend([(0x2001_0db8_abcdu128 << 80) | 9]);
     let mut checked = 0;
     for a in v4 {
         let listed = (block.v4.contains(a) || a == 0x7f00_0002) && a != 0x7f00_0001;

@@ -41,7 +41,8 @@
 //! client_ip_lists = []     # --out: lists published as rpz-client-ip triggers
 //! client_ip_action = "nxdomain"
 //!
-//! [[category]]             # first match wins; matched against provenance
+//! [[category]]             # a row takes the first match; an address the
+//!                          # category of its narrowest entry
 //! match = "feed:botnet-c2" # reason, or reason:detail
 //! code = "127.0.0.3"
 //! txt = "Botnet command and control"
