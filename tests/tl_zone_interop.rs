@@ -1037,3 +1037,92 @@ fn bind_takes_each_new_version_through_the_reload_hook() {
         vec!["192.0.2.2"]
     );
 }
+
+/// A name server named inside the zone needs address records there: BIND
+/// refuses the zone without them. tl-zone refuses to write it, naming the
+/// key that fixes it; with `ns_addresses` every checker and BIND take it.
+#[test]
+fn an_in_zone_name_server_gets_its_addresses() {
+    if !tools(&[
+        "named-checkzone",
+        "nsd-checkzone",
+        "named",
+        "named-checkconf",
+        "dig",
+    ]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    let origin = "glue.example";
+    w.write("l.txt", "192.0.2.1\n198.51.100.0/24\n");
+    w.write(
+        "z.toml",
+        "ns = [\"ns1.glue.example.\", \"ns.example.net.\"]\n",
+    );
+    let args = [
+        "--format",
+        "txt",
+        "--origin",
+        origin,
+        "--config",
+        "z.toml",
+        "--now",
+        NOW,
+        "-o",
+        "z.zone",
+        "--named-conf",
+        "named-zones.conf",
+        "l.txt",
+    ];
+    let r = common::run_in(d, common::bin_path("tl-zone"), &args, b"");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "zone glue.example: its name server ns1.glue.example is inside the zone and has \
+             no address: give its addresses in the zone configuration, ns_addresses = \
+             { \"ns1.glue.example.\" = [\"ADDRESS\"] }"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!d.join("z.zone").exists());
+    w.write(
+        "z.toml",
+        "ns = [\"ns1.glue.example.\", \"ns.example.net.\"]\n\
+         ns_addresses = { \"ns1.glue.example.\" = [\"192.0.2.53\", \"2001:db8::53\"] }\n",
+    );
+    tl_zone(d, &args);
+    let zone = w.read("z.zone");
+    assert!(
+        zone.contains("ns1.glue.example.\tA\t192.0.2.53\nns1.glue.example.\tAAAA\t2001:db8::53\n"),
+        "{zone}"
+    );
+    for (checker, args) in [
+        (
+            "named-checkzone",
+            vec!["-k", "fail", "-i", "full", origin, "z.zone"],
+        ),
+        ("nsd-checkzone", vec![origin, "z.zone"]),
+    ] {
+        let o = Command::new(checker)
+            .current_dir(d)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{checker}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let named_dir = d.join("named");
+    std::fs::create_dir(&named_dir).unwrap();
+    let (_named, port) = start_named(&named_dir, &d.join("named-zones.conf"), origin);
+    assert_eq!(
+        tcp(port, "ns1.glue.example", "A").of("A"),
+        vec!["192.0.2.53"]
+    );
+    assert_eq!(tcp(port, "glue.example", "NS").of("NS").len(), 2);
+}

@@ -5,6 +5,9 @@
 //! ```toml
 //! ttl = 300
 //! ns = ["ns1.example.net.", "ns2.example.net."]
+//! # A name server inside a zone needs its addresses in that zone (BIND
+//! # refuses the zone otherwise):
+//! ns_addresses = { "ns1.example.net." = ["192.0.2.53", "2001:db8::53"] }
 //! serial_style = "date"                 # date | unix | increment
 //! formats = ["a", "aaaa", "apl", "txt", "dnsbl", "rbldnsd", "rpz"]   # --out
 //! lists = ["block-in", "block-out", "allow"]                        # --out
@@ -79,6 +82,8 @@ type S = Spanned<String>;
 struct Raw {
     ttl: Option<Spanned<u32>>,
     ns: Option<Vec<S>>,
+    #[serde(default)]
+    ns_addresses: std::collections::BTreeMap<String, Vec<S>>,
     serial_style: Option<S>,
     formats: Option<Vec<S>>,
     lists: Option<Vec<S>>,
@@ -315,6 +320,9 @@ pub struct Server {
 pub struct ZoneConfig {
     pub ttl: u32,
     pub ns: Vec<String>,
+    /// Addresses of name servers (absolute names without the dot), written
+    /// as A/AAAA records in a zone that holds the name server's name.
+    pub ns_addresses: std::collections::BTreeMap<String, Vec<std::net::IpAddr>>,
     pub soa: Soa,
     pub serial_style: SerialStyle,
     pub formats: Vec<Format>,
@@ -404,6 +412,7 @@ pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, InputError> {
             .collect::<Result<_, _>>()?,
     };
     let soa = soa(&raw.soa, &ns, &src)?;
+    let ns_addresses = ns_addresses(&raw.ns_addresses, &src)?;
     let serial_style = src.or(&raw.serial_style, "serial_style", SerialStyle::Date, |s| {
         SerialStyle::parse(s).ok_or("one of date, unix, increment")
     })?;
@@ -439,6 +448,7 @@ pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, InputError> {
     Ok(ZoneConfig {
         ttl: raw.ttl.map_or(300, |t| *t.get_ref()),
         ns,
+        ns_addresses,
         soa,
         serial_style,
         formats,
@@ -567,6 +577,37 @@ fn why_max(what: &str) -> Option<&'static str> {
         }
         _ => None,
     }
+}
+
+/// `ns_addresses`: each name server's addresses (single addresses of
+/// either family).
+fn ns_addresses(
+    raw: &std::collections::BTreeMap<String, Vec<S>>,
+    src: &Source,
+) -> Result<std::collections::BTreeMap<String, Vec<std::net::IpAddr>>, InputError> {
+    let mut out = std::collections::BTreeMap::new();
+    for (name, addrs) in raw {
+        let name = check_absolute(name).map_err(|m| {
+            InputError::file(
+                src.path,
+                format!(
+                    "ns_addresses: {m}: {}",
+                    crate::error::quote(name.as_bytes())
+                ),
+            )
+        })?;
+        let mut list = Vec::new();
+        for a in addrs {
+            list.push(src.check(a, "ns_addresses", |t| {
+                t.parse::<std::net::IpAddr>()
+                    .map_err(|_| "not an address (one IPv4 or IPv6 address)")
+            })?);
+        }
+        list.sort();
+        list.dedup();
+        out.insert(name, list);
+    }
+    Ok(out)
 }
 
 fn soa(raw: &RawSoa, ns: &[String], src: &Source) -> Result<Soa, InputError> {

@@ -62,7 +62,29 @@ pub fn header(origin: &str, cfg: &ZoneConfig, serial: u32) -> Vec<u8> {
     for ns in &cfg.ns {
         o.push_str(&format!("@\tNS\t{ns}.\n"));
     }
+    for (ns, addrs) in in_zone_ns(origin, cfg) {
+        for a in addrs {
+            let t = if a.is_ipv4() { "A" } else { "AAAA" };
+            o.push_str(&format!("{ns}.\t{t}\t{a}\n"));
+        }
+    }
     o.into_bytes()
+}
+
+/// The name servers whose names are in the zone at `origin`, with their
+/// addresses from `ns_addresses` (empty when none are given).
+pub fn in_zone_ns<'a>(
+    origin: &str,
+    cfg: &'a ZoneConfig,
+) -> impl Iterator<Item = (&'a str, &'a [std::net::IpAddr])> {
+    let origin = origin.to_string();
+    cfg.ns
+        .iter()
+        .filter(move |ns| crate::net::domain::is_under(ns, &origin))
+        .map(|ns| {
+            let addrs = cfg.ns_addresses.get(ns).map_or(&[][..], Vec::as_slice);
+            (ns.as_str(), addrs)
+        })
 }
 
 /// The rbldnsd dataset header (the zone name is given on rbldnsd's

@@ -320,6 +320,16 @@ impl<'a> Writer<'a> {
     /// (`None`: standard output, where no serial is read back).
     pub fn zone(&mut self, path: Option<&str>, origin: &str, body: &[&[u8]]) -> Result<(), Error> {
         let cfg = self.run.cfg;
+        let mut glue = 0;
+        for (ns, addrs) in super::in_zone_ns(origin, cfg) {
+            if addrs.is_empty() {
+                return Err(Error::NoNsAddress {
+                    zone: origin.to_string(),
+                    ns: ns.to_string(),
+                });
+            }
+            glue += addrs.len() as u64;
+        }
         let head = |serial| header(origin, cfg, serial);
         let published = match path {
             Some(path) => zonefile::publish(path, head, body, cfg.serial_style, self.run.now)?,
@@ -328,7 +338,7 @@ impl<'a> Writer<'a> {
                 to_stdout(serial, &head(serial), body)?
             }
         };
-        let records = 1 + cfg.ns.len() as u64 + body.iter().map(|b| lines(b)).sum::<u64>();
+        let records = 1 + cfg.ns.len() as u64 + glue + body.iter().map(|b| lines(b)).sum::<u64>();
         self.note(published, path.is_some(), Some(origin), Some(records));
         Ok(())
     }
