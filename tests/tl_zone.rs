@@ -108,6 +108,12 @@ fn every_format_of_one_list_is_exact() {
 #[test]
 fn a_lists_say_what_they_leave_out() {
     let w = Workdir::new();
+    // 9,000 adjacent hosts merge into a few wide prefixes: all are expanded
+    // (within the default budget of 100 names); a /8 is not.
+    let hosts: String = (0..9000u32)
+        .map(|i| format!("{}\n", std::net::Ipv4Addr::from(0xc612_0000 + i)))
+        .collect();
+    w.write("l.txt", format!("{hosts}10.0.0.0/8\n2001:db8::1\n"));
     let r = zone(
         &w,
         &[
@@ -117,17 +123,22 @@ fn a_lists_say_what_they_leave_out() {
             "lists.example",
             "--now",
             NOW,
-            &fx("block.txt"),
+            "l.txt",
         ],
     );
     assert_eq!(r.code, 0);
     assert!(
-        r.stdout.contains("block\tTXT\t\"chunks=1 omitted=5\"\n"),
+        r.stdout.contains("l\tTXT\t\"chunks=3 omitted=1\"\n"),
         "{}",
         r.stdout
     );
+    assert_eq!(r.stdout.matches("\tA\t").count(), 9000);
     assert!(
-        r.stderr.contains("warning: block: 5 prefixes (197504 addresses) wider than 16 addresses are not in the A names"),
+        r.stderr.contains(
+            "warning: l: 1 prefix (16,777,216 IPv4 addresses) left out of the A names: \
+             expanded they would pass limits.max_chunks (100 names); the APL, TXT and \
+             DNSBL forms carry them"
+        ),
         "{}",
         r.stderr
     );

@@ -20,6 +20,10 @@ use threatlist::set::{IntervalSet, IpSet};
 
 const NOW: &str = "2026-11-27T12:00:00Z";
 
+/// `limits.max_chunks` of the served big profile: wide prefixes fill a few
+/// names (the default, 100, makes a zone too slow to load in a test).
+const MAX_CHUNKS: u128 = 4;
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/zone")
 }
@@ -195,20 +199,34 @@ fn chunk_name(base: &str, k: usize) -> String {
 }
 
 /// Every address the multi-host names must carry: the addresses of every
-/// prefix of at most 16 addresses (limits.expand_max).
-fn hosts<A: Addr>(set: &IntervalSet<A>) -> BTreeSet<A> {
+/// prefix of at most 16 addresses (limits.expand_max), then of wider ones,
+/// narrowest first, while the list stays within `MAX_CHUNKS` names of
+/// `per_name` (limits.max_chunks).
+fn hosts<A: Addr>(set: &IntervalSet<A>, per_name: u128) -> BTreeSet<A> {
+    let size = |len: u32| 1u128 << (A::BITS - len).min(127);
+    let mut prefixes: Vec<_> = set.cidrs().collect();
+    let mut total: u128 = prefixes
+        .iter()
+        .filter(|p| size(p.len) <= 16)
+        .map(|p| size(p.len))
+        .sum();
+    prefixes.sort_by_key(|p| (std::cmp::Reverse(p.len), p.addr));
     let mut out = BTreeSet::new();
-    for p in set.cidrs() {
-        if A::BITS - p.len <= 4 {
-            let r = p.range();
-            let mut a = r.start;
-            loop {
-                out.insert(a);
-                if a == r.end {
-                    break;
-                }
-                a = a.checked_inc().unwrap();
+    for p in prefixes {
+        if size(p.len) > 16 {
+            if total + size(p.len) > per_name * MAX_CHUNKS {
+                continue;
             }
+            total += size(p.len);
+        }
+        let r = p.range();
+        let mut a = r.start;
+        loop {
+            out.insert(a);
+            if a == r.end {
+                break;
+            }
+            a = a.checked_inc().unwrap();
         }
     }
     out
@@ -247,9 +265,9 @@ fn check_lists(port: u16, origin: &str, list: &str, block: &IpSet, dnsbl: bool) 
         );
         if rtype == "A" {
             assert!(list != "block-in" || k >= 2, "{base}: {k} chunks");
-            assert_eq!(got4, hosts(&block.v4), "{base}");
+            assert_eq!(got4, hosts(&block.v4, 4000), "{base}");
         } else {
-            assert_eq!(got6, hosts(&block.v6), "{base}");
+            assert_eq!(got6, hosts(&block.v6, 2000), "{base}");
         }
     }
     // APL: prefixes minus ! items
@@ -445,7 +463,24 @@ fn every_zone_passes_both_checkers() {
         d,
         &["--out", &fx("out"), "--origin", "lists.example", "-o", "."],
     );
-    tl_zone(d, &["--out", "out", "--origin", "lists.example", "-o", "."]);
+    std::fs::write(
+        d.join("big.toml"),
+        format!("[limits]\nmax_chunks = {MAX_CHUNKS}\n"),
+    )
+    .unwrap();
+    tl_zone(
+        d,
+        &[
+            "--out",
+            "out",
+            "--origin",
+            "lists.example",
+            "--config",
+            "big.toml",
+            "-o",
+            ".",
+        ],
+    );
     for p in ["acme", "beta", "big"] {
         zones.push((format!("{p}.lists.example"), format!("{p}.zone")));
         zones.push((format!("{p}.rpz.lists.example"), format!("{p}.rpz.zone")));
@@ -496,7 +531,7 @@ fn nsd_and_bind_serve_lists_that_reconstruct_exactly() {
     std::fs::write(
         d.join("zone.toml"),
         format!(
-            "ns = [\"ns1.example.net.\"]\n[server]\nallow_transfer = [\"127.0.0.1\"]\ntsig_key = \"xfr-key\"\n\
+            "ns = [\"ns1.example.net.\"]\n[limits]\nmax_chunks = {MAX_CHUNKS}\n[server]\nallow_transfer = [\"127.0.0.1\"]\ntsig_key = \"xfr-key\"\n\
              named_key_file = \"{0}/key.named\"\nnsd_key_file = \"{0}/key.nsd\"\n",
             d.display()
         ),

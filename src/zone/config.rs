@@ -24,7 +24,9 @@
 //! a_per_name = 4000        # A records per chunk name
 //! aaaa_per_name = 2000
 //! expand_max = 16          # a prefix of up to this many addresses is
-//!                          # published as hosts in A/AAAA lists
+//!                          # always published as hosts in A/AAAA lists
+//! max_chunks = 100         # wider prefixes too, narrowest first, while a
+//!                          # list stays within this many A/AAAA names
 //! apl_items_per_rr = 64    # at most 64: NSD 4.6 refuses more
 //! rrs_per_name = 100       # APL and TXT records per name (BIND's default cap)
 //! answer_octets = 64000    # records per name must fit one TCP message
@@ -118,6 +120,7 @@ struct RawLimits {
     a_per_name: Option<Spanned<usize>>,
     aaaa_per_name: Option<Spanned<usize>>,
     expand_max: Option<u64>,
+    max_chunks: Option<Spanned<usize>>,
     apl_items_per_rr: Option<Spanned<usize>>,
     rrs_per_name: Option<Spanned<usize>>,
     answer_octets: Option<Spanned<usize>>,
@@ -188,6 +191,8 @@ pub struct Limits {
     pub a_per_name: usize,
     pub aaaa_per_name: usize,
     pub expand_max: u64,
+    /// Names per A/AAAA list that wider prefixes may fill.
+    pub max_chunks: usize,
     pub apl_items_per_rr: usize,
     pub rrs_per_name: usize,
     pub answer_octets: usize,
@@ -201,6 +206,7 @@ impl Default for Limits {
             a_per_name: 4000,
             aaaa_per_name: 2000,
             expand_max: 16,
+            max_chunks: 100,
             apl_items_per_rr: APL_ITEMS_MAX,
             rrs_per_name: 100,
             answer_octets: 64000,
@@ -637,6 +643,7 @@ fn limits(l: &RawLimits, src: &Source) -> Result<Limits, InputError> {
             2000,
         )?,
         expand_max: l.expand_max.unwrap_or(d.expand_max).max(1),
+        max_chunks: src.positive(&l.max_chunks, "limits.max_chunks", d.max_chunks, 100_000)?,
         apl_items_per_rr: src.positive(
             &l.apl_items_per_rr,
             "limits.apl_items_per_rr",

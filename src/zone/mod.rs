@@ -154,10 +154,11 @@ pub fn list_body(
     let l = &cfg.limits;
     match f {
         Format::A | Format::Aaaa => {
+            let (e, c) = (l.expand_max, l.max_chunks);
             let st = if f == Format::A {
-                lists::multihost(out, base, &d.block.v4, l.a_per_name, l.expand_max)
+                lists::multihost_within(out, base, &d.block.v4, l.a_per_name, e, c)
             } else {
-                lists::multihost(out, base, &d.block.v6, l.aaaa_per_name, l.expand_max)
+                lists::multihost_within(out, base, &d.block.v6, l.aaaa_per_name, e, c)
             };
             if st.omitted_prefixes > 0 {
                 skipped.push(Skipped::WidePrefixes {
@@ -165,7 +166,7 @@ pub fn list_body(
                     format: f,
                     prefixes: st.omitted_prefixes,
                     addresses: st.omitted_addresses,
-                    expand_max: l.expand_max,
+                    max_chunks: l.max_chunks,
                 });
             }
         }

@@ -92,14 +92,15 @@ pub struct Fragment {
 /// Entries a zone does not carry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Skipped {
-    /// Prefixes wider than `limits.expand_max` addresses, left out of the
-    /// A or AAAA names (`format`); the APL, TXT and DNSBL forms carry them.
+    /// Prefixes left out of the A or AAAA names (`format`): expanding them
+    /// would take the list past `limits.max_chunks` names; the APL, TXT and
+    /// DNSBL forms carry them.
     WidePrefixes {
         list: String,
         format: Format,
         prefixes: u64,
         addresses: u128,
-        expand_max: u64,
+        max_chunks: usize,
     },
     /// One list published as A or AAAA has entries of the other family,
     /// which `format` would carry.
@@ -122,11 +123,14 @@ impl fmt::Display for Skipped {
                 format,
                 prefixes,
                 addresses,
-                expand_max,
+                max_chunks,
             } => write!(
                 f,
-                "{list}: {prefixes} prefixes ({addresses} addresses) wider than {expand_max} \
-                 addresses are not in the {} names (they are in the APL, TXT and DNSBL forms)",
+                "{list}: {prefixes} {} ({}) left out of the {} names: expanded they would \
+                 pass limits.max_chunks ({max_chunks} names); the APL, TXT and DNSBL forms \
+                 carry them",
+                if *prefixes == 1 { "prefix" } else { "prefixes" },
+                addresses_text(*format, *addresses),
                 format.name().to_ascii_uppercase()
             ),
             Skipped::OtherFamily { list, format } => {
@@ -149,6 +153,21 @@ impl fmt::Display for Skipped {
                 crate::error::quote(first.as_bytes())
             ),
         }
+    }
+}
+
+/// A number of addresses for people: thousands separators, IPv6 space
+/// beyond 2^64 in /64s.
+fn addresses_text(format: Format, n: u128) -> String {
+    use crate::set::count::thousands;
+    let family = if format == Format::Aaaa {
+        "IPv6"
+    } else {
+        "IPv4"
+    };
+    match u64::try_from(n) {
+        Ok(n) => format!("{} {family} addresses", thousands(n)),
+        Err(_) => format!("{} IPv6 /64s", thousands((n >> 64) as u64)),
     }
 }
 
@@ -524,7 +543,7 @@ mod tests {
                     format: Format::A,
                     prefixes: 1,
                     addresses: 1 << 24,
-                    expand_max: 16
+                    max_chunks: 100
                 }
             ]
         );
