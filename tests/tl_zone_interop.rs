@@ -2,7 +2,8 @@
 //! passes `named-checkzone` and `nsd-checkzone`; NSD and BIND serve the
 //! lists and the answers (over TCP) reconstruct exactly the compiled list;
 //! the DNSBL zone and the rbldnsd datasets answer right at prefix edges;
-//! Unbound applies the policy zone; TSIG guards zone transfers.
+//! Knot loads and serves every zone form; Unbound applies the policy zone;
+//! TSIG guards zone transfers.
 //!
 //! Servers run on 127.0.0.1 at free high ports, are started and stopped by
 //! these tests by PID, and every wait is bounded. Without a server the test
@@ -1160,4 +1161,144 @@ fn an_in_zone_name_server_gets_its_addresses() {
         vec!["192.0.2.53"]
     );
     assert_eq!(tcp(port, "glue.example", "NS").of("NS").len(), 2);
+}
+
+/// Knot DNS loads and serves every zone form tl-zone writes: one list in
+/// each format (each at its own origin) and every profile's list and
+/// policy zones.
+#[test]
+fn knot_loads_and_serves_every_zone() {
+    if !tools(&["knotd", "dig"]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    let (cfg, allow, prov, block, domains) = (
+        fx("zone.toml"),
+        fx("allow.txt"),
+        fx("provenance.csv"),
+        fx("block.txt"),
+        fx("domains.txt"),
+    );
+    let mut zones: Vec<(String, String)> = Vec::new();
+    for f in ["a", "aaaa", "apl", "txt", "dnsbl", "rpz"] {
+        let origin = format!("{f}.knot.example");
+        let file = format!("{f}.zone");
+        let mut args = vec![
+            "--format",
+            f,
+            "--origin",
+            &origin,
+            "--config",
+            &cfg,
+            "--allow",
+            &allow,
+            "--provenance",
+            &prov,
+            "--now",
+            NOW,
+            "-o",
+            &file,
+            &block,
+        ];
+        if f == "rpz" {
+            args.push(&domains);
+        }
+        tl_zone(d, &args);
+        zones.push((origin, file));
+    }
+    tl_zone(
+        d,
+        &[
+            "--out",
+            &fx("out"),
+            "--origin",
+            "lists.example",
+            "--now",
+            NOW,
+            "-o",
+            ".",
+        ],
+    );
+    for p in ["acme", "beta"] {
+        zones.push((format!("{p}.lists.example"), format!("{p}.zone")));
+        zones.push((format!("{p}.rpz.lists.example"), format!("{p}.rpz.zone")));
+    }
+    let port = free_port();
+    let knot = d.join("knot");
+    std::fs::create_dir(&knot).unwrap();
+    let mut conf = format!(
+        "server:\n    listen: 127.0.0.1@{port}\n    rundir: \"{k}\"\n\
+         database:\n    storage: \"{k}\"\n\
+         template:\n  - id: default\n    storage: \"{k}\"\n    journal-content: none\n\
+         \x20   zonefile-sync: -1\n    zonefile-load: whole\n    semantic-checks: on\n\
+         zone:\n",
+        k = knot.display()
+    );
+    for (origin, file) in &zones {
+        conf.push_str(&format!(
+            "  - domain: {origin}\n    file: \"{}\"\n",
+            d.join(file).display()
+        ));
+    }
+    let conf_path = knot.join("knot.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    let check = Command::new("knotc")
+        .args(["-c"])
+        .arg(&conf_path)
+        .arg("conf-check")
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "knotc conf-check: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let last = zones.last().unwrap().0.clone();
+    let _knot = Server::start(
+        Command::new("knotd").arg("-c").arg(&conf_path),
+        &knot.join("knotd.log"),
+        || tcp(port, &last, "SOA").status == "NOERROR",
+    );
+    for (origin, _) in &zones {
+        let soa = tcp(port, origin, "SOA");
+        assert_eq!(soa.status, "NOERROR", "{origin}: {soa:?}");
+        assert!(
+            soa.of("SOA")[0].contains(" 2026112700 "),
+            "{origin}: {soa:?}"
+        );
+    }
+    let q = |name: &str, t: &str| tcp(port, name, t);
+    assert!(q("block.a.knot.example", "A")
+        .of("A")
+        .contains(&"192.0.2.1"));
+    assert!(q("block.aaaa.knot.example", "AAAA")
+        .of("AAAA")
+        .contains(&"2001:db8::5"));
+    let apl = q("block.apl.knot.example", "APL");
+    assert!(
+        apl.of("APL")
+            .iter()
+            .any(|r| r.contains("1:192.0.2.0/24 !1:192.0.2.77/32")),
+        "{apl:?}"
+    );
+    let txt = q("block.txt.knot.example", "TXT");
+    assert!(
+        txt.of("TXT").iter().any(|r| r.starts_with("\"seq=1/")),
+        "{txt:?}"
+    );
+    assert_eq!(
+        q("1.2.0.192.dnsbl.knot.example", "A").of("A"),
+        vec!["127.0.0.3"]
+    );
+    assert_eq!(q("77.2.0.192.dnsbl.knot.example", "A").status, "NXDOMAIN");
+    assert_eq!(
+        q("c2.example.test.rpz.knot.example", "CNAME").of("CNAME"),
+        vec!["rpz-drop."]
+    );
+    assert_eq!(
+        q("x.bad.example.test.rpz.knot.example", "CNAME").of("CNAME"),
+        vec!["."]
+    );
 }
