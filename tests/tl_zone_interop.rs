@@ -421,6 +421,61 @@ fn tsig_key(dir: &Path) -> String {
     secret
 }
 
+/// The fixture list in every zone format, each at the origin `origin(f)`
+/// in `d/FORMAT.zone`: (origin, file) of each.
+fn one_list_per_format(d: &Path, origin: impl Fn(&str) -> String) -> Vec<(String, String)> {
+    let (cfg, allow, prov, block, domains) = (
+        fx("zone.toml"),
+        fx("allow.txt"),
+        fx("provenance.csv"),
+        fx("block.txt"),
+        fx("domains.txt"),
+    );
+    let mut zones = Vec::new();
+    for f in ["a", "aaaa", "apl", "txt", "dnsbl", "rpz"] {
+        let (origin, file) = (origin(f), format!("{f}.zone"));
+        let mut args = vec![
+            "--format",
+            f,
+            "--origin",
+            &origin,
+            "--config",
+            &cfg,
+            "--allow",
+            &allow,
+            "--provenance",
+            &prov,
+            "--now",
+            NOW,
+            "-o",
+            &file,
+            &block,
+        ];
+        if f == "rpz" {
+            args.push(&domains);
+        }
+        tl_zone(d, &args);
+        zones.push((origin, file));
+    }
+    zones
+}
+
+/// Every profile under `d/out` into `d`, with the configuration `config`
+/// and `extra` options.
+fn publish_profiles(d: &Path, config: &str, extra: &[&str]) {
+    let args = [
+        "--out",
+        "out",
+        "--origin",
+        "lists.example",
+        "--config",
+        config,
+        "-o",
+        ".",
+    ];
+    tl_zone(d, &[&args[..], extra].concat());
+}
+
 #[test]
 fn every_zone_passes_both_checkers() {
     if !tools(&["named-checkzone", "nsd-checkzone"]) {
@@ -428,37 +483,7 @@ fn every_zone_passes_both_checkers() {
     }
     let w = Workdir::new();
     let d = w.dir.path();
-    let (cfg, allow, prov, block) = (
-        fx("zone.toml"),
-        fx("allow.txt"),
-        fx("provenance.csv"),
-        fx("block.txt"),
-    );
-    let mut zones: Vec<(String, String)> = Vec::new();
-    for f in ["a", "aaaa", "apl", "txt", "dnsbl", "rpz"] {
-        let file = format!("{f}.zone");
-        let mut args = vec![
-            "--format",
-            f,
-            "--origin",
-            "lists.example",
-            "--config",
-            &cfg,
-            "--allow",
-            &allow,
-            "--provenance",
-            &prov,
-            "-o",
-            &file,
-            &block,
-        ];
-        let domains = fx("domains.txt");
-        if f == "rpz" {
-            args.push(&domains);
-        }
-        tl_zone(d, &args);
-        zones.push(("lists.example".into(), file));
-    }
+    let mut zones = one_list_per_format(d, |_| "lists.example".into());
     big_profile(d);
     tl_zone(
         d,
@@ -469,19 +494,7 @@ fn every_zone_passes_both_checkers() {
         format!("[limits]\nmax_chunks = {MAX_CHUNKS}\n"),
     )
     .unwrap();
-    tl_zone(
-        d,
-        &[
-            "--out",
-            "out",
-            "--origin",
-            "lists.example",
-            "--config",
-            "big.toml",
-            "-o",
-            ".",
-        ],
-    );
+    publish_profiles(d, "big.toml", &[]);
     for p in ["acme", "beta", "big"] {
         zones.push((format!("{p}.lists.example"), format!("{p}.zone")));
         zones.push((format!("{p}.rpz.lists.example"), format!("{p}.rpz.zone")));
@@ -538,17 +551,10 @@ fn nsd_and_bind_serve_lists_that_reconstruct_exactly() {
         ),
     )
     .unwrap();
-    tl_zone(
+    publish_profiles(
         d,
+        "zone.toml",
         &[
-            "--out",
-            "out",
-            "--origin",
-            "lists.example",
-            "--config",
-            "zone.toml",
-            "-o",
-            ".",
             "--now",
             NOW,
             "--named-conf",
@@ -1173,40 +1179,7 @@ fn knot_loads_and_serves_every_zone() {
     }
     let w = Workdir::new();
     let d = w.dir.path();
-    let (cfg, allow, prov, block, domains) = (
-        fx("zone.toml"),
-        fx("allow.txt"),
-        fx("provenance.csv"),
-        fx("block.txt"),
-        fx("domains.txt"),
-    );
-    let mut zones: Vec<(String, String)> = Vec::new();
-    for f in ["a", "aaaa", "apl", "txt", "dnsbl", "rpz"] {
-        let origin = format!("{f}.knot.example");
-        let file = format!("{f}.zone");
-        let mut args = vec![
-            "--format",
-            f,
-            "--origin",
-            &origin,
-            "--config",
-            &cfg,
-            "--allow",
-            &allow,
-            "--provenance",
-            &prov,
-            "--now",
-            NOW,
-            "-o",
-            &file,
-            &block,
-        ];
-        if f == "rpz" {
-            args.push(&domains);
-        }
-        tl_zone(d, &args);
-        zones.push((origin, file));
-    }
+    let mut zones = one_list_per_format(d, |f| format!("{f}.knot.example"));
     tl_zone(
         d,
         &[
