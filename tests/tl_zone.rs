@@ -108,6 +108,12 @@ fn every_format_of_one_list_is_exact() {
 #[test]
 fn a_lists_say_what_they_leave_out() {
     let w = Workdir::new();
+    // 9,000 adjacent hosts merge into a few wide prefixes: all are expanded
+    // (within the default budget of 100 names); a /8 is not.
+    let hosts: String = (0..9000u32)
+        .map(|i| format!("{}\n", std::net::Ipv4Addr::from(0xc612_0000 + i)))
+        .collect();
+    w.write("l.txt", format!("{hosts}10.0.0.0/8\n2001:db8::1\n"));
     let r = zone(
         &w,
         &[
@@ -117,17 +123,22 @@ fn a_lists_say_what_they_leave_out() {
             "lists.example",
             "--now",
             NOW,
-            &fx("block.txt"),
+            "l.txt",
         ],
     );
     assert_eq!(r.code, 0);
     assert!(
-        r.stdout.contains("block\tTXT\t\"chunks=1 omitted=5\"\n"),
+        r.stdout.contains("l\tTXT\t\"chunks=3 omitted=1\"\n"),
         "{}",
         r.stdout
     );
+    assert_eq!(r.stdout.matches("\tA\t").count(), 9000);
     assert!(
-        r.stderr.contains("warning: block: 5 prefixes (197504 addresses) wider than 16 addresses are not in the A names"),
+        r.stderr.contains(
+            "warning: l: 1 prefix (16,777,216 IPv4 addresses) left out of the A names: \
+             expanded they would pass limits.max_chunks (100 names); the APL, TXT and \
+             DNSBL forms carry them"
+        ),
         "{}",
         r.stderr
     );
@@ -338,7 +349,6 @@ fn reload_hook_runs_for_changed_zones_only() {
 fn hostile_names_are_refused() {
     let w = Workdir::new();
     let long_label = format!("{}.com", "a".repeat(64));
-    let long_name = format!("{}.example", vec!["a".repeat(60); 4].join("."));
     let cases: Vec<(&str, &str)> = vec![
         ("evil.com;x", "';' in a domain name"),
         ("ev il.com", "space in a domain name"),
@@ -356,7 +366,6 @@ fn hostile_names_are_refused() {
         ("32.3.0.0.127.rpz-client-ip", "reserved in policy zones"),
         ("x.rpz-ip", "reserved in policy zones"),
         (&long_label, "label longer than 63 octets"),
-        (&long_name, "too long"),
         ("com", "single-label name"),
     ];
     for (line, reason) in cases {
@@ -414,6 +423,133 @@ fn hostile_names_are_refused() {
     assert!(
         r.stderr
             .starts_with("tl-zone: p.csv:2: space in a domain name: 'bad example'"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A valid name of `n` octets: labels of 60 octets and a last one of
+/// what is left, under `.example`.
+fn long_name(n: usize) -> String {
+    let mut labels = Vec::new();
+    let mut left = n - ".example".len();
+    while left > 61 {
+        labels.push("a".repeat(60));
+        left -= 61;
+    }
+    labels.push("b".repeat(left));
+    let name = format!("{}.example", labels.join("."));
+    assert_eq!(name.len(), n);
+    name
+}
+
+#[test]
+fn a_name_too_long_for_the_zone_is_left_out_and_the_rest_published() {
+    let w = Workdir::new();
+    // `*.NAME.rpz.example` on the wire: n + 2 + 2 + 13 - 1 <= 255
+    let (fits, mid, long) = (long_name(239), long_name(241), long_name(243));
+    w.write("d.txt", format!("good.example\n{long}\n{fits}\n{mid}\n"));
+    w.write("ok.txt", format!("{}\n", long_name(250)));
+    let args = [
+        "--format",
+        "rpz",
+        "--origin",
+        "rpz.example",
+        "--allow",
+        "ok.txt",
+        "-o",
+        "r.zone",
+        "--now",
+        NOW,
+        "d.txt",
+    ];
+    let r = zone(&w, &args);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let z = w.read("r.zone");
+    assert!(z.contains("\ngood.example\tCNAME\t.\n"), "{z}");
+    assert!(z.contains(&format!("\n*.{fits}\tCNAME\t.\n")), "{z}");
+    assert!(!z.contains(&long) && !z.contains("bbbb.example\tCNAME\trpz-passthru"));
+    assert_eq!(
+        r.stderr,
+        format!(
+            "tl-zone: warning: rpz.example: 3 domains left out: too long for this zone \
+             (over 255 octets with the origin), first '{}...'\n",
+            &long[..60]
+        )
+    );
+    // without the wildcard owner two octets more fit
+    w.write("z.toml", "[rpz]\nwildcard = false\n");
+    let r = zone(&w, &[&args[..], &["--config", "z.toml"]].concat());
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let z = w.read("r.zone");
+    assert!(z.contains(&format!("\n{mid}\tCNAME\t.\n")), "{z}");
+    assert!(!z.contains(&long), "{z}");
+    assert!(r.stderr.contains(": 2 domains left out"), "{}", r.stderr);
+}
+
+/// Issue 18: a 243-octet name that tl-ingest and tl-compile take no
+/// longer stops the policy zone; a name no zone could hold (252 octets)
+/// is refused where it enters, and counted.
+#[test]
+fn one_long_name_never_blocks_a_publication_end_to_end() {
+    let w = Workdir::new();
+    let (long, longest) = (long_name(243), long_name(252));
+    for d in ["feeds", "profiles"] {
+        std::fs::create_dir_all(w.path(d)).unwrap();
+    }
+    w.write(
+        "feeds/c2.hosts",
+        format!("0.0.0.0 c2.example\n0.0.0.0 {long}\n0.0.0.0 {longest}\n0.0.0.0 beacon.example\n"),
+    );
+    w.write(
+        "profiles/resolver.toml",
+        "name = \"resolver\"\nformats = [\"rpz\"]\n[domains]\ncategories = [\"botnet-c2\"]\n",
+    );
+    w.write(
+        "threatlist.toml",
+        "state_dir = \"state\"\nout_dir = \"out\"\nzone_dir = \"zones\"\nprofiles = [\"profiles\"]\n\
+         [[feed]]\nname = \"c2\"\npath = \"feeds/c2.hosts\"\nformat = \"hosts\"\n\
+         category = \"botnet-c2\"\nconfidence = 0.9\n\
+         [zone]\norigin = \"lists.example\"\n",
+    );
+    let r = w.run(
+        "tl-update",
+        &[
+            "--config",
+            "threatlist.toml",
+            "--now",
+            NOW,
+            "--report-json",
+            "report.json",
+        ],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let report: serde_json::Value = serde_json::from_str(&w.read("report.json")).unwrap();
+    // tl-compile took the 243-octet name ...
+    let domains = w.read("out/resolver/domains.txt");
+    assert!(
+        domains.contains(&long) && !domains.contains(&longest),
+        "{domains}"
+    );
+    // ... and the policy zone is published without it, saying so.
+    let z = w.read("zones/resolver.rpz.zone");
+    assert!(z.contains("\nc2.example\tCNAME\t.\n"), "{z}");
+    assert!(z.contains("\nbeacon.example\tCNAME\t.\n"), "{z}");
+    assert!(!z.contains("bbbb"), "{z}");
+    let notes = report["zone_notes"].to_string();
+    assert!(
+        notes.contains("resolver.rpz.lists.example: 1 domain left out: too long for this zone"),
+        "{notes}"
+    );
+    assert!(r.stderr.contains("1 domain left out"), "{}", r.stderr);
+    // tl-ingest refused the 252-octet name, named it and counted it
+    let r = w.run("tl-ingest", &["--now", NOW, "feeds/c2.hosts"], b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains(&long) && !r.stdout.contains(&longest));
+    assert!(
+        r.stderr
+            .contains("feeds/c2.hosts:3: name longer than 251 octets"),
         "{}",
         r.stderr
     );

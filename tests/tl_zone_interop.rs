@@ -2,7 +2,8 @@
 //! passes `named-checkzone` and `nsd-checkzone`; NSD and BIND serve the
 //! lists and the answers (over TCP) reconstruct exactly the compiled list;
 //! the DNSBL zone and the rbldnsd datasets answer right at prefix edges;
-//! Unbound applies the policy zone; TSIG guards zone transfers.
+//! Knot loads and serves every zone form; Unbound applies the policy zone;
+//! TSIG guards zone transfers.
 //!
 //! Servers run on 127.0.0.1 at free high ports, are started and stopped by
 //! these tests by PID, and every wait is bounded. Without a server the test
@@ -19,6 +20,10 @@ use threatlist::net::{parse_entry, Addr, Entry};
 use threatlist::set::{IntervalSet, IpSet};
 
 const NOW: &str = "2026-11-27T12:00:00Z";
+
+/// `limits.max_chunks` of the served big profile: wide prefixes fill a few
+/// names (the default, 100, makes a zone too slow to load in a test).
+const MAX_CHUNKS: u128 = 4;
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/zone")
@@ -195,20 +200,34 @@ fn chunk_name(base: &str, k: usize) -> String {
 }
 
 /// Every address the multi-host names must carry: the addresses of every
-/// prefix of at most 16 addresses (limits.expand_max).
-fn hosts<A: Addr>(set: &IntervalSet<A>) -> BTreeSet<A> {
+/// prefix of at most 16 addresses (limits.expand_max), then of wider ones,
+/// narrowest first, while the list stays within `MAX_CHUNKS` names of
+/// `per_name` (limits.max_chunks).
+fn hosts<A: Addr>(set: &IntervalSet<A>, per_name: u128) -> BTreeSet<A> {
+    let size = |len: u32| 1u128 << (A::BITS - len).min(127);
+    let mut prefixes: Vec<_> = set.cidrs().collect();
+    let mut total: u128 = prefixes
+        .iter()
+        .filter(|p| size(p.len) <= 16)
+        .map(|p| size(p.len))
+        .sum();
+    prefixes.sort_by_key(|p| (std::cmp::Reverse(p.len), p.addr));
     let mut out = BTreeSet::new();
-    for p in set.cidrs() {
-        if A::BITS - p.len <= 4 {
-            let r = p.range();
-            let mut a = r.start;
-            loop {
-                out.insert(a);
-                if a == r.end {
-                    break;
-                }
-                a = a.checked_inc().unwrap();
+    for p in prefixes {
+        if size(p.len) > 16 {
+            if total + size(p.len) > per_name * MAX_CHUNKS {
+                continue;
             }
+            total += size(p.len);
+        }
+        let r = p.range();
+        let mut a = r.start;
+        loop {
+            out.insert(a);
+            if a == r.end {
+                break;
+            }
+            a = a.checked_inc().unwrap();
         }
     }
     out
@@ -247,9 +266,9 @@ fn check_lists(port: u16, origin: &str, list: &str, block: &IpSet, dnsbl: bool) 
         );
         if rtype == "A" {
             assert!(list != "block-in" || k >= 2, "{base}: {k} chunks");
-            assert_eq!(got4, hosts(&block.v4), "{base}");
+            assert_eq!(got4, hosts(&block.v4, 4000), "{base}");
         } else {
-            assert_eq!(got6, hosts(&block.v6), "{base}");
+            assert_eq!(got6, hosts(&block.v6, 2000), "{base}");
         }
     }
     // APL: prefixes minus ! items
@@ -402,6 +421,61 @@ fn tsig_key(dir: &Path) -> String {
     secret
 }
 
+/// The fixture list in every zone format, each at the origin `origin(f)`
+/// in `d/FORMAT.zone`: (origin, file) of each.
+fn one_list_per_format(d: &Path, origin: impl Fn(&str) -> String) -> Vec<(String, String)> {
+    let (cfg, allow, prov, block, domains) = (
+        fx("zone.toml"),
+        fx("allow.txt"),
+        fx("provenance.csv"),
+        fx("block.txt"),
+        fx("domains.txt"),
+    );
+    let mut zones = Vec::new();
+    for f in ["a", "aaaa", "apl", "txt", "dnsbl", "rpz"] {
+        let (origin, file) = (origin(f), format!("{f}.zone"));
+        let mut args = vec![
+            "--format",
+            f,
+            "--origin",
+            &origin,
+            "--config",
+            &cfg,
+            "--allow",
+            &allow,
+            "--provenance",
+            &prov,
+            "--now",
+            NOW,
+            "-o",
+            &file,
+            &block,
+        ];
+        if f == "rpz" {
+            args.push(&domains);
+        }
+        tl_zone(d, &args);
+        zones.push((origin, file));
+    }
+    zones
+}
+
+/// Every profile under `d/out` into `d`, with the configuration `config`
+/// and `extra` options.
+fn publish_profiles(d: &Path, config: &str, extra: &[&str]) {
+    let args = [
+        "--out",
+        "out",
+        "--origin",
+        "lists.example",
+        "--config",
+        config,
+        "-o",
+        ".",
+    ];
+    tl_zone(d, &[&args[..], extra].concat());
+}
+
 #[test]
 fn every_zone_passes_both_checkers() {
     if !tools(&["named-checkzone", "nsd-checkzone"]) {
@@ -409,43 +483,18 @@ fn every_zone_passes_both_checkers() {
     }
     let w = Workdir::new();
     let d = w.dir.path();
-    let (cfg, allow, prov, block) = (
-        fx("zone.toml"),
-        fx("allow.txt"),
-        fx("provenance.csv"),
-        fx("block.txt"),
-    );
-    let mut zones: Vec<(String, String)> = Vec::new();
-    for f in ["a", "aaaa", "apl", "txt", "dnsbl", "rpz"] {
-        let file = format!("{f}.zone");
-        let mut args = vec![
-            "--format",
-            f,
-            "--origin",
-            "lists.example",
-            "--config",
-            &cfg,
-            "--allow",
-            &allow,
-            "--provenance",
-            &prov,
-            "-o",
-            &file,
-            &block,
-        ];
-        let domains = fx("domains.txt");
-        if f == "rpz" {
-            args.push(&domains);
-        }
-        tl_zone(d, &args);
-        zones.push(("lists.example".into(), file));
-    }
+    let mut zones = one_list_per_format(d, |_| "lists.example".into());
     big_profile(d);
     tl_zone(
         d,
         &["--out", &fx("out"), "--origin", "lists.example", "-o", "."],
     );
-    tl_zone(d, &["--out", "out", "--origin", "lists.example", "-o", "."]);
+    std::fs::write(
+        d.join("big.toml"),
+        format!("[limits]\nmax_chunks = {MAX_CHUNKS}\n"),
+    )
+    .unwrap();
+    publish_profiles(d, "big.toml", &[]);
     for p in ["acme", "beta", "big"] {
         zones.push((format!("{p}.lists.example"), format!("{p}.zone")));
         zones.push((format!("{p}.rpz.lists.example"), format!("{p}.rpz.zone")));
@@ -496,23 +545,16 @@ fn nsd_and_bind_serve_lists_that_reconstruct_exactly() {
     std::fs::write(
         d.join("zone.toml"),
         format!(
-            "ns = [\"ns1.example.net.\"]\n[server]\nallow_transfer = [\"127.0.0.1\"]\ntsig_key = \"xfr-key\"\n\
+            "ns = [\"ns1.example.net.\"]\n[limits]\nmax_chunks = {MAX_CHUNKS}\n[server]\nallow_transfer = [\"127.0.0.1\"]\ntsig_key = \"xfr-key\"\n\
              named_key_file = \"{0}/key.named\"\nnsd_key_file = \"{0}/key.nsd\"\n",
             d.display()
         ),
     )
     .unwrap();
-    tl_zone(
+    publish_profiles(
         d,
+        "zone.toml",
         &[
-            "--out",
-            "out",
-            "--origin",
-            "lists.example",
-            "--config",
-            "zone.toml",
-            "-o",
-            ".",
             "--now",
             NOW,
             "--named-conf",
@@ -620,18 +662,32 @@ fn rev6(a: u128, zone: &str) -> String {
     format!("{}.{zone}", nibbles.join("."))
 }
 
-/// The code an address must answer, from the fixture's categories.
+/// The code an address must answer, from the fixture's categories: the
+/// category of the narrowest entry holding it (the longest prefix).
 fn expected_code(rows: &[(Entry, String)], hit: impl Fn(&Entry) -> bool) -> &'static str {
-    for (detail, code) in [
-        ("botnet-c2", "127.0.0.3"),
-        ("phishing", "127.0.0.4"),
-        ("scanners", "127.0.0.5"),
-    ] {
-        if rows.iter().any(|(e, d)| d == detail && hit(e)) {
-            return code;
-        }
-    }
-    "127.0.0.2"
+    let code = |detail: &str| match detail {
+        "botnet-c2" => Some("127.0.0.3"),
+        "phishing" => Some("127.0.0.4"),
+        "scanners" => Some("127.0.0.5"),
+        _ => None,
+    };
+    let size = |e: &Entry| match e {
+        Entry::V4(r) => r.len_u128(),
+        Entry::V6(r) => r.len_u128(),
+    };
+    let narrowest = rows
+        .iter()
+        .filter(|(e, _)| hit(e))
+        .map(|(e, _)| size(e))
+        .min();
+    let Some(n) = narrowest else {
+        return "127.0.0.2";
+    };
+    ["botnet-c2", "phishing", "scanners"]
+        .into_iter()
+        .find(|d| rows.iter().any(|(e, x)| x == d && hit(e) && size(e) == n))
+        .and_then(code)
+        .unwrap_or("127.0.0.2")
 }
 
 #[test]
@@ -641,13 +697,20 @@ fn dnsbl_zone_and_rbldnsd_answer_at_prefix_edges() {
     }
     let w = Workdir::new();
     let d = w.dir.path();
+    // Entries inside categorised networks, of another category: the longest
+    // prefix gives the code (192.0.2.9 in the botnet-c2 /24 is a scanner,
+    // 2001:db8:abcd::9 in the botnet-c2 /48 phishing).
+    let provenance = std::fs::read_to_string(fx("provenance.csv")).unwrap()
+        + "192.0.2.9,block-in,feed,scanners\n2001:db8:abcd::9,block-in,feed,phishing\n";
+    w.write("provenance.csv", &provenance);
+    let prov_path = d.join("provenance.csv").to_string_lossy().into_owned();
     let common = [
         "--config",
         &fx("zone.toml"),
         "--allow",
         &fx("allow.txt"),
         "--provenance",
-        &fx("provenance.csv"),
+        &prov_path,
         "--now",
         NOW,
     ];
@@ -707,8 +770,7 @@ fn dnsbl_zone_and_rbldnsd_answer_at_prefix_edges() {
 
     let allow = read_list(&fixtures().join("allow.txt"));
     let block = read_list(&fixtures().join("block.txt")).difference(&allow);
-    let rows: Vec<(Entry, String)> = std::fs::read_to_string(fx("provenance.csv"))
-        .unwrap()
+    let rows: Vec<(Entry, String)> = provenance
         .lines()
         .skip(1)
         .filter_map(|l| {
@@ -718,7 +780,9 @@ fn dnsbl_zone_and_rbldnsd_answer_at_prefix_edges() {
                 .map(|e| (e, f[3].to_string()))
         })
         .collect();
-    let (v4, v6) = edges(&block, &allow);
+    let (mut v4, mut v6) = edges(&block, &allow);
+    v4.extend([0xc000_0208, 0xc000_0209, 0xc000_020a]);
+    v6.extend([(0x2001_0db8_abcdu128 << 80) | 9]);
     let mut checked = 0;
     for a in v4 {
         let listed = (block.v4.contains(a) || a == 0x7f00_0002) && a != 0x7f00_0001;
@@ -1013,5 +1077,201 @@ fn bind_takes_each_new_version_through_the_reload_hook() {
     assert_eq!(
         tcp(port, &format!("l.{origin}"), "A").of("A"),
         vec!["192.0.2.2"]
+    );
+}
+
+/// A name server named inside the zone needs address records there: BIND
+/// refuses the zone without them. tl-zone refuses to write it, naming the
+/// key that fixes it; with `ns_addresses` every checker and BIND take it.
+#[test]
+fn an_in_zone_name_server_gets_its_addresses() {
+    if !tools(&[
+        "named-checkzone",
+        "nsd-checkzone",
+        "named",
+        "named-checkconf",
+        "dig",
+    ]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    let origin = "glue.example";
+    w.write("l.txt", "192.0.2.1\n198.51.100.0/24\n");
+    w.write(
+        "z.toml",
+        "ns = [\"ns1.glue.example.\", \"ns.example.net.\"]\n",
+    );
+    let args = [
+        "--format",
+        "txt",
+        "--origin",
+        origin,
+        "--config",
+        "z.toml",
+        "--now",
+        NOW,
+        "-o",
+        "z.zone",
+        "--named-conf",
+        "named-zones.conf",
+        "l.txt",
+    ];
+    let r = common::run_in(d, common::bin_path("tl-zone"), &args, b"");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "zone glue.example: its name server ns1.glue.example is inside the zone and has \
+             no address: give its addresses in the zone configuration, ns_addresses = \
+             { \"ns1.glue.example.\" = [\"ADDRESS\"] }"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(!d.join("z.zone").exists());
+    w.write(
+        "z.toml",
+        "ns = [\"ns1.glue.example.\", \"ns.example.net.\"]\n\
+         ns_addresses = { \"ns1.glue.example.\" = [\"192.0.2.53\", \"2001:db8::53\"] }\n",
+    );
+    tl_zone(d, &args);
+    let zone = w.read("z.zone");
+    assert!(
+        zone.contains("ns1.glue.example.\tA\t192.0.2.53\nns1.glue.example.\tAAAA\t2001:db8::53\n"),
+        "{zone}"
+    );
+    for (checker, args) in [
+        (
+            "named-checkzone",
+            vec!["-k", "fail", "-i", "full", origin, "z.zone"],
+        ),
+        ("nsd-checkzone", vec![origin, "z.zone"]),
+    ] {
+        let o = Command::new(checker)
+            .current_dir(d)
+            .args(&args)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{checker}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let named_dir = d.join("named");
+    std::fs::create_dir(&named_dir).unwrap();
+    let (_named, port) = start_named(&named_dir, &d.join("named-zones.conf"), origin);
+    assert_eq!(
+        tcp(port, "ns1.glue.example", "A").of("A"),
+        vec!["192.0.2.53"]
+    );
+    assert_eq!(tcp(port, "glue.example", "NS").of("NS").len(), 2);
+}
+
+/// Knot DNS loads and serves every zone form tl-zone writes: one list in
+/// each format (each at its own origin) and every profile's list and
+/// policy zones.
+#[test]
+fn knot_loads_and_serves_every_zone() {
+    if !tools(&["knotd", "dig"]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    let mut zones = one_list_per_format(d, |f| format!("{f}.knot.example"));
+    tl_zone(
+        d,
+        &[
+            "--out",
+            &fx("out"),
+            "--origin",
+            "lists.example",
+            "--now",
+            NOW,
+            "-o",
+            ".",
+        ],
+    );
+    for p in ["acme", "beta"] {
+        zones.push((format!("{p}.lists.example"), format!("{p}.zone")));
+        zones.push((format!("{p}.rpz.lists.example"), format!("{p}.rpz.zone")));
+    }
+    let port = free_port();
+    let knot = d.join("knot");
+    std::fs::create_dir(&knot).unwrap();
+    let mut conf = format!(
+        "server:\n    listen: 127.0.0.1@{port}\n    rundir: \"{k}\"\n\
+         database:\n    storage: \"{k}\"\n\
+         template:\n  - id: default\n    storage: \"{k}\"\n    journal-content: none\n\
+         \x20   zonefile-sync: -1\n    zonefile-load: whole\n    semantic-checks: on\n\
+         zone:\n",
+        k = knot.display()
+    );
+    for (origin, file) in &zones {
+        conf.push_str(&format!(
+            "  - domain: {origin}\n    file: \"{}\"\n",
+            d.join(file).display()
+        ));
+    }
+    let conf_path = knot.join("knot.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    let check = Command::new("knotc")
+        .args(["-c"])
+        .arg(&conf_path)
+        .arg("conf-check")
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "knotc conf-check: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let last = zones.last().unwrap().0.clone();
+    let _knot = Server::start(
+        Command::new("knotd").arg("-c").arg(&conf_path),
+        &knot.join("knotd.log"),
+        || tcp(port, &last, "SOA").status == "NOERROR",
+    );
+    for (origin, _) in &zones {
+        let soa = tcp(port, origin, "SOA");
+        assert_eq!(soa.status, "NOERROR", "{origin}: {soa:?}");
+        assert!(
+            soa.of("SOA")[0].contains(" 2026112700 "),
+            "{origin}: {soa:?}"
+        );
+    }
+    let q = |name: &str, t: &str| tcp(port, name, t);
+    assert!(q("block.a.knot.example", "A")
+        .of("A")
+        .contains(&"192.0.2.1"));
+    assert!(q("block.aaaa.knot.example", "AAAA")
+        .of("AAAA")
+        .contains(&"2001:db8::5"));
+    let apl = q("block.apl.knot.example", "APL");
+    assert!(
+        apl.of("APL")
+            .iter()
+            .any(|r| r.contains("1:192.0.2.0/24 !1:192.0.2.77/32")),
+        "{apl:?}"
+    );
+    let txt = q("block.txt.knot.example", "TXT");
+    assert!(
+        txt.of("TXT").iter().any(|r| r.starts_with("\"seq=1/")),
+        "{txt:?}"
+    );
+    assert_eq!(
+        q("1.2.0.192.dnsbl.knot.example", "A").of("A"),
+        vec!["127.0.0.3"]
+    );
+    assert_eq!(q("77.2.0.192.dnsbl.knot.example", "A").status, "NXDOMAIN");
+    assert_eq!(
+        q("c2.example.test.rpz.knot.example", "CNAME").of("CNAME"),
+        vec!["rpz-drop."]
+    );
+    assert_eq!(
+        q("x.bad.example.test.rpz.knot.example", "CNAME").of("CNAME"),
+        vec!["."]
     );
 }

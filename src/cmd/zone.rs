@@ -27,9 +27,10 @@ const NOTES: &str = "\
 One list: LIST files (or stdin) hold one address, CIDR or range per line (for
 rpz also domain names: one canonical lower-case A-label name per line). The
 zone holds the list at NAME (--name): chunk 0 at NAME, chunk k at NAMEk, and
-TXT \"chunks=K\" at NAME. A/AAAA names hold 4000/2000 addresses each; a
-prefix wider than limits.expand_max addresses is left out of them (counted
-in the TXT record and on stderr; it is in the APL, TXT and DNSBL forms).
+TXT \"chunks=K\" at NAME. A/AAAA names hold 4000/2000 addresses each;
+prefixes are expanded narrowest first while the list stays within
+limits.max_chunks names (100); what is left out is counted in the TXT record
+and on stderr (it is in the APL, TXT and DNSBL forms).
 APL records hold at most 64 items (NSD), TXT strings at most 255 octets with
 a seq=I/N marker first in every record. DNSBL names are reversed octets under
 the origin (IPv6: 32 nibbles under ip6.ORIGIN), answering 127.0.0.x and a TXT

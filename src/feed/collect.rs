@@ -359,7 +359,7 @@ impl Collector {
 
     /// A domain name from a feed line.
     pub fn domain_text(&mut self, line: u64, text: &[u8], meta: Option<Meta>) -> Result<(), Error> {
-        let checked = domain::canonical(text);
+        let checked = domain::listable(text);
         self.take(line, text, checked, |c, d| c.domain(d, meta))
     }
 

@@ -141,7 +141,7 @@ fn parse_host(text: &[u8]) -> Result<Value, &'static str> {
     if looks_numeric {
         return parse_address(text).map(Value::Address);
     }
-    crate::net::domain::canonical(text).map(Value::Domain)
+    crate::net::domain::listable(text).map(Value::Domain)
 }
 
 /// The host part of the rest of a URL after `scheme://`.

@@ -51,6 +51,23 @@ pub fn canonical(text: &[u8]) -> Result<String, DomainError> {
     Ok(ascii)
 }
 
+/// The longest name any zone can hold as an owner: `NAME.ORIGIN` within
+/// 255 octets on the wire (the name's octets + 2, and at least 2 for an
+/// origin of one one-octet label, the root counted once) leaves 251.
+pub const LISTABLE_MAX: usize = 251;
+
+/// A domain name that enters the toolkit as an entry to be listed (a feed's
+/// indicator): [`canonical`], and no longer than any zone could publish
+/// ([`LISTABLE_MAX`]), so a name that no later stage can take is refused and
+/// counted where it enters.
+pub fn listable(text: &[u8]) -> Result<String, DomainError> {
+    let name = canonical(text)?;
+    if name.len() > LISTABLE_MAX {
+        return Err("name longer than 251 octets, more than any zone can hold");
+    }
+    Ok(name)
+}
+
 fn check_labels(name: &str) -> Result<(), DomainError> {
     if name.len() > 253 {
         return Err("name longer than 253 octets");
@@ -138,6 +155,12 @@ mod tests {
         assert!(canonical_domain(b"1.2.3.4").is_err());
         assert!(canonical_domain(&[b'a'; 64]).is_err());
         assert!(canonical_domain(b"xn--zz.example").is_err());
+        // 251 octets may be listed, 252 and 253 are names but no zone's
+        let a = "a".repeat(63);
+        let name = |n: usize| format!("{a}.{a}.{a}.{}.com", "b".repeat(n - 196));
+        assert!(listable(name(251).as_bytes()).is_ok());
+        assert!(canonical_domain(name(253).as_bytes()).is_ok());
+        assert!(listable(name(252).as_bytes()).is_err());
     }
 
     #[test]

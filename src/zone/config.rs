@@ -5,6 +5,9 @@
 //! ```toml
 //! ttl = 300
 //! ns = ["ns1.example.net.", "ns2.example.net."]
+//! # A name server inside a zone needs its addresses in that zone (BIND
+//! # refuses the zone otherwise):
+//! ns_addresses = { "ns1.example.net." = ["192.0.2.53", "2001:db8::53"] }
 //! serial_style = "date"                 # date | unix | increment
 //! formats = ["a", "aaaa", "apl", "txt", "dnsbl", "rbldnsd", "rpz"]   # --out
 //! lists = ["block-in", "block-out", "allow"]                        # --out
@@ -21,8 +24,10 @@
 //! a_per_name = 4000        # A records per chunk name
 //! aaaa_per_name = 2000
 //! expand_max = 16          # a prefix of up to this many addresses is
-//!                          # published as hosts in A/AAAA lists
-//! apl_items_per_rr = 64    # NSD 4.6 takes at most 64
+//!                          # always published as hosts in A/AAAA lists
+//! max_chunks = 100         # wider prefixes too, narrowest first, while a
+//!                          # list stays within this many A/AAAA names
+//! apl_items_per_rr = 64    # at most 64: NSD 4.6 refuses more
 //! rrs_per_name = 100       # APL and TXT records per name (BIND's default cap)
 //! answer_octets = 64000    # records per name must fit one TCP message
 //! txt_rr_octets = 4096     # rdata of one TXT record
@@ -41,7 +46,8 @@
 //! client_ip_lists = []     # --out: lists published as rpz-client-ip triggers
 //! client_ip_action = "nxdomain"
 //!
-//! [[category]]             # first match wins; matched against provenance
+//! [[category]]             # a row takes the first match; an address the
+//!                          # category of its narrowest entry
 //! match = "feed:botnet-c2" # reason, or reason:detail
 //! code = "127.0.0.3"
 //! txt = "Botnet command and control"
@@ -78,6 +84,8 @@ type S = Spanned<String>;
 struct Raw {
     ttl: Option<Spanned<u32>>,
     ns: Option<Vec<S>>,
+    #[serde(default)]
+    ns_addresses: std::collections::BTreeMap<String, Vec<S>>,
     serial_style: Option<S>,
     formats: Option<Vec<S>>,
     lists: Option<Vec<S>>,
@@ -112,6 +120,7 @@ struct RawLimits {
     a_per_name: Option<Spanned<usize>>,
     aaaa_per_name: Option<Spanned<usize>>,
     expand_max: Option<u64>,
+    max_chunks: Option<Spanned<usize>>,
     apl_items_per_rr: Option<Spanned<usize>>,
     rrs_per_name: Option<Spanned<usize>>,
     answer_octets: Option<Spanned<usize>>,
@@ -182,6 +191,8 @@ pub struct Limits {
     pub a_per_name: usize,
     pub aaaa_per_name: usize,
     pub expand_max: u64,
+    /// Names per A/AAAA list that wider prefixes may fill.
+    pub max_chunks: usize,
     pub apl_items_per_rr: usize,
     pub rrs_per_name: usize,
     pub answer_octets: usize,
@@ -195,7 +206,8 @@ impl Default for Limits {
             a_per_name: 4000,
             aaaa_per_name: 2000,
             expand_max: 16,
-            apl_items_per_rr: 64,
+            max_chunks: 100,
+            apl_items_per_rr: APL_ITEMS_MAX,
             rrs_per_name: 100,
             answer_octets: 64000,
             txt_rr_octets: 4096,
@@ -314,6 +326,9 @@ pub struct Server {
 pub struct ZoneConfig {
     pub ttl: u32,
     pub ns: Vec<String>,
+    /// Addresses of name servers (absolute names without the dot), written
+    /// as A/AAAA records in a zone that holds the name server's name.
+    pub ns_addresses: std::collections::BTreeMap<String, Vec<std::net::IpAddr>>,
     pub soa: Soa,
     pub serial_style: SerialStyle,
     pub formats: Vec<Format>,
@@ -403,6 +418,7 @@ pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, InputError> {
             .collect::<Result<_, _>>()?,
     };
     let soa = soa(&raw.soa, &ns, &src)?;
+    let ns_addresses = ns_addresses(&raw.ns_addresses, &src)?;
     let serial_style = src.or(&raw.serial_style, "serial_style", SerialStyle::Date, |s| {
         SerialStyle::parse(s).ok_or("one of date, unix, increment")
     })?;
@@ -438,6 +454,7 @@ pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, InputError> {
     Ok(ZoneConfig {
         ttl: raw.ttl.map_or(300, |t| *t.get_ref()),
         ns,
+        ns_addresses,
         soa,
         serial_style,
         formats,
@@ -508,7 +525,7 @@ impl Source<'_> {
         }
     }
 
-    /// A number in `1..=max`.
+    /// A number in `1..=max` (a maximum set by a server says which).
     fn positive(
         &self,
         v: &Option<Spanned<usize>>,
@@ -522,7 +539,10 @@ impl Source<'_> {
             Some(s) => Err(InputError::line(
                 self.path,
                 line_of(self.text, s.span().start),
-                format!("{what}: must be 1..{max}"),
+                match why_max(what) {
+                    Some(why) => format!("{what}: must be 1..{max} ({why})"),
+                    None => format!("{what}: must be 1..{max}"),
+                },
             )),
         }
     }
@@ -546,6 +566,54 @@ impl Source<'_> {
             .map(|a| self.check(a, what, acl_entry))
             .collect()
     }
+}
+
+/// Items per APL record: NSD 4.6 refuses a zone with more (`too many
+/// rdata elements`), so no zone we write has more.
+pub const APL_ITEMS_MAX: usize = 64;
+
+/// Why a limit's maximum is what it is, when a server sets it.
+fn why_max(what: &str) -> Option<&'static str> {
+    match what {
+        "limits.apl_items_per_rr" => {
+            Some("NSD refuses a zone with an APL record of more than 64 items")
+        }
+        "limits.a_per_name" | "limits.aaaa_per_name" | "limits.answer_octets" => {
+            Some("the records of one name must fit one DNS message over TCP")
+        }
+        _ => None,
+    }
+}
+
+/// `ns_addresses`: each name server's addresses (single addresses of
+/// either family).
+fn ns_addresses(
+    raw: &std::collections::BTreeMap<String, Vec<S>>,
+    src: &Source,
+) -> Result<std::collections::BTreeMap<String, Vec<std::net::IpAddr>>, InputError> {
+    let mut out = std::collections::BTreeMap::new();
+    for (name, addrs) in raw {
+        let name = check_absolute(name).map_err(|m| {
+            InputError::file(
+                src.path,
+                format!(
+                    "ns_addresses: {m}: {}",
+                    crate::error::quote(name.as_bytes())
+                ),
+            )
+        })?;
+        let mut list = Vec::new();
+        for a in addrs {
+            list.push(src.check(a, "ns_addresses", |t| {
+                t.parse::<std::net::IpAddr>()
+                    .map_err(|_| "not an address (one IPv4 or IPv6 address)")
+            })?);
+        }
+        list.sort();
+        list.dedup();
+        out.insert(name, list);
+    }
+    Ok(out)
 }
 
 fn soa(raw: &RawSoa, ns: &[String], src: &Source) -> Result<Soa, InputError> {
@@ -575,7 +643,13 @@ fn limits(l: &RawLimits, src: &Source) -> Result<Limits, InputError> {
             2000,
         )?,
         expand_max: l.expand_max.unwrap_or(d.expand_max).max(1),
-        apl_items_per_rr: src.positive(&l.apl_items_per_rr, "limits.apl_items_per_rr", 64, 4096)?,
+        max_chunks: src.positive(&l.max_chunks, "limits.max_chunks", d.max_chunks, 100_000)?,
+        apl_items_per_rr: src.positive(
+            &l.apl_items_per_rr,
+            "limits.apl_items_per_rr",
+            APL_ITEMS_MAX,
+            APL_ITEMS_MAX,
+        )?,
         rrs_per_name: src.positive(&l.rrs_per_name, "limits.rrs_per_name", 100, 65535)?,
         answer_octets: src.positive(&l.answer_octets, "limits.answer_octets", 64000, 64000)?,
         txt_rr_octets: src.positive(&l.txt_rr_octets, "limits.txt_rr_octets", 4096, 65535)?,
@@ -766,6 +840,20 @@ mod tests {
         assert_eq!(c.server.notify[1].port, Some(5353));
         assert_eq!(c.server.tsig_algorithm, "hmac-sha256");
         assert_eq!(c.server.reload, ["rndc", "reload", "{zone}"]);
+    }
+
+    #[test]
+    fn apl_items_stay_within_what_nsd_takes() {
+        assert_eq!(ZoneConfig::default().limits.apl_items_per_rr, 64);
+        let ok = parse("[limits]\napl_items_per_rr = 64\n", "z.toml").unwrap();
+        assert_eq!(ok.limits.apl_items_per_rr, 64);
+        let e = parse("[limits]\napl_items_per_rr = 65\n", "z.toml")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("z.toml:2: limits.apl_items_per_rr: must be 1..64 (NSD refuses"),
+            "{e}"
+        );
     }
 
     #[test]

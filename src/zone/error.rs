@@ -32,6 +32,14 @@ pub enum Error {
     /// A list whose DNSBL form would exceed `limits.dnsbl_max_names`.
     #[error("{list}: {source}")]
     TooManyNames { list: String, source: TooManyNames },
+    /// A name server inside the zone without addresses: BIND refuses such
+    /// a zone.
+    #[error(
+        "zone {zone}: its name server {ns} is inside the zone and has no address: \
+         give its addresses in the zone configuration, \
+         ns_addresses = {{ \"{ns}.\" = [\"ADDRESS\"] }} (BIND refuses the zone without them)"
+    )]
+    NoNsAddress { zone: String, ns: String },
     /// A zone file path that cannot be quoted in a server fragment.
     #[error(
         "{}: a zone file path for the server fragments may not hold '\"', '\\' or line breaks",

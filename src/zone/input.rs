@@ -2,11 +2,12 @@
 //! provenance records of a compiled profile.
 
 use super::config::ZoneConfig;
-use super::name::check_list_domain;
+use super::name::{check_list_domain, fits_under};
 use crate::error::InputError;
 use crate::files::input;
 use crate::net::{parse_entry, Entry};
-use crate::set::{IntervalSet, IpSet, Loader, SetBuilder};
+use crate::net::{Addr, Range};
+use crate::set::{FamilyBuilder, IntervalSet, IpSet, Loader, SetBuilder};
 use std::collections::BTreeMap;
 
 /// Reads plain address lists (one address, CIDR or range per line; `-` is
@@ -32,11 +33,17 @@ pub fn read_ips(paths: &[String]) -> Result<IpSet, InputError> {
 pub struct Mixed {
     pub ips: IpSet,
     pub domains: Vec<String>,
+    /// Valid domains that do not fit under the origin (left out).
+    pub too_long: Vec<String>,
 }
 
-pub fn read_mixed(paths: &[String], origin: &str) -> Result<Mixed, InputError> {
+/// Reads policy lists for the zone at `origin` (whose owners are `NAME`
+/// and, with `wildcard`, `*.NAME`); a bad line is an error, a name too long
+/// for this zone is left out and noted in [`Mixed::too_long`].
+pub fn read_mixed(paths: &[String], origin: &str, wildcard: bool) -> Result<Mixed, InputError> {
     let mut b = SetBuilder::default();
     let mut domains = Vec::new();
+    let mut too_long = Vec::new();
     for p in paths {
         let inp = input::open(p).map_err(|e| InputError::io(p, &e))?;
         let name = inp.name.clone();
@@ -54,8 +61,9 @@ pub fn read_mixed(paths: &[String], origin: &str) -> Result<Mixed, InputError> {
             }
             match parse_entry(text) {
                 Ok(e) => b.push(e),
-                Err(_) => match check_list_domain(text, origin) {
-                    Ok(d) => domains.push(d),
+                Err(_) => match check_list_domain(text) {
+                    Ok(d) if fits_under(&d, origin, wildcard) => domains.push(d),
+                    Ok(d) => too_long.push(d),
                     Err(reason) => return Err(InputError::text(name, n, reason, line)),
                 },
             }
@@ -63,9 +71,12 @@ pub fn read_mixed(paths: &[String], origin: &str) -> Result<Mixed, InputError> {
     }
     domains.sort_unstable();
     domains.dedup();
+    too_long.sort_unstable();
+    too_long.dedup();
     Ok(Mixed {
         ips: b.build(),
         domains,
+        too_long,
     })
 }
 
@@ -134,7 +145,7 @@ impl Provenance {
                 .or_default()
                 .push((e, class));
         } else {
-            let d = check_list_domain(entry, "").map_err(|reason| (reason, entry.to_vec()))?;
+            let d = check_list_domain(entry).map_err(|reason| (reason, entry.to_vec()))?;
             let rank = |c: usize| if c == 0 { usize::MAX } else { c };
             let slot = self.domains.entry(d).or_insert(class);
             if rank(class) < rank(*slot) {
@@ -151,33 +162,156 @@ pub type Regions = (
     Vec<(usize, IntervalSet<u128>)>,
 );
 
-/// Splits `block` into the regions of each class: the addresses of a
-/// category's entries, first category first, and the rest in the default
-/// class 0. Only non-empty regions, in class order.
+/// Splits `block` into the regions of each class: every address takes the
+/// class of the most specific entry (the longest prefix, the narrowest
+/// range) of the rows that hold it; an entry of several rows takes their
+/// first category; what no categorised entry is the most specific for
+/// takes the default class 0. Only non-empty regions, in class order.
 pub fn regions(block: &IpSet, rows: &[(Entry, usize)], classes: usize) -> Regions {
-    let mut per: Vec<SetBuilder> = (0..classes).map(|_| SetBuilder::default()).collect();
-    for (e, c) in rows {
-        if *c > 0 && *c < classes {
-            per[*c].push(*e);
+    let (mut e4, mut e6) = (Vec::new(), Vec::new());
+    for &(e, c) in rows {
+        let c = if c < classes { c } else { 0 };
+        match e {
+            Entry::V4(r) => e4.push((r, c)),
+            Entry::V6(r) => e6.push((r, c)),
         }
     }
-    let mut left = block.clone();
-    let (mut r4, mut r6) = (Vec::new(), Vec::new());
+    (
+        family_regions(&block.v4, e4, classes),
+        family_regions(&block.v6, e6, classes),
+    )
+}
+
+/// [`regions`] for one family.
+fn family_regions<A: Addr>(
+    block: &IntervalSet<A>,
+    mut entries: Vec<(Range<A>, usize)>,
+    classes: usize,
+) -> Vec<(usize, IntervalSet<A>)> {
+    if block.is_empty() {
+        return Vec::new();
+    }
+    // Narrowest first; one entry's rows together, its first category first
+    // (class 0, no category, last).
+    let rank = |c: usize| if c == 0 { usize::MAX } else { c };
+    entries.sort_unstable_by_key(|&(r, c)| (r.len_u128(), r.start, rank(c)));
+    entries.dedup_by_key(|(r, _)| *r);
+    // Each entry claims what no narrower entry claimed. `claimed` holds
+    // disjoint, coalesced ranges by start, so each is taken out at most once
+    // when a wider entry swallows it.
+    let mut claimed: BTreeMap<A, A> = BTreeMap::new();
+    let mut per: Vec<FamilyBuilder<A>> = (0..classes).map(|_| FamilyBuilder::default()).collect();
+    for (r, c) in entries {
+        let mut near: Vec<(A, A)> = Vec::new();
+        if let Some((&s, &e)) = claimed.range(..r.start).next_back() {
+            if e >= r.start || e.checked_inc() == Some(r.start) {
+                near.push((s, e));
+            }
+        }
+        near.extend(
+            claimed
+                .range(r.start..)
+                .take_while(|(&s, _)| s <= r.end || r.end.checked_inc() == Some(s))
+                .map(|(&s, &e)| (s, e)),
+        );
+        if c > 0 {
+            // the gaps of r between the claimed ranges
+            let mut from = Some(r.start);
+            for &(s, e) in &near {
+                let Some(f) = from else { break };
+                if s > f {
+                    let last = s.checked_dec().unwrap_or(s).min(r.end);
+                    per[c].push(Range::new(f, last));
+                }
+                if e >= f {
+                    from = e.checked_inc();
+                }
+            }
+            if let Some(f) = from.filter(|&f| f <= r.end) {
+                per[c].push(Range::new(f, r.end));
+            }
+        }
+        let start = near.first().map_or(r.start, |n| n.0.min(r.start));
+        let end = near.last().map_or(r.end, |n| n.1.max(r.end));
+        for (s, _) in near {
+            claimed.remove(&s);
+        }
+        claimed.insert(start, end);
+    }
+    let mut categorised = IntervalSet::new();
+    let mut out = Vec::new();
     for (c, b) in per.into_iter().enumerate().skip(1) {
-        let s = b.build().intersection(&left);
-        left = left.difference(&s);
-        if !s.v4.is_empty() {
-            r4.push((c, s.v4));
-        }
-        if !s.v6.is_empty() {
-            r6.push((c, s.v6));
+        let s = b.build().intersection(block);
+        if !s.is_empty() {
+            categorised = categorised.union(&s);
+            out.push((c, s));
         }
     }
-    if !left.v4.is_empty() {
-        r4.insert(0, (0, left.v4));
+    let left = block.difference(&categorised);
+    if !left.is_empty() {
+        out.insert(0, (0, left));
     }
-    if !left.v6.is_empty() {
-        r6.insert(0, (0, left.v6));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn e(s: &str) -> Entry {
+        parse_entry(s.as_bytes()).unwrap()
     }
-    (r4, r6)
+
+    fn text(set: &IntervalSet<u32>) -> Vec<String> {
+        set.ranges()
+            .iter()
+            .map(|r| {
+                let a = |x: u32| std::net::Ipv4Addr::from(x).to_string();
+                format!("{}-{}", a(r.start), a(r.end))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_longest_prefix_gives_the_class() {
+        let block = IpSet::from_entries([e("10.0.0.0/8"), e("192.0.2.0/24")]);
+        let rows = [
+            (e("10.1.2.3"), 1),
+            (e("10.0.0.0/8"), 1),
+            (e("10.1.0.0/16"), 2),
+            (e("10.1.2.4"), 0),
+            // one entry, two rows: its first category
+            (e("192.0.2.0/25"), 2),
+            (e("192.0.2.0/25"), 1),
+        ];
+        let (r4, r6) = regions(&block, &rows, 3);
+        assert!(r6.is_empty());
+        let got: Vec<(usize, Vec<String>)> = r4.iter().map(|(c, s)| (*c, text(s))).collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    0,
+                    vec!["10.1.2.4-10.1.2.4".into(), "192.0.2.128-192.0.2.255".into()]
+                ),
+                (
+                    1,
+                    vec![
+                        "10.0.0.0-10.0.255.255".into(),
+                        "10.1.2.3-10.1.2.3".into(),
+                        "10.2.0.0-10.255.255.255".into(),
+                        "192.0.2.0-192.0.2.127".into()
+                    ]
+                ),
+                (
+                    2,
+                    vec!["10.1.0.0-10.1.2.2".into(), "10.1.2.5-10.1.255.255".into()]
+                ),
+            ]
+        );
+        // the order of the rows does not matter
+        let mut rev = rows.to_vec();
+        rev.reverse();
+        assert_eq!(regions(&block, &rev, 3), (r4, r6));
+    }
 }

@@ -22,8 +22,9 @@ use crate::set::{IntervalSet, IpSet};
 pub struct HostStats {
     pub chunks: usize,
     pub addresses: u64,
-    /// Prefixes wider than `expand_max` addresses: not in the A/AAAA names
-    /// (they are in the APL, TXT and DNSBL forms).
+    /// Prefixes not expanded (wider than `expand_max` addresses and past
+    /// the chunk budget): not in the A/AAAA names (they are in the APL, TXT
+    /// and DNSBL forms).
     pub omitted_prefixes: u64,
     pub omitted_addresses: u128,
 }
@@ -46,23 +47,60 @@ pub fn multihost<A: Addr>(
     per_name: usize,
     expand_max: u64,
 ) -> HostStats {
+    multihost_within(out, base, set, per_name, expand_max, 0)
+}
+
+/// Addresses in a prefix of `len` bits, saturating for the whole space.
+fn prefix_size<A: Addr>(len: u32) -> u128 {
+    match A::BITS - len {
+        128 => u128::MAX,
+        bits => 1u128 << bits,
+    }
+}
+
+/// [`multihost`], and then wider prefixes too, narrowest first (then by
+/// address), while the list stays within `max_chunks` names; what is still
+/// left out is counted.
+pub fn multihost_within<A: Addr>(
+    out: &mut Vec<u8>,
+    base: &str,
+    set: &IntervalSet<A>,
+    per_name: usize,
+    expand_max: u64,
+    max_chunks: usize,
+) -> HostStats {
     let rtype = if A::BITS == 32 { "A" } else { "AAAA" };
     let mut st = HostStats::default();
-    let mut hosts: Vec<A> = Vec::new();
-    for p in set.cidrs() {
-        let size = 1u128 << (A::BITS - p.len).min(127);
-        let size = if A::BITS - p.len == 128 {
-            u128::MAX
+    let prefixes: Vec<_> = set.cidrs().collect();
+    let mut expand = vec![false; prefixes.len()];
+    let mut total: u128 = 0;
+    let mut wider = Vec::new();
+    for (i, p) in prefixes.iter().enumerate() {
+        let size = prefix_size::<A>(p.len);
+        if size <= expand_max as u128 {
+            expand[i] = true;
+            total += size;
         } else {
-            size
-        };
-        if size > expand_max as u128 {
+            wider.push(i);
+        }
+    }
+    // The budget takes the narrowest first: the most prefixes for it.
+    let budget = (per_name as u128).saturating_mul(max_chunks as u128);
+    wider.sort_by_key(|&i| (std::cmp::Reverse(prefixes[i].len), prefixes[i].addr));
+    for i in wider {
+        let size = prefix_size::<A>(prefixes[i].len);
+        if total.saturating_add(size) <= budget {
+            expand[i] = true;
+            total += size;
+        } else {
             st.omitted_prefixes += 1;
             st.omitted_addresses = st.omitted_addresses.saturating_add(size);
-            continue;
         }
+    }
+    let mut hosts: Vec<A> = Vec::with_capacity(total.min(1 << 24) as usize);
+    for (p, _) in prefixes.iter().zip(&expand).filter(|(_, &e)| e) {
         let mut a = p.addr;
-        for _ in 0..size {
+        for _ in 0..prefix_size::<A>(p.len) {
             hosts.push(a);
             a = match a.checked_inc() {
                 Some(n) => n,
@@ -359,6 +397,40 @@ mod tests {
              blk1\tA\t198.51.100.0\nblk1\tA\t198.51.100.1\nblk1\tA\t198.51.100.2\n\
              blk2\tA\t198.51.100.3\n"
         );
+    }
+
+    #[test]
+    fn wider_prefixes_fill_the_chunk_budget_narrowest_first() {
+        let s = ipset(&[
+            "192.0.2.1",
+            "198.51.100.0/30",
+            "198.51.100.64/26",
+            "203.0.113.0/28",
+            "10.0.0.0/8",
+        ]);
+        // 2 names of 20: 1 + 4 always, then the /28 (16) fits, the /26 not
+        let mut out = Vec::new();
+        let st = multihost_within(&mut out, "blk", &s.v4, 20, 4, 2);
+        assert_eq!((st.addresses, st.chunks, st.omitted_prefixes), (21, 2, 2));
+        assert_eq!(st.omitted_addresses, 64 + (1 << 24));
+        let text = String::from_utf8(out).unwrap();
+        assert!(
+            text.starts_with("blk\tTXT\t\"chunks=2 omitted=2\"\n"),
+            "{text}"
+        );
+        assert!(text.ends_with("blk1\tA\t203.0.113.15\n"), "{text}");
+        // a budget of 5 names takes the /26 too, in address order
+        let mut out = Vec::new();
+        let st = multihost_within(&mut out, "blk", &s.v4, 20, 4, 5);
+        assert_eq!((st.addresses, st.omitted_prefixes), (85, 1));
+        let text = String::from_utf8(out).unwrap();
+        let a: Vec<&str> = text
+            .lines()
+            .skip(1)
+            .map(|l| l.rsplit('\t').next().unwrap())
+            .collect();
+        assert_eq!(a[..3], ["192.0.2.1", "198.51.100.0", "198.51.100.1"]);
+        assert_eq!(a[5], "198.51.100.64");
     }
 
     #[test]

@@ -62,7 +62,29 @@ pub fn header(origin: &str, cfg: &ZoneConfig, serial: u32) -> Vec<u8> {
     for ns in &cfg.ns {
         o.push_str(&format!("@\tNS\t{ns}.\n"));
     }
+    for (ns, addrs) in in_zone_ns(origin, cfg) {
+        for a in addrs {
+            let t = if a.is_ipv4() { "A" } else { "AAAA" };
+            o.push_str(&format!("{ns}.\t{t}\t{a}\n"));
+        }
+    }
     o.into_bytes()
+}
+
+/// The name servers whose names are in the zone at `origin`, with their
+/// addresses from `ns_addresses` (empty when none are given).
+pub fn in_zone_ns<'a>(
+    origin: &str,
+    cfg: &'a ZoneConfig,
+) -> impl Iterator<Item = (&'a str, &'a [std::net::IpAddr])> {
+    let origin = origin.to_string();
+    cfg.ns
+        .iter()
+        .filter(move |ns| crate::net::domain::is_under(ns, &origin))
+        .map(|ns| {
+            let addrs = cfg.ns_addresses.get(ns).map_or(&[][..], Vec::as_slice);
+            (ns.as_str(), addrs)
+        })
 }
 
 /// The rbldnsd dataset header (the zone name is given on rbldnsd's
@@ -132,10 +154,11 @@ pub fn list_body(
     let l = &cfg.limits;
     match f {
         Format::A | Format::Aaaa => {
+            let (e, c) = (l.expand_max, l.max_chunks);
             let st = if f == Format::A {
-                lists::multihost(out, base, &d.block.v4, l.a_per_name, l.expand_max)
+                lists::multihost_within(out, base, &d.block.v4, l.a_per_name, e, c)
             } else {
-                lists::multihost(out, base, &d.block.v6, l.aaaa_per_name, l.expand_max)
+                lists::multihost_within(out, base, &d.block.v6, l.aaaa_per_name, e, c)
             };
             if st.omitted_prefixes > 0 {
                 skipped.push(Skipped::WidePrefixes {
@@ -143,7 +166,7 @@ pub fn list_body(
                     format: f,
                     prefixes: st.omitted_prefixes,
                     addresses: st.omitted_addresses,
-                    expand_max: l.expand_max,
+                    max_chunks: l.max_chunks,
                 });
             }
         }
@@ -199,6 +222,8 @@ pub struct PolicyData {
     pub allow_ips: IpSet,
     /// Addresses for rpz-client-ip triggers.
     pub clients: IpSet,
+    /// Listed or allowed domains too long for the zone: left out.
+    pub too_long: Vec<String>,
 }
 
 impl PolicyData {
@@ -215,13 +240,28 @@ impl PolicyData {
                 (d, c)
             })
             .collect();
+        let mut too_long = listed.too_long;
+        too_long.extend(allowed.too_long);
+        too_long.sort_unstable();
+        too_long.dedup();
         PolicyData {
             domains,
             allow_domains: allowed.domains,
             ips: listed.ips,
             allow_ips: allowed.ips,
+            too_long,
             ..PolicyData::default()
         }
+    }
+
+    /// What the policy zone at `origin` leaves out, if anything.
+    pub fn skipped(&self, origin: &str) -> Option<Skipped> {
+        let first = self.too_long.first()?;
+        Some(Skipped::TooLongNames {
+            zone: origin.to_string(),
+            names: self.too_long.len() as u64,
+            first: first.clone(),
+        })
     }
 }
 

@@ -4,8 +4,9 @@
 //! because a zone file is a language (`$INCLUDE`, `;`, `(`, `@`, line breaks)
 //! and one bad line either fails the whole zone or, worse, adds records.
 //! Only canonical names pass: lower-case LDH labels of 1..63 octets (IDNA
-//! A-labels), no trailing dot, and short enough that the longest owner built
-//! from them (`*.NAME.ORIGIN`) stays within 255 octets on the wire.
+//! A-labels), no trailing dot. A valid name too long for a zone (the owner
+//! `*.NAME.ORIGIN` over 255 octets on the wire) is left out of that zone
+//! and counted: one entry never stops a whole publication.
 
 use crate::net::domain::canonical as canonical_domain;
 pub use crate::net::domain::check_label;
@@ -41,10 +42,11 @@ pub fn check_absolute(text: &str) -> Result<String, NameError> {
     Ok(name)
 }
 
-/// A domain from a list, to be published under `origin` (possibly as
-/// `*.NAME`): it must already be canonical, so that what is published is
-/// exactly what the list says.
-pub fn check_list_domain(text: &[u8], origin: &str) -> Result<String, NameError> {
+/// A domain from a list: it must already be canonical, so that what is
+/// published is exactly what the list says. Whether it fits under a zone's
+/// origin is [`fits_under`]'s question (a name that does not is left out
+/// and counted, not an error).
+pub fn check_list_domain(text: &[u8]) -> Result<String, NameError> {
     let name = canonical_domain(text)?;
     if name.as_bytes() != text {
         return Err("not in canonical form (lower-case A-labels, no trailing dot)");
@@ -54,11 +56,18 @@ pub fn check_list_domain(text: &[u8], origin: &str) -> Result<String, NameError>
     if name.split('.').any(|l| l.starts_with("rpz-")) {
         return Err("label starting with 'rpz-' (reserved in policy zones)");
     }
-    // `*.NAME.ORIGIN`: 2 octets for `*.`, and the root counted once.
-    if wire_len(&name) + 2 + wire_len(origin) - 1 > 255 {
-        return Err("name too long for the zone (with '*.' and the origin over 255 octets)");
-    }
     Ok(name)
+}
+
+/// Why [`fits_under`] refused a name.
+pub const TOO_LONG_FOR_ZONE: &str = "over 255 octets with the origin";
+
+/// Whether the owner `NAME.ORIGIN` (with `wildcard`, also `*.NAME.ORIGIN`)
+/// stays within 255 octets on the wire.
+pub fn fits_under(name: &str, origin: &str, wildcard: bool) -> bool {
+    let star = if wildcard { 2 } else { 0 };
+    // the root is counted once
+    wire_len(name) + star + wire_len(origin) - 1 <= 255
 }
 
 /// A list's name in a zone: one label, with room for the chunk numbers
@@ -96,8 +105,7 @@ mod tests {
 
     #[test]
     fn list_domains_are_canonical_and_fit() {
-        let o = "rpz.example";
-        assert_eq!(check_list_domain(b"bad.example", o).unwrap(), "bad.example");
+        assert_eq!(check_list_domain(b"bad.example").unwrap(), "bad.example");
         for bad in [
             &b"Bad.example"[..],
             b"bad.example.",
@@ -117,22 +125,25 @@ mod tests {
             b"32.3.0.0.127.rpz-client-ip",
             b"1.2.3.4",
         ] {
-            assert!(check_list_domain(bad, o).is_err(), "{:?}", bad);
+            assert!(check_list_domain(bad).is_err(), "{:?}", bad);
         }
         // 64-octet label
         let long = format!("{}.com", "a".repeat(64));
-        assert!(check_list_domain(long.as_bytes(), o).is_err());
+        assert!(check_list_domain(long.as_bytes()).is_err());
         // The limit depends on the origin: *.NAME.ORIGIN within 255 octets.
         let origin = "san.local";
-        let fits = |n: usize| {
+        let name = |n: usize| {
             // three 60-octet labels, one of n - 187 octets, then "com"
             let l = "a".repeat(60);
             let s = format!("{l}.{l}.{l}.{}.com", "b".repeat(n - 187));
             assert_eq!(s.len(), n);
-            check_list_domain(s.as_bytes(), origin).is_ok()
+            check_list_domain(s.as_bytes()).unwrap()
         };
         // wire: n + 2 + 2 + 11 - 1 <= 255  <=>  n <= 241
-        assert!(fits(241));
-        assert!(!fits(242));
+        assert!(fits_under(&name(241), origin, true));
+        assert!(!fits_under(&name(242), origin, true));
+        // without the wildcard two octets more
+        assert!(fits_under(&name(243), origin, false));
+        assert!(!fits_under(&name(244), origin, false));
     }
 }

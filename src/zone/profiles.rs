@@ -229,9 +229,11 @@ fn policy_zone(out: &mut Writer, p: &Profile, out_dir: &Path) -> Result<(), Erro
             vec![]
         }
     };
-    let listed = read_mixed(&existing(layout::DOMAINS), &origin)?;
-    let allowed = read_mixed(&existing(layout::ALLOW_DOMAINS), &origin)?;
+    let wildcard = cfg.rpz.wildcard;
+    let listed = read_mixed(&existing(layout::DOMAINS), &origin, wildcard)?;
+    let allowed = read_mixed(&existing(layout::ALLOW_DOMAINS), &origin, wildcard)?;
     let mut data = PolicyData::from_lists(listed, allowed, &p.prov);
+    out.skipped(data.skipped(&origin));
     data.allow_ips = p.allow.union(&data.allow_ips);
     for (l, set) in &p.lists {
         if cfg.rpz.ip_lists.contains(l) {

@@ -34,12 +34,14 @@ pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
     let mut out = Writer::new(run);
     let origin = run.origin.as_str();
     if s.format == Format::Rpz {
-        let listed = read_mixed(&s.inputs, origin)?;
+        let wildcard = cfg.rpz.wildcard;
+        let listed = read_mixed(&s.inputs, origin, wildcard)?;
         if let Some(held) = hold_empty(s, listed.ips.is_empty() && listed.domains.is_empty()) {
             return Ok(held);
         }
-        let allowed = read_mixed(&s.plan.allow, origin)?;
+        let allowed = read_mixed(&s.plan.allow, origin, wildcard)?;
         let mut p = PolicyData::from_lists(listed, allowed, &prov);
+        out.skipped(p.skipped(origin));
         p.ip_rows = rows;
         p.clients = read_ips(&s.plan.client_ip)?;
         out.zone(s.output, origin, &[&rpz_body(&p, cfg)])?;

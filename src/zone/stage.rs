@@ -139,18 +139,27 @@ pub struct Fragment {
 /// Entries a zone does not carry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Skipped {
-    /// Prefixes wider than `limits.expand_max` addresses, left out of the
-    /// A or AAAA names (`format`); the APL, TXT and DNSBL forms carry them.
+    /// Prefixes left out of the A or AAAA names (`format`): expanding them
+    /// would take the list past `limits.max_chunks` names; the APL, TXT and
+    /// DNSBL forms carry them.
     WidePrefixes {
         list: String,
         format: Format,
         prefixes: u64,
         addresses: u128,
-        expand_max: u64,
+        max_chunks: usize,
     },
     /// One list published as A or AAAA has entries of the other family,
     /// which `format` would carry.
     OtherFamily { list: String, format: Format },
+    /// Domains of a policy zone that are valid names but too long for its
+    /// origin (the owner `*.NAME.ORIGIN` over 255 octets); `first` is the
+    /// first of them in order.
+    TooLongNames {
+        zone: String,
+        names: u64,
+        first: String,
+    },
 }
 
 impl fmt::Display for Skipped {
@@ -161,11 +170,14 @@ impl fmt::Display for Skipped {
                 format,
                 prefixes,
                 addresses,
-                expand_max,
+                max_chunks,
             } => write!(
                 f,
-                "{list}: {prefixes} prefixes ({addresses} addresses) wider than {expand_max} \
-                 addresses are not in the {} names (they are in the APL, TXT and DNSBL forms)",
+                "{list}: {prefixes} {} ({}) left out of the {} names: expanded they would \
+                 pass limits.max_chunks ({max_chunks} names); the APL, TXT and DNSBL forms \
+                 carry them",
+                if *prefixes == 1 { "prefix" } else { "prefixes" },
+                addresses_text(*format, *addresses),
                 format.name().to_ascii_uppercase()
             ),
             Skipped::OtherFamily { list, format } => {
@@ -180,7 +192,29 @@ impl fmt::Display for Skipped {
                     "{list}: {family} entries are not in this zone (use --format {format})"
                 )
             }
+            Skipped::TooLongNames { zone, names, first } => write!(
+                f,
+                "{zone}: {names} {} left out: too long for this zone ({}), first {}",
+                if *names == 1 { "domain" } else { "domains" },
+                super::name::TOO_LONG_FOR_ZONE,
+                crate::error::quote(first.as_bytes())
+            ),
         }
+    }
+}
+
+/// A number of addresses for people: thousands separators, IPv6 space
+/// beyond 2^64 in /64s.
+fn addresses_text(format: Format, n: u128) -> String {
+    use crate::set::count::thousands;
+    let family = if format == Format::Aaaa {
+        "IPv6"
+    } else {
+        "IPv4"
+    };
+    match u64::try_from(n) {
+        Ok(n) => format!("{} {family} addresses", thousands(n)),
+        Err(_) => format!("{} IPv6 /64s", thousands((n >> 64) as u64)),
     }
 }
 
@@ -355,6 +389,16 @@ impl<'a> Writer<'a> {
     /// (`None`: standard output, where no serial is read back).
     pub fn zone(&mut self, path: Option<&str>, origin: &str, body: &[&[u8]]) -> Result<(), Error> {
         let cfg = self.run.cfg;
+        let mut glue = 0;
+        for (ns, addrs) in super::in_zone_ns(origin, cfg) {
+            if addrs.is_empty() {
+                return Err(Error::NoNsAddress {
+                    zone: origin.to_string(),
+                    ns: ns.to_string(),
+                });
+            }
+            glue += addrs.len() as u64;
+        }
         let head = |serial| header(origin, cfg, serial);
         let published = match path {
             Some(path) => zonefile::publish(path, head, body, cfg.serial_style, self.run.now)?,
@@ -363,7 +407,7 @@ impl<'a> Writer<'a> {
                 to_stdout(serial, &head(serial), body)?
             }
         };
-        let records = 1 + cfg.ns.len() as u64 + body.iter().map(|b| lines(b)).sum::<u64>();
+        let records = 1 + cfg.ns.len() as u64 + glue + body.iter().map(|b| lines(b)).sum::<u64>();
         self.note(published, path.is_some(), Some(origin), Some(records));
         Ok(())
     }
@@ -549,7 +593,7 @@ mod tests {
                     format: Format::A,
                     prefixes: 1,
                     addresses: 1 << 24,
-                    expand_max: 16
+                    max_chunks: 100
                 }
             ]
         );
