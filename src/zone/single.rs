@@ -6,6 +6,7 @@ use super::stage::{Run, Skipped, Writer, ZonePlan, ZoneReport};
 use super::{list_body, rbldnsd_bodies, rpz_body, v6_dataset_path, Error, Format};
 use super::{ListData, PolicyData};
 use crate::net::Entry;
+use crate::set::IpSet;
 
 /// Why rbldnsd needs `-o`.
 pub(super) const RBLDNSD_NEEDS_FILE: &str =
@@ -23,6 +24,18 @@ pub(super) struct Single<'a> {
     pub output: Option<&'a str>,
 }
 
+/// Refuses a list that blocks a whole address family (`tl-fw` refuses to
+/// load one too; a zone must not carry it to every firewall that pulls it).
+fn world(list: &str, block: &IpSet) -> Result<(), Error> {
+    match block.whole_family() {
+        Some(family) => Err(Error::WholeFamily {
+            list: list.to_string(),
+            family,
+        }),
+        None => Ok(()),
+    }
+}
+
 /// Builds and publishes the zone (or datasets) of one list.
 pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
     let cfg = run.cfg;
@@ -36,6 +49,7 @@ pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
     if s.format == Format::Rpz {
         let listed = read_mixed(&s.inputs, origin)?;
         let allowed = read_mixed(&s.plan.allow, origin)?;
+        world(origin, &listed.ips.difference(&allowed.ips))?;
         let mut p = PolicyData::from_lists(listed, allowed, &prov);
         p.ip_rows = rows;
         p.clients = read_ips(&s.plan.client_ip)?;
@@ -44,6 +58,7 @@ pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
     }
     let allow = read_ips(&s.plan.allow)?;
     let block = read_ips(&s.inputs)?.difference(&allow);
+    world(&s.name, &block)?;
     let d = ListData {
         name: &s.name,
         block: &block,
