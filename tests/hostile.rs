@@ -96,6 +96,19 @@ impl Sandbox {
     /// Runs `tool args` in `work` and checks what every run must do;
     /// returns the exit code and standard error.
     fn run(&self, tool: &str, args: &[&str], stdin: Stdin) -> (i32, String) {
+        let (code, err, _) = self.run_with(tool, args, stdin, true);
+        (code, err)
+    }
+
+    /// [`Sandbox::run`], the output checked against [`NEVER`] or not, and
+    /// returned.
+    fn run_with(
+        &self,
+        tool: &str,
+        args: &[&str],
+        stdin: Stdin,
+        check: bool,
+    ) -> (i32, String, String) {
         let before = self.files();
         let what = format!("{tool} {}", args.join(" "));
         let mut child = Command::new(bin_path(tool))
@@ -168,12 +181,14 @@ impl Sandbox {
                 "{what}: wrote {} outside its directory",
                 p.display()
             );
-            if p.is_file() {
+            if p.is_file() && check {
                 never(&what, &p.display().to_string(), &std::fs::read(p).unwrap());
             }
         }
-        never(&what, "stdout", &stdout);
-        (code, stderr)
+        if check {
+            never(&what, "stdout", &stdout);
+        }
+        (code, stderr, String::from_utf8_lossy(&stdout).into_owned())
     }
 
     /// Builds the gzip bomb (once) and returns its name.
@@ -364,9 +379,21 @@ fn firewall_scripts_take_no_injected_command() {
             for option in ["--name", "--log-prefix"] {
                 let mut a = vec!["render", "-t", t, option, name];
                 a.extend(lists);
-                let (code, err) = s.run("tl-fw", &a, Stdin::Empty);
-                if name != "x" {
+                // Refused, or taken as quoted text that ends no string
+                // (the run's output is checked for the injected commands).
+                let (code, err, out) = s.run_with("tl-fw", &a, Stdin::Empty, false);
+                let quoted = option == "--log-prefix" && !name.contains(['"', '\\', '`', '$']);
+                if name != "x" && !quoted {
                     assert_eq!(code, 2, "{t} {option} {name:?}: refused\n{err}");
+                }
+                let inside = out.matches(&format!("\"{name}\"")).count()
+                    + out.matches(&format!("'{name}'")).count();
+                if name != "x" {
+                    assert_eq!(
+                        out.matches(name).count(),
+                        inside,
+                        "{t} {option} {name:?}: written unquoted\n{out}"
+                    );
                 }
             }
         }
