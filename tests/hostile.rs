@@ -466,7 +466,7 @@ fn no_tool_publishes_the_world_or_the_nameserver() {
             Stdin::Empty,
         );
         assert_eq!(code, 2, "{list}: {err}");
-        for f in ["a", "aaaa", "apl", "txt", "dnsbl", "rpz"] {
+        for f in ["a", "aaaa", "apl", "txt", "dnsbl", "rpz", "rbldnsd"] {
             let (code, err) = s.run(
                 "tl-zone",
                 &["--origin", "x.example", "-f", f, list, "-o", "z.zone"],
@@ -474,20 +474,6 @@ fn no_tool_publishes_the_world_or_the_nameserver() {
             );
             assert_eq!(code, 2, "{list} as {f}: {err}");
         }
-        let (code, err) = s.run(
-            "tl-zone",
-            &[
-                "--origin",
-                "x.example",
-                "-f",
-                "rbldnsd",
-                list,
-                "-o",
-                "bl.rbl",
-            ],
-            Stdin::Empty,
-        );
-        assert_eq!(code, 2, "{list} as rbldnsd: {err}");
     }
     let (code, err) = s.run(
         "tl-fw",
