@@ -138,4 +138,4 @@ for t in $targets; do
   grep -E '^stat::number_of_executed_units|^Done|SUMMARY|panicked' "logs/$t.log" | sed "s/^/  $t: /" || true
   [ $status -eq 0 ] || echo "  $t: FOUND A CRASH (exit $status): see fuzz/artifacts/$t/ and fuzz/logs/$t.log"
 done
-ls artifacts/*/ 2>/dev/null | grep -q . && exit 1 || exit 0
+if find artifacts -type f | grep -q .; then exit 1; fi
