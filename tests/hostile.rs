@@ -17,7 +17,7 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// The long line streamed to standard input.
 const LONG_LINE: u64 = 1 << 30;
 /// The gzip bomb's size once decompressed.
-const BOMB: u64 = 1 << 30;
+const BOMB: u64 = 1 << 28;
 
 /// What a tool reads on standard input.
 enum Stdin {
