@@ -7,7 +7,7 @@
 
 use super::Error;
 use crate::error::InputError;
-use crate::net::{Entry, Range};
+use crate::net::Entry;
 use crate::profile::layout;
 use crate::set::{IpSet, Loader, SetBuilder};
 use std::path::Path;
@@ -122,15 +122,11 @@ impl Lists {
     pub fn check(&self, nameservers: &[Entry]) -> Result<(), Error> {
         for list in [List::BlockIn, List::BlockOut] {
             let set = self.get(list);
-            let whole = |family| Error::WholeFamily {
-                list: list.name().to_string(),
-                family,
-            };
-            if set.v4.contains_range(Range::new(0, u32::MAX)) {
-                return Err(whole("IPv4 (0.0.0.0/0)"));
-            }
-            if set.v6.contains_range(Range::new(0, u128::MAX)) {
-                return Err(whole("IPv6 (::/0)"));
+            if let Some(family) = set.whole_family() {
+                return Err(Error::WholeFamily {
+                    list: list.name().to_string(),
+                    family,
+                });
             }
             let blocked = nameservers.iter().find(|ns| {
                 !set.difference(&self.allow)

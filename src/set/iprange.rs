@@ -16,7 +16,8 @@ use std::io::{self, BufRead, Read, Write};
 pub struct IprangeSyntax {
     /// Clear host bits of CIDRs (off with `--dont-fix-network`).
     pub fix_network: bool,
-    /// Prefix length of addresses given without one (`-p`).
+    /// Prefix length of addresses given without one (`-p`): 0..=32, as
+    /// `-p` takes (an IPv4 mask is made of it, also when reading IPv6).
     pub default_prefix: u32,
 }
 

@@ -215,4 +215,16 @@ impl IpSet {
             Entry::V6(r) => self.v6.contains_range(*r),
         }
     }
+
+    /// The family the set holds all of, as messages name it: a block list
+    /// that does must never be published.
+    pub fn whole_family(&self) -> Option<&'static str> {
+        if self.v4.contains_range(Range::new(0, u32::MAX)) {
+            Some("IPv4 (0.0.0.0/0)")
+        } else if self.v6.contains_range(Range::new(0, u128::MAX)) {
+            Some("IPv6 (::/0)")
+        } else {
+            None
+        }
+    }
 }

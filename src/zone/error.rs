@@ -29,6 +29,11 @@ pub enum Error {
     /// options.
     #[error("{0}")]
     Plan(String),
+    /// A block list that covers a whole address family: never published.
+    #[error(
+        "{list}: refused: the list blocks all of {family} (a list must never block the world)"
+    )]
+    WholeFamily { list: String, family: &'static str },
     /// A list whose DNSBL form would exceed `limits.dnsbl_max_names`.
     #[error("{list}: {source}")]
     TooManyNames { list: String, source: TooManyNames },

@@ -6,6 +6,7 @@ use super::stage::{hold_empty, Run, Skipped, Writer, ZonePlan, ZoneReport};
 use super::{list_body, rbldnsd_bodies, rpz_body, v6_dataset_path, Error, Format};
 use super::{ListData, PolicyData};
 use crate::net::Entry;
+use crate::set::IpSet;
 
 /// Why rbldnsd needs `-o`.
 pub(super) const RBLDNSD_NEEDS_FILE: &str =
@@ -21,6 +22,18 @@ pub(super) struct Single<'a> {
     pub inputs: Vec<String>,
     /// `None` for standard output (never for rbldnsd).
     pub output: Option<&'a str>,
+}
+
+/// Refuses a list that blocks a whole address family (`tl-fw` refuses to
+/// load one too; a zone must not carry it to every firewall that pulls it).
+fn world(list: &str, block: &IpSet) -> Result<(), Error> {
+    match block.whole_family() {
+        Some(family) => Err(Error::WholeFamily {
+            list: list.to_string(),
+            family,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Builds and publishes the zone (or datasets) of one list.
@@ -40,6 +53,7 @@ pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
             return Ok(held);
         }
         let allowed = read_mixed(&s.plan.allow, origin, wildcard)?;
+        world(origin, &listed.ips.difference(&allowed.ips))?;
         let mut p = PolicyData::from_lists(listed, allowed, &prov);
         out.skipped(p.skipped(origin));
         p.ip_rows = rows;
@@ -49,6 +63,7 @@ pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
     }
     let allow = read_ips(&s.plan.allow)?;
     let block = read_ips(&s.inputs)?.difference(&allow);
+    world(&s.name, &block)?;
     if let Some(held) = hold_empty(s, block.is_empty()) {
         return Ok(held);
     }

@@ -211,10 +211,7 @@ impl TcpResolver {
             let mut msg = vec![0u8; u16::from_be_bytes(len) as usize];
             conn.read_exact(&mut msg)
                 .map_err(|e| self.io_error("receive", e))?;
-            let m = Message::from_vec(&msg).map_err(|e| Error::Server {
-                server: self.server,
-                reason: format!("undecodable answer: {e}"),
-            })?;
+            let m = decode_message(self.server, &msg)?;
             let Some((i, verifier)) = pending.remove(&m.id) else {
                 return Err(Error::Server {
                     server: self.server,
@@ -244,66 +241,80 @@ impl TcpResolver {
                 }
                 None => m,
             };
-            answers[i] = Some(self.answer(q, &m)?);
+            answers[i] = Some(check_answer(self.server, q, &m)?);
             received += 1;
         }
         Ok(answers.into_iter().map(|a| a.unwrap_or_default()).collect())
     }
+}
 
-    /// Checks one answer against its question and keeps its records.
-    fn answer(&self, q: &Question, m: &Message) -> Result<Answer, Error> {
-        let bad = |reason: String| Error::Answer {
-            name: q.name.clone(),
-            rtype: q.rtype.name(),
-            reason,
-        };
-        if m.message_type != MessageType::Response {
-            return Err(bad("not a response".into()));
-        }
-        if m.truncation {
-            return Err(bad("truncated answer (TC) over TCP".into()));
-        }
-        let qname = Name::from_ascii(format!("{}.", q.name)).map_err(|e| bad(e.to_string()))?;
-        let rt = q.rtype.record_type();
-        match m.queries.first() {
-            Some(x) if x.name() == &qname && x.query_type() == rt && m.queries.len() == 1 => {}
-            _ => return Err(bad("the answer is for another question".into())),
-        }
-        let nxdomain = match m.response_code {
-            ResponseCode::NoError => false,
-            ResponseCode::NXDomain => true,
-            code => {
-                return Err(Error::Server {
-                    server: self.server,
-                    reason: format!("{} {}: {code}", q.name, q.rtype.name()),
-                })
-            }
-        };
-        let mut records = Vec::with_capacity(m.answers.len());
-        for r in &m.answers {
-            if r.name != qname || r.record_type() != rt {
-                return Err(bad(format!(
-                    "unexpected {} record at {} in the answer",
-                    r.record_type(),
-                    r.name
-                )));
-            }
-            records.push(match &r.data {
-                RData::SOA(s) => Rdata::Soa { serial: s.serial },
-                RData::A(a) => Rdata::A(u32::from(a.0)),
-                RData::AAAA(a) => Rdata::Aaaa(u128::from(a.0)),
-                RData::TXT(t) => Rdata::Txt(t.txt_data.iter().map(|s| s.to_vec()).collect()),
-                RData::Unknown { rdata, .. } if q.rtype == RType::Apl => {
-                    Rdata::Apl(rdata.anything.clone())
-                }
-                other => return Err(bad(format!("unexpected data {other}"))),
-            });
-        }
-        if nxdomain && !records.is_empty() {
-            return Err(bad("NXDOMAIN with records".into()));
-        }
-        Ok(Answer { nxdomain, records })
+fn decode_message(server: SocketAddr, msg: &[u8]) -> Result<Message, Error> {
+    Message::from_vec(msg).map_err(|e| Error::Server {
+        server,
+        reason: format!("undecodable answer: {e}"),
+    })
+}
+
+/// What the pull makes of one unsigned answer's bytes from `server` to
+/// `q`: the entry the fuzz targets drive (`fuzz/`), not an API.
+#[doc(hidden)]
+pub fn decode_answer(server: SocketAddr, q: &Question, msg: &[u8]) -> Result<Answer, Error> {
+    check_answer(server, q, &decode_message(server, msg)?)
+}
+
+/// Checks one answer against its question and keeps its records.
+fn check_answer(server: SocketAddr, q: &Question, m: &Message) -> Result<Answer, Error> {
+    let bad = |reason: String| Error::Answer {
+        name: q.name.clone(),
+        rtype: q.rtype.name(),
+        reason,
+    };
+    if m.message_type != MessageType::Response {
+        return Err(bad("not a response".into()));
     }
+    if m.truncation {
+        return Err(bad("truncated answer (TC) over TCP".into()));
+    }
+    let qname = Name::from_ascii(format!("{}.", q.name)).map_err(|e| bad(e.to_string()))?;
+    let rt = q.rtype.record_type();
+    match m.queries.first() {
+        Some(x) if x.name() == &qname && x.query_type() == rt && m.queries.len() == 1 => {}
+        _ => return Err(bad("the answer is for another question".into())),
+    }
+    let nxdomain = match m.response_code {
+        ResponseCode::NoError => false,
+        ResponseCode::NXDomain => true,
+        code => {
+            return Err(Error::Server {
+                server,
+                reason: format!("{} {}: {code}", q.name, q.rtype.name()),
+            })
+        }
+    };
+    let mut records = Vec::with_capacity(m.answers.len());
+    for r in &m.answers {
+        if r.name != qname || r.record_type() != rt {
+            return Err(bad(format!(
+                "unexpected {} record at {} in the answer",
+                r.record_type(),
+                r.name
+            )));
+        }
+        records.push(match &r.data {
+            RData::SOA(s) => Rdata::Soa { serial: s.serial },
+            RData::A(a) => Rdata::A(u32::from(a.0)),
+            RData::AAAA(a) => Rdata::Aaaa(u128::from(a.0)),
+            RData::TXT(t) => Rdata::Txt(t.txt_data.iter().map(|s| s.to_vec()).collect()),
+            RData::Unknown { rdata, .. } if q.rtype == RType::Apl => {
+                Rdata::Apl(rdata.anything.clone())
+            }
+            other => return Err(bad(format!("unexpected data {other}"))),
+        });
+    }
+    if nxdomain && !records.is_empty() {
+        return Err(bad("NXDOMAIN with records".into()));
+    }
+    Ok(Answer { nxdomain, records })
 }
 
 impl Resolver for TcpResolver {
