@@ -31,14 +31,17 @@ zcat list.gz | tl-set union - | head     stdin, gzip and pipes all work
 tl-set --optimize a.txt --except b.txt   iprange's own command line";
 
 const IPRANGE_NOTE: &str = "\
-Without a subcommand, tl-set takes iprange's command line (--optimize,
---common, --except, --diff, --compare, --compare-first, --compare-next,
---count-unique, --count-unique-all, --ipset-reduce, --print-ranges, -1,
---print-prefix, FILE as NAME, @FILELIST, @DIRECTORY, -4, -6, ...) and prints
-byte-identical output with iprange's exit codes, so scripts such as FireHOL's
-update-ipsets can use it unchanged: link it as `iprange` on PATH. Inputs are
-then read as iprange reads them (inet_aton forms such as 010.1.1.1 are octal);
-hostnames are refused rather than resolved. See docs/iprange.md.";
+iprange mode: iprange manages IP ranges, and so does tl-set when it is called
+as `iprange`, as `tl-set iprange ...`, or with no subcommand. It then takes
+iprange's command line (--optimize, --common, --except, --diff, --compare,
+--compare-first, --compare-next, --count-unique, --count-unique-all,
+--ipset-reduce, --print-ranges, -1, --print-prefix, FILE as NAME, @FILELIST,
+@DIRECTORY, -4, -6, ...) with iprange's output and exit codes, so scripts such
+as FireHOL's update-ipsets can use it unchanged: link it as `iprange` on PATH.
+Inputs are read as iprange reads them (inet_aton forms such as 010.1.1.1 are
+octal), and hostnames are looked up through the system's resolver (a name
+that does not resolve fails the run). Where iprange 2.x and Debian's 1.0.4
+differ, tl-set follows 2.x. See docs/iprange.md.";
 
 const EXIT_STATUS: &str = "\
 0  success
