@@ -813,3 +813,33 @@ fn a_large_scores_file_read_in_two_parts_gives_the_same_lists() {
         r.stderr
     );
 }
+
+#[test]
+fn json_report_names_every_profile_outcome() {
+    let w = wd();
+    let r = compile(&w, &["--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, "");
+    assert_eq!(
+        r.stdout,
+        r#"{
+  "held_back": 0,
+  "profiles": [
+    {
+      "holds": [],
+      "in_force": true,
+      "name": "acme",
+      "notes": [
+        "refused 8.0.0.0/7: wider than /8 (feed drop)",
+        "allow entry 203.0.113.200 (acme.toml:24) expired on 2026-01-31; no longer applied"
+      ],
+      "outcome": "published",
+      "serial": 1,
+      "summary": "acme: serial 1: block-in 3 prefixes · 257 IPv4 addresses · 1 IPv6 /128; block-out 4 prefixes · 137 IPv4 addresses · 1 IPv6 /128; allow 2 prefixes · 17 IPv4 addresses; domains 1; lines +10 -0 since the last version; left out 0"
+    }
+  ],
+  "scores": 9
+}
+"#
+    );
+}
