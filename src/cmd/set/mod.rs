@@ -398,9 +398,7 @@ fn run(cmd: Command) -> Result<Verdict, Failure> {
             }
             let mut out = Output::create(c.report.output.as_deref())?;
             if c.report.json {
-                serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "pairs": rows }))
-                    .map_err(std::io::Error::from)?;
-                writeln!(out)?;
+                write_json(&mut out, serde_json::json!({ "pairs": rows }))?;
             } else if c.report.csv {
                 writeln!(
                     out,
@@ -455,9 +453,7 @@ fn run(cmd: Command) -> Result<Verdict, Failure> {
                 .collect();
             let mut out = Output::create(c.report.output.as_deref())?;
             if c.report.json {
-                serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "lists": rows }))
-                    .map_err(std::io::Error::from)?;
-                writeln!(out)?;
+                write_json(&mut out, serde_json::json!({ "lists": rows }))?;
             } else if c.report.csv {
                 writeln!(out, "name,ranges,prefixes,ipv4_addresses,ipv6_addresses")?;
                 for r in &rows {
@@ -497,6 +493,12 @@ fn run(cmd: Command) -> Result<Verdict, Failure> {
         }
         Command::Iprange { .. } => unreachable!("dispatched in main"),
     }
+}
+
+/// A JSON document, indented, with a final line end.
+fn write_json(out: &mut Output, doc: serde_json::Value) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
 }
 
 /// A list's size, exact (for CSV and JSON) and for people.
