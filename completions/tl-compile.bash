@@ -23,7 +23,7 @@ _tl__compile() {
 
     case "${cmd}" in
         tl__compile)
-            opts="-q -h -V --scores --profiles --geo-db --asn-db --out --force --now --keep-days --quiet --help --version"
+            opts="-q -h -V --scores --profiles --geo-db --asn-db --out --force --now --keep-days --quiet --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -23,7 +23,7 @@ _tl__query() {
 
     case "${cmd}" in
         tl__query)
-            opts="-h -V --out --at --provenance --help --version"
+            opts="-h -V --out --at --provenance --json --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

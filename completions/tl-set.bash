@@ -145,7 +145,7 @@ _tl__set() {
             return 0
             ;;
         tl__subcmd__set__subcmd__compare)
-            opts="-4 -6 -q -o -h --lenient --ipv4 --ipv6 --quiet --output --help"
+            opts="-4 -6 -q -o -h --lenient --ipv4 --ipv6 --quiet --csv --json --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -209,7 +209,7 @@ _tl__set() {
             return 0
             ;;
         tl__subcmd__set__subcmd__count)
-            opts="-4 -6 -q -o -h --lenient --ipv4 --ipv6 --quiet --union --output --help"
+            opts="-4 -6 -q -o -h --lenient --ipv4 --ipv6 --quiet --union --csv --json --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

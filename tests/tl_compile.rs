@@ -188,29 +188,43 @@ fn query_answers_from_the_compiled_lists() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert_eq!(
         r.stdout,
-        "query,profile,list,entry,reason,detail\n\
-         198.51.100.7,acme,block-in,198.51.100.7,category,botnet-c2\n\
-         198.51.100.7,acme,block-in,198.51.100.7,category,scanner\n\
-         198.51.100.7,acme,block-in,198.51.100.7,feed,feodo\n\
-         198.51.100.7,acme,block-in,198.51.100.7,score,4.125\n\
-         198.51.100.7,acme,block-out,198.51.100.7,category,botnet-c2\n\
-         198.51.100.7,acme,block-out,198.51.100.7,category,scanner\n\
-         198.51.100.7,acme,block-out,198.51.100.7,feed,feodo\n\
-         198.51.100.7,acme,block-out,198.51.100.7,score,4.125\n\
-         192.0.2.3,acme,allow,192.0.2.0/28,own-network,acme.toml:33\n\
-         bad.example,acme,domains,bad.example,category,phishing\n\
-         bad.example,acme,domains,bad.example,feed,openphish\n\
-         bad.example,acme,domains,bad.example,score,1.500\n"
+        "query,profile,list,entry,reason,detail,first_listed,first_serial\n\
+         198.51.100.7,acme,block-in,198.51.100.7,category,botnet-c2,2026-11-27T14:00:00Z,1\n\
+         198.51.100.7,acme,block-in,198.51.100.7,category,scanner,2026-11-27T14:00:00Z,1\n\
+         198.51.100.7,acme,block-in,198.51.100.7,feed,feodo,2026-11-27T14:00:00Z,1\n\
+         198.51.100.7,acme,block-in,198.51.100.7,score,4.125,2026-11-27T14:00:00Z,1\n\
+         198.51.100.7,acme,block-out,198.51.100.7,category,botnet-c2,2026-11-27T14:00:00Z,1\n\
+         198.51.100.7,acme,block-out,198.51.100.7,category,scanner,2026-11-27T14:00:00Z,1\n\
+         198.51.100.7,acme,block-out,198.51.100.7,feed,feodo,2026-11-27T14:00:00Z,1\n\
+         198.51.100.7,acme,block-out,198.51.100.7,score,4.125,2026-11-27T14:00:00Z,1\n\
+         192.0.2.3,acme,allow,192.0.2.0/28,own-network,acme.toml:33,2026-11-27T14:00:00Z,1\n\
+         bad.example,acme,domains,bad.example,category,phishing,2026-11-27T14:00:00Z,1\n\
+         bad.example,acme,domains,bad.example,feed,openphish,2026-11-27T14:00:00Z,1\n\
+         bad.example,acme,domains,bad.example,score,1.500,2026-11-27T14:00:00Z,1\n"
     );
+    // --json: the same rows as objects.
+    let r = w.run("tl-query", &["--json", "192.0.2.3", "10.1.2.3"], b"");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v["rows"][0],
+        serde_json::json!({
+            "query": "192.0.2.3", "profile": "acme", "list": "allow",
+            "entry": "192.0.2.0/28", "reason": "own-network", "detail": "acme.toml:33",
+            "first_listed": "2026-11-27T14:00:00Z", "first_serial": 1
+        })
+    );
+    assert_eq!(v["rows"][1]["list"], "excluded");
+    assert_eq!(v["rows"][1]["first_serial"], serde_json::Value::Null);
     // Not listed: exit 1; the guard that took it out is named.
     let r = w.run("tl-query", &["-"], b"10.1.2.3\n198.51.100.53\n");
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(
         r.stdout,
-        "query,profile,list,entry,reason,detail\n\
-         10.1.2.3,acme,excluded,10.1.2.3,special-purpose,feed:blocklist-de\n\
-         198.51.100.53,acme,allow,198.51.100.53,allow,acme.toml:20 partner resolver\n\
-         198.51.100.53,acme,excluded,198.51.100.53,allow-listed,feed:blocklist-de\n"
+        "query,profile,list,entry,reason,detail,first_listed,first_serial\n\
+         10.1.2.3,acme,excluded,10.1.2.3,special-purpose,feed:blocklist-de,,\n\
+         198.51.100.53,acme,allow,198.51.100.53,allow,acme.toml:20 partner resolver,2026-11-27T14:00:00Z,1\n\
+         198.51.100.53,acme,excluded,198.51.100.53,allow-listed,feed:blocklist-de,,\n"
     );
     let r = w.run("tl-query", &["not an address"], b"");
     assert_eq!(r.code, 2);
@@ -231,13 +245,14 @@ fn query_answers_from_the_compiled_lists() {
     assert_eq!(r.code, 1);
     assert_eq!(
         r.stdout,
-        "query,profile,list,entry,reason,detail\n198.51.100.7,acme,no-version,,,\n"
+        "query,profile,list,entry,reason,detail,first_listed,first_serial\n\
+         198.51.100.7,acme,no-version,,,,,\n"
     );
     // The same, relative to now (a value starting with '-' is a time).
     let r = w.run("tl-query", &["--at", "-36500d", "198.51.100.7"], b"");
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert!(
-        r.stdout.ends_with("198.51.100.7,acme,no-version,,,\n"),
+        r.stdout.ends_with("198.51.100.7,acme,no-version,,,,,\n"),
         "{}",
         r.stdout
     );
@@ -588,8 +603,9 @@ fn stale_feed_holds_back_and_history_answers_as_of_a_date() {
     let r = q(later);
     assert_eq!(r.code, 0);
     assert!(
-        r.stdout
-            .contains("198.51.100.53,acme,block-in,198.51.100.53,feed,blocklist-de\n"),
+        r.stdout.contains(
+            "198.51.100.53,acme,block-in,198.51.100.53,feed,blocklist-de,2026-12-07T14:00:00Z,2\n"
+        ),
         "{}",
         r.stdout
     );
@@ -734,14 +750,14 @@ fn capacity_cut_is_reported_and_explained() {
     assert_eq!(q.code, 0, "{}", q.stderr);
     assert_eq!(
         q.stdout,
-        "query,profile,list,entry,reason,detail\n\
-         20.0.0.40,p,excluded,20.0.0.40,capacity,score:0.500\n\
-         20.0.0.9,p,block-in,20.0.0.9,category,scanner\n\
-         20.0.0.9,p,block-in,20.0.0.9,feed,f\n\
-         20.0.0.9,p,block-in,20.0.0.9,score,3.000\n\
-         20.0.0.9,p,block-out,20.0.0.9,category,scanner\n\
-         20.0.0.9,p,block-out,20.0.0.9,feed,f\n\
-         20.0.0.9,p,block-out,20.0.0.9,score,3.000\n"
+        "query,profile,list,entry,reason,detail,first_listed,first_serial\n\
+         20.0.0.40,p,excluded,20.0.0.40,capacity,score:0.500,,\n\
+         20.0.0.9,p,block-in,20.0.0.9,category,scanner,2026-11-27T14:00:00Z,1\n\
+         20.0.0.9,p,block-in,20.0.0.9,feed,f,2026-11-27T14:00:00Z,1\n\
+         20.0.0.9,p,block-in,20.0.0.9,score,3.000,2026-11-27T14:00:00Z,1\n\
+         20.0.0.9,p,block-out,20.0.0.9,category,scanner,2026-11-27T14:00:00Z,1\n\
+         20.0.0.9,p,block-out,20.0.0.9,feed,f,2026-11-27T14:00:00Z,1\n\
+         20.0.0.9,p,block-out,20.0.0.9,score,3.000,2026-11-27T14:00:00Z,1\n"
     );
     let all = w.run("tl-query", &["--out", "out", "--provenance", "p"], b"");
     assert_eq!(all.code, 0, "{}", all.stderr);
@@ -822,5 +838,35 @@ fn a_large_scores_file_read_in_two_parts_gives_the_same_lists() {
             .starts_with("tl-compile: scores.csv:140001: bad type 'bogus'"),
         "{}",
         r.stderr
+    );
+}
+
+#[test]
+fn json_report_names_every_profile_outcome() {
+    let w = wd();
+    let r = compile(&w, &["--json"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(r.stderr, "");
+    assert_eq!(
+        r.stdout,
+        r#"{
+  "held_back": 0,
+  "profiles": [
+    {
+      "holds": [],
+      "in_force": true,
+      "name": "acme",
+      "notes": [
+        "refused 8.0.0.0/7: wider than /8 (feed drop)",
+        "allow entry 203.0.113.200 (acme.toml:24) expired on 2026-01-31; no longer applied"
+      ],
+      "outcome": "published",
+      "serial": 1,
+      "summary": "acme: serial 1: block-in 3 prefixes · 257 IPv4 addresses · 1 IPv6 /128; block-out 4 prefixes · 137 IPv4 addresses · 1 IPv6 /128; allow 2 prefixes · 17 IPv4 addresses; domains 1; lines +10 -0 since the last version; left out 0"
+    }
+  ],
+  "scores": 9
+}
+"#
     );
 }

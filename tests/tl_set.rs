@@ -96,35 +96,108 @@ fn common_except_diff_complement() {
 }
 
 #[test]
-fn count_and_compare_csv() {
+fn count_and_compare_for_people_csv_and_json() {
     let w = wd();
+    // For people: prefixes, IPv4 addresses and IPv6 space apart.
     let r = w.run("tl-set", &["count", "a.txt", "b.txt"], b"");
     assert_eq!(
         r.stdout,
-        "name,ranges,prefixes,addresses\n\
-         a.txt,3,3,1208925819614629174706689\n\
-         b.txt,4,5,18446744073709551747\n"
+        "a.txt: 3 prefixes · 513 IPv4 addresses · 1 IPv6 /48\n\
+         b.txt: 5 prefixes · 130 IPv4 addresses · 1 IPv6 /64\n"
     );
-    let r = w.run("tl-set", &["count", "-4", "--union", "a.txt", "b.txt"], b"");
-    assert_eq!(r.stdout, "name,ranges,prefixes,addresses\nunion,2,3,514\n");
-    let r = w.run("tl-set", &["count", "-6", "-"], b"::/0\n");
+    let r = w.run("tl-set", &["count", "--csv", "a.txt", "b.txt"], b"");
     assert_eq!(
         r.stdout,
-        "name,ranges,prefixes,addresses\nstdin,1,1,340282366920938463463374607431768211456\n"
+        "name,ranges,prefixes,ipv4_addresses,ipv6_addresses\n\
+         a.txt,3,3,513,1208925819614629174706176\n\
+         b.txt,4,5,130,18446744073709551617\n"
+    );
+    let r = w.run(
+        "tl-set",
+        &["count", "--csv", "-4", "--union", "a.txt", "b.txt"],
+        b"",
+    );
+    assert_eq!(
+        r.stdout,
+        "name,ranges,prefixes,ipv4_addresses,ipv6_addresses\nunion,2,3,514,0\n"
+    );
+    let r = w.run("tl-set", &["count", "--csv", "-6", "-"], b"::/0\n");
+    assert_eq!(
+        r.stdout,
+        "name,ranges,prefixes,ipv4_addresses,ipv6_addresses\n\
+         stdin,1,1,0,340282366920938463463374607431768211456\n"
     );
     let r = w.run("tl-set", &["count", "-4", "-"], b"0.0.0.0/0\n");
+    assert_eq!(r.stdout, "stdin: 1 prefix · 4.3 G IPv4 addresses\n");
+    let r = w.run("tl-set", &["count", "--json", "-6", "-"], b"::/0\n");
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(
+        v["lists"][0]["ipv6_addresses"],
+        "340282366920938463463374607431768211456"
+    );
+    assert_eq!(v["lists"][0]["ipv4_addresses"], 0);
+    assert_eq!(v["lists"][0]["name"], "stdin");
+    let r = w.run(
+        "tl-set",
+        &["compare", "-4", "--csv", "a.txt", "b.txt", "c.txt"],
+        b"",
+    );
     assert_eq!(
         r.stdout,
-        "name,ranges,prefixes,addresses\nstdin,1,1,4294967296\n"
+        "name1,name2,ranges1,ranges2,ipv4_addresses1,ipv6_addresses1,ipv4_addresses2,\
+         ipv6_addresses2,ipv4_union,ipv6_union,ipv4_common,ipv6_common\n\
+         a.txt,b.txt,2,2,513,0,130,0,514,0,129,0\n\
+         a.txt,c.txt,2,1,513,0,16777216,0,16777217,0,512,0\n\
+         b.txt,c.txt,2,1,130,0,16777216,0,16777218,0,128,0\n"
     );
-    let r = w.run("tl-set", &["compare", "-4", "a.txt", "b.txt", "c.txt"], b"");
+    let r = w.run("tl-set", &["compare", "a.txt", "b.txt"], b"");
     assert_eq!(
         r.stdout,
-        "name1,name2,ranges1,ranges2,addresses1,addresses2,union,common\n\
-         a.txt,b.txt,2,2,513,130,514,129\n\
-         a.txt,c.txt,2,1,513,16777216,16777217,512\n\
-         b.txt,c.txt,2,1,130,16777216,16777218,128\n"
+        "a.txt and b.txt\n\
+         \x20 in both:   3 prefixes · 129 IPv4 addresses · 1 IPv6 /64\n\
+         \x20 in either: 5 prefixes · 514 IPv4 addresses · 1 IPv6 /48\n\
+         \x20 a.txt: 3 prefixes · 513 IPv4 addresses · 1 IPv6 /48\n\
+         \x20 b.txt: 5 prefixes · 130 IPv4 addresses · 1 IPv6 /64\n"
     );
+    let r = w.run(
+        "tl-set",
+        &["compare", "--json", "-4", "a.txt", "c.txt"],
+        b"",
+    );
+    let v: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let p = &v["pairs"][0];
+    assert_eq!(
+        (p["name1"].as_str(), p["name2"].as_str()),
+        (Some("a.txt"), Some("c.txt"))
+    );
+    assert_eq!(p["common"]["ipv4_addresses"], 512);
+    assert_eq!(p["union"]["ipv4_addresses"], 16777217);
+    assert_eq!(p["list2"]["human"], "1 prefix · 16.8 M IPv4 addresses");
+}
+
+#[test]
+fn reads_tl_ingest_csv_by_its_first_column() {
+    let w = wd();
+    w.write(
+        "ind.csv",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+         10.0.0.0/24,net,a,x,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.5\n\
+         evil.example,domain,a,x,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.5\n\
+         10.0.1.5,ip,a,x,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,0.5\n",
+    );
+    let r = w.run("tl-set", &["union", "ind.csv", "c.txt"], b"");
+    assert_eq!((r.code, r.stdout.as_str()), (0, "10.0.0.0/8\n"));
+    let r = w.run("tl-set", &["union", "ind.csv"], b"");
+    assert_eq!(r.stdout, "10.0.0.0/24\n10.0.1.5\n");
+    assert_eq!(r.stderr, "tl-set: ind.csv: left out 1 domain indicator\n");
+    // Only the first line makes a file CSV: the header elsewhere is an error.
+    w.write(
+        "late.csv",
+        "10.0.0.1\nindicator,type,feed,category,first_seen,last_seen,hits,confidence\n",
+    );
+    let r = w.run("tl-set", &["union", "late.csv"], b"");
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("late.csv:2:"), "{}", r.stderr);
 }
 
 #[test]

@@ -17,6 +17,8 @@ tl-compile --scores scores.csv --profiles acme.toml --geo-db GeoLite2-Country.mm
         --asn-db GeoLite2-ASN.mmdb --out out
 tl-compile --scores scores.csv --profiles acme.toml --out out --force
         publish although the circuit breaker or a canary holds the list back
+tl-compile --scores scores.csv --profiles profiles/ --out out --json > report.json
+        the run's report as JSON: every profile's outcome, serial, notes, holds
 tl-query --out out 198.51.100.7
         which profile lists it, and why";
 
@@ -92,6 +94,10 @@ pub struct Cli {
     /// Print nothing but errors and hold-backs
     #[arg(short, long)]
     quiet: bool,
+    /// Write the report as JSON on stdout (every profile: outcome, serial,
+    /// summary, notes, holds) instead of the summary lines
+    #[arg(long)]
+    json: bool,
 }
 
 /// The clap definition, for `--help`, man pages and completions.
@@ -115,7 +121,11 @@ pub fn main() -> ExitCode {
             keep_days: c.keep_days,
             keep_unchanged: false,
         })?;
-        print_report(&report, &c.out, c.quiet);
+        if c.json {
+            print_json(&report, &c.out)?;
+        } else {
+            print_report(&report, &c.out, c.quiet);
+        }
         Ok(report.verdict())
     })
 }
@@ -154,4 +164,52 @@ fn print_report(report: &CompileReport, out: &std::path::Path, quiet: bool) {
     }
     // Everything is published by now: a failing stdout changes nothing.
     let _ = std::io::stdout().lock().write_all(stdout.as_bytes());
+}
+
+/// The report as JSON: what `print_report` says, as fields. A held-back
+/// profile's `in_force` says whether an earlier version stays.
+fn print_json(report: &CompileReport, out: &std::path::Path) -> std::io::Result<()> {
+    use profile::compile::Guard;
+    let dir = profile::layout::OutDir::new(out);
+    let profiles: Vec<serde_json::Value> = report
+        .profiles
+        .iter()
+        .map(|p| {
+            let (outcome, summary) = match &p.outcome {
+                Outcome::Published { summary, .. } => ("published", Some(summary)),
+                Outcome::HeldBack => ("held-back", None),
+                Outcome::Unchanged { .. } => ("unchanged", None),
+            };
+            let holds: Vec<serde_json::Value> = p
+                .holds
+                .iter()
+                .map(|h| {
+                    let guard = match h.guard {
+                        Guard::StaleFeed => "stale-feed",
+                        Guard::Capacity => "capacity",
+                        Guard::Canary => "canary",
+                        Guard::CircuitBreaker => "circuit-breaker",
+                    };
+                    serde_json::json!({ "guard": guard, "message": h.message })
+                })
+                .collect();
+            serde_json::json!({
+                "name": p.name,
+                "outcome": outcome,
+                "serial": p.outcome.serial(),
+                "summary": summary,
+                "in_force": dir.current(&p.name).exists(),
+                "notes": p.notes,
+                "holds": holds,
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "scores": report.scores,
+        "held_back": report.held_back(),
+        "profiles": profiles,
+    });
+    let mut text = serde_json::to_string_pretty(&doc).map_err(std::io::Error::from)?;
+    text.push('\n');
+    std::io::stdout().lock().write_all(text.as_bytes())
 }

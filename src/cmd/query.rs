@@ -18,18 +18,24 @@ tl-query --at 2026-03-03 198.51.100.7
         was it listed on 3 March, and why?
 tl-query < addresses.txt
         batch mode: one address or domain per line
+tl-query --json 198.51.100.7
+        the same rows as JSON, with when each entry was first listed
 tl-query --provenance acme > acme-provenance.csv
         every entry of profile acme with each of its reasons";
 
 const NOTES: &str = "\
-Output is CSV: query,profile,list,entry,reason,detail. For every profile the
+Output is CSV: query,profile,list,entry,reason,detail,first_listed,
+first_serial (--json: the same fields, one object per row). For every profile the
 lists that hold the query (block-in, block-out, allow, domains,
 allow-domains) with each provenance row of an entry covering it; entries the
 guards or capacity left out show as list 'excluded'; 'none' when no list
 holds it. A domain matches a listed name or any of its subdomains. With
 --at, each profile answers from its version in force at that time
-('no-version' before its first one). Rows follow the order of the queries,
-then profile names.
+('no-version' before its first one). first_listed and first_serial say
+when the query was first on that list: the time and serial of the oldest
+version of the kept history (up to the one answering) whose list holds it;
+empty for 'none', 'no-version' and 'excluded'. Rows follow the order of the
+queries, then profile names.
 
 A profile's provenance.csv holds its own rows (custom and allow entries,
 guards, domains) and one rule row per threshold and policy rule; the
@@ -71,7 +77,21 @@ pub struct Cli {
     /// detail) instead of answering queries
     #[arg(long, value_name = "PROFILE", conflicts_with = "queries")]
     provenance: Option<String>,
+    /// Write the rows as JSON ({"rows": [{"query": ..., ...}]}) instead of CSV
+    #[arg(long, conflicts_with = "provenance")]
+    json: bool,
 }
+
+const COLUMNS: [&str; 8] = [
+    "query",
+    "profile",
+    "list",
+    "entry",
+    "reason",
+    "detail",
+    "first_listed",
+    "first_serial",
+];
 
 /// The clap definition, for `--help`, man pages and completions.
 pub fn command() -> clap::Command {
@@ -124,9 +144,35 @@ fn run(c: Cli) -> Result<Verdict, Failure> {
         queries,
     })?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    out.write_all(b"query,profile,list,entry,reason,detail\n")?;
-    for r in &report.rows {
-        write_row(&mut out, r)?;
+    if c.json {
+        let rows: Vec<serde_json::Map<String, serde_json::Value>> = report
+            .rows
+            .iter()
+            .map(|r| {
+                COLUMNS
+                    .iter()
+                    .zip(r)
+                    .map(|(k, v)| {
+                        let v = match (*k, v.parse::<u64>()) {
+                            ("first_serial", Ok(n)) => n.into(),
+                            ("first_serial" | "first_listed", _) if v.is_empty() => {
+                                serde_json::Value::Null
+                            }
+                            _ => v.as_str().into(),
+                        };
+                        (k.to_string(), v)
+                    })
+                    .collect()
+            })
+            .collect();
+        serde_json::to_writer_pretty(&mut out, &serde_json::json!({ "rows": rows }))
+            .map_err(std::io::Error::from)?;
+        writeln!(out)?;
+    } else {
+        write_row(&mut out, &COLUMNS)?;
+        for r in &report.rows {
+            write_row(&mut out, r)?;
+        }
     }
     out.flush()?;
     Ok(report.verdict())

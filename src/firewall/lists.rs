@@ -158,7 +158,10 @@ pub fn read_list(path: &str) -> Result<IpSet, Error> {
 /// file, `stdin`, a URL); the first bad line is an error.
 pub fn read_set(name: &str, reader: impl std::io::Read) -> Result<IpSet, InputError> {
     let mut b = SetBuilder::default();
-    let loader = Loader { lenient: false };
+    let loader = Loader {
+        lenient: false,
+        csv_header: None,
+    };
     match loader.load(reader, &mut b) {
         Err(e) => Err(InputError::io(name, &e)),
         Ok(Err(line)) => Err(line.in_file(name)),

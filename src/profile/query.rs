@@ -44,7 +44,8 @@ pub struct Query {
 /// order of the queries, then profile names.
 #[derive(Debug, Default)]
 pub struct QueryReport {
-    pub rows: Vec<[String; 6]>,
+    /// query, profile, list, entry, reason, detail, first_listed, first_serial
+    pub rows: Vec<[String; 8]>,
     /// Whether any profile blocks any query (block-in, block-out, domains).
     pub listed: bool,
 }
@@ -98,6 +99,17 @@ pub fn subject(text: &str) -> Option<Subject> {
 pub struct Querier {
     opened: Vec<Option<Explained>>,
     names: Vec<String>,
+    /// Per profile, the kept history up to the version answering, oldest
+    /// first; each version's lists are read the first time they are needed.
+    history: Vec<Vec<Past>>,
+}
+
+/// A version of the kept history, read on demand.
+struct Past {
+    path: PathBuf,
+    time: i64,
+    serial: u64,
+    version: std::cell::OnceCell<Option<super::publish::Version>>,
 }
 
 /// Opens versions, reading each basis (shared by the profiles of a run)
@@ -165,23 +177,63 @@ impl Querier {
             return Err(InputError::file(file, reason));
         }
         let mut opened = Vec::new();
+        let mut pasts = Vec::new();
         let mut opener = Opener::default();
         for n in &names {
-            opened.push(match version_dir(&out, n, at) {
+            let o = match version_dir(&out, n, at) {
                 Some(d) => Some(opener.open(&d)?),
                 None => None,
-            });
+            };
+            let upto = o.as_ref().map_or(0, |o| o.version.meta.serial);
+            pasts.push(
+                history(&out, n)
+                    .into_iter()
+                    .filter(|(_, m)| m.serial <= upto)
+                    .map(|(path, m)| Past {
+                        path,
+                        time: m.time,
+                        serial: m.serial,
+                        version: Default::default(),
+                    })
+                    .collect(),
+            );
+            opened.push(o);
         }
-        Ok(Querier { opened, names })
+        Ok(Querier {
+            opened,
+            names,
+            history: pasts,
+        })
+    }
+
+    /// When the subject was first on `list` in the kept history of profile
+    /// `i`: the time and serial of the oldest version whose list holds it.
+    fn first_listed(&self, i: usize, list: &str, s: &Subject) -> Option<(i64, u64)> {
+        self.history[i].iter().find_map(|p| {
+            let v = p
+                .version
+                .get_or_init(|| super::publish::read_version(&p.path.join(layout::COMPILED)).ok());
+            let held = v
+                .as_ref()
+                .is_some_and(|v| lists_holding(v, s).contains(&list));
+            held.then_some((p.time, p.serial))
+        })
     }
 
     /// Rows `query,profile,list,entry,reason,detail` and whether any
     /// profile blocks the subject (block-in, block-out or domains).
-    pub fn ask(&self, text: &str, s: &Subject) -> (Vec<[String; 6]>, bool) {
+    pub fn ask(&self, text: &str, s: &Subject) -> (Vec<[String; 8]>, bool) {
         let mut rows = Vec::new();
         let mut listed = false;
-        for (name, o) in self.names.iter().zip(&self.opened) {
+        for (i, (name, o)) in self.names.iter().zip(&self.opened).enumerate() {
             let row = |list: &str, entry: &str, reason: &str, detail: &str| {
+                let first = match list {
+                    "none" | "no-version" | "excluded" => None,
+                    _ => self.first_listed(i, list, s),
+                };
+                let (since, serial) = first.map_or((String::new(), String::new()), |(t, n)| {
+                    (crate::time::format(t), n.to_string())
+                });
                 [
                     text.to_string(),
                     name.clone(),
@@ -189,13 +241,15 @@ impl Querier {
                     entry.to_string(),
                     reason.to_string(),
                     detail.to_string(),
+                    since,
+                    serial,
                 ]
             };
             let Some(o) = o else {
                 rows.push(row("no-version", "", "", ""));
                 continue;
             };
-            let hit_lists = lists_holding(o, s);
+            let hit_lists = lists_holding(&o.version, s);
             let before = rows.len();
             let found: Vec<Row> = match s {
                 Subject::Ip(q) => o.rows(Some(q)),
@@ -233,8 +287,7 @@ impl Querier {
 }
 
 /// The lists of a version that hold the subject.
-fn lists_holding(o: &Explained, s: &Subject) -> Vec<&'static str> {
-    let v = &o.version;
+fn lists_holding(v: &super::publish::Version, s: &Subject) -> Vec<&'static str> {
     let mut hit_lists = Vec::new();
     match s {
         Subject::Ip(e) => {

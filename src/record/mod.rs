@@ -77,9 +77,15 @@ pub struct Indicator {
 
 /// Appends `s` as one CSV field, quoted only when it has to be.
 pub fn push_field(out: &mut Vec<u8>, s: &str) {
-    if s.contains([',', '"', '\n', '\r']) {
+    push_bytes_field(out, s.as_bytes())
+}
+
+/// [`push_field`] for text that need not be UTF-8 (file names): the bytes
+/// are kept as they are.
+pub fn push_bytes_field(out: &mut Vec<u8>, s: &[u8]) {
+    if s.iter().any(|c| matches!(c, b',' | b'"' | b'\n' | b'\r')) {
         out.push(b'"');
-        for b in s.bytes() {
+        for &b in s {
             if b == b'"' {
                 out.push(b'"');
             }
@@ -87,7 +93,7 @@ pub fn push_field(out: &mut Vec<u8>, s: &str) {
         }
         out.push(b'"');
     } else {
-        out.extend_from_slice(s.as_bytes());
+        out.extend_from_slice(s);
     }
 }
 

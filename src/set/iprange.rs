@@ -12,20 +12,27 @@ use std::io::{self, BufRead, Read, Write};
 
 /// Options that change how lines are read. They apply to the files that
 /// follow them on the command line.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug)]
 pub struct IprangeSyntax {
     /// Clear host bits of CIDRs (off with `--dont-fix-network`).
     pub fix_network: bool,
     /// Prefix length of addresses given without one (`-p`): 0..=32, as
     /// `-p` takes (an IPv4 mask is made of it, also when reading IPv6).
     pub default_prefix: u32,
+    /// How a hostname line becomes addresses; without one, a hostname
+    /// fails its file. The library does no lookups of its own.
+    pub resolve: Option<Resolve>,
 }
+
+/// Resolves a hostname to its addresses, or says why it cannot.
+pub type Resolve = fn(&str) -> Result<Vec<std::net::IpAddr>, String>;
 
 impl Default for IprangeSyntax {
     fn default() -> Self {
         IprangeSyntax {
             fix_network: true,
             default_prefix: 32,
+            resolve: None,
         }
     }
 }
@@ -458,6 +465,9 @@ pub struct Loaded<A> {
     /// Accepted entries (iprange's "lines"), which its CSV reports.
     pub entries: u64,
     pub dropped_v6: u64,
+    /// Hostnames looked up, and the addresses they gave.
+    pub hostnames: u64,
+    pub resolved: u64,
 }
 
 /// Why a load failed; the messages are already in the order iprange prints.
@@ -613,12 +623,9 @@ impl<A: Addr> Part<A> {
                             events.push((n, Event::Invalid(details, chunk.to_vec())));
                         }
                     }
-                    Line::Hostname(h) => {
-                        self.bad_lines += 1;
-                        if events.len() < MAX_LINE_MESSAGES {
-                            events.push((n, Event::Hostname(h)));
-                        }
-                    }
+                    // Every hostname is kept: each is looked up (or refused)
+                    // once the whole input is read.
+                    Line::Hostname(h) => events.push((n, Event::Hostname(h))),
                 }
             }
         }
@@ -788,6 +795,7 @@ pub fn load_into<A: Addr>(
     let mut failures = Vec::new();
     let bad_lines: u64 = parts.iter().map(|p| p.bad_lines).sum();
     let mut described = 0u64;
+    let mut hosts = Vec::new();
     for (_, lines, events) in reports {
         for (n, e) in events {
             let line_no = base + n;
@@ -805,19 +813,42 @@ pub fn load_into<A: Addr>(
                         String::from_utf8_lossy(shown)
                     ));
                 }
-                Event::Hostname(h) if (described as usize) < MAX_LINE_MESSAGES => {
-                    described += 1;
-                    failures.push(format!(
-                        "hostname '{}' on line {line_no} of {name} cannot be resolved: DNS resolution is not supported",
-                        String::from_utf8_lossy(&h)
-                    ));
-                }
+                Event::Hostname(h) => hosts.push((line_no, h)),
                 _ => {}
             }
         }
         base += lines;
     }
-    if bad_lines > 0 {
+    let mut dns = Part::<A>::new();
+    let (mut hostnames, mut resolved) = (0, 0);
+    if bad_lines == 0 {
+        for (line_no, host) in hosts {
+            let shown = String::from_utf8_lossy(&host);
+            let Some(resolve) = syn.resolve else {
+                failures.push(format!(
+                    "hostname '{shown}' on line {line_no} of {name} cannot be resolved: DNS resolution is not supported"
+                ));
+                continue;
+            };
+            hostnames += 1;
+            match resolve(&shown) {
+                Ok(addrs) => {
+                    for a in addrs {
+                        let Some(r) = resolved_range::<A>(a) else {
+                            continue;
+                        };
+                        resolved += 1;
+                        dns.entries += 1;
+                        dns.builder.push(r);
+                    }
+                }
+                Err(why) => failures.push(format!(
+                    "DNS: '{shown}' on line {line_no} of {name} failed permanently: {why}"
+                )),
+            }
+        }
+    }
+    if bad_lines > 0 || !failures.is_empty() {
         if bad_lines > described {
             failures.push(format!(
                 "{name}: {} more bad lines not shown",
@@ -826,6 +857,7 @@ pub fn load_into<A: Addr>(
         }
         return Err(LoadFailure { messages: failures });
     }
+    parts.push(dns);
     let entries = parts.iter().map(|p| p.entries).sum();
     let dropped_v6 = parts.iter().map(|p| p.dropped_v6).sum();
     into.extend(parts.into_iter().map(|p| p.builder));
@@ -833,7 +865,22 @@ pub fn load_into<A: Addr>(
         set: IntervalSet::new(),
         entries,
         dropped_v6,
+        hostnames,
+        resolved,
     })
+}
+
+/// A looked-up address as a one-address range of the run's family: IPv4
+/// mode keeps IPv4 answers, IPv6 mode takes both (IPv4 as mapped).
+fn resolved_range<A: Addr>(a: std::net::IpAddr) -> Option<Range<A>> {
+    let v = match (a, A::FAMILY) {
+        (std::net::IpAddr::V4(v4), crate::net::Family::V4) => u32::from(v4) as u128,
+        (std::net::IpAddr::V4(v4), crate::net::Family::V6) => u128::from(v4.to_ipv6_mapped()),
+        (std::net::IpAddr::V6(v6), crate::net::Family::V6) => u128::from(v6),
+        (std::net::IpAddr::V6(_), crate::net::Family::V4) => return None,
+    };
+    let a = A::from_u128(v);
+    Some(Range::new(a, a))
 }
 
 fn header_value<'a>(line: Option<&'a [u8]>, key: &str) -> Option<&'a [u8]> {
@@ -955,6 +1002,8 @@ fn read_binary<A: Addr, R: BufRead>(
         set,
         entries: lines.min(u64::MAX as u128) as u64,
         dropped_v6: 0,
+        hostnames: 0,
+        resolved: 0,
     })
 }
 

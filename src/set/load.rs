@@ -12,6 +12,8 @@ pub struct LoadStats {
     pub lines: u64,
     pub entries: u64,
     pub skipped: u64,
+    /// CSV rows that name no address (a domain indicator), left out.
+    pub not_addresses: u64,
     /// The first refused line, kept for the summary when lines are skipped.
     pub first_error: Option<LineError>,
 }
@@ -22,6 +24,11 @@ pub struct LoadStats {
 pub struct Loader {
     /// Skip and count bad lines instead of stopping at the first.
     pub lenient: bool,
+    /// A CSV header (`indicator,type,...`): an input whose first line is it
+    /// is read as that CSV, the first column being the entry and rows whose
+    /// second column is `domain` left out (counted). The caller names the
+    /// header; this layer knows no record format.
+    pub csv_header: Option<&'static str>,
 }
 
 /// Cuts a trailing `#` or `;` comment.
@@ -53,8 +60,31 @@ impl Loader {
     ) -> io::Result<Result<LoadStats, LineError>> {
         let mut lines = Lines::new(input);
         let mut stats = LoadStats::default();
+        let mut csv = false;
         while let Some((number, line)) = lines.next_line()? {
             stats.lines += 1;
+            if number == 1 {
+                if let (Ok(text), Some(header)) = (&line, self.csv_header) {
+                    let text = text.trim_ascii_end();
+                    csv = text.starts_with(header.as_bytes())
+                        && matches!(text.get(header.len()), None | Some(b','));
+                    if csv {
+                        continue;
+                    }
+                }
+            }
+            let line = match line {
+                Ok(text) if csv => {
+                    let mut fields = text.split(|&c| c == b',');
+                    let first = fields.next().unwrap_or_default();
+                    if fields.next() == Some(b"domain") {
+                        stats.not_addresses += 1;
+                        continue;
+                    }
+                    Ok(first)
+                }
+                other => other,
+            };
             let result = match line {
                 Ok(text) => self.parse_line(text).map_err(|e| (e.to_string(), text)),
                 Err(too_long) => Err((

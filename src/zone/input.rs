@@ -17,7 +17,12 @@ pub fn read_ips(paths: &[String]) -> Result<IpSet, InputError> {
     for p in paths {
         let inp = input::open(p).map_err(|e| InputError::io(p, &e))?;
         let name = inp.name.clone();
-        match (Loader { lenient: false }).load(inp.reader, &mut b) {
+        match (Loader {
+            lenient: false,
+            csv_header: None,
+        })
+        .load(inp.reader, &mut b)
+        {
             Err(e) => return Err(InputError::io(name, &e)),
             Ok(Err(e)) => return Err(e.in_file(&name)),
             Ok(Ok(_)) => {}

@@ -79,6 +79,7 @@ struct Run<'a, A> {
     mask: PrefixMask,
     header: bool,
     quiet: bool,
+    verbose: bool,
     syntax: IprangeSyntax,
     percent: u64,
     min_entries: u64,
@@ -95,6 +96,21 @@ pub fn main(prog: &str, args: &[OsString]) -> ExitCode {
         Run::<u32>::new(prog).go(&args)
     };
     ExitCode::from(code)
+}
+
+/// Hostnames are looked up as iprange 2.x does, through the system's
+/// resolver (getaddrinfo: /etc/hosts, then DNS); answers come sorted, so the
+/// outcome does not follow the resolver's order.
+fn resolve(host: &str) -> Result<Vec<std::net::IpAddr>, String> {
+    use std::net::ToSocketAddrs;
+    let mut addrs: Vec<std::net::IpAddr> = (host, 0)
+        .to_socket_addrs()
+        .map_err(|e| e.to_string())?
+        .map(|a| a.ip())
+        .collect();
+    addrs.sort();
+    addrs.dedup();
+    Ok(addrs)
 }
 
 fn parse_int(v: &[u8]) -> Option<i64> {
@@ -118,7 +134,11 @@ impl<'a, A: Addr> Run<'a, A> {
             mask: PrefixMask::all(),
             header: false,
             quiet: false,
-            syntax: IprangeSyntax::default(),
+            verbose: false,
+            syntax: IprangeSyntax {
+                resolve: Some(resolve),
+                ..IprangeSyntax::default()
+            },
             percent: 20,
             min_entries: 16384,
         }
@@ -341,7 +361,8 @@ impl<'a, A: Addr> Run<'a, A> {
             "--header" => self.header = true,
             "--quiet" => self.quiet = true,
             "--dont-fix-network" => self.syntax.fix_network = false,
-            "-v" | "--dns-silent" | "--dns-progress" | "-4" | "--ipv4" | "-6" | "--ipv6" => {}
+            "-v" => self.verbose = true,
+            "--dns-silent" | "--dns-progress" | "-4" | "--ipv4" | "-6" | "--ipv6" => {}
             "--has-compare"
             | "--has-reduce"
             | "--has-ipv6"
@@ -369,7 +390,7 @@ impl<'a, A: Addr> Run<'a, A> {
             }
             "--help" | "-h" => {
                 let _ = writeln!(io::stdout(), "{}", super::command().render_long_help());
-                return Err(Exit(1));
+                return Err(Exit(0));
             }
             "--version" => {
                 let _ = writeln!(
@@ -378,7 +399,7 @@ impl<'a, A: Addr> Run<'a, A> {
                     self.prog,
                     env!("CARGO_PKG_VERSION")
                 );
-                return Err(Exit(1));
+                return Err(Exit(0));
             }
             _ if arg.len() > 1 && arg[0] == b'@' => self.load_at(&arg[1..])?,
             _ => {
@@ -489,6 +510,12 @@ impl<'a, A: Addr> Run<'a, A> {
         };
         match result {
             Ok(loaded) => {
+                if self.verbose && loaded.hostnames > 0 {
+                    self.say(format!(
+                        "DNS: made {} DNS requests, failed 0, IPs got {} ({name_str})",
+                        loaded.hostnames, loaded.resolved
+                    ));
+                }
                 if loaded.dropped_v6 > 0 {
                     self.say(format!(
                         "{name_str}: {} IPv6 entries dropped (use -6 for IPv6 mode)",
@@ -547,15 +574,18 @@ impl<'a, A: Addr> Run<'a, A> {
             .and_then(|c| out.flush().map(|()| c));
         match code {
             Ok(c) => Ok(c),
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(0),
+            // iprange 2.x: output cut short is not a success.
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Err(Exit(1)),
             Err(e) => Err(self.fail(format!("write error: {}", describe_io(&e)))),
         }
     }
 
     fn output(&mut self, out: &mut impl Write, stream: Option<(Merged<A>, u64)>) -> io::Result<u8> {
-        if let Some((merged, entries)) = stream {
+        if let Some((merged, _)) = stream {
             if self.mode == Mode::CountUnique {
-                let count = merged.fold(Count::ZERO, |c, r| c.add_range(r));
+                // iprange 2.x counts entries after merging.
+                let (count, entries) =
+                    merged.fold((Count::ZERO, 0u64), |(c, n), r| (c.add_range(r), n + 1));
                 if self.header {
                     writeln!(out, "entries,unique_ips")?;
                 }
@@ -622,10 +652,8 @@ impl<'a, A: Addr> Run<'a, A> {
                         self.say("two ipsets at least are needed to be compared.");
                         return Ok(1);
                     }
-                    let rev: Vec<_> = g1.iter().rev().collect();
-                    (0..rev.len())
-                        .flat_map(|i| (i + 1..rev.len()).map(move |j| (i, j)))
-                        .map(|(i, j)| (rev[i], rev[j]))
+                    (0..g1.len())
+                        .flat_map(|i| (i + 1..g1.len()).map(move |j| (&g1[i], &g1[j])))
                         .collect()
                 } else {
                     if g2.is_empty() {
@@ -633,8 +661,7 @@ impl<'a, A: Addr> Run<'a, A> {
                         return Ok(1);
                     }
                     g1.iter()
-                        .rev()
-                        .flat_map(|x| g2.iter().rev().map(move |y| (x, y)))
+                        .flat_map(|x| g2.iter().map(move |y| (x, y)))
                         .collect()
                 };
                 if self.header {
@@ -648,13 +675,14 @@ impl<'a, A: Addr> Run<'a, A> {
                     let (ux, uy) = (unique(xs), unique(ys));
                     let common = unique(&xs.intersection(ys));
                     let combined = unique(&xs.union(ys));
-                    out.write_all(&x.name)?;
+                    csv_name(out, &x.name)?;
                     out.write_all(b",")?;
-                    out.write_all(&y.name)?;
+                    csv_name(out, &y.name)?;
                     writeln!(
                         out,
                         ",{},{},{ux},{uy},{combined},{common}",
-                        x.loaded.entries, y.loaded.entries,
+                        entries(xs),
+                        entries(ys),
                     )?;
                 }
             }
@@ -667,12 +695,12 @@ impl<'a, A: Addr> Run<'a, A> {
                     writeln!(out, "name,entries,unique_ips,common_ips")?;
                 }
                 let first = &g1[0].loaded.set;
-                for x in g1[1..].iter().rev() {
-                    out.write_all(&x.name)?;
+                for x in &g1[1..] {
+                    csv_name(out, &x.name)?;
                     writeln!(
                         out,
                         ",{},{},{}",
-                        x.loaded.entries,
+                        entries(&x.loaded.set),
                         unique(&x.loaded.set),
                         unique(&x.loaded.set.intersection(first))
                     )?;
@@ -682,9 +710,10 @@ impl<'a, A: Addr> Run<'a, A> {
                 if self.header {
                     writeln!(out, "name,entries,unique_ips")?;
                 }
-                for x in g1.iter().rev() {
-                    out.write_all(&x.name)?;
-                    writeln!(out, ",{},{}", x.loaded.entries, unique(&x.loaded.set))?;
+                for x in g1 {
+                    csv_name(out, &x.name)?;
+                    let set = &x.loaded.set;
+                    writeln!(out, ",{},{}", entries(set), unique(set))?;
                 }
             }
         }
@@ -730,6 +759,19 @@ impl<'a, A: Addr> Run<'a, A> {
         });
         p.print_ranges(kept, mask, out)
     }
+}
+
+/// Entries as iprange 2.x reports them: ranges after merging.
+fn entries<A: Addr>(s: &IntervalSet<A>) -> usize {
+    s.ranges().len()
+}
+
+/// A name in a CSV row, quoted as RFC 4180 asks when it holds a comma, a
+/// quote or a line end (iprange 2.x); other bytes are written as given.
+fn csv_name(out: &mut impl Write, name: &[u8]) -> io::Result<()> {
+    let mut field = Vec::with_capacity(name.len() + 2);
+    crate::record::push_bytes_field(&mut field, name);
+    out.write_all(&field)
 }
 
 /// Unique addresses, saturating at 2^128 - 1 as iprange's IPv6 counts do.

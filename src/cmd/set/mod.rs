@@ -25,20 +25,25 @@ tl-set union feeds/*.txt                 merge lists into minimal CIDRs
 tl-set common a.txt b.txt                addresses listed in both
 tl-set except feeds/*.txt -x allow.txt    feeds minus the allow-list
 tl-set diff old.txt new.txt -f range     what changed (exit 1 if anything)
-tl-set count -4 firehol_level1.netset    ranges, prefixes, unique addresses
+tl-set count drop.txt dropv6.txt         prefixes, IPv4 addresses, IPv6 space
+tl-set count --csv --union feeds/*.txt   exact integers, IPv4 and IPv6 apart
+tl-set union indicators.csv              tl-ingest's CSV: its first column
 tl-set reduce --percent 20 big.netset    fewer prefix lengths for ipset
 zcat list.gz | tl-set union - | head     stdin, gzip and pipes all work
 tl-set --optimize a.txt --except b.txt   iprange's own command line";
 
 const IPRANGE_NOTE: &str = "\
-Without a subcommand, tl-set takes iprange's command line (--optimize,
---common, --except, --diff, --compare, --compare-first, --compare-next,
---count-unique, --count-unique-all, --ipset-reduce, --print-ranges, -1,
---print-prefix, FILE as NAME, @FILELIST, @DIRECTORY, -4, -6, ...) and prints
-byte-identical output with iprange's exit codes, so scripts such as FireHOL's
-update-ipsets can use it unchanged: link it as `iprange` on PATH. Inputs are
-then read as iprange reads them (inet_aton forms such as 010.1.1.1 are octal);
-hostnames are refused rather than resolved. See docs/iprange.md.";
+iprange mode: iprange manages IP ranges, and so does tl-set when it is called
+as `iprange`, as `tl-set iprange ...`, or with no subcommand. It then takes
+iprange's command line (--optimize, --common, --except, --diff, --compare,
+--compare-first, --compare-next, --count-unique, --count-unique-all,
+--ipset-reduce, --print-ranges, -1, --print-prefix, FILE as NAME, @FILELIST,
+@DIRECTORY, -4, -6, ...) with iprange's output and exit codes, so scripts such
+as FireHOL's update-ipsets can use it unchanged: link it as `iprange` on PATH.
+Inputs are read as iprange reads them (inet_aton forms such as 010.1.1.1 are
+octal), and hostnames are looked up through the system's resolver (a name
+that does not resolve fails the run). Where iprange 2.x and Debian's 1.0.4
+differ, tl-set follows 2.x. See docs/iprange.md.";
 
 const EXIT_STATUS: &str = "\
 0  success
@@ -74,9 +79,9 @@ enum Command {
     Diff(DiffArgs),
     /// Every address not in any input
     Complement(Common),
-    /// Overlap of every pair of inputs, as CSV
+    /// Overlap of every pair of inputs (for people; --csv, --json)
     Compare(CompareArgs),
-    /// Ranges, prefixes and unique addresses of each input, as CSV
+    /// Prefixes, IPv4 addresses and IPv6 space of each input (--csv, --json)
     Count(CountArgs),
     /// The union printed with fewer distinct prefix lengths (for ipset hash:net)
     Reduce(ReduceArgs),
@@ -166,9 +171,8 @@ struct DiffArgs {
 struct CompareArgs {
     #[command(flatten)]
     inputs: Inputs,
-    /// Write to FILE atomically instead of stdout
-    #[arg(short, long, value_name = "FILE")]
-    output: Option<String>,
+    #[command(flatten)]
+    report: Report,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -178,6 +182,19 @@ struct CountArgs {
     /// One row for the union of all inputs instead of one per input
     #[arg(long)]
     union: bool,
+    #[command(flatten)]
+    report: Report,
+}
+
+/// How `count` and `compare` write: for people (the default), CSV or JSON.
+#[derive(Args, Debug, Clone)]
+struct Report {
+    /// CSV with exact integers, IPv4 and IPv6 addresses in separate columns
+    #[arg(long, conflicts_with = "json")]
+    csv: bool,
+    /// JSON with exact integers (IPv6 counts as strings: they exceed 2^64)
+    #[arg(long)]
+    json: bool,
     /// Write to FILE atomically instead of stdout
     #[arg(short, long, value_name = "FILE")]
     output: Option<String>,
@@ -361,33 +378,61 @@ fn run(cmd: Command) -> Result<Verdict, Failure> {
             })
         }
         Command::Compare(c) => {
-            let sets = load_all(&c.inputs)?;
-            let sets: Vec<_> = sets
+            let sets: Vec<_> = load_all(&c.inputs)?
                 .into_iter()
                 .map(|(n, s)| (n, filter_family(s, &c.inputs)))
                 .collect();
-            let mut out = Output::create(c.output.as_deref())?;
-            writeln!(
-                out,
-                "name1,name2,ranges1,ranges2,addresses1,addresses2,union,common"
-            )?;
+            let mut rows = Vec::new();
             for i in 0..sets.len() {
                 for j in i + 1..sets.len() {
-                    let (a, b) = (&sets[i].1, &sets[j].1);
-                    let common = a.intersection(b);
-                    let union = a.union(b);
+                    let (a, b) = (&sets[i], &sets[j]);
+                    rows.push(Pair {
+                        name1: &a.0,
+                        name2: &b.0,
+                        one: Size::of(&a.1),
+                        two: Size::of(&b.1),
+                        union: Size::of(&a.1.union(&b.1)),
+                        common: Size::of(&a.1.intersection(&b.1)),
+                    });
+                }
+            }
+            let mut out = Output::create(c.report.output.as_deref())?;
+            if c.report.json {
+                write_json(&mut out, serde_json::json!({ "pairs": rows }))?;
+            } else if c.report.csv {
+                writeln!(
+                    out,
+                    "name1,name2,ranges1,ranges2,ipv4_addresses1,ipv6_addresses1,\
+                     ipv4_addresses2,ipv6_addresses2,ipv4_union,ipv6_union,ipv4_common,ipv6_common"
+                )?;
+                for p in &rows {
                     writeln!(
                         out,
-                        "{},{},{},{},{},{},{},{}",
-                        csv_field(&sets[i].0),
-                        csv_field(&sets[j].0),
-                        ranges(a),
-                        ranges(b),
-                        addresses(a),
-                        addresses(b),
-                        addresses(&union),
-                        addresses(&common)
+                        "{},{},{},{},{},{},{},{},{},{},{},{}",
+                        csv_field(p.name1),
+                        csv_field(p.name2),
+                        p.one.ranges,
+                        p.two.ranges,
+                        p.one.ipv4_addresses,
+                        p.one.ipv6_addresses,
+                        p.two.ipv4_addresses,
+                        p.two.ipv6_addresses,
+                        p.union.ipv4_addresses,
+                        p.union.ipv6_addresses,
+                        p.common.ipv4_addresses,
+                        p.common.ipv6_addresses,
                     )?;
+                }
+            } else {
+                for (i, p) in rows.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(out)?;
+                    }
+                    writeln!(out, "{} and {}", p.name1, p.name2)?;
+                    writeln!(out, "  in both:   {}", p.common.human)?;
+                    writeln!(out, "  in either: {}", p.union.human)?;
+                    writeln!(out, "  {}: {}", p.name1, p.one.human)?;
+                    writeln!(out, "  {}: {}", p.name2, p.two.human)?;
                 }
             }
             out.finish()?;
@@ -399,18 +444,40 @@ fn run(cmd: Command) -> Result<Verdict, Failure> {
                 let u = union_all(sets.into_iter().map(|(_, s)| s));
                 sets = vec![("union".to_string(), u)];
             }
-            let mut out = Output::create(c.output.as_deref())?;
-            writeln!(out, "name,ranges,prefixes,addresses")?;
-            for (name, s) in sets {
-                let s = filter_family(s, &c.inputs);
-                writeln!(
-                    out,
-                    "{},{},{},{}",
-                    csv_field(&name),
-                    ranges(&s),
-                    s.v4.prefix_count() + s.v6.prefix_count(),
-                    addresses(&s)
-                )?;
+            let rows: Vec<Counted> = sets
+                .into_iter()
+                .map(|(name, s)| Counted {
+                    name,
+                    size: Size::of(&filter_family(s, &c.inputs)),
+                })
+                .collect();
+            let mut out = Output::create(c.report.output.as_deref())?;
+            if c.report.json {
+                write_json(&mut out, serde_json::json!({ "lists": rows }))?;
+            } else if c.report.csv {
+                writeln!(out, "name,ranges,prefixes,ipv4_addresses,ipv6_addresses")?;
+                for r in &rows {
+                    let z = &r.size;
+                    writeln!(
+                        out,
+                        "{},{},{},{},{}",
+                        csv_field(&r.name),
+                        z.ranges,
+                        z.prefixes,
+                        z.ipv4_addresses,
+                        z.ipv6_addresses
+                    )?;
+                }
+            } else {
+                let width = rows
+                    .iter()
+                    .map(|r| r.name.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                for r in &rows {
+                    let pad = width - r.name.chars().count();
+                    writeln!(out, "{}:{:pad$} {}", r.name, "", r.size.human)?;
+                }
             }
             out.finish()?;
             Ok(Verdict::Done)
@@ -428,25 +495,60 @@ fn run(cmd: Command) -> Result<Verdict, Failure> {
     }
 }
 
-fn ranges(s: &IpSet) -> usize {
-    s.v4.range_count() + s.v6.range_count()
+/// A JSON document, indented, with a final line end.
+fn write_json(out: &mut Output, doc: serde_json::Value) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    writeln!(out)
 }
 
-fn addresses(s: &IpSet) -> String {
-    // Families are counted apart: 2^32 + 2^128 would not fit one Count.
-    match (s.v4.is_empty(), s.v6.is_empty()) {
-        (_, true) => s.v4.count().to_string(),
-        (true, false) => s.v6.count().to_string(),
-        (false, false) => match s
-            .v6
-            .count()
-            .as_u128()
-            .and_then(|n| n.checked_add(s.v4.count().as_u128().unwrap_or(0)))
-        {
-            Some(n) => n.to_string(),
-            None => "340282366920938463463374607431768211456+".into(),
-        },
+/// A list's size, exact (for CSV and JSON) and for people.
+#[derive(serde::Serialize)]
+struct Size {
+    ranges: usize,
+    prefixes: usize,
+    ipv4_addresses: u64,
+    /// Up to 2^128: a string in JSON, which cannot hold it as a number.
+    #[serde(serialize_with = "serialize_display")]
+    ipv6_addresses: crate::set::Count,
+    human: String,
+}
+
+impl Size {
+    fn of(s: &IpSet) -> Size {
+        Size {
+            ranges: s.v4.range_count() + s.v6.range_count(),
+            prefixes: s.v4.prefix_count() + s.v6.prefix_count(),
+            ipv4_addresses: s.v4.count().as_u128().unwrap_or(0) as u64,
+            ipv6_addresses: s.v6.count(),
+            human: crate::set::count::human(s),
+        }
     }
+}
+
+fn serialize_display<S: serde::Serializer>(
+    v: &impl std::fmt::Display,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+#[derive(serde::Serialize)]
+struct Counted {
+    name: String,
+    #[serde(flatten)]
+    size: Size,
+}
+
+#[derive(serde::Serialize)]
+struct Pair<'a> {
+    name1: &'a str,
+    name2: &'a str,
+    #[serde(rename = "list1")]
+    one: Size,
+    #[serde(rename = "list2")]
+    two: Size,
+    union: Size,
+    common: Size,
 }
 
 /// Names come from the command line; quote them if CSV needs it.
@@ -546,6 +648,7 @@ fn load_all(inputs: &Inputs) -> Result<Vec<(String, IpSet)>, Failure> {
 fn load_builders(inputs: &Inputs) -> Result<Vec<(String, SetBuilder)>, Failure> {
     let loader = Loader {
         lenient: inputs.lenient,
+        csv_header: Some(crate::record::INDICATOR_HEADER),
     };
     let files: Vec<String> = if inputs.files.is_empty() {
         vec!["-".to_string()]
@@ -558,6 +661,14 @@ fn load_builders(inputs: &Inputs) -> Result<Vec<(String, SetBuilder)>, Failure> 
         let (set, stats) = r?;
         if stats.skipped > 0 && !inputs.quiet {
             report_skipped(file, &stats);
+        }
+        if stats.not_addresses > 0 && !inputs.quiet {
+            eprintln!(
+                "{NAME}: {}: left out {} domain indicator{}",
+                display_name(file),
+                crate::set::count::thousands(stats.not_addresses),
+                if stats.not_addresses == 1 { "" } else { "s" }
+            );
         }
         out.push((display_name(file), set));
     }
