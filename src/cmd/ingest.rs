@@ -19,6 +19,7 @@ tl-ingest drop.txt                        Spamhaus DROP into indicators (feed 'd
 tl-ingest --feed ssh --category bruteforce - < ips.txt
 tl-ingest --format csv --column dst_ip feodo.csv
 tl-ingest --format jsonl --field data.ip events.json
+tl-ingest --output-dir out/ dnsmasq-blocklist.conf torbulkexitlist.zip
 tl-ingest https://feeds.dshield.org/block.txt --cache /var/cache/tl
 tl-ingest --config fixtures/demo/feeds.toml -o indicators.csv
 tl-ingest --config feeds.toml --output-dir out/ --stats json --fail-on-stale";
@@ -35,11 +36,19 @@ csv           CSV/TSV with a header; --column picks the column (URLs → host)
 json, jsonl   JSON document or JSON lines; --field a.b.c picks the field
 domains       one domain (or address) per line
 hosts         hosts file: 0.0.0.0 / 127.0.0.1 / :: name…
-adblock       AdBlock/AdGuard '||name^'
+adblock       AdBlock/AdGuard '||name^', '||192.0.2.1^' (@@ exceptions counted)
 rpz           RPZ zone: QNAME and rpz-ip triggers
 stix          STIX 2.x bundle: equality patterns on ipv4-addr, ipv6-addr,
               domain-name values (other patterns counted unsupported)
-The format is detected from the content; --format forces one.";
+dnsmasq       'address=/name/0.0.0.0', 'server=/name/', 'local=/name/'
+unbound       'local-zone: \"name\" always_nxdomain', 'local-data: \"name A 0.0.0.0\"'
+bind          named.conf 'zone \"name\" { type master; file \"…\"; };'
+squid         Squid ACL domain list: '.name' (the name and below) or 'name'
+tor-bulk      Tor bulk exit list (category anonymizer)
+tor-exits     Tor exit-addresses records: ExitAddress ADDR TIME → first/last
+              seen (category anonymizer)
+The format is detected from the content; --format forces one. CRLF line
+ends, a UTF-8 BOM, gzip and a zip holding one file are read in any format.";
 
 const OUTPUT: &str = "\
 CSV with the header indicator,type,feed,category,first_seen,last_seen,hits,
@@ -375,6 +384,9 @@ fn summary(f: &FeedReport) -> String {
     ));
     if c.adjusted > 0 {
         s.push_str(&format!(", range adjusted {}", c.adjusted));
+    }
+    if c.exceptions > 0 {
+        s.push_str(&format!(", exceptions {}", c.exceptions));
     }
     let unsupported: u64 = c.unsupported.values().sum();
     if unsupported > 0 {
