@@ -865,13 +865,99 @@ fn a_local_feed_that_accepts_nothing_is_failed_and_withheld() {
 /// for the DNS-server and Tor formats (issue 17).
 #[allow(clippy::type_complexity)]
 const SERVER_FORMATS: &[(&str, &str, &str, u64, &[(&str, u64)])] = &[
-    ("dnsmasq.conf", "dnsmasq", "TODO", 0, &[]),
-    ("unbound.conf", "unbound", "TODO", 0, &[]),
-    ("named-blocked.conf", "bind", "TODO", 0, &[]),
-    ("adguard-dns.txt", "adblock", "TODO", 0, &[]),
-    ("squid-dstdomain.txt", "squid", "TODO", 0, &[]),
-    ("tor-bulk-exits.txt", "tor-bulk", "TODO", 0, &[]),
-    ("tor-exit-addresses", "tor-exits", "TODO", 0, &[]),
+    (
+        "dnsmasq.conf",
+        "dnsmasq",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+ads.tracker.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+c2-panel.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+malware.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+one.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+phish.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+sinkhole.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+two.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+v6-sink.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+        1,
+        &[
+            ("address override (not a block)", 1),
+            ("forwarding rule", 1),
+        ],
+    ),
+    (
+        "unbound.conf",
+        "unbound",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+ads.tracker.example,domain,unbound,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+c2.example,domain,unbound,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+malware.example,domain,unbound,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+phish.example,domain,unbound,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+refused.example,domain,unbound,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+        1,
+        &[("local answer elsewhere (not a block)", 1)],
+    ),
+    (
+        "named-blocked.conf",
+        "bind",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+ads.tracker.example,domain,named-blocked,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+c2.example,domain,named-blocked,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+malware.example,domain,named-blocked,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+phish.example,domain,named-blocked,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+        0,
+        &[("forwarded or secondary zone", 1)],
+    ),
+    (
+        "adguard-dns.txt",
+        "adblock",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+45.155.205.233,ip,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+91.240.118.172,ip,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+ads.tracker.example,domain,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+c2.example,domain,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+malware.example,domain,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+phish.example,domain,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+ransom.example,domain,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+",
+        2,
+        &[("rule with options", 1)],
+    ),
+    (
+        "squid-dstdomain.txt",
+        "squid",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+ads.tracker.example,domain,squid-dstdomain,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+c2.example,domain,squid-dstdomain,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+malware.example,domain,squid-dstdomain,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+phish.example,domain,squid-dstdomain,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+        0,
+        &[],
+    ),
+    (
+        "tor-bulk-exits.txt",
+        "tor-bulk",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+185.220.101.33,ip,tor-bulk-exits,anonymizer,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2,1\
+185.220.101.34,ip,tor-bulk-exits,anonymizer,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+2a0b:f4c2::21,ip,tor-bulk-exits,anonymizer,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+        0,
+        &[],
+    ),
+    (
+        "tor-exit-addresses",
+        "tor-exits",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+185.220.101.33,ip,tor-exit-addresses,anonymizer,2026-12-06T21:00:00Z,2026-12-07T10:04:41Z,2,1\
+185.220.101.34,ip,tor-exit-addresses,anonymizer,2026-12-07T08:59:11Z,2026-12-07T08:59:11Z,1,1\n\
+2a0b:f4c2::21,ip,tor-exit-addresses,anonymizer,2026-12-07T09:31:00Z,2026-12-07T09:31:00Z,1,1\n\
+",
+        0,
+        &[],
+    ),
 ];
 
 /// DNS-server blocklists, AdGuard's DNS rules (addresses, exceptions), Squid

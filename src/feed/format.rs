@@ -363,7 +363,10 @@ fn server_syntax(data: &[&[u8]]) -> Option<FeedFormat> {
     }) {
         return Some(FeedFormat::TorExits);
     }
-    if most(|l| l.strip_prefix(b".").is_some_and(is_domain)) {
+    if most(|l| {
+        l.strip_prefix(b".")
+            .is_some_and(|l| is_domain(strip_trailing_comment(l)))
+    }) {
         return Some(FeedFormat::Squid);
     }
     is_bind(data).then_some(FeedFormat::Bind)
