@@ -940,7 +940,7 @@ phish.example,domain,squid-dstdomain,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,
         "tor-bulk-exits.txt",
         "tor-bulk",
         "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
-185.220.101.33,ip,tor-bulk-exits,anonymizer,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2,1\
+185.220.101.33,ip,tor-bulk-exits,anonymizer,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2,1\n\
 185.220.101.34,ip,tor-bulk-exits,anonymizer,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
 2a0b:f4c2::21,ip,tor-bulk-exits,anonymizer,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
 ",
@@ -951,7 +951,7 @@ phish.example,domain,squid-dstdomain,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,
         "tor-exit-addresses",
         "tor-exits",
         "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
-185.220.101.33,ip,tor-exit-addresses,anonymizer,2026-12-06T21:00:00Z,2026-12-07T10:04:41Z,2,1\
+185.220.101.33,ip,tor-exit-addresses,anonymizer,2026-12-06T21:00:00Z,2026-12-07T10:04:41Z,2,1\n\
 185.220.101.34,ip,tor-exit-addresses,anonymizer,2026-12-07T08:59:11Z,2026-12-07T08:59:11Z,1,1\n\
 2a0b:f4c2::21,ip,tor-exit-addresses,anonymizer,2026-12-07T09:31:00Z,2026-12-07T09:31:00Z,1,1\n\
 ",
