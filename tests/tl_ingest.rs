@@ -1250,3 +1250,310 @@ fn a_misp_feed_folder_is_one_feed() {
          MISP sha256 attribute: 1)\n"
     );
 }
+
+/// (fixture, detected format, exact output, exceptions, unsupported by kind)
+/// for the DNS-server and Tor formats (issue 17).
+#[allow(clippy::type_complexity)]
+const SERVER_FORMATS: &[(&str, &str, &str, u64, &[(&str, u64)])] = &[
+    (
+        "dnsmasq.conf",
+        "dnsmasq",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+ads.tracker.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+c2-panel.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+malware.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+one.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+phish.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+sinkhole.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+two.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+v6-sink.example,domain,dnsmasq,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+        1,
+        &[
+            ("address override (not a block)", 1),
+            ("forwarding rule", 1),
+        ],
+    ),
+    (
+        "unbound.conf",
+        "unbound",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+ads.tracker.example,domain,unbound,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+c2.example,domain,unbound,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+malware.example,domain,unbound,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+phish.example,domain,unbound,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+refused.example,domain,unbound,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+        1,
+        &[("local answer elsewhere (not a block)", 1)],
+    ),
+    (
+        "named-blocked.conf",
+        "bind",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+ads.tracker.example,domain,named-blocked,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+c2.example,domain,named-blocked,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+malware.example,domain,named-blocked,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+phish.example,domain,named-blocked,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+        0,
+        &[("forwarded or secondary zone", 1)],
+    ),
+    (
+        "adguard-dns.txt",
+        "adblock",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+45.155.205.233,ip,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+91.240.118.172,ip,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+ads.tracker.example,domain,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+c2.example,domain,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+malware.example,domain,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+phish.example,domain,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+ransom.example,domain,adguard-dns,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
+",
+        2,
+        &[("rule with options", 1)],
+    ),
+    (
+        "squid-dstdomain.txt",
+        "squid",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+ads.tracker.example,domain,squid-dstdomain,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+c2.example,domain,squid-dstdomain,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+malware.example,domain,squid-dstdomain,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+phish.example,domain,squid-dstdomain,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+        0,
+        &[],
+    ),
+    (
+        "tor-bulk-exits.txt",
+        "tor-bulk",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+185.220.101.33,ip,tor-bulk-exits,anonymizer,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2,1\n\
+185.220.101.34,ip,tor-bulk-exits,anonymizer,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+2a0b:f4c2::21,ip,tor-bulk-exits,anonymizer,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+",
+        0,
+        &[],
+    ),
+    (
+        "tor-exit-addresses",
+        "tor-exits",
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+185.220.101.33,ip,tor-exit-addresses,anonymizer,2026-12-06T21:00:00Z,2026-12-07T10:04:41Z,2,1\n\
+185.220.101.34,ip,tor-exit-addresses,anonymizer,2026-12-07T08:59:11Z,2026-12-07T08:59:11Z,1,1\n\
+2a0b:f4c2::21,ip,tor-exit-addresses,anonymizer,2026-12-07T09:31:00Z,2026-12-07T09:31:00Z,1,1\n\
+",
+        0,
+        &[],
+    ),
+];
+
+/// DNS-server blocklists, AdGuard's DNS rules (addresses, exceptions), Squid
+/// ACLs and Tor's lists: detected from their content, read exactly (also
+/// forced), with their exceptions and entries of other kinds counted.
+#[test]
+fn dns_server_and_tor_formats_are_detected_and_read_exactly() {
+    for (file, format, expected, exceptions, unsupported) in SERVER_FORMATS {
+        let path = format!("fixtures/feeds/{file}");
+        let r = ingest(&["--now", NOW, "--stats", "json", &path]);
+        assert_eq!(r.code, 0, "{file}: {}", r.stderr);
+        assert_eq!(r.stdout, *expected, "{file}");
+        let s = &stats(&r)["feeds"][0];
+        assert_eq!(s["format"], *format, "{file}");
+        assert_eq!(s["rejected"], serde_json::json!({}), "{file}");
+        assert_eq!(s["exceptions"], *exceptions, "{file}");
+        let kinds: serde_json::Map<String, serde_json::Value> = unsupported
+            .iter()
+            .map(|(k, v)| (k.to_string(), (*v).into()))
+            .collect();
+        assert_eq!(s["unsupported"], serde_json::Value::Object(kinds), "{file}");
+        let f = ingest(&["--now", NOW, "--format", format, &path]);
+        assert_eq!(f.stdout, *expected, "{file} forced");
+    }
+    // The summary line counts the exceptions.
+    let r = ingest(&["--now", NOW, "fixtures/feeds/adguard-dns.txt"]);
+    assert!(r.stderr.contains(", exceptions 2"), "{}", r.stderr);
+}
+
+/// Every fixture of every format (FORMATS and SERVER_FORMATS) with CRLF
+/// line ends and a UTF-8 byte-order mark, then that gzip-compressed, then
+/// in a zip archive, reads to the same rows.
+#[test]
+fn every_format_reads_crlf_bom_gzip_and_zip() {
+    use std::io::Write;
+    let w = Workdir::new();
+    let all = FORMATS
+        .iter()
+        .map(|(file, format, extra, expected)| (*file, *format, *extra, *expected))
+        .chain(
+            SERVER_FORMATS
+                .iter()
+                .map(|(file, format, expected, ..)| (*file, *format, &[][..], *expected)),
+        );
+    for (file, format, extra, expected) in all {
+        let text = std::fs::read(root().join("fixtures/feeds").join(file)).unwrap();
+        let mut crlf = b"\xef\xbb\xbf".to_vec();
+        for line in text.split_inclusive(|&b| b == b'\n') {
+            match line.strip_suffix(b"\n") {
+                Some(l) => crlf.extend_from_slice(&[l, b"\r\n"].concat()),
+                None => crlf.extend_from_slice(line),
+            }
+        }
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&crlf).unwrap();
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        zip.start_file(file, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(&crlf).unwrap();
+        let variants = [
+            ("crlf", file.to_string(), crlf.clone()),
+            ("gz", format!("{file}.gz"), gz.finish().unwrap()),
+            (
+                "zip",
+                format!("{file}.zip"),
+                zip.finish().unwrap().into_inner(),
+            ),
+        ];
+        for (dir, name, bytes) in variants {
+            std::fs::create_dir_all(w.path(dir)).unwrap();
+            let path = format!("{dir}/{name}");
+            w.write(&path, bytes);
+            let mut args = vec!["--now", NOW, "--stats", "json"];
+            args.extend_from_slice(extra);
+            args.push(&path);
+            let r = w.run("tl-ingest", &args, b"");
+            assert_eq!(r.code, 0, "{path}: {}", r.stderr);
+            assert_eq!(r.stdout, expected, "{path}");
+            assert_eq!(stats(&r)["feeds"][0]["format"], format, "{path}");
+        }
+    }
+}
+
+/// A zip archive is read when it holds one feed file; several are refused
+/// with a clear error (exit 2), and so is a damaged archive.
+#[test]
+fn a_zip_of_several_files_is_refused_clearly() {
+    use std::io::Write;
+    let w = Workdir::new();
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for name in ["a.txt", "b.txt"] {
+        zip.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        zip.write_all(b"45.155.205.233\n").unwrap();
+    }
+    let bytes = zip.finish().unwrap().into_inner();
+    w.write("two.zip", &bytes);
+    let r = w.run("tl-ingest", &["--now", NOW, "two.zip"], b"");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "two.zip: a zip archive of 2 files; a zip is read when it holds one feed file \
+             (unpack it and ingest the files)"
+        ),
+        "{}",
+        r.stderr
+    );
+    w.write("cut.zip", &bytes[..bytes.len() - 30]);
+    let r = w.run("tl-ingest", &["--now", NOW, "cut.zip"], b"");
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("cut.zip: unreadable zip archive"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// A trailing comment after an entry is dropped in the lists of names and
+/// the ipsum format too; a `;` glued to a name is not a comment.
+#[test]
+fn trailing_comments_after_entries() {
+    let cases: &[(&str, &str)] = &[
+        (
+            "evil.example ; note\nbad.example\t# note\nx.example;$ORIGIN y.\n",
+            "domains",
+        ),
+        (
+            "0.0.0.0 evil.example ; note\n0.0.0.0 bad.example // note\n",
+            "hosts",
+        ),
+    ];
+    for (feed, format) in cases {
+        let r = ingest_stdin(
+            &["--now", NOW, "--stats", "json", "--lenient"],
+            feed.as_bytes(),
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        assert_eq!(
+            r.stdout,
+            "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+             bad.example,domain,stdin,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+             evil.example,domain,stdin,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n",
+            "{format}"
+        );
+        assert_eq!(stats(&r)["feeds"][0]["format"], *format);
+    }
+    let r = ingest_stdin(
+        &["--now", NOW, "--stats", "json"],
+        b"# ip\tcount\n45.155.205.233\t3 # note\n91.240.118.172\t1 ; note\n",
+    );
+    assert_eq!(stats(&r)["feeds"][0]["format"], "ipsum", "{}", r.stderr);
+    assert_eq!(
+        r.stdout,
+        "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
+         45.155.205.233,ip,stdin,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,3,1\n\
+         91.240.118.172,ip,stdin,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n"
+    );
+}
+
+/// A local feed written to an output directory is held to the shrink rule
+/// against its previous file there: 10 → 4 rows fails it (exit 1, its file
+/// kept); --lenient takes the copy read (and writes it); with one output
+/// there is no previous count and the rule does not apply.
+#[test]
+fn a_local_feed_that_shrinks_since_its_previous_file_is_failed() {
+    let w = Workdir::new();
+    let ips = |n: u32| -> String { (1..=n).map(|i| format!("45.155.205.{i}\n")).collect() };
+    w.write("ips.txt", ips(10));
+    let args = ["--now", NOW, "--output-dir", "out", "ips.txt"];
+    let r = w.run("tl-ingest", &args, b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let before = w.read("out/ips.csv");
+    assert_eq!(before.lines().count(), 1 + 10);
+    // 5 of 10 is exactly the half allowed.
+    w.write("ips.txt", ips(5));
+    assert_eq!(w.run("tl-ingest", &args, b"").code, 0);
+    assert_eq!(w.read("out/ips.csv").lines().count(), 1 + 5);
+    w.write("ips.txt", ips(2));
+    let r = w.run("tl-ingest", &args, b"");
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr.contains(
+            "tl-ingest: ips: FAILED: shrank from 5 to 2 entries since its previous rows in \
+             out/ips.csv (more than the 50 % allowed by max_shrink)"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(w.read("out/ips.csv").lines().count(), 1 + 5, "file kept");
+    // One output: no previous count.
+    let r = w.run(
+        "tl-ingest",
+        &["--now", NOW, "-o", "all.csv", "ips.txt"],
+        b"",
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    // --lenient: a warning, the file written.
+    let mut lenient = args.to_vec();
+    lenient.push("--lenient");
+    let r = w.run("tl-ingest", &lenient, b"");
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("ips: WARNING (--lenient): shrank from 5 to 2"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(w.read("out/ips.csv").lines().count(), 1 + 2);
+}

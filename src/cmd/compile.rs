@@ -169,7 +169,6 @@ fn print_report(report: &CompileReport, out: &std::path::Path, quiet: bool) {
 /// The report as JSON: what `print_report` says, as fields. A held-back
 /// profile's `in_force` says whether an earlier version stays.
 fn print_json(report: &CompileReport, out: &std::path::Path) -> std::io::Result<()> {
-    use profile::compile::Guard;
     let dir = profile::layout::OutDir::new(out);
     let profiles: Vec<serde_json::Value> = report
         .profiles
@@ -183,15 +182,7 @@ fn print_json(report: &CompileReport, out: &std::path::Path) -> std::io::Result<
             let holds: Vec<serde_json::Value> = p
                 .holds
                 .iter()
-                .map(|h| {
-                    let guard = match h.guard {
-                        Guard::StaleFeed => "stale-feed",
-                        Guard::Capacity => "capacity",
-                        Guard::Canary => "canary",
-                        Guard::CircuitBreaker => "circuit-breaker",
-                    };
-                    serde_json::json!({ "guard": guard, "message": h.message })
-                })
+                .map(|h| serde_json::json!({ "guard": h.guard.name(), "message": h.message }))
                 .collect();
             serde_json::json!({
                 "name": p.name,

@@ -20,6 +20,7 @@ tl-ingest --feed ssh --category bruteforce - < ips.txt
 tl-ingest --format csv --column dst_ip feodo.csv
 tl-ingest --format jsonl --field data.ip events.json
 tl-ingest misp-feed/                      A MISP feed folder (manifest.json + events)
+tl-ingest --output-dir out/ dnsmasq-blocklist.conf torbulkexitlist.zip
 tl-ingest https://feeds.dshield.org/block.txt --cache /var/cache/tl
 tl-ingest --config fixtures/demo/feeds.toml -o indicators.csv
 tl-ingest --config feeds.toml --output-dir out/ --stats json --fail-on-stale
@@ -43,7 +44,7 @@ json, jsonl   JSON document or JSON lines; --field a.b.c picks the field;
               an array of strings is an array of indicators
 domains       one domain (or address) per line
 hosts         hosts file: 0.0.0.0 / 127.0.0.1 / :: name…
-adblock       AdBlock/AdGuard '||name^'
+adblock       AdBlock/AdGuard '||name^', '||192.0.2.1^' (@@ exceptions counted)
 rpz           RPZ zone: QNAME and rpz-ip triggers
 stix          STIX 2.0/2.1 bundle (any key order), array of objects or one
               object per line: equality patterns on ipv4-addr, ipv6-addr,
@@ -52,7 +53,15 @@ stix          STIX 2.0/2.1 bundle (any key order), array of objects or one
 misp          MISP events ({\"Event\": …}, {\"response\": […]}) or a MISP feed
               folder (DIR with manifest.json): ip, domain, hostname, url
               attributes; to_ids false counted, not listed
-The format is detected from the content; --format forces one.";
+dnsmasq       'address=/name/0.0.0.0', 'server=/name/', 'local=/name/'
+unbound       'local-zone: \"name\" always_nxdomain', 'local-data: \"name A 0.0.0.0\"'
+bind          named.conf 'zone \"name\" { type master; file \"…\"; };'
+squid         Squid ACL domain list: '.name' (the name and below) or 'name'
+tor-bulk      Tor bulk exit list (category anonymizer)
+tor-exits     Tor exit-addresses records: ExitAddress ADDR TIME → first/last
+              seen (category anonymizer)
+The format is detected from the content; --format forces one. CRLF line
+ends, a UTF-8 BOM, gzip and a zip holding one file are read in any format.";
 
 const OUTPUT: &str = "\
 CSV with the header indicator,type,feed,category,first_seen,last_seen,hits,
@@ -442,6 +451,9 @@ fn summary(f: &FeedReport) -> String {
     ));
     if c.adjusted > 0 {
         s.push_str(&format!(", range adjusted {}", c.adjusted));
+    }
+    if c.exceptions > 0 {
+        s.push_str(&format!(", exceptions {}", c.exceptions));
     }
     let unsupported: u64 = c.unsupported.values().sum();
     if unsupported > 0 {

@@ -259,8 +259,12 @@ pub struct Counts {
     /// (a DShield range whose end is not the end of its prefix).
     pub adjusted: u64,
     /// Valid entries of kinds that are not indicators here (URL patterns,
-    /// hashes, ASNs, allow rules), by kind.
+    /// hashes, ASNs), by kind.
     pub unsupported: BTreeMap<String, u64>,
+    /// Exception (allow) rules: AdBlock `@@`, RPZ `rpz-passthru.`, a
+    /// dnsmasq `server=/name/#`, an Unbound transparent zone. Counted, never
+    /// turned into indicators.
+    pub exceptions: u64,
 }
 
 impl Counts {
@@ -343,6 +347,11 @@ impl Collector {
     /// Counts a valid entry of a kind that is not turned into indicators.
     pub fn unsupported(&mut self, kind: &str) {
         *self.counts.unsupported.entry(kind.to_string()).or_default() += 1;
+    }
+
+    /// Counts an exception (allow) rule.
+    pub fn exception(&mut self) {
+        self.counts.exceptions += 1;
     }
 
     /// An address, CIDR or range from a feed line.
@@ -448,11 +457,13 @@ impl Collector {
         self.pieces
     }
 
-    /// Nothing was found: no entry, no refused or unsupported line.
+    /// Nothing was found: no entry, no refused or unsupported line, no
+    /// exception.
     pub fn is_empty(&self) -> bool {
         self.counts.entries == 0
             && self.counts.rejected.is_empty()
             && self.counts.unsupported.is_empty()
+            && self.counts.exceptions == 0
     }
 
     /// Takes in another collector's entries and counts (two inputs of one feed).
@@ -467,6 +478,7 @@ impl Collector {
         c.special_purpose += o.counts.special_purpose;
         c.too_wide += o.counts.too_wide;
         c.adjusted += o.counts.adjusted;
+        c.exceptions += o.counts.exceptions;
         for (k, v) in o.counts.rejected {
             *c.rejected.entry(k).or_default() += v;
         }

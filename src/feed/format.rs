@@ -40,6 +40,19 @@ pub enum FeedFormat {
     /// MISP core-format events (`{"Event": …}`, `{"response": […]}`), or a
     /// MISP feed folder (`manifest.json` and one file per event).
     Misp,
+    /// dnsmasq configuration: `address=/name/…`, `server=/name/`, `local=/name/`.
+    Dnsmasq,
+    /// Unbound configuration: `local-zone: "name" TYPE`, `local-data: "name A …"`.
+    Unbound,
+    /// BIND `named.conf` zone statements: `zone "name" { type master; … };`.
+    Bind,
+    /// A Squid ACL domain list: `.name` (the name and below) or `name`.
+    Squid,
+    /// The Tor bulk exit list: one exit address per line.
+    TorBulk,
+    /// Tor's `exit-addresses` records (ExitNode, Published, LastStatus,
+    /// ExitAddress ADDR TIME).
+    TorExits,
 }
 
 impl FeedFormat {
@@ -60,6 +73,12 @@ impl FeedFormat {
         FeedFormat::Rpz,
         FeedFormat::Stix,
         FeedFormat::Misp,
+        FeedFormat::Dnsmasq,
+        FeedFormat::Unbound,
+        FeedFormat::Bind,
+        FeedFormat::Squid,
+        FeedFormat::TorBulk,
+        FeedFormat::TorExits,
     ];
 
     pub fn name(self) -> &'static str {
@@ -80,6 +99,12 @@ impl FeedFormat {
             FeedFormat::Rpz => "rpz",
             FeedFormat::Stix => "stix",
             FeedFormat::Misp => "misp",
+            FeedFormat::Dnsmasq => "dnsmasq",
+            FeedFormat::Unbound => "unbound",
+            FeedFormat::Bind => "bind",
+            FeedFormat::Squid => "squid",
+            FeedFormat::TorBulk => "tor-bulk",
+            FeedFormat::TorExits => "tor-exits",
         }
     }
 
@@ -91,9 +116,17 @@ impl FeedFormat {
             "ndjson" => "jsonl",
             "drop" => "spamhaus",
             "adguard" | "abp" => "adblock",
+            "named" | "named.conf" => "bind",
+            "exit-addresses" => "tor-exits",
             other => other,
         };
         Self::ALL.iter().copied().find(|f| f.name() == alias)
+    }
+
+    /// The category a format implies when neither the user nor the feed
+    /// names one.
+    pub fn category(self) -> Option<&'static str> {
+        matches!(self, FeedFormat::TorBulk | FeedFormat::TorExits).then_some("anonymizer")
     }
 
     /// Formats read as one whole document rather than line by line.
@@ -215,10 +248,16 @@ fn shape(line: &[u8]) -> Shape {
     {
         return Shape::Dshield;
     }
-    if tokens.len() == 2 && is_address(tokens[0]) && tokens[1].iter().all(u8::is_ascii_digit) {
-        return Shape::Ipsum;
-    }
     let body = strip_trailing_comment(line);
+    // ipsum's two fields, maybe with a trailing comment.
+    let mut fields = body
+        .split(|c| c.is_ascii_whitespace())
+        .filter(|t| !t.is_empty());
+    if let (Some(ip), Some(count), None) = (fields.next(), fields.next(), fields.next()) {
+        if is_address(ip) && count.iter().all(u8::is_ascii_digit) {
+            return Shape::Ipsum;
+        }
+    }
     if is_address(body) {
         return Shape::Address;
     }
@@ -283,11 +322,80 @@ pub fn detect(sample: &[u8], name: &str) -> FeedFormat {
         .filter(|l| !is_comment(l))
         .take(200)
         .collect();
+    if let Some(f) = server_syntax(&data) {
+        return f;
+    }
     match data.first() {
         None => hints.without_data(),
         Some(first) if is_top_sources_header(first) => FeedFormat::DshieldTop,
-        Some(_) => by_shapes(&data, hints.firehol),
+        Some(_) => match by_shapes(&data, hints.firehol) {
+            FeedFormat::List if hints.tor_bulk => FeedFormat::TorBulk,
+            f => f,
+        },
     }
+}
+
+/// The formats that DNS servers, proxies and Tor write, each recognised
+/// by its own syntax on most data lines (BIND: most statements).
+fn server_syntax(data: &[&[u8]]) -> Option<FeedFormat> {
+    let most = |f: fn(&[u8]) -> bool| {
+        let n = data.iter().filter(|l| f(l)).count();
+        n > 0 && n * 2 > data.len()
+    };
+    if most(|l| {
+        [&b"address=/"[..], b"server=/", b"local=/"]
+            .iter()
+            .any(|p| l.starts_with(p))
+    }) {
+        return Some(FeedFormat::Dnsmasq);
+    }
+    if most(|l| {
+        [&b"local-zone:"[..], b"local-data:", b"server:"]
+            .iter()
+            .any(|p| l.starts_with(p))
+    }) {
+        return Some(FeedFormat::Unbound);
+    }
+    if most(|l| {
+        [
+            &b"ExitNode "[..],
+            b"Published ",
+            b"LastStatus ",
+            b"ExitAddress ",
+        ]
+        .iter()
+        .any(|p| l.starts_with(p))
+    }) {
+        return Some(FeedFormat::TorExits);
+    }
+    if most(|l| {
+        l.strip_prefix(b".")
+            .is_some_and(|l| is_domain(strip_trailing_comment(l)))
+    }) {
+        return Some(FeedFormat::Squid);
+    }
+    is_bind(data).then_some(FeedFormat::Bind)
+}
+
+/// Whether most statements (lines that start outside braces) are `zone "…"`.
+fn is_bind(data: &[&[u8]]) -> bool {
+    let (mut depth, mut zones, mut other) = (0i64, 0usize, 0usize);
+    for l in data {
+        if depth == 0 && !l.starts_with(b"/*") && !l.starts_with(b"*") {
+            let zone = l
+                .strip_prefix(b"zone")
+                .is_some_and(|r| r.trim_ascii_start().starts_with(b"\""));
+            if zone {
+                zones += 1;
+            } else {
+                other += 1;
+            }
+        }
+        let opens = l.iter().filter(|&&c| c == b'{').count() as i64;
+        let closes = l.iter().filter(|&&c| c == b'}').count() as i64;
+        depth = (depth + opens - closes).max(0);
+    }
+    zones > other
 }
 
 /// The sample's complete lines (it may end mid-line), trimmed.
@@ -309,6 +417,8 @@ struct Hints {
     firehol: bool,
     /// AdBlock's `!` comments.
     adblock_comments: bool,
+    /// A Tor bulk exit list's name or comments.
+    tor_bulk: bool,
 }
 
 impl Hints {
@@ -318,7 +428,17 @@ impl Hints {
             lower_name: name.to_ascii_lowercase(),
             firehol: false,
             adblock_comments: comments.iter().any(|c| c.starts_with(b"!")),
+            tor_bulk: false,
         };
+        // The list's own words ("This is a list of all Tor exit nodes…"),
+        // or its usual names: a mention of Tor alone says nothing.
+        hints.tor_bulk = ["torbulkexitlist", "tor-exit", "tor_exit", "torexit"]
+            .iter()
+            .any(|n| hints.lower_name.contains(n))
+            || comments.iter().any(|c| {
+                let lower = c.to_ascii_lowercase();
+                memchr::memmem::find(&lower, b"list of all tor exit nodes").is_some()
+            });
         hints.firehol = hints.ext(".netset")
             || hints.ext(".ipset")
             || (comments
@@ -520,5 +640,45 @@ mod tests {
             FeedFormat::Json
         );
         assert_eq!(check_text(b"\x00\x01\x02"), Err(NotAFeed::Binary));
+    }
+
+    #[test]
+    fn detects_server_and_tor_formats() {
+        let d = |s: &str| detect(s.as_bytes(), "feed");
+        assert_eq!(
+            d("# x\naddress=/a.example/0.0.0.0\nserver=/b.example/\n"),
+            FeedFormat::Dnsmasq
+        );
+        assert_eq!(
+            d("server:\nlocal-zone: \"a.example\" refuse\n"),
+            FeedFormat::Unbound
+        );
+        assert_eq!(
+            d("zone \"a.example\" {\n type master;\n file \"x\";\n};\nzone \"b.example\" { type master; };\n"),
+            FeedFormat::Bind
+        );
+        assert_eq!(d(".a.example\n.b.example\nc.example\n"), FeedFormat::Squid);
+        assert_eq!(d("a.example\n.b.example\nc.example\n"), FeedFormat::Domains);
+        assert_eq!(
+            d("ExitNode 00AA\nPublished 2026-01-01 00:00:00\nExitAddress 192.0.2.1 2026-01-01 00:00:00\n"),
+            FeedFormat::TorExits
+        );
+        assert_eq!(
+            d("# This is a list of all Tor exit nodes from the past 16 hours #\n192.0.2.1\n"),
+            FeedFormat::TorBulk
+        );
+        assert_eq!(
+            detect(b"192.0.2.1\n", "torbulkexitlist"),
+            FeedFormat::TorBulk
+        );
+        assert_eq!(d("# not tor exit nodes\n192.0.2.1\n"), FeedFormat::List);
+        assert_eq!(
+            d("||192.0.2.1^\n0.0.0.0 a.example\n||b.example^\n"),
+            FeedFormat::Adblock
+        );
+        assert_eq!(
+            FeedFormat::from_name("exit-addresses"),
+            Some(FeedFormat::TorExits)
+        );
     }
 }

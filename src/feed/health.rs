@@ -16,9 +16,9 @@ pub fn check(c: &Collector, good: Option<u64>, max_shrink: f64) -> Option<String
     let counts = &c.counts;
     let refused = counts.rejected_total();
     let unsupported: u64 = counts.unsupported.values().sum();
-    // Lines holding an entry: an indicator, a refused line, or an entry of
-    // a kind not used here.
-    let lines = counts.entries + refused + unsupported;
+    // Lines holding an entry: an indicator, a refused line, an entry of a
+    // kind not used here, or an exception.
+    let lines = counts.entries + refused + unsupported + counts.exceptions;
     let kept = c.kept();
     if kept == 0 && (counts.entries > 0 || refused > 0) {
         return Some(format!(
@@ -31,18 +31,21 @@ pub fn check(c: &Collector, good: Option<u64>, max_shrink: f64) -> Option<String
             "refused {refused} of {lines} entry lines (more than half)"
         ));
     }
-    if let Some(good) = good.filter(|&g| g > 0) {
-        // The share lost, compared in integers to stay exact.
-        let floor = (good as f64 * (1.0 - max_shrink)).ceil() as u64;
-        if kept < floor {
-            return Some(format!(
-                "shrank from {good} to {kept} entries since its last good copy \
-                 (more than the {} allowed by max_shrink)",
-                percent(max_shrink)
-            ));
-        }
-    }
-    None
+    good.and_then(|good| shrunk(kept, good, max_shrink, "its last good copy"))
+}
+
+/// Why a feed that now holds `now` entries has shrunk too much since it
+/// held `good` (`since` says when that was), if it has.
+pub fn shrunk(now: u64, good: u64, max_shrink: f64, since: &str) -> Option<String> {
+    // The share lost, compared in integers to stay exact.
+    let floor = (good as f64 * (1.0 - max_shrink)).ceil() as u64;
+    (good > 0 && now < floor).then(|| {
+        format!(
+            "shrank from {good} to {now} entries since {since} \
+             (more than the {} allowed by max_shrink)",
+            percent(max_shrink)
+        )
+    })
 }
 
 /// `0.5` → `50 %`.

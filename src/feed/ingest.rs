@@ -387,7 +387,11 @@ pub fn ingest(plan: &IngestPlan) -> Result<IngestReport, Error> {
     let mut merged: BTreeMap<String, Merged> = BTreeMap::new();
     for (job, result) in plan.jobs.iter().zip(results) {
         match result {
-            Ok(o) => merge(&mut merged, o, lenient),
+            Ok(o) => {
+                let local = !matches!(job.location, Location::Url(_));
+                let max_shrink = job.max_shrink(&plan.settings);
+                merge(&mut merged, o, lenient, local.then_some(max_shrink));
+            }
             Err(error) => failed.push(FailedFeed {
                 source: job.location.display(),
                 name: job.name.clone(),
@@ -395,7 +399,15 @@ pub fn ingest(plan: &IngestPlan) -> Result<IngestReport, Error> {
             }),
         }
     }
-    let finished: Vec<(FeedReport, Rows)> = merged.into_values().map(Merged::finish).collect();
+    let mut finished: Vec<(FeedReport, Rows)> = Vec::with_capacity(merged.len());
+    for m in merged.into_values() {
+        let local = m.local;
+        let (mut report, rows) = m.finish();
+        if let (Destination::PerFeed(dir), Some(max_shrink)) = (&plan.destination, local) {
+            shrink_since_previous(&mut report, Path::new(dir), max_shrink, lenient);
+        }
+        finished.push((report, rows));
+    }
     let all_read = failed.is_empty() && !finished.iter().any(|(f, _)| f.withheld);
     let (written, domains_left_out) = write(plan, &finished, all_read)?;
     Ok(IngestReport {
@@ -516,6 +528,9 @@ fn parent_name(location: &Location) -> Option<String> {
 struct Merged {
     report: FeedReport,
     collector: Collector,
+    /// Its share allowed to shrink, when every input is local (a file or
+    /// stdin: no cache keeps a last good copy).
+    local: Option<f64>,
 }
 
 impl Merged {
@@ -532,8 +547,9 @@ impl Merged {
     }
 }
 
-/// Adds one input's outcome to its feed.
-fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome, lenient: bool) {
+/// Adds one input's outcome to its feed; `local` is the input's
+/// `max_shrink` when it is a file or stdin.
+fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome, lenient: bool, local: Option<f64>) {
     let (failed, warnings) = match o.health.take() {
         Some(why) if lenient => (Vec::new(), vec![why]),
         Some(why) => (vec![why], Vec::new()),
@@ -568,9 +584,15 @@ fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome, lenient: bool) {
             notes,
         };
         let collector = o.collector;
-        feeds.insert(o.name, Merged { report, collector });
+        let merged = Merged {
+            report,
+            collector,
+            local,
+        };
+        feeds.insert(o.name, merged);
         return;
     };
+    f.local = f.local.zip(local).map(|(a, b)| a.max(b));
     let r = &mut f.report;
     let room = EXAMPLES.saturating_sub(r.examples.len());
     r.examples.extend(refused.take(room));
@@ -589,6 +611,52 @@ fn merge(feeds: &mut BTreeMap<String, Merged>, mut o: Outcome, lenient: bool) {
     r.time = r.time.max(o.time);
     if r.category.is_empty() {
         r.category = o.category;
+    }
+}
+
+/// The shrink rule for a local feed written to an output directory: its
+/// previous file there (our own CSV, which a failed copy never replaces)
+/// is its last good copy. Fewer rows than (1 − `max_shrink`) times that
+/// file's fails the feed (a warning under `lenient`).
+fn shrink_since_previous(f: &mut FeedReport, dir: &Path, max_shrink: f64, lenient: bool) {
+    if f.is_failed() || f.withheld {
+        return;
+    }
+    let path = dir.join(format!("{}.csv", f.name));
+    let Some(good) = previous_rows(&path) else {
+        return;
+    };
+    let since = format!("its previous rows in {}", path.display());
+    let Some(why) = super::health::shrunk(f.counts.accepted, good, max_shrink, &since) else {
+        return;
+    };
+    if lenient {
+        f.warnings.push(why);
+    } else {
+        f.failed.push(why);
+        f.withheld = true;
+    }
+}
+
+/// The rows of an indicators CSV we wrote (its lines after the header);
+/// `None` when there is no such file or it is not ours.
+fn previous_rows(path: &Path) -> Option<u64> {
+    use std::io::{BufRead, Read};
+    let file = std::fs::File::open(path).ok()?;
+    let mut r = std::io::BufReader::with_capacity(1 << 16, file);
+    let mut header = Vec::new();
+    r.read_until(b'\n', &mut header).ok()?;
+    if !header.starts_with(crate::record::INDICATOR_HEADER.as_bytes()) {
+        return None;
+    }
+    let mut rows = 0u64;
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = r.read(&mut buf).ok()?;
+        if n == 0 {
+            return Some(rows);
+        }
+        rows += memchr::memchr_iter(b'\n', &buf[..n]).count() as u64;
     }
 }
 

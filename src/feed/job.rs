@@ -43,7 +43,8 @@ impl Job {
         }
     }
 
-    fn max_shrink(&self, s: &Settings) -> f64 {
+    /// The share of its entries it may lose since its last good copy.
+    pub(super) fn max_shrink(&self, s: &Settings) -> f64 {
         self.max_shrink.unwrap_or(s.max_shrink)
     }
 
@@ -131,8 +132,8 @@ fn nothing(name: &str, opts: &ParseOptions) -> Parsed {
     }
 }
 
-/// A file or stdin, parsed and checked (no last good copy: the shrink rule
-/// does not apply).
+/// A file or stdin, parsed and checked (no last good copy here: the shrink
+/// rule is applied by the ingest stage against its previous output file).
 fn read_local(
     name: &str,
     parsed: Result<Parsed, Error>,

@@ -1,5 +1,9 @@
 //! Line-based feed formats: one call per line, state kept between lines
-//! (CSV columns, the RPZ origin and parentheses).
+//! (CSV columns, the RPZ origin and parentheses). DNS-server
+//! configurations are in `dns`, Tor's lists in `tor`.
+
+mod dns;
+mod tor;
 
 use super::collect::{Collector, Meta};
 use super::format::FeedFormat;
@@ -106,6 +110,8 @@ pub struct LineParser {
     fields: Vec<Vec<u8>>,
     /// CSV rows held until the indicator column is chosen by content.
     pending: Option<Pending>,
+    /// The DNS-server formats' state (a BIND statement, an Unbound zone).
+    dns: dns::State,
 }
 
 /// A CSV feed whose header names no indicator column (or that has no
@@ -289,6 +295,7 @@ impl LineParser {
             last_comment: Vec::new(),
             fields: Vec::new(),
             pending: None,
+            dns: dns::State::default(),
         }
     }
 
@@ -328,6 +335,12 @@ impl LineParser {
             FeedFormat::Hosts => self.hosts(c, n, line),
             FeedFormat::Adblock => self.adblock(c, n, line),
             FeedFormat::Rpz => self.rpz(c, n, line),
+            FeedFormat::Dnsmasq => self.dnsmasq(c, n, line),
+            FeedFormat::Unbound => self.unbound(c, n, line),
+            FeedFormat::Bind => self.bind(c, n, line),
+            FeedFormat::Squid => self.squid(c, n, line),
+            FeedFormat::TorBulk => self.list(c, n, line),
+            FeedFormat::TorExits => self.tor_exits(c, n, line),
             FeedFormat::Json
             | FeedFormat::Jsonl
             | FeedFormat::SpamhausJson
@@ -371,7 +384,7 @@ impl LineParser {
     }
 
     fn ipsum(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
-        let Some(t) = self.content(line, &[b"#"]) else {
+        let Some(t) = self.content(line, &[b"#"]).map(before_comment) else {
             return Ok(());
         };
         self.seen_data = true;
@@ -390,18 +403,14 @@ impl LineParser {
     }
 
     fn domains(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
-        let Some(body) = self.content(line, &[b"#", b"!"]).map(before_hash) else {
+        let Some(body) = self.content(line, &[b"#", b"!"]).map(before_comment) else {
             return Ok(());
         };
         if body.is_empty() {
             return Ok(());
         }
         self.seen_data = true;
-        if looks_like_address(body) {
-            c.address_text(n, body, None)
-        } else {
-            c.domain_text(n, body, None)
-        }
+        name_or_address(c, n, body)
     }
 
     fn dshield(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
@@ -675,7 +684,7 @@ impl LineParser {
     }
 
     fn hosts(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
-        let Some(body) = self.content(line, &[b"#"]).map(before_hash) else {
+        let Some(body) = self.content(line, &[b"#"]).map(before_comment) else {
             return Ok(());
         };
         if body.is_empty() {
@@ -684,17 +693,7 @@ impl LineParser {
         self.seen_data = true;
         let mut tokens = words(body);
         let addr = tokens.next().unwrap_or(b"");
-        let sink = matches!(
-            parse_entry(addr),
-            Ok(Entry::V4(Range { start: 0, end: 0 }))
-                | Ok(Entry::V4(Range {
-                    start: 0x7f00_0001,
-                    end: 0x7f00_0001
-                }))
-                | Ok(Entry::V6(Range { start: 0, end: 0 }))
-                | Ok(Entry::V6(Range { start: 1, end: 1 }))
-        );
-        if !sink {
+        if !is_sink(addr) {
             return c.reject(
                 n,
                 "hosts entry does not point to a sink address (0.0.0.0, 127.0.0.1, ::, ::1)",
@@ -729,8 +728,12 @@ impl LineParser {
         }
         self.seen_data = true;
         if t.starts_with(b"@@") {
-            c.unsupported("exception rule");
+            c.exception();
             return Ok(());
+        }
+        // AdGuard's DNS filters take hosts-file lines too.
+        if words(t).next().is_some_and(is_sink) {
+            return self.hosts(c, n, t);
         }
         if memchr::memmem::find(t, b"##").is_some()
             || memchr::memmem::find(t, b"#@#").is_some()
@@ -744,8 +747,8 @@ impl LineParser {
                 c.unsupported("URL pattern rule");
                 return Ok(());
             }
-            // AdGuard DNS lists also take bare names.
-            return c.domain_text(n, t.strip_suffix(b"^").unwrap_or(t), None);
+            // AdGuard DNS lists also take bare names and addresses.
+            return name_or_address(c, n, t.strip_suffix(b"^").unwrap_or(t));
         };
         let (name, options) = match memchr::memchr(b'^', rule) {
             Some(i) => (&rule[..i], &rule[i + 1..]),
@@ -776,7 +779,8 @@ impl LineParser {
         } else if !options.is_empty() {
             return c.reject(n, "unexpected text after '^'", t);
         }
-        c.domain_text(n, name, None)
+        // `||192.0.2.1^` blocks an address.
+        name_or_address(c, n, name)
     }
 
     fn rpz(&mut self, c: &mut Collector, n: u64, line: &[u8]) -> Result<(), Error> {
@@ -799,10 +803,7 @@ impl LineParser {
             o
         };
         // Skip TTL and class to the record type.
-        let is_ttl_or_class = |t: &&[u8]| {
-            t.iter().all(u8::is_ascii_digit) || matches!(*t, b"IN" | b"in" | b"CH" | b"HS")
-        };
-        let mut rest = tokens.into_iter().skip_while(is_ttl_or_class);
+        let mut rest = tokens.into_iter().skip_while(|t| is_ttl_or_class(t));
         let Some(rtype) = rest.next().map(|t| t.to_ascii_uppercase()) else {
             return c.reject(n, "record without a type", body.trim_ascii());
         };
@@ -812,7 +813,7 @@ impl LineParser {
         }
         self.seen_data = true;
         if rtype == b"CNAME" && rdata.eq_ignore_ascii_case(b"rpz-passthru.") {
-            c.unsupported("passthru rule (allow)");
+            c.exception();
             return Ok(());
         }
         self.rpz_trigger(c, n, &owner)
@@ -959,9 +960,58 @@ fn words(t: &[u8]) -> impl Iterator<Item = &[u8]> {
         .filter(|w| !w.is_empty())
 }
 
-/// The text before a `#` comment, trimmed.
-fn before_hash(t: &[u8]) -> &[u8] {
-    t[..memchr::memchr(b'#', t).unwrap_or(t.len())].trim_ascii()
+/// The text before a trailing comment, trimmed: a `#`, `;` or `//` that
+/// starts the text or follows a space or tab. So `x.example;$ORIGIN …`
+/// stays whole (and is refused), and dnsmasq's `/#` is no comment.
+pub(crate) fn before_comment(t: &[u8]) -> &[u8] {
+    cut_comment(t, &[b"#", b";", b"//"], true)
+}
+
+/// The text before a comment, trimmed: the first of `markers` outside
+/// double quotes; with `spaced`, only one that starts the text or follows
+/// a space or tab.
+fn cut_comment<'t>(t: &'t [u8], markers: &[&[u8]], spaced: bool) -> &'t [u8] {
+    let mut quoted = false;
+    for (i, &b) in t.iter().enumerate() {
+        if b == b'"' {
+            quoted = !quoted;
+        } else if !quoted
+            && markers.iter().any(|m| t[i..].starts_with(m))
+            && (!spaced || i == 0 || matches!(t[i - 1], b' ' | b'\t'))
+        {
+            return t[..i].trim_ascii();
+        }
+    }
+    t.trim_ascii()
+}
+
+/// A zone file's TTL or class field (between a record's owner and type).
+fn is_ttl_or_class(t: &[u8]) -> bool {
+    t.iter().all(u8::is_ascii_digit) || matches!(t, b"IN" | b"in" | b"CH" | b"HS")
+}
+
+/// The addresses hosts files and DNS servers answer with to block a name:
+/// 0.0.0.0, 127.0.0.1, ::, ::1.
+fn is_sink(t: &[u8]) -> bool {
+    matches!(
+        parse_entry(t),
+        Ok(Entry::V4(Range { start: 0, end: 0 }))
+            | Ok(Entry::V4(Range {
+                start: 0x7f00_0001,
+                end: 0x7f00_0001
+            }))
+            | Ok(Entry::V6(Range { start: 0, end: 0 }))
+            | Ok(Entry::V6(Range { start: 1, end: 1 }))
+    )
+}
+
+/// A domain name, or an address where a list of names also holds some.
+fn name_or_address(c: &mut Collector, n: u64, t: &[u8]) -> Result<(), Error> {
+    if looks_like_address(t) {
+        c.address_text(n, t, None)
+    } else {
+        c.domain_text(n, t, None)
+    }
 }
 
 fn looks_like_address(t: &[u8]) -> bool {
@@ -989,6 +1039,22 @@ mod tests {
         assert_eq!(strip_list_comment(b"1.2.3.4 // x"), b"1.2.3.4 ");
         assert_eq!(strip_list_comment(b"http://1.2.3.4/1"), b"http://1.2.3.4/1");
         assert_eq!(strip_list_comment(b"1.2.3.4;x#y"), b"1.2.3.4");
+    }
+
+    #[test]
+    fn trailing_comments() {
+        assert_eq!(before_comment(b"a.example # note"), b"a.example");
+        assert_eq!(before_comment(b"a.example\t; note"), b"a.example");
+        assert_eq!(before_comment(b"a.example // note"), b"a.example");
+        assert_eq!(
+            before_comment(b"x.example;$ORIGIN y."),
+            b"x.example;$ORIGIN y."
+        );
+        assert_eq!(
+            before_comment(b"address=/a.example/#"),
+            b"address=/a.example/#"
+        );
+        assert_eq!(before_comment(b"a.example / b"), b"a.example / b");
     }
 
     #[test]

@@ -85,36 +85,123 @@ fn read_error(source: &str, gzip: bool, e: &io::Error) -> Error {
 }
 
 /// Reads one feed from `reader` (already decompressed; `gzip` only words
-/// the errors). `name` is used in messages and as a detection hint.
+/// the errors). `name` is used in messages and as a detection hint. A zip
+/// archive holding one file is read as that file.
 pub fn parse(
     name: &str,
     mut reader: Box<dyn Read + Send>,
     gzip: bool,
     opts: &ParseOptions,
 ) -> Result<Parsed, Error> {
+    let sample = read_sample(name, &mut reader, gzip)?;
+    if sample.starts_with(ZIP_MAGIC) {
+        return parse_zip(name, sample, reader, opts);
+    }
+    parse_text(name, name, sample, reader, gzip, opts)
+}
+
+/// The first [`SAMPLE`] bytes.
+fn read_sample(name: &str, reader: &mut impl Read, gzip: bool) -> Result<Vec<u8>, Error> {
     let mut sample = Vec::with_capacity(SAMPLE);
-    (&mut reader)
+    reader
         .take(SAMPLE as u64)
         .read_to_end(&mut sample)
         .map_err(|e| read_error(name, gzip, &e))?;
+    Ok(sample)
+}
+
+/// A text feed whose first bytes are `sample` and the rest in `reader`;
+/// `hint` is the file name detection may look at.
+fn parse_text(
+    name: &str,
+    hint: &str,
+    mut sample: Vec<u8>,
+    reader: impl Read,
+    gzip: bool,
+    opts: &ParseOptions,
+) -> Result<Parsed, Error> {
+    if sample.starts_with(UTF8_BOM) {
+        sample.drain(..UTF8_BOM.len());
+    }
     check_text(&sample).map_err(|why| Error::NotAFeed {
         file: name.to_string(),
         why,
     })?;
-    let format = opts.format.unwrap_or_else(|| detect(&sample, name));
+    let format = opts.format.unwrap_or_else(|| detect(&sample, hint));
     let mut collector = Collector::new(name, opts.policy);
     let rest = io::Cursor::new(sample).chain(reader);
-    let header = if format.is_document() {
+    let mut header = if format.is_document() {
         parse_document(&mut collector, format, rest, gzip, opts)?;
         HeaderMeta::default()
     } else {
         parse_lines(&mut collector, format, rest, gzip, opts)?
     };
+    if header.category.is_none() {
+        header.category = format.category().map(str::to_string);
+    }
     Ok(Parsed {
         format,
         header,
         collector,
     })
+}
+
+const UTF8_BOM: &[u8] = b"\xef\xbb\xbf";
+/// A zip archive's first local file header.
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+/// A zip archive (read whole, up to `max_document` bytes) holding one feed
+/// file: that file is the feed. An archive of several files is refused,
+/// since one feed is one list; directories and macOS's `__MACOSX/` copies
+/// do not count.
+fn parse_zip(
+    name: &str,
+    sample: Vec<u8>,
+    reader: impl Read,
+    opts: &ParseOptions,
+) -> Result<Parsed, Error> {
+    let mut data = sample;
+    let room = opts.max_document.saturating_add(1);
+    reader
+        .take(room.saturating_sub(data.len() as u64))
+        .read_to_end(&mut data)
+        .map_err(|e| read_error(name, false, &e))?;
+    if data.len() as u64 > opts.max_document {
+        let reason = format!(
+            "zip archive larger than {} bytes (--max-size)",
+            opts.max_document
+        );
+        return Err(Error::input(name, reason));
+    }
+    let corrupt =
+        |e: zip::result::ZipError| Error::input(name, format!("unreadable zip archive ({e})"));
+    let mut archive = zip::ZipArchive::new(io::Cursor::new(data)).map_err(corrupt)?;
+    let files: Vec<usize> = (0..archive.len())
+        .filter(|&i| {
+            archive
+                .by_index_raw(i)
+                .is_ok_and(|f| f.is_file() && !f.name().starts_with("__MACOSX/"))
+        })
+        .collect();
+    let index = match files[..] {
+        [i] => i,
+        [] => return Err(Error::input(name, "a zip archive without a file")),
+        _ => {
+            let reason = format!(
+                "a zip archive of {} files; a zip is read when it holds one feed file \
+                 (unpack it and ingest the files)",
+                files.len()
+            );
+            return Err(Error::input(name, reason));
+        }
+    };
+    let mut member = archive.by_index(index).map_err(corrupt)?;
+    let hint = member.name().to_string();
+    let sample = read_sample(name, &mut member, false)?;
+    if sample.starts_with(ZIP_MAGIC) {
+        return Err(Error::input(name, "a zip archive inside a zip archive"));
+    }
+    parse_text(name, &hint, sample, member, false, opts)
 }
 
 /// A whole JSON document (STIX, MISP), up to `max_document` bytes.
@@ -230,7 +317,10 @@ impl Location {
                 seg.to_string()
             }
         };
-        let stem = base.strip_suffix(".gz").unwrap_or(&base);
+        let stem = base
+            .strip_suffix(".gz")
+            .or_else(|| base.strip_suffix(".zip"))
+            .unwrap_or(&base);
         let stem = match stem.rfind('.') {
             Some(i) if i > 0 => &stem[..i],
             _ => stem,

@@ -384,6 +384,19 @@ pub enum Guard {
     NoScores,
 }
 
+impl Guard {
+    /// The guard's name in reports, JSON and metrics.
+    pub fn name(self) -> &'static str {
+        match self {
+            Guard::StaleFeed => "stale-feed",
+            Guard::Capacity => "capacity",
+            Guard::Canary => "canary",
+            Guard::CircuitBreaker => "circuit-breaker",
+            Guard::NoScores => "no-scores",
+        }
+    }
+}
+
 /// Why a guard holds a version back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Hold {

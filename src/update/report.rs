@@ -196,13 +196,7 @@ pub struct ProfileStatus {
 
 /// The name of a guard in reports and metrics.
 pub fn guard_name(g: Guard) -> &'static str {
-    match g {
-        Guard::StaleFeed => "stale-feed",
-        Guard::Capacity => "capacity",
-        Guard::Canary => "canary",
-        Guard::CircuitBreaker => "circuit-breaker",
-        Guard::NoScores => "no-scores",
-    }
+    g.name()
 }
 
 /// `1 file`, `2 files`.
