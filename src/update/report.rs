@@ -5,7 +5,6 @@ use super::config::Config;
 use super::state::FeedMark;
 use crate::error::Verdict;
 use crate::feed::FeedReport;
-use crate::profile::compile::Guard;
 use crate::profile::publish::Version;
 use crate::profile::{self, ProfileReport};
 use crate::set::count::{human, thousands};
@@ -194,11 +193,6 @@ pub struct ProfileStatus {
     pub notes: Vec<String>,
 }
 
-/// The name of a guard in reports and metrics.
-pub fn guard_name(g: Guard) -> &'static str {
-    g.name()
-}
-
 /// `1 file`, `2 files`.
 fn count(n: usize, one: &str, many: &str) -> String {
     format!(
@@ -246,7 +240,7 @@ impl ProfileStatus {
             removed: change(&before.difference(&after)),
             holds: (p.holds.iter())
                 .map(|h| HoldStatus {
-                    guard: guard_name(h.guard),
+                    guard: h.guard.name(),
                     message: h.message.clone(),
                 })
                 .collect(),
