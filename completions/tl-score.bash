@@ -19,6 +19,9 @@ _tl__score() {
             tl__score,explain)
                 cmd="tl__score__subcmd__explain"
                 ;;
+            tl__score,feeds)
+                cmd="tl__score__subcmd__feeds"
+                ;;
             tl__score,help)
                 cmd="tl__score__subcmd__help"
                 ;;
@@ -27,6 +30,9 @@ _tl__score() {
                 ;;
             tl__score__subcmd__help,explain)
                 cmd="tl__score__subcmd__help__subcmd__explain"
+                ;;
+            tl__score__subcmd__help,feeds)
+                cmd="tl__score__subcmd__help__subcmd__feeds"
                 ;;
             tl__score__subcmd__help,help)
                 cmd="tl__score__subcmd__help__subcmd__help"
@@ -41,7 +47,7 @@ _tl__score() {
 
     case "${cmd}" in
         tl__score)
-            opts="-e -i -c -q -o -h -V --events --indicators --feeds --now --state --rollup --rollup-prefix --rollup-prefix6 --category --enter --leave --strict --quiet --add --save-state --previous --min-score --top --explain --output --help --version explain merge help"
+            opts="-e -i -c -q -o -h -V --events --indicators --feeds --now --state --rollup --rollup-prefix --rollup-prefix6 --category --enter --leave --no-trust --strict --quiet --add --save-state --previous --min-score --top --explain --output --help --version explain merge feeds help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -135,7 +141,81 @@ _tl__score() {
             return 0
             ;;
         tl__subcmd__score__subcmd__explain)
-            opts="-e -i -c -q -o -h --events --indicators --feeds --now --state --rollup --rollup-prefix --rollup-prefix6 --category --enter --leave --strict --quiet --output --help"
+            opts="-e -i -c -q -o -h --events --indicators --feeds --now --state --rollup --rollup-prefix --rollup-prefix6 --category --enter --leave --no-trust --strict --quiet --output --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --events)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -e)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --indicators)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -i)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --feeds)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --now)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rollup-prefix)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --rollup-prefix6)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --category)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --enter)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --leave)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tl__subcmd__score__subcmd__feeds)
+            opts="-e -i -c -q -o -h --events --indicators --feeds --now --state --rollup --rollup-prefix --rollup-prefix6 --category --enter --leave --no-trust --strict --quiet --output --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -209,7 +289,7 @@ _tl__score() {
             return 0
             ;;
         tl__subcmd__score__subcmd__help)
-            opts="explain merge help"
+            opts="explain merge feeds help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -223,6 +303,20 @@ _tl__score() {
             return 0
             ;;
         tl__subcmd__score__subcmd__help__subcmd__explain)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        tl__subcmd__score__subcmd__help__subcmd__feeds)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
