@@ -789,3 +789,129 @@ fn a_run_killed_anywhere_leaves_whole_outputs_and_counts_nothing_twice() {
         same(&format!("zones/{z}"));
     }
 }
+
+/// Every profile list under `root/out` and zone file under `zroot/zones`,
+/// for comparing two worlds whose paths differ.
+fn published(root: &Path, zroot: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut m = BTreeMap::new();
+    for p in ["acme"] {
+        for f in ["block-in.txt", "block-out.txt", "allow.txt", "domains.txt"] {
+            let rel = format!("out/{p}/{f}");
+            m.insert(rel.clone(), fs::read(root.join(&rel)).unwrap_or_default());
+        }
+    }
+    for z in ["acme.zone", "acme.rpz.zone"] {
+        let rel = format!("zones/{z}");
+        m.insert(rel.clone(), fs::read(zroot.join(&rel)).unwrap_or_default());
+    }
+    m
+}
+
+/// The output file systems fill up at every point of a run (the state and
+/// lists on one, the zones on another): each run that cannot write stops
+/// with exit 2 naming the file and "No space left on device"; the state in
+/// force is the old one byte for byte, every list and zone in force is the
+/// old one or the new one whole, nothing temporary is left; with room again
+/// the next run publishes what a run never short of space publishes.
+#[test]
+fn a_full_file_system_loses_nothing_published() {
+    use common::tmpfs::{leftovers, Tmpfs};
+    let w = world();
+    let Some(disk) = Tmpfs::mount(&w.path("fs"), "8m") else {
+        return;
+    };
+    let Some(zdisk) = Tmpfs::mount(&w.path("zfs"), "1m") else {
+        return;
+    };
+    let text = w
+        .read("threatlist.toml")
+        .replace("\"state\"", "\"fs/state\"")
+        .replace("\"out\"", "\"fs/out\"")
+        .replace("\"zones\"", "\"zfs/zones\"");
+    w.write("threatlist.toml", text);
+    let first = update(&w, &[]);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    let here = |w: &Workdir| published(&w.path("fs"), &w.path("zfs"));
+    // What each next run publishes when it has room: the same world,
+    // elsewhere, never short of space, after each change of a feed.
+    let reference = world();
+    assert_eq!(update(&reference, &[]).code, 0);
+    let mut feed = w.read("feeds/botnet-c2.netset");
+    let mut failed_at = Vec::new();
+    for (full, added) in [
+        (&disk, "198.51.100.99\n2001:db8:99::/48\n"),
+        (&zdisk, "198.51.100.100\n"),
+    ] {
+        let old = here(&w);
+        let old_state = tree(&w.path("fs/state/current/"));
+        let old_link = fs::read_link(w.path("fs/state/current")).unwrap();
+        feed.push_str(added);
+        reference.write("feeds/botnet-c2.netset", &feed);
+        assert_eq!(update(&reference, &[]).code, 0);
+        let new = published(reference.dir.path(), reference.dir.path());
+        assert!(old != new);
+        w.write("feeds/botnet-c2.netset", &feed);
+        // A page more room each time, until the run has enough.
+        for free in (0..32).map(|k| k * 4096) {
+            full.fill(free);
+            let r = update(&w, &[]);
+            full.empty();
+            for (rel, bytes) in &here(&w) {
+                assert!(
+                    *bytes == old[rel] || *bytes == new[rel],
+                    "{free} bytes free: {rel} is neither the old nor the new file, whole"
+                );
+            }
+            if r.code == 0 {
+                assert!(
+                    here(&w) == new,
+                    "{free} bytes free: not what a run with room publishes"
+                );
+                break;
+            }
+            assert_eq!(r.code, 2, "{free} bytes free: {}{}", r.stdout, r.stderr);
+            let why = r.stderr.trim_end().to_string();
+            assert!(
+                why.contains(": No space left on device") && why.contains("fs/"),
+                "{free} bytes free: the error names the file and the reason: {why}"
+            );
+            failed_at.push(why);
+            assert_eq!(
+                fs::read_link(w.path("fs/state/current")).unwrap(),
+                old_link,
+                "{free} bytes free: a run that failed put its state in force"
+            );
+            assert_eq!(tree(&w.path("fs/state/current/")), old_state);
+            for d in ["fs", "zfs"] {
+                assert_eq!(
+                    leftovers(&w.path(d)),
+                    Vec::<String>::new(),
+                    "{free} bytes free: temporary files left: {}",
+                    r.stderr
+                );
+            }
+        }
+    }
+    eprintln!("{}", failed_at.join("\n"));
+    // Every step that writes was cut short once: the feeds' rows, the
+    // scores, a version's files, the basis, a zone file.
+    for file in [
+        "state/feeds/indicators/",
+        "state/runs/",
+        "out/.history/acme/",
+        "out/.basis/",
+        "zfs/zones/acme",
+    ] {
+        assert!(
+            failed_at.iter().any(|e| e.contains(file)),
+            "no run failed writing {file}: {failed_at:#?}"
+        );
+    }
+    // The run with room put the state in force and left nothing
+    // temporary; a further run changes nothing.
+    let r = update(&w, &[]);
+    assert!(r.stdout.ends_with("nothing changed\n"), "{}", r.stdout);
+    for d in ["fs", "zfs"] {
+        assert_eq!(leftovers(&w.path(d)), Vec::<String>::new());
+    }
+}

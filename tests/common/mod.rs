@@ -4,6 +4,7 @@
 pub mod dns;
 pub mod logs;
 pub mod netns;
+pub mod tmpfs;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
