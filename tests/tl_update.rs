@@ -915,3 +915,61 @@ fn a_full_file_system_loses_nothing_published() {
         assert_eq!(leftovers(&w.path(d)), Vec::<String>::new());
     }
 }
+
+/// Three `tl-update`s started together on one state: exactly one runs and
+/// publishes; the others stop at once with exit 2 naming the lock and write
+/// nothing; what is published is what one run alone publishes.
+#[test]
+fn runs_started_together_publish_once() {
+    let w = world();
+    // A reload that takes a while keeps the winner's lock held.
+    let text = w
+        .read("threatlist.toml")
+        .replace("reload = \"touch reloaded-{zone}\"", "reload = \"sleep 1\"");
+    w.write("threatlist.toml", text);
+    let bin = bin_path("tl-update");
+    let children: Vec<_> = (0..3)
+        .map(|i| {
+            std::process::Command::new(&bin)
+                .args(["--config", "threatlist.toml", "--now", NOW])
+                .args(["--report-json", &format!("report-{i}.json")])
+                .current_dir(w.dir.path())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let runs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let codes: Vec<i32> = runs.iter().map(|r| r.status.code().unwrap()).collect();
+    let winners: Vec<usize> = (0..3).filter(|&i| codes[i] == 0).collect();
+    assert_eq!(winners.len(), 1, "exit statuses {codes:?}");
+    let won = winners[0];
+    assert!(String::from_utf8_lossy(&runs[won].stdout).ends_with("published\n"));
+    for (i, r) in runs.iter().enumerate().filter(|(i, _)| *i != won) {
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(codes[i], 2, "{err}");
+        assert!(
+            err.contains("another tl-update run holds") && err.contains("state/lock"),
+            "{err}"
+        );
+        assert!(r.stdout.is_empty());
+        assert!(!w.path(&format!("report-{i}.json")).exists() || {
+            let j: Value = serde_json::from_str(&w.read(&format!("report-{i}.json"))).unwrap();
+            j["profiles"].as_array().is_none_or(|p| p.is_empty())
+        });
+    }
+    // One run's state: run 1 in force, nothing else.
+    assert_eq!(
+        fs::read_link(w.path("state/current")).unwrap(),
+        Path::new("runs/000001")
+    );
+    let runs: Vec<_> = fs::read_dir(w.path("state/runs")).unwrap().collect();
+    assert_eq!(runs.len(), 1);
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.ends_with("nothing changed\n"), "{}", r.stdout);
+}
