@@ -957,10 +957,12 @@ fn runs_started_together_publish_once() {
             "{err}"
         );
         assert!(r.stdout.is_empty());
-        assert!(!w.path(&format!("report-{i}.json")).exists() || {
-            let j: Value = serde_json::from_str(&w.read(&format!("report-{i}.json"))).unwrap();
-            j["profiles"].as_array().is_none_or(|p| p.is_empty())
-        });
+        assert!(
+            !w.path(&format!("report-{i}.json")).exists() || {
+                let j: Value = serde_json::from_str(&w.read(&format!("report-{i}.json"))).unwrap();
+                j["profiles"].as_array().is_none_or(|p| p.is_empty())
+            }
+        );
     }
     // One run's state: run 1 in force, nothing else.
     assert_eq!(
@@ -972,4 +974,101 @@ fn runs_started_together_publish_once() {
     let r = update(&w, &[]);
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(r.stdout.ends_with("nothing changed\n"), "{}", r.stdout);
+}
+
+/// A feed over HTTP whose server takes the request and never answers,
+/// answers 500, an empty 200 or an HTML page: the run ends in bounded time,
+/// uses the feed's last good copy from the state's cache, names the feed
+/// in the summary and the report, and publishes what it published before.
+#[test]
+fn a_feed_over_http_that_hangs_or_fails_keeps_its_last_good_copy() {
+    use common::http::{hang, ok, status, Reply, Server};
+    let s = Server::start();
+    let good: &[u8] = b"198.51.100.7\n198.51.100.8\n198.51.100.9\n";
+    s.answer(move |_| ok(good));
+    let w = world();
+    let mut text = w.read("threatlist.toml");
+    text = text.replace(
+        "[feed_defaults]\n",
+        "[feed_defaults]\ntimeout = \"1s\"\nretries = 0\n",
+    );
+    text.push_str(&format!(
+        "[[feed]]\nname = \"drop\"\nurl = \"{}\"\ncategory = \"botnet-c2\"\nconfidence = 0.9\n",
+        s.url("/drop.txt")
+    ));
+    w.write("threatlist.toml", text);
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let j = report(&w);
+    let drop = by(&j, "feeds", "name")["drop"].clone();
+    assert_eq!(
+        (&drop["status"], &drop["entries"]),
+        (&"fresh".into(), &3.into())
+    );
+    let lists = tree(&w.path("out/acme/"));
+    let zones = tree(&w.path("zones"));
+    // The server's fault, how the feed is reported, and why.
+    let html = "an HTML page, not a feed (an error or login page?)";
+    let cases: Vec<(Reply, &str, &str)> = vec![
+        (hang(), "stale", "timed out (after 1 attempt)"),
+        (status(500), "stale", "HTTP 500 (after 1 attempt)"),
+        (
+            ok(b""),
+            "stale",
+            "the feed holds no entries (only comments)",
+        ),
+        (
+            ok(b"<html><body>Service unavailable</body></html>\n"),
+            "failed",
+            html,
+        ),
+    ];
+    for (reply, state, why) in cases {
+        s.answer(move |_| reply.clone());
+        let t = std::time::Instant::now();
+        let r = update(&w, &[]);
+        let took = t.elapsed();
+        // One attempt of the configured 1 s, and the rest of the run.
+        assert!(
+            took < std::time::Duration::from_secs(15),
+            "{why}: took {took:?}"
+        );
+        assert_eq!(r.code, 0, "{why}: {}{}", r.stdout, r.stderr);
+        let j = report(&w);
+        let f = by(&j, "feeds", "name")["drop"].clone();
+        assert_eq!(f["status"], state, "{why}: {f}");
+        let summary = format!("  {state} drop: ");
+        if state == "stale" {
+            let said = f["stale_reasons"][0].as_str().unwrap();
+            assert!(said.contains(why), "{why}: {f}");
+            assert!(said.ends_with("; using the last good copy from 2026-11-27T14:00:00Z"));
+            assert!(
+                r.stdout.contains("feeds: 2 fresh, 1 stale, 0 failed\n"),
+                "{}",
+                r.stdout
+            );
+        } else {
+            assert_eq!(f["error"], why, "{f}");
+            assert_eq!(f["consecutive_failures"], 1, "{f}");
+            assert!(
+                r.stdout.contains("feeds: 2 fresh, 0 stale, 1 failed\n"),
+                "{}",
+                r.stdout
+            );
+            let m = w.read("metrics.prom");
+            assert!(m.contains("threatlist_feed_up{feed=\"drop\"} 0\n"), "{m}");
+        }
+        assert!(
+            r.stdout.contains(&format!("{summary}")),
+            "{why}: {}",
+            r.stdout
+        );
+        assert!(
+            r.stdout.ends_with("nothing changed\n"),
+            "{why}: {}",
+            r.stdout
+        );
+        assert_eq!(tree(&w.path("out/acme/")), lists, "{why}");
+        assert_eq!(tree(&w.path("zones")), zones, "{why}");
+    }
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod dns;
+pub mod http;
 pub mod logs;
 pub mod netns;
 pub mod tmpfs;
