@@ -159,3 +159,43 @@ impl Write for Output {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    /// A link planted at an output path is replaced, never written
+    /// through: the file it names stays as it was.
+    #[test]
+    fn a_link_at_the_path_is_replaced_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = dir.path().join("victim");
+        fs::write(&victim, "precious\n").unwrap();
+        fs::set_permissions(&victim, fs::Permissions::from_mode(0o600)).unwrap();
+        let path = dir.path().join("list.txt");
+        std::os::unix::fs::symlink(&victim, &path).unwrap();
+        crate::files::write_atomic(&path, &[b"192.0.2.1\n"]).unwrap();
+        assert_eq!(fs::read_to_string(&victim).unwrap(), "precious\n");
+        let m = fs::symlink_metadata(&path).unwrap();
+        assert!(m.file_type().is_file());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "192.0.2.1\n");
+    }
+
+    /// An error writing a file names it; `write_atomic`'s does not (its
+    /// callers do); nothing temporary is left.
+    #[test]
+    fn errors_name_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing/list.txt");
+        let e = Output::file(&path).err().unwrap();
+        assert_eq!(
+            e.to_string(),
+            format!("{}: No such file or directory", path.display())
+        );
+        assert_eq!(e.kind(), io::ErrorKind::NotFound);
+        let e = crate::files::write_atomic(&path, &[b"x"]).unwrap_err();
+        assert!(!e.to_string().contains("list.txt"), "{e}");
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+}
