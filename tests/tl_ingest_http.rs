@@ -216,17 +216,28 @@ fn a_failed_or_empty_fetch_keeps_the_last_good_copy() {
     assert_eq!(r.stdout, "");
 }
 
-#[test]
-fn config_refresh_and_max_age() {
+/// A server answering DROP, and a feed configuration (`feeds.toml`) with a
+/// cache, `defaults` in [defaults], and the feed `drop` from the server
+/// with `rest` after its url.
+fn configured(defaults: &str, rest: &str) -> (Server, Workdir) {
     let s = Server::start();
     s.answer(|_| ok(DROP));
     let w = Workdir::new();
     w.write(
         "feeds.toml",
         format!(
-            "[defaults]\ncache_dir = \"cache\"\nretries = 0\n\n[[feed]]\nname = \"drop\"\nurl = \"{}\"\nrefresh = \"1h\"\nmax_age = \"1d\"\n\n[[feed]]\nname = \"local\"\npath = \"local.txt\"\n",
+            "[defaults]\ncache_dir = \"cache\"\n{defaults}\n[[feed]]\nname = \"drop\"\nurl = \"{}\"\n{rest}",
             s.url("/drop.txt")
         ),
+    );
+    (s, w)
+}
+
+#[test]
+fn config_refresh_and_max_age() {
+    let (s, w) = configured(
+        "retries = 0\n",
+        "refresh = \"1h\"\nmax_age = \"1d\"\n\n[[feed]]\nname = \"local\"\npath = \"local.txt\"\n",
     );
     w.write("local.txt", "45.155.205.233\n");
     let at = |t: &str| {
@@ -396,17 +407,7 @@ fn health_rules_fail_a_feed_and_keep_its_last_good_copy() {
 #[test]
 fn a_configured_feed_that_hangs_or_fails_uses_its_last_good_copy() {
     use common::http::hang;
-    let s = Server::start();
-    s.answer(|_| ok(DROP));
-    let w = Workdir::new();
-    w.write(
-        "feeds.toml",
-        format!(
-            "[defaults]\ncache_dir = \"cache\"\ntimeout = \"1s\"\nretries = 1\n\n\
-             [[feed]]\nname = \"drop\"\nurl = \"{}\"\n",
-            s.url("/drop.txt")
-        ),
-    );
+    let (s, w) = configured("timeout = \"1s\"\nretries = 1\n", "");
     let run = || {
         w.run(
             "tl-ingest",
