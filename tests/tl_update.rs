@@ -1058,11 +1058,7 @@ fn a_feed_over_http_that_hangs_or_fails_keeps_its_last_good_copy() {
             let m = w.read("metrics.prom");
             assert!(m.contains("threatlist_feed_up{feed=\"drop\"} 0\n"), "{m}");
         }
-        assert!(
-            r.stdout.contains(&format!("{summary}")),
-            "{why}: {}",
-            r.stdout
-        );
+        assert!(r.stdout.contains(&summary), "{why}: {}", r.stdout);
         assert!(
             r.stdout.ends_with("nothing changed\n"),
             "{why}: {}",
