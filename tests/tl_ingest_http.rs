@@ -3,130 +3,10 @@
 //! cap, and the last good copy kept when a feed fails or comes back empty.
 
 mod common;
+use common::http::{ok, status, Reply, Server};
 use common::Workdir;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::io::Write;
 use std::time::Duration;
-
-/// A request as the server saw it: path and lower-cased headers.
-#[derive(Clone, Debug)]
-struct Request {
-    path: String,
-    headers: Vec<(String, String)>,
-}
-
-impl Request {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// What the server answers: status, headers, body, and a delay first.
-#[derive(Clone)]
-struct Reply {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: Vec<u8>,
-    delay: Duration,
-}
-
-fn ok(body: &[u8]) -> Reply {
-    Reply {
-        status: 200,
-        headers: vec![],
-        body: body.to_vec(),
-        delay: Duration::ZERO,
-    }
-}
-
-fn status(code: u16) -> Reply {
-    Reply {
-        status: code,
-        headers: vec![],
-        body: Vec::new(),
-        delay: Duration::ZERO,
-    }
-}
-
-type Handler = Box<dyn FnMut(&Request) -> Reply + Send>;
-
-struct Server {
-    port: u16,
-    log: Arc<Mutex<Vec<Request>>>,
-    handler: Arc<Mutex<Handler>>,
-}
-
-impl Server {
-    fn start() -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let handler: Arc<Mutex<Handler>> =
-            Arc::new(Mutex::new(Box::new(|_: &Request| status(404))));
-        let (l, h) = (log.clone(), handler.clone());
-        std::thread::spawn(move || {
-            for stream in listener.incoming().flatten() {
-                let (l, h) = (l.clone(), h.clone());
-                std::thread::spawn(move || serve(stream, &l, &h));
-            }
-        });
-        Server { port, log, handler }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}{path}", self.port)
-    }
-
-    fn answer(&self, f: impl FnMut(&Request) -> Reply + Send + 'static) {
-        *self.handler.lock().unwrap() = Box::new(f);
-    }
-
-    fn requests(&self) -> Vec<Request> {
-        self.log.lock().unwrap().clone()
-    }
-}
-
-fn serve(stream: TcpStream, log: &Mutex<Vec<Request>>, handler: &Mutex<Handler>) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(5)));
-    let mut reader = BufReader::new(stream.try_clone().unwrap());
-    let mut first = String::new();
-    if reader.read_line(&mut first).is_err() {
-        return;
-    }
-    let path = first.split_whitespace().nth(1).unwrap_or("/").to_string();
-    let mut headers = Vec::new();
-    loop {
-        let mut line = String::new();
-        if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-            break;
-        }
-        if let Some((k, v)) = line.trim_end().split_once(':') {
-            headers.push((k.trim().to_ascii_lowercase(), v.trim().to_string()));
-        }
-    }
-    let req = Request { path, headers };
-    log.lock().unwrap().push(req.clone());
-    let reply = (handler.lock().unwrap())(&req);
-    std::thread::sleep(reply.delay);
-    let mut out = stream;
-    let mut head = format!(
-        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-        reply.status,
-        reply.body.len()
-    );
-    for (k, v) in &reply.headers {
-        head.push_str(&format!("{k}: {v}\r\n"));
-    }
-    head.push_str("\r\n");
-    let _ = out.write_all(head.as_bytes());
-    let _ = out.write_all(&reply.body);
-    let _ = out.flush();
-    let _ = reader.read(&mut [0u8; 1]);
-}
 
 const DROP: &[u8] = b"; Spamhaus DROP List\n; Last-Modified: Fri, 17 Jan 2025 17:03:47 GMT\n1.10.16.0/20 ; SBL256894\n2.57.122.0/24 ; SBL636050\n";
 const ROWS: &str = "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
@@ -336,17 +216,28 @@ fn a_failed_or_empty_fetch_keeps_the_last_good_copy() {
     assert_eq!(r.stdout, "");
 }
 
-#[test]
-fn config_refresh_and_max_age() {
+/// A server answering DROP, and a feed configuration (`feeds.toml`) with a
+/// cache, `defaults` in [defaults], and the feed `drop` from the server
+/// with `rest` after its url.
+fn configured(defaults: &str, rest: &str) -> (Server, Workdir) {
     let s = Server::start();
     s.answer(|_| ok(DROP));
     let w = Workdir::new();
     w.write(
         "feeds.toml",
         format!(
-            "[defaults]\ncache_dir = \"cache\"\nretries = 0\n\n[[feed]]\nname = \"drop\"\nurl = \"{}\"\nrefresh = \"1h\"\nmax_age = \"1d\"\n\n[[feed]]\nname = \"local\"\npath = \"local.txt\"\n",
+            "[defaults]\ncache_dir = \"cache\"\n{defaults}\n[[feed]]\nname = \"drop\"\nurl = \"{}\"\n{rest}",
             s.url("/drop.txt")
         ),
+    );
+    (s, w)
+}
+
+#[test]
+fn config_refresh_and_max_age() {
+    let (s, w) = configured(
+        "retries = 0\n",
+        "refresh = \"1h\"\nmax_age = \"1d\"\n\n[[feed]]\nname = \"local\"\npath = \"local.txt\"\n",
     );
     w.write("local.txt", "45.155.205.233\n");
     let at = |t: &str| {
@@ -506,5 +397,51 @@ fn health_rules_fail_a_feed_and_keep_its_last_good_copy() {
         s.answer(|_| ok(GOOD));
         assert_eq!(w.run("tl-ingest", &args, b"").code, 0);
         s.answer(|_| ok(b"45.155.205.1\n"));
+    }
+}
+
+/// A configured feed whose server takes the request and never answers,
+/// answers 500, an empty 200 or an HTML page: each run ends in bounded time
+/// (the `timeout` of [defaults] per attempt), uses the last good copy from
+/// the cache and says why; the HTML page also fails the feed (exit 1).
+#[test]
+fn a_configured_feed_that_hangs_or_fails_uses_its_last_good_copy() {
+    use common::http::hang;
+    let (s, w) = configured("timeout = \"1s\"\nretries = 1\n", "");
+    let run = || {
+        w.run(
+            "tl-ingest",
+            &["--config", "feeds.toml", "--backoff", "10ms"],
+            b"",
+        )
+    };
+    let r = run();
+    assert_eq!((r.code, r.stdout.as_str()), (0, ROWS), "{}", r.stderr);
+    let cases: Vec<(Reply, &str, i32)> = vec![
+        (hang(), "timed out (after 2 attempts)", 0),
+        (status(500), "HTTP 500 (after 2 attempts)", 0),
+        (ok(b""), "the feed holds no entries (only comments)", 0),
+        (
+            ok(b"<html><body>Service unavailable</body></html>\n"),
+            "an HTML page, not a feed",
+            1,
+        ),
+    ];
+    for (reply, why, code) in cases {
+        s.answer(move |_| reply.clone());
+        let t = std::time::Instant::now();
+        let r = run();
+        let took = t.elapsed();
+        assert!(took < Duration::from_secs(10), "{why}: took {took:?}");
+        assert_eq!(r.code, code, "{why}: {}", r.stderr);
+        assert_eq!(r.stdout, ROWS, "{why}: the last good copy is used");
+        assert!(r.stderr.contains("drop: STALE: "), "{why}: {}", r.stderr);
+        assert!(r.stderr.contains(why), "{why}: {}", r.stderr);
+        assert_eq!(
+            r.stderr.contains("drop: FAILED: "),
+            code == 1,
+            "{}",
+            r.stderr
+        );
     }
 }

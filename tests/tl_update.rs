@@ -789,3 +789,282 @@ fn a_run_killed_anywhere_leaves_whole_outputs_and_counts_nothing_twice() {
         same(&format!("zones/{z}"));
     }
 }
+
+/// Every profile list under `root/out` and zone file under `zroot/zones`,
+/// for comparing two worlds whose paths differ.
+fn published(root: &Path, zroot: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut m = BTreeMap::new();
+    for p in ["acme"] {
+        for f in ["block-in.txt", "block-out.txt", "allow.txt", "domains.txt"] {
+            let rel = format!("out/{p}/{f}");
+            m.insert(rel.clone(), fs::read(root.join(&rel)).unwrap_or_default());
+        }
+    }
+    for z in ["acme.zone", "acme.rpz.zone"] {
+        let rel = format!("zones/{z}");
+        m.insert(rel.clone(), fs::read(zroot.join(&rel)).unwrap_or_default());
+    }
+    m
+}
+
+/// The output file systems fill up at every point of a run (the state and
+/// lists on one, the zones on another): each run that cannot write stops
+/// with exit 2 naming the file and "No space left on device"; the state in
+/// force is the old one byte for byte, every list and zone in force is the
+/// old one or the new one whole, nothing temporary is left; with room again
+/// the next run publishes what a run never short of space publishes.
+#[test]
+fn a_full_file_system_loses_nothing_published() {
+    use common::tmpfs::{leftovers, Tmpfs};
+    let w = world();
+    let Some(disk) = Tmpfs::mount(&w.path("fs"), "8m") else {
+        return;
+    };
+    let Some(zdisk) = Tmpfs::mount(&w.path("zfs"), "1m") else {
+        return;
+    };
+    let text = w
+        .read("threatlist.toml")
+        .replace("\"state\"", "\"fs/state\"")
+        .replace("\"out\"", "\"fs/out\"")
+        .replace("\"zones\"", "\"zfs/zones\"");
+    w.write("threatlist.toml", text);
+    let first = update(&w, &[]);
+    assert_eq!(first.code, 0, "{}{}", first.stdout, first.stderr);
+    let here = |w: &Workdir| published(&w.path("fs"), &w.path("zfs"));
+    // What each next run publishes when it has room: the same world,
+    // elsewhere, never short of space, after each change of a feed.
+    let reference = world();
+    assert_eq!(update(&reference, &[]).code, 0);
+    let mut feed = w.read("feeds/botnet-c2.netset");
+    let mut failed_at = Vec::new();
+    for (full, added) in [
+        (&disk, "198.51.100.99\n2001:db8:99::/48\n"),
+        (&zdisk, "198.51.100.100\n"),
+    ] {
+        let old = here(&w);
+        let old_state = tree(&w.path("fs/state/current/"));
+        let old_link = fs::read_link(w.path("fs/state/current")).unwrap();
+        feed.push_str(added);
+        reference.write("feeds/botnet-c2.netset", &feed);
+        assert_eq!(update(&reference, &[]).code, 0);
+        let new = published(reference.dir.path(), reference.dir.path());
+        assert!(old != new);
+        w.write("feeds/botnet-c2.netset", &feed);
+        // A page more room each time, until the run has enough.
+        for free in (0..32).map(|k| k * 4096) {
+            full.fill(free);
+            let r = update(&w, &[]);
+            full.empty();
+            for (rel, bytes) in &here(&w) {
+                assert!(
+                    *bytes == old[rel] || *bytes == new[rel],
+                    "{free} bytes free: {rel} is neither the old nor the new file, whole"
+                );
+            }
+            if r.code == 0 {
+                assert!(
+                    here(&w) == new,
+                    "{free} bytes free: not what a run with room publishes"
+                );
+                break;
+            }
+            assert_eq!(r.code, 2, "{free} bytes free: {}{}", r.stdout, r.stderr);
+            let why = r.stderr.trim_end().to_string();
+            assert!(
+                why.contains(": No space left on device") && why.contains("fs/"),
+                "{free} bytes free: the error names the file and the reason: {why}"
+            );
+            failed_at.push(why);
+            assert_eq!(
+                fs::read_link(w.path("fs/state/current")).unwrap(),
+                old_link,
+                "{free} bytes free: a run that failed put its state in force"
+            );
+            assert_eq!(tree(&w.path("fs/state/current/")), old_state);
+            for d in ["fs", "zfs"] {
+                assert_eq!(
+                    leftovers(&w.path(d)),
+                    Vec::<String>::new(),
+                    "{free} bytes free: temporary files left: {}",
+                    r.stderr
+                );
+            }
+        }
+    }
+    eprintln!("{}", failed_at.join("\n"));
+    // Every step that writes was cut short once: the feeds' rows, the
+    // scores, a version's files, the basis, a zone file.
+    for file in [
+        "state/feeds/indicators/",
+        "state/runs/",
+        "out/.history/acme/",
+        "out/.basis/",
+        "zfs/zones/acme",
+    ] {
+        assert!(
+            failed_at.iter().any(|e| e.contains(file)),
+            "no run failed writing {file}: {failed_at:#?}"
+        );
+    }
+    // The run with room put the state in force and left nothing
+    // temporary; a further run changes nothing.
+    let r = update(&w, &[]);
+    assert!(r.stdout.ends_with("nothing changed\n"), "{}", r.stdout);
+    for d in ["fs", "zfs"] {
+        assert_eq!(leftovers(&w.path(d)), Vec::<String>::new());
+    }
+}
+
+/// Three `tl-update`s started together on one state: exactly one runs and
+/// publishes; the others stop at once with exit 2 naming the lock and write
+/// nothing; what is published is what one run alone publishes.
+#[test]
+fn runs_started_together_publish_once() {
+    let w = world();
+    // A reload that takes a while keeps the winner's lock held.
+    let text = w
+        .read("threatlist.toml")
+        .replace("reload = \"touch reloaded-{zone}\"", "reload = \"sleep 1\"");
+    w.write("threatlist.toml", text);
+    let bin = bin_path("tl-update");
+    let children: Vec<_> = (0..3)
+        .map(|i| {
+            std::process::Command::new(&bin)
+                .args(["--config", "threatlist.toml", "--now", NOW])
+                .args(["--report-json", &format!("report-{i}.json")])
+                .current_dir(w.dir.path())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let runs: Vec<_> = children
+        .into_iter()
+        .map(|c| c.wait_with_output().unwrap())
+        .collect();
+    let codes: Vec<i32> = runs.iter().map(|r| r.status.code().unwrap()).collect();
+    let winners: Vec<usize> = (0..3).filter(|&i| codes[i] == 0).collect();
+    assert_eq!(winners.len(), 1, "exit statuses {codes:?}");
+    let won = winners[0];
+    assert!(String::from_utf8_lossy(&runs[won].stdout).ends_with("published\n"));
+    for (i, r) in runs.iter().enumerate().filter(|(i, _)| *i != won) {
+        let err = String::from_utf8_lossy(&r.stderr);
+        assert_eq!(codes[i], 2, "{err}");
+        assert!(
+            err.contains("another tl-update run holds") && err.contains("state/lock"),
+            "{err}"
+        );
+        assert!(r.stdout.is_empty());
+        assert!(
+            !w.path(&format!("report-{i}.json")).exists() || {
+                let j: Value = serde_json::from_str(&w.read(&format!("report-{i}.json"))).unwrap();
+                j["profiles"].as_array().is_none_or(|p| p.is_empty())
+            }
+        );
+    }
+    // One run's state: run 1 in force, nothing else.
+    assert_eq!(
+        fs::read_link(w.path("state/current")).unwrap(),
+        Path::new("runs/000001")
+    );
+    let runs: Vec<_> = fs::read_dir(w.path("state/runs")).unwrap().collect();
+    assert_eq!(runs.len(), 1);
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.ends_with("nothing changed\n"), "{}", r.stdout);
+}
+
+/// A feed over HTTP whose server takes the request and never answers,
+/// answers 500, an empty 200 or an HTML page: the run ends in bounded time,
+/// uses the feed's last good copy from the state's cache, names the feed
+/// in the summary and the report, and publishes what it published before.
+#[test]
+fn a_feed_over_http_that_hangs_or_fails_keeps_its_last_good_copy() {
+    use common::http::{hang, ok, status, Reply, Server};
+    let s = Server::start();
+    let good: &[u8] = b"198.51.100.7\n198.51.100.8\n198.51.100.9\n";
+    s.answer(move |_| ok(good));
+    let w = world();
+    let mut text = w.read("threatlist.toml");
+    text = text.replace(
+        "[feed_defaults]\n",
+        "[feed_defaults]\ntimeout = \"1s\"\nretries = 0\n",
+    );
+    text.push_str(&format!(
+        "[[feed]]\nname = \"drop\"\nurl = \"{}\"\ncategory = \"botnet-c2\"\nconfidence = 0.9\n",
+        s.url("/drop.txt")
+    ));
+    w.write("threatlist.toml", text);
+    let r = update(&w, &[]);
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let j = report(&w);
+    let drop = by(&j, "feeds", "name")["drop"].clone();
+    assert_eq!(
+        (&drop["status"], &drop["entries"]),
+        (&"fresh".into(), &3.into())
+    );
+    let lists = tree(&w.path("out/acme/"));
+    let zones = tree(&w.path("zones"));
+    // The server's fault, how the feed is reported, and why.
+    let html = "an HTML page, not a feed (an error or login page?)";
+    let cases: Vec<(Reply, &str, &str)> = vec![
+        (hang(), "stale", "timed out (after 1 attempt)"),
+        (status(500), "stale", "HTTP 500 (after 1 attempt)"),
+        (
+            ok(b""),
+            "stale",
+            "the feed holds no entries (only comments)",
+        ),
+        (
+            ok(b"<html><body>Service unavailable</body></html>\n"),
+            "failed",
+            html,
+        ),
+    ];
+    for (reply, state, why) in cases {
+        s.answer(move |_| reply.clone());
+        let t = std::time::Instant::now();
+        let r = update(&w, &[]);
+        let took = t.elapsed();
+        // One attempt of the configured 1 s, and the rest of the run.
+        assert!(
+            took < std::time::Duration::from_secs(15),
+            "{why}: took {took:?}"
+        );
+        assert_eq!(r.code, 0, "{why}: {}{}", r.stdout, r.stderr);
+        let j = report(&w);
+        let f = by(&j, "feeds", "name")["drop"].clone();
+        assert_eq!(f["status"], state, "{why}: {f}");
+        let summary = format!("  {state} drop: ");
+        if state == "stale" {
+            let said = f["stale_reasons"][0].as_str().unwrap();
+            assert!(said.contains(why), "{why}: {f}");
+            assert!(said.ends_with("; using the last good copy from 2026-11-27T14:00:00Z"));
+            assert!(
+                r.stdout.contains("feeds: 2 fresh, 1 stale, 0 failed\n"),
+                "{}",
+                r.stdout
+            );
+        } else {
+            assert_eq!(f["error"], why, "{f}");
+            assert_eq!(f["consecutive_failures"], 1, "{f}");
+            assert!(
+                r.stdout.contains("feeds: 2 fresh, 0 stale, 1 failed\n"),
+                "{}",
+                r.stdout
+            );
+            let m = w.read("metrics.prom");
+            assert!(m.contains("threatlist_feed_up{feed=\"drop\"} 0\n"), "{m}");
+        }
+        assert!(r.stdout.contains(&summary), "{why}: {}", r.stdout);
+        assert!(
+            r.stdout.ends_with("nothing changed\n"),
+            "{why}: {}",
+            r.stdout
+        );
+        assert_eq!(tree(&w.path("out/acme/")), lists, "{why}");
+        assert_eq!(tree(&w.path("zones")), zones, "{why}");
+    }
+}

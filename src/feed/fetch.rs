@@ -173,7 +173,9 @@ pub fn get(url: &str, s: &FetchSettings, cond: Option<&CacheMeta>) -> Result<Fet
             Err(Attempt::Retry(e)) => last = e,
         }
     }
-    Err(failed(format!("{last} (after {} attempts)", s.retries + 1)))
+    let n = s.retries + 1;
+    let attempts = if n == 1 { "attempt" } else { "attempts" };
+    Err(failed(format!("{last} (after {n} {attempts})")))
 }
 
 /// One feed's slot in the cache directory: `KEY.body` and `KEY.meta.json`.

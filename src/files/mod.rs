@@ -68,13 +68,17 @@ pub fn lock(path: &Path) -> io::Result<Option<Lock>> {
 }
 
 /// Replaces `path` atomically (temporary file in the same directory, fsync,
-/// rename, directory fsync) with the concatenated parts.
+/// rename, directory fsync) with the concatenated parts. The error does not
+/// name `path` (the caller does); the temporary file is removed.
 pub fn write_atomic(path: &Path, parts: &[&[u8]]) -> io::Result<()> {
-    let mut out = Output::file(path)?;
-    for p in parts {
-        out.write_all(p)?;
-    }
-    out.finish()
+    let write = || {
+        let mut out = Output::file(path)?;
+        for p in parts {
+            out.write_all(p)?;
+        }
+        out.finish()
+    };
+    write().map_err(output::unnamed)
 }
 
 /// Reads a whole text file; the error names it.

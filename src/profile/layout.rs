@@ -109,6 +109,14 @@ impl OutDir {
             .join(format!(".{profile}.link-{}", std::process::id()))
     }
 
+    /// Whether a name in `OUT` is a next link of `profile` (this process's
+    /// or one left by a run that died).
+    pub fn is_next_link(name: &str, profile: &str) -> bool {
+        name.strip_prefix('.')
+            .and_then(|n| n.strip_prefix(profile))
+            .is_some_and(|n| n.starts_with(".link-"))
+    }
+
     /// Every version of a profile, by serial.
     pub fn history(&self, profile: &str) -> PathBuf {
         self.root.join(Self::version_target(profile, None))

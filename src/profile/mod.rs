@@ -146,8 +146,16 @@ pub fn compile(plan: &CompilePlan) -> Result<CompileReport, Error> {
     }
     let out = OutDir::new(&plan.out);
     let _lock = publish::lock(&out)?;
-    let (staged, basis) = stage_all(plan, &out, &profiles, &inputs)?;
-    switch_all(plan, &out, &staged, basis.as_deref())?;
+    let run = stage_all(plan, &out, &profiles, &inputs).and_then(|(staged, basis)| {
+        switch_all(plan, &out, &staged, basis.as_deref())?;
+        Ok(staged)
+    });
+    let staged = run.inspect_err(|_| {
+        // What was written and not put in force goes (a full disk).
+        for p in &profiles {
+            publish::discard(&out, &p.name);
+        }
+    })?;
     Ok(CompileReport {
         profiles: staged.into_iter().map(|(r, _)| r).collect(),
         scores: read.rows,

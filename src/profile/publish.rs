@@ -399,26 +399,46 @@ pub fn switch(out: &OutDir, profile: &str, serial: u64, tmp: &Path) -> Result<()
     Ok(())
 }
 
-/// Removes the bases no version links any more.
+/// Removes the bases no version links any more, and bases a run that died
+/// left half written. Call with the lock held.
 pub fn prune_bases(out: &OutDir) {
     use std::os::unix::fs::MetadataExt;
     let Ok(rd) = fs::read_dir(out.bases()) else {
         return;
     };
     for d in rd.flatten() {
-        if d.metadata().is_ok_and(|m| m.is_file() && m.nlink() == 1) {
+        let staging = OutDir::is_staging(&d.file_name().to_string_lossy());
+        if d.metadata()
+            .is_ok_and(|m| m.is_file() && (m.nlink() == 1 || staging))
+        {
             let _ = fs::remove_file(d.path());
         }
     }
 }
 
-/// Removes the versions a run that died left half written in a profile's
-/// history (never in force). Call with the lock held.
+/// Removes what this run wrote for `profile` and did not put in force (a
+/// staged version, a next link), after a failure: a full disk leaves no
+/// half-written version behind. Call with the lock held.
+pub fn discard(out: &OutDir, profile: &str) {
+    let _ = fs::remove_dir_all(out.staging(profile));
+    let _ = fs::remove_file(out.next_link(profile));
+    let _ = fs::remove_file(out.basis_staging());
+}
+
+/// Removes the versions and next links a run that died left half written
+/// for a profile (never in force). Call with the lock held.
 fn remove_leftovers(out: &OutDir, profile: &str) {
     if let Ok(rd) = fs::read_dir(out.history(profile)) {
         for d in rd.flatten() {
             if OutDir::is_staging(&d.file_name().to_string_lossy()) {
                 let _ = fs::remove_dir_all(d.path());
+            }
+        }
+    }
+    if let Ok(rd) = fs::read_dir(out.root()) {
+        for d in rd.flatten() {
+            if OutDir::is_next_link(&d.file_name().to_string_lossy(), profile) {
+                let _ = fs::remove_file(d.path());
             }
         }
     }

@@ -311,6 +311,17 @@ impl Run<'_> {
             if added {
                 fresh.push(path.to_string_lossy().into_owned());
             }
+            if !f.failed.is_empty() {
+                // Failed by the health rules, its last good copy read in
+                // its place: failed all the same, so that it is counted
+                // and alerted on.
+                mark.crc = Some(crc);
+                mark.failures += 1;
+                let why = f.failed.join("; ");
+                let status = FeedStatus::failed(&f.name, &why, mark, self.now);
+                self.report.feeds.push(status);
+                continue;
+            }
             *mark = FeedMark {
                 crc: Some(crc),
                 last_ok: Some(f.time),

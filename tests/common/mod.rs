@@ -2,8 +2,10 @@
 #![allow(dead_code)]
 
 pub mod dns;
+pub mod http;
 pub mod logs;
 pub mod netns;
+pub mod tmpfs;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -34,16 +34,23 @@ fn check(name: &str, algorithm: &str, secret: &str) -> Result<TsigKey, Error> {
             .split('.')
             .all(|l| crate::net::domain::check_label(l).is_ok())
     {
-        return Err(key_error(format!(
-            "not a key name: {}",
-            quote(name.as_bytes())
-        )));
+        // The text is not shown: in a line whose fields are out of order
+        // it is the secret.
+        return Err(key_error(
+            "not a key name (dot-separated labels of letters, digits and '-'; \
+             fields in the order name:algorithm:secret?)",
+        ));
     }
     let algorithm = algorithm.trim().trim_end_matches('.').to_ascii_lowercase();
     if !["hmac-sha256", "hmac-sha384", "hmac-sha512"].contains(&algorithm.as_str()) {
+        // Shown only when it cannot be the secret (a name of a few letters).
+        let shown = if algorithm.len() <= 16 && !algorithm.contains(['=', '+', '/']) {
+            format!(" {}", quote(algorithm.as_bytes()))
+        } else {
+            String::new()
+        };
         return Err(key_error(format!(
-            "algorithm {} not supported (hmac-sha256, hmac-sha384, hmac-sha512)",
-            quote(algorithm.as_bytes())
+            "algorithm{shown} not supported (hmac-sha256, hmac-sha384, hmac-sha512)"
         )));
     }
     let secret = data_encoding::BASE64
@@ -194,5 +201,33 @@ mod tests {
         // the secret never shows
         let k = parse_inline(&format!("k:{SECRET}")).unwrap();
         assert!(!format!("{k:?}").contains(SECRET));
+    }
+
+    /// Fields out of order put the secret where a name or an algorithm is
+    /// expected: the refusal never prints it (stderr ends up in logs).
+    #[test]
+    fn a_refusal_never_shows_the_secret() {
+        let lines = [
+            format!("{SECRET}:hmac-sha256:xfr-key"),
+            format!("hmac-sha256:{SECRET}:xfr-key"),
+            format!("xfr-key:{SECRET}:hmac-sha256"),
+            format!("{SECRET}:xfr-key"),
+        ];
+        for line in &lines {
+            let e = parse_inline(line).unwrap_err().to_string();
+            assert!(
+                !e.contains(SECRET) && !e.contains(&SECRET[..12]),
+                "{line}: {e}"
+            );
+        }
+        let e = parse_file(&format!(
+            "key \"{SECRET}\" {{ algorithm hmac-sha256; secret \"{SECRET}\"; }};"
+        ))
+        .unwrap_err()
+        .to_string();
+        assert!(!e.contains(&SECRET[..12]), "{e}");
+        // A short misspelt algorithm is still shown.
+        let e = parse_inline(&format!("k:hmac-sha1:{SECRET}")).unwrap_err();
+        assert!(e.to_string().contains("'hmac-sha1'"), "{e}");
     }
 }
