@@ -35,7 +35,14 @@ the sum over feeds and sensors, so distinct sources count more than volume,
 and one sensor alone stays below 1. Categories (half-life, danger):
 botnet-c2 14d 3; hijacked 60d 3; malware 14d 2.5; exploit 7d 2;
 bruteforce 3d 1.5; scanner 1d 1; spam 7d 0.5; anonymizer 14d 0.3;
-anything else 7d 1. The list: score >= T_in (--enter, 2); an entry of
+anything else 7d 1. Each contribution is weighed by its source's
+reliability, estimated from the data: a feed by the share of its entries
+sensors saw that they saw in the last 24 h (x2, at most 1), a sensor by
+how often another source holds what it reports; and a listing whose
+category sensors observe loses half per 12 h that sensors who reported the
+source stay silent (after 12 h of grace). tl-score feeds prints the
+estimates; --no-trust weighs every source 1.
+The list: score >= T_in (--enter, 2); an entry of
 --previous stays while score >= T_out (--leave, 1.5) lowered by up to 25 %
 by a fixed hash of the entry, so entries leave over hours, not at once.
 --rollup adds net rows: each host adds min(1, score/T_in) x T_in/8 to its
