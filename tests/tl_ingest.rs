@@ -932,10 +932,10 @@ evil.example,domain,b-drop,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n"
         .stderr
         .ends_with("tl-ingest: 1 domain left out of the plain list\n"));
     w.write("plain.txt", plain);
-    let r = w.run("tl-set", &["count", "plain.txt"], b"");
+    let r = w.run("tl-set", &["count", "--csv", "plain.txt"], b"");
     assert_eq!(
         r.stdout,
-        "name,ranges,prefixes,addresses\nplain.txt,4,4,259\n"
+        "name,ranges,prefixes,ipv4_addresses,ipv6_addresses\nplain.txt,4,4,258,1\n"
     );
     // A directory without feed files is an error.
     std::fs::create_dir_all(w.path("none")).unwrap();
