@@ -305,3 +305,37 @@ fn entries_that_arrived_together_leave_apart() {
         "exits spread over only {steps_with_exits} steps"
     );
 }
+
+/// The sensors' last report of a listed scanner is negative evidence and
+/// stays while the listing does: a report too old to count as an event
+/// any more is kept (at no value) rather than forgotten, so an older
+/// report never gives the listing back its weight (a case proptest found).
+#[test]
+fn a_forgotten_report_does_not_restore_a_listing() {
+    let scan = FEEDS.iter().position(|f| f.0 == "scan").unwrap() as u8;
+    let listing = [Ind {
+        age: 0,
+        src: 20,
+        feed: scan,
+        conf: 10,
+    }];
+    let score_with_report = |age: i64| {
+        let evs = [Ev {
+            age,
+            src: 20,
+            sensor: 0,
+            count: 2,
+        }];
+        scores(&state(&evs, &listing), &Params::default())
+            .get("2001:db8::20")
+            .copied()
+    };
+    let recent = score_with_report(3_600).unwrap();
+    let old = score_with_report(5 * 86_400).unwrap();
+    let forgotten = score_with_report(30 * 86_400).unwrap();
+    assert!(
+        recent > old && old >= forgotten,
+        "{recent} {old} {forgotten}"
+    );
+    assert_eq!(forgotten, 0);
+}

@@ -334,18 +334,33 @@ impl<K: Ord + Clone> Part<K> {
     }
 
     /// Drops pairs below [`PRUNE`] and keys left without pairs; true when
-    /// anything was dropped.
-    fn prune(&mut self) -> bool {
+    /// anything was dropped. A sensor pair of an entry that a feed pair
+    /// above [`PRUNE`] still holds is kept whatever its value: its time is
+    /// the sensors' last report, the negative evidence against that
+    /// listing (`super::trust`), which must not vanish while the listing
+    /// lasts.
+    fn prune(&mut self, kinds: &[SourceKind]) -> bool {
         if self.pairs.iter().all(|p| p.value >= PRUNE) {
+            return false;
+        }
+        let offsets = self.offsets();
+        let mut keep = vec![false; self.pairs.len()];
+        for w in offsets.windows(2) {
+            let group = &self.pairs[w[0]..w[1]];
+            let listed = (group.iter())
+                .any(|p| kinds[p.source as usize] == SourceKind::Feed && p.value >= PRUNE);
+            for (i, p) in group.iter().enumerate() {
+                keep[w[0] + i] =
+                    p.value >= PRUNE || (listed && kinds[p.source as usize] == SourceKind::Sensor);
+            }
+        }
+        if keep.iter().all(|&k| k) {
             return false;
         }
         let mut keys = Vec::with_capacity(self.keys.len());
         let mut pairs = Vec::with_capacity(self.pairs.len());
         let mut last_key = u32::MAX;
-        for p in &self.pairs {
-            if p.value < PRUNE {
-                continue;
-            }
+        for (p, _) in self.pairs.iter().zip(&keep).filter(|(_, &k)| k) {
             if p.key != last_key {
                 last_key = p.key;
                 keys.push(self.keys[p.key as usize].clone());
@@ -358,7 +373,8 @@ impl<K: Ord + Clone> Part<K> {
         if !self.listings.is_empty() {
             // A history goes with its pair: kept pairs, renumbered.
             let mut new_key = vec![u32::MAX; self.keys.len()];
-            for (old, new) in self.pairs.iter().filter(|p| p.value >= PRUNE).zip(&pairs) {
+            let kept_old = self.pairs.iter().zip(&keep).filter(|(_, &k)| k);
+            for ((old, _), new) in kept_old.zip(&pairs) {
                 new_key[old.key as usize] = new.key;
             }
             let old = &self.pairs;
@@ -367,9 +383,8 @@ impl<K: Ord + Clone> Part<K> {
                 while j < old.len() && (old[j].key, old[j].source) < (l.key, l.source) {
                     j += 1;
                 }
-                let kept = j < old.len()
-                    && (old[j].key, old[j].source) == (l.key, l.source)
-                    && old[j].value >= PRUNE;
+                let kept =
+                    j < old.len() && (old[j].key, old[j].source) == (l.key, l.source) && keep[j];
                 l.key = new_key[l.key as usize];
                 kept
             });
@@ -806,11 +821,12 @@ impl State {
     }
 
     pub fn prune(&mut self) {
+        let kinds = self.kinds();
         let dropped = [
-            self.v4.prune(),
-            self.v6.prune(),
-            self.nets.prune(),
-            self.domains.prune(),
+            self.v4.prune(&kinds),
+            self.v6.prune(&kinds),
+            self.nets.prune(&kinds),
+            self.domains.prune(&kinds),
         ];
         if !dropped.contains(&true) {
             return;
