@@ -3,7 +3,7 @@
 //! equal size (recall, precision, stopped share; not yet the benign share,
 //! issue 16's reliability weights are for that), and the script's
 //! self-check (a tiny world in both modes: labels add up, every column in
-//! [0, 1]) must hold (docs/scoring.md, "List quality: the baseline").
+//! [0, 1]) must hold (docs/scoring.md, "List quality").
 
 mod common;
 use common::{bin_path, have_program, require};
