@@ -21,13 +21,17 @@ impl FeedSettings {
     /// (`src/feed/config.rs`, the one reader of it); the rest of it is for
     /// `tl-ingest`.
     pub fn load(path: &str) -> Result<FeedSettings, Error> {
-        let config = crate::feed::config::load(path)?;
+        Ok(Self::of(&crate::feed::config::load(path)?))
+    }
+
+    /// The settings of a feed configuration already read.
+    pub fn of(config: &crate::feed::config::Config) -> FeedSettings {
         let mut feeds = HashMap::new();
-        for job in config.jobs {
+        for job in &config.jobs {
             let name = job.name.clone().unwrap_or_else(|| job.location.stem());
             feeds.insert(name, (job.category.clone(), job.confidence));
         }
-        Ok(FeedSettings { feeds })
+        FeedSettings { feeds }
     }
 
     /// The feeds whose confidence the configuration fixes, sorted.

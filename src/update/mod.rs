@@ -410,7 +410,12 @@ impl Run<'_> {
                 state: prev.map(|d| file(d, state::STATE_FILE)),
                 strict: s.strict,
             },
-            params: s.params.clone(),
+            params: crate::score::Params {
+                // A confidence the feed configuration sets is the
+                // operator's: the score does not re-estimate that feed.
+                fixed: crate::score::FeedSettings::of(&self.cfg.feeds).fixed(),
+                ..s.params.clone()
+            },
             previous: prev.map(|d| file(d, state::SCORES_FILE)),
             min_score: None,
             top: s.top,
