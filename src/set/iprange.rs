@@ -311,7 +311,25 @@ fn numeric_host<A: Addr>(host: &[u8], syn: &IprangeSyntax) -> Line<A> {
             return Line::Range(cast(Range::new(a, a)));
         }
     }
+    if !dns_name(host) {
+        // No resolver can answer it: a bad line, not a lookup (a long line
+        // of letters would otherwise become a lookup per fgets chunk).
+        return Line::Invalid(vec![format!(
+            "not a host name: {} bytes, at most 253 in labels of at most 63",
+            host.len()
+        )]);
+    }
     Line::Hostname(host.to_vec())
+}
+
+/// Fits DNS's length limits: at most 253 bytes without a final dot, in
+/// labels of 1 to 63 bytes.
+fn dns_name(host: &[u8]) -> bool {
+    let name = host.strip_suffix(b".").unwrap_or(host);
+    name.len() <= 253
+        && name
+            .split(|&c| c == b'.')
+            .all(|l| (1..=63).contains(&l.len()))
 }
 
 fn cast<A: Addr, B: Addr>(r: Range<B>) -> Range<A> {
@@ -1093,6 +1111,16 @@ mod tests {
         assert_eq!(v4("1.2.3.4 x"), Line::Invalid(vec![]));
         assert_eq!(v4("1.2.3.4/24abc"), Line::Invalid(vec![]));
         assert_eq!(v4("example.com"), Line::Hostname(b"example.com".to_vec()));
+        assert_eq!(v4("example.com."), Line::Hostname(b"example.com.".to_vec()));
+        let label = "a".repeat(64);
+        assert!(matches!(v4(&label), Line::Invalid(d) if d[0].starts_with("not a host name")));
+        assert!(matches!(v4("a..b"), Line::Invalid(_)));
+        let long = vec!["a".repeat(63); 4].join(".");
+        assert!(matches!(v4(&long), Line::Invalid(_)));
+        assert_eq!(
+            v4(&long[..253]),
+            Line::Hostname(long[..253].as_bytes().to_vec())
+        );
         assert_eq!(v4("2001:db8::1"), Line::DroppedV6);
         assert_eq!(v4("::ffff:1.2.3.4"), r(0x01020304, 0x01020304));
         let mut warned = Vec::new();
