@@ -35,6 +35,31 @@ fn prefixes6() -> impl Strategy<Value = Vec<(u128, u32)>> {
     })
 }
 
+/// IPv4 prefixes /16 to /32 whose octets are mostly single digits (0–11),
+/// the owners IPv6 nibble names spell alike.
+fn digit_prefixes4() -> impl Strategy<Value = Vec<(u32, u32)>> {
+    prop::collection::vec((prop::array::uniform4(0u32..12), 16u32..=32), 0..5).prop_map(|v| {
+        v.into_iter()
+            .map(|(o, len)| {
+                let a = o[0] << 24 | o[1] << 16 | o[2] << 8 | o[3];
+                (a & u32::MAX.checked_shl(32 - len).unwrap_or(0), len)
+            })
+            .collect()
+    })
+}
+
+/// IPv6 prefixes /4 to /40 whose top nibbles are mostly digits.
+fn digit_prefixes6() -> impl Strategy<Value = Vec<(u128, u32)>> {
+    prop::collection::vec((prop::array::uniform4(0u128..12), any::<u32>(), 4u32..=40), 0..4).prop_map(|v| {
+        v.into_iter()
+            .map(|(n, low, len)| {
+                let a = (n[0] << 124) | (n[1] << 120) | (n[2] << 116) | (n[3] << 112) | ((low as u128) << 80);
+                (a & u128::MAX.checked_shl(128 - len).unwrap_or(0), len)
+            })
+            .collect()
+    })
+}
+
 /// A zone body (relative names, continuation lines) as owner → records.
 struct ZoneModel {
     data: HashMap<Vec<String>, Vec<(String, String)>>,
@@ -91,12 +116,15 @@ fn labels4(a: u32) -> Vec<String> {
     a.to_be_bytes().iter().map(|o| o.to_string()).collect()
 }
 
-fn labels6(a: u128) -> Vec<String> {
+/// The nibble labels from the top, under `label` when given.
+fn labels6(a: u128, label: Option<&str>) -> Vec<String> {
     let mut l: Vec<String> = (0..32)
         .rev()
         .map(|i| format!("{:x}", (a >> (4 * i)) & 0xf))
         .collect();
-    l.insert(0, "ip6".into());
+    if let Some(label) = label {
+        l.insert(0, label.into());
+    }
     l
 }
 
@@ -142,7 +170,7 @@ proptest! {
         let block6 = p6(&b6).difference(&allow6);
         let c = class();
         let mut out = Vec::new();
-        let mut w = dnsbl::DnsblOut { out: &mut out, names: 0, max_names: 1 << 24 };
+        let mut w = dnsbl::DnsblOut { out: &mut out, names: 0, max_names: 1 << 24, shared_base: false };
         let covers = dnsbl::class_covers(&[(0, block4.clone())], &allow4, false);
         dnsbl::zone(&mut w, "", &covers, &[&c]).unwrap();
         let covers = dnsbl::class_covers(&[(0, block6.clone())], &allow6, false);
@@ -153,7 +181,57 @@ proptest! {
             prop_assert_eq!(!got.is_empty(), block4.contains(a), "{}", std::net::Ipv4Addr::from(a));
         }
         for a in probes(&[&block6, &allow6]) {
-            let got = z.a(&labels6(a));
+            let got = z.a(&labels6(a, Some("ip6")));
+            prop_assert_eq!(!got.is_empty(), block6.contains(a), "{}", std::net::Ipv6Addr::from(a));
+        }
+    }
+
+    /// Both families directly under one name, as RFC 5782 and rbldnsd have
+    /// it, on owners spelled in digits: an IPv4 wildcard must not answer
+    /// IPv6 queries, nor the reverse.
+    #[test]
+    fn dnsbl_families_share_the_base(
+        b4 in digit_prefixes4(), a4 in digit_prefixes4(), b6 in digit_prefixes6(), a6 in digit_prefixes6(),
+    ) {
+        let allow4 = v4_set(&a4);
+        let block4 = v4_set(&b4).difference(&allow4);
+        let p6 = |v: &[(u128, u32)]| IntervalSet::from_ranges(v.iter().map(|&(a, len)| Prefix { addr: a, len }.range()).collect());
+        let allow6 = p6(&a6);
+        let block6 = p6(&b6).difference(&allow6);
+        let c = class();
+        let mut out = Vec::new();
+        let mut w = dnsbl::DnsblOut { out: &mut out, names: 0, max_names: 1 << 24, shared_base: true };
+        let covers = dnsbl::class_covers(&[(0, block4.clone())], &allow4, false);
+        dnsbl::zone(&mut w, "", &covers, &[&c]).unwrap();
+        let covers = dnsbl::class_covers(&[(0, block6.clone())], &allow6, false);
+        dnsbl::zone(&mut w, "", &covers, &[&c]).unwrap();
+        let z = ZoneModel::parse(&String::from_utf8(out).unwrap());
+        // each family's edges, and the other family's owners read as this one's
+        let mut p4 = probes(&[&block4, &allow4]);
+        let mut p6 = probes(&[&block6, &allow6]);
+        for r in block4.ranges().iter().chain(allow4.ranges()) {
+            for a in [r.start, r.end] {
+                let o = a.to_be_bytes();
+                if o.iter().all(|&x| x < 10) {
+                    let n = o.iter().fold(0u128, |n, &x| (n << 4) | x as u128) << 112;
+                    p6.extend([n, n | 0xffff, n | (1 << 100)]);
+                }
+            }
+        }
+        for r in block6.ranges().iter().chain(allow6.ranges()) {
+            for a in [r.start, r.end] {
+                let n: Vec<u32> = (0..4).map(|i| ((a >> (124 - 4 * i)) & 0xf) as u32).collect();
+                if n.iter().all(|&x| x < 10) {
+                    p4.push(n[0] << 24 | n[1] << 16 | n[2] << 8 | n[3]);
+                }
+            }
+        }
+        for a in p4 {
+            let got = z.a(&labels4(a));
+            prop_assert_eq!(!got.is_empty(), block4.contains(a), "{}", std::net::Ipv4Addr::from(a));
+        }
+        for a in p6 {
+            let got = z.a(&labels6(a, None));
             prop_assert_eq!(!got.is_empty(), block6.contains(a), "{}", std::net::Ipv6Addr::from(a));
         }
     }

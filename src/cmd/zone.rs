@@ -19,6 +19,8 @@ tl-zone --format dnsbl --origin bl.example.net --config zone.toml \\
 tl-zone --format rbldnsd --origin bl.example.net -o bl.rbl block-in.txt
         writes bl.rbl (ip4set) and bl6.rbl (ip6trie)
 tl-zone --format rpz --origin rpz.example.net --allow ok-domains.txt -o rpz.zone domains.txt
+tl-zone --format txt --exact --txt-plain --origin lists.example.net -o txt.zone tokens.txt
+        the entries as given, one token each, no seq=/chunks= markers
 tl-zone --out out --origin lists.example.net --config zone.toml \\
         --named-conf named-zones.conf --reload 'rndc reload {zone}'
         every profile tl-compile wrote: out/PROFILE.zone, out/PROFILE.rpz.zone, ...";
@@ -32,9 +34,18 @@ prefixes are expanded narrowest first while the list stays within
 limits.max_chunks names (100); what is left out is counted in the TXT record
 and on stderr (it is in the APL, TXT and DNSBL forms).
 APL records hold at most 64 items (NSD), TXT strings at most 255 octets with
-a seq=I/N marker first in every record. DNSBL names are reversed octets under
-the origin (IPv6: 32 nibbles under ip6.ORIGIN), answering 127.0.0.x and a TXT
+a seq=I/N marker first in every record (--txt-plain: no markers and no
+chunks=K record). DNSBL names are reversed octets under the origin, IPv6 the
+32 reversed nibbles under the origin too, as RFC 5782 and rbldnsd have them
+(dnsbl.ip6_label = true: under ip6.ORIGIN), answering 127.0.0.x and a TXT
 reason per category (--provenance and [[category]] in the configuration).
+
+Normally a list is published as the set of its addresses: adjacent and
+overlapping entries merge. --exact publishes the entries as given, sorted by
+address and then prefix length (wider first), duplicates dropped, a range
+that is no CIDR as its CIDRs: A/AAAA expand or leave out whole entries, APL
+and TXT carry one item or token per entry, rbldnsd one line per entry. The
+DNSBL and RPZ forms answer per address and do not change.
 
 Profiles (--out DIR): every DIR/PROFILE/ with block-in.txt, block-out.txt,
 allow.txt, domains.txt, allow-domains.txt and provenance.csv becomes
@@ -149,6 +160,16 @@ pub struct Cli {
     /// exit 1)
     #[arg(long)]
     force: bool,
+    /// Publish each list's entries as given: no merging of adjacent or
+    /// overlapping entries (A/AAAA, APL, TXT, rbldnsd; see NOTES); also
+    /// `exact = true` in the configuration
+    #[arg(long)]
+    exact: bool,
+    /// TXT lists without the "chunks=K" record and "seq=I/N" markers (a
+    /// client cannot check completeness; tl-fw pull refuses them); also
+    /// txt.plain in the configuration
+    #[arg(long)]
+    txt_plain: bool,
     /// Print nothing on stderr but errors
     #[arg(short, long)]
     quiet: bool,
@@ -185,6 +206,8 @@ fn run(cli: Cli) -> Result<Verdict, Failure> {
         nsd_conf: cli.nsd_conf,
         reload: cli.reload,
         force: cli.force,
+        exact: cli.exact,
+        txt_plain: cli.txt_plain,
     };
     let report = zone::publish(&plan)?;
     // What a zone leaves out is said when it is written, not again on

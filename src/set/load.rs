@@ -18,7 +18,26 @@ pub struct LoadStats {
     pub first_error: Option<LineError>,
 }
 
-/// Reads lists into a [`SetBuilder`], in threatlist's strict syntax (see
+/// Where a [`Loader`] puts the entries it reads.
+pub trait EntrySink {
+    fn push_entry(&mut self, e: Entry);
+}
+
+impl EntrySink for SetBuilder {
+    #[inline]
+    fn push_entry(&mut self, e: Entry) {
+        self.push(e);
+    }
+}
+
+impl EntrySink for Vec<Entry> {
+    #[inline]
+    fn push_entry(&mut self, e: Entry) {
+        self.push(e);
+    }
+}
+
+/// Reads lists into a [`SetBuilder`] (or any [`EntrySink`]), in threatlist's strict syntax (see
 /// `net::parse_entry`; iprange's dialect is `set::iprange`).
 #[derive(Clone, Copy, Debug)]
 pub struct Loader {
@@ -51,12 +70,13 @@ impl Loader {
         parse_entry(text).map(Some)
     }
 
-    /// Reads every line of `input` into `into`. A bad line stops the load with
-    /// its error unless the loader is lenient.
+    /// Reads every line of `input` into `into` (a [`SetBuilder`], or a
+    /// `Vec<Entry>` to keep the entries as given). A bad line stops the
+    /// load with its error unless the loader is lenient.
     pub fn load<R: Read>(
         &self,
         input: R,
-        into: &mut SetBuilder,
+        into: &mut impl EntrySink,
     ) -> io::Result<Result<LoadStats, LineError>> {
         let mut lines = Lines::new(input);
         let mut stats = LoadStats::default();
@@ -95,7 +115,7 @@ impl Loader {
             match result {
                 Ok(Some(e)) => {
                     stats.entries += 1;
-                    into.push(e);
+                    into.push_entry(e);
                 }
                 Ok(None) => {}
                 Err((reason, text)) => {

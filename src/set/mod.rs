@@ -19,7 +19,7 @@ pub use crate::error::LineError;
 pub use build::{FamilyBuilder, Merged, SetBuilder};
 pub use count::Count;
 pub use index::IndexedSet;
-pub use load::{LoadStats, Loader};
+pub use load::{EntrySink, LoadStats, Loader};
 pub use prefixes::{reduce_prefixes, PrefixMask, PrefixStats, SplitIter};
 pub use print::{ListFormat, ListPrinter};
 

@@ -15,7 +15,8 @@
 //! - **TXT**: every record starts with the marker `seq=I/N` ([`SeqMarker`]),
 //!   then strings of CIDR tokens separated by single spaces (a single
 //!   address bare), never split across strings ([`write_txt_token`],
-//!   [`parse_txt_tokens`]).
+//!   [`parse_txt_tokens`]). The plain form ([`TxtForm::Plain`]) has the
+//!   token strings only: no marker and no count record.
 //!
 //! Readers are strict: what tl-zone would not have written is refused, so a
 //! damaged or foreign answer is an error rather than a different list.
@@ -382,6 +383,30 @@ impl SeqMarker {
             index: index as usize,
             total: total as usize,
         })
+    }
+}
+
+/// Whether TXT records carry the count record and the markers, or only
+/// the addresses (`tl-zone --txt-plain`, `txt.plain`). A plain TXT list has
+/// neither `chunks=K` nor `seq=I/N`: its records are token strings only,
+/// its chunks numbered as always, so a client probes names until NXDOMAIN
+/// and cannot tell a lost record or chunk from a shorter list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TxtForm {
+    Marked,
+    Plain,
+}
+
+impl TxtForm {
+    /// The form of a TXT record at a list's base name, from its first
+    /// string: a count or a marker says `Marked`; address tokens `Plain`;
+    /// anything else is not a TXT list.
+    pub fn of_record(first: &[u8]) -> Option<TxtForm> {
+        if ChunkCount::is_count(first) || SeqMarker::is_marker(first) {
+            return Some(TxtForm::Marked);
+        }
+        let ok = parse_txt_tokens(first, &mut Vec::new(), &mut Vec::new()).is_ok();
+        ok.then_some(TxtForm::Plain)
     }
 }
 

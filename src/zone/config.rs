@@ -11,6 +11,7 @@
 //! serial_style = "date"                 # date | unix | increment
 //! formats = ["a", "aaaa", "apl", "txt", "dnsbl", "rbldnsd", "rpz"]   # --out
 //! lists = ["block-in", "block-out", "allow"]                        # --out
+//! exact = false            # --exact: every list's entries as given, not merged
 //!
 //! [soa]
 //! mname = "ns1.example.net."
@@ -38,6 +39,10 @@
 //! txt = "Listed by threatlist"
 //! test_entry = true        # RFC 5782: 127.0.0.2 listed, 127.0.0.1 not
 //! lists = ["block-in", "block-out"]                                 # --out
+//! ip6_label = false        # true: IPv6 names under ip6.BASE, not BASE
+//!
+//! [txt]
+//! plain = false            # --txt-plain: no chunks=K and seq=I/N markers
 //!
 //! [rpz]
 //! action = "nxdomain"      # nxdomain nodata passthru drop tcp-only redirect:NAME
@@ -89,12 +94,15 @@ struct Raw {
     serial_style: Option<S>,
     formats: Option<Vec<S>>,
     lists: Option<Vec<S>>,
+    exact: Option<bool>,
     #[serde(default)]
     soa: RawSoa,
     #[serde(default)]
     limits: RawLimits,
     #[serde(default)]
     dnsbl: RawDnsbl,
+    #[serde(default)]
+    txt: RawTxt,
     #[serde(default)]
     rpz: RawRpz,
     #[serde(default, rename = "category")]
@@ -135,6 +143,13 @@ struct RawDnsbl {
     txt: Option<S>,
     test_entry: Option<bool>,
     lists: Option<Vec<S>>,
+    ip6_label: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTxt {
+    plain: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -288,6 +303,14 @@ impl Category {
 pub struct Dnsbl {
     pub test_entry: bool,
     pub lists: Vec<String>,
+    /// IPv6 names under `ip6.BASE` (the old form) instead of BASE.
+    pub ip6_label: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Txt {
+    /// No `chunks=K` count record and no `seq=I/N` markers.
+    pub plain: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -333,11 +356,15 @@ pub struct ZoneConfig {
     pub serial_style: SerialStyle,
     pub formats: Vec<Format>,
     pub lists: Vec<String>,
+    /// Publish every list's entries as given (`docs/zone.md`, "Exact
+    /// lists"), not their merged set.
+    pub exact: bool,
     pub limits: Limits,
     /// The class of entries no category matches.
     pub default: Class,
     pub categories: Vec<Category>,
     pub dnsbl: Dnsbl,
+    pub txt: Txt,
     pub rpz: Rpz,
     pub server: Server,
 }
@@ -438,6 +465,10 @@ pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, InputError> {
     let dnsbl = Dnsbl {
         test_entry: raw.dnsbl.test_entry.unwrap_or(true),
         lists: src.labels(&raw.dnsbl.lists, "dnsbl.lists", &["block-in", "block-out"])?,
+        ip6_label: raw.dnsbl.ip6_label.unwrap_or(false),
+    };
+    let txt = Txt {
+        plain: raw.txt.plain.unwrap_or(false),
     };
     let rpz = Rpz {
         wildcard: raw.rpz.wildcard.unwrap_or(true),
@@ -459,10 +490,12 @@ pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, InputError> {
         serial_style,
         formats,
         lists: src.labels(&raw.lists, "lists", &["block-in", "block-out", "allow"])?,
+        exact: raw.exact.unwrap_or(false),
         limits,
         default,
         categories,
         dnsbl,
+        txt,
         rpz,
         server,
     })

@@ -77,6 +77,36 @@ pub fn cover<A: Addr>(
     out
 }
 
+/// The covers of a list's entries as given (sorted, as `zone::input::Given`
+/// holds them): an entry that holds no allow-listed address is its own
+/// cover; one that holds some is the entry with its allow-listed prefixes
+/// as holes when there are at most `max_holes`, else the CIDRs of what is
+/// left of it; one that is all allowed is left out. Nothing is merged, so
+/// nested entries stay apart (a consumer where the longest prefix wins reads
+/// the same addresses).
+pub fn exact<A: Addr>(given: &[Prefix<A>], allow: &IntervalSet<A>, max_holes: usize) -> Vec<Cover<A>> {
+    let plain = |p| Cover {
+        prefix: p,
+        holes: Vec::new(),
+    };
+    let mut out = Vec::with_capacity(given.len());
+    for &p in given {
+        let r = p.range();
+        let holes: Vec<Prefix<A>> = clip(allow, r).flat_map(CidrIter::new).collect();
+        if holes.is_empty() {
+            out.push(plain(p));
+        } else if holes.len() == 1 && holes[0] == p {
+            // all of it allowed
+        } else if holes.len() <= max_holes {
+            out.push(Cover { prefix: p, holes });
+        } else {
+            let one = IntervalSet::from_ranges(vec![r]);
+            out.extend(one.difference(allow).cidrs().map(plain));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,6 +152,25 @@ mod tests {
         let c = cover(&block, &allow, 63, |_, h| if h { 100 } else { 1 });
         assert_eq!(c.len(), 8);
         assert_eq!(listed(&c), block);
+    }
+
+    #[test]
+    fn exact_keeps_entries_apart() {
+        let p = |addr, len| Prefix { addr, len };
+        // 10.0.0.0/24 and 10.0.0.0/25 and 10.0.1.0/24: three covers, the
+        // first with its hole; an entry all allowed goes
+        let given = [p(0x0a00_0000u32, 24), p(0x0a00_0000, 25), p(0x0a00_0100, 24), p(0x0a00_0207, 32)];
+        let allow = set(&[(0x0a00_0005, 0x0a00_0005), (0x0a00_0207, 0x0a00_0207)]);
+        let c = exact(&given, &allow, 63);
+        assert_eq!(c.len(), 3);
+        assert_eq!(c[0].holes, [p(0x0a00_0005, 32)]);
+        assert_eq!(c[1].holes, [p(0x0a00_0005, 32)]);
+        assert!(c[2].holes.is_empty());
+        // no holes allowed: what is left, as CIDRs
+        let c = exact(&given, &allow, 0);
+        assert_eq!(c.iter().filter(|c| c.prefix.len == 24).count(), 1);
+        assert!(c.iter().all(|c| c.holes.is_empty()));
+        assert_eq!(listed(&c), set(&[(0x0a00_0000, 0x0a00_01ff)]).difference(&allow));
     }
 
     #[test]

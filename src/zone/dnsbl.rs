@@ -2,8 +2,9 @@
 //! `ip4set` / `ip6trie` datasets.
 //!
 //! A query is the address reversed under the list's name: octets for IPv4
-//! (`7.100.51.198.bl`), all 32 nibbles for IPv6 (under `ip6.bl`, so IPv4
-//! wildcards never match nibble names). A listed address answers
+//! (`7.100.51.198.bl`), all 32 nibbles for IPv6 (`…8.b.d.0.1.0.0.2.bl`,
+//! as RFC 5782 and rbldnsd have it; or under `ip6.bl` with
+//! `dnsbl.ip6_label`). A listed address answers
 //! `A 127.0.0.x` (the code of its category) and `TXT` (its reason, on a
 //! continuation line: zones of millions of names stay smaller); an unlisted
 //! one NXDOMAIN.
@@ -15,6 +16,16 @@
 //! the answer is NXDOMAIN), and because any name below a wildcard's parent
 //! hides the wildcard from the labels in between (empty non-terminals), the
 //! wildcard is repeated at every intermediate node on the hole's path.
+//!
+//! When both families share the list's name, a wildcard cannot tell four
+//! labels from thirty-two: `*.0.0.2.bl` (IPv4 2.0.0.0/24) would also answer
+//! the IPv6 queries under 2000::/12 whose closest encloser is `0.0.2.bl`,
+//! and an IPv6 wildcard `*.1.0.2` the IPv4 queries under 2.0.1.0/24. Only
+//! owners whose labels are all decimal digits 0–9 are spelled alike, so
+//! such a listed wildcard that the other family's queries can reach (IPv4:
+//! any; IPv6: above the fourth label) is replaced by its children, one label
+//! down, until it is an IPv4 name of its own or an IPv6 wildcard below the
+//! fourth label (see [`separate_families`]).
 
 use super::config::Class;
 use super::cover::{cover, Cover};
@@ -77,6 +88,9 @@ pub struct DnsblOut<'a> {
     /// Names written so far, checked against the bound.
     pub names: usize,
     pub max_names: usize,
+    /// Both families' names go under the same base (IPv6 not under `ip6.`):
+    /// wildcards the other family could read are expanded.
+    pub shared_base: bool,
 }
 
 impl DnsblOut<'_> {
@@ -196,6 +210,10 @@ pub fn zone<A: Addr>(
             }
         }
     }
+    if w.shared_base {
+        separate_families(&mut names, w.max_names.saturating_sub(w.names))
+            .map_err(|()| TooManyNames { max: w.max_names })?;
+    }
     if w.names + names.len() > w.max_names {
         return Err(TooManyNames { max: w.max_names });
     }
@@ -211,6 +229,59 @@ pub fn zone<A: Addr>(
             None => w.excluded(a, len, base),
         }
     }
+    Ok(())
+}
+
+/// Whether the labels of the aligned block `addr/len` are all one decimal
+/// digit (0–9): the only owners IPv4 and IPv6 names spell alike.
+fn digit_labels<A: Addr>(addr: A, len: u32) -> bool {
+    let s = step::<A>();
+    let v = addr.to_u128();
+    (0..len / s).all(|i| (v >> (A::BITS - s * (i + 1))) & ((1 << s) - 1) < 10)
+}
+
+/// Replaces every listed wildcard that the other family's queries could
+/// reach (its owner spelled in digits only, and for IPv6 above the fourth
+/// label, the depth of an IPv4 query) by its children one label down, each
+/// unless it has a name of its own already (a repeated wildcard or a hole
+/// on a hole's path), until none is left. An IPv4 wildcard so ends as
+/// names of single addresses, which the nibble names below them cannot
+/// match; an IPv6 one as wildcards below the fourth label, which no IPv4
+/// query reaches. Excluded names need nothing: they answer "not listed",
+/// and a listed address of the other family always has a name of its own
+/// deeper on its path. Fails past `room` names.
+fn separate_families<A: Addr>(names: &mut Vec<(A, u32, Option<usize>)>, room: usize) -> Result<(), ()> {
+    let s = step::<A>();
+    let reach = if A::BITS == 32 { 32 } else { 16 };
+    let reachable = |a: A, t: u32, c: Option<usize>| c.is_some() && t < reach && digit_labels(a, t);
+    if !names.iter().any(|&(a, t, c)| reachable(a, t, c)) {
+        return Ok(());
+    }
+    let existing: std::collections::HashSet<(u128, u32)> =
+        names.iter().map(|&(a, t, _)| (a.to_u128(), t)).collect();
+    let mut out = Vec::with_capacity(names.len());
+    let mut stack = Vec::new();
+    for &n in names.iter() {
+        stack.push(n);
+        while let Some((a, t, c)) = stack.pop() {
+            if !reachable(a, t, c) {
+                out.push((a, t, c));
+                if out.len() > room {
+                    return Err(());
+                }
+                continue;
+            }
+            let child = t + s;
+            let stride = 1u128 << (A::BITS - child);
+            for k in (0..1u128 << s).rev() {
+                let ca = a.to_u128() + k * stride;
+                if !existing.contains(&(ca, child)) {
+                    stack.push((A::from_u128(ca), child, c));
+                }
+            }
+        }
+    }
+    *names = out;
     Ok(())
 }
 
@@ -259,6 +330,8 @@ pub fn rbldnsd<A: Addr>(out: &mut Vec<u8>, covers: &[(usize, Vec<Cover<A>>)], cl
     }
     if !lines.is_sorted_by_key(|&(p, _)| (p.addr, p.len)) {
         lines.sort_unstable_by_key(|&(p, _)| (p.addr, p.len));
+        // nested entries of a list as given may share a hole
+        lines.dedup();
     }
     for (p, class) in lines {
         match class {
@@ -332,6 +405,7 @@ mod tests {
             out: &mut out,
             names: 0,
             max_names: 1000,
+            shared_base: false,
         };
         zone(&mut w, base, &[(0, vec![c])], &[class]).unwrap();
         String::from_utf8(out).unwrap()
@@ -389,6 +463,7 @@ mod tests {
             out: &mut Vec::new(),
             names: 0,
             max_names: 10,
+            shared_base: false,
         };
         let covers = class_covers(&[(0, set)], &IntervalSet::new(), false);
         assert!(zone(&mut w, "", &covers, &[&class]).is_err());

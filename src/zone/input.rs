@@ -6,7 +6,7 @@ use super::name::{check_list_domain, fits_under};
 use crate::error::InputError;
 use crate::files::input;
 use crate::net::{parse_entry, Entry};
-use crate::net::{Addr, Range};
+use crate::net::{Addr, CidrIter, Prefix, Range};
 use crate::set::{FamilyBuilder, IntervalSet, IpSet, Loader, SetBuilder};
 use std::collections::BTreeMap;
 
@@ -29,6 +29,106 @@ pub fn read_ips(paths: &[String]) -> Result<IpSet, InputError> {
         }
     }
     Ok(b.build())
+}
+
+/// A list's entries as given, for `exact` publication (`docs/zone.md`,
+/// "Exact lists"): each entry as its prefix (a range that is no CIDR as
+/// its minimal CIDRs), per family sorted by (address, length), so the wider
+/// of two entries at one address first; duplicates dropped, nothing merged.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Given {
+    pub v4: Vec<Prefix<u32>>,
+    pub v6: Vec<Prefix<u128>>,
+}
+
+impl Given {
+    pub fn from_entries(entries: impl IntoIterator<Item = Entry>) -> Given {
+        let mut g = Given::default();
+        for e in entries {
+            match e {
+                Entry::V4(r) => g.v4.extend(CidrIter::new(r)),
+                Entry::V6(r) => g.v6.extend(CidrIter::new(r)),
+            }
+        }
+        g.v4.sort_unstable();
+        g.v4.dedup();
+        g.v6.sort_unstable();
+        g.v6.dedup();
+        g
+    }
+
+    /// The addresses the entries hold.
+    pub fn set(&self) -> IpSet {
+        IpSet {
+            v4: IntervalSet::from_ranges(self.v4.iter().map(|p| p.range()).collect()),
+            v6: IntervalSet::from_ranges(self.v6.iter().map(|p| p.range()).collect()),
+        }
+    }
+
+    /// The entries without the allow-listed addresses: an entry that holds
+    /// none stays as it is, one that holds some becomes the CIDRs of what is
+    /// left of it, one that holds only allowed addresses goes.
+    pub fn without(&self, allow: &IpSet) -> Given {
+        let mut g = Given {
+            v4: without(&self.v4, &allow.v4),
+            v6: without(&self.v6, &allow.v6),
+        };
+        g.v4.sort_unstable();
+        g.v4.dedup();
+        g.v6.sort_unstable();
+        g.v6.dedup();
+        g
+    }
+}
+
+fn without<A: Addr>(given: &[Prefix<A>], allow: &IntervalSet<A>) -> Vec<Prefix<A>> {
+    let ranges = allow.ranges();
+    let mut out = Vec::with_capacity(given.len());
+    for &p in given {
+        let r = p.range();
+        let first = ranges.partition_point(|x| x.end < r.start);
+        let inside = ranges[first..].iter().take_while(|x| x.start <= r.end);
+        let mut from = Some(r.start);
+        let mut touched = false;
+        for x in inside {
+            touched = true;
+            let Some(f) = from else { break };
+            if x.start > f {
+                out.extend(CidrIter::new(Range::new(f, x.start.checked_dec().unwrap_or(f))));
+            }
+            from = x.end.checked_inc().filter(|&n| n <= r.end);
+            if x.end >= r.end {
+                from = None;
+            }
+        }
+        match from {
+            _ if !touched => out.push(p),
+            Some(f) => out.extend(CidrIter::new(Range::new(f, r.end))),
+            None => {}
+        }
+    }
+    out
+}
+
+/// Reads plain address lists like [`read_ips`], keeping the entries as
+/// given.
+pub fn read_given(paths: &[String]) -> Result<Given, InputError> {
+    let mut entries: Vec<Entry> = Vec::new();
+    for p in paths {
+        let inp = input::open(p).map_err(|e| InputError::io(p, &e))?;
+        let name = inp.name.clone();
+        match (Loader {
+            lenient: false,
+            csv_header: None,
+        })
+        .load(inp.reader, &mut entries)
+        {
+            Err(e) => return Err(InputError::io(name, &e)),
+            Ok(Err(e)) => return Err(e.in_file(&name)),
+            Ok(Ok(_)) => {}
+        }
+    }
+    Ok(Given::from_entries(entries))
 }
 
 /// A list that may hold both addresses and domains (what a policy zone

@@ -11,10 +11,11 @@
 //! the firewall's pull reads them back with.
 
 pub use super::codec::{apl_item_len, chunk_name};
+pub use super::codec::TxtForm;
 use super::codec::{write_apl_item, write_txt_token, ChunkCount, SeqMarker, TXT_STRING_MAX};
 use super::config::Limits;
 use super::cover::{cover, Cover};
-use crate::net::Addr;
+use crate::net::{Addr, Prefix};
 use crate::set::{IntervalSet, IpSet};
 
 /// What a multi-host list published and what it could not.
@@ -69,9 +70,23 @@ pub fn multihost_within<A: Addr>(
     expand_max: u64,
     max_chunks: usize,
 ) -> HostStats {
+    let prefixes: Vec<_> = set.cidrs().collect();
+    multihost_prefixes(out, base, &prefixes, per_name, expand_max, max_chunks)
+}
+
+/// [`multihost_within`] for prefixes as given (sorted, maybe nested): each
+/// is expanded or left out as a whole, and an address two of them hold is
+/// published once.
+pub fn multihost_prefixes<A: Addr>(
+    out: &mut Vec<u8>,
+    base: &str,
+    prefixes: &[Prefix<A>],
+    per_name: usize,
+    expand_max: u64,
+    max_chunks: usize,
+) -> HostStats {
     let rtype = if A::BITS == 32 { "A" } else { "AAAA" };
     let mut st = HostStats::default();
-    let prefixes: Vec<_> = set.cidrs().collect();
     let mut expand = vec![false; prefixes.len()];
     let mut total: u128 = 0;
     let mut wider = Vec::new();
@@ -107,6 +122,11 @@ pub fn multihost_within<A: Addr>(
                 None => break,
             };
         }
+    }
+    if !hosts.is_sorted() {
+        // nested entries
+        hosts.sort_unstable();
+        hosts.dedup();
     }
     st.addresses = hosts.len() as u64;
     st.chunks = hosts.len().div_ceil(per_name);
@@ -173,15 +193,29 @@ fn apl_units<A: Addr>(covers: &[Cover<A>], out: &mut Vec<Unit>, text: &mut Vec<u
 /// `rrs_per_name` records and `answer_octets` per name. Returns the number
 /// of chunks.
 pub fn apl(out: &mut Vec<u8>, base: &str, block: &IpSet, allow: &IpSet, l: &Limits) -> usize {
-    let max_holes = l.apl_items_per_rr.saturating_sub(1);
+    let max_holes = apl_max_holes(l);
+    let c4 = cover(&block.v4, &allow.v4, max_holes, |p, _| apl_item_len(p));
+    let c6 = cover(&block.v6, &allow.v6, max_holes, |p, _| apl_item_len(p));
+    apl_covers(out, base, &c4, &c6, l)
+}
+
+/// Holes an APL cover may carry: its prefix and holes share one record.
+pub fn apl_max_holes(l: &Limits) -> usize {
+    l.apl_items_per_rr.saturating_sub(1)
+}
+
+/// [`apl`] for covers made already (by `cover::exact` for a list as given).
+pub fn apl_covers(
+    out: &mut Vec<u8>,
+    base: &str,
+    c4: &[Cover<u32>],
+    c6: &[Cover<u128>],
+    l: &Limits,
+) -> usize {
     let mut units = Vec::new();
     let mut text = Vec::new();
-    let c4 = cover(&block.v4, &allow.v4, max_holes, |p, _| apl_item_len(p));
-    apl_units(&c4, &mut units, &mut text);
-    drop(c4);
-    let c6 = cover(&block.v6, &allow.v6, max_holes, |p, _| apl_item_len(p));
-    apl_units(&c6, &mut units, &mut text);
-    drop(c6);
+    apl_units(c4, &mut units, &mut text);
+    apl_units(c6, &mut units, &mut text);
 
     // Records: consecutive units while the item count allows.
     struct Rr {
@@ -243,6 +277,7 @@ pub fn apl(out: &mut Vec<u8>, base: &str, block: &IpSet, allow: &IpSet, l: &Limi
 
 /// The longest sequence marker, `"seq=65535/65535"`, with its length octet.
 const MARKER_RESERVE: usize = 16;
+
 /// The count record at the base name: `"chunks=4294967295"`.
 const COUNT_RESERVE: usize = RR_OVERHEAD + 18;
 
@@ -252,12 +287,30 @@ const COUNT_RESERVE: usize = RR_OVERHEAD + 18;
 /// place among the N data records at its name, since records come back in
 /// any order. The base name's set also holds the `chunks=K` record.
 pub fn txt(out: &mut Vec<u8>, base: &str, block: &IpSet, l: &Limits) -> usize {
+    txt_tokens(out, base, block.v4.cidrs(), block.v6.cidrs(), l, TxtForm::Marked)
+}
+
+/// [`txt`] for prefixes in the order given (IPv4 first), in either form:
+/// [`TxtForm::Plain`] writes neither the count record nor the markers (and
+/// leaves no room for them), so a client can only probe names until
+/// NXDOMAIN and cannot tell a missing record.
+pub fn txt_tokens(
+    out: &mut Vec<u8>,
+    base: &str,
+    v4: impl Iterator<Item = Prefix<u32>>,
+    v6: impl Iterator<Item = Prefix<u128>>,
+    l: &Limits,
+    form: TxtForm,
+) -> usize {
+    let marked = form == TxtForm::Marked;
+    let marker_reserve = if marked { MARKER_RESERVE } else { 0 };
+    let count_reserve = if marked { COUNT_RESERVE } else { 0 };
     // Each record: strings of tokens; each name: records.
     let mut names: Vec<Vec<Vec<Vec<u8>>>> = Vec::new();
     let mut name: Vec<Vec<Vec<u8>>> = Vec::new();
-    let mut name_size = COUNT_RESERVE;
+    let mut name_size = count_reserve;
     let mut rr: Vec<Vec<u8>> = Vec::new();
-    let mut rr_size = MARKER_RESERVE;
+    let mut rr_size = marker_reserve;
     let mut s: Vec<u8> = Vec::new();
     let mut tok = Vec::new();
 
@@ -277,7 +330,7 @@ pub fn txt(out: &mut Vec<u8>, base: &str, block: &IpSet, l: &Limits) -> usize {
         }
         name.push(std::mem::take(rr));
         *name_size += cost;
-        *rr_size = MARKER_RESERVE;
+        *rr_size = marker_reserve;
     };
 
     let mut add = |tok: &[u8]| {
@@ -294,12 +347,12 @@ pub fn txt(out: &mut Vec<u8>, base: &str, block: &IpSet, l: &Limits) -> usize {
         }
         s.extend_from_slice(tok);
     };
-    for p in block.v4.cidrs() {
+    for p in v4 {
         tok.clear();
         write_txt_token(&mut tok, p);
         add(&tok);
     }
-    for p in block.v6.cidrs() {
+    for p in v6 {
         tok.clear();
         write_txt_token(&mut tok, p);
         add(&tok);
@@ -316,20 +369,27 @@ pub fn txt(out: &mut Vec<u8>, base: &str, block: &IpSet, l: &Limits) -> usize {
         names.push(name);
     }
 
-    count_record(out, base, names.len(), 0);
+    if marked {
+        count_record(out, base, names.len(), 0);
+    }
     for (k, recs) in names.iter().enumerate() {
         let owner = chunk_name(base, k);
         for (i, strings) in recs.iter().enumerate() {
             line(out, &owner, "TXT");
-            out.push(b'"');
-            SeqMarker {
-                index: i + 1,
-                total: recs.len(),
+            if marked {
+                out.push(b'"');
+                SeqMarker {
+                    index: i + 1,
+                    total: recs.len(),
+                }
+                .write(out);
+                out.push(b'"');
             }
-            .write(out);
-            out.push(b'"');
-            for st in strings {
-                out.extend_from_slice(b" \"");
+            for (j, st) in strings.iter().enumerate() {
+                if marked || j > 0 {
+                    out.push(b' ');
+                }
+                out.extend_from_slice(b"\"");
                 out.extend_from_slice(st);
                 out.push(b'"');
             }

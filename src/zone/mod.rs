@@ -29,12 +29,12 @@ pub use error::Error;
 pub use stage::{publish, Fragment, Skipped, ZoneOutcome, ZonePlan, ZoneReport};
 
 use config::ZoneConfig;
-use input::{read_ips, regions, Mixed, Provenance};
+use input::{read_ips, regions, Given, Mixed, Provenance};
 use name::join;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use crate::net::Entry;
+use crate::net::{Addr, Entry, Prefix};
 use crate::set::IpSet;
 
 use crate::error::InputError;
@@ -116,6 +116,10 @@ pub struct ListData<'a> {
     pub allow: &'a IpSet,
     /// Provenance rows of the list's entries, with their classes.
     pub rows: &'a [(Entry, usize)],
+    /// With `exact`: the entries as given (the allow-list not taken out),
+    /// which the A/AAAA, APL, TXT and rbldnsd forms publish instead of the
+    /// merged `block`.
+    pub given: Option<&'a Given>,
 }
 
 fn classes(cfg: &ZoneConfig) -> Vec<&config::Class> {
@@ -142,7 +146,8 @@ fn with_test_entries(block: &IpSet, cfg: &ZoneConfig) -> IpSet {
 }
 
 /// Appends one list in format `f` at `base` (relative to the zone origin).
-/// `A`/`AAAA` carry one family each; DNSBL puts IPv6 under `ip6.BASE`.
+/// `A`/`AAAA` carry one family each; DNSBL puts IPv6 nibbles under BASE
+/// too (under `ip6.BASE` with `dnsbl.ip6_label`).
 pub fn list_body(
     out: &mut Vec<u8>,
     f: Format,
@@ -155,10 +160,16 @@ pub fn list_body(
     match f {
         Format::A | Format::Aaaa => {
             let (e, c) = (l.expand_max, l.max_chunks);
-            let st = if f == Format::A {
-                lists::multihost_within(out, base, &d.block.v4, l.a_per_name, e, c)
-            } else {
-                lists::multihost_within(out, base, &d.block.v6, l.aaaa_per_name, e, c)
+            let given = d.given.map(|g| g.without(d.allow));
+            let st = match (f, &given) {
+                (Format::A, None) => {
+                    lists::multihost_within(out, base, &d.block.v4, l.a_per_name, e, c)
+                }
+                (Format::A, Some(g)) => {
+                    lists::multihost_prefixes(out, base, &g.v4, l.a_per_name, e, c)
+                }
+                (_, None) => lists::multihost_within(out, base, &d.block.v6, l.aaaa_per_name, e, c),
+                (_, Some(g)) => lists::multihost_prefixes(out, base, &g.v6, l.aaaa_per_name, e, c),
             };
             if st.omitted_prefixes > 0 {
                 skipped.push(Skipped::WidePrefixes {
@@ -170,11 +181,33 @@ pub fn list_body(
                 });
             }
         }
-        Format::Apl => {
-            lists::apl(out, base, d.block, d.allow, l);
-        }
+        Format::Apl => match d.given {
+            None => {
+                lists::apl(out, base, d.block, d.allow, l);
+            }
+            Some(g) => {
+                let h = lists::apl_max_holes(l);
+                let c4 = cover::exact(&g.v4, &d.allow.v4, h);
+                let c6 = cover::exact(&g.v6, &d.allow.v6, h);
+                lists::apl_covers(out, base, &c4, &c6, l);
+            }
+        },
         Format::Txt => {
-            lists::txt(out, base, d.block, l);
+            let form = if cfg.txt.plain {
+                lists::TxtForm::Plain
+            } else {
+                lists::TxtForm::Marked
+            };
+            match d.given.map(|g| g.without(d.allow)) {
+                None => {
+                    let (v4, v6) = (d.block.v4.cidrs(), d.block.v6.cidrs());
+                    lists::txt_tokens(out, base, v4, v6, l, form)
+                }
+                Some(g) => {
+                    let (v4, v6) = (g.v4.iter().copied(), g.v6.iter().copied());
+                    lists::txt_tokens(out, base, v4, v6, l, form)
+                }
+            };
         }
         Format::Dnsbl => {
             let block = with_test_entries(d.block, cfg);
@@ -184,6 +217,7 @@ pub fn list_body(
                 out,
                 names: 0,
                 max_names: l.dnsbl_max_names,
+                shared_base: !cfg.dnsbl.ip6_label,
             };
             let too_many = |source| Error::TooManyNames {
                 list: d.name.to_string(),
@@ -192,7 +226,12 @@ pub fn list_body(
             let c4 = dnsbl::class_covers(&r4, &d.allow.v4, false);
             dnsbl::zone(&mut w, base, &c4, &cls).map_err(too_many)?;
             let c6 = dnsbl::class_covers(&r6, &d.allow.v6, false);
-            dnsbl::zone(&mut w, &join("ip6", base), &c6, &cls).map_err(too_many)?;
+            let base6 = if cfg.dnsbl.ip6_label {
+                join("ip6", base)
+            } else {
+                base.to_string()
+            };
+            dnsbl::zone(&mut w, &base6, &c6, &cls).map_err(too_many)?;
         }
         Format::Rbldnsd | Format::Rpz => unreachable!("not a list format"),
     }
@@ -201,13 +240,85 @@ pub fn list_body(
 
 /// The two rbldnsd dataset bodies (ip4set, ip6trie) of a list.
 pub fn rbldnsd_bodies(d: &ListData, cfg: &ZoneConfig) -> (Vec<u8>, Vec<u8>) {
-    let block = with_test_entries(d.block, cfg);
-    let (r4, r6) = regions(&block, d.rows, cfg.class_count());
     let cls = classes(cfg);
     let (mut b4, mut b6) = (Vec::new(), Vec::new());
+    if let Some(g) = d.given {
+        let (g, allow) = with_test_given(g, d.allow, cfg);
+        let (k4, k6) = exact_classes(d.rows);
+        let c4 = exact_class_covers(cover::exact(&g.v4, &allow.v4, usize::MAX), &k4, cls.len());
+        let c6 = exact_class_covers(cover::exact(&g.v6, &allow.v6, usize::MAX), &k6, cls.len());
+        dnsbl::rbldnsd(&mut b4, &c4, &cls);
+        dnsbl::rbldnsd(&mut b6, &c6, &cls);
+        return (b4, b6);
+    }
+    let block = with_test_entries(d.block, cfg);
+    let (r4, r6) = regions(&block, d.rows, cfg.class_count());
     dnsbl::rbldnsd(&mut b4, &dnsbl::class_covers(&r4, &d.allow.v4, true), &cls);
     dnsbl::rbldnsd(&mut b6, &dnsbl::class_covers(&r6, &d.allow.v6, true), &cls);
     (b4, b6)
+}
+
+/// [`with_test_entries`] for a list as given: 127.0.0.2 (and
+/// ::ffff:127.0.0.2) added as entries, 127.0.0.1 (and ::ffff:127.0.0.1)
+/// allowed.
+fn with_test_given(g: &Given, allow: &IpSet, cfg: &ZoneConfig) -> (Given, IpSet) {
+    if !cfg.dnsbl.test_entry {
+        return (g.clone(), allow.clone());
+    }
+    let e = |s: &str| crate::net::parse_entry(s.as_bytes()).expect("literal");
+    let mut g = g.clone();
+    g.v4.push(crate::net::Prefix { addr: 0x7f00_0002, len: 32 });
+    g.v6.push(crate::net::Prefix { addr: 0xffff_7f00_0002, len: 128 });
+    g.v4.sort_unstable();
+    g.v4.dedup();
+    g.v6.sort_unstable();
+    g.v6.dedup();
+    let allow = allow.union(&IpSet::from_entries([e("127.0.0.1"), e("::ffff:127.0.0.1")]));
+    (g, allow)
+}
+
+/// Per family, each row's prefixes and their class; a prefix of several
+/// rows takes their first category (the default only when none matches).
+type ExactClasses = (HashMap<Prefix<u32>, usize>, HashMap<Prefix<u128>, usize>);
+
+fn exact_classes(rows: &[(Entry, usize)]) -> ExactClasses {
+    fn put<A: Addr>(m: &mut HashMap<Prefix<A>, usize>, r: crate::net::Range<A>, c: usize) {
+        let rank = |c: usize| if c == 0 { usize::MAX } else { c };
+        for p in crate::net::CidrIter::new(r) {
+            let slot = m.entry(p).or_insert(c);
+            if rank(c) < rank(*slot) {
+                *slot = c;
+            }
+        }
+    }
+    let (mut m4, mut m6) = (HashMap::new(), HashMap::new());
+    for &(e, c) in rows {
+        match e {
+            Entry::V4(r) => put(&mut m4, r, c),
+            Entry::V6(r) => put(&mut m6, r, c),
+        }
+    }
+    (m4, m6)
+}
+
+/// The covers of a list as given, grouped by class: each entry takes the
+/// class of its own provenance rows (the defaults without). A narrower
+/// entry is a line of its own, so the longest prefix still gives the
+/// answer.
+fn exact_class_covers<A: Addr>(
+    covers: Vec<cover::Cover<A>>,
+    classes: &HashMap<Prefix<A>, usize>,
+    count: usize,
+) -> Vec<(usize, Vec<cover::Cover<A>>)> {
+    let mut per: Vec<Vec<cover::Cover<A>>> = (0..count).map(|_| Vec::new()).collect();
+    for c in covers {
+        let k = classes.get(&c.prefix).copied().filter(|&k| k < count).unwrap_or(0);
+        per[k].push(c);
+    }
+    per.into_iter()
+        .enumerate()
+        .filter(|(_, v)| !v.is_empty())
+        .collect()
 }
 
 /// What a policy zone is made of.

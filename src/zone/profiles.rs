@@ -4,7 +4,7 @@
 //! `P.LIST.ip6trie`.
 
 use super::config::ZoneConfig;
-use super::input::{read_mixed, read_provenance, Provenance};
+use super::input::{read_given, read_mixed, read_provenance, Given, Provenance};
 use super::name::join;
 use super::stage::{Run, Skipped, Writer, ZoneReport};
 use super::{find_profiles, optional_ips};
@@ -24,6 +24,8 @@ struct Profile {
     prov: Provenance,
     /// The configuration's lists the profile has, in its order.
     lists: Vec<(String, IpSet)>,
+    /// With `exact`: each list's entries as given (same order as `lists`).
+    given: Vec<Option<Given>>,
 }
 
 impl Profile {
@@ -69,8 +71,17 @@ fn read_profile(run: &Run, name: String, dir: PathBuf) -> Result<Profile, Error>
     let allow = optional_ips(&dir.join(layout::ALLOW))?.unwrap_or_default();
     let prov = provenance(&dir, cfg)?;
     let mut lists = Vec::new();
+    let mut given = Vec::new();
     for l in &cfg.lists {
-        if let Some(set) = optional_ips(&dir.join(layout::list_file(l)))? {
+        let path = dir.join(layout::list_file(l));
+        let (set, g) = if cfg.exact && path.is_file() {
+            let g = read_given(&[path.to_string_lossy().into_owned()])?;
+            (Some(g.set()), Some(g))
+        } else {
+            (optional_ips(&path)?, None)
+        };
+        if let Some(set) = set {
+            given.push(g);
             // The allow-list always wins; the allow list itself is whole.
             let set = if l == "allow" {
                 set
@@ -86,6 +97,7 @@ fn read_profile(run: &Run, name: String, dir: PathBuf) -> Result<Profile, Error>
         allow,
         prov,
         lists,
+        given,
     })
 }
 
@@ -200,6 +212,7 @@ fn build_part(p: &Profile, part: Part, cfg: &ZoneConfig) -> Result<Built, Error>
         block: set,
         allow: if l == "allow" { &no_allow } else { &p.allow },
         rows: p.rows(l),
+        given: p.given[part.list].as_ref(),
     };
     let mut skipped = Vec::new();
     match part.format {

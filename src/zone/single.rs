@@ -1,7 +1,7 @@
 //! One list from the command line: one zone in one format at the origin
 //! (to a file or standard output), or a pair of rbldnsd datasets.
 
-use super::input::{read_ips, read_mixed, read_provenance, Provenance};
+use super::input::{read_given, read_ips, read_mixed, read_provenance, Provenance};
 use super::stage::{hold_empty, Run, Skipped, Writer, ZonePlan, ZoneReport};
 use super::{list_body, rbldnsd_bodies, rpz_body, v6_dataset_path, Error, Format};
 use super::{ListData, PolicyData};
@@ -62,7 +62,16 @@ pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
         return Ok(out.report);
     }
     let allow = read_ips(&s.plan.allow)?;
-    let block = read_ips(&s.inputs)?.difference(&allow);
+    let given = if cfg.exact {
+        Some(read_given(&s.inputs)?)
+    } else {
+        None
+    };
+    let block = match &given {
+        Some(g) => g.set(),
+        None => read_ips(&s.inputs)?,
+    }
+    .difference(&allow);
     world(&s.name, &block)?;
     if let Some(held) = hold_empty(s, block.is_empty()) {
         return Ok(held);
@@ -72,6 +81,7 @@ pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
         block: &block,
         allow: &allow,
         rows: &rows,
+        given: given.as_ref(),
     };
     match (s.format, s.output) {
         (Format::Rbldnsd, Some(path)) => {

@@ -52,6 +52,11 @@ pub struct ZonePlan {
     pub reload: Option<String>,
     /// One list: publish it even when it is empty (see [`Held`]).
     pub force: bool,
+    /// Publish every list's entries as given, not merged (sets the
+    /// configuration's `exact`).
+    pub exact: bool,
+    /// TXT lists without the count record and markers (sets `txt.plain`).
+    pub txt_plain: bool,
 }
 
 /// What a run published.
@@ -238,6 +243,8 @@ pub fn publish(plan: &ZonePlan) -> Result<ZoneReport, Error> {
     if let Some(style) = plan.serial_style {
         cfg.serial_style = style;
     }
+    cfg.exact |= plan.exact;
+    cfg.txt.plain |= plan.txt_plain;
     let origin = name::check_absolute(&plan.origin).map_err(|reason| Error::Name {
         option: "--origin",
         reason,

@@ -11,6 +11,7 @@ use crate::profile::layout::Format;
 use crate::set::{IntervalSet, IpSet};
 use crate::zone::codec::{
     apl_set, chunk_name, decode_apl_rdata, list_base, parse_txt_tokens, ChunkCount, SeqMarker,
+    TxtForm,
 };
 
 /// One list in one form, at an absolute base name.
@@ -76,6 +77,11 @@ fn bad(t: &Target, name: &str, reason: impl Into<String>) -> Error {
     }
 }
 
+/// Why a TXT list without markers is not read.
+pub(super) const PLAIN_TXT: &str = "TXT published without the chunks=K count and seq=I/N \
+     markers (tl-zone --txt-plain): without them a pull cannot tell a lost record or chunk \
+     from a shorter list; publish the TXT form with markers, or pull the APL form";
+
 /// One TXT record's character-strings.
 type Strings<'a> = &'a [Vec<u8>];
 
@@ -105,6 +111,13 @@ fn base_answer<'a>(t: &Target, a: &'a Answer) -> Result<(ChunkCount, Vec<Strings
             _ if t.format == Format::Txt => data.push(strings.as_slice()),
             _ => return Err(bad(t, &t.base, "a TXT record that is not the chunk count")),
         }
+    }
+    let plain = data.iter().any(|strings| {
+        let first = strings.first().map(Vec::as_slice).unwrap_or_default();
+        TxtForm::of_record(first) == Some(TxtForm::Plain)
+    });
+    if count.is_none() && plain {
+        return Err(bad(t, &t.base, PLAIN_TXT));
     }
     let count = count.ok_or_else(|| bad(t, &t.base, "no chunk count (TXT \"chunks=K\")"))?;
     if count.omitted > 0 {

@@ -362,6 +362,15 @@ fn damaged_answers_are_errors() {
     lists::multihost(&mut out, "a.block-in", &wide.v4, 100, 16);
     fake.load(std::str::from_utf8(&out).unwrap());
     assert!(run(&mut fake, Format::A).contains("leaves out 1 prefixes"));
+    // TXT without markers (tl-zone --txt-plain): refused, saying why
+    let mut fake = Fake::new();
+    let mut out = Vec::new();
+    let l = crate::zone::config::Limits::default();
+    let (v4, v6) = (block.v4.cidrs(), block.v6.cidrs());
+    lists::txt_tokens(&mut out, "txt.block-in", v4, v6, &l, lists::TxtForm::Plain);
+    fake.load(std::str::from_utf8(&out).unwrap());
+    let e = run(&mut fake, Format::Txt);
+    assert!(e.contains("without the chunks=K count and seq=I/N markers"), "{e}");
 }
 
 #[test]
