@@ -768,3 +768,153 @@ fn an_empty_list_is_held_back() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     assert!(w.read("z.zone").ends_with("blk\tTXT\t\"chunks=0\"\n"));
 }
+
+/// `tl-zone` on one list with `extra` options, at `NOW`, to stdout.
+fn one_list(w: &Workdir, format: &str, origin: &str, extra: &[&str], list: &str) -> Run {
+    let mut args = vec!["-q", "--format", format, "--origin", origin, "--now", NOW];
+    args.extend_from_slice(extra);
+    args.push(list);
+    let r = zone(w, &args);
+    assert_eq!(r.code, 0, "{format}: {}", r.stderr);
+    r
+}
+
+#[test]
+fn exact_lists_keep_the_entries_as_given() {
+    let w = Workdir::new();
+    let (list, allow) = (fx("exact.txt"), fx("exact-allow.txt"));
+    let exact = ["--exact", "--allow", &allow];
+    for f in ["a", "aaaa", "apl", "txt"] {
+        let r = one_list(&w, f, "lists.example", &exact, &list);
+        assert_eq!(r.stdout, expected(&format!("exact-{f}.zone")), "format {f}");
+    }
+    // what the entries are: nested and adjacent ones stay apart, a repeated
+    // one is written once, a range is its CIDRs, an allowed address is a
+    // hole where the form has them
+    let apl = one_list(&w, "apl", "lists.example", &exact, &list).stdout;
+    assert!(apl.contains(
+        "1:10.0.0.0/8 1:10.1.2.0/28 1:192.0.2.0/24 !1:192.0.2.77/32 1:192.0.2.0/25 \
+         !1:192.0.2.77/32 1:192.0.2.128/25 1:198.51.100.8/30 1:203.0.113.10/31 \
+         1:203.0.113.12/31 2:2001:db8::/33 2:2001:db8::5/128 2:2001:db8:8000::/33\n"
+    ));
+    // without --exact the same list is merged
+    let merged = one_list(&w, "txt", "lists.example", &["--allow", &allow], &list).stdout;
+    assert!(
+        merged.contains(" 203.0.113.12/31 2001:db8::/32\"\n"),
+        "{merged}"
+    );
+    // the configuration's `exact` is the same as the flag
+    w.write("exact.toml", "exact = true\n");
+    let cfg = w.path("exact.toml").to_string_lossy().into_owned();
+    let r = one_list(
+        &w,
+        "apl",
+        "lists.example",
+        &["--config", &cfg, "--allow", &allow],
+        &list,
+    );
+    assert_eq!(r.stdout, expected("exact-apl.zone"));
+    // rbldnsd: one line per entry, the shared hole once
+    let r = zone(
+        &w,
+        &[
+            "--exact",
+            "--format",
+            "rbldnsd",
+            "--origin",
+            "bl.example",
+            "--allow",
+            &allow,
+            "--now",
+            NOW,
+            "-o",
+            "ex.rbl",
+            &list,
+        ],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let body = |f: &str| w.read(f).lines().skip(4).collect::<Vec<_>>().join("\n");
+    assert_eq!(
+        body("ex.rbl"),
+        ":127.0.0.2:Listed by threatlist\n10.0.0.0/8\n10.1.2.0/28\n127.0.0.2\n\
+         192.0.2.0/24\n192.0.2.0/25\n!192.0.2.77\n192.0.2.128/25\n198.51.100.8/30\n\
+         203.0.113.10/31\n203.0.113.12/31"
+    );
+    assert_eq!(
+        body("ex6.rbl"),
+        ":127.0.0.2:Listed by threatlist\n::ffff:7f00:2\n2001:db8::/33\n2001:db8::5\n\
+         2001:db8:8000::/33"
+    );
+}
+
+#[test]
+fn plain_txt_has_no_markers() {
+    let w = Workdir::new();
+    let (list, allow) = (fx("exact.txt"), fx("exact-allow.txt"));
+    let r = one_list(
+        &w,
+        "txt",
+        "lists.example",
+        &["--exact", "--txt-plain", "--allow", &allow],
+        &list,
+    );
+    assert_eq!(r.stdout, expected("exact-plain-txt.zone"));
+    assert!(!r.stdout.contains("seq=") && !r.stdout.contains("chunks="));
+    // the configuration's txt.plain, and chunks numbered as always
+    w.write(
+        "plain.toml",
+        "[txt]\nplain = true\n[limits]\ntxt_rr_octets = 512\nrrs_per_name = 2\n",
+    );
+    let cfg = w.path("plain.toml").to_string_lossy().into_owned();
+    let hosts: String = (0..300u32)
+        .map(|i| format!("{}\n", std::net::Ipv4Addr::from(0xc633_6400 + 2 * i)))
+        .collect();
+    w.write("hosts.txt", &hosts);
+    let r = one_list(&w, "txt", "x.test", &["--config", &cfg], "hosts.txt");
+    let owners: std::collections::BTreeSet<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("\tTXT\t"))
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(
+        owners.into_iter().collect::<Vec<_>>(),
+        ["hosts", "hosts1", "hosts2", "hosts3", "hosts4"]
+    );
+    let tokens: Vec<&str> = r
+        .stdout
+        .lines()
+        .filter(|l| l.contains("\tTXT\t"))
+        .flat_map(|l| l.split('"').skip(1).step_by(2))
+        .flat_map(|s| s.split(' '))
+        .collect();
+    assert_eq!(tokens.len(), 300);
+    assert_eq!(tokens[0], "198.51.100.0");
+}
+
+#[test]
+fn dnsbl_ipv6_names_sit_under_the_list_name() {
+    let w = Workdir::new();
+    let (list, cfg) = (fx("digits.txt"), fx("digits.toml"));
+    // RFC 5782 and rbldnsd: nibbles directly under the name; wildcards the
+    // other family could read are expanded (2.0.1.0/24 into 256 names,
+    // 3000::/12 into 16 wildcards one nibble down)
+    let r = one_list(&w, "dnsbl", "bl.example", &["--config", &cfg], &list);
+    assert_eq!(r.stdout, expected("digits.zone"));
+    assert!(!r.stdout.contains("*.1.0.2\t") && !r.stdout.contains("*.0.0.3\t"));
+    assert!(r.stdout.contains("\n*.8.b.d.0.1.0.0.2\tA\t127.0.0.2\n"));
+    // dnsbl.ip6_label: the old form, IPv6 under ip6., no expansion needed
+    w.write(
+        "ip6.toml",
+        "[dnsbl]\ntest_entry = false\nip6_label = true\n",
+    );
+    let cfg = w.path("ip6.toml").to_string_lossy().into_owned();
+    let r = one_list(&w, "dnsbl", "bl.example", &["--config", &cfg], &list);
+    assert!(
+        r.stdout.contains("\n*.1.0.2\tA\t127.0.0.2\n"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("\n*.8.b.d.0.1.0.0.2.ip6\tA\t127.0.0.2\n"));
+    assert!(r.stdout.contains("\n*.0.0.3.ip6\tA\t127.0.0.2\n"));
+}

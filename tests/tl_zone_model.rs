@@ -50,10 +50,18 @@ fn digit_prefixes4() -> impl Strategy<Value = Vec<(u32, u32)>> {
 
 /// IPv6 prefixes /4 to /40 whose top nibbles are mostly digits.
 fn digit_prefixes6() -> impl Strategy<Value = Vec<(u128, u32)>> {
-    prop::collection::vec((prop::array::uniform4(0u128..12), any::<u32>(), 4u32..=40), 0..4).prop_map(|v| {
+    prop::collection::vec(
+        (prop::array::uniform4(0u128..12), any::<u32>(), 4u32..=40),
+        0..4,
+    )
+    .prop_map(|v| {
         v.into_iter()
             .map(|(n, low, len)| {
-                let a = (n[0] << 124) | (n[1] << 120) | (n[2] << 116) | (n[3] << 112) | ((low as u128) << 80);
+                let a = (n[0] << 124)
+                    | (n[1] << 120)
+                    | (n[2] << 116)
+                    | (n[3] << 112)
+                    | ((low as u128) << 80);
                 (a & u128::MAX.checked_shl(128 - len).unwrap_or(0), len)
             })
             .collect()

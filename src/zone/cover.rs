@@ -84,7 +84,11 @@ pub fn cover<A: Addr>(
 /// left of it; one that is all allowed is left out. Nothing is merged, so
 /// nested entries stay apart (a consumer where the longest prefix wins reads
 /// the same addresses).
-pub fn exact<A: Addr>(given: &[Prefix<A>], allow: &IntervalSet<A>, max_holes: usize) -> Vec<Cover<A>> {
+pub fn exact<A: Addr>(
+    given: &[Prefix<A>],
+    allow: &IntervalSet<A>,
+    max_holes: usize,
+) -> Vec<Cover<A>> {
     let plain = |p| Cover {
         prefix: p,
         holes: Vec::new(),
@@ -159,7 +163,12 @@ mod tests {
         let p = |addr, len| Prefix { addr, len };
         // 10.0.0.0/24 and 10.0.0.0/25 and 10.0.1.0/24: three covers, the
         // first with its hole; an entry all allowed goes
-        let given = [p(0x0a00_0000u32, 24), p(0x0a00_0000, 25), p(0x0a00_0100, 24), p(0x0a00_0207, 32)];
+        let given = [
+            p(0x0a00_0000u32, 24),
+            p(0x0a00_0000, 25),
+            p(0x0a00_0100, 24),
+            p(0x0a00_0207, 32),
+        ];
         let allow = set(&[(0x0a00_0005, 0x0a00_0005), (0x0a00_0207, 0x0a00_0207)]);
         let c = exact(&given, &allow, 63);
         assert_eq!(c.len(), 3);
@@ -170,7 +179,10 @@ mod tests {
         let c = exact(&given, &allow, 0);
         assert_eq!(c.iter().filter(|c| c.prefix.len == 24).count(), 1);
         assert!(c.iter().all(|c| c.holes.is_empty()));
-        assert_eq!(listed(&c), set(&[(0x0a00_0000, 0x0a00_01ff)]).difference(&allow));
+        assert_eq!(
+            listed(&c),
+            set(&[(0x0a00_0000, 0x0a00_01ff)]).difference(&allow)
+        );
     }
 
     #[test]

@@ -250,7 +250,10 @@ fn digit_labels<A: Addr>(addr: A, len: u32) -> bool {
 /// query reaches. Excluded names need nothing: they answer "not listed",
 /// and a listed address of the other family always has a name of its own
 /// deeper on its path. Fails past `room` names.
-fn separate_families<A: Addr>(names: &mut Vec<(A, u32, Option<usize>)>, room: usize) -> Result<(), ()> {
+fn separate_families<A: Addr>(
+    names: &mut Vec<(A, u32, Option<usize>)>,
+    room: usize,
+) -> Result<(), ()> {
     let s = step::<A>();
     let reach = if A::BITS == 32 { 32 } else { 16 };
     let reachable = |a: A, t: u32, c: Option<usize>| c.is_some() && t < reach && digit_labels(a, t);

@@ -94,7 +94,10 @@ fn without<A: Addr>(given: &[Prefix<A>], allow: &IntervalSet<A>) -> Vec<Prefix<A
             touched = true;
             let Some(f) = from else { break };
             if x.start > f {
-                out.extend(CidrIter::new(Range::new(f, x.start.checked_dec().unwrap_or(f))));
+                out.extend(CidrIter::new(Range::new(
+                    f,
+                    x.start.checked_dec().unwrap_or(f),
+                )));
             }
             from = x.end.checked_inc().filter(|&n| n <= r.end);
             if x.end >= r.end {

@@ -10,8 +10,8 @@
 //! APL items, TXT markers and tokens) are defined in `zone::codec`, which
 //! the firewall's pull reads them back with.
 
-pub use super::codec::{apl_item_len, chunk_name};
 pub use super::codec::TxtForm;
+pub use super::codec::{apl_item_len, chunk_name};
 use super::codec::{write_apl_item, write_txt_token, ChunkCount, SeqMarker, TXT_STRING_MAX};
 use super::config::Limits;
 use super::cover::{cover, Cover};
@@ -287,7 +287,14 @@ const COUNT_RESERVE: usize = RR_OVERHEAD + 18;
 /// place among the N data records at its name, since records come back in
 /// any order. The base name's set also holds the `chunks=K` record.
 pub fn txt(out: &mut Vec<u8>, base: &str, block: &IpSet, l: &Limits) -> usize {
-    txt_tokens(out, base, block.v4.cidrs(), block.v6.cidrs(), l, TxtForm::Marked)
+    txt_tokens(
+        out,
+        base,
+        block.v4.cidrs(),
+        block.v6.cidrs(),
+        l,
+        TxtForm::Marked,
+    )
 }
 
 /// [`txt`] for prefixes in the order given (IPv4 first), in either form:

@@ -267,13 +267,22 @@ fn with_test_given(g: &Given, allow: &IpSet, cfg: &ZoneConfig) -> (Given, IpSet)
     }
     let e = |s: &str| crate::net::parse_entry(s.as_bytes()).expect("literal");
     let mut g = g.clone();
-    g.v4.push(crate::net::Prefix { addr: 0x7f00_0002, len: 32 });
-    g.v6.push(crate::net::Prefix { addr: 0xffff_7f00_0002, len: 128 });
+    g.v4.push(crate::net::Prefix {
+        addr: 0x7f00_0002,
+        len: 32,
+    });
+    g.v6.push(crate::net::Prefix {
+        addr: 0xffff_7f00_0002,
+        len: 128,
+    });
     g.v4.sort_unstable();
     g.v4.dedup();
     g.v6.sort_unstable();
     g.v6.dedup();
-    let allow = allow.union(&IpSet::from_entries([e("127.0.0.1"), e("::ffff:127.0.0.1")]));
+    let allow = allow.union(&IpSet::from_entries([
+        e("127.0.0.1"),
+        e("::ffff:127.0.0.1"),
+    ]));
     (g, allow)
 }
 
@@ -312,7 +321,11 @@ fn exact_class_covers<A: Addr>(
 ) -> Vec<(usize, Vec<cover::Cover<A>>)> {
     let mut per: Vec<Vec<cover::Cover<A>>> = (0..count).map(|_| Vec::new()).collect();
     for c in covers {
-        let k = classes.get(&c.prefix).copied().filter(|&k| k < count).unwrap_or(0);
+        let k = classes
+            .get(&c.prefix)
+            .copied()
+            .filter(|&k| k < count)
+            .unwrap_or(0);
         per[k].push(c);
     }
     per.into_iter()

@@ -370,7 +370,10 @@ fn damaged_answers_are_errors() {
     lists::txt_tokens(&mut out, "txt.block-in", v4, v6, &l, lists::TxtForm::Plain);
     fake.load(std::str::from_utf8(&out).unwrap());
     let e = run(&mut fake, Format::Txt);
-    assert!(e.contains("without the chunks=K count and seq=I/N markers"), "{e}");
+    assert!(
+        e.contains("without the chunks=K count and seq=I/N markers"),
+        "{e}"
+    );
 }
 
 #[test]
