@@ -327,9 +327,10 @@ fn check_lists(port: u16, origin: &str, list: &str, block: &IpSet, dnsbl: bool) 
     if !dnsbl {
         return;
     }
-    // DNSBL names of the same list: IPv4 under bl.LIST, IPv6 under ip6.bl.LIST
+    // DNSBL names of the same list: IPv4 octets and IPv6 nibbles both
+    // under bl.LIST (RFC 5782)
     let bl = format!("bl.{list}.{origin}");
-    let v6 = format!("ip6.{bl}");
+    let v6 = bl.clone();
     for r in block.v4.ranges().iter().step_by(97) {
         for (a, listed) in [
             (r.start, true),
@@ -762,7 +763,7 @@ fn dnsbl_zone_and_rbldnsd_answer_at_prefix_edges() {
                 "-p",
                 &d.join("rbldnsd.pid").to_string_lossy(),
                 "bl.example:ip4set:bl.rbl",
-                "bl6.example:ip6trie:bl6.rbl",
+                "bl.example:ip6trie:bl6.rbl",
             ]),
         &d.join("rbldnsd.log"),
         || dig(rbl_port, "2.0.0.127.bl.example", "A", &["+notcp"]).status == "NOERROR",
@@ -813,8 +814,8 @@ fn dnsbl_zone_and_rbldnsd_answer_at_prefix_edges() {
             expected_code(&rows, |e| matches!(e, Entry::V6(r) if r.contains(a)))
         };
         for (port, q, opts) in [
-            (nsd_port, rev6(a, "ip6.bl.example"), &["+tcp", "+norec"][..]),
-            (rbl_port, rev6(a, "bl6.example"), &["+notcp", "+norec"][..]),
+            (nsd_port, rev6(a, "bl.example"), &["+tcp", "+norec"][..]),
+            (rbl_port, rev6(a, "bl.example"), &["+notcp", "+norec"][..]),
         ] {
             let ans = dig(port, &q, "A", opts);
             if listed {
@@ -1169,6 +1170,49 @@ fn an_in_zone_name_server_gets_its_addresses() {
     assert_eq!(tcp(port, "glue.example", "NS").of("NS").len(), 2);
 }
 
+/// Knot on a free port in `d/knot`, serving `zones` (origin, file in `d`),
+/// once it answers the SOA of the last.
+fn start_knot(d: &Path, zones: &[(String, String)]) -> (Server, u16) {
+    let port = free_port();
+    let knot = d.join("knot");
+    std::fs::create_dir(&knot).unwrap();
+    let mut conf = format!(
+        "server:\n    listen: 127.0.0.1@{port}\n    rundir: \"{k}\"\n\
+         database:\n    storage: \"{k}\"\n\
+         template:\n  - id: default\n    storage: \"{k}\"\n    journal-content: none\n\
+         \x20   zonefile-sync: -1\n    zonefile-load: whole\n    semantic-checks: on\n\
+         zone:\n",
+        k = knot.display()
+    );
+    for (origin, file) in zones {
+        conf.push_str(&format!(
+            "  - domain: {origin}\n    file: \"{}\"\n",
+            d.join(file).display()
+        ));
+    }
+    let conf_path = knot.join("knot.conf");
+    std::fs::write(&conf_path, conf).unwrap();
+    let check = Command::new("knotc")
+        .args(["-c"])
+        .arg(&conf_path)
+        .arg("conf-check")
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "knotc conf-check: {}{}",
+        String::from_utf8_lossy(&check.stdout),
+        String::from_utf8_lossy(&check.stderr)
+    );
+    let last = zones.last().unwrap().0.clone();
+    let knot_server = Server::start(
+        Command::new("knotd").arg("-c").arg(&conf_path),
+        &knot.join("knotd.log"),
+        || tcp(port, &last, "SOA").status == "NOERROR",
+    );
+    (knot_server, port)
+}
+
 /// Knot DNS loads and serves every zone form tl-zone writes: one list in
 /// each format (each at its own origin) and every profile's list and
 /// policy zones.
@@ -1197,43 +1241,7 @@ fn knot_loads_and_serves_every_zone() {
         zones.push((format!("{p}.lists.example"), format!("{p}.zone")));
         zones.push((format!("{p}.rpz.lists.example"), format!("{p}.rpz.zone")));
     }
-    let port = free_port();
-    let knot = d.join("knot");
-    std::fs::create_dir(&knot).unwrap();
-    let mut conf = format!(
-        "server:\n    listen: 127.0.0.1@{port}\n    rundir: \"{k}\"\n\
-         database:\n    storage: \"{k}\"\n\
-         template:\n  - id: default\n    storage: \"{k}\"\n    journal-content: none\n\
-         \x20   zonefile-sync: -1\n    zonefile-load: whole\n    semantic-checks: on\n\
-         zone:\n",
-        k = knot.display()
-    );
-    for (origin, file) in &zones {
-        conf.push_str(&format!(
-            "  - domain: {origin}\n    file: \"{}\"\n",
-            d.join(file).display()
-        ));
-    }
-    let conf_path = knot.join("knot.conf");
-    std::fs::write(&conf_path, conf).unwrap();
-    let check = Command::new("knotc")
-        .args(["-c"])
-        .arg(&conf_path)
-        .arg("conf-check")
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "knotc conf-check: {}{}",
-        String::from_utf8_lossy(&check.stdout),
-        String::from_utf8_lossy(&check.stderr)
-    );
-    let last = zones.last().unwrap().0.clone();
-    let _knot = Server::start(
-        Command::new("knotd").arg("-c").arg(&conf_path),
-        &knot.join("knotd.log"),
-        || tcp(port, &last, "SOA").status == "NOERROR",
-    );
+    let (_knot, port) = start_knot(d, &zones);
     for (origin, _) in &zones {
         let soa = tcp(port, origin, "SOA");
         assert_eq!(soa.status, "NOERROR", "{origin}: {soa:?}");
@@ -1273,5 +1281,287 @@ fn knot_loads_and_serves_every_zone() {
     assert_eq!(
         q("x.bad.example.test.rpz.knot.example", "CNAME").of("CNAME"),
         vec!["."]
+    );
+}
+
+/// The forms of issue 19 on the real servers: an exact list (APL: nested
+/// entries as given) and a plain TXT list (no markers) pass both checkers
+/// and are served by NSD, BIND and Knot; the DNSBL zone with IPv6 nibbles
+/// directly under its name answers right for both families on owners
+/// spelled in digits; rbldnsd serves the ip4set and ip6trie datasets under
+/// one zone name (its own RFC 5782 form), exact lines included; `tl-fw
+/// pull` refuses a plain TXT list by name.
+#[test]
+fn exact_plain_txt_and_ipv6_dnsbl_names_on_the_servers() {
+    if !tools(&[
+        "named-checkzone",
+        "nsd-checkzone",
+        "nsd",
+        "nsd-checkconf",
+        "named",
+        "named-checkconf",
+        "knotd",
+        "knotc",
+        "rbldnsd",
+        "dig",
+    ]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    let (exact, allow) = (fx("exact.txt"), fx("exact-allow.txt"));
+    let (digits, digits_cfg) = (fx("digits.txt"), fx("digits.toml"));
+    let one = |args: &[&str]| {
+        let mut a = vec!["-q", "--now", NOW];
+        a.extend_from_slice(args);
+        tl_zone(d, &a);
+    };
+    one(&[
+        "--format",
+        "apl",
+        "--exact",
+        "--origin",
+        "apl.exact.example",
+        "--allow",
+        &allow,
+        "-o",
+        "apl.zone",
+        &exact,
+    ]);
+    one(&[
+        "--format",
+        "txt",
+        "--exact",
+        "--txt-plain",
+        "--origin",
+        "txt.exact.example",
+        "--allow",
+        &allow,
+        "-o",
+        "txt.zone",
+        &exact,
+    ]);
+    one(&[
+        "--format",
+        "dnsbl",
+        "--config",
+        &digits_cfg,
+        "--origin",
+        "bl.digits.example",
+        "-o",
+        "bl.zone",
+        &digits,
+    ]);
+    one(&[
+        "--format",
+        "rbldnsd",
+        "--config",
+        &digits_cfg,
+        "--origin",
+        "bl.digits.example",
+        "-o",
+        "digits.rbl",
+        &digits,
+    ]);
+    one(&[
+        "--format",
+        "rbldnsd",
+        "--exact",
+        "--origin",
+        "bl.exact.example",
+        "--allow",
+        &allow,
+        "-o",
+        "exact.rbl",
+        &exact,
+    ]);
+    let zones: Vec<(String, String)> = [
+        ("apl.exact.example", "apl.zone"),
+        ("txt.exact.example", "txt.zone"),
+        ("bl.digits.example", "bl.zone"),
+    ]
+    .map(|(o, f)| (o.to_string(), f.to_string()))
+    .to_vec();
+    for (origin, file) in &zones {
+        let o = Command::new("named-checkzone")
+            .args(["-k", "fail", "-i", "full", origin])
+            .arg(d.join(file))
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "named-checkzone {file}: {}",
+            String::from_utf8_lossy(&o.stdout)
+        );
+        let o = Command::new("nsd-checkzone")
+            .arg(origin)
+            .arg(d.join(file))
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "nsd-checkzone {file}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let mut conf = String::new();
+    let mut named = String::new();
+    for (origin, file) in &zones {
+        let path = d.join(file);
+        conf.push_str(&format!(
+            "zone:\n\tname: {origin}\n\tzonefile: \"{}\"\n",
+            path.display()
+        ));
+        named.push_str(&format!(
+            "zone \"{origin}\" {{ type primary; file \"{}\"; max-records-per-type 0; }};\n",
+            path.display()
+        ));
+    }
+    std::fs::write(d.join("nsd-zones.conf"), conf).unwrap();
+    std::fs::write(d.join("named-zones.conf"), named).unwrap();
+    for dir in ["nsd", "named"] {
+        std::fs::create_dir(d.join(dir)).unwrap();
+    }
+    let (_nsd, nsd_port) = start_nsd(
+        &d.join("nsd"),
+        &d.join("nsd-zones.conf"),
+        "bl.digits.example",
+    );
+    let (_named, named_port) = start_named(
+        &d.join("named"),
+        &d.join("named-zones.conf"),
+        "bl.digits.example",
+    );
+    let (_knot, knot_port) = start_knot(d, &zones);
+    // IPv4 and IPv6 queries under one name; listed or not
+    let v6 = |s: &str| s.parse::<std::net::Ipv6Addr>().unwrap().to_bits();
+    let v4 = |s: &str| s.parse::<std::net::Ipv4Addr>().unwrap().to_bits();
+    let bl = "bl.digits.example";
+    let queries = [
+        (rev6(v6("2001:db8::1"), bl), true),
+        (rev6(v6("3000::7"), bl), true),
+        (rev6(v6("300f:ffff::1"), bl), true),
+        (rev6(v6("2010::1"), bl), false), // under IPv4 2.0.1.0/24's owner
+        (rev6(v6("9990::1"), bl), false), // under IPv4 9.9.9.9's owner
+        (rev4(v4("2.0.1.5"), bl), true),
+        (rev4(v4("10.0.1.200"), bl), true),
+        (rev4(v4("9.9.9.9"), bl), true),
+        (rev4(v4("3.0.0.7"), bl), false), // under IPv6 3000::/12's owner
+        (rev4(v4("2.0.2.5"), bl), false),
+    ];
+    for port in [nsd_port, named_port, knot_port] {
+        for (q, listed) in &queries {
+            let a = tcp(port, q, "A");
+            if *listed {
+                assert_eq!(a.of("A"), vec!["127.0.0.2"], "{q} on {port}: {a:?}");
+            } else {
+                assert!(a.of("A").is_empty(), "{q} listed on {port}: {a:?}");
+            }
+        }
+        // the exact list: nested entries as given, the hole in each
+        let apl = tcp(port, "exact.apl.exact.example", "APL");
+        assert!(
+            apl.of("APL").iter().any(|r| r.contains(
+                "1:192.0.2.0/24 !1:192.0.2.77/32 1:192.0.2.0/25 !1:192.0.2.77/32 1:192.0.2.128/25"
+            )),
+            "{apl:?}"
+        );
+        // the plain TXT list: token strings only
+        let txt = tcp(port, "exact.txt.exact.example", "TXT");
+        let records = txt.of("TXT");
+        assert_eq!(records.len(), 1, "{txt:?}");
+        let strings = txt_strings(records[0]);
+        assert!(
+            strings[0].starts_with("10.0.0.0/8 10.1.2.0/28 192.0.2.0/26 "),
+            "{strings:?}"
+        );
+        assert!(!records[0].contains("seq=") && !records[0].contains("chunks="));
+        assert_eq!(
+            tcp(port, "exact1.txt.exact.example", "TXT").status,
+            "NXDOMAIN"
+        );
+    }
+    // rbldnsd: both datasets under one zone name, and exact lines
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let rbl_port = free_port();
+    let _rbl = Server::start(
+        Command::new("rbldnsd")
+            .args(["-n", "-4", "-b", &format!("127.0.0.1/{rbl_port}"), "-w"])
+            .arg(d)
+            .args([
+                "-p",
+                &d.join("rbldnsd.pid").to_string_lossy(),
+                "bl.digits.example:ip4set:digits.rbl",
+                "bl.digits.example:ip6trie:digits6.rbl",
+                "bl.exact.example:ip4set:exact.rbl",
+                "bl.exact.example:ip6trie:exact6.rbl",
+            ]),
+        &d.join("rbldnsd.log"),
+        || dig(rbl_port, "5.1.0.2.bl.digits.example", "A", &["+notcp"]).status == "NOERROR",
+    );
+    let exact_queries = [
+        (rev4(v4("192.0.2.77"), "bl.exact.example"), false),
+        (rev4(v4("192.0.2.78"), "bl.exact.example"), true),
+        (rev4(v4("192.0.2.200"), "bl.exact.example"), true),
+        (rev4(v4("10.1.2.5"), "bl.exact.example"), true),
+        (rev4(v4("198.51.100.7"), "bl.exact.example"), false),
+        (rev6(v6("2001:db8:abcd::1"), "bl.exact.example"), true),
+        (rev6(v6("2001:db9::1"), "bl.exact.example"), false),
+    ];
+    for (q, listed) in queries.iter().chain(&exact_queries) {
+        let a = dig(rbl_port, q, "A", &["+notcp", "+norec"]);
+        if *listed {
+            assert_eq!(a.of("A"), vec!["127.0.0.2"], "{q} on rbldnsd: {a:?}");
+        } else {
+            assert!(a.of("A").is_empty(), "{q} listed on rbldnsd: {a:?}");
+        }
+    }
+    // tl-fw pull and a plain TXT profile zone: refused, saying why
+    tl_zone(
+        d,
+        &[
+            "-q",
+            "--out",
+            &fx("out"),
+            "--origin",
+            "plain.example",
+            "--format",
+            "txt",
+            "--txt-plain",
+            "--now",
+            NOW,
+            "-o",
+            "plain",
+            "--nsd-conf",
+            "plain-zones.conf",
+        ],
+    );
+    std::fs::create_dir(d.join("nsd-plain")).unwrap();
+    let (_nsd2, port2) = start_nsd(
+        &d.join("nsd-plain"),
+        &d.join("plain-zones.conf"),
+        "acme.plain.example",
+    );
+    let server = format!("127.0.0.1:{port2}");
+    let r = common::dns::pull(
+        d,
+        &[
+            "--server",
+            &server,
+            "--zone",
+            "acme.plain.example",
+            "--form",
+            "txt",
+            "-o",
+            "pulled",
+        ],
+    );
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("without the chunks=K count and seq=I/N markers"),
+        "{}",
+        r.stderr
     );
 }
