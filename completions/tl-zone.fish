@@ -21,6 +21,8 @@ complete -c tl-zone -l named-conf -d 'Write a named.conf fragment for the zones'
 complete -c tl-zone -l nsd-conf -d 'Write an nsd.conf fragment for the zones' -r
 complete -c tl-zone -l reload -d 'Run this for every zone whose file changed ({zone} and {file} are replaced; split on spaces, no shell), e.g. \'rndc reload {zone}\'' -r
 complete -c tl-zone -l force -d 'One list: publish it even when it is empty (held back otherwise, exit 1)'
+complete -c tl-zone -l exact -d 'Publish each list\'s entries as given: no merging of adjacent or overlapping entries (A/AAAA, APL, TXT, rbldnsd; see NOTES); also `exact = true` in the configuration'
+complete -c tl-zone -l txt-plain -d 'TXT lists without the "chunks=K" record and "seq=I/N" markers (a client cannot check completeness; tl-fw pull refuses them); also txt.plain in the configuration'
 complete -c tl-zone -s q -l quiet -d 'Print nothing on stderr but errors'
 complete -c tl-zone -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c tl-zone -s V -l version -d 'Print version'
