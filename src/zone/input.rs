@@ -381,6 +381,56 @@ mod tests {
     }
 
     #[test]
+    fn entries_as_given() {
+        let g = Given::from_entries(
+            [
+                "192.0.2.128/25",
+                "192.0.2.0/24",
+                "192.0.2.0/25",
+                "192.0.2.0/24",
+                "10.0.0.1-10.0.0.4",
+                "2001:db8::/32",
+            ]
+            .map(e),
+        );
+        let text = |v: &[Prefix<u32>]| -> Vec<String> {
+            v.iter()
+                .map(|p| format!("{}/{}", std::net::Ipv4Addr::from(p.addr), p.len))
+                .collect()
+        };
+        assert_eq!(
+            text(&g.v4),
+            [
+                "10.0.0.1/32",
+                "10.0.0.2/31",
+                "10.0.0.4/32",
+                "192.0.2.0/24",
+                "192.0.2.0/25",
+                "192.0.2.128/25"
+            ]
+        );
+        assert_eq!(g.v6.len(), 1);
+        assert_eq!(g.set().v4.ranges().len(), 2);
+        // an allowed address: the entries holding it become what is left
+        let w = g.without(&IpSet::from_entries([e("192.0.2.200"), e("10.0.0.4")]));
+        assert_eq!(
+            text(&w.v4),
+            [
+                "10.0.0.1/32",
+                "10.0.0.2/31",
+                "192.0.2.0/25",
+                "192.0.2.128/26",
+                "192.0.2.192/29",
+                "192.0.2.201/32",
+                "192.0.2.202/31",
+                "192.0.2.204/30",
+                "192.0.2.208/28",
+                "192.0.2.224/27"
+            ]
+        );
+    }
+
+    #[test]
     fn the_longest_prefix_gives_the_class() {
         let block = IpSet::from_entries([e("10.0.0.0/8"), e("192.0.2.0/24")]);
         let rows = [
