@@ -882,8 +882,8 @@ fn undated_listings_age_from_their_first_listing() {
         assert_eq!(r.code, 0, "{}", r.stderr);
         r.stdout
     };
-    for i in 0..5 {
-        let mut a = vec!["-q", "--now", days[i], "--min-score", "0", "-o", "list.csv"];
+    for (i, day) in days.iter().enumerate() {
+        let mut a = vec!["-q", "--now", day, "--min-score", "0", "-o", "list.csv"];
         let prev = format!("s{}.tls", i.wrapping_sub(1));
         if i > 0 {
             a.extend(["--state", &prev]);
