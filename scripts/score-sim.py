@@ -165,10 +165,13 @@ class Clock:
         self.prefix = {}
 
     def iso(self, t):
-        d, s = divmod(int(t), DAY)
+        # Days counted from the midnight before the window's start, so the
+        # time of day is the base's plus t (NOW prints as NOW).
+        midnight = self.base.replace(hour=0, minute=0, second=0)
+        d, s = divmod(int(t) + int((self.base - midnight).total_seconds()), DAY)
         p = self.prefix.get(d)
         if p is None:
-            p = self.prefix[d] = (self.base + timedelta(days=d)).strftime("%Y-%m-%dT")
+            p = self.prefix[d] = (midnight + timedelta(days=d)).strftime("%Y-%m-%dT")
         return "%s%02d:%02d:%02dZ" % (p, s // 3600, s % 3600 // 60, s % 60)
 
 
