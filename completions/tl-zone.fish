@@ -19,6 +19,9 @@ increment\t''"
 complete -c tl-zone -l now -d 'The time for serials: RFC 3339, a date (its end) or Unix seconds (default: now)' -r
 complete -c tl-zone -l named-conf -d 'Write a named.conf fragment for the zones' -r
 complete -c tl-zone -l nsd-conf -d 'Write an nsd.conf fragment for the zones' -r
+complete -c tl-zone -l secondary-named-conf -d 'Write a named.conf fragment for a BIND secondary of the zones (needs --primary or server.primaries)' -r
+complete -c tl-zone -l secondary-nsd-conf -d 'Write an nsd.conf fragment for an NSD secondary of the zones' -r
+complete -c tl-zone -l primary -d 'The primary\'s address (and port) as the secondaries reach it, for the secondary fragments (repeatable; replaces server.primaries)' -r
 complete -c tl-zone -l reload -d 'Run this for every zone whose file changed ({zone} and {file} are replaced; split on spaces, no shell), e.g. \'rndc reload {zone}\'' -r
 complete -c tl-zone -l force -d 'One list: publish it even when it is empty (held back otherwise, exit 1)'
 complete -c tl-zone -l exact -d 'Publish each list\'s entries as given: no merging of adjacent or overlapping entries (A/AAAA, APL, TXT, rbldnsd; see NOTES); also `exact = true` in the configuration'

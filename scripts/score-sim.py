@@ -5,7 +5,7 @@ Usage:
     scripts/score-sim.py world DIR [WORLD OPTIONS]
     scripts/score-sim.py bench [--mode snapshot|runs|both] [--seeds 1,2,3] [--top N]
                                [--interval-hours H] [--average-days D] [--tl-score PATH]
-                               [--markdown] [WORLD OPTIONS]
+                               [--compare NAME=PATH ...] [--markdown] [WORLD OPTIONS]
     scripts/score-sim.py self-check [--tl-score PATH]
 
 `world` writes one seed's world as of NOW: DIR/events.csv (every sensor
@@ -86,6 +86,9 @@ Lists:
 - naive sum: Σ over the address's sensor events of 2^(−age/24 h) (each
   event 1, whatever its count) + 0.5 per feed listing it at T, cut to N.
 The baselines are stateless, so they are the same in both modes.
+- NAME: default list (with --compare NAME=PATH): the default list of
+  another tl-score build on the same world, e.g. a build with other
+  constants, to compare models side by side.
 
 Exit status: 0 when everything ran (and self-check held); 1 when tl-score
 failed or a self-check assertion failed; 2 on bad usage or no tl-score.
@@ -162,10 +165,13 @@ class Clock:
         self.prefix = {}
 
     def iso(self, t):
-        d, s = divmod(int(t), DAY)
+        # Days counted from the midnight before the window's start, so the
+        # time of day is the base's plus t (NOW prints as NOW).
+        midnight = self.base.replace(hour=0, minute=0, second=0)
+        d, s = divmod(int(t) + int((self.base - midnight).total_seconds()), DAY)
         p = self.prefix.get(d)
         if p is None:
-            p = self.prefix[d] = (self.base + timedelta(days=d)).strftime("%Y-%m-%dT")
+            p = self.prefix[d] = (midnight + timedelta(days=d)).strftime("%Y-%m-%dT")
         return "%s%02d:%02d:%02dZ" % (p, s // 3600, s % 3600 // 60, s % 60)
 
 
@@ -470,6 +476,16 @@ def evaluate(w, exe, mode, seed, o):
     ]
     if mean:
         rows.append(("default list, mean of the last %g days' %d runs" % (o.average_days, mean["runs"]), mean))
+    for name, path in o.compare:
+        with tempfile.TemporaryDirectory(prefix="score-sim-") as tmp:
+            d = Path(tmp)
+            if mode == "snapshot":
+                _, default, _, mean, _ = run_snapshot(w, path, d, o.top)
+            else:
+                _, default, _, mean, _ = run_runs(w, path, d, o.top, o.interval_hours, o.average_days)
+        rows.append(("%s: default list" % name, metrics(w, default, t)))
+        if mean:
+            rows.append(("%s: mean of the last %g days' runs" % (name, o.average_days), mean))
     return rows
 
 
@@ -580,6 +596,13 @@ def self_check(o):
     return 0
 
 
+def name_path(v):
+    name, sep, path = v.partition("=")
+    if not sep or not name or not path:
+        raise argparse.ArgumentTypeError("expected NAME=PATH, got %r" % v)
+    return name, path
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="cmd", required=True)
@@ -595,6 +618,9 @@ def main():
     b.add_argument("--average-days", type=float, default=2,
                    help="runs mode: also the mean over the runs of the last D days (0: no)")
     b.add_argument("--tl-score")
+    b.add_argument("--compare", action="append", default=[], metavar="NAME=PATH",
+                   type=name_path,
+                   help="also score each world with another tl-score build (repeatable): its rows are named NAME")
     b.add_argument("--markdown", action="store_true")
     add_world_options(b)
     s = sub.add_parser("self-check", help="assert the invariants on a tiny world")

@@ -696,7 +696,7 @@ fn bad_files_are_errors() {
     w.write("v2.tls", &v2);
     code_err(
         &["--state", "v2.tls"],
-        "'SCOR' file version 2.1 is not supported (this build reads version 1.x)",
+        "'SCOR' file version 2.2 is not supported (this build reads version 1.x)",
     );
     let mut flipped = good.clone();
     let last = flipped.len() - 1;
@@ -839,4 +839,83 @@ fn empty_lists_and_old_evidence_are_explained() {
         "{}",
         r.stderr
     );
+}
+
+/// A feed without per-entry times (every row's first_seen = last_seen =
+/// the file's time) ages with the listing history: its listing counts
+/// from the run that first found the entry, not from the file's time. A
+/// feed with times of its own, a category sensors do not observe, and
+/// `--no-trust` keep the row's times; a listing that was dropped and comes
+/// back starts anew.
+#[test]
+fn undated_listings_age_from_their_first_listing() {
+    let w = Workdir::new();
+    let days = [
+        "2026-11-23T12:00:00Z",
+        "2026-11-24T12:00:00Z",
+        "2026-11-25T12:00:00Z",
+        "2026-11-26T12:00:00Z",
+        "2026-11-27T12:00:00Z",
+    ];
+    let header = "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n";
+    let run_files = |i: usize, plain: bool| {
+        let t = days[i];
+        let mut csv = String::from(header);
+        if plain {
+            csv.push_str(&format!("192.0.2.1,ip,plain,scanner,{t},{t},1,1\n"));
+            csv.push_str(&format!("192.0.2.2,ip,plain,scanner,{t},{t},1,1\n"));
+        } else {
+            csv.push_str(&format!("192.0.2.2,ip,plain,scanner,{t},{t},1,1\n"));
+        }
+        csv.push_str(&format!("192.0.2.3,ip,c2,botnet-c2,{t},{t},1,1\n"));
+        // Dated: the entry was first seen on day 0 and is seen on each run.
+        csv.push_str(&format!("192.0.2.9,ip,dated,scanner,{},{t},1,1\n", days[0]));
+        csv.push_str(&format!("192.0.2.8,ip,dated,scanner,{t},{t},1,1\n"));
+        csv
+    };
+    // Day 3 the plain feed drops .1; day 4 it lists it again.
+    for i in 0..5 {
+        w.write(&format!("ind{i}.csv"), run_files(i, i != 3));
+    }
+    let run = |args: &[&str]| {
+        let r = w.run("tl-score", args, b"");
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        r.stdout
+    };
+    for (i, day) in days.iter().enumerate() {
+        let mut a = vec!["-q", "--now", day, "--min-score", "0", "-o", "list.csv"];
+        let prev = format!("s{}.tls", i.wrapping_sub(1));
+        if i > 0 {
+            a.extend(["--state", &prev]);
+        }
+        let input = format!("ind{i}.csv");
+        let to = format!("s{i}.tls");
+        a.extend([input.as_str(), "--save-state", &to]);
+        run(&a);
+    }
+    // The feed row's contribution (the value column) for an address.
+    let value = |state: &str, now: &str, addr: &str, extra: &[&str]| -> String {
+        let mut a = vec!["explain", "-q", "--now", now, "--state", state];
+        a.extend(extra);
+        a.push(addr);
+        let out = run(&a);
+        let row = out
+            .lines()
+            .find(|l| l.contains(",feed,"))
+            .expect("a feed row");
+        row.split(',').nth(10).unwrap().to_string()
+    };
+    // Day 2: .1 and .2 listed for two days by the undated scanner feed.
+    assert_eq!(value("s2.tls", days[2], "192.0.2.1", &[]), "0.250");
+    assert_eq!(value("s2.tls", days[2], "192.0.2.2", &[]), "0.250");
+    assert_eq!(
+        value("s2.tls", days[2], "192.0.2.1", &["--no-trust"]),
+        "1.000"
+    );
+    // Not aged: a C2 listing (sensors never see C2 servers), a dated feed.
+    assert_eq!(value("s2.tls", days[2], "192.0.2.3", &[]), "3.000");
+    assert_eq!(value("s2.tls", days[2], "192.0.2.9", &[]), "1.000");
+    // Day 4: .2 listed for four days; .1 dropped on day 3 and listed anew.
+    assert_eq!(value("s4.tls", days[4], "192.0.2.2", &[]), "0.063");
+    assert_eq!(value("s4.tls", days[4], "192.0.2.1", &[]), "1.000");
 }

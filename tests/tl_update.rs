@@ -1068,3 +1068,70 @@ fn a_feed_over_http_that_hangs_or_fails_keeps_its_last_good_copy() {
         assert_eq!(tree(&w.path("zones")), zones, "{why}");
     }
 }
+
+/// With an ASN database under `[geo]`, a Spamhaus ASN-DROP feed's ASes
+/// become their networks in the run (as `tl-ingest --asn-db` does): AS64511
+/// is 203.0.113.0/25 in the test database, and it is scored and listed.
+/// Without the database the AS is counted unsupported and nothing of it
+/// is listed.
+#[test]
+fn asn_drop_feeds_expand_with_the_configured_asn_database() {
+    let run = |asn_db: bool| {
+        let w = world();
+        let r = w.run(
+            "tl-geo",
+            &["build", "--db", "asn.mmdb", &fixture("geo/asn.csv")],
+            b"",
+        );
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        w.write(
+            "feeds/asndrop.json",
+            "{\"asn\":64511,\"sblid\":\"SBL9\",\"rir\":\"ripencc\",\"cc\":\"XX\",\"asname\":\"BPH\"}\n\
+             {\"type\":\"metadata\",\"timestamp\":1795737600}\n",
+        );
+        let mut config = w.read("threatlist.toml").replace(
+            "[geo]\n",
+            "[[feed]]\nname = \"asndrop\"\npath = \"feeds/asndrop.json\"\nformat = \"spamhaus-json\"\n\
+             category = \"botnet-c2\"\nconfidence = 0.9\n[geo]\n",
+        );
+        if asn_db {
+            config = config.replace("[geo]\n", "[geo]\nasn_db = \"asn.mmdb\"\n");
+        }
+        w.write("threatlist.toml", config);
+        let r = update(&w, &[]);
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+        let scores = w.read("state/current/scores.csv");
+        let block_out = w.read("out/acme/block-out.txt");
+        let feed = by(&report(&w), "feeds", "name")["asndrop"].clone();
+        (r.stdout, scores, block_out, feed)
+    };
+    let (stdout, scores, block_out, feed) = run(true);
+    assert!(
+        stdout.contains(
+            "feeds: 3 fresh, 0 stale, 0 failed
+"
+        ) && stdout.contains(
+            "15 entries scored, 5 listed
+"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        scores.contains("\n203.0.113.0/25,net,2.623,botnet-c2,asndrop,"),
+        "{scores}"
+    );
+    // The AS's /25 joins the botnet feed's other half into the /24.
+    assert_eq!(
+        block_out,
+        "192.0.2.200/29\n198.51.100.0/28\n203.0.113.0/24\n2001:db8:c2::/64\n"
+    );
+    assert_eq!(feed["entries"], 1, "{feed}");
+    let (stdout, scores, block_out, feed) = run(false);
+    assert!(stdout.contains("14 entries scored, 4 listed\n"), "{stdout}");
+    assert!(!scores.contains("asndrop"), "{scores}");
+    assert_eq!(
+        block_out,
+        "192.0.2.200/29\n198.51.100.0/28\n203.0.113.128/25\n2001:db8:c2::/64\n"
+    );
+    assert_eq!(feed["entries"], 0, "{feed}");
+}

@@ -210,7 +210,16 @@ fn every_profile_is_exact() {
     };
     let r = publish(
         ".",
-        &["--named-conf", "named.conf", "--nsd-conf", "nsd.conf"],
+        &[
+            "--named-conf",
+            "named.conf",
+            "--nsd-conf",
+            "nsd.conf",
+            "--secondary-named-conf",
+            "named-secondary.conf",
+            "--secondary-nsd-conf",
+            "nsd-secondary.conf",
+        ],
     );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let mut want: Vec<String> = std::fs::read_dir(fixtures().join("expected/out"))
@@ -641,6 +650,35 @@ fn usage_and_configuration_errors() {
         "may not hold",
     );
     assert!(!w.path("n.conf").exists());
+    // Fragments for secondaries need the primary's address; nothing is
+    // written without it.
+    let secondary = [
+        "--format",
+        "a",
+        "--origin",
+        "x.test",
+        "-o",
+        "s.zone",
+        "--secondary-nsd-conf",
+        "s.conf",
+        "l.txt",
+    ];
+    bad(
+        &secondary,
+        "need the primary's address: --primary ADDR[@PORT]",
+    );
+    bad(
+        &[&secondary[..], &["--primary", "192.0.2.0/24"]].concat(),
+        "--primary: one address, not a network: '192.0.2.0/24'",
+    );
+    w.write("z.toml", "[server]\nprimaries = [\"192.0.2.1@99999\"]\n");
+    bad(
+        &[
+            "--format", "a", "--origin", "x.test", "-c", "z.toml", "l.txt",
+        ],
+        "z.toml:2: server.primaries",
+    );
+    assert!(!w.path("s.zone").exists() && !w.path("s.conf").exists());
     w.write("p.csv", "address,list\n");
     bad(
         &[

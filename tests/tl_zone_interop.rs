@@ -3,14 +3,15 @@
 //! lists and the answers (over TCP) reconstruct exactly the compiled list;
 //! the DNSBL zone and the rbldnsd datasets answer right at prefix edges;
 //! Knot loads and serves every zone form; Unbound applies the policy zone;
-//! TSIG guards zone transfers.
+//! TSIG guards zone transfers; BIND and NSD secondaries transfer the zones
+//! from a BIND primary with the fragments tl-zone writes for them.
 //!
 //! Servers run on 127.0.0.1 at free high ports, are started and stopped by
 //! these tests by PID, and every wait is bounded. Without a server the test
 //! says `SKIP:`; under CI (where `.ci/run` installs them) it fails instead.
 
 mod common;
-use common::dns::{free_port, nsd_conf, tl_zone, tsig_keygen, Server};
+use common::dns::{free_port, nsd_conf, soa_serial, tl_zone, tsig_keygen, Server};
 use common::{have_program, require, Workdir};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -361,6 +362,12 @@ fn check_lists(port: u16, origin: &str, list: &str, block: &IpSet, dnsbl: bool) 
 
 fn start_nsd(dir: &Path, include: &Path, soa_name: &str) -> (Server, u16) {
     let port = free_port();
+    (start_nsd_at(dir, include, soa_name, port), port)
+}
+
+/// NSD on `port`, checked by nsd-checkconf, once it answers the SOA of
+/// `soa_name` (a secondary: once it has transferred the zone).
+fn start_nsd_at(dir: &Path, include: &Path, soa_name: &str, port: u16) -> Server {
     let conf = nsd_conf(dir, port, include, false);
     let check = Command::new("nsd-checkconf").arg(&conf).output().unwrap();
     assert!(
@@ -368,12 +375,11 @@ fn start_nsd(dir: &Path, include: &Path, soa_name: &str) -> (Server, u16) {
         "nsd-checkconf: {}",
         String::from_utf8_lossy(&check.stderr)
     );
-    let s = Server::start(
+    Server::start(
         Command::new("nsd").args(["-d", "-c"]).arg(&conf),
         &dir.join("nsd.log"),
         || tcp(port, soa_name, "SOA").status == "NOERROR",
-    );
-    (s, port)
+    )
 }
 
 fn start_named(dir: &Path, include: &Path, soa_name: &str) -> (Server, u16) {
@@ -382,6 +388,13 @@ fn start_named(dir: &Path, include: &Path, soa_name: &str) -> (Server, u16) {
 
 fn start_named_with(dir: &Path, include: &Path, soa_name: &str, controls: &str) -> (Server, u16) {
     let port = free_port();
+    (start_named_at(dir, include, soa_name, controls, port), port)
+}
+
+/// BIND on `port` with the zones of `include` and the `controls`
+/// statement, checked by named-checkconf, once it answers the SOA of
+/// `soa_name` (a secondary: once it has transferred the zone).
+fn start_named_at(dir: &Path, include: &Path, soa_name: &str, controls: &str, port: u16) -> Server {
     let conf = dir.join("named.conf");
     let d = dir.display();
     std::fs::write(
@@ -400,14 +413,39 @@ fn start_named_with(dir: &Path, include: &Path, soa_name: &str, controls: &str) 
         "named-checkconf: {}",
         String::from_utf8_lossy(&check.stdout)
     );
-    let s = Server::start(
+    Server::start(
         Command::new("named")
             .args(["-g", "-4", "-n", "1", "-c"])
             .arg(&conf),
         &dir.join("named.log"),
         || tcp(port, soa_name, "SOA").status == "NOERROR",
+    )
+}
+
+/// A `controls` statement for BIND with a new rndc key in `dir`, and the
+/// `--reload` command that reloads a zone through it.
+fn rndc_controls(dir: &Path) -> (String, String) {
+    let key = dir.join("rndc.key");
+    let out = Command::new("rndc-confgen")
+        .args(["-a", "-c"])
+        .arg(&key)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
-    (s, port)
+    let cport = free_port();
+    let controls = format!(
+        "include \"{}\";\ncontrols {{ inet 127.0.0.1 port {cport} allow {{ 127.0.0.1; }} keys {{ \"rndc-key\"; }}; }};",
+        key.display()
+    );
+    let rndc = format!(
+        "rndc -s 127.0.0.1 -p {cport} -k {} reload {{zone}}",
+        key.display()
+    );
+    (controls, rndc)
 }
 
 /// A TSIG key made by tsig-keygen, as BIND and NSD configuration.
@@ -1028,22 +1066,7 @@ fn bind_takes_each_new_version_through_the_reload_hook() {
         .set_modified(later)
         .unwrap();
 
-    let key = d.join("rndc.key");
-    let out = Command::new("rndc-confgen")
-        .args(["-a", "-c"])
-        .arg(&key)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let cport = free_port();
-    let controls = format!(
-        "include \"{}\";\ncontrols {{ inet 127.0.0.1 port {cport} allow {{ 127.0.0.1; }} keys {{ \"rndc-key\"; }}; }};",
-        key.display()
-    );
+    let (controls, rndc) = rndc_controls(d);
     let named_dir = d.join("named");
     std::fs::create_dir(&named_dir).unwrap();
     let (_named, port) =
@@ -1060,10 +1083,6 @@ fn bind_takes_each_new_version_through_the_reload_hook() {
     // A new version, published with the reload hook: the serial grows and
     // the file gets an mtime past the old one, so BIND takes it.
     w.write("l.txt", "192.0.2.2\n");
-    let rndc = format!(
-        "rndc -s 127.0.0.1 -p {cport} -k {} reload {{zone}}",
-        key.display()
-    );
     publish(&["--now", NOW, "--reload", &rndc]);
     let mtime = std::fs::metadata(d.join("z.zone"))
         .unwrap()
@@ -1564,4 +1583,159 @@ fn exact_plain_txt_and_ipv6_dnsbl_names_on_the_servers() {
         "{}",
         r.stderr
     );
+}
+
+/// The secondaries' side: a BIND primary loads the fragment tl-zone wrote
+/// for it, and a BIND and an NSD secondary load theirs as written,
+/// transfer the zone with the TSIG key (AXFR) and serve a chunk name of
+/// 1,000 A records (BIND only with `max-records-per-type 0`, which the
+/// secondary fragment sets). A new version reaches both through NOTIFY and
+/// IXFR within seconds (the SOA refresh is an hour).
+#[test]
+fn bind_and_nsd_secondaries_transfer_from_the_primary() {
+    if !tools(&[
+        "named",
+        "named-checkconf",
+        "nsd",
+        "nsd-checkconf",
+        "rndc",
+        "rndc-confgen",
+        "tsig-keygen",
+        "dig",
+    ]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    let origin = "sec.example";
+    let mut ports = Vec::new();
+    while ports.len() < 3 {
+        let p = free_port();
+        if !ports.contains(&p) {
+            ports.push(p);
+        }
+    }
+    let (primary_port, bind_port, nsd_port) = (ports[0], ports[1], ports[2]);
+    tsig_key(d);
+    w.write(
+        "zone.toml",
+        format!(
+            "ns = [\"ns1.example.net.\"]\n[server]\nallow_transfer = [\"127.0.0.1\"]\n\
+             notify = [\"127.0.0.1@{bind_port}\", \"127.0.0.1@{nsd_port}\"]\n\
+             tsig_key = \"xfr-key\"\nnamed_key_file = \"{0}/key.named\"\nnsd_key_file = \"{0}/key.nsd\"\n\
+             secondary_nsd_conf = \"nsd-secondary.conf\"\n",
+            d.display()
+        ),
+    );
+    // 1,000 addresses: one chunk name `l` with 1,000 A records.
+    let list = |n: u32| -> BTreeSet<String> {
+        (0..n)
+            .map(|i| std::net::Ipv4Addr::from(0xc612_0000 + i * 3).to_string())
+            .collect()
+    };
+    let write_list = |set: &BTreeSet<String>| {
+        let text: String = set.iter().map(|a| format!("{a}\n")).collect();
+        w.write("l.txt", text);
+    };
+    let primary = format!("127.0.0.1@{primary_port}");
+    let publish = |extra: &[&str]| {
+        let mut args = vec![
+            "--format",
+            "a",
+            "--origin",
+            origin,
+            "--config",
+            "zone.toml",
+            "-o",
+            "z.zone",
+            "--named-conf",
+            "named-zones.conf",
+            "--secondary-named-conf",
+            "named-secondary.conf",
+            "--primary",
+            &primary,
+        ];
+        args.extend_from_slice(extra);
+        args.push("l.txt");
+        tl_zone(d, &args);
+    };
+    let first = list(1000);
+    write_list(&first);
+    publish(&["--now", NOW]);
+
+    let (controls, rndc) = rndc_controls(d);
+    let dir = |name: &str| {
+        let p = d.join(name);
+        std::fs::create_dir(&p).unwrap();
+        p
+    };
+    let _primary = start_named_at(
+        &dir("primary"),
+        &d.join("named-zones.conf"),
+        origin,
+        &controls,
+        primary_port,
+    );
+    let bind_dir = dir("bind");
+    let bind = start_named_at(
+        &bind_dir,
+        &d.join("named-secondary.conf"),
+        origin,
+        "controls { };",
+        bind_port,
+    );
+    let nsd_dir = dir("nsd");
+    let nsd = start_nsd_at(&nsd_dir, &d.join("nsd-secondary.conf"), origin, nsd_port);
+
+    let name = format!("l.{origin}");
+    let served = |port: u16| -> BTreeSet<String> {
+        let a = tcp(port, &name, "A");
+        assert_eq!(a.status, "NOERROR", "{name} at port {port}: {a:?}");
+        a.of("A").into_iter().map(String::from).collect()
+    };
+    for (server, port) in [("BIND", bind_port), ("NSD", nsd_port)] {
+        assert_eq!(soa_serial(port, origin), Some(2026112700), "{server}");
+        assert!(served(port) == first, "{server}: the 1,000 records");
+    }
+
+    // A new version, reloaded on the primary: NOTIFY, then IXFR.
+    let second = list(1001);
+    write_list(&second);
+    publish(&["--now", NOW, "--reload", &rndc]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    for (server, port) in [("BIND", bind_port), ("NSD", nsd_port)] {
+        while soa_serial(port, origin) != Some(2026112701) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        assert_eq!(
+            soa_serial(port, origin),
+            Some(2026112701),
+            "{server} took the new serial"
+        );
+        assert!(served(port) == second, "{server}: the 1,001 records");
+    }
+    // Incremental: BIND's second transfer is 5 records (SOA, old SOA,
+    // SOA, the new A, SOA), not the 1,005 of the zone; NSD's a few hundred
+    // bytes, not the 16 kB of the first.
+    let log = bind.log();
+    let records = log
+        .lines()
+        .find(|l| l.contains("Transfer completed") && l.contains("(serial 2026112701)"))
+        .and_then(|l| l.split("messages, ").nth(1))
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or_else(|| panic!("no second transfer in BIND's log:\n{log}"));
+    assert!(
+        records < 10,
+        "BIND transferred {records} records, not an IXFR"
+    );
+    let log = nsd.log();
+    let bytes = log
+        .lines()
+        .find(|l| l.contains("received update to serial 2026112701") && l.contains(" bytes"))
+        .and_then(|l| l.split(" of ").last())
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse::<u32>().ok())
+        .unwrap_or_else(|| panic!("no second transfer in NSD's log:\n{log}"));
+    assert!(bytes < 1000, "NSD transferred {bytes} bytes, not an IXFR");
 }

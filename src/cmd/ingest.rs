@@ -309,24 +309,12 @@ impl Cli {
 fn run(cli: Cli) -> Result<Verdict, Failure> {
     let mut builder = cli.plan();
     if let Some(path) = &cli.asn_db {
-        builder.asn = Some(asn_networks(path)?);
+        builder.asn = Some(crate::geo::asn_networks(std::path::Path::new(path))?);
     }
     let plan = builder.build()?;
     let report = feed::ingest(&plan)?;
     print_report(&cli, &report);
     Ok(report.verdict())
-}
-
-/// The look-up of AS networks in an ASN database, for the feed layer
-/// (which reads no geo databases itself).
-fn asn_networks(path: &str) -> Result<feed::AsnNetworks, Failure> {
-    use crate::geo::{self, Database, GeoTable, Need};
-    let db = Database::open(std::path::Path::new(path))?;
-    geo::check_type(&db, Need::Asn)?;
-    let table = GeoTable::build(&db)?;
-    Ok(feed::AsnNetworks(std::sync::Arc::new(move |asn| {
-        geo::asn_entries(&table, asn)
-    })))
 }
 
 /// The failed feeds, each feed's refused lines, STALE and EMPTY lines and

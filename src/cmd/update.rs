@@ -32,7 +32,9 @@ with its guards, writes the zones and runs the reload command for the zones
 that changed, renders firewall rules for profiles whose file names
 firewall targets, and, with [logs], reads firewall logs against a
 profile's lists: the HTML page, and their inbound drops as sensor events
-for the next run. The configuration is documented in docs/config.md
+for the next run. With an ASN database ([geo] asn_db or asn_csv), feeds
+that list ASes (Spamhaus ASN-DROP) are read as the ASes' networks, as
+tl-ingest --asn-db reads them. The configuration is documented in docs/config.md
 (installed as /usr/share/doc/threatlist/docs/config.md).
 
 Files, under the configuration's state_dir:

@@ -23,7 +23,12 @@ tl-zone --format txt --exact --txt-plain --origin lists.example.net -o txt.zone 
         the entries as given, one token each, no seq=/chunks= markers
 tl-zone --out out --origin lists.example.net --config zone.toml \\
         --named-conf named-zones.conf --reload 'rndc reload {zone}'
-        every profile tl-compile wrote: out/PROFILE.zone, out/PROFILE.rpz.zone, ...";
+        every profile tl-compile wrote: out/PROFILE.zone, out/PROFILE.rpz.zone, ...
+tl-zone --out out --origin lists.example.net --config zone.toml \\
+        --secondary-named-conf named-secondary.conf \\
+        --secondary-nsd-conf nsd-secondary.conf --primary 192.0.2.1
+        also the fragments that BIND and NSD secondaries include to transfer
+        the zones from the primary at 192.0.2.1 (with server.tsig_key)";
 
 const NOTES: &str = "\
 One list: LIST files (or stdin) hold one address, CIDR or range per line (for
@@ -59,8 +64,9 @@ Serials come from the file being replaced and only grow (RFC 1982). A file
 whose content would not change is left alone. Files are replaced atomically
 and always get a newer modification time. Every domain is checked again:
 anything that is not a canonical owner name stops the run with exit 2.
-BIND needs max-records-per-type 0 (the --named-conf fragment sets it) on
-every server and resolver in the path for names with over 100 records.
+BIND needs max-records-per-type 0 (the --named-conf and
+--secondary-named-conf fragments set it) on every server and resolver in the
+path for names with over 100 records.
 See docs/zone.md.";
 
 const EXIT_STATUS: &str = "\
@@ -152,6 +158,17 @@ pub struct Cli {
     /// Write an nsd.conf fragment for the zones
     #[arg(long, value_name = "FILE")]
     nsd_conf: Option<String>,
+    /// Write a named.conf fragment for a BIND secondary of the zones
+    /// (needs --primary or server.primaries)
+    #[arg(long, value_name = "FILE")]
+    secondary_named_conf: Option<String>,
+    /// Write an nsd.conf fragment for an NSD secondary of the zones
+    #[arg(long, value_name = "FILE")]
+    secondary_nsd_conf: Option<String>,
+    /// The primary's address (and port) as the secondaries reach it, for
+    /// the secondary fragments (repeatable; replaces server.primaries)
+    #[arg(long, value_name = "ADDR[@PORT]")]
+    primary: Vec<String>,
     /// Run this for every zone whose file changed ({zone} and {file} are
     /// replaced; split on spaces, no shell), e.g. 'rndc reload {zone}'
     #[arg(long, value_name = "COMMAND")]
@@ -204,6 +221,9 @@ fn run(cli: Cli) -> Result<Verdict, Failure> {
         output: cli.output,
         named_conf: cli.named_conf,
         nsd_conf: cli.nsd_conf,
+        secondary_named_conf: cli.secondary_named_conf,
+        secondary_nsd_conf: cli.secondary_nsd_conf,
+        primaries: cli.primary,
         reload: cli.reload,
         force: cli.force,
         exact: cli.exact,

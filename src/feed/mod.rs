@@ -41,8 +41,9 @@ use std::sync::Arc;
 
 /// The networks of an AS number, for feeds that list ASes (Spamhaus
 /// ASN-DROP): `None` when the AS is unknown. The feed layer reads no
-/// geo databases (it is below `geo`); the caller (`tl-ingest --asn-db`)
-/// opens one and hands its look-up down as this.
+/// geo databases (it is below `geo`); the caller (`tl-ingest --asn-db`,
+/// `tl-update` with an ASN database) hands the look-up
+/// `geo::asn_networks` makes down as this.
 #[derive(Clone)]
 pub struct AsnNetworks(pub Arc<dyn Fn(u32) -> Option<Vec<crate::net::Entry>> + Send + Sync>);
 

@@ -242,6 +242,19 @@ pub fn asn_entries(table: &GeoTable, asn: u32) -> Option<Vec<Entry>> {
     Some(v4.chain(v6).collect::<Vec<_>>()).filter(|v| !v.is_empty())
 }
 
+/// The look-up of AS networks in the ASN database at `path`, for the feed
+/// layer (which reads no geo databases itself): what expands the ASes of
+/// Spamhaus ASN-DROP (`tl-ingest --asn-db`, `tl-update`'s `[geo]` ASN
+/// database).
+pub fn asn_networks(path: &std::path::Path) -> Result<crate::feed::AsnNetworks, Error> {
+    let db = Database::open(path)?;
+    check_type(&db, Need::Asn)?;
+    let table = GeoTable::build(&db)?;
+    Ok(crate::feed::AsnNetworks(std::sync::Arc::new(move |asn| {
+        asn_entries(&table, asn)
+    })))
+}
+
 /// Whether an entry is one address (start == end).
 pub fn is_single(e: &Entry) -> bool {
     match e {

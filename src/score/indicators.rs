@@ -67,6 +67,10 @@ pub struct IndicatorItems {
     pub v6: Vec<(u128, Pair)>,
     pub nets: Vec<(Net, Pair)>,
     pub domains: Vec<(String, Pair)>,
+    /// Per feed read: `Some(t)` while every row had `first_seen` =
+    /// `last_seen` = `t` (a list without dates: the file's time), `None`
+    /// once a row gave times of its own.
+    dating: HashMap<String, Option<i64>>,
 }
 
 impl IndicatorItems {
@@ -78,6 +82,16 @@ impl IndicatorItems {
         self.sources.push(s.clone());
         self.ids.insert(s, id);
         id
+    }
+
+    /// The feeds read whose rows carried no per-entry times, sorted.
+    pub fn undated(&self) -> Vec<String> {
+        let mut v: Vec<String> = (self.dating.iter())
+            .filter(|(_, d)| d.is_some())
+            .map(|(name, _)| name.clone())
+            .collect();
+        v.sort();
+        v
     }
 
     /// Reads one indicators CSV. Bad rows are counted in the returned
@@ -117,6 +131,15 @@ impl IndicatorItems {
                     continue;
                 }
             };
+            let undated = (row.first_seen == row.last_seen).then_some(row.last_seen);
+            (self.dating)
+                .entry(row.feed.clone())
+                .and_modify(|d| {
+                    if *d != undated {
+                        *d = None;
+                    }
+                })
+                .or_insert(undated);
             let (cat, confidence) = feeds.apply(&row.feed, &row.category, row.confidence);
             let half_life = category::lookup(&cat).half_life as f64;
             let last = clock.clamp(row.last_seen, &mut problems);

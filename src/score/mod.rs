@@ -154,6 +154,7 @@ impl Evidence {
     /// Everything read, as a state at the reference time.
     pub fn into_state(self) -> State {
         let items = self.items;
+        let undated = items.undated();
         let mut sources = items.sources.clone();
         let (ev4, ev6) = self.events.finish(&mut sources);
         let mut order: Vec<u32> = (0..sources.len() as u32).collect();
@@ -224,6 +225,7 @@ impl Evidence {
         let mut s = State {
             time: self.clock.now,
             snapshots,
+            undated,
             sources: sorted,
             v4,
             v6,

@@ -87,6 +87,11 @@ struct Info {
     sensor: bool,
     included: bool,
     category: usize,
+    /// The half-life (seconds) by which a listing of this feed ages with
+    /// its time in the feed (`Listing`): a feed without per-entry times of
+    /// a category sensors observe, with trust on. `None`: the row's times
+    /// say the listing's age.
+    aged: Option<f64>,
 }
 
 /// A state with everything needed to score it.
@@ -107,11 +112,18 @@ impl<'a> Ctx<'a> {
         let infos = state
             .sources
             .iter()
-            .map(|s| Info {
-                danger: category::lookup(&s.category).danger,
-                sensor: s.kind == SourceKind::Sensor,
-                included: params.categories.is_empty() || params.categories.contains(&s.category),
-                category: categories.binary_search(&s.category).unwrap_or(0),
+            .map(|s| {
+                let cat = category::lookup(&s.category);
+                let undated =
+                    s.kind == SourceKind::Feed && state.undated.binary_search(&s.name).is_ok();
+                Info {
+                    danger: cat.danger,
+                    sensor: s.kind == SourceKind::Sensor,
+                    included: params.categories.is_empty()
+                        || params.categories.contains(&s.category),
+                    category: categories.binary_search(&s.category).unwrap_or(0),
+                    aged: (params.trust && undated && cat.observed).then_some(cat.half_life as f64),
+                }
             })
             .collect();
         Ctx {
@@ -138,9 +150,9 @@ impl<'a> Ctx<'a> {
     /// A pair's contribution to the score (0 when its category is filtered
     /// out).
     /// `last_report` is the entry's latest sensor report
-    /// ([`Ctx::last_report`]).
+    /// ([`Ctx::last_report`]); `listings` the entry's listing history.
     #[inline]
-    fn contribution(&self, p: &Pair, last_report: Option<i64>) -> f64 {
+    fn contribution(&self, p: &Pair, last_report: Option<i64>, listings: &[Listing]) -> f64 {
         let i = &self.infos[p.source as usize];
         if !i.included {
             return 0.0;
@@ -149,7 +161,7 @@ impl<'a> Ctx<'a> {
         let raw = if i.sensor {
             i.danger * (1.0 - (-v / self.params.saturation).exp2())
         } else {
-            i.danger * v
+            i.danger * v * Self::listing_age(i, p, listings)
         };
         match &self.trust {
             None => raw,
@@ -157,9 +169,27 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    fn score(&self, pairs: &[Pair]) -> f64 {
+    /// The factor a listing's age in its feed puts on a feed pair without
+    /// times of its own: 2^(−(last − first listed) / half-life), so the
+    /// value counts from when the feed started listing the entry, not from
+    /// the file's time (`docs/scoring.md`, "Listing age").
+    #[inline]
+    fn listing_age(i: &Info, p: &Pair, listings: &[Listing]) -> f64 {
+        let Some(h) = i.aged else {
+            return 1.0;
+        };
+        match listings.iter().find(|l| l.source == p.source) {
+            Some(l) => (-((l.last - l.first).max(0) as f64) / h).exp2(),
+            None => 1.0,
+        }
+    }
+
+    fn score(&self, pairs: &[Pair], listings: &[Listing]) -> f64 {
         let last = self.last_report(pairs);
-        pairs.iter().map(|p| self.contribution(p, last)).sum()
+        pairs
+            .iter()
+            .map(|p| self.contribution(p, last, listings))
+            .sum()
     }
 
     fn has_evidence(&self, pairs: &[Pair]) -> bool {
@@ -179,8 +209,10 @@ struct Scores {
     v6: Vec<f64>,
 }
 
-fn part_scores<K>(ctx: &Ctx, part: &super::state::Part<K>) -> Vec<f64> {
-    part.groups().map(|(_, pairs)| ctx.score(pairs)).collect()
+fn part_scores<K: Ord + Clone>(ctx: &Ctx, part: &super::state::Part<K>) -> Vec<f64> {
+    part.groups_listed()
+        .map(|(pairs, listings)| ctx.score(pairs, listings))
+        .collect()
 }
 
 /// A network's roll-up: its hosts (a range of the v4 or v6 keys).
@@ -375,7 +407,7 @@ impl<'a> Scored<'a> {
             if with(pairs) {
                 f(
                     &|| self.key(Entry::Domain(i)),
-                    self.ctx.score(pairs),
+                    self.ctx.score(pairs, s.domains.listings_of(i)),
                     Entry::Domain(i),
                 );
             }
@@ -429,13 +461,13 @@ impl<'a> Scored<'a> {
     fn row(&self, key: &Key, score: f64, e: Entry, with_reason: bool) -> Score {
         let mut d = Detail::default();
         let (own, rolled) = self.pairs_of(e);
-        d.add(&self.ctx, own, 1.0);
+        d.add(&self.ctx, own, self.listings_of(e), 1.0);
         let mut rolled_hosts = 0;
         let mut rolled_score = 0.0;
         if let Some(r) = rolled {
             for (_, pairs, _) in self.hosts(r) {
                 rolled_hosts += 1;
-                d.add(&self.ctx, pairs, 0.0);
+                d.add(&self.ctx, pairs, &[], 0.0);
             }
             rolled_score = r.score;
         }
@@ -545,7 +577,7 @@ struct Detail {
 impl Detail {
     /// Adds pairs; their contributions count with `weight` (0 for a
     /// roll-up's hosts, whose share is reported as one "rollup" term).
-    fn add(&mut self, ctx: &Ctx, pairs: &[Pair], weight: f64) {
+    fn add(&mut self, ctx: &Ctx, pairs: &[Pair], listings: &[Listing], weight: f64) {
         if self.by_cat.is_empty() {
             self.by_cat = vec![0.0; ctx.categories.len()];
             self.first = i64::MAX;
@@ -557,7 +589,7 @@ impl Detail {
             if !info.included {
                 continue;
             }
-            self.by_cat[info.category] += weight * ctx.contribution(p, last);
+            self.by_cat[info.category] += weight * ctx.contribution(p, last, listings);
             self.seen_cat.push(info.category);
             if info.sensor {
                 self.sensors.push(p.source);
@@ -720,7 +752,7 @@ pub fn explain(state: &State, params: &Params, query: &str, key: &Key) -> Vec<Ex
         };
         let (own, rolled) = scored.pairs_of(e);
         let listings = scored.listings_of(e);
-        for (c, p) in scored.contributions(own) {
+        for (c, p) in scored.contributions(own, listings) {
             let s = &state.sources[p.source as usize];
             let info = &scored.ctx.infos[p.source as usize];
             rows.push(ExplainRow {
@@ -808,12 +840,12 @@ impl Scored<'_> {
 
     /// The counted pairs with their contributions, largest first (then by
     /// source).
-    fn contributions<'p>(&self, pairs: &'p [Pair]) -> Vec<(f64, &'p Pair)> {
+    fn contributions<'p>(&self, pairs: &'p [Pair], listings: &[Listing]) -> Vec<(f64, &'p Pair)> {
         let last = self.ctx.last_report(pairs);
         let mut rows: Vec<(f64, &Pair)> = pairs
             .iter()
             .filter(|p| self.ctx.infos[p.source as usize].included)
-            .map(|p| (self.ctx.contribution(p, last), p))
+            .map(|p| (self.ctx.contribution(p, last, listings), p))
             .collect();
         rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.source.cmp(&b.1.source)));
         rows

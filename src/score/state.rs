@@ -16,8 +16,9 @@ use std::sync::Mutex;
 pub const KIND: Tag = *b"SCOR";
 pub const MAJOR: u16 = 1;
 /// 1.1 added the listing history (`LIS4`, `LIS6`, `LNET`, `LDOM`, `SNAP`);
-/// a 1.0 file reads with an empty history.
-pub const MINOR: u16 = 1;
+/// a 1.0 file reads with an empty history. 1.2 added `UNDT`, the feeds
+/// without per-entry times; a 1.1 file reads as if every feed had them.
+pub const MINOR: u16 = 2;
 
 /// The fixed-point scale of pair values: 32 fractional bits. Sums of
 /// integers are exact and associative, so shards merge to the whole.
@@ -320,6 +321,21 @@ impl<K: Ord + Clone> Part<K> {
     }
 
     /// The listing history of the `i`th key's pairs.
+    /// Each key's pairs and listing history, in key order.
+    pub fn groups_listed(&self) -> impl Iterator<Item = (&[Pair], &[Listing])> {
+        let (mut at, mut lat) = (0, 0);
+        (0..self.keys.len()).map(move |i| {
+            let (start, lstart) = (at, lat);
+            while at < self.pairs.len() && self.pairs[at].key as usize == i {
+                at += 1;
+            }
+            while lat < self.listings.len() && self.listings[lat].key as usize == i {
+                lat += 1;
+            }
+            (&self.pairs[start..at], &self.listings[lstart..lat])
+        })
+    }
+
     pub fn listings_of(&self, i: usize) -> &[Listing] {
         let start = self.listings.partition_point(|l| (l.key as usize) < i);
         let end = self.listings.partition_point(|l| (l.key as usize) <= i);
@@ -650,6 +666,11 @@ pub struct State {
     /// latest run that ingested it: a listing of that feed not found then
     /// was dropped.
     pub snapshots: Vec<(String, i64)>,
+    /// The feeds (sorted, unique, each in `snapshots`) whose latest
+    /// snapshot gave no per-entry times: every row's `first_seen` and
+    /// `last_seen` one and the same time, the file's. Their listings' age
+    /// is the listing history's (`docs/scoring.md`, "Listing age").
+    pub undated: Vec<String>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -872,6 +893,14 @@ impl State {
         }
     }
 
+    /// The time of the latest snapshot of the feed `name`.
+    pub fn snapshot_of(&self, name: &str) -> Option<i64> {
+        (self.snapshots)
+            .binary_search_by(|x| x.0.as_str().cmp(name))
+            .ok()
+            .map(|i| self.snapshots[i].1)
+    }
+
     /// The time of the latest snapshot of each source's feed (`None` for
     /// sensors and feeds never ingested).
     pub fn snapshot_times(&self, sources: &[Source]) -> Vec<Option<i64>> {
@@ -879,11 +908,7 @@ impl State {
             .iter()
             .map(|s| match s.kind {
                 SourceKind::Sensor => None,
-                SourceKind::Feed => self
-                    .snapshots
-                    .binary_search_by(|x| x.0.as_str().cmp(&s.name))
-                    .ok()
-                    .map(|i| self.snapshots[i].1),
+                SourceKind::Feed => self.snapshot_of(&s.name),
             })
             .collect()
     }
@@ -920,6 +945,17 @@ impl State {
         // By name, the latest time first: the first of each name stays.
         snapshots.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
         snapshots.dedup_by(|b, a| a.0 == b.0);
+        // A feed is undated when every state holding its latest snapshot
+        // says so (shards of one run: when every row of the run was).
+        let undated: Vec<String> = (snapshots.iter())
+            .filter(|(name, t)| {
+                states
+                    .iter()
+                    .filter(|s| s.snapshot_of(name) == Some(*t))
+                    .all(|s| s.undated.binary_search(name).is_ok())
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
         let mut v4 = Vec::new();
         let mut v6 = Vec::new();
         let mut nets = Vec::new();
@@ -934,6 +970,7 @@ impl State {
         let mut out = State {
             time,
             snapshots,
+            undated,
             v4: Part::merge(v4, &kinds),
             v6: Part::merge(v6, &kinds),
             nets: Part::merge(nets, &kinds),
@@ -978,6 +1015,7 @@ impl State {
         w.raw(*b"LNET", encode_listings(&self.nets.listings));
         w.raw(*b"LDOM", encode_listings(&self.domains.listings));
         w.record(*b"SNAP", &self.snapshots);
+        w.record(*b"UNDT", &self.undated);
         w
     }
 
@@ -1028,9 +1066,25 @@ impl State {
         {
             return Err(bad(*b"SNAP", "feeds are not sorted, unique and valid"));
         }
+        let undated: Vec<String> = if a.minor < 2 {
+            Vec::new()
+        } else {
+            a.record(*b"UNDT")?
+        };
+        if undated.windows(2).any(|w| w[0] >= w[1])
+            || !undated
+                .iter()
+                .all(|n| snapshots.binary_search_by(|s| s.0.cmp(n)).is_ok())
+        {
+            return Err(bad(
+                *b"UNDT",
+                "feeds are not sorted, unique and among the snapshots",
+            ));
+        }
         let state = State {
             time: meta.time,
             snapshots,
+            undated,
             v4: Part {
                 keys: k4
                     .chunks_exact(4)
@@ -1139,6 +1193,7 @@ mod tests {
             ),
             sources,
             snapshots: Vec::new(),
+            undated: Vec::new(),
         }
     }
 
@@ -1291,6 +1346,58 @@ mod history {
             &run(&s3, t4, &[("f", "192.0.2.2"), ("f", "192.0.2.1")]),
             &s4,
         );
+    }
+
+    /// One run's rows `(feed, entry, first_seen)`, each last seen at `now`.
+    fn build_dated(now: i64, rows: &[(&str, &str, i64)]) -> State {
+        let t = crate::time::format(now);
+        let mut csv =
+            String::from("indicator,type,feed,category,first_seen,last_seen,hits,confidence\n");
+        for (feed, entry, first) in rows {
+            let f = crate::time::format(*first);
+            csv.push_str(&format!("{entry},ip,{feed},scanner,{f},{t},1,1\n"));
+        }
+        let mut e = Evidence::new(now, FeedSettings::default());
+        e.add_indicators("ind.csv", csv.as_bytes()).unwrap();
+        e.into_state()
+    }
+
+    #[test]
+    fn undated_feeds_through_runs_files_and_merges() {
+        let t2 = T1 + H;
+        // u: every row at the file's time; d: a row with a time of its own.
+        let s1 = build_dated(
+            T1,
+            &[
+                ("u", "192.0.2.1", T1),
+                ("u", "192.0.2.2", T1),
+                ("d", "192.0.2.1", T1 - H),
+                ("d", "192.0.2.2", T1),
+            ],
+        );
+        assert_eq!(s1.undated, ["u"]);
+        same(&State::from_bytes(s1.to_bytes()).unwrap(), &s1);
+        // The latest snapshot of a feed decides; a feed not read keeps its
+        // word; the order of a merge does not matter.
+        let s2 = build_dated(t2, &[("u", "192.0.2.1", T1)]);
+        assert_eq!(s2.undated, Vec::<String>::new());
+        let m = State::merge(vec![s1.clone(), s2.clone()], None);
+        same(&m, &State::merge(vec![s2, s1.clone()], None));
+        assert_eq!(m.undated, Vec::<String>::new());
+        let s3 = build_dated(t2, &[("d", "192.0.2.1", t2)]);
+        let m = State::merge(vec![s1.clone(), s3], None);
+        assert_eq!(m.undated, ["d", "u"]);
+        // Shards of one run: undated only when every shard's rows were.
+        let rows = [("u", "192.0.2.1", t2), ("u", "192.0.2.7", T1)];
+        let whole = build_dated(t2, &rows);
+        assert_eq!(whole.undated, Vec::<String>::new());
+        let (a, b) = (build_dated(t2, &rows[..1]), build_dated(t2, &rows[1..]));
+        assert_eq!((a.undated.len(), b.undated.len()), (1, 0));
+        same(&State::merge(vec![a, b], None), &whole);
+        // A file whose undated feed is not among its snapshots is refused.
+        let mut bad = s1.clone();
+        bad.undated = vec!["zz".into()];
+        assert!(State::from_bytes(bad.to_bytes()).is_err());
     }
 
     #[test]

@@ -1119,7 +1119,7 @@ mod tests {
         assert!(matches!(v4(&long), Line::Invalid(_)));
         assert_eq!(
             v4(&long[..253]),
-            Line::Hostname(long[..253].as_bytes().to_vec())
+            Line::Hostname(long.as_bytes()[..253].to_vec())
         );
         assert_eq!(v4("2001:db8::1"), Line::DroppedV6);
         assert_eq!(v4("::ffff:1.2.3.4"), r(0x01020304, 0x01020304));

@@ -214,7 +214,7 @@ impl Run<'_> {
             .map(crate::firewall::target::of_profile)
             .collect::<Result<_, _>>()?;
         let (country, asn) = self.step(Step::Geo, Run::geo)?;
-        let indicators = self.step(Step::Ingest, |r| r.ingest(&mut ledger))?;
+        let indicators = self.step(Step::Ingest, |r| r.ingest(&mut ledger, asn.as_deref()))?;
         let in_force = prev_dir.as_deref().and_then(state::run_number);
         let events = self.events(&mut ledger, in_force)?;
         let spooled: Vec<PathBuf> = (events.iter().map(PathBuf::from))
@@ -278,16 +278,22 @@ impl Run<'_> {
     }
 
     /// Reads every feed into its own indicators file; returns the files
-    /// whose content the state has not taken in yet.
-    fn ingest(&mut self, ledger: &mut Ledger) -> Result<Vec<String>, Error> {
+    /// whose content the state has not taken in yet. With an ASN database
+    /// (`asn`), feeds that list ASes (ASN-DROP) are expanded to their
+    /// networks, as `tl-ingest --asn-db` does.
+    fn ingest(&mut self, ledger: &mut Ledger, asn: Option<&str>) -> Result<Vec<String>, Error> {
         let dir = self.state.indicators();
         let cache = self.state.feed_cache();
+        let asn = asn
+            .map(|p| crate::geo::asn_networks(Path::new(p)))
+            .transpose()?;
         let plan = crate::feed::PlanBuilder {
             loaded: Some(self.cfg.feeds.clone()),
             cache_dir: Some(cache),
             retries: None,
             now: Some(self.now),
             destination: crate::feed::Destination::PerFeed(dir.to_string_lossy().into_owned()),
+            asn,
             ..crate::feed::PlanBuilder::default()
         }
         .build()?;

@@ -70,6 +70,12 @@
 //! named_key_file = "/etc/bind/xfr-key.conf"  # included by the named fragment
 //! nsd_key_file = "/etc/nsd/xfr-key.conf"     # included by the nsd fragment
 //! reload = ["rndc", "reload", "{zone}"]      # run per changed zone, no shell
+//! # Fragments for secondaries that transfer the zones from the primary:
+//! primaries = ["192.0.2.1", "192.0.2.1@5353"]  # the primary, as they reach it
+//! secondary_named_conf = "named-secondary.conf"  # relative to the output directory
+//! secondary_nsd_conf = "nsd-secondary.conf"
+//! secondary_dir = "/var/cache/bind"          # their copies (default: the bare
+//!                                            # file name, in their own directory)
 //! ```
 
 use super::name::{check_absolute, check_label};
@@ -186,6 +192,10 @@ struct RawServer {
     named_key_file: Option<S>,
     nsd_key_file: Option<S>,
     reload: Option<Vec<String>>,
+    primaries: Option<Vec<S>>,
+    secondary_named_conf: Option<S>,
+    secondary_nsd_conf: Option<S>,
+    secondary_dir: Option<S>,
 }
 
 /// SOA fields other than the serial.
@@ -321,7 +331,7 @@ pub struct Rpz {
     pub client_ip_action: Action,
 }
 
-/// A notify target: address and optional port.
+/// A notify target or a primary: address and optional port.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Peer {
     pub addr: String,
@@ -342,6 +352,14 @@ pub struct Server {
     pub named_key_file: Option<String>,
     pub nsd_key_file: Option<String>,
     pub reload: Vec<String>,
+    /// The primary's addresses as the secondaries reach it.
+    pub primaries: Vec<Peer>,
+    /// Fragments for secondaries (relative to the output directory).
+    pub secondary_named_conf: Option<String>,
+    pub secondary_nsd_conf: Option<String>,
+    /// Where secondaries keep their copies (`None`: the bare file name,
+    /// relative to their own working directory).
+    pub secondary_dir: Option<String>,
 }
 
 /// A parsed configuration.
@@ -765,7 +783,7 @@ fn server(s: &RawServer, src: &Source) -> Result<Server, InputError> {
             .notify
             .iter()
             .flatten()
-            .map(|p| src.check(p, "server.notify", peer))
+            .map(|p| src.check(p, "server.notify", parse_peer))
             .collect::<Result<_, _>>()?,
         tsig_key: s
             .tsig_key
@@ -781,6 +799,15 @@ fn server(s: &RawServer, src: &Source) -> Result<Server, InputError> {
         named_key_file: src.path(&s.named_key_file, "server.named_key_file")?,
         nsd_key_file: src.path(&s.nsd_key_file, "server.nsd_key_file")?,
         reload: s.reload.clone().unwrap_or_default(),
+        primaries: s
+            .primaries
+            .iter()
+            .flatten()
+            .map(|p| src.check(p, "server.primaries", parse_peer))
+            .collect::<Result<_, _>>()?,
+        secondary_named_conf: src.path(&s.secondary_named_conf, "server.secondary_named_conf")?,
+        secondary_nsd_conf: src.path(&s.secondary_nsd_conf, "server.secondary_nsd_conf")?,
+        secondary_dir: src.path(&s.secondary_dir, "server.secondary_dir")?,
     })
 }
 
@@ -804,15 +831,15 @@ fn acl_entry(s: &str) -> Result<String, &'static str> {
     Ok(String::from_utf8_lossy(&out).into_owned())
 }
 
-/// `ADDR` or `ADDR@PORT`.
-fn peer(s: &str) -> Result<Peer, &'static str> {
+/// `ADDR` or `ADDR@PORT` (a notify target or a primary).
+pub fn parse_peer(s: &str) -> Result<Peer, &'static str> {
     let (a, port) = match s.rsplit_once('@') {
         Some((a, p)) => (a, Some(p.parse::<u16>().map_err(|_| "not a port number")?)),
         None => (s, None),
     };
     let addr = acl_entry(a)?;
     if addr.contains('/') {
-        return Err("a notify target is one address");
+        return Err("one address, not a network");
     }
     Ok(Peer { addr, port })
 }
@@ -873,6 +900,14 @@ mod tests {
         assert_eq!(c.server.notify[1].port, Some(5353));
         assert_eq!(c.server.tsig_algorithm, "hmac-sha256");
         assert_eq!(c.server.reload, ["rndc", "reload", "{zone}"]);
+        assert_eq!(
+            c.server.primaries[1],
+            Peer {
+                addr: "192.0.2.1".into(),
+                port: Some(5353)
+            }
+        );
+        assert_eq!(c.server.secondary_dir.as_deref(), Some("/var/cache/bind"));
     }
 
     #[test]

@@ -48,6 +48,12 @@ pub struct ZonePlan {
     /// to the output directory).
     pub named_conf: Option<String>,
     pub nsd_conf: Option<String>,
+    /// Fragments for secondaries (default: the configuration's).
+    pub secondary_named_conf: Option<String>,
+    pub secondary_nsd_conf: Option<String>,
+    /// The primary's addresses for the secondary fragments, `ADDR` or
+    /// `ADDR@PORT` (default: the configuration's `server.primaries`).
+    pub primaries: Vec<String>,
     /// The reload command, split on spaces (default: the configuration's).
     pub reload: Option<String>,
     /// One list: publish it even when it is empty (see [`Held`]).
@@ -245,6 +251,7 @@ pub fn publish(plan: &ZonePlan) -> Result<ZoneReport, Error> {
     }
     cfg.exact |= plan.exact;
     cfg.txt.plain |= plan.txt_plain;
+    primaries(plan, &mut cfg)?;
     let origin = name::check_absolute(&plan.origin).map_err(|reason| Error::Name {
         option: "--origin",
         reason,
@@ -284,11 +291,44 @@ pub fn publish(plan: &ZonePlan) -> Result<ZoneReport, Error> {
         p.as_ref()
             .map(|p| base.join(p).to_string_lossy().into_owned())
     };
-    let named = (plan.named_conf.clone()).or_else(|| from_config(&cfg.server.named_conf));
-    let nsd = (plan.nsd_conf.clone()).or_else(|| from_config(&cfg.server.nsd_conf));
-    write_fragments(&mut report, &cfg, named, nsd)?;
+    let pick =
+        |flag: &Option<String>, key: &Option<String>| flag.clone().or_else(|| from_config(key));
+    let s = &cfg.server;
+    let paths = [
+        pick(&plan.named_conf, &s.named_conf),
+        pick(&plan.nsd_conf, &s.nsd_conf),
+        pick(&plan.secondary_named_conf, &s.secondary_named_conf),
+        pick(&plan.secondary_nsd_conf, &s.secondary_nsd_conf),
+    ];
+    write_fragments(&mut report, &cfg, paths)?;
     reload_changed(&mut report, &reload)?;
     Ok(report)
+}
+
+/// `--primary` replaces `server.primaries`; fragments for secondaries
+/// need one (checked before anything is written).
+fn primaries(plan: &ZonePlan, cfg: &mut ZoneConfig) -> Result<(), Error> {
+    if !plan.primaries.is_empty() {
+        cfg.server.primaries = (plan.primaries.iter())
+            .map(|p| {
+                config::parse_peer(p)
+                    .map_err(|reason| Error::Plan(format!("--primary: {reason}: '{p}'")))
+            })
+            .collect::<Result<_, _>>()?;
+    }
+    let s = &cfg.server;
+    let secondary = plan.secondary_named_conf.is_some()
+        || plan.secondary_nsd_conf.is_some()
+        || s.secondary_named_conf.is_some()
+        || s.secondary_nsd_conf.is_some();
+    if secondary && s.primaries.is_empty() {
+        return Err(Error::Plan(
+            "the fragments for secondaries need the primary's address: \
+             --primary ADDR[@PORT] or server.primaries"
+                .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// With profiles, each profile's own files are used: options for one list
@@ -483,13 +523,13 @@ fn served(report: &ZoneReport, cfg: &ZoneConfig) -> Vec<ZoneFile> {
 }
 
 /// Writes the server fragments asked for, unless they are up to date.
+/// `paths`: the primary's named and NSD fragments, then the secondaries'.
 fn write_fragments(
     report: &mut ZoneReport,
     cfg: &ZoneConfig,
-    named: Option<String>,
-    nsd: Option<String>,
+    paths: [Option<String>; 4],
 ) -> Result<(), Error> {
-    if named.is_none() && nsd.is_none() {
+    if paths.iter().all(Option::is_none) {
         return Ok(());
     }
     let zones = served(report, cfg);
@@ -503,9 +543,13 @@ fn write_fragments(
         });
     }
     type Render = fn(&[ZoneFile], &ZoneConfig) -> Vec<u8>;
-    let fragments: [(Option<String>, Render); 2] =
-        [(named, server::named_conf), (nsd, server::nsd_conf)];
-    for (path, render) in fragments {
+    let renders: [Render; 4] = [
+        server::named_conf,
+        server::nsd_conf,
+        server::named_secondary_conf,
+        server::nsd_secondary_conf,
+    ];
+    for (path, render) in paths.into_iter().zip(renders) {
         if let Some(path) = path {
             let changed = zonefile::write_if_changed(&path, &render(&zones, cfg))?;
             report.fragments.push(Fragment { path, changed });
