@@ -956,3 +956,42 @@ fn dnsbl_ipv6_names_sit_under_the_list_name() {
     assert!(r.stdout.contains("\n*.8.b.d.0.1.0.0.2.ip6\tA\t127.0.0.2\n"));
     assert!(r.stdout.contains("\n*.0.0.3.ip6\tA\t127.0.0.2\n"));
 }
+
+#[test]
+fn exact_profiles_publish_their_lines() {
+    let w = Workdir::new();
+    let out = fx("out");
+    let publish = |extra: &[&str]| {
+        let mut args = vec![
+            "-q",
+            "--out",
+            &out,
+            "--origin",
+            "lists.example",
+            "--format",
+            "apl",
+        ];
+        args.extend_from_slice(&["--now", NOW, "-o", "."]);
+        args.extend_from_slice(extra);
+        let r = zone(&w, &args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        w.read("acme.zone")
+    };
+    // tl-compile wrote block-in with the allow-list cut out: as given, its
+    // CIDRs; merged, the networks with their holes
+    let exact = publish(&["--exact"]);
+    assert!(
+        exact.contains(
+            "apl.block-in\tAPL\t1:10.20.0.0/15 1:172.16.0.0/22 1:172.16.4.0/24 1:172.16.5.0/30 \
+         1:172.16.5.4/32 1:172.16.5.6/31 "
+        ),
+        "{exact}"
+    );
+    let merged = publish(&[]);
+    assert!(
+        merged.contains(
+            "apl.block-in\tAPL\t1:10.20.0.0/15 1:172.16.0.0/16 !1:172.16.5.5/32 1:192.0.2.0/24 "
+        ),
+        "{merged}"
+    );
+}
