@@ -465,7 +465,7 @@ def evaluate(w, exe, mode, seed, o):
     n = o.top
     ipsum, naive = baselines(w, snap, seed, n)
     rows = [
-        ("default list (T_in = 2)", metrics(w, default, t)),
+        ("default list", metrics(w, default, t)),
     ]
     if plain is not None:
         rows.append(("the same without trust (--no-trust)", metrics(w, plain, t)))
@@ -552,7 +552,8 @@ def bench(o):
 def self_check(o):
     """A tiny world: determinism, labels that add up, columns in [0, 1]."""
     tiny = argparse.Namespace(days=3, attackers=600, sensors=20, liars=1, noise_hosts=300, noise_events=20,
-                              cdn=20, event_rate=3.0, top=80, interval_hours=4, average_days=1, seeds="1")
+                              cdn=20, event_rate=3.0, top=80, interval_hours=4, average_days=1, seeds="1",
+                              compare=[])
     a, b = World(5, tiny), World(5, tiny)
     assert a.event_lines == b.event_lines and a.listings == b.listings and a.truth == b.truth, "not deterministic"
     assert World(6, tiny).event_lines != a.event_lines, "seed ignored"

@@ -161,7 +161,6 @@ fn the_scores_of_the_demo_world() {
     assert_eq!(
         rows,
         [
-            "198.51.100.66,ip,2.708",
             "100.64.12.0/22,net,2.700",
             "198.51.100.0/28,net,2.700",
             "203.0.113.128/25,net,2.700",
@@ -170,8 +169,9 @@ fn the_scores_of_the_demo_world() {
             "c2.crabnet.example,domain,2.700",
             "gate.crabnet.example,domain,2.700",
             "update.crabnet.example,domain,2.700",
-            "198.51.100.10,ip,2.631",
-            "198.51.100.100,ip,2.369",
+            "198.51.100.100,ip,2.257",
+            "198.51.100.10,ip,2.213",
+            "198.51.100.66,ip,2.070",
             "198.19.44.0/24,net,2.000",
             "198.51.100.101,ip,2.000",
         ]

@@ -1117,7 +1117,7 @@ fn asn_drop_feeds_expand_with_the_configured_asn_database() {
         "{stdout}"
     );
     assert!(
-        scores.contains("\n203.0.113.0/25,net,2.623,botnet-c2,asndrop,"),
+        scores.contains("\n203.0.113.0/25,net,2.360,botnet-c2,asndrop,"),
         "{scores}"
     );
     // The AS's /25 joins the botnet feed's other half into the /24.

@@ -30,20 +30,21 @@ const MODEL: &str = "\
 Each piece of evidence contributes danger(category) x value, where a feed
 listing's value is its confidence x 2^(-age/half-life(category)), and a
 sensor's value is 1 - 2^(-m/2) for m = its events about the address, each
-decayed by 2^(-age/12 h). Sensors count as category scanner. The score is
+decayed by 2^(-age/6 h). Sensors count as category scanner. The score is
 the sum over feeds and sensors, so distinct sources count more than volume,
 and one sensor alone stays below 1. Categories (half-life, danger):
-botnet-c2 14d 3; hijacked 60d 3; malware 14d 2.5; exploit 7d 2;
-bruteforce 3d 1.5; scanner 1d 1; spam 7d 0.5; anonymizer 14d 0.3;
-anything else 7d 1. Each contribution is weighed by its source's
+botnet-c2 3d 3; hijacked 60d 3; malware 3d 2.5; exploit 36h 2;
+bruteforce 15h 1.5; scanner 6h 1; spam 36h 0.5; anonymizer 14d 0.3;
+anything else 36h 1. A plain list's listing (no per-entry times) ages from
+the run that first found it (listing history). Each contribution is weighed by its source's
 reliability, estimated from the data: a feed by the share of its entries
 sensors saw that they saw in the last 24 h (x2, at most 1), a sensor by
 how often another source holds what it reports; and a listing whose
 category sensors observe loses half per 12 h that sensors who reported the
 source stay silent (after 12 h of grace). tl-score feeds prints the
 estimates; --no-trust weighs every source 1.
-The list: score >= T_in (--enter, 2); an entry of
---previous stays while score >= T_out (--leave, 1.5) lowered by up to 25 %
+The list: score >= T_in (--enter, 1.5); an entry of
+--previous stays while score >= T_out (--leave, 1.34) lowered by up to 25 %
 by a fixed hash of the entry, so entries leave over hours, not at once.
 --rollup adds net rows: each host adds min(1, score/T_in) x T_in/8 to its
 /24 (IPv4) or /48 (IPv6). Full specification: docs/scoring.md.";
@@ -134,10 +135,10 @@ struct EvidenceArgs {
     #[arg(short, long = "category", value_name = "NAME")]
     categories: Vec<String>,
     /// T_in: the score at which an entry joins the list
-    #[arg(long, value_name = "X", default_value_t = 2.0)]
+    #[arg(long, value_name = "X", default_value_t = Params::default().enter)]
     enter: f64,
     /// T_out: a listed entry leaves below this (less its jitter)
-    #[arg(long, value_name = "X", default_value_t = 1.5)]
+    #[arg(long, value_name = "X", default_value_t = Params::default().leave)]
     leave: f64,
     /// Weigh every feed and sensor alike and ignore sensors' silence (the
     /// model before reliability and negative evidence, for comparisons)
@@ -452,16 +453,22 @@ mod tests {
     #[test]
     fn the_help_states_the_model_in_force() {
         let text = MODEL.split_whitespace().collect::<Vec<_>>().join(" ");
+        let span = |s: i64| match s % 86400 {
+            0 => format!("{}d", s / 86400),
+            _ => format!("{}h", s / 3600),
+        };
         for c in TABLE {
-            let days = c.half_life / 86400;
-            let want = format!("{} {days}d {}", c.name, c.danger);
+            let want = format!("{} {} {}", c.name, span(c.half_life), c.danger);
             assert!(text.contains(&want), "{want} not in the help");
         }
         assert!(text.contains(&format!(
-            "anything else {}d {}",
-            OTHER.half_life / 86400,
+            "anything else {} {}",
+            span(OTHER.half_life),
             OTHER.danger
         )));
+        let p = crate::score::Params::default();
+        assert!(text.contains(&format!("(--enter, {})", p.enter)));
+        assert!(text.contains(&format!("(--leave, {})", p.leave)));
         assert!(text.contains(&format!("2^(-age/{} h)", SENSOR_HALF_LIFE / 3600)));
     }
 }

@@ -23,7 +23,8 @@ pub struct Category {
     pub observed: bool,
 }
 
-const DAY: i64 = 86_400;
+const HOUR: i64 = 3_600;
+const DAY: i64 = 24 * HOUR;
 
 /// The categories the model knows. A name not listed here (and not an
 /// alias) is scored as [`OTHER`], under its own name.
@@ -31,7 +32,7 @@ pub const TABLE: &[Category] = &[
     Category {
         name: "botnet-c2",
         aliases: &["c2", "cnc", "botnet", "c&c"],
-        half_life: 14 * DAY,
+        half_life: 3 * DAY,
         danger: 3.0,
         observed: false,
     },
@@ -45,35 +46,35 @@ pub const TABLE: &[Category] = &[
     Category {
         name: "malware",
         aliases: &["malware-distribution", "ransomware", "phishing"],
-        half_life: 14 * DAY,
+        half_life: 3 * DAY,
         danger: 2.5,
         observed: true,
     },
     Category {
         name: "exploit",
         aliases: &["attacks", "attack", "exploitation", "webattack"],
-        half_life: 7 * DAY,
+        half_life: 36 * HOUR,
         danger: 2.0,
         observed: true,
     },
     Category {
         name: "bruteforce",
         aliases: &["brute-force", "ssh", "bruteforcing"],
-        half_life: 3 * DAY,
+        half_life: 15 * HOUR,
         danger: 1.5,
         observed: true,
     },
     Category {
         name: "scanner",
         aliases: &["scan", "scanning", "scanners", "sensor"],
-        half_life: DAY,
+        half_life: 6 * HOUR,
         danger: 1.0,
         observed: true,
     },
     Category {
         name: "spam",
         aliases: &["spammer", "abuse"],
-        half_life: 7 * DAY,
+        half_life: 36 * HOUR,
         danger: 0.5,
         observed: true,
     },
@@ -90,7 +91,7 @@ pub const TABLE: &[Category] = &[
 pub const OTHER: Category = Category {
     name: "other",
     aliases: &[],
-    half_life: 7 * DAY,
+    half_life: 36 * HOUR,
     danger: 1.0,
     observed: true,
 };
@@ -98,10 +99,10 @@ pub const OTHER: Category = Category {
 /// The category sensor events count as.
 pub const SENSOR: &str = "scanner";
 
-/// How fast a sensor's events age (12 hours): faster than any feed
-/// listing, because a sensor sees the activity itself and the list should
-/// follow it.
-pub const SENSOR_HALF_LIFE: i64 = DAY / 2;
+/// How fast a sensor's events age (6 hours, as fast as a scanner
+/// listing): a sensor sees the activity itself, and the list should follow
+/// it.
+pub const SENSOR_HALF_LIFE: i64 = 6 * HOUR;
 
 /// The parameters for a category name (canonical name or alias, any case).
 pub fn lookup(name: &str) -> Category {
@@ -134,7 +135,7 @@ mod tests {
     #[test]
     fn names_and_aliases() {
         assert_eq!(lookup("C2").name, "botnet-c2");
-        assert_eq!(lookup("scanner").half_life, DAY);
+        assert_eq!(lookup("scanner").half_life, SENSOR_HALF_LIFE);
         assert_eq!(lookup("weird").name, "other");
         assert_eq!(canonical("attacks"), "exploit");
         assert_eq!(canonical("Weird"), "weird");

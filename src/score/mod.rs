@@ -41,7 +41,7 @@ use std::io::Read;
 /// The version of the model's constants (category table, saturation,
 /// fixed point). A state written under another model is refused, because
 /// its values would mean something else.
-pub const MODEL: u32 = 1;
+pub const MODEL: u32 = 2;
 
 /// Times later than `now` by more than this are counted as in the future
 /// (and clamped to `now`, like every later time).

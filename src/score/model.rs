@@ -60,8 +60,8 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            enter: 2.0,
-            leave: 1.5,
+            enter: 1.5,
+            leave: 1.34,
             jitter: 0.25,
             saturation: 2.0,
             rollup: None,

@@ -1217,7 +1217,7 @@ mod tests {
         assert_eq!(m.v4.pairs[0].value, 1 << 31); // feed: max
         assert_eq!(m.v4.pairs[1].value, 8 << 32); // sensor: sum
         assert_eq!(m.v4.pairs[1].hits, 4);
-        let later = State::merge(vec![a], Some(1_000_000 + 43_200));
+        let later = State::merge(vec![a], Some(1_000_000 + category::SENSOR_HALF_LIFE));
         assert_eq!(later.v4.pairs[1].value, 2 << 32); // one sensor half-life
     }
 
