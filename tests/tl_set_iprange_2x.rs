@@ -625,9 +625,10 @@ fn a_link_named_iprange_is_iprange_whatever_argv0_says() {
 /// Upstream iprange's own test suite (`run-tests.sh`, `tests.d/`), run by
 /// `scripts/iprange-upstream` against tl-set. The suite lives in a FireHOL
 /// iprange source checkout that this repository does not carry and CI does
-/// not fetch: give its path in TL_IPRANGE_UPSTREAM to run it.
+/// not fetch: give its path in TL_IPRANGE_UPSTREAM to run it. The goal is
+/// 90 % of the cases present (90 of upstream's 100).
 #[test]
-fn upstream_suite_passes_at_least_90_cases() {
+fn upstream_suite_passes_at_least_90_percent() {
     let Some(src) = std::env::var_os("TL_IPRANGE_UPSTREAM") else {
         eprintln!(
             "SKIP: upstream iprange's test suite: set TL_IPRANGE_UPSTREAM to an iprange \
@@ -647,12 +648,19 @@ fn upstream_suite_passes_at_least_90_cases() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let passed: u32 = text
-        .trim()
-        .strip_prefix("passed ")
-        .and_then(|r| r.split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no count in {text:?}"));
+    let counts: Vec<u32> = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("passed "))
+        .map(|r| r.split(" of ").filter_map(|n| n.parse().ok()).collect())
+        .unwrap_or_default();
+    let [passed, total] = counts[..] else {
+        panic!("no count in {text:?}");
+    };
     eprintln!("upstream iprange suite: {}", text.trim());
-    assert!(passed >= 90, "upstream iprange suite: {}", text.trim());
+    assert!(
+        passed * 10 >= total * 9,
+        "upstream iprange suite: {}",
+        text.trim()
+    );
 }
