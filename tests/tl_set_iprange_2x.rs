@@ -352,12 +352,283 @@ fn invoked_as_iprange_it_is_iprange() {
     assert_eq!(r.stdout, "1,1\n");
 }
 
+#[test]
+fn binary_headers_and_payload_are_checked_in_full() {
+    let w = Workdir::new();
+    let r = w.run("tl-set", &["--print-binary"], b"192.0.2.0/30\n");
+    let good = r.raw.clone();
+    w.write("good.bin", &good);
+    assert_eq!(run(&w, &["good.bin"], "").1, "192.0.2.0/30\n");
+    let text = String::from_utf8_lossy(&good).into_owned();
+    // A header number must be digits and nothing else.
+    for (from, to) in [
+        ("record size 8\n", "record size 8x\n"),
+        ("records 1\n", "records 0x1\n"),
+        ("bytes 12\n", "bytes 12 \n"),
+        ("lines 1\n", "lines one\n"),
+        ("unique ips 4\n", "unique ips 4k\n"),
+    ] {
+        assert!(text.contains(from), "{text:?}");
+        let mut bytes = good.clone();
+        let at = good
+            .windows(from.len())
+            .position(|x| x == from.as_bytes())
+            .unwrap();
+        bytes.splice(at..at + from.len(), to.bytes());
+        w.write("forged.bin", &bytes);
+        let (code, out, err) = run(&w, &["forged.bin"], "");
+        assert_eq!((code, out.as_str()), (1, ""), "{to:?}");
+        assert!(err.contains("forged.bin: invalid "), "{to:?}: {err}");
+    }
+    // Bytes after the announced records are refused, not ignored.
+    let mut long = good.clone();
+    long.extend_from_slice(b"more");
+    w.write("long.bin", &long);
+    let (code, out, err) = run(&w, &["long.bin"], "");
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(
+        err.contains("long.bin: trailing data after the 1 records"),
+        "{err}"
+    );
+    // A file marked optimized must not hold overlapping records.
+    let forged = |flag: &str| {
+        let mut f = format!(
+            "iprange binary format v1.0\n{flag}\nrecord size 8\nrecords 2\nbytes 20\n\
+             lines 2\nunique ips 3\n"
+        )
+        .into_bytes();
+        f.extend_from_slice(&0x1a2b_3c4du32.to_le_bytes());
+        for v in [0x0a00_0001u32, 0x0a00_0003, 0x0a00_0002, 0x0a00_0002] {
+            f.extend_from_slice(&v.to_le_bytes());
+        }
+        f
+    };
+    w.write("overlap.bin", forged("optimized"));
+    let (code, out, err) = run(&w, &["overlap.bin"], "");
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(err.contains("in a file marked optimized"), "{err}");
+    // The same records in a file that does not claim order are merged.
+    w.write("loose.bin", forged("non-optimized"));
+    assert_eq!(run(&w, &["loose.bin"], "").1, "10.0.0.1\n10.0.0.2/31\n");
+}
+
+#[test]
+fn signed_option_values_read_like_strtol_and_sizes_as_digits() {
+    let w = Workdir::new();
+    w.write("net.txt", "198.51.100.0/30\n");
+    // Leading blanks and a sign are part of a signed value...
+    for v in [" 31", "+31", "031"] {
+        assert_eq!(
+            run(&w, &["--min-prefix", v, "net.txt"], "").1,
+            "198.51.100.0/31\n198.51.100.2/31\n",
+            "{v:?}"
+        );
+    }
+    assert_eq!(run(&w, &["-p", "-0"], "192.0.2.9\n").1, "0.0.0.0/0\n");
+    // ...but nothing may follow the digits, and it must fit.
+    for v in ["31 ", "", "+", "99999999999999999999"] {
+        let (code, _, err) = run(&w, &["--min-prefix", v, "net.txt"], "");
+        assert_eq!(code, 1, "{v:?}");
+        assert_eq!(
+            err,
+            format!("tl-set: Invalid value '{v}' for --min-prefix. It must be between 1 and 32.\n")
+        );
+    }
+    let (code, _, err) = run(&w, &["--dns-threads", "2147483648", "net.txt"], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("for --dns-threads. It must be an integer greater"),
+        "{err}"
+    );
+    // Unsigned values take digits only: no sign, no blank.
+    for v in ["+5", " 5"] {
+        let (code, _, err) = run(&w, &["--reduce-entries", v, "net.txt"], "");
+        assert_eq!(code, 1, "{v:?}");
+        assert!(err.contains("It must be a non-negative integer."), "{err}");
+    }
+    // --prefixes reads each number as a C long kept in an int.
+    assert_eq!(
+        run(&w, &["--prefixes", "4294967299", "net.txt"], "").1,
+        "198.51.100.0\n198.51.100.1\n198.51.100.2\n198.51.100.3\n"
+    );
+    let (code, _, err) = run(&w, &["--prefixes", "2147483648", "net.txt"], "");
+    assert_eq!(code, 1);
+    assert_eq!(
+        err,
+        "tl-set: Only prefixes from 1 to 32 can be set (32 is always enabled). \
+         -2147483648 is invalid.\n"
+    );
+}
+
+#[test]
+fn options_read_by_the_family_in_force_where_they_stand() {
+    let w = Workdir::new();
+    w.write("six.txt", "2001:db8::/126\n");
+    // Before -6 the IPv4 bounds apply; after it, the IPv6 ones.
+    let (code, _, err) = run(&w, &["--min-prefix", "100", "-6", "six.txt"], "");
+    assert_eq!(code, 1);
+    assert!(err.contains("It must be between 1 and 32."), "{err}");
+    assert_eq!(
+        run(&w, &["-6", "--min-prefix", "127", "six.txt"], "").1,
+        "2001:db8::/127\n2001:db8::2/127\n"
+    );
+    // After -6, -p's value is taken and ignored (IPv6 always uses /128).
+    assert_eq!(
+        run(&w, &["-6", "-p", "not-a-number", "six.txt"], "").1,
+        "2001:db8::/126\n"
+    );
+    // After -6 an unknown option, or a value option with no value, is
+    // passed over; before it, it is a file name.
+    assert_eq!(
+        run(&w, &["-6", "--no-such-option", "six.txt"], "").1,
+        "2001:db8::/126\n"
+    );
+    assert_eq!(run(&w, &["-6", "--print-prefix"], "::5\n").1, "::5\n");
+    let (code, _, err) = run(&w, &["--no-such-option", "-6", "six.txt"], "");
+    assert_eq!(code, 1);
+    assert!(
+        err.ends_with("tl-set: Cannot load ipset: --no-such-option\n"),
+        "{err}"
+    );
+    // After -6, --except with nothing before it has no first ipset.
+    let (code, out, err) = run(&w, &["-6", "--except", "six.txt"], "::1\n");
+    assert_eq!(
+        (code, out.as_str(), err.as_str()),
+        (1, "", "tl-set: No valid ipsets to process.\n")
+    );
+    let (code, _, err) = run(&w, &["--except", "six.txt", "-6"], "");
+    assert_eq!(
+        (code, err.as_str()),
+        (1, "tl-set: An ipset is needed before --except\n")
+    );
+}
+
+#[test]
+fn a_directory_named_as_a_file_is_an_empty_set() {
+    let w = Workdir::new();
+    std::fs::create_dir(w.path("dir")).unwrap();
+    w.write("dir/inside.txt", "10.9.9.9\n")
+        .write("one.txt", "203.0.113.7\n")
+        .write("list", "one.txt\ndir\n");
+    // Never expanded (that is what @dir is for), and no error.
+    assert_eq!(
+        run(&w, &["dir", "one.txt"], ""),
+        (0, "203.0.113.7\n".into(), String::new())
+    );
+    assert_eq!(run(&w, &["-C", "dir"], "").1, "0,0\n");
+    assert_eq!(run(&w, &["@list"], "").1, "203.0.113.7\n");
+}
+
+#[test]
+fn dns_progress_and_the_sides_of_a_verbose_diff() {
+    let w = Workdir::new();
+    // localhost comes from /etc/hosts: no resolver traffic.
+    w.write("names.txt", "localhost\n");
+    let (code, out, err) = run(&w, &["--dns-progress", "names.txt"], "");
+    assert_eq!((code, out.as_str()), (0, "127.0.0.1\n"));
+    assert_eq!(
+        err,
+        "tl-set: DNS: 1 of 1 names of names.txt looked up (100%)\n"
+    );
+    w.write("p.txt", "10.1.0.1\n")
+        .write("q.txt", "10.1.0.2\n")
+        .write("r.txt", "10.1.0.3\n");
+    let (code, _, err) = run(
+        &w,
+        &[
+            "-v", "p.txt", "as", "mine", "--diff", "q.txt", "r.txt", "--quiet",
+        ],
+        "",
+    );
+    assert_eq!(code, 1);
+    assert_eq!(err, "tl-set: Finding diff IPs in mine and ipset B\n");
+}
+
+#[test]
+fn names_that_are_not_utf8_are_echoed_as_given() {
+    use std::os::unix::ffi::OsStrExt;
+    let w = Workdir::new();
+    let odd = std::ffi::OsStr::from_bytes(b"gone\xfe.txt");
+    let out = std::process::Command::new(common::bin_path("tl-set"))
+        .current_dir(w.dir.path())
+        .arg(odd)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        out.stderr,
+        b"tl-set: gone\xfe.txt - No such file or directory\ntl-set: Cannot load ipset: gone\xfe.txt\n"
+    );
+    let out = std::process::Command::new(common::bin_path("tl-set"))
+        .arg("--min-prefix")
+        .arg(std::ffi::OsStr::from_bytes(b"3\xfe"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.stderr,
+        b"tl-set: Invalid value '3\xfe' for --min-prefix. It must be between 1 and 32.\n"
+    );
+    // A bad line is reported under the file's own bytes too.
+    std::fs::write(w.dir.path().join(odd).with_extension("in"), "1.2.3.4/99\n").unwrap();
+    let out = std::process::Command::new(common::bin_path("tl-set"))
+        .current_dir(w.dir.path())
+        .arg(std::ffi::OsStr::from_bytes(b"gone\xfe.in"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let has = |needle: &[u8]| out.stderr.windows(needle.len()).any(|x| x == needle);
+    assert!(
+        has(b"Cannot understand line No 1 from gone\xfe.in: 1.2.3.4/99")
+            && has(b"Cannot load ipset: gone\xfe.in\n"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_link_named_iprange_is_iprange_whatever_argv0_says() {
+    use std::os::unix::process::CommandExt;
+    let w = Workdir::new();
+    std::os::unix::fs::symlink(common::bin_path("tl-set"), w.path("iprange")).unwrap();
+    // Run through the link, but with another name in argv[0]: still
+    // iprange, and its usage line shows the name it was given.
+    let out = std::process::Command::new(w.path("iprange"))
+        .arg0("renamed-tool")
+        .arg("-h")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("Usage: renamed-tool [options] file1 file2 file3 ...\n\n"),
+        "{text}"
+    );
+    let out = std::process::Command::new(w.path("iprange"))
+        .arg0("renamed-tool")
+        .arg("no-such-file")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "iprange: no-such-file - No such file or directory\n\
+         iprange: Cannot load ipset: no-such-file\n"
+    );
+    let r = w.run("tl-set", &["iprange", "--help"], b"");
+    assert!(
+        r.stdout
+            .starts_with("Usage: tl-set iprange [options] file1 file2 file3 ...\n"),
+        "{}",
+        r.stdout
+    );
+}
+
 /// Upstream iprange's own test suite (`run-tests.sh`, `tests.d/`), run by
 /// `scripts/iprange-upstream` against tl-set. The suite lives in a FireHOL
 /// iprange source checkout that this repository does not carry and CI does
-/// not fetch: give its path in TL_IPRANGE_UPSTREAM to run it.
+/// not fetch: give its path in TL_IPRANGE_UPSTREAM to run it. The goal is
+/// 90 % of the cases present (90 of upstream's 100).
 #[test]
-fn upstream_suite_passes_at_least_90_cases() {
+fn upstream_suite_passes_at_least_90_percent() {
     let Some(src) = std::env::var_os("TL_IPRANGE_UPSTREAM") else {
         eprintln!(
             "SKIP: upstream iprange's test suite: set TL_IPRANGE_UPSTREAM to an iprange \
@@ -377,12 +648,19 @@ fn upstream_suite_passes_at_least_90_cases() {
         "{text}{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let passed: u32 = text
-        .trim()
-        .strip_prefix("passed ")
-        .and_then(|r| r.split(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no count in {text:?}"));
+    let counts: Vec<u32> = text
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("passed "))
+        .map(|r| r.split(" of ").filter_map(|n| n.parse().ok()).collect())
+        .unwrap_or_default();
+    let [passed, total] = counts[..] else {
+        panic!("no count in {text:?}");
+    };
     eprintln!("upstream iprange suite: {}", text.trim());
-    assert!(passed >= 90, "upstream iprange suite: {}", text.trim());
+    assert!(
+        passed * 10 >= total * 9,
+        "upstream iprange suite: {}",
+        text.trim()
+    );
 }

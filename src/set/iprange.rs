@@ -905,12 +905,16 @@ fn header_value<'a>(line: Option<&'a [u8]>, key: &str) -> Option<&'a [u8]> {
     line.and_then(|l| l.strip_prefix(key.as_bytes()))
 }
 
-fn leading_u128(s: &[u8]) -> u128 {
-    s.iter()
-        .take_while(|c| c.is_ascii_digit())
-        .fold(0u128, |v, &c| {
-            v.saturating_mul(10).saturating_add((c - b'0') as u128)
-        })
+/// A header value: decimal digits and the line's end, nothing else (iprange
+/// 2.x refuses `8garbage`, `0x10` or an empty value).
+fn header_number(s: &[u8]) -> Option<u128> {
+    let digits = s.strip_suffix(b"\n").unwrap_or(s);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    digits.iter().try_fold(0u128, |v, &c| {
+        v.checked_mul(10)?.checked_add((c - b'0') as u128)
+    })
 }
 
 /// Reads the rest of an iprange binary file (after its first line).
@@ -950,16 +954,25 @@ fn read_binary<A: Addr, R: BufRead>(
         fields.push(v.to_vec());
     }
     let width = (A::BITS / 8) as u128 * 2;
-    let record_size = leading_u128(&fields[1]);
+    let optimized = fields[0] == b"optimized\n";
+    let mut numbers = [0u128; 5];
+    for (k, what) in ["record size", "records", "bytes", "lines", "unique ips"]
+        .iter()
+        .enumerate()
+    {
+        numbers[k] = header_number(&fields[k + 1]).ok_or_else(|| {
+            format!(
+                "{name}: invalid {what} value '{}'",
+                String::from_utf8_lossy(&fields[k + 1])
+            )
+        })?;
+    }
+    let [record_size, records, bytes, lines, unique] = numbers;
     if record_size != width {
         return Err(format!(
             "{name}: invalid record size {record_size} (expected {width})"
         ));
     }
-    let records = leading_u128(&fields[2]);
-    let bytes = leading_u128(&fields[3]);
-    let lines = leading_u128(&fields[4]);
-    let unique = leading_u128(&fields[5]);
     if bytes != records.saturating_mul(width).saturating_add(4) {
         return Err(format!(
             "{name} invalid number of bytes, found {bytes}, expected {}.",
@@ -1005,7 +1018,20 @@ fn read_binary<A: Addr, R: BufRead>(
                 out.len() + 1
             ));
         }
+        // A file that says it is optimized holds sorted ranges that do not
+        // overlap; one that does not is refused (iprange 2.x).
+        if optimized && out.last().is_some_and(|p| p.end.to_u128() >= lo) {
+            return Err(format!(
+                "{name}: record {} overlaps or precedes the one before, in a file marked optimized",
+                out.len() + 1
+            ));
+        }
         out.push(Range::new(A::from_u128(lo), A::from_u128(hi)));
+    }
+    if r.read(&mut [0u8; 1]).is_ok_and(|n| n > 0) {
+        return Err(format!(
+            "{name}: trailing data after the {records} records the header announces"
+        ));
     }
     out.sort_unstable_by_key(|r| r.start);
     coalesce_sorted(&mut out);

@@ -60,7 +60,7 @@ struct Request {
     name: Vec<u8>,
     syntax: IprangeSyntax,
     group: usize,
-    on_fail: String,
+    on_fail: Vec<u8>,
 }
 
 /// Ends the run with an exit status (messages already printed).
@@ -68,6 +68,7 @@ struct Exit(u8);
 
 struct Run<'a, A> {
     prog: &'a str,
+    invoked: &'a [u8],
     mode: Mode,
     second: bool,
     requests: Vec<Request>,
@@ -80,20 +81,27 @@ struct Run<'a, A> {
     header: bool,
     quiet: bool,
     verbose: bool,
+    /// `--dns-progress`: report each file's lookups when they are done.
+    dns_progress: bool,
+    /// Whether `-6` stands before the argument being read: iprange 2.x
+    /// checks option values, and reads unknown options, by the family in
+    /// force at that point.
+    v6_here: bool,
     syntax: IprangeSyntax,
     percent: u64,
     min_entries: u64,
 }
 
-/// Runs with iprange's arguments. `prog` names the tool in messages.
-pub fn main(prog: &str, args: &[OsString]) -> ExitCode {
+/// Runs with iprange's arguments. `prog` names the tool in messages;
+/// `invoked` is how it was called, as the usage line shows it.
+pub fn main(prog: &str, invoked: &[u8], args: &[OsString]) -> ExitCode {
     let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
     // -4/-6 choose the family for the whole run, wherever they stand.
     let v6 = args.iter().any(|a| *a == b"-6" || *a == b"--ipv6");
     let code = if v6 {
-        Run::<u128>::new(prog).go(&args)
+        Run::<u128>::new(prog, invoked).go(&args)
     } else {
-        Run::<u32>::new(prog).go(&args)
+        Run::<u32>::new(prog, invoked).go(&args)
     };
     ExitCode::from(code)
 }
@@ -113,14 +121,54 @@ fn resolve(host: &str) -> Result<Vec<std::net::IpAddr>, String> {
     Ok(addrs)
 }
 
-fn parse_int(v: &[u8]) -> Option<i64> {
-    std::str::from_utf8(v).ok()?.parse::<i64>().ok()
+/// A number as C's `strtol` reads it in base 10: white space, an optional
+/// sign, digits. Returns the value (saturated to the `i64` range, with
+/// whether it overflowed) and how many bytes were read; none when there are
+/// no digits.
+fn strtol(v: &[u8]) -> Option<(i64, bool, usize)> {
+    let mut k = v
+        .iter()
+        .take_while(|c| matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'))
+        .count();
+    let negative = v.get(k) == Some(&b'-');
+    if matches!(v.get(k), Some(b'+' | b'-')) {
+        k += 1;
+    }
+    let digits = v[k..].iter().take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 {
+        return None;
+    }
+    let mut n: i128 = 0;
+    for &c in &v[k..k + digits] {
+        n = (n * 10 + (c - b'0') as i128).min(i64::MAX as i128 + 2);
+    }
+    let n = if negative { -n } else { n };
+    let clamped = n.clamp(i64::MIN as i128, i64::MAX as i128);
+    Some((clamped as i64, clamped != n, k + digits))
+}
+
+/// An option value read as iprange 2.x reads signed ones: all of it a
+/// `strtol` number (leading white space and a sign allowed), in range.
+fn parse_long(v: &[u8]) -> Option<i64> {
+    match strtol(v) {
+        Some((n, false, used)) if used == v.len() => Some(n),
+        _ => None,
+    }
+}
+
+/// An unsigned option value: digits only, no sign or white space.
+fn parse_size(v: &[u8]) -> Option<u64> {
+    if v.is_empty() || !v.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(v).ok()?.parse().ok()
 }
 
 impl<'a, A: Addr> Run<'a, A> {
-    fn new(prog: &'a str) -> Self {
+    fn new(prog: &'a str, invoked: &'a [u8]) -> Self {
         Run {
             prog,
+            invoked,
             mode: Mode::Merge,
             second: false,
             requests: Vec::new(),
@@ -135,6 +183,8 @@ impl<'a, A: Addr> Run<'a, A> {
             header: false,
             quiet: false,
             verbose: false,
+            dns_progress: false,
+            v6_here: false,
             syntax: IprangeSyntax {
                 resolve: Some(resolve),
                 ..IprangeSyntax::default()
@@ -146,6 +196,14 @@ impl<'a, A: Addr> Run<'a, A> {
 
     fn say(&self, msg: impl std::fmt::Display) {
         eprintln!("{}: {msg}", self.prog);
+    }
+
+    /// A message whose bytes (a file name, an argument) are not all text.
+    fn say_bytes(&self, msg: &[u8]) {
+        let mut line = format!("{}: ", self.prog).into_bytes();
+        line.extend_from_slice(msg);
+        line.push(b'\n');
+        let _ = io::stderr().write_all(&line);
     }
 
     fn fail(&self, msg: impl std::fmt::Display) -> Exit {
@@ -165,16 +223,17 @@ impl<'a, A: Addr> Run<'a, A> {
         if let Err(e) = self.check_pending() {
             return e;
         }
-        self.fail(format!(
-            "Invalid value '{}' for {opt}. {expected}",
-            String::from_utf8_lossy(v)
-        ))
+        let mut msg = b"Invalid value '".to_vec();
+        msg.extend_from_slice(v);
+        msg.extend_from_slice(format!("' for {opt}. {expected}").as_bytes());
+        self.say_bytes(&msg);
+        Exit(1)
     }
 
     fn scan(&mut self, args: &[&[u8]]) -> Result<(), Exit> {
-        let bits = A::BITS;
         let mut i = 0;
         while i < args.len() {
+            let bits: u32 = if self.v6_here { 128 } else { 32 };
             let arg = args[i];
             let value = args.get(i + 1).copied();
             let opt = std::str::from_utf8(arg).unwrap_or("");
@@ -189,7 +248,7 @@ impl<'a, A: Addr> Run<'a, A> {
                     }
                 }
                 ("--min-prefix", Some(v)) => {
-                    let n = parse_int(v).filter(|n| (1..=bits as i64).contains(n));
+                    let n = parse_long(v).filter(|n| (1..=bits as i64).contains(n));
                     let Some(n) = n else {
                         return Err(self.bad_value(
                             "--min-prefix",
@@ -201,16 +260,18 @@ impl<'a, A: Addr> Run<'a, A> {
                         self.mask.set(len, false);
                     }
                 }
-                ("--prefixes", Some(v)) => self.prefixes(v)?,
+                ("--prefixes", Some(v)) => self.prefixes(v, bits)?,
+                // IPv6 always uses /128: iprange 2.x takes the value unread.
+                ("--default-prefix" | "-p", Some(_)) if self.v6_here => {}
                 ("--default-prefix" | "-p", Some(v)) => {
-                    match parse_int(v).filter(|n| (0..=32).contains(n)) {
+                    match parse_long(v).filter(|n| (0..=32).contains(n)) {
                         Some(n) => self.syntax.default_prefix = n as u32,
                         None => return Err(self.bad_value(opt, v, "It must be between 0 and 32.")),
                     }
                 }
                 ("--ipset-reduce" | "--reduce-factor", Some(v)) => {
-                    match parse_int(v).filter(|n| *n >= 0) {
-                        Some(n) => self.percent = n as u64,
+                    match parse_size(v) {
+                        Some(n) => self.percent = n,
                         None => {
                             return Err(self.bad_value(
                                 opt,
@@ -222,8 +283,8 @@ impl<'a, A: Addr> Run<'a, A> {
                     self.mode = Mode::Reduce;
                 }
                 ("--ipset-reduce-entries" | "--reduce-entries", Some(v)) => {
-                    match parse_int(v).filter(|n| *n >= 0) {
-                        Some(n) => self.min_entries = n as u64,
+                    match parse_size(v) {
+                        Some(n) => self.min_entries = n,
                         None => {
                             return Err(self.bad_value(
                                 opt,
@@ -247,7 +308,7 @@ impl<'a, A: Addr> Run<'a, A> {
                 ("--print-suffix-ips", Some(v)) => self.printer.ip_suffix = v.to_vec(),
                 ("--print-suffix-nets", Some(v)) => self.printer.net_suffix = v.to_vec(),
                 ("--dns-threads", Some(v)) => {
-                    if parse_int(v).is_none_or(|n| n < 1) {
+                    if parse_long(v).is_none_or(|n| !(1..=i32::MAX as i64).contains(&n)) {
                         return Err(self.bad_value(
                             opt,
                             v,
@@ -262,13 +323,17 @@ impl<'a, A: Addr> Run<'a, A> {
             }
             i += 1 + took_value as usize;
         }
-        if !self.requests.iter().any(|r| r.group == 0) {
-            self.request(b"-", b"stdin", "Cannot load ipset from stdin".into());
+        if self.requests.is_empty() {
+            self.request(b"-", b"stdin", b"Cannot load ipset from stdin".to_vec());
+        } else if !self.requests.iter().any(|r| r.group == 0) {
+            // Only after -6, where --except and the like do not ask for an
+            // ipset before them (iprange 2.x).
+            return Err(self.fail("No valid ipsets to process."));
         }
         Ok(())
     }
 
-    fn request(&mut self, path: &[u8], name: &[u8], on_fail: String) {
+    fn request(&mut self, path: &[u8], name: &[u8], on_fail: Vec<u8>) {
         self.requests.push(Request {
             path: path.to_vec(),
             name: name.to_vec(),
@@ -289,22 +354,19 @@ impl<'a, A: Addr> Run<'a, A> {
         Ok(())
     }
 
-    fn prefixes(&mut self, list: &[u8]) -> Result<(), Exit> {
-        let bits = A::BITS;
-        for len in 0..bits {
+    /// `--prefixes`: the lengths to print, checked against the family in
+    /// force there (`bits`).
+    fn prefixes(&mut self, list: &[u8], bits: u32) -> Result<(), Exit> {
+        for len in 0..A::BITS {
             self.mask.set(len, false);
         }
-        // As strtol over the list: numbers separated by one ',' or ' '.
+        // As iprange's strtol loop over the list: each number is read as a C
+        // long and kept as an int (so 4294967299 is 3), and one ',' or ' '
+        // after it is skipped; text that is no number reads as 0.
         let mut rest = list;
         while !rest.is_empty() {
-            let trimmed = rest.trim_ascii_start();
-            let digits = trimmed
-                .iter()
-                .enumerate()
-                .take_while(|&(k, c)| c.is_ascii_digit() || (k == 0 && matches!(c, b'+' | b'-')))
-                .count();
-            let n = parse_int(&trimmed[..digits]).unwrap_or(0);
-            if n <= 0 || n > bits as i64 {
+            let (n, used) = strtol(rest).map_or((0, 0), |(n, _, used)| (n as i32, used));
+            if n <= 0 || n as i64 > bits as i64 {
                 let always = if bits == 32 {
                     " (32 is always enabled)"
                 } else {
@@ -315,7 +377,7 @@ impl<'a, A: Addr> Run<'a, A> {
                 )));
             }
             self.mask.set(n as u32, true);
-            rest = &trimmed[digits..];
+            rest = &rest[used..];
             if matches!(rest.first(), Some(b',' | b' ')) {
                 rest = &rest[1..];
             }
@@ -324,7 +386,7 @@ impl<'a, A: Addr> Run<'a, A> {
     }
 
     fn need_loaded(&self, opt: &str) -> Result<(), Exit> {
-        if self.requests.is_empty() {
+        if self.requests.is_empty() && !self.v6_here {
             return Err(self.fail(format!("An ipset is needed before {opt}")));
         }
         Ok(())
@@ -362,7 +424,10 @@ impl<'a, A: Addr> Run<'a, A> {
             "--quiet" => self.quiet = true,
             "--dont-fix-network" => self.syntax.fix_network = false,
             "-v" => self.verbose = true,
-            "--dns-silent" | "--dns-progress" | "-4" | "--ipv4" | "-6" | "--ipv6" => {}
+            "--dns-progress" => self.dns_progress = true,
+            "-6" | "--ipv6" => self.v6_here = true,
+            "-4" | "--ipv4" => self.v6_here = false,
+            "--dns-silent" => {}
             "--has-compare"
             | "--has-reduce"
             | "--has-ipv6"
@@ -389,7 +454,15 @@ impl<'a, A: Addr> Run<'a, A> {
                 return Err(Exit(0));
             }
             "--help" | "-h" => {
-                let _ = writeln!(io::stdout(), "{}", super::command().render_long_help());
+                // iprange's synopsis first, under the name it was called by.
+                let mut text = cat(&[
+                    b"Usage: ",
+                    self.invoked,
+                    b" [options] file1 file2 file3 ...\n\n",
+                ]);
+                text.extend_from_slice(super::command().render_long_help().to_string().as_bytes());
+                text.push(b'\n');
+                let _ = io::stdout().write_all(&text);
                 return Err(Exit(0));
             }
             "--version" => {
@@ -402,14 +475,16 @@ impl<'a, A: Addr> Run<'a, A> {
                 return Err(Exit(0));
             }
             _ if arg.len() > 1 && arg[0] == b'@' => self.load_at(&arg[1..])?,
+            // After -6, iprange 2.x passes over an option it does not know
+            // (or one whose value is missing) instead of reading a file.
+            _ if self.v6_here && arg.len() > 1 && arg[0] == b'-' => {}
             _ => {
                 let name: &[u8] = if arg == b"-" || arg.is_empty() {
                     b"stdin"
                 } else {
                     arg
                 };
-                let on_fail = format!("Cannot load ipset: {}", String::from_utf8_lossy(arg));
-                self.request(arg, name, on_fail);
+                self.request(arg, name, cat(&[b"Cannot load ipset: ", arg]));
             }
         }
         Ok(())
@@ -418,7 +493,10 @@ impl<'a, A: Addr> Run<'a, A> {
     /// `@DIRECTORY` (every regular file in it, sorted) or `@FILELIST`.
     fn load_at(&mut self, path: &[u8]) -> Result<(), Exit> {
         let p = std::path::Path::new(std::ffi::OsStr::from_bytes(path));
-        let shown = String::from_utf8_lossy(path).into_owned();
+        let fail = |run: &Self, parts: &[&[u8]]| {
+            run.say_bytes(&cat(parts));
+            Exit(1)
+        };
         match std::fs::read_dir(p) {
             Ok(entries) => {
                 let mut files: Vec<Vec<u8>> = entries
@@ -433,26 +511,29 @@ impl<'a, A: Addr> Run<'a, A> {
                     .collect();
                 files.sort();
                 if files.is_empty() {
-                    return Err(self.fail(format!("No valid files found in directory: {shown}")));
+                    return Err(fail(self, &[b"No valid files found in directory: ", path]));
                 }
                 for f in files {
-                    let on_fail = format!(
-                        "Cannot load file {} from directory {shown}",
-                        String::from_utf8_lossy(&f)
-                    );
+                    let on_fail = cat(&[b"Cannot load file ", &f, b" from directory ", path]);
                     self.request(&f, &f, on_fail);
                 }
                 Ok(())
             }
-            Err(e) if e.raw_os_error() != Some(libc::ENOTDIR) => {
-                Err(self.fail(format!("Cannot access {shown}: {}", describe_io(&e))))
-            }
+            Err(e) if e.raw_os_error() != Some(libc::ENOTDIR) => Err(fail(
+                self,
+                &[b"Cannot access ", path, b": ", describe_io(&e).as_bytes()],
+            )),
             Err(_) => {
                 let list = std::fs::read(p).map_err(|e| {
-                    self.fail(format!(
-                        "Cannot open file list: {shown} - {}",
-                        describe_io(&e)
-                    ))
+                    fail(
+                        self,
+                        &[
+                            b"Cannot open file list: ",
+                            path,
+                            b" - ",
+                            describe_io(&e).as_bytes(),
+                        ],
+                    )
                 })?;
                 let mut any = false;
                 for (n, line) in list.split(|&c| c == b'\n').enumerate() {
@@ -463,15 +544,18 @@ impl<'a, A: Addr> Run<'a, A> {
                     any = true;
                     // A name in a list is always a file, even "-".
                     let file = if line == b"-" { b"./-" as &[u8] } else { line };
-                    let on_fail = format!(
-                        "Cannot load file {} from list {shown} (line {})",
-                        String::from_utf8_lossy(line),
-                        n + 1
-                    );
+                    let at = format!(" (line {})", n + 1);
+                    let on_fail = cat(&[
+                        b"Cannot load file ",
+                        line,
+                        b" from list ",
+                        path,
+                        at.as_bytes(),
+                    ]);
                     self.request(file, line, on_fail);
                 }
                 if !any {
-                    return Err(self.fail(format!("No valid files found in file list: {shown}")));
+                    return Err(fail(self, &[b"No valid files found in file list: ", path]));
                 }
                 Ok(())
             }
@@ -485,23 +569,50 @@ impl<'a, A: Addr> Run<'a, A> {
         req: &Request,
         into: Option<&mut Vec<FamilyBuilder<A>>>,
     ) -> Result<Loaded<A>, Exit> {
-        let path_str = String::from_utf8_lossy(&req.path).into_owned();
         let name_str = String::from_utf8_lossy(&req.name).into_owned();
+        // Messages name the file by its bytes, whatever they are.
+        let named = |m: &str| -> Vec<u8> {
+            if name_str.as_bytes() == req.name.as_slice() {
+                return m.as_bytes().to_vec();
+            }
+            let mut out = Vec::with_capacity(m.len());
+            let mut rest = m;
+            while let Some(k) = rest.find(name_str.as_str()) {
+                out.extend_from_slice(&rest.as_bytes()[..k]);
+                out.extend_from_slice(&req.name);
+                rest = &rest[k + name_str.len()..];
+            }
+            out.extend_from_slice(rest.as_bytes());
+            out
+        };
         let opened = if req.path == b"-" || req.path.is_empty() {
             Ok(Box::new(io::stdin()) as Box<dyn io::Read + Send>)
         } else {
-            std::fs::File::open(std::ffi::OsStr::from_bytes(&req.path))
-                .map(|f| Box::new(f) as Box<dyn io::Read + Send>)
+            std::fs::File::open(std::ffi::OsStr::from_bytes(&req.path)).map(|f| {
+                // A directory opens but cannot be read: iprange 2.x takes it
+                // as an empty set (it is never expanded; @DIRECTORY is).
+                if f.metadata().is_ok_and(|m| m.is_dir()) {
+                    Box::new(io::empty()) as Box<dyn io::Read + Send>
+                } else {
+                    Box::new(f) as Box<dyn io::Read + Send>
+                }
+            })
         };
         let reader = match opened {
             Ok(r) => r,
             Err(e) => {
-                self.say(format!("{path_str} - {}", describe_io(&e)));
-                return Err(self.fail(&req.on_fail));
+                self.say_bytes(&cat(&[&req.path, b" - ", describe_io(&e).as_bytes()]));
+                self.say_bytes(&req.on_fail);
+                return Err(Exit(1));
             }
         };
         let prog = self.prog;
-        let mut warn = |m: String| eprintln!("{prog}: {m}");
+        let mut warn = |m: String| {
+            let mut line = format!("{prog}: ").into_bytes();
+            line.extend_from_slice(&named(&m));
+            line.push(b'\n');
+            let _ = io::stderr().write_all(&line);
+        };
         let result = match into {
             Some(parts) => {
                 iprange::load_into::<A>(reader, &name_str, &req.syntax, &mut warn, parts)
@@ -510,25 +621,32 @@ impl<'a, A: Addr> Run<'a, A> {
         };
         match result {
             Ok(loaded) => {
+                if self.dns_progress && loaded.hostnames > 0 {
+                    self.say_bytes(&named(&format!(
+                        "DNS: {0} of {0} names of {name_str} looked up (100%)",
+                        loaded.hostnames
+                    )));
+                }
                 if self.verbose && loaded.hostnames > 0 {
-                    self.say(format!(
+                    self.say_bytes(&named(&format!(
                         "DNS: made {} DNS requests, failed 0, IPs got {} ({name_str})",
                         loaded.hostnames, loaded.resolved
-                    ));
+                    )));
                 }
                 if loaded.dropped_v6 > 0 {
-                    self.say(format!(
+                    self.say_bytes(&named(&format!(
                         "{name_str}: {} IPv6 entries dropped (use -6 for IPv6 mode)",
                         loaded.dropped_v6
-                    ));
+                    )));
                 }
                 Ok(loaded)
             }
             Err(f) => {
                 for m in f.messages {
-                    self.say(m);
+                    self.say_bytes(&named(&m));
                 }
-                Err(self.fail(&req.on_fail))
+                self.say_bytes(&req.on_fail);
+                Err(Exit(1))
             }
         }
     }
@@ -632,6 +750,20 @@ impl<'a, A: Addr> Run<'a, A> {
                 if g2.is_empty() {
                     self.say("two ipsets at least are needed to be diffed.");
                     return Ok(1);
+                }
+                if self.verbose {
+                    // As iprange 2.x names them: a side's own name when it is
+                    // one file, else "ipset A" / "ipset B".
+                    let side = |g: &[Named<A>], whole: &[u8]| match g {
+                        [one] => one.name.clone(),
+                        _ => whole.to_vec(),
+                    };
+                    self.say_bytes(&cat(&[
+                        b"Finding diff IPs in ",
+                        &side(g1, b"ipset A"),
+                        b" and ",
+                        &side(g2, b"ipset B"),
+                    ]));
                 }
                 let (a, _) = Self::union(g1);
                 let (b, _) = Self::union(g2);
@@ -759,6 +891,11 @@ impl<'a, A: Addr> Run<'a, A> {
         });
         p.print_ranges(kept, mask, out)
     }
+}
+
+/// Byte strings joined, for messages that carry file names.
+fn cat(parts: &[&[u8]]) -> Vec<u8> {
+    parts.concat()
 }
 
 /// Entries as iprange 2.x reports them: ranges after merging.

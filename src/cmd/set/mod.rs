@@ -286,12 +286,33 @@ fn unknown_subcommand(word: &str) -> String {
     )
 }
 
+/// The path the kernel was asked to run (execve's first argument), which
+/// names a link even when argv[0] was set to something else.
+fn exec_path() -> Option<OsString> {
+    use std::os::unix::ffi::OsStrExt;
+    // SAFETY: getauxval only reads the auxiliary vector; AT_EXECFN, when
+    // present, points to a NUL-terminated string that lives as long as the
+    // process.
+    let at = unsafe { libc::getauxval(libc::AT_EXECFN) };
+    if at == 0 {
+        return None;
+    }
+    let name = unsafe { std::ffi::CStr::from_ptr(at as *const libc::c_char) };
+    Some(std::ffi::OsStr::from_bytes(name.to_bytes()).to_os_string())
+}
+
 pub fn main() -> ExitCode {
+    use std::os::unix::ffi::OsStrExt;
     let args: Vec<OsString> = std::env::args_os().collect();
-    let invoked_as_iprange = args
-        .first()
-        .and_then(|a| std::path::Path::new(a).file_name())
-        .is_some_and(|n| n == "iprange");
+    // Called as iprange: by argv[0], or through a link of that name
+    // whatever argv[0] says.
+    let is_iprange = |p: &OsString| {
+        std::path::Path::new(p)
+            .file_name()
+            .is_some_and(|n| n == "iprange")
+    };
+    let invoked_as_iprange =
+        args.first().is_some_and(is_iprange) || exec_path().as_ref().is_some_and(is_iprange);
     let first = args.get(1).and_then(|a| a.to_str());
     if let Some(word) = first.filter(|a| !invoked_as_iprange && is_mistyped_subcommand(a)) {
         eprintln!("{}", unknown_subcommand(word));
@@ -299,11 +320,12 @@ pub fn main() -> ExitCode {
     }
     if invoked_as_iprange || !first.is_some_and(|a| SUBCOMMANDS.contains(&a)) {
         let prog = if invoked_as_iprange { "iprange" } else { NAME };
-        return compat::main(prog, &args[1.min(args.len())..]);
+        let invoked = args.first().map_or(&b""[..], |a| a.as_bytes());
+        return compat::main(prog, invoked, &args[1.min(args.len())..]);
     }
     let cli: Cli = cli::parse_from(command(), args);
     if let Command::Iprange { args } = cli.command {
-        return compat::main(NAME, &args);
+        return compat::main(NAME, b"tl-set iprange", &args);
     }
     cli::run(NAME, || run(cli.command))
 }
