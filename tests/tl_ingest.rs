@@ -193,7 +193,8 @@ ransom.example,domain,adblock,,2026-08-22T17:30:08Z,2026-08-22T17:30:08Z,1,1\n\
         "indicator,type,feed,category,first_seen,last_seen,hits,confidence\n\
 31.28.176.0/24,net,zone,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
 2a02:4780::/48,net,zone,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
-bad.example,domain,zone,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,2,1\n\
+*.bad.example,domain,zone,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
+bad.example,domain,zone,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
 worse.example,domain,zone,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z,1,1\n\
 ",
     ),

@@ -122,9 +122,16 @@ pub struct Cli {
     /// out of wider prefixes as holes; for rpz its domains pass (PASSTHRU)
     #[arg(long, value_name = "FILE")]
     allow: Vec<String>,
-    /// rpz: clients (addresses) whose queries get rpz.client_ip_action
+    /// rpz: clients (addresses) whose queries get the list's action
+    /// (rpz.list_actions.NAME, NAME the file name up to its first dot),
+    /// else rpz.client_ip_action; repeatable, one action per file
     #[arg(long, value_name = "FILE")]
     client_ip: Vec<String>,
+    /// rpz: name servers: names become rpz-nsdname, addresses rpz-nsip
+    /// triggers (names served by them get the list's action, else
+    /// rpz.action); repeatable
+    #[arg(long, value_name = "FILE")]
+    ns_list: Vec<String>,
     /// Provenance CSV (entry,list,reason,detail) that puts entries in the
     /// configuration's categories (DNSBL codes and texts, RPZ actions)
     #[arg(long, value_name = "FILE")]
@@ -179,6 +186,7 @@ fn run(cli: Cli) -> Result<Verdict, Failure> {
         name: cli.name,
         allow: cli.allow,
         client_ip: cli.client_ip,
+        ns_lists: cli.ns_list,
         provenance: cli.provenance,
         output: cli.output,
         named_conf: cli.named_conf,

@@ -3,17 +3,22 @@
 //!
 //! Triggers are owner names in the policy zone: a domain (`bad.example`)
 //! and, for its subdomains, `*.bad.example` (the wildcard does not match the
-//! name itself); `LEN.reversed-address.rpz-ip` for answers holding a listed
-//! address; the same under `rpz-client-ip` for queries from listed clients.
-//! The action is the CNAME target (`.` NXDOMAIN, `*.` NODATA,
-//! `rpz-passthru.`, `rpz-drop.`, `rpz-tcp-only.`, or a walled-garden name).
+//! name itself; a wildcard entry `*.bad.example` gives only the wildcard);
+//! `LEN.reversed-address.rpz-ip` for answers holding a listed address; the
+//! same under `rpz-client-ip` for queries from listed clients, under
+//! `rpz-nsip` for names served by a listed name server address, and
+//! `ns.example.rpz-nsdname` for names served by a listed name server.
+//! The action is a CNAME target (`.` NXDOMAIN, `*.` NODATA,
+//! `rpz-passthru.`, `rpz-drop.`, `rpz-tcp-only.`, or a walled-garden name),
+//! or local data: the A, AAAA and TXT records to answer with instead.
 //! Allow-listed names get PASSTHRU, which beats a wildcard above them (an
 //! exact name wins over a wildcard) and stops policy processing; an
 //! allow-listed hole in a listed prefix gets a PASSTHRU IP trigger, which
 //! wins as the longer prefix.
 
-use super::config::{Action, Class};
+use super::config::Action;
 use super::cover::{cover, Cover};
+use crate::net::domain::WILDCARD;
 use crate::net::{Addr, Prefix};
 use crate::set::IntervalSet;
 use std::collections::BTreeMap;
@@ -65,49 +70,80 @@ fn push_dec(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&buf[i..]);
 }
 
-fn record(out: &mut Vec<u8>, action: &Action) {
-    out.extend_from_slice(b"\tCNAME\t");
-    out.extend_from_slice(action.target().as_bytes());
-    out.push(b'\n');
+/// The records of `action` at the owner written from `from` to the end of
+/// `out` (the owner is repeated on every line).
+fn records(out: &mut Vec<u8>, from: usize, action: &Action) {
+    let owner = out[from..].to_vec();
+    for (i, r) in action.records().iter().enumerate() {
+        if i > 0 {
+            out.extend_from_slice(&owner);
+        }
+        out.extend_from_slice(r.as_bytes());
+        out.push(b'\n');
+    }
 }
 
-/// QNAME triggers: `names` maps each listed domain to its action, `allow`
-/// lists domains that pass. A domain on both passes. Sorted by name.
-pub fn qname_triggers(
+/// Name triggers: `names` maps each listed name to its action, `allow`
+/// lists names that pass; `*.NAME` entries are wildcard owners only, and
+/// with `wildcard` every other NAME also gets `*.NAME`. An entry beats a
+/// wildcard made for a name, and what is allowed beats what is listed.
+/// Owners are `NAME` (QNAME triggers, `suffix` empty) or
+/// `NAME.SUFFIX` (`rpz-nsdname`), sorted by name, each name's wildcard
+/// after it.
+pub fn name_triggers(
     out: &mut Vec<u8>,
     names: &BTreeMap<String, Action>,
     allow: &[String],
     wildcard: bool,
+    suffix: &str,
 ) {
-    let mut all: BTreeMap<&str, &Action> = names.iter().map(|(n, a)| (n.as_str(), a)).collect();
-    for a in allow {
-        all.insert(a.as_str(), &Action::Passthru);
-    }
-    for (name, action) in all {
-        out.extend_from_slice(name.as_bytes());
-        record(out, action);
-        if wildcard {
-            out.extend_from_slice(b"*.");
-            out.extend_from_slice(name.as_bytes());
-            record(out, action);
+    // (name, is the wildcard) -> action; later passes overwrite.
+    let mut all: BTreeMap<(&str, bool), &Action> = BTreeMap::new();
+    let passthru = Action::Passthru;
+    let listed: Vec<(&str, &Action)> = names.iter().map(|(n, a)| (n.as_str(), a)).collect();
+    let allowed: Vec<(&str, &Action)> = allow.iter().map(|n| (n.as_str(), &passthru)).collect();
+    for entries in [listed, allowed] {
+        let mut own = Vec::new();
+        for (n, a) in entries {
+            match n.strip_prefix(WILDCARD) {
+                Some(base) => own.push(((base, true), a)),
+                None => {
+                    own.push(((n, false), a));
+                    if wildcard {
+                        all.insert((n, true), a);
+                    }
+                }
+            }
         }
+        all.extend(own);
+    }
+    for ((name, star), action) in all {
+        let from = out.len();
+        if star {
+            out.extend_from_slice(WILDCARD.as_bytes());
+        }
+        out.extend_from_slice(name.as_bytes());
+        if !suffix.is_empty() {
+            out.push(b'.');
+            out.extend_from_slice(suffix.as_bytes());
+        }
+        records(out, from, action);
     }
 }
 
-/// IP triggers under `suffix` (`rpz-ip` or `rpz-client-ip`) for the
-/// regions of each class, with PASSTHRU for allow-listed holes inside a
-/// listed prefix when that is shorter.
+/// IP triggers under `suffix` (`rpz-ip`, `rpz-client-ip`, `rpz-nsip`) for
+/// the regions (by key: a class, a list), with PASSTHRU for allow-listed
+/// holes inside a listed prefix when that is shorter.
 pub fn ip_triggers<A: Addr>(
     out: &mut Vec<u8>,
     regions: &[(usize, IntervalSet<A>)],
     allow: &IntervalSet<A>,
-    classes: &[&Class],
     suffix: &str,
-    action_of: impl Fn(&Class) -> Action,
+    action_of: impl Fn(usize) -> Action,
 ) {
     let mut lines: Vec<(Prefix<A>, Action)> = Vec::new();
-    for (class, set) in regions {
-        let action = action_of(classes[*class]);
+    for (key, set) in regions {
+        let action = action_of(*key);
         for Cover { prefix, holes } in cover(set, allow, usize::MAX, |_, _| 1) {
             lines.push((prefix, action.clone()));
             lines.extend(holes.into_iter().map(|h| (h, Action::Passthru)));
@@ -117,8 +153,9 @@ pub fn ip_triggers<A: Addr>(
         lines.sort_unstable_by_key(|(p, _)| (p.addr, p.len));
     }
     for (p, action) in lines {
+        let from = out.len();
         ip_owner(out, p, suffix);
-        record(out, &action);
+        records(out, from, &action);
     }
 }
 
@@ -130,6 +167,36 @@ mod tests {
         let mut o = Vec::new();
         ip_owner(&mut o, Prefix { addr, len }, "rpz-ip");
         String::from_utf8(o).unwrap()
+    }
+
+    #[test]
+    fn names_their_wildcards_and_what_wins() {
+        let a = |s: &str| Action::parse(s).unwrap();
+        let names: BTreeMap<String, Action> = [
+            ("bad.example", a("nxdomain")),
+            ("*.bad.example", a("drop")),
+            ("*.sub.example", a("nodata")),
+            ("_sip._tcp.example", a("nxdomain")),
+            ("ok.example", a("nxdomain")),
+        ]
+        .into_iter()
+        .map(|(n, a)| (n.to_string(), a))
+        .collect();
+        let allow = ["ok.example".to_string(), "*.bad.example".to_string()];
+        let mut o = Vec::new();
+        name_triggers(&mut o, &names, &allow, true, "");
+        assert_eq!(
+            String::from_utf8(o).unwrap(),
+            "_sip._tcp.example\tCNAME\t.\n*._sip._tcp.example\tCNAME\t.\n\
+             bad.example\tCNAME\t.\n*.bad.example\tCNAME\trpz-passthru.\n\
+             ok.example\tCNAME\trpz-passthru.\n*.ok.example\tCNAME\trpz-passthru.\n\
+             *.sub.example\tCNAME\t*.\n"
+        );
+        let mut o = Vec::new();
+        name_triggers(&mut o, &names, &[], false, "rpz-nsdname");
+        let text = String::from_utf8(o).unwrap();
+        assert!(text.starts_with("_sip._tcp.example.rpz-nsdname\tCNAME\t.\n"));
+        assert!(text.contains("\n*.bad.example.rpz-nsdname\tCNAME\trpz-drop.\n"));
     }
 
     #[test]
