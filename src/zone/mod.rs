@@ -320,8 +320,10 @@ pub fn rpz_body(p: &PolicyData, cfg: &ZoneConfig) -> Vec<u8> {
     let ips = p.ips.difference(&p.allow_ips);
     let (r4, r6) = regions(&ips, &p.ip_rows, cfg.class_count());
     let act = |c: usize| cls[c].rpz.clone();
-    rpz::ip_triggers(&mut out, &r4, &p.allow_ips.v4, "rpz-ip", act);
-    rpz::ip_triggers(&mut out, &r6, &p.allow_ips.v6, "rpz-ip", act);
+    let r4 = r4.iter().map(|(c, s)| (s, act(*c)));
+    rpz::ip_triggers(&mut out, r4, &p.allow_ips.v4, "rpz-ip");
+    let r6 = r6.iter().map(|(c, s)| (s, act(*c)));
+    rpz::ip_triggers(&mut out, r6, &p.allow_ips.v6, "rpz-ip");
     list_triggers(&mut out, &p.clients, &p.allow_ips, "rpz-client-ip");
     // A name server on two lists takes the first list's action.
     let mut ns_names: BTreeMap<String, config::Action> = BTreeMap::new();
@@ -340,28 +342,21 @@ pub fn rpz_body(p: &PolicyData, cfg: &ZoneConfig) -> Vec<u8> {
     out
 }
 
-/// IP triggers under `suffix` for lists with an action each: an address
-/// on several lists takes the action of the narrowest entry (coalesced per
-/// list) that holds it, the first list's when they are equal.
+/// IP triggers under `suffix` for lists with an action each (see
+/// [`rpz::ip_triggers`]: the narrower prefix wins, then the first list).
 fn list_triggers(
     out: &mut Vec<u8>,
     lists: &[(IpSet, config::Action)],
     allow: &IpSet,
     suffix: &str,
 ) {
-    let mut all = IpSet::default();
-    let mut rows = Vec::new();
-    for (i, (set, _)) in lists.iter().enumerate() {
-        let set = set.difference(allow);
-        rows.extend(set.v4.ranges().iter().map(|r| (Entry::V4(*r), i + 1)));
-        rows.extend(set.v6.ranges().iter().map(|r| (Entry::V6(*r), i + 1)));
-        all = all.union(&set);
-    }
-    // class k is list k - 1 (class 0, what no list holds, is empty)
-    let (r4, r6) = regions(&all, &rows, lists.len() + 1);
-    let act = |k: usize| lists[k.saturating_sub(1)].1.clone();
-    rpz::ip_triggers(out, &r4, &allow.v4, suffix, act);
-    rpz::ip_triggers(out, &r6, &allow.v6, suffix, act);
+    let sets: Vec<(IpSet, &config::Action)> = (lists.iter())
+        .map(|(s, a)| (s.difference(allow), a))
+        .collect();
+    let v4 = sets.iter().map(|(s, a)| (&s.v4, (*a).clone()));
+    rpz::ip_triggers(out, v4, &allow.v4, suffix);
+    let v6 = sets.iter().map(|(s, a)| (&s.v6, (*a).clone()));
+    rpz::ip_triggers(out, v6, &allow.v6, suffix);
 }
 
 /// `ip4set` at `path`; the `ip6trie` beside it with `6` before the

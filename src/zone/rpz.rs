@@ -132,26 +132,29 @@ pub fn name_triggers(
 }
 
 /// IP triggers under `suffix` (`rpz-ip`, `rpz-client-ip`, `rpz-nsip`) for
-/// the regions (by key: a class, a list), with PASSTHRU for allow-listed
-/// holes inside a listed prefix when that is shorter.
-pub fn ip_triggers<A: Addr>(
+/// sets of addresses with an action each, with PASSTHRU for allow-listed
+/// holes inside a listed prefix when that is shorter. Sets may overlap:
+/// the resolver takes the longest prefix, so an address in two sets takes
+/// the action of the narrower prefix; the same prefix in two sets takes
+/// the first set's.
+pub fn ip_triggers<'s, A: Addr + 's>(
     out: &mut Vec<u8>,
-    regions: &[(usize, IntervalSet<A>)],
+    sets: impl IntoIterator<Item = (&'s IntervalSet<A>, Action)>,
     allow: &IntervalSet<A>,
     suffix: &str,
-    action_of: impl Fn(usize) -> Action,
 ) {
     let mut lines: Vec<(Prefix<A>, Action)> = Vec::new();
-    for (key, set) in regions {
-        let action = action_of(*key);
+    for (set, action) in sets {
         for Cover { prefix, holes } in cover(set, allow, usize::MAX, |_, _| 1) {
             lines.push((prefix, action.clone()));
             lines.extend(holes.into_iter().map(|h| (h, Action::Passthru)));
         }
     }
     if !lines.is_sorted_by_key(|(p, _)| (p.addr, p.len)) {
-        lines.sort_unstable_by_key(|(p, _)| (p.addr, p.len));
+        // stable: of equal prefixes, the first set's comes first
+        lines.sort_by_key(|(p, _)| (p.addr, p.len));
     }
+    lines.dedup_by_key(|(p, _)| *p);
     for (p, action) in lines {
         let from = out.len();
         ip_owner(out, p, suffix);
