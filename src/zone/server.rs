@@ -53,7 +53,9 @@ fn named_peer(p: &Peer, key: Option<&str>) -> String {
 
 /// A `named.conf` fragment: one primary zone per file, with
 /// `max-records-per-type 0` (BIND ≥ 9.18.28 refuses RRsets over 100 records
-/// otherwise), query and transfer ACLs, NOTIFY targets and the TSIG key.
+/// otherwise), `check-names ignore` (tl-zone checks every owner itself;
+/// BIND's host-name check would refuse a whole policy zone for local-data
+/// A/AAAA records at a name with `_`), query and transfer ACLs, NOTIFY targets and the TSIG key.
 pub fn named_conf(zones: &[ZoneFile], cfg: &ZoneConfig) -> Vec<u8> {
     let s = &cfg.server;
     let key = s.tsig_key.as_deref();
@@ -69,6 +71,7 @@ pub fn named_conf(zones: &[ZoneFile], cfg: &ZoneConfig) -> Vec<u8> {
         o.push_str("\ttype primary;\n");
         o.push_str(&format!("\tfile \"{}\";\n", z.file));
         o.push_str("\tmax-records-per-type 0;\n");
+        o.push_str("\tcheck-names ignore;\n");
         o.push_str("\tixfr-from-differences yes;\n");
         if !s.allow_query.is_empty() {
             let mut acl: Vec<String> = s.allow_query.iter().map(|a| format!("{a};")).collect();
