@@ -19,13 +19,19 @@ tl-zone --format dnsbl --origin bl.example.net --config zone.toml \\
 tl-zone --format rbldnsd --origin bl.example.net -o bl.rbl block-in.txt
         writes bl.rbl (ip4set) and bl6.rbl (ip6trie)
 tl-zone --format rpz --origin rpz.example.net --allow ok-domains.txt -o rpz.zone domains.txt
+tl-zone --format rpz --origin rpz.example.net --config zone.toml \\
+        --client-ip inside.txt --ns-list bad-ns.txt -o rpz.zone domains.txt
+        clients in inside.txt get rpz.list_actions.inside (e.g. local-data:garden);
+        names served by the name servers in bad-ns.txt are blocked
 tl-zone --out out --origin lists.example.net --config zone.toml \\
         --named-conf named-zones.conf --reload 'rndc reload {zone}'
         every profile tl-compile wrote: out/PROFILE.zone, out/PROFILE.rpz.zone, ...";
 
 const NOTES: &str = "\
 One list: LIST files (or stdin) hold one address, CIDR or range per line (for
-rpz also domain names: one canonical lower-case A-label name per line). The
+rpz also domain names: one canonical lower-case A-label name per line; _
+labels such as _sip._tcp.example.com are names, and *.example.com lists only
+the subdomains of example.com). The
 zone holds the list at NAME (--name): chunk 0 at NAME, chunk k at NAMEk, and
 TXT \"chunks=K\" at NAME. A/AAAA names hold 4000/2000 addresses each;
 prefixes are expanded narrowest first while the list stays within
@@ -35,11 +41,18 @@ APL records hold at most 64 items (NSD), TXT strings at most 255 octets with
 a seq=I/N marker first in every record. DNSBL names are reversed octets under
 the origin (IPv6: 32 nibbles under ip6.ORIGIN), answering 127.0.0.x and a TXT
 reason per category (--provenance and [[category]] in the configuration).
+RPZ actions: nxdomain, nodata, passthru, drop, tcp-only, redirect:NAME, or
+local-data:SET (the A, AAAA and TXT records of [rpz.local_data.SET] answered
+instead); --client-ip and --ns-list files take rpz.list_actions.NAME (NAME:
+the file name up to its first dot). Name servers become rpz-nsdname (names)
+and rpz-nsip (addresses) triggers: BIND applies them through real
+delegations, Unbound also to stub zones.
 
 Profiles (--out DIR): every DIR/PROFILE/ with block-in.txt, block-out.txt,
 allow.txt, domains.txt, allow-domains.txt and provenance.csv becomes
 PROFILE.zone (origin PROFILE.ORIGIN; names FORMAT.LIST such as a.block-in,
-apl.block-out, bl.block-in), PROFILE.rpz.zone (origin PROFILE.rpz.ORIGIN) and
+apl.block-out, bl.block-in), PROFILE.rpz.zone (origin rpz.origin, by default
+PROFILE.rpz.ORIGIN) and
 PROFILE.LIST.ip4set / .ip6trie for rbldnsd, in -o DIR (default: DIR). The
 formats are --format's, else the profile's formats.txt (one a line), else
 the configuration's.
@@ -101,7 +114,8 @@ pub struct Cli {
     /// (default there: the profile's formats.txt, else the configuration's)
     #[arg(short, long, value_enum)]
     format: Vec<Format>,
-    /// Zone origin; with --out, profile P gets P.ORIGIN and P.rpz.ORIGIN
+    /// Zone origin; with --out, profile P gets P.ORIGIN and the policy zone
+    /// at rpz.origin (default P.rpz.ORIGIN)
     #[arg(long, value_name = "ZONE")]
     origin: String,
     /// Zone configuration (TOML): SOA, NS, TTL, limits, categories, servers
