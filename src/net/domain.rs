@@ -162,6 +162,17 @@ pub fn is_under(name: &str, listed: &str) -> bool {
     }
 }
 
+/// Whether every name the entry `entry` lists is under `listed` (both may
+/// be wildcard entries): `example.com` covers `a.example.com` and
+/// `*.example.com`; `*.example.com` covers `*.example.com` and
+/// `*.a.example.com` but not `example.com`.
+pub fn covers(listed: &str, entry: &str) -> bool {
+    match entry.strip_prefix(WILDCARD) {
+        Some(base) => is_under(base, listed.strip_prefix(WILDCARD).unwrap_or(listed)),
+        None => is_under(entry, listed),
+    }
+}
+
 /// A name already in our canonical form (lower case, no trailing dot), as
 /// stored in scores, profiles and queries: 1..253 octets of labels that
 /// pass [`check_label`]. `_` is allowed (service labels are listed too).
@@ -239,6 +250,14 @@ mod tests {
         assert!(!is_under("example.com", "*.example.com"));
         assert!(is_under("example.com", "example.com"));
         assert!(is_entry("*._tcp.example.com") && !is_entry("a.*.example.com"));
+        assert!(covers("example.com", "*.example.com"));
+        assert!(covers("example.com", "a.example.com"));
+        assert!(covers("*.example.com", "*.example.com"));
+        assert!(covers("*.example.com", "*.a.example.com"));
+        assert!(covers("*.example.com", "a.example.com"));
+        assert!(!covers("*.example.com", "example.com"));
+        assert!(!covers("a.example.com", "*.example.com"));
+        assert!(!covers("xample.com", "example.com"));
     }
 
     #[test]
