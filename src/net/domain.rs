@@ -96,6 +96,7 @@ fn check_labels(name: &str) -> Result<(), DomainError> {
     }
     let mut labels = 0;
     let mut last = "";
+    let mut last_underscore = false;
     for label in name.split('.') {
         if label.is_empty() {
             return Err("empty label in a domain name");
@@ -103,20 +104,23 @@ fn check_labels(name: &str) -> Result<(), DomainError> {
         if label.len() > 63 {
             return Err("label longer than 63 octets");
         }
-        if !label
-            .bytes()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_')
-        {
-            return Err("character not allowed in a host name (LDH)");
+        let mut underscore = false;
+        for c in label.bytes() {
+            match c {
+                b'a'..=b'z' | b'0'..=b'9' | b'-' => {}
+                b'_' => underscore = true,
+                _ => return Err("character not allowed in a host name (LDH)"),
+            }
         }
         if label.starts_with('-') || label.ends_with('-') {
             return Err("label starts or ends with '-'");
         }
-        if label.contains('_') && label.starts_with("xn--") {
+        if underscore && label.starts_with("xn--") {
             return Err("'_' in an A-label (xn--)");
         }
         labels += 1;
         last = label;
+        last_underscore = underscore;
     }
     if labels < 2 {
         return Err("single-label name (a whole top-level domain?)");
@@ -124,7 +128,7 @@ fn check_labels(name: &str) -> Result<(), DomainError> {
     if last.bytes().all(|c| c.is_ascii_digit()) {
         return Err("numeric top-level label (an address?)");
     }
-    if last.contains('_') {
+    if last_underscore {
         return Err("'_' in the top-level label");
     }
     Ok(())

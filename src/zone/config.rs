@@ -310,19 +310,18 @@ impl Action {
         })
     }
 
-    /// The records that say this in a policy zone, each as the zone-file
-    /// text after the owner: one CNAME, or the local data.
-    pub fn records(&self) -> Vec<String> {
-        let cname = |t: &str| vec![format!("\tCNAME\t{t}")];
-        match self {
-            Action::Nxdomain => cname("."),
-            Action::Nodata => cname("*."),
-            Action::Passthru => cname("rpz-passthru."),
-            Action::Drop => cname("rpz-drop."),
-            Action::TcpOnly => cname("rpz-tcp-only."),
-            Action::Redirect(n) => cname(&format!("{n}.")),
-            Action::LocalData(d) => d.records.clone(),
-        }
+    /// The CNAME target that says this in a policy zone; `None` for local
+    /// data (its records are [`LocalData::records`]).
+    pub fn target(&self) -> Option<std::borrow::Cow<'static, str>> {
+        Some(match self {
+            Action::Nxdomain => ".".into(),
+            Action::Nodata => "*.".into(),
+            Action::Passthru => "rpz-passthru.".into(),
+            Action::Drop => "rpz-drop.".into(),
+            Action::TcpOnly => "rpz-tcp-only.".into(),
+            Action::Redirect(n) => format!("{n}.").into(),
+            Action::LocalData(_) => return None,
+        })
     }
 }
 

@@ -71,15 +71,24 @@ fn push_dec(out: &mut Vec<u8>, v: u32) {
 }
 
 /// The records of `action` at the owner written from `from` to the end of
-/// `out` (the owner is repeated on every line).
+/// `out` (for local data, the owner is repeated on every line).
 fn records(out: &mut Vec<u8>, from: usize, action: &Action) {
-    let owner = out[from..].to_vec();
-    for (i, r) in action.records().iter().enumerate() {
-        if i > 0 {
-            out.extend_from_slice(&owner);
+    match action {
+        Action::LocalData(d) => {
+            let owner = out[from..].to_vec();
+            for (i, r) in d.records.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(&owner);
+                }
+                out.extend_from_slice(r.as_bytes());
+                out.push(b'\n');
+            }
         }
-        out.extend_from_slice(r.as_bytes());
-        out.push(b'\n');
+        a => {
+            out.extend_from_slice(b"\tCNAME\t");
+            out.extend_from_slice(a.target().unwrap_or_default().as_bytes());
+            out.push(b'\n');
+        }
     }
 }
 
@@ -97,37 +106,48 @@ pub fn name_triggers(
     wildcard: bool,
     suffix: &str,
 ) {
-    // (name, is the wildcard) -> action; later passes overwrite.
-    let mut all: BTreeMap<(&str, bool), &Action> = BTreeMap::new();
+    /// A name's two owners: the name, and its wildcard with the pass that
+    /// set it (0 listed, 1 allowed) and whether an entry said it.
+    #[derive(Default)]
+    struct Slot<'a> {
+        exact: Option<&'a Action>,
+        wild: Option<(&'a Action, u8, bool)>,
+    }
+    let mut all: BTreeMap<&str, Slot> = BTreeMap::new();
     let passthru = Action::Passthru;
-    let listed: Vec<(&str, &Action)> = names.iter().map(|(n, a)| (n.as_str(), a)).collect();
-    let allowed: Vec<(&str, &Action)> = allow.iter().map(|n| (n.as_str(), &passthru)).collect();
-    for entries in [listed, allowed] {
-        let mut own = Vec::new();
-        for (n, a) in entries {
-            match n.strip_prefix(WILDCARD) {
-                Some(base) => own.push(((base, true), a)),
-                None => {
-                    own.push(((n, false), a));
-                    if wildcard {
-                        all.insert((n, true), a);
-                    }
+    let listed = names.iter().map(|(n, a)| (n.as_str(), a, 0));
+    let allowed = allow.iter().map(|n| (n.as_str(), &passthru, 1));
+    for (n, a, pass) in listed.chain(allowed) {
+        match n.strip_prefix(WILDCARD) {
+            Some(base) => all.entry(base).or_default().wild = Some((a, pass, true)),
+            None => {
+                let slot = all.entry(n).or_default();
+                slot.exact = Some(a);
+                let made_wins = match slot.wild {
+                    None => true,
+                    Some((_, p, said)) => p < pass || !said,
+                };
+                if wildcard && made_wins {
+                    slot.wild = Some((a, pass, false));
                 }
             }
         }
-        all.extend(own);
     }
-    for ((name, star), action) in all {
-        let from = out.len();
-        if star {
-            out.extend_from_slice(WILDCARD.as_bytes());
+    for (name, slot) in all {
+        let owners = [(false, slot.exact), (true, slot.wild.map(|w| w.0))];
+        for (star, action) in owners {
+            let Some(action) = action else { continue };
+            let from = out.len();
+            if star {
+                out.extend_from_slice(WILDCARD.as_bytes());
+            }
+            out.extend_from_slice(name.as_bytes());
+            if !suffix.is_empty() {
+                out.push(b'.');
+                out.extend_from_slice(suffix.as_bytes());
+            }
+            records(out, from, action);
         }
-        out.extend_from_slice(name.as_bytes());
-        if !suffix.is_empty() {
-            out.push(b'.');
-            out.extend_from_slice(suffix.as_bytes());
-        }
-        records(out, from, action);
     }
 }
 
