@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, Default)]
 pub struct ZonePlan {
     /// The zone origin (one trailing dot allowed); with `profiles`,
-    /// profile P gets `P.ORIGIN` and `P.rpz.ORIGIN`.
+    /// profile P gets `P.ORIGIN` and its policy zone at `rpz.origin`
+    /// (default `P.rpz.ORIGIN`).
     pub origin: String,
     /// The zone configuration (TOML); `None`: the defaults.
     pub config: Option<String>,
