@@ -672,6 +672,21 @@ fn local_data_and_list_actions_are_checked() {
         assert_eq!(r.code, 2, "{toml}");
         assert!(r.stderr.contains(want), "{toml}: {}", r.stderr);
     }
+    // and for policy zones
+    let r = zone(
+        &w,
+        &[
+            "--format",
+            "apl",
+            "--origin",
+            "x.test",
+            "--ns-list",
+            "l.txt",
+            "l.txt",
+        ],
+    );
+    assert_eq!(r.code, 2);
+    assert!(r.stderr.contains("are for --format rpz"), "{}", r.stderr);
     // --ns-list is for one list
     std::fs::create_dir_all(w.path("out/p")).unwrap();
     w.write("out/p/domains.txt", "bad.example\n");

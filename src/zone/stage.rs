@@ -319,6 +319,9 @@ fn one_list(plan: &ZonePlan) -> Result<single::Single<'_>, Error> {
         _ => return plan_error("one --format for one list (several only with --out)"),
     };
     let output = plan.output.as_deref().filter(|&o| o != "-");
+    if format != Format::Rpz && !(plan.client_ip.is_empty() && plan.ns_lists.is_empty()) {
+        return plan_error("--client-ip and --ns-list are for --format rpz");
+    }
     if format == Format::Rbldnsd && output.is_none() {
         return plan_error(single::RBLDNSD_NEEDS_FILE);
     }
