@@ -222,6 +222,81 @@ mod tests {
         assert!(text.contains("\n*.bad.example.rpz-nsdname\tCNAME\trpz-drop.\n"));
     }
 
+    mod model {
+        use super::super::*;
+        use proptest::prelude::*;
+        use std::collections::BTreeSet;
+
+        /// Names from a few labels, so that names, their wildcards and
+        /// allowed names collide often.
+        fn entry() -> impl Strategy<Value = String> {
+            (any::<bool>(), 0..3usize, 0..3usize).prop_map(|(star, a, b)| {
+                let n = format!("{}.{}.example", ["a", "b", "c"][a], ["x", "y", "z"][b]);
+                if star {
+                    format!("*.{n}")
+                } else {
+                    n
+                }
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+            /// Each owner once, with what the rules say: allowed beats
+            /// listed, and within each an entry beats a wildcard made for
+            /// a name.
+            #[test]
+            fn owners_follow_the_rules(
+                listed in proptest::collection::btree_map(entry(), 0..3usize, 0..8),
+                allow in proptest::collection::btree_set(entry(), 0..4),
+                wildcard in any::<bool>(),
+            ) {
+                let actions = [Action::Nxdomain, Action::Drop, Action::Nodata];
+                let names: BTreeMap<String, Action> =
+                    listed.iter().map(|(n, a)| (n.clone(), actions[*a].clone())).collect();
+                let allow: Vec<String> = allow.into_iter().collect();
+                let mut o = Vec::new();
+                name_triggers(&mut o, &names, &allow, wildcard, "");
+                let text = String::from_utf8(o).unwrap();
+                let got: Vec<(&str, &str)> = text
+                    .lines()
+                    .map(|l| l.split_once("\tCNAME\t").unwrap())
+                    .collect();
+                // the model: what each owner is, by the rules
+                let allowed = |n: &str| allow.iter().any(|x| x == n);
+                let mut owners: BTreeSet<String> = BTreeSet::new();
+                for n in listed.keys().chain(&allow) {
+                    owners.insert(n.clone());
+                    if wildcard && !n.starts_with("*.") {
+                        owners.insert(format!("*.{n}"));
+                    }
+                }
+                let mut want: Vec<(String, String)> = Vec::new();
+                for owner in &owners {
+                    let base = owner.strip_prefix("*.");
+                    let action = if allowed(owner)
+                        || (wildcard && base.is_some_and(allowed))
+                    {
+                        Action::Passthru
+                    } else if let Some(a) = names.get(owner) {
+                        a.clone()
+                    } else {
+                        names[base.unwrap()].clone()
+                    };
+                    want.push((owner.clone(), action.target().unwrap().into_owned()));
+                }
+                // sorted by name, the wildcard after the name
+                want.sort_by(|a, b| {
+                    let key = |o: &str| (o.strip_prefix("*.").unwrap_or(o).to_string(), o.starts_with("*."));
+                    key(&a.0).cmp(&key(&b.0))
+                });
+                let want: Vec<(&str, &str)> =
+                    want.iter().map(|(o, a)| (o.as_str(), a.as_str())).collect();
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+
     #[test]
     fn canonical_ip_owners() {
         let mut o = Vec::new();
