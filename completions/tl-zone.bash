@@ -23,7 +23,7 @@ _tl__zone() {
 
     case "${cmd}" in
         tl__zone)
-            opts="-f -c -o -q -h -V --format --origin --config --out --output --name --allow --client-ip --provenance --serial-style --now --named-conf --nsd-conf --secondary-named-conf --secondary-nsd-conf --primary --reload --force --exact --txt-plain --quiet --help --version"
+            opts="-f -c -o -q -h -V --format --origin --config --out --output --name --allow --client-ip --ns-list --provenance --serial-style --now --named-conf --nsd-conf --secondary-named-conf --secondary-nsd-conf --primary --reload --force --exact --txt-plain --quiet --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -70,6 +70,10 @@ _tl__zone() {
                     return 0
                     ;;
                 --client-ip)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --ns-list)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -5,13 +5,14 @@ txt\t''
 dnsbl\t''
 rbldnsd\t''
 rpz\t''"
-complete -c tl-zone -l origin -d 'Zone origin; with --out, profile P gets P.ORIGIN and P.rpz.ORIGIN' -r
+complete -c tl-zone -l origin -d 'Zone origin; with --out, profile P gets P.ORIGIN and the policy zone at rpz.origin (default P.rpz.ORIGIN)' -r
 complete -c tl-zone -s c -l config -d 'Zone configuration (TOML): SOA, NS, TTL, limits, categories, servers' -r
 complete -c tl-zone -l out -d 'Publish every profile directory in DIR (as tl-compile writes them)' -r
 complete -c tl-zone -s o -l output -d 'The zone file to replace (stdout without it); with --out, the directory for the zones (default: DIR)' -r
 complete -c tl-zone -l name -d 'The list\'s name in the zone (default: the first input\'s file name without extension, or "list")' -r
 complete -c tl-zone -l allow -d 'Allow-list (repeatable): its addresses are never listed and are cut out of wider prefixes as holes; for rpz its domains pass (PASSTHRU)' -r
-complete -c tl-zone -l client-ip -d 'rpz: clients (addresses) whose queries get rpz.client_ip_action' -r
+complete -c tl-zone -l client-ip -d 'rpz: clients (addresses) whose queries get the list\'s action (rpz.list_actions.NAME, NAME the file name up to its first dot), else rpz.client_ip_action; repeatable, one action per file' -r
+complete -c tl-zone -l ns-list -d 'rpz: name servers: names become rpz-nsdname, addresses rpz-nsip triggers (names served by them get the list\'s action, else rpz.action); repeatable' -r
 complete -c tl-zone -l provenance -d 'Provenance CSV (entry,list,reason,detail) that puts entries in the configuration\'s categories (DNSBL codes and texts, RPZ actions)' -r
 complete -c tl-zone -l serial-style -d 'How serials are made (default: the configuration\'s, else date)' -r -f -a "date\t''
 unix\t''

@@ -3,8 +3,10 @@
 //! lists and the answers (over TCP) reconstruct exactly the compiled list;
 //! the DNSBL zone and the rbldnsd datasets answer right at prefix edges;
 //! Knot loads and serves every zone form; Unbound applies the policy zone;
-//! TSIG guards zone transfers; BIND and NSD secondaries transfer the zones
-//! from a BIND primary with the fragments tl-zone writes for them.
+//! BIND and Unbound as resolvers answer with local data and apply
+//! rpz-nsdname, rpz-nsip and per-list rpz-client-ip triggers; TSIG guards
+//! zone transfers; BIND and NSD secondaries transfer the zones from a BIND
+//! primary with the fragments tl-zone writes for them.
 //!
 //! Servers run on 127.0.0.1 at free high ports, are started and stopped by
 //! these tests by PID, and every wait is bounded. Without a server the test
@@ -1027,6 +1029,339 @@ fn unbound_applies_the_policy_zone() {
         (f.status.as_str(), f.of("A")),
         ("NOERROR", vec!["198.18.0.1"])
     );
+}
+
+/// The names behind the policy tests, on loopback addresses that share
+/// one port: a root server (127.0.0.1) that delegates `example.test`,
+/// `hosted.test` (its name server `ns.badhost.test`, listed by name) and
+/// `ipfront.test` (its name server at 127.0.0.5, listed by address) to a
+/// second NSD on 127.0.0.4 and 127.0.0.5. A resolver that iterates from
+/// this root sees real delegations, which BIND needs for rpz-nsdname and
+/// rpz-nsip triggers.
+struct PolicyLab {
+    _root: Server,
+    _child: Server,
+    /// The port every server of the lab listens on.
+    port: u16,
+}
+
+const LAB_ZONES: [(&str, &str); 4] = [
+    (
+        "example.test",
+        "@ NS ns1\nns1 A 127.0.0.4\nbad A 192.0.2.66\nfine A 198.18.0.1\nphish A 198.18.0.9\n\
+         _sip._tcp A 198.18.0.10\nwild A 198.18.0.11\nx.wild A 198.18.0.12\n",
+    ),
+    ("hosted.test", "@ NS ns.badhost.test.\nwww A 198.18.1.1\n"),
+    ("badhost.test", "@ NS ns.badhost.test.\nns A 127.0.0.4\n"),
+    (
+        "ipfront.test",
+        "@ NS ns.ipfront.test.\nns A 127.0.0.5\nwww A 198.18.1.2\n",
+    ),
+];
+
+fn dig_at(addr: &str, port: u16, name: &str, qtype: &str) -> String {
+    let out = Command::new("dig")
+        .args([&format!("@{addr}"), "-p", &port.to_string()])
+        .args([
+            "+tcp", "+norec", "+time=2", "+tries=1", "+short", name, qtype,
+        ])
+        .output()
+        .expect("dig");
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn policy_lab(d: &Path) -> PolicyLab {
+    let port = common::dns::free_port_on(&["127.0.0.1", "127.0.0.4", "127.0.0.5"]);
+    let soa = |ns: &str| format!("$TTL 60\n@ SOA {ns} h 1 3600 600 86400 60\n");
+    std::fs::write(
+        d.join("root.zone"),
+        soa("ns.root.")
+            + "@ NS ns.root.\nns.root. A 127.0.0.1\n\
+               example.test. NS ns1.example.test.\nns1.example.test. A 127.0.0.4\n\
+               hosted.test. NS ns.badhost.test.\n\
+               badhost.test. NS ns.badhost.test.\nns.badhost.test. A 127.0.0.4\n\
+               ipfront.test. NS ns.ipfront.test.\nns.ipfront.test. A 127.0.0.5\n",
+    )
+    .unwrap();
+    let mut child = String::new();
+    for (zone, records) in LAB_ZONES {
+        std::fs::write(d.join(format!("{zone}.zone")), soa("ns.root.") + records).unwrap();
+        child += &format!(
+            "zone:\n\tname: {zone}\n\tzonefile: \"{}/{zone}.zone\"\n",
+            d.display()
+        );
+    }
+    std::fs::write(d.join("child.conf"), child).unwrap();
+    std::fs::write(
+        d.join("root.conf"),
+        format!(
+            "zone:\n\tname: \".\"\n\tzonefile: \"{}/root.zone\"\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    let start = |name: &str, addrs: &[&str], zones: &str, probe: (&'static str, &'static str)| {
+        let dir = d.join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let conf = common::dns::nsd_conf_on(&dir, addrs, port, &d.join(zones), false);
+        Server::start(
+            Command::new("nsd").args(["-d", "-c"]).arg(&conf),
+            &dir.join("nsd.log"),
+            || !dig_at(probe.0, port, probe.1, "SOA").is_empty(),
+        )
+    };
+    let root = start("root", &["127.0.0.1"], "root.conf", ("127.0.0.1", "."));
+    let child = start(
+        "child",
+        &["127.0.0.4", "127.0.0.5"],
+        "child.conf",
+        ("127.0.0.5", "ipfront.test"),
+    );
+    // without a policy, every name the tests block has an answer
+    assert_eq!(
+        dig_at("127.0.0.4", port, "www.hosted.test", "A"),
+        "198.18.1.1"
+    );
+    assert_eq!(
+        dig_at("127.0.0.5", port, "www.ipfront.test", "A"),
+        "198.18.1.2"
+    );
+    PolicyLab {
+        _root: root,
+        _child: child,
+        port,
+    }
+}
+
+/// The policy of the lab, published by tl-zone in `d/rpz.zone` (origin
+/// `rpz.example`, with a BIND fragment `d/named-zones.conf`): a listed
+/// name, a wildcard entry, a category answered with local data (also at a
+/// service name), clients with their own actions (127.0.0.2 dropped,
+/// 127.0.0.3 sent to the garden), a name server listed by name
+/// (NXDOMAIN) and one by address (NODATA, the list's own action).
+fn publish_lab_policy(d: &Path) {
+    std::fs::write(
+        d.join("z.toml"),
+        "[rpz]\nclient_ip_action = \"drop\"\n\
+         [rpz.list_actions]\ninside = \"local-data:garden\"\nns-addrs = \"nodata\"\n\
+         [rpz.local_data.garden]\na = [\"198.18.0.99\"]\naaaa = [\"2001:db8::99\"]\n\
+         txt = [\"Blocked: see \\\"help\\\"\"]\n\
+         [[category]]\nmatch = \"feed:phishing\"\nrpz = \"local-data:garden\"\n",
+    )
+    .unwrap();
+    let files = [
+        (
+            "list.txt",
+            "bad.example.test\nphish.example.test\n_sip._tcp.example.test\n*.wild.example.test\n",
+        ),
+        (
+            "prov.csv",
+            "entry,list,reason,detail\nphish.example.test,domains,feed,phishing\n\
+             _sip._tcp.example.test,domains,feed,phishing\n",
+        ),
+        ("outside.txt", "127.0.0.2\n"),
+        ("inside.txt", "127.0.0.3\n"),
+        ("ns-names.txt", "ns.badhost.test\n"),
+        ("ns-addrs.txt", "127.0.0.5\n"),
+    ];
+    for (f, text) in files {
+        std::fs::write(d.join(f), text).unwrap();
+    }
+    tl_zone(
+        d,
+        &[
+            "--format",
+            "rpz",
+            "--origin",
+            "rpz.example",
+            "--config",
+            "z.toml",
+            "--provenance",
+            "prov.csv",
+            "--client-ip",
+            "outside.txt",
+            "--client-ip",
+            "inside.txt",
+            "--ns-list",
+            "ns-names.txt",
+            "--ns-list",
+            "ns-addrs.txt",
+            "--named-conf",
+            "named-zones.conf",
+            "--now",
+            NOW,
+            "-o",
+            "rpz.zone",
+            "list.txt",
+        ],
+    );
+}
+
+/// What the lab's policy must do at a resolver on 127.0.0.1:`port`.
+fn check_lab_policy(port: u16, resolver: &str) {
+    let q = |name: &str, t: &str| dig(port, name, t, &[]);
+    let a = |name: &str| {
+        let r = q(name, "A");
+        (r.status.clone(), r.of("A").join(" "))
+    };
+    let ok = |a: &str| ("NOERROR".to_string(), a.to_string());
+    let nx = ("NXDOMAIN".to_string(), String::new());
+    assert_eq!(a("fine.example.test"), ok("198.18.0.1"), "{resolver}");
+    assert_eq!(a("bad.example.test"), nx, "{resolver}");
+    // local data: the records themselves, for the name and below it
+    assert_eq!(a("phish.example.test"), ok("198.18.0.99"), "{resolver}");
+    assert_eq!(
+        a("deep.phish.example.test"),
+        ok("198.18.0.99"),
+        "{resolver}"
+    );
+    let txt = q("phish.example.test", "TXT");
+    assert_eq!(
+        txt.of("TXT"),
+        vec!["\"Blocked: see \\\"help\\\"\""],
+        "{resolver}"
+    );
+    let aaaa = q("_sip._tcp.example.test", "AAAA");
+    assert_eq!(
+        aaaa.of("AAAA"),
+        vec!["2001:db8::99"],
+        "{resolver}: {aaaa:?}"
+    );
+    // a wildcard entry: the subdomains, not the name
+    assert_eq!(a("wild.example.test"), ok("198.18.0.11"), "{resolver}");
+    assert_eq!(a("x.wild.example.test"), nx, "{resolver}");
+    // rpz-nsdname: a name served by a listed name server
+    assert_eq!(a("www.hosted.test"), nx, "{resolver}");
+    // rpz-nsip: served from a listed address; that list's action, NODATA
+    let nodata = q("www.ipfront.test", "A");
+    assert_eq!(
+        (nodata.status.as_str(), nodata.records.len()),
+        ("NOERROR", 0),
+        "{resolver}: {nodata:?}"
+    );
+    // rpz-client-ip: each list of clients its own action
+    let inside = dig(port, "fine.example.test", "A", &["-b", "127.0.0.3"]);
+    assert_eq!(
+        inside.of("A"),
+        vec!["198.18.0.99"],
+        "{resolver}: {inside:?}"
+    );
+    let outside = dig(
+        port,
+        "fine.example.test",
+        "A",
+        &["-b", "127.0.0.2", "+time=1", "+tries=1"],
+    );
+    assert!(
+        outside.status.starts_with("no answer"),
+        "{resolver}: {outside:?}"
+    );
+    assert_eq!(a("fine.example.test"), ok("198.18.0.1"), "{resolver}");
+}
+
+/// BIND as the resolver, loading the policy zone through tl-zone's own
+/// fragment (its `check-names ignore` lets local data stand at `_sip`),
+/// iterating from the lab's root: every trigger kind fires.
+#[test]
+fn bind_resolver_applies_local_data_name_server_and_client_policies() {
+    if !tools(&["nsd", "named", "named-checkconf", "dig"]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    let lab = policy_lab(d);
+    publish_lab_policy(d);
+    std::fs::write(
+        d.join("root.hint"),
+        ". 3600 NS ns.root.\nns.root. 3600 A 127.0.0.1\n",
+    )
+    .unwrap();
+    let listen = free_port();
+    let conf = d.join("named.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "options {{\n\tdirectory \"{dir}\";\n\tport {port};\n\
+             \tlisten-on port {listen} {{ 127.0.0.1; }};\n\tlisten-on-v6 {{ none; }};\n\
+             \tpid-file \"{dir}/named.pid\";\n\tsession-keyfile \"{dir}/session.key\";\n\
+             \trecursion yes;\n\tallow-query {{ 127.0.0.0/8; }};\n\tallow-recursion {{ 127.0.0.0/8; }};\n\
+             \tdnssec-validation no;\n\tresponse-policy {{ zone \"rpz.example\"; }};\n}};\n\
+             controls {{ }};\nzone \".\" {{ type hint; file \"{dir}/root.hint\"; }};\n\
+             include \"{dir}/named-zones.conf\";\n",
+            dir = d.display(),
+            port = lab.port,
+        ),
+    )
+    .unwrap();
+    let check = Command::new("named-checkconf").arg(&conf).output().unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let named = Server::start(
+        Command::new("named")
+            .args(["-g", "-4", "-n", "1", "-c"])
+            .arg(&conf),
+        &d.join("named.log"),
+        || dig(listen, "rpz.example", "SOA", &[]).of("SOA").len() == 1,
+    );
+    // the policy is in force once the zone is loaded and summarised
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while dig(listen, "bad.example.test", "A", &[]).status != "NXDOMAIN"
+        && Instant::now() < deadline
+    {
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!named.log().contains("check-names"), "{}", named.log());
+    check_lab_policy(listen, "BIND");
+}
+
+/// Unbound as the resolver, reading the same policy zone: stub zones give
+/// it the name server's name (`stub-host`) and address (`stub-addr`), which
+/// its rpz-nsdname and rpz-nsip triggers match.
+#[test]
+fn unbound_applies_local_data_name_server_and_client_policies() {
+    if !tools(&["nsd", "unbound", "unbound-checkconf", "dig"]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    let lab = policy_lab(d);
+    publish_lab_policy(d);
+    let port = free_port();
+    let p = lab.port;
+    let conf = d.join("unbound.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "server:\n\tinterface: 127.0.0.1@{port}\n\tport: {port}\n\tdo-ip6: no\n\tusername: \"\"\n\tchroot: \"\"\n\
+             \tdirectory: \"{dir}\"\n\tpidfile: \"{dir}/unbound.pid\"\n\tuse-syslog: no\n\tlogfile: \"\"\n\
+             \tmodule-config: \"respip iterator\"\n\tlocal-zone: \"test.\" nodefault\n\tdo-not-query-localhost: no\n\
+             \taccess-control: 127.0.0.0/8 allow\n\tverbosity: 1\n\tnum-threads: 1\n\
+             stub-zone:\n\tname: \"example.test\"\n\tstub-addr: 127.0.0.4@{p}\n\
+             stub-zone:\n\tname: \"hosted.test\"\n\tstub-host: ns.badhost.test\n\tstub-addr: 127.0.0.4@{p}\n\
+             stub-zone:\n\tname: \"ipfront.test\"\n\tstub-addr: 127.0.0.5@{p}\n\
+             rpz:\n\tname: \"rpz.example\"\n\tzonefile: \"{dir}/rpz.zone\"\n",
+            dir = d.display()
+        ),
+    )
+    .unwrap();
+    let check = Command::new("unbound-checkconf")
+        .arg(&conf)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let _unbound = Server::start(
+        Command::new("unbound").args(["-d", "-c"]).arg(&conf),
+        &d.join("unbound.log"),
+        || dig(port, "fine.example.test", "A", &[]).status == "NOERROR",
+    );
+    check_lab_policy(port, "Unbound");
 }
 
 #[test]

@@ -42,6 +42,11 @@ fuzz_target!(|data: &[u8]| {
                 assert!(domain::is_name(&name), "{name}");
                 assert_eq!(domain::canonical(name.as_bytes()).as_deref(), Ok(&*name));
             }
+            if let Ok(entry) = domain::canonical_entry(rest) {
+                assert!(domain::is_entry(&entry), "{entry}");
+                let again = domain::canonical_entry(entry.as_bytes());
+                assert_eq!(again.as_deref(), Ok(&*entry));
+            }
         }
         3 => {
             let mut b = SetBuilder::default();

@@ -21,6 +21,10 @@ tl-zone --format rbldnsd --origin bl.example.net -o bl.rbl block-in.txt
 tl-zone --format rpz --origin rpz.example.net --allow ok-domains.txt -o rpz.zone domains.txt
 tl-zone --format txt --exact --txt-plain --origin lists.example.net -o txt.zone tokens.txt
         the entries as given, one token each, no seq=/chunks= markers
+tl-zone --format rpz --origin rpz.example.net --config zone.toml \\
+        --client-ip inside.txt --ns-list bad-ns.txt -o rpz.zone domains.txt
+        clients in inside.txt get rpz.list_actions.inside (e.g. local-data:garden);
+        names served by the name servers in bad-ns.txt are blocked
 tl-zone --out out --origin lists.example.net --config zone.toml \\
         --named-conf named-zones.conf --reload 'rndc reload {zone}'
         every profile tl-compile wrote: out/PROFILE.zone, out/PROFILE.rpz.zone, ...
@@ -32,7 +36,9 @@ tl-zone --out out --origin lists.example.net --config zone.toml \\
 
 const NOTES: &str = "\
 One list: LIST files (or stdin) hold one address, CIDR or range per line (for
-rpz also domain names: one canonical lower-case A-label name per line). The
+rpz also domain names: one canonical lower-case A-label name per line; _
+labels such as _sip._tcp.example.com are names, and *.example.com lists only
+the subdomains of example.com). The
 zone holds the list at NAME (--name): chunk 0 at NAME, chunk k at NAMEk, and
 TXT \"chunks=K\" at NAME. A/AAAA names hold 4000/2000 addresses each;
 prefixes are expanded narrowest first while the list stays within
@@ -44,6 +50,12 @@ chunks=K record). DNSBL names are reversed octets under the origin, IPv6 the
 32 reversed nibbles under the origin too, as RFC 5782 and rbldnsd have them
 (dnsbl.ip6_label = true: under ip6.ORIGIN), answering 127.0.0.x and a TXT
 reason per category (--provenance and [[category]] in the configuration).
+RPZ actions: nxdomain, nodata, passthru, drop, tcp-only, redirect:NAME, or
+local-data:SET (the A, AAAA and TXT records of [rpz.local_data.SET] answered
+instead); --client-ip and --ns-list files take rpz.list_actions.NAME (NAME:
+the file name up to its first dot). Name servers become rpz-nsdname (names)
+and rpz-nsip (addresses) triggers: BIND applies them through real
+delegations, Unbound also to stub zones.
 
 Normally a list is published as the set of its addresses: adjacent and
 overlapping entries merge. --exact publishes the entries as given, sorted by
@@ -55,7 +67,8 @@ DNSBL and RPZ forms answer per address and do not change.
 Profiles (--out DIR): every DIR/PROFILE/ with block-in.txt, block-out.txt,
 allow.txt, domains.txt, allow-domains.txt and provenance.csv becomes
 PROFILE.zone (origin PROFILE.ORIGIN; names FORMAT.LIST such as a.block-in,
-apl.block-out, bl.block-in), PROFILE.rpz.zone (origin PROFILE.rpz.ORIGIN) and
+apl.block-out, bl.block-in), PROFILE.rpz.zone (origin rpz.origin, by default
+PROFILE.rpz.ORIGIN) and
 PROFILE.LIST.ip4set / .ip6trie for rbldnsd, in -o DIR (default: DIR). The
 formats are --format's, else the profile's formats.txt (one a line), else
 the configuration's.
@@ -118,7 +131,8 @@ pub struct Cli {
     /// (default there: the profile's formats.txt, else the configuration's)
     #[arg(short, long, value_enum)]
     format: Vec<Format>,
-    /// Zone origin; with --out, profile P gets P.ORIGIN and P.rpz.ORIGIN
+    /// Zone origin; with --out, profile P gets P.ORIGIN and the policy zone
+    /// at rpz.origin (default P.rpz.ORIGIN)
     #[arg(long, value_name = "ZONE")]
     origin: String,
     /// Zone configuration (TOML): SOA, NS, TTL, limits, categories, servers
@@ -139,9 +153,16 @@ pub struct Cli {
     /// out of wider prefixes as holes; for rpz its domains pass (PASSTHRU)
     #[arg(long, value_name = "FILE")]
     allow: Vec<String>,
-    /// rpz: clients (addresses) whose queries get rpz.client_ip_action
+    /// rpz: clients (addresses) whose queries get the list's action
+    /// (rpz.list_actions.NAME, NAME the file name up to its first dot),
+    /// else rpz.client_ip_action; repeatable, one action per file
     #[arg(long, value_name = "FILE")]
     client_ip: Vec<String>,
+    /// rpz: name servers: names become rpz-nsdname, addresses rpz-nsip
+    /// triggers (names served by them get the list's action, else
+    /// rpz.action); repeatable
+    #[arg(long, value_name = "FILE")]
+    ns_list: Vec<String>,
     /// Provenance CSV (entry,list,reason,detail) that puts entries in the
     /// configuration's categories (DNSBL codes and texts, RPZ actions)
     #[arg(long, value_name = "FILE")]
@@ -217,6 +238,7 @@ fn run(cli: Cli) -> Result<Verdict, Failure> {
         name: cli.name,
         allow: cli.allow,
         client_ip: cli.client_ip,
+        ns_lists: cli.ns_list,
         provenance: cli.provenance,
         output: cli.output,
         named_conf: cli.named_conf,

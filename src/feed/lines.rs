@@ -865,8 +865,9 @@ impl LineParser {
         }
     }
 
-    /// What an RPZ owner name triggers on: an `rpz-ip` network, a domain
-    /// (and its subdomains for `*.`); the other trigger kinds are counted.
+    /// What an RPZ owner name triggers on: an `rpz-ip` network, a domain,
+    /// or with `*.` its subdomains only (a wildcard entry: the name itself
+    /// is not listed by it); the other trigger kinds are counted.
     fn rpz_trigger(&self, c: &mut Collector, n: u64, owner: &[u8]) -> Result<(), Error> {
         let owner_s = String::from_utf8_lossy(owner).to_ascii_lowercase();
         // An absolute name relative to the origin.
@@ -896,7 +897,6 @@ impl LineParser {
                 None => c.reject(n, "malformed rpz-ip trigger", owner),
             };
         }
-        let name = name.strip_prefix("*.").unwrap_or(name);
         c.domain_text(n, name.as_bytes(), None)
     }
 }

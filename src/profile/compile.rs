@@ -785,12 +785,7 @@ fn select_domains(p: &Profile, b: &Basis, out: &mut Compiled) {
         if !wanted {
             continue;
         }
-        let allowed = p.domain_allow.iter().any(|a| {
-            d.name == *a
-                || d.name
-                    .strip_suffix(a.as_str())
-                    .is_some_and(|h| h.ends_with('.'))
-        });
+        let allowed = (p.domain_allow.iter()).any(|a| crate::net::domain::covers(a, &d.name));
         if allowed {
             out.provenance.push(Row::named(
                 LISTS[5],

@@ -619,7 +619,7 @@ impl Source<'_> {
                 .trim()
                 .trim_end_matches('.')
                 .to_ascii_lowercase();
-            if !crate::net::domain::is_name(&v) {
+            if !crate::net::domain::is_entry(&v) {
                 return Err(self.refused(d, "not a domain name"));
             }
             out.push(v);

@@ -57,7 +57,7 @@ pub fn read_each(
                 parse_entry(s.indicator.as_bytes())
                     .map_err(|e| bad(&e.to_string(), &s.indicator))?,
             ),
-            IndicatorType::Domain if crate::net::domain::is_name(&s.indicator) => Target::Domain,
+            IndicatorType::Domain if crate::net::domain::is_entry(&s.indicator) => Target::Domain,
             IndicatorType::Domain => return Err(bad("not a canonical domain name", &s.indicator)),
         };
         for n in s.categories.iter().chain(&s.feeds) {

@@ -151,7 +151,7 @@ pub fn parse_key(text: &str) -> Result<Key, &'static str> {
             Err(_) => {}
         }
     }
-    crate::net::domain::canonical(b).map(Key::Domain)
+    crate::net::domain::canonical_entry(b).map(Key::Domain)
 }
 
 #[cfg(test)]

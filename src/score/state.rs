@@ -1052,7 +1052,10 @@ impl State {
         }
         let domains: Vec<String> = a.record(*b"KDOM")?;
         if domains.iter().any(|d| {
-            crate::net::domain::canonical(d.as_bytes()).ok().as_deref() != Some(d.as_str())
+            crate::net::domain::canonical_entry(d.as_bytes())
+                .ok()
+                .as_deref()
+                != Some(d.as_str())
         }) {
             return Err(bad(*b"KDOM", "a domain is not canonical"));
         }

@@ -45,11 +45,24 @@
 //! plain = false            # --txt-plain: no chunks=K and seq=I/N markers
 //!
 //! [rpz]
-//! action = "nxdomain"      # nxdomain nodata passthru drop tcp-only redirect:NAME
+//! action = "nxdomain"      # nxdomain nodata passthru drop tcp-only
+//!                          # redirect:NAME local-data:SET
 //! wildcard = true          # also *.NAME for every listed NAME
+//! origin = "{profile}.rpz.{origin}"  # --out: each profile's policy zone
 //! ip_lists = ["block-out"] # --out: lists published as rpz-ip triggers
 //! client_ip_lists = []     # --out: lists published as rpz-client-ip triggers
 //! client_ip_action = "nxdomain"
+//! ns_lists = []            # --out: name servers (names: rpz-nsdname,
+//!                          # addresses: rpz-nsip triggers)
+//!
+//! [rpz.list_actions]       # a client-ip or ns list's own action (a list
+//! inside = "local-data:garden"  # of --client-ip / --ns-list: its file
+//!                          # name up to the first dot)
+//!
+//! [rpz.local_data.garden]  # the records of the action local-data:garden
+//! a = ["192.0.2.80"]
+//! aaaa = ["2001:db8::80"]
+//! txt = ["Blocked by policy: see https://help.example.net/"]
 //!
 //! [[category]]             # a row takes the first match; an address the
 //!                          # category of its narrowest entry
@@ -85,7 +98,9 @@ use crate::error::InputError;
 use crate::files::{line_of, parse_toml, read_text};
 use crate::net::{parse_entry, Entry};
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use toml::Spanned;
 
 type S = Spanned<String>;
@@ -163,9 +178,26 @@ struct RawTxt {
 struct RawRpz {
     action: Option<S>,
     wildcard: Option<bool>,
+    origin: Option<S>,
     ip_lists: Option<Vec<S>>,
     client_ip_lists: Option<Vec<S>>,
     client_ip_action: Option<S>,
+    ns_lists: Option<Vec<S>>,
+    #[serde(default)]
+    list_actions: BTreeMap<String, S>,
+    #[serde(default)]
+    local_data: BTreeMap<String, RawLocalData>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLocalData {
+    #[serde(default)]
+    a: Vec<S>,
+    #[serde(default)]
+    aaaa: Vec<S>,
+    #[serde(default)]
+    txt: Vec<S>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -251,10 +283,41 @@ pub enum Action {
     TcpOnly,
     /// CNAME to a walled-garden name (absolute, without the trailing dot).
     Redirect(String),
+    /// Answer with these records instead (shared: one set serves many
+    /// triggers).
+    LocalData(Arc<LocalData>),
 }
 
+/// A named set of local-data records (`[rpz.local_data.NAME]`): what a
+/// trigger with the action `local-data:NAME` answers. Each record is its
+/// zone-file text after the owner (`\tA\t192.0.2.80`), TXT strings
+/// already escaped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LocalData {
+    pub name: String,
+    pub records: Vec<String>,
+}
+
+/// Named local-data sets, by name.
+pub type LocalSets = BTreeMap<String, Arc<LocalData>>;
+
+const NOT_AN_ACTION: &str =
+    "not an action (nxdomain, nodata, passthru, drop, tcp-only, redirect:NAME, local-data:SET)";
+
 impl Action {
-    /// The reason is for a message that quotes `s`.
+    /// The reason is for a message that quotes `s`. `local-data:SET`
+    /// names a set of `sets`.
+    pub fn parse_with(s: &str, sets: &LocalSets) -> Result<Action, &'static str> {
+        if let Some(set) = s.strip_prefix("local-data:") {
+            return match sets.get(set) {
+                Some(d) => Ok(Action::LocalData(d.clone())),
+                None => Err("no such [rpz.local_data.SET] in the configuration"),
+            };
+        }
+        Action::parse(s)
+    }
+
+    /// An action that names no local-data set.
     pub fn parse(s: &str) -> Result<Action, &'static str> {
         Ok(match s {
             "nxdomain" => Action::Nxdomain,
@@ -262,27 +325,28 @@ impl Action {
             "passthru" => Action::Passthru,
             "drop" => Action::Drop,
             "tcp-only" => Action::TcpOnly,
-            _ => {
-                match s.strip_prefix("redirect:") {
-                    Some(n) => Action::Redirect(check_absolute(n)?),
-                    None => return Err(
-                        "not an action (nxdomain, nodata, passthru, drop, tcp-only, redirect:NAME)",
-                    ),
+            _ => match s.strip_prefix("redirect:") {
+                Some(n) => Action::Redirect(check_absolute(n)?),
+                None if s.starts_with("local-data:") => {
+                    return Err("no such [rpz.local_data.SET] in the configuration")
                 }
-            }
+                None => return Err(NOT_AN_ACTION),
+            },
         })
     }
 
-    /// The CNAME target that says this in a policy zone.
-    pub fn target(&self) -> String {
-        match self {
+    /// The CNAME target that says this in a policy zone; `None` for local
+    /// data (its records are [`LocalData::records`]).
+    pub fn target(&self) -> Option<std::borrow::Cow<'static, str>> {
+        Some(match self {
             Action::Nxdomain => ".".into(),
             Action::Nodata => "*.".into(),
             Action::Passthru => "rpz-passthru.".into(),
             Action::Drop => "rpz-drop.".into(),
             Action::TcpOnly => "rpz-tcp-only.".into(),
-            Action::Redirect(n) => format!("{n}."),
-        }
+            Action::Redirect(n) => format!("{n}.").into(),
+            Action::LocalData(_) => return None,
+        })
     }
 }
 
@@ -326,9 +390,47 @@ pub struct Txt {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rpz {
     pub wildcard: bool,
+    /// The origin of a profile's policy zone, `{profile}` and `{origin}`
+    /// to be replaced (checked: it holds `{profile}`, and names a zone
+    /// other than the profile's list zone).
+    pub origin: String,
     pub ip_lists: Vec<String>,
     pub client_ip_lists: Vec<String>,
+    /// The action of a client-ip list without its own.
     pub client_ip_action: Action,
+    /// Lists of name servers: names become rpz-nsdname, addresses rpz-nsip
+    /// triggers.
+    pub ns_lists: Vec<String>,
+    /// A client-ip or ns list's own action, by list name.
+    pub list_actions: BTreeMap<String, Action>,
+}
+
+/// The default [`Rpz::origin`].
+pub const RPZ_ORIGIN: &str = "{profile}.rpz.{origin}";
+
+impl Rpz {
+    /// The policy zone's origin for `profile` under `origin`.
+    pub fn origin_of(&self, profile: &str, origin: &str) -> String {
+        let o = self.origin.replace("{profile}", profile);
+        o.replace("{origin}", origin)
+    }
+
+    /// The action of client-ip list `list`.
+    pub fn client_action(&self, list: &str) -> Action {
+        self.list_actions
+            .get(list)
+            .unwrap_or(&self.client_ip_action)
+            .clone()
+    }
+
+    /// The action of name-server list `list`: its own, else the default
+    /// action (`rpz.action`).
+    pub fn ns_action(&self, list: &str, cfg: &ZoneConfig) -> Action {
+        self.list_actions
+            .get(list)
+            .unwrap_or(&cfg.default.rpz)
+            .clone()
+    }
 }
 
 /// A notify target or a primary: address and optional port.
@@ -479,7 +581,8 @@ pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, InputError> {
             .collect::<Result<_, _>>()?,
     };
     let limits = limits(&raw.limits, &src)?;
-    let (default, categories) = classes(&raw, &src)?;
+    let sets = local_sets(&raw.rpz.local_data, &src)?;
+    let (default, categories) = classes(&raw, &src, &sets)?;
     let dnsbl = Dnsbl {
         test_entry: raw.dnsbl.test_entry.unwrap_or(true),
         lists: src.labels(&raw.dnsbl.lists, "dnsbl.lists", &["block-in", "block-out"])?,
@@ -488,16 +591,30 @@ pub fn parse(text: &str, path: &str) -> Result<ZoneConfig, InputError> {
     let txt = Txt {
         plain: raw.txt.plain.unwrap_or(false),
     };
+    let action = |s: &str| Action::parse_with(s, &sets);
+    let mut list_actions = BTreeMap::new();
+    for (list, a) in &raw.rpz.list_actions {
+        check_label(list).map_err(|m| src.at(a, &format!("rpz.list_actions.{list}"), m))?;
+        list_actions.insert(list.clone(), src.check(a, "rpz.list_actions", action)?);
+    }
     let rpz = Rpz {
         wildcard: raw.rpz.wildcard.unwrap_or(true),
+        origin: src.or(
+            &raw.rpz.origin,
+            "rpz.origin",
+            RPZ_ORIGIN.to_string(),
+            rpz_origin,
+        )?,
         ip_lists: src.labels(&raw.rpz.ip_lists, "rpz.ip_lists", &["block-out"])?,
         client_ip_lists: src.labels(&raw.rpz.client_ip_lists, "rpz.client_ip_lists", &[])?,
         client_ip_action: src.or(
             &raw.rpz.client_ip_action,
             "rpz.client_ip_action",
             Action::Nxdomain,
-            Action::parse,
+            action,
         )?,
+        ns_lists: src.labels(&raw.rpz.ns_lists, "rpz.ns_lists", &[])?,
+        list_actions,
     };
     let server = server(&raw.server, &src)?;
     Ok(ZoneConfig {
@@ -715,9 +832,77 @@ fn limits(l: &RawLimits, src: &Source) -> Result<Limits, InputError> {
     Ok(limits)
 }
 
+/// `rpz.origin`: a name once `{profile}` (required) and `{origin}` are
+/// replaced, and not the profile's list zone.
+fn rpz_origin(t: &str) -> Result<String, &'static str> {
+    if !t.contains("{profile}") {
+        return Err("must hold {profile} (one policy zone per profile)");
+    }
+    let sample = t
+        .replace("{profile}", "p")
+        .replace("{origin}", "origin.example");
+    let name = check_absolute(&sample)?;
+    if name == "p.origin.example" {
+        return Err("that is the profile's list zone ({profile}.{origin})");
+    }
+    Ok(t.to_ascii_lowercase())
+}
+
+/// `[rpz.local_data.SET]`: each set's records, checked and in zone-file
+/// text (TXT strings escaped), sorted, each once.
+fn local_sets(raw: &BTreeMap<String, RawLocalData>, src: &Source) -> Result<LocalSets, InputError> {
+    let mut sets = LocalSets::new();
+    for (name, d) in raw {
+        let what = format!("rpz.local_data.{name}");
+        if let Err(m) = check_label(name) {
+            return Err(InputError::file(
+                src.path,
+                format!("{what}: {m}: {}", crate::error::quote(name.as_bytes())),
+            ));
+        }
+        let mut records = Vec::new();
+        for a in &d.a {
+            let v4 = src.check(a, &format!("{what}.a"), |t| {
+                t.parse::<std::net::Ipv4Addr>()
+                    .map_err(|_| "not an IPv4 address")
+            })?;
+            records.push(format!("\tA\t{v4}"));
+        }
+        for a in &d.aaaa {
+            let v6 = src.check(a, &format!("{what}.aaaa"), |t| {
+                t.parse::<std::net::Ipv6Addr>()
+                    .map_err(|_| "not an IPv6 address")
+            })?;
+            records.push(format!("\tAAAA\t{v6}"));
+        }
+        for t in &d.txt {
+            let text = src.check(t, &format!("{what}.txt"), |t| {
+                super::zonefile::txt_string(t.as_bytes())
+            })?;
+            records.push(format!("\tTXT\t{text}"));
+        }
+        if records.is_empty() {
+            return Err(InputError::file(
+                src.path,
+                format!("{what}: no records (give a, aaaa or txt)"),
+            ));
+        }
+        records.sort();
+        records.dedup();
+        let name = name.clone();
+        sets.insert(name.clone(), Arc::new(LocalData { name, records }));
+    }
+    Ok(sets)
+}
+
 /// The default class and the categories, in order.
-fn classes(raw: &Raw, src: &Source) -> Result<(Class, Vec<Category>), InputError> {
+fn classes(
+    raw: &Raw,
+    src: &Source,
+    sets: &LocalSets,
+) -> Result<(Class, Vec<Category>), InputError> {
     let txt = |t: &str| check_txt(t).map(|_| t.to_string());
+    let action = |s: &str| Action::parse_with(s, sets);
     let default = Class {
         code: src.or(&raw.dnsbl.code, "dnsbl.code", 0x7f00_0002, parse_code)?,
         txt: src.or(
@@ -726,12 +911,7 @@ fn classes(raw: &Raw, src: &Source) -> Result<(Class, Vec<Category>), InputError
             "Listed by threatlist".into(),
             txt,
         )?,
-        rpz: src.or(
-            &raw.rpz.action,
-            "rpz.action",
-            Action::Nxdomain,
-            Action::parse,
-        )?,
+        rpz: src.or(&raw.rpz.action, "rpz.action", Action::Nxdomain, action)?,
     };
     let mut categories = Vec::new();
     for c in &raw.categories {
@@ -746,7 +926,7 @@ fn classes(raw: &Raw, src: &Source) -> Result<(Class, Vec<Category>), InputError
         let class = Class {
             code: src.or(&c.code, "category.code", default.code, parse_code)?,
             txt: src.or(&c.txt, "category.txt", default.txt.clone(), txt)?,
-            rpz: src.or(&c.rpz, "category.rpz", default.rpz.clone(), Action::parse)?,
+            rpz: src.or(&c.rpz, "category.rpz", default.rpz.clone(), action)?,
         };
         categories.push(Category {
             reason,

@@ -344,11 +344,24 @@ pub struct PolicyData {
     pub ips: IpSet,
     pub ip_rows: Vec<(Entry, usize)>,
     pub allow_ips: IpSet,
-    /// Addresses for rpz-client-ip triggers.
-    pub clients: IpSet,
+    /// Lists of clients (rpz-client-ip triggers), each with its action.
+    pub clients: Vec<(IpSet, config::Action)>,
+    /// Lists of name servers, each with its action.
+    pub name_servers: Vec<NameServers>,
     /// Listed or allowed domains too long for the zone: left out.
     pub too_long: Vec<String>,
 }
+
+/// One list of name servers: names for rpz-nsdname triggers, addresses
+/// for rpz-nsip triggers.
+pub struct NameServers {
+    pub names: Vec<String>,
+    pub ips: IpSet,
+    pub action: config::Action,
+}
+
+/// The suffix of name-server name triggers (`ns1.example.rpz-nsdname`).
+pub const NSDNAME: &str = "rpz-nsdname";
 
 impl PolicyData {
     /// The listed domains and addresses with what is allowed: a domain on
@@ -378,6 +391,27 @@ impl PolicyData {
         }
     }
 
+    /// Adds a list of name servers read for the zone at `origin` (see
+    /// [`read_name_servers`]) with its action.
+    pub fn add_name_servers(&mut self, list: Mixed, action: config::Action) {
+        self.too_long.extend(list.too_long);
+        self.too_long.sort_unstable();
+        self.too_long.dedup();
+        self.name_servers.push(NameServers {
+            names: list.domains,
+            ips: list.ips,
+            action,
+        });
+    }
+
+    /// No trigger at all (allowed names and addresses are only exceptions).
+    pub fn is_empty(&self) -> bool {
+        self.domains.is_empty()
+            && self.ips.difference(&self.allow_ips).is_empty()
+            && self.clients.iter().all(|(c, _)| c.is_empty())
+            && (self.name_servers.iter()).all(|l| l.names.is_empty() && l.ips.is_empty())
+    }
+
     /// What the policy zone at `origin` leaves out, if anything.
     pub fn skipped(&self, origin: &str) -> Option<Skipped> {
         let first = self.too_long.first()?;
@@ -389,8 +423,15 @@ impl PolicyData {
     }
 }
 
-/// A policy zone's records: QNAME triggers, then rpz-ip and rpz-client-ip
-/// triggers per family.
+/// Reads a list of name servers for the policy zone at `origin`: names
+/// (their owners `NAME.rpz-nsdname.ORIGIN`, no wildcard made for them) and
+/// addresses.
+pub fn read_name_servers(paths: &[String], origin: &str) -> Result<Mixed, InputError> {
+    input::read_mixed(paths, &join(NSDNAME, origin), false)
+}
+
+/// A policy zone's records: QNAME triggers, then rpz-ip, rpz-client-ip,
+/// rpz-nsdname and rpz-nsip triggers (addresses per family).
 pub fn rpz_body(p: &PolicyData, cfg: &ZoneConfig) -> Vec<u8> {
     let cls = classes(cfg);
     let mut out = Vec::new();
@@ -399,33 +440,47 @@ pub fn rpz_body(p: &PolicyData, cfg: &ZoneConfig) -> Vec<u8> {
         .iter()
         .map(|(d, c)| (d.clone(), cls[*c].rpz.clone()))
         .collect();
-    rpz::qname_triggers(&mut out, &names, &p.allow_domains, cfg.rpz.wildcard);
+    rpz::name_triggers(&mut out, &names, &p.allow_domains, cfg.rpz.wildcard, "");
     let ips = p.ips.difference(&p.allow_ips);
     let (r4, r6) = regions(&ips, &p.ip_rows, cfg.class_count());
-    let act = |c: &config::Class| c.rpz.clone();
-    rpz::ip_triggers(&mut out, &r4, &p.allow_ips.v4, &cls, "rpz-ip", act);
-    rpz::ip_triggers(&mut out, &r6, &p.allow_ips.v6, &cls, "rpz-ip", act);
-    let clients = p.clients.difference(&p.allow_ips);
-    let client = |_: &config::Class| cfg.rpz.client_ip_action.clone();
-    let r4 = [(0, clients.v4.clone())];
-    let r6 = [(0, clients.v6.clone())];
-    rpz::ip_triggers(
-        &mut out,
-        &r4,
-        &p.allow_ips.v4,
-        &cls,
-        "rpz-client-ip",
-        client,
-    );
-    rpz::ip_triggers(
-        &mut out,
-        &r6,
-        &p.allow_ips.v6,
-        &cls,
-        "rpz-client-ip",
-        client,
-    );
+    let act = |c: usize| cls[c].rpz.clone();
+    let r4 = r4.iter().map(|(c, s)| (s, act(*c)));
+    rpz::ip_triggers(&mut out, r4, &p.allow_ips.v4, "rpz-ip");
+    let r6 = r6.iter().map(|(c, s)| (s, act(*c)));
+    rpz::ip_triggers(&mut out, r6, &p.allow_ips.v6, "rpz-ip");
+    list_triggers(&mut out, &p.clients, &p.allow_ips, "rpz-client-ip");
+    // A name server on two lists takes the first list's action.
+    let mut ns_names: BTreeMap<String, config::Action> = BTreeMap::new();
+    for l in &p.name_servers {
+        for n in &l.names {
+            ns_names
+                .entry(n.clone())
+                .or_insert_with(|| l.action.clone());
+        }
+    }
+    rpz::name_triggers(&mut out, &ns_names, &[], false, NSDNAME);
+    let ns_ips: Vec<(IpSet, config::Action)> = (p.name_servers.iter())
+        .map(|l| (l.ips.clone(), l.action.clone()))
+        .collect();
+    list_triggers(&mut out, &ns_ips, &p.allow_ips, "rpz-nsip");
     out
+}
+
+/// IP triggers under `suffix` for lists with an action each (see
+/// [`rpz::ip_triggers`]: the narrower prefix wins, then the first list).
+fn list_triggers(
+    out: &mut Vec<u8>,
+    lists: &[(IpSet, config::Action)],
+    allow: &IpSet,
+    suffix: &str,
+) {
+    let sets: Vec<(IpSet, &config::Action)> = (lists.iter())
+        .map(|(s, a)| (s.difference(allow), a))
+        .collect();
+    let v4 = sets.iter().map(|(s, a)| (&s.v4, (*a).clone()));
+    rpz::ip_triggers(out, v4, &allow.v4, suffix);
+    let v6 = sets.iter().map(|(s, a)| (&s.v6, (*a).clone()));
+    rpz::ip_triggers(out, v6, &allow.v6, suffix);
 }
 
 /// `ip4set` at `path`; the `ip6trie` beside it with `6` before the

@@ -4,11 +4,13 @@
 //! because a zone file is a language (`$INCLUDE`, `;`, `(`, `@`, line breaks)
 //! and one bad line either fails the whole zone or, worse, adds records.
 //! Only canonical names pass: lower-case LDH labels of 1..63 octets (IDNA
-//! A-labels), no trailing dot. A valid name too long for a zone (the owner
-//! `*.NAME.ORIGIN` over 255 octets on the wire) is left out of that zone
-//! and counted: one entry never stops a whole publication.
+//! A-labels; `_` too, but not in the top-level label), no trailing dot, and
+//! `*.` only as the whole first label of a wildcard entry. A valid name too
+//! long for a zone (the owner `*.NAME.ORIGIN` over 255 octets on the wire)
+//! is left out of that zone and counted: one entry never stops a whole
+//! publication.
 
-use crate::net::domain::canonical as canonical_domain;
+use crate::net::domain::canonical_entry;
 pub use crate::net::domain::check_label;
 
 /// Why a name was refused.
@@ -43,11 +45,12 @@ pub fn check_absolute(text: &str) -> Result<String, NameError> {
 }
 
 /// A domain from a list: it must already be canonical, so that what is
-/// published is exactly what the list says. Whether it fits under a zone's
+/// published is exactly what the list says; `*.NAME` is a wildcard entry
+/// (the subdomains of NAME, not NAME). Whether it fits under a zone's
 /// origin is [`fits_under`]'s question (a name that does not is left out
 /// and counted, not an error).
 pub fn check_list_domain(text: &[u8]) -> Result<String, NameError> {
-    let name = canonical_domain(text)?;
+    let name = canonical_entry(text)?;
     if name.as_bytes() != text {
         return Err("not in canonical form (lower-case A-labels, no trailing dot)");
     }
@@ -62,10 +65,12 @@ pub fn check_list_domain(text: &[u8]) -> Result<String, NameError> {
 /// Why [`fits_under`] refused a name.
 pub const TOO_LONG_FOR_ZONE: &str = "over 255 octets with the origin";
 
-/// Whether the owner `NAME.ORIGIN` (with `wildcard`, also `*.NAME.ORIGIN`)
-/// stays within 255 octets on the wire.
+/// Whether the owner `NAME.ORIGIN` (with `wildcard`, also `*.NAME.ORIGIN`;
+/// a wildcard entry `*.NAME` is its own only owner) stays within 255
+/// octets on the wire.
 pub fn fits_under(name: &str, origin: &str, wildcard: bool) -> bool {
-    let star = if wildcard { 2 } else { 0 };
+    let entry_wildcard = name.starts_with(crate::net::domain::WILDCARD);
+    let star = if wildcard && !entry_wildcard { 2 } else { 0 };
     // the root is counted once
     wire_len(name) + star + wire_len(origin) - 1 <= 255
 }
@@ -116,7 +121,8 @@ mod tests {
             b"a..b.com",
             b"@",
             b"*",
-            b"*.evil.com",
+            b"*.*.evil.com",
+            b"*.Evil.com",
             b"evil.*.com",
             b"$INCLUDE /etc/hostname",
             b"$GENERATE 1-3 host$ CNAME .",
@@ -127,6 +133,12 @@ mod tests {
         ] {
             assert!(check_list_domain(bad).is_err(), "{:?}", bad);
         }
+        // wildcard entries and service labels
+        assert_eq!(check_list_domain(b"*.evil.com").unwrap(), "*.evil.com");
+        assert_eq!(
+            check_list_domain(b"_sip._tcp.evil.com").unwrap(),
+            "_sip._tcp.evil.com"
+        );
         // 64-octet label
         let long = format!("{}.com", "a".repeat(64));
         assert!(check_list_domain(long.as_bytes()).is_err());

@@ -1,14 +1,15 @@
 //! Every profile `tl-compile` wrote: per profile P, `P.zone` (origin
 //! `P.ORIGIN`: the lists as A, AAAA, APL, TXT and DNSBL), `P.rpz.zone`
-//! (origin `P.rpz.ORIGIN`), and rbldnsd datasets `P.LIST.ip4set` and
+//! (origin `rpz.origin`, by default `P.rpz.ORIGIN`), and rbldnsd datasets `P.LIST.ip4set` and
 //! `P.LIST.ip6trie`.
 
 use super::config::ZoneConfig;
 use super::input::{read_given, read_mixed, read_provenance, Given, Provenance};
-use super::name::join;
+use super::name::{check_absolute, join};
 use super::stage::{Run, Skipped, Writer, ZoneReport};
 use super::{find_profiles, optional_ips};
-use super::{list_body, rbldnsd_bodies, rpz_body, Error, Format, ListData, PolicyData};
+use super::{list_body, rbldnsd_bodies, read_name_servers, rpz_body};
+use super::{Error, Format, ListData, PolicyData};
 use crate::error::InputError;
 use crate::net::Entry;
 use crate::profile::layout;
@@ -229,12 +230,18 @@ fn build_part(p: &Profile, part: Part, cfg: &ZoneConfig) -> Result<Built, Error>
     }
 }
 
-/// The profile's policy zone: its domain lists, and the configuration's
-/// lists as rpz-ip and rpz-client-ip triggers.
+/// The profile's policy zone (at `rpz.origin`): its domain lists, and the
+/// configuration's lists as rpz-ip, rpz-client-ip and name-server
+/// triggers.
 fn policy_zone(out: &mut Writer, p: &Profile, out_dir: &Path) -> Result<(), Error> {
     let cfg = out.cfg();
-    let origin = join(&p.name, &join("rpz", out.origin()));
-    let existing = |f: &str| -> Vec<String> {
+    let origin = cfg.rpz.origin_of(&p.name, out.origin());
+    let origin = check_absolute(&origin).map_err(|reason| Error::Name {
+        option: "rpz.origin",
+        reason,
+        text: origin.clone(),
+    })?;
+    let file = |f: &str| -> Vec<String> {
         let path = p.dir.join(f);
         if path.is_file() {
             vec![path.to_string_lossy().into_owned()]
@@ -243,20 +250,31 @@ fn policy_zone(out: &mut Writer, p: &Profile, out_dir: &Path) -> Result<(), Erro
         }
     };
     let wildcard = cfg.rpz.wildcard;
-    let listed = read_mixed(&existing(layout::DOMAINS), &origin, wildcard)?;
-    let allowed = read_mixed(&existing(layout::ALLOW_DOMAINS), &origin, wildcard)?;
+    let listed = read_mixed(&file(layout::DOMAINS), &origin, wildcard)?;
+    let allowed = read_mixed(&file(layout::ALLOW_DOMAINS), &origin, wildcard)?;
     let mut data = PolicyData::from_lists(listed, allowed, &p.prov);
-    out.skipped(data.skipped(&origin));
     data.allow_ips = p.allow.union(&data.allow_ips);
     for (l, set) in &p.lists {
         if cfg.rpz.ip_lists.contains(l) {
             data.ips = data.ips.union(set);
             data.ip_rows.extend(p.rows(l).iter().copied());
         }
-        if cfg.rpz.client_ip_lists.contains(l) {
-            data.clients = data.clients.union(set);
+    }
+    for l in &cfg.rpz.client_ip_lists {
+        // a list of the zone's lists, else read for this only
+        let set = match p.lists.iter().find(|(n, _)| n == l) {
+            Some((_, set)) => Some(set.clone()),
+            None => optional_ips(&p.dir.join(layout::list_file(l)))?,
+        };
+        if let Some(set) = set {
+            data.clients.push((set, cfg.rpz.client_action(l)));
         }
     }
+    for l in &cfg.rpz.ns_lists {
+        let list = read_name_servers(&file(&layout::list_file(l)), &origin)?;
+        data.add_name_servers(list, cfg.rpz.ns_action(l, cfg));
+    }
+    out.skipped(data.skipped(&origin));
     let path = out_dir.join(format!("{}.rpz.zone", p.name));
     out.zone(
         Some(&path.to_string_lossy()),

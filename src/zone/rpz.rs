@@ -3,17 +3,22 @@
 //!
 //! Triggers are owner names in the policy zone: a domain (`bad.example`)
 //! and, for its subdomains, `*.bad.example` (the wildcard does not match the
-//! name itself); `LEN.reversed-address.rpz-ip` for answers holding a listed
-//! address; the same under `rpz-client-ip` for queries from listed clients.
-//! The action is the CNAME target (`.` NXDOMAIN, `*.` NODATA,
-//! `rpz-passthru.`, `rpz-drop.`, `rpz-tcp-only.`, or a walled-garden name).
+//! name itself; a wildcard entry `*.bad.example` gives only the wildcard);
+//! `LEN.reversed-address.rpz-ip` for answers holding a listed address; the
+//! same under `rpz-client-ip` for queries from listed clients, under
+//! `rpz-nsip` for names served by a listed name server address, and
+//! `ns.example.rpz-nsdname` for names served by a listed name server.
+//! The action is a CNAME target (`.` NXDOMAIN, `*.` NODATA,
+//! `rpz-passthru.`, `rpz-drop.`, `rpz-tcp-only.`, or a walled-garden name),
+//! or local data: the A, AAAA and TXT records to answer with instead.
 //! Allow-listed names get PASSTHRU, which beats a wildcard above them (an
 //! exact name wins over a wildcard) and stops policy processing; an
 //! allow-listed hole in a listed prefix gets a PASSTHRU IP trigger, which
 //! wins as the longer prefix.
 
-use super::config::{Action, Class};
+use super::config::Action;
 use super::cover::{cover, Cover};
+use crate::net::domain::WILDCARD;
 use crate::net::{Addr, Prefix};
 use crate::set::IntervalSet;
 use std::collections::BTreeMap;
@@ -65,60 +70,115 @@ fn push_dec(out: &mut Vec<u8>, v: u32) {
     out.extend_from_slice(&buf[i..]);
 }
 
-fn record(out: &mut Vec<u8>, action: &Action) {
-    out.extend_from_slice(b"\tCNAME\t");
-    out.extend_from_slice(action.target().as_bytes());
-    out.push(b'\n');
-}
-
-/// QNAME triggers: `names` maps each listed domain to its action, `allow`
-/// lists domains that pass. A domain on both passes. Sorted by name.
-pub fn qname_triggers(
-    out: &mut Vec<u8>,
-    names: &BTreeMap<String, Action>,
-    allow: &[String],
-    wildcard: bool,
-) {
-    let mut all: BTreeMap<&str, &Action> = names.iter().map(|(n, a)| (n.as_str(), a)).collect();
-    for a in allow {
-        all.insert(a.as_str(), &Action::Passthru);
-    }
-    for (name, action) in all {
-        out.extend_from_slice(name.as_bytes());
-        record(out, action);
-        if wildcard {
-            out.extend_from_slice(b"*.");
-            out.extend_from_slice(name.as_bytes());
-            record(out, action);
+/// The records of `action` at the owner written from `from` to the end of
+/// `out` (for local data, the owner is repeated on every line).
+fn records(out: &mut Vec<u8>, from: usize, action: &Action) {
+    match action {
+        Action::LocalData(d) => {
+            let owner = out[from..].to_vec();
+            for (i, r) in d.records.iter().enumerate() {
+                if i > 0 {
+                    out.extend_from_slice(&owner);
+                }
+                out.extend_from_slice(r.as_bytes());
+                out.push(b'\n');
+            }
+        }
+        a => {
+            out.extend_from_slice(b"\tCNAME\t");
+            out.extend_from_slice(a.target().unwrap_or_default().as_bytes());
+            out.push(b'\n');
         }
     }
 }
 
-/// IP triggers under `suffix` (`rpz-ip` or `rpz-client-ip`) for the
-/// regions of each class, with PASSTHRU for allow-listed holes inside a
-/// listed prefix when that is shorter.
-pub fn ip_triggers<A: Addr>(
+/// Name triggers: `names` maps each listed name to its action, `allow`
+/// lists names that pass; `*.NAME` entries are wildcard owners only, and
+/// with `wildcard` every other NAME also gets `*.NAME`. An entry beats a
+/// wildcard made for a name, and what is allowed beats what is listed.
+/// Owners are `NAME` (QNAME triggers, `suffix` empty) or
+/// `NAME.SUFFIX` (`rpz-nsdname`), sorted by name, each name's wildcard
+/// after it.
+pub fn name_triggers(
     out: &mut Vec<u8>,
-    regions: &[(usize, IntervalSet<A>)],
-    allow: &IntervalSet<A>,
-    classes: &[&Class],
+    names: &BTreeMap<String, Action>,
+    allow: &[String],
+    wildcard: bool,
     suffix: &str,
-    action_of: impl Fn(&Class) -> Action,
+) {
+    /// A name's two owners: the name, and its wildcard with the pass that
+    /// set it (0 listed, 1 allowed) and whether an entry said it.
+    #[derive(Default)]
+    struct Slot<'a> {
+        exact: Option<&'a Action>,
+        wild: Option<(&'a Action, u8, bool)>,
+    }
+    let mut all: BTreeMap<&str, Slot> = BTreeMap::new();
+    let passthru = Action::Passthru;
+    let listed = names.iter().map(|(n, a)| (n.as_str(), a, 0));
+    let allowed = allow.iter().map(|n| (n.as_str(), &passthru, 1));
+    for (n, a, pass) in listed.chain(allowed) {
+        match n.strip_prefix(WILDCARD) {
+            Some(base) => all.entry(base).or_default().wild = Some((a, pass, true)),
+            None => {
+                let slot = all.entry(n).or_default();
+                slot.exact = Some(a);
+                let made_wins = match slot.wild {
+                    None => true,
+                    Some((_, p, said)) => p < pass || !said,
+                };
+                if wildcard && made_wins {
+                    slot.wild = Some((a, pass, false));
+                }
+            }
+        }
+    }
+    for (name, slot) in all {
+        let owners = [(false, slot.exact), (true, slot.wild.map(|w| w.0))];
+        for (star, action) in owners {
+            let Some(action) = action else { continue };
+            let from = out.len();
+            if star {
+                out.extend_from_slice(WILDCARD.as_bytes());
+            }
+            out.extend_from_slice(name.as_bytes());
+            if !suffix.is_empty() {
+                out.push(b'.');
+                out.extend_from_slice(suffix.as_bytes());
+            }
+            records(out, from, action);
+        }
+    }
+}
+
+/// IP triggers under `suffix` (`rpz-ip`, `rpz-client-ip`, `rpz-nsip`) for
+/// sets of addresses with an action each, with PASSTHRU for allow-listed
+/// holes inside a listed prefix when that is shorter. Sets may overlap:
+/// the resolver takes the longest prefix, so an address in two sets takes
+/// the action of the narrower prefix; the same prefix in two sets takes
+/// the first set's.
+pub fn ip_triggers<'s, A: Addr + 's>(
+    out: &mut Vec<u8>,
+    sets: impl IntoIterator<Item = (&'s IntervalSet<A>, Action)>,
+    allow: &IntervalSet<A>,
+    suffix: &str,
 ) {
     let mut lines: Vec<(Prefix<A>, Action)> = Vec::new();
-    for (class, set) in regions {
-        let action = action_of(classes[*class]);
+    for (set, action) in sets {
         for Cover { prefix, holes } in cover(set, allow, usize::MAX, |_, _| 1) {
             lines.push((prefix, action.clone()));
             lines.extend(holes.into_iter().map(|h| (h, Action::Passthru)));
         }
     }
     if !lines.is_sorted_by_key(|(p, _)| (p.addr, p.len)) {
-        lines.sort_unstable_by_key(|(p, _)| (p.addr, p.len));
+        // stable: of equal prefixes, the first set's comes first
+        lines.sort_by_key(|(p, _)| (p.addr, p.len));
     }
+    lines.dedup_by_key(|(p, _)| *p);
     for (p, action) in lines {
+        let from = out.len();
         ip_owner(out, p, suffix);
-        record(out, &action);
+        records(out, from, &action);
     }
 }
 
@@ -130,6 +190,111 @@ mod tests {
         let mut o = Vec::new();
         ip_owner(&mut o, Prefix { addr, len }, "rpz-ip");
         String::from_utf8(o).unwrap()
+    }
+
+    #[test]
+    fn names_their_wildcards_and_what_wins() {
+        let a = |s: &str| Action::parse(s).unwrap();
+        let names: BTreeMap<String, Action> = [
+            ("bad.example", a("nxdomain")),
+            ("*.bad.example", a("drop")),
+            ("*.sub.example", a("nodata")),
+            ("_sip._tcp.example", a("nxdomain")),
+            ("ok.example", a("nxdomain")),
+        ]
+        .into_iter()
+        .map(|(n, a)| (n.to_string(), a))
+        .collect();
+        let allow = ["ok.example".to_string(), "*.bad.example".to_string()];
+        let mut o = Vec::new();
+        name_triggers(&mut o, &names, &allow, true, "");
+        assert_eq!(
+            String::from_utf8(o).unwrap(),
+            "_sip._tcp.example\tCNAME\t.\n*._sip._tcp.example\tCNAME\t.\n\
+             bad.example\tCNAME\t.\n*.bad.example\tCNAME\trpz-passthru.\n\
+             ok.example\tCNAME\trpz-passthru.\n*.ok.example\tCNAME\trpz-passthru.\n\
+             *.sub.example\tCNAME\t*.\n"
+        );
+        let mut o = Vec::new();
+        name_triggers(&mut o, &names, &[], false, "rpz-nsdname");
+        let text = String::from_utf8(o).unwrap();
+        assert!(text.starts_with("_sip._tcp.example.rpz-nsdname\tCNAME\t.\n"));
+        assert!(text.contains("\n*.bad.example.rpz-nsdname\tCNAME\trpz-drop.\n"));
+    }
+
+    mod model {
+        use super::super::*;
+        use proptest::prelude::*;
+        use std::collections::BTreeSet;
+
+        /// Names from a few labels, so that names, their wildcards and
+        /// allowed names collide often.
+        fn entry() -> impl Strategy<Value = String> {
+            (any::<bool>(), 0..3usize, 0..3usize).prop_map(|(star, a, b)| {
+                let n = format!("{}.{}.example", ["a", "b", "c"][a], ["x", "y", "z"][b]);
+                if star {
+                    format!("*.{n}")
+                } else {
+                    n
+                }
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+            /// Each owner once, with what the rules say: allowed beats
+            /// listed, and within each an entry beats a wildcard made for
+            /// a name.
+            #[test]
+            fn owners_follow_the_rules(
+                listed in proptest::collection::btree_map(entry(), 0..3usize, 0..8),
+                allow in proptest::collection::btree_set(entry(), 0..4),
+                wildcard in any::<bool>(),
+            ) {
+                let actions = [Action::Nxdomain, Action::Drop, Action::Nodata];
+                let names: BTreeMap<String, Action> =
+                    listed.iter().map(|(n, a)| (n.clone(), actions[*a].clone())).collect();
+                let allow: Vec<String> = allow.into_iter().collect();
+                let mut o = Vec::new();
+                name_triggers(&mut o, &names, &allow, wildcard, "");
+                let text = String::from_utf8(o).unwrap();
+                let got: Vec<(&str, &str)> = text
+                    .lines()
+                    .map(|l| l.split_once("\tCNAME\t").unwrap())
+                    .collect();
+                // the model: what each owner is, by the rules
+                let allowed = |n: &str| allow.iter().any(|x| x == n);
+                let mut owners: BTreeSet<String> = BTreeSet::new();
+                for n in listed.keys().chain(&allow) {
+                    owners.insert(n.clone());
+                    if wildcard && !n.starts_with("*.") {
+                        owners.insert(format!("*.{n}"));
+                    }
+                }
+                let mut want: Vec<(String, String)> = Vec::new();
+                for owner in &owners {
+                    let base = owner.strip_prefix("*.");
+                    let action = if allowed(owner)
+                        || (wildcard && base.is_some_and(allowed))
+                    {
+                        Action::Passthru
+                    } else if let Some(a) = names.get(owner) {
+                        a.clone()
+                    } else {
+                        names[base.unwrap()].clone()
+                    };
+                    want.push((owner.clone(), action.target().unwrap().into_owned()));
+                }
+                // sorted by name, the wildcard after the name
+                want.sort_by(|a, b| {
+                    let key = |o: &str| (o.strip_prefix("*.").unwrap_or(o).to_string(), o.starts_with("*."));
+                    key(&a.0).cmp(&key(&b.0))
+                });
+                let want: Vec<(&str, &str)> =
+                    want.iter().map(|(o, a)| (o.as_str(), a.as_str())).collect();
+                prop_assert_eq!(got, want);
+            }
+        }
     }
 
     #[test]

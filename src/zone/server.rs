@@ -81,7 +81,9 @@ fn named_allow_query(o: &mut String, cfg: &ZoneConfig) {
 
 /// A `named.conf` fragment: one primary zone per file, with
 /// `max-records-per-type 0` (BIND ≥ 9.18.28 refuses RRsets over 100 records
-/// otherwise), query and transfer ACLs, NOTIFY targets and the TSIG key.
+/// otherwise), `check-names ignore` (tl-zone checks every owner itself;
+/// BIND's host-name check would refuse a whole policy zone for local-data
+/// A/AAAA records at a name with `_`), query and transfer ACLs, NOTIFY targets and the TSIG key.
 pub fn named_conf(zones: &[ZoneFile], cfg: &ZoneConfig) -> Vec<u8> {
     let s = &cfg.server;
     let key = s.tsig_key.as_deref();
@@ -91,6 +93,7 @@ pub fn named_conf(zones: &[ZoneFile], cfg: &ZoneConfig) -> Vec<u8> {
         o.push_str("\ttype primary;\n");
         o.push_str(&format!("\tfile \"{}\";\n", z.file));
         o.push_str("\tmax-records-per-type 0;\n");
+        o.push_str("\tcheck-names ignore;\n");
         o.push_str("\tixfr-from-differences yes;\n");
         named_allow_query(&mut o, cfg);
         let transfer = match (key, s.allow_transfer.is_empty()) {

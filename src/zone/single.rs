@@ -2,8 +2,9 @@
 //! (to a file or standard output), or a pair of rbldnsd datasets.
 
 use super::input::{read_given, read_ips, read_mixed, read_provenance, Provenance};
-use super::stage::{hold_empty, Run, Skipped, Writer, ZonePlan, ZoneReport};
-use super::{list_body, rbldnsd_bodies, rpz_body, v6_dataset_path, Error, Format};
+use super::stage::{hold_empty, list_name_of, Run, Skipped, Writer, ZonePlan, ZoneReport};
+use super::{list_body, rbldnsd_bodies, read_name_servers, rpz_body, v6_dataset_path};
+use super::{Error, Format};
 use super::{ListData, PolicyData};
 use crate::net::Entry;
 use crate::set::IpSet;
@@ -49,15 +50,23 @@ pub(super) fn publish_list(run: &Run, s: &Single) -> Result<ZoneReport, Error> {
     if s.format == Format::Rpz {
         let wildcard = cfg.rpz.wildcard;
         let listed = read_mixed(&s.inputs, origin, wildcard)?;
-        if let Some(held) = hold_empty(s, listed.ips.is_empty() && listed.domains.is_empty()) {
-            return Ok(held);
-        }
         let allowed = read_mixed(&s.plan.allow, origin, wildcard)?;
         world(origin, &listed.ips.difference(&allowed.ips))?;
         let mut p = PolicyData::from_lists(listed, allowed, &prov);
-        out.skipped(p.skipped(origin));
         p.ip_rows = rows;
-        p.clients = read_ips(&s.plan.client_ip)?;
+        let rpz = &cfg.rpz;
+        for f in &s.plan.client_ip {
+            let action = rpz.client_action(&list_name_of(f));
+            p.clients.push((read_ips(std::slice::from_ref(f))?, action));
+        }
+        for f in &s.plan.ns_lists {
+            let list = read_name_servers(std::slice::from_ref(f), origin)?;
+            p.add_name_servers(list, rpz.ns_action(&list_name_of(f), cfg));
+        }
+        if let Some(held) = hold_empty(s, p.is_empty()) {
+            return Ok(held);
+        }
+        out.skipped(p.skipped(origin));
         out.zone(s.output, origin, &[&rpz_body(&p, cfg)])?;
         return Ok(out.report);
     }

@@ -20,7 +20,8 @@ use std::path::{Path, PathBuf};
 #[derive(Clone, Debug, Default)]
 pub struct ZonePlan {
     /// The zone origin (one trailing dot allowed); with `profiles`,
-    /// profile P gets `P.ORIGIN` and `P.rpz.ORIGIN`.
+    /// profile P gets `P.ORIGIN` and its policy zone at `rpz.origin`
+    /// (default `P.rpz.ORIGIN`).
     pub origin: String,
     /// The zone configuration (TOML); `None`: the defaults.
     pub config: Option<String>,
@@ -39,7 +40,12 @@ pub struct ZonePlan {
     /// The list's name in the zone (default: from the first file's name).
     pub name: Option<String>,
     pub allow: Vec<String>,
+    /// rpz: lists of clients (rpz-client-ip triggers), each with the
+    /// action `rpz.list_actions` gives its name, else `rpz.client_ip_action`.
     pub client_ip: Vec<String>,
+    /// rpz: lists of name servers (rpz-nsdname, rpz-nsip triggers), each
+    /// with the action `rpz.list_actions` gives its name, else `rpz.action`.
+    pub ns_lists: Vec<String>,
     pub provenance: Option<String>,
     /// One list: the zone file (`None` or `-`: standard output). Profiles:
     /// the directory for the zones (default: the profiles' directory).
@@ -339,6 +345,7 @@ fn only_for_one_list(plan: &ZonePlan) -> Result<(), Error> {
         ("--name", plan.name.is_some()),
         ("--allow", !plan.allow.is_empty()),
         ("--client-ip", !plan.client_ip.is_empty()),
+        ("--ns-list", !plan.ns_lists.is_empty()),
         ("--provenance", plan.provenance.is_some()),
     ] {
         if used {
@@ -359,6 +366,9 @@ fn one_list(plan: &ZonePlan) -> Result<single::Single<'_>, Error> {
         _ => return plan_error("one --format for one list (several only with --out)"),
     };
     let output = plan.output.as_deref().filter(|&o| o != "-");
+    if format != Format::Rpz && !(plan.client_ip.is_empty() && plan.ns_lists.is_empty()) {
+        return plan_error("--client-ip and --ns-list are for --format rpz");
+    }
     if format == Format::Rbldnsd && output.is_none() {
         return plan_error(single::RBLDNSD_NEEDS_FILE);
     }
@@ -387,20 +397,25 @@ fn one_list(plan: &ZonePlan) -> Result<single::Single<'_>, Error> {
     })
 }
 
+/// A list file's name as a list: the file name up to its first dot, in
+/// lower case.
+pub(super) fn list_name_of(path: &str) -> String {
+    let file = Path::new(path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    file.split('.')
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase()
+}
+
 /// The default list name: the first input's file name up to its first dot.
 fn default_name(inputs: &[String]) -> Result<String, Error> {
     let Some(first) = inputs.first().filter(|p| p.as_str() != "-") else {
         return Ok("list".into());
     };
-    let file = Path::new(first)
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let stem = file
-        .split('.')
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let stem = list_name_of(first);
     check_list_label(&stem).map_err(|m| {
         InputError::file(
             first,

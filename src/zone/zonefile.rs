@@ -11,6 +11,30 @@ use std::io;
 use std::path::Path;
 use std::time::{Duration, SystemTime};
 
+/// One TXT character-string in zone-file text, quoted: `"` and `\` are
+/// escaped with `\`, every octet outside printable ASCII (line breaks,
+/// controls, UTF-8) as `\DDD`, so no text can end the string, the record
+/// or the line. At most 255 octets of text (a character-string's limit).
+pub fn txt_string(text: &[u8]) -> Result<String, &'static str> {
+    if text.len() > 255 {
+        return Err("longer than 255 octets (one TXT string)");
+    }
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for &c in text {
+        match c {
+            b'"' | b'\\' => {
+                out.push('\\');
+                out.push(c as char);
+            }
+            b' '..=b'~' => out.push(c as char),
+            _ => out.push_str(&format!("\\{c:03}")),
+        }
+    }
+    out.push('"');
+    Ok(out)
+}
+
 /// What publishing one file did.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Published {
@@ -107,6 +131,17 @@ fn newer_than(path: &str, old: SystemTime) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn txt_strings_are_escaped() {
+        assert_eq!(txt_string(b"Blocked: see x").unwrap(), "\"Blocked: see x\"");
+        assert_eq!(
+            txt_string("a\"b\\c\n$INCLUDE ;(ü)".as_bytes()).unwrap(),
+            "\"a\\\"b\\\\c\\010$INCLUDE ;(\\195\\188)\""
+        );
+        assert_eq!(txt_string(&[b'x'; 255]).unwrap().len(), 257);
+        assert!(txt_string(&[b'x'; 256]).is_err());
+    }
 
     #[test]
     fn unchanged_content_keeps_file_and_serial() {

@@ -18,6 +18,23 @@ pub fn free_port() -> u16 {
     }
 }
 
+/// A port free for TCP and UDP on every address of `addrs` (loopback
+/// addresses: all of 127.0.0.0/8 is local on Linux), for servers that
+/// must share one port (a resolver whose `port` option sends every query
+/// there).
+pub fn free_port_on(addrs: &[&str]) -> u16 {
+    loop {
+        let port = free_port();
+        let free = addrs.iter().all(|a| {
+            std::net::TcpListener::bind((*a, port)).is_ok()
+                && std::net::UdpSocket::bind((*a, port)).is_ok()
+        });
+        if free {
+            return port;
+        }
+    }
+}
+
 /// A server process of this test, stopped (SIGTERM, then SIGKILL) by PID.
 pub struct Server {
     child: Child,
@@ -111,8 +128,23 @@ pub fn pull(dir: &Path, args: &[&str]) -> Run {
 /// `nsd-control -c dir/nsd.conf` talks to it over a local socket
 /// (`dir/nsd.ctl`, no TLS keys).
 pub fn nsd_conf(dir: &Path, port: u16, include: &Path, control: bool) -> PathBuf {
+    nsd_conf_on(dir, &["127.0.0.1"], port, include, control)
+}
+
+/// [`nsd_conf`], listening on each of `addrs` at `port`.
+pub fn nsd_conf_on(
+    dir: &Path,
+    addrs: &[&str],
+    port: u16,
+    include: &Path,
+    control: bool,
+) -> PathBuf {
     let conf = dir.join("nsd.conf");
     let d = dir.display();
+    let listen: String = addrs
+        .iter()
+        .map(|a| format!("\tip-address: {a}@{port}\n"))
+        .collect();
     let control = if control {
         format!("\tcontrol-enable: yes\n\tcontrol-interface: \"{d}/nsd.ctl\"\n")
     } else {
@@ -121,7 +153,7 @@ pub fn nsd_conf(dir: &Path, port: u16, include: &Path, control: bool) -> PathBuf
     std::fs::write(
         &conf,
         format!(
-            "server:\n\tip-address: 127.0.0.1@{port}\n\tport: {port}\n\tusername: \"\"\n\tchroot: \"\"\n\
+            "server:\n{listen}\tport: {port}\n\tusername: \"\"\n\tchroot: \"\"\n\
              \tzonesdir: \"{d}\"\n\tpidfile: \"{d}/nsd.pid\"\n\tdatabase: \"\"\n\txfrdfile: \"{d}/xfrd.state\"\n\
              \tzonelistfile: \"{d}/zone.list\"\n\txfrdir: \"{d}\"\n\tserver-count: 1\n\tverbosity: 1\n\
              \tdo-ip6: no\nremote-control:\n{control}include: \"{}\"\n",
