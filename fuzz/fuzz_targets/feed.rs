@@ -28,6 +28,7 @@ fuzz_target!(|data: &[u8]| {
             ..Policy::default()
         },
         max_document: 1 << 20,
+        asn: None,
     };
     let (reader, gzip) = feed::bytes_reader(rest.to_vec());
     let Ok(parsed) = feed::parse("fuzz", reader, gzip, &opts) else {

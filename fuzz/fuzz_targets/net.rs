@@ -50,7 +50,11 @@ fuzz_target!(|data: &[u8]| {
         }
         3 => {
             let mut b = SetBuilder::default();
-            if let Ok(Ok(_)) = (Loader { lenient: true }).load(rest, &mut b) {
+            if let Ok(Ok(_)) = (Loader {
+                lenient: true,
+                csv_header: Some(threatlist::record::INDICATOR_HEADER),
+            })
+            .load(rest, &mut b) {
                 let _ = b.build();
             }
         }
@@ -61,6 +65,7 @@ fuzz_target!(|data: &[u8]| {
             let syn = IprangeSyntax {
                 fix_network: false,
                 default_prefix: 24, // tl-set takes -p 0..=32 only
+                resolve: None,      // the library does no lookups
             };
             let _ = iprange::load::<u128>(rest, "fuzz", &syn, &mut |_| {});
         }
