@@ -36,20 +36,21 @@ fn base<'a>(ev: &'a str, ind: &'a str, feeds: &'a str) -> Vec<&'a str> {
 
 const LIST: &str = "\
 indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors,reason
+192.0.2.10,ip,4.194,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,12,4,scanner 4.194 (scan-list 4 sensors)
+2001:db8:1::5,ip,3.410,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,7,3,scanner 3.410 (scan-list 3 sensors)
+192.0.2.20,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
+192.0.2.21,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
+192.0.2.22,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
+192.0.2.23,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
+192.0.2.24,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
+192.0.2.25,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
+192.0.2.26,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
+192.0.2.27,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
+192.0.2.28,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
+192.0.2.29,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
 evil.example,domain,2.700,botnet-c2,c2-tracker,2026-11-20T00:00:00Z,2026-11-27T12:00:00Z,1,0,botnet-c2 2.700 (c2-tracker)
 203.0.113.128/25,net,2.684,hijacked,drop,2026-10-01T00:00:00Z,2026-11-27T00:00:00Z,1,0,hijacked 2.684 (drop)
-192.0.2.10,ip,2.669,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,12,4,scanner 2.669 (scan-list 4 sensors)
-2001:db8:1::5,ip,2.096,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,7,3,scanner 2.096 (scan-list 3 sensors)
-192.0.2.20,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 1.500 (3 sensors)
-192.0.2.21,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 1.500 (3 sensors)
-192.0.2.22,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 1.500 (3 sensors)
-192.0.2.23,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 1.500 (3 sensors)
-192.0.2.24,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 1.500 (3 sensors)
-192.0.2.25,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 1.500 (3 sensors)
-192.0.2.26,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 1.500 (3 sensors)
-192.0.2.27,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 1.500 (3 sensors)
-192.0.2.28,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 1.500 (3 sensors)
-192.0.2.29,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 1.500 (3 sensors)
+198.51.100.7,ip,2.036,scanner;botnet-c2,c2-tracker,2026-11-01T00:00:00Z,2026-11-27T12:00:00Z,6,2,scanner 1.500 (2 sensors); botnet-c2 0.536 (c2-tracker)
 ";
 
 #[test]
@@ -71,27 +72,27 @@ fn the_default_list() {
 
 const ALL_WITH_ROLLUP: &str = "\
 indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors
+192.0.2.10,ip,4.194,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,12,4
+2001:db8:1::5,ip,3.410,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,7,3
+192.0.2.20,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.21,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.22,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.23,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.24,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.25,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.26,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.27,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.28,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.29,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.0/24,net,2.750,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,72,4
 evil.example,domain,2.700,botnet-c2,c2-tracker,2026-11-20T00:00:00Z,2026-11-27T12:00:00Z,1,0
 203.0.113.128/25,net,2.684,hijacked,drop,2026-10-01T00:00:00Z,2026-11-27T00:00:00Z,1,0
-192.0.2.10,ip,2.669,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,12,4
-2001:db8:1::5,ip,2.096,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,7,3
-192.0.2.0/24,net,2.063,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,72,4
-192.0.2.20,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.21,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.22,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.23,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.24,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.25,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.26,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.27,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.28,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.29,ip,1.500,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-198.51.100.7,ip,1.122,scanner;botnet-c2,c2-tracker,2026-11-01T00:00:00Z,2026-11-27T12:00:00Z,6,2
+198.51.100.7,ip,2.036,scanner;botnet-c2,c2-tracker,2026-11-01T00:00:00Z,2026-11-27T12:00:00Z,6,2
 203.0.113.9,ip,1.000,scanner,,2026-11-27T11:00:00Z,2026-11-27T11:00:00Z,1000,1
 203.0.113.50,ip,0.397,spam,spam-bl,2026-11-25T00:00:00Z,2026-11-27T00:00:00Z,7,0
-2001:db8:1::/48,net,0.188,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,7,3
+198.51.100.0/24,net,0.250,botnet-c2;scanner,c2-tracker,2026-11-01T00:00:00Z,2026-11-27T12:00:00Z,6,2
+2001:db8:1::/48,net,0.250,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,7,3
 203.0.113.0/24,net,0.175,scanner;spam,spam-bl,2026-11-25T00:00:00Z,2026-11-27T11:00:00Z,1007,1
-198.51.100.0/24,net,0.140,botnet-c2;scanner,c2-tracker,2026-11-01T00:00:00Z,2026-11-27T12:00:00Z,6,2
 ";
 
 #[test]
@@ -112,8 +113,8 @@ fn every_entry_with_rollup() {
     let mut cut = base(&ev, &ind, &feeds);
     cut.extend(["--min-score", "1.5"]);
     let got = ok(score(&cut));
-    assert_eq!(got.lines().count(), 1 + 14, "{got}");
-    assert!(got.lines().last().unwrap().contains(",1.500,"));
+    assert_eq!(got.lines().count(), 1 + 15, "{got}");
+    assert!(got.lines().last().unwrap().contains(",2.036,"), "{got}");
     // The one noisy sensor's 1000 events stay at 1.000: never listed alone.
     assert!(!ok(score(&base(&ev, &ind, &feeds))).contains("203.0.113.9"));
 }
@@ -141,10 +142,10 @@ fn per_category_lists() {
 /// The worked example of docs/scoring.md, contribution by contribution.
 const EXPLAINED: &str = "\
 query,entry,kind,source,category,first_seen,last_seen,hits,danger,evidence,value,first_listed,last_listed,dropped
+198.51.100.7,198.51.100.7,sensor,hp-1,scanner,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,4,1.000,1.000,0.750,,,
+198.51.100.7,198.51.100.7,sensor,hp-2,scanner,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,1,1.000,1.000,0.750,,,
 198.51.100.7,198.51.100.7,feed,c2-tracker,botnet-c2,2026-11-01T00:00:00Z,2026-11-20T12:00:00Z,1,3.000,0.179,0.536,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,
-198.51.100.7,198.51.100.7,sensor,hp-1,scanner,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,4,1.000,1.000,0.293,,,
-198.51.100.7,198.51.100.7,sensor,hp-2,scanner,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,1,1.000,1.000,0.293,,,
-198.51.100.7,198.51.100.7,score,not listed,scanner;botnet-c2,2026-11-01T00:00:00Z,2026-11-27T12:00:00Z,6,,,1.122,,,
+198.51.100.7,198.51.100.7,score,listed,scanner;botnet-c2,2026-11-01T00:00:00Z,2026-11-27T12:00:00Z,6,,,2.036,,,
 203.0.113.200,203.0.113.128/25,feed,drop,hijacked,2026-10-01T00:00:00Z,2026-11-27T00:00:00Z,1,3.000,0.895,2.684,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,
 203.0.113.200,203.0.113.128/25,score,listed,hijacked,2026-10-01T00:00:00Z,2026-11-27T00:00:00Z,1,,,2.684,,,
 ";
@@ -185,8 +186,8 @@ fn explain() {
         "--rollup",
         "192.0.2.0/24",
     ]));
-    assert!(r.contains("192.0.2.0/24,192.0.2.0/24,host,192.0.2.20,rollup,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,0.188,1.000,0.188,,,\n"), "{r}");
-    assert!(r.ends_with(",2.063,,,\n"), "{r}");
+    assert!(r.contains("192.0.2.0/24,192.0.2.0/24,host,192.0.2.20,rollup,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,0.250,1.000,0.250,,,\n"), "{r}");
+    assert!(r.ends_with(",2.750,,,\n"), "{r}");
     let r = score(&["explain", "--now", NOW, "-e", &ev, "not an address"]);
     assert_eq!(r.code, 2);
     let r = score(&["explain", "192.0.2.1"]);
@@ -531,22 +532,22 @@ fn hysteresis() {
         assert_eq!(r.code, 0, "{}", r.stderr);
         r.stdout
     };
-    // 192.0.2.20 scores 1.500: below T_in 2, above every leave threshold
-    // of T_out 1.5 (the mechanism, with thresholds of its own).
+    // 192.0.2.20 scores 2.813: below T_in 3, above every leave threshold
+    // of T_out 2.5 (the mechanism, with thresholds of its own).
     w.write(
         "previous.csv",
         "indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors\n\
          192.0.2.20,ip,2.500,scanner,,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,9,3\n\
          203.0.113.9,ip,2.000,scanner,,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,9,3\n",
     );
-    let bars = ["--enter", "2", "--leave", "1.5"];
+    let bars = ["--enter", "3", "--leave", "2.5"];
     let with = run(&[
         &bars[..],
         &["-q", "--now", NOW, "-e", &ev, "--previous", "previous.csv"],
     ]
     .concat());
     let without = run(&[&bars[..], &["-q", "--now", NOW, "-e", &ev]].concat());
-    assert!(with.contains("\n192.0.2.20,ip,1.500,"), "{with}");
+    assert!(with.contains("\n192.0.2.20,ip,2.813,"), "{with}");
     assert!(!without.contains("192.0.2.20"), "{without}");
     // 203.0.113.9 (one sensor, 1.000) falls below its leave threshold.
     assert!(!with.contains("203.0.113.9"), "{with}");
@@ -588,12 +589,12 @@ fn bad_rows_are_counted_and_quoted() {
     // The future row is clamped to --now; the one within the hour is too, uncounted.
     assert!(
         r.stdout.contains(
-            "192.0.2.2,ip,0.293,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,1,1\n"
+            "192.0.2.2,ip,0.750,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,1,1\n"
         ),
         "{}",
         r.stdout
     );
-    assert!(r.stdout.contains("192.0.2.3,ip,0.293,"), "{}", r.stdout);
+    assert!(r.stdout.contains("192.0.2.3,ip,0.750,"), "{}", r.stdout);
     // --strict: the first bad row is an error, and nothing is written.
     let r = w.run("tl-score", &["--strict", "--now", NOW, "-e", "ev.csv"], b"");
     assert_eq!(r.code, 2);
@@ -769,7 +770,7 @@ fn empty_lists_and_old_evidence_are_explained() {
         r.stderr,
         "tl-score: ind.csv: read 2 rows, skipped 0\n\
          tl-score: 1 entries with evidence at 2026-11-02T00:00:00Z, 0 rows written: the \
-         highest score is 0.630, below T_in 1.5 (--enter)\n\
+         highest score is 0.630, below T_in 2 (--enter)\n\
          tl-score: feed old read but decayed to nothing by 2026-11-02T00:00:00Z: every entry \
          was last seen about 10 half-lives of its category or more before; score them as of \
          their own time with --now\n"
@@ -838,9 +839,9 @@ fn empty_lists_and_old_evidence_are_explained() {
         "tl-score: evidence weighed at 2026-11-01T00:00:00Z (the state's time; --now for \
          another)\n\
          tl-score: '20.0.0.1': no evidence at 2026-11-01T00:00:00Z\n\
-         tl-score: '5.6.7.8': not listed: its score 1.000 is below T_in 1.500 (--enter), so a \
+         tl-score: '5.6.7.8': not listed: its score 1.000 is below T_in 2.000 (--enter), so a \
          list scored from this evidence alone leaves it out; a list that already holds it \
-         (--previous) keeps it while it scores at least 1.179, and a profile may block it for \
+         (--previous) keeps it while it scores at least 1.319, and a profile may block it for \
          its country, AS or a custom block (tl-query says why)\n"
     );
     // Indicators alone: the newest time in them.

@@ -29,7 +29,7 @@ tl-score merge shard-*.tls -o all.tls                     combine shards exactly
 const MODEL: &str = "\
 Each piece of evidence contributes danger(category) x value, where a feed
 listing's value is its confidence x 2^(-age/half-life(category)), and a
-sensor's value is 1 - 2^(-m/2) for m = its events about the address, each
+sensor's value is 1 - 2^(-2m) for m = its events about the address, each
 decayed by 2^(-age/6 h). Sensors count as category scanner. The score is
 the sum over feeds and sensors, so distinct sources count more than volume,
 and one sensor alone stays below 1. Categories (half-life, danger):
@@ -43,8 +43,8 @@ how often another source holds what it reports; and a listing whose
 category sensors observe loses half per 12 h that sensors who reported the
 source stay silent (after 12 h of grace). tl-score feeds prints the
 estimates; --no-trust weighs every source 1.
-The list: score >= T_in (--enter, 1.5); an entry of
---previous stays while score >= T_out (--leave, 1.34) lowered by up to 25 %
+The list: score >= T_in (--enter, 2); an entry of
+--previous stays while score >= T_out (--leave, 1.5) lowered by up to 25 %
 by a fixed hash of the entry, so entries leave over hours, not at once.
 --rollup adds net rows: each host adds min(1, score/T_in) x T_in/8 to its
 /24 (IPv4) or /48 (IPv6). Full specification: docs/scoring.md.";

@@ -60,10 +60,10 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            enter: 1.5,
-            leave: 1.34,
+            enter: 2.0,
+            leave: 1.5,
             jitter: 0.25,
-            saturation: 2.0,
+            saturation: 0.5,
             rollup: None,
             categories: Vec::new(),
             trust: true,
