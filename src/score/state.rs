@@ -320,7 +320,6 @@ impl<K: Ord + Clone> Part<K> {
         part
     }
 
-    /// The listing history of the `i`th key's pairs.
     /// Each key's pairs and listing history, in key order.
     pub fn groups_listed(&self) -> impl Iterator<Item = (&[Pair], &[Listing])> {
         let (mut at, mut lat) = (0, 0);
@@ -336,6 +335,7 @@ impl<K: Ord + Clone> Part<K> {
         })
     }
 
+    /// The listing history of the `i`th key's pairs.
     pub fn listings_of(&self, i: usize) -> &[Listing] {
         let start = self.listings.partition_point(|l| (l.key as usize) < i);
         let end = self.listings.partition_point(|l| (l.key as usize) <= i);
