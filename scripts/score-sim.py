@@ -454,13 +454,17 @@ def run_runs(w, exe, d, top, interval, average_days):
     return snap, default, topn, mean, None
 
 
-def evaluate(w, exe, mode, seed, o):
+def run_mode(w, exe, mode, o):
+    """One mode's lists from one tl-score build, in a directory of its own."""
     with tempfile.TemporaryDirectory(prefix="score-sim-") as tmp:
         d = Path(tmp)
         if mode == "snapshot":
-            snap, default, topn, mean, plain = run_snapshot(w, exe, d, o.top)
-        else:
-            snap, default, topn, mean, plain = run_runs(w, exe, d, o.top, o.interval_hours, o.average_days)
+            return run_snapshot(w, exe, d, o.top)
+        return run_runs(w, exe, d, o.top, o.interval_hours, o.average_days)
+
+
+def evaluate(w, exe, mode, seed, o):
+    snap, default, topn, mean, plain = run_mode(w, exe, mode, o)
     t = w.clock.span
     n = o.top
     ipsum, naive = baselines(w, snap, seed, n)
@@ -477,12 +481,7 @@ def evaluate(w, exe, mode, seed, o):
     if mean:
         rows.append(("default list, mean of the last %g days' %d runs" % (o.average_days, mean["runs"]), mean))
     for name, path in o.compare:
-        with tempfile.TemporaryDirectory(prefix="score-sim-") as tmp:
-            d = Path(tmp)
-            if mode == "snapshot":
-                _, default, _, mean, _ = run_snapshot(w, path, d, o.top)
-            else:
-                _, default, _, mean, _ = run_runs(w, path, d, o.top, o.interval_hours, o.average_days)
+        _, default, _, mean, _ = run_mode(w, path, mode, o)
         rows.append(("%s: default list" % name, metrics(w, default, t)))
         if mean:
             rows.append(("%s: mean of the last %g days' runs" % (name, o.average_days), mean))

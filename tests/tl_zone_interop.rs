@@ -362,6 +362,25 @@ fn check_lists(port: u16, origin: &str, list: &str, block: &IpSet, dnsbl: bool) 
     }
 }
 
+/// Checks an Unbound configuration with unbound-checkconf and starts it in
+/// the foreground; ready once it answers for fine.example.test.
+fn start_unbound(d: &Path, conf: &Path, port: u16) -> Server {
+    let check = Command::new("unbound-checkconf")
+        .arg(conf)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "unbound-checkconf: {}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    Server::start(
+        Command::new("unbound").args(["-d", "-c"]).arg(conf),
+        &d.join("unbound.log"),
+        || dig(port, "fine.example.test", "A", &[]).status == "NOERROR",
+    )
+}
+
 fn start_nsd(dir: &Path, include: &Path, soa_name: &str) -> (Server, u16) {
     let port = free_port();
     (start_nsd_at(dir, include, soa_name, port), port)
@@ -972,20 +991,7 @@ fn unbound_applies_the_policy_zone() {
         ),
     )
     .unwrap();
-    let check = Command::new("unbound-checkconf")
-        .arg(&conf)
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "unbound-checkconf: {}",
-        String::from_utf8_lossy(&check.stdout)
-    );
-    let _unbound = Server::start(
-        Command::new("unbound").args(["-d", "-c"]).arg(&conf),
-        &d.join("unbound.log"),
-        || dig(port, "fine.example.test", "A", &[]).status == "NOERROR",
-    );
+    let _unbound = start_unbound(d, &conf, port);
     let q = |name: &str, t: &str| dig(port, name, t, &[]);
     // QNAME trigger, and its wildcard for subdomains
     assert_eq!(q("bad.example.test", "A").status, "NXDOMAIN");
@@ -1347,20 +1353,7 @@ fn unbound_applies_local_data_name_server_and_client_policies() {
         ),
     )
     .unwrap();
-    let check = Command::new("unbound-checkconf")
-        .arg(&conf)
-        .output()
-        .unwrap();
-    assert!(
-        check.status.success(),
-        "{}",
-        String::from_utf8_lossy(&check.stdout)
-    );
-    let _unbound = Server::start(
-        Command::new("unbound").args(["-d", "-c"]).arg(&conf),
-        &d.join("unbound.log"),
-        || dig(port, "fine.example.test", "A", &[]).status == "NOERROR",
-    );
+    let _unbound = start_unbound(d, &conf, port);
     check_lab_policy(port, "Unbound");
 }
 

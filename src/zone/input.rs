@@ -7,13 +7,20 @@ use crate::error::InputError;
 use crate::files::input;
 use crate::net::{parse_entry, Entry};
 use crate::net::{Addr, CidrIter, Prefix, Range};
-use crate::set::{FamilyBuilder, IntervalSet, IpSet, Loader, SetBuilder};
+use crate::set::{EntrySink, FamilyBuilder, IntervalSet, IpSet, Loader, SetBuilder};
 use std::collections::BTreeMap;
 
 /// Reads plain address lists (one address, CIDR or range per line; `-` is
 /// stdin) into one set; the first bad line is an error.
 pub fn read_ips(paths: &[String]) -> Result<IpSet, InputError> {
     let mut b = SetBuilder::default();
+    load_all(paths, &mut b)?;
+    Ok(b.build())
+}
+
+/// Loads every plain list of `paths` into `sink`; the first bad line is an
+/// error naming its file.
+fn load_all(paths: &[String], sink: &mut impl EntrySink) -> Result<(), InputError> {
     for p in paths {
         let inp = input::open(p).map_err(|e| InputError::io(p, &e))?;
         let name = inp.name.clone();
@@ -21,14 +28,14 @@ pub fn read_ips(paths: &[String]) -> Result<IpSet, InputError> {
             lenient: false,
             csv_header: None,
         })
-        .load(inp.reader, &mut b)
+        .load(inp.reader, sink)
         {
             Err(e) => return Err(InputError::io(name, &e)),
             Ok(Err(e)) => return Err(e.in_file(&name)),
             Ok(Ok(_)) => {}
         }
     }
-    Ok(b.build())
+    Ok(())
 }
 
 /// A list's entries as given, for `exact` publication (`docs/zone.md`,
@@ -117,20 +124,7 @@ fn without<A: Addr>(given: &[Prefix<A>], allow: &IntervalSet<A>) -> Vec<Prefix<A
 /// given.
 pub fn read_given(paths: &[String]) -> Result<Given, InputError> {
     let mut entries: Vec<Entry> = Vec::new();
-    for p in paths {
-        let inp = input::open(p).map_err(|e| InputError::io(p, &e))?;
-        let name = inp.name.clone();
-        match (Loader {
-            lenient: false,
-            csv_header: None,
-        })
-        .load(inp.reader, &mut entries)
-        {
-            Err(e) => return Err(InputError::io(name, &e)),
-            Ok(Err(e)) => return Err(e.in_file(&name)),
-            Ok(Ok(_)) => {}
-        }
-    }
+    load_all(paths, &mut entries)?;
     Ok(Given::from_entries(entries))
 }
 
