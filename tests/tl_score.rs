@@ -934,4 +934,18 @@ fn undated_listings_age_from_their_first_listing() {
     // Run 4: .2 listed for four half-lives; .1 dropped and listed anew.
     assert_eq!(value("s4.tls", days[4], "192.0.2.2", &[]), "0.063");
     assert_eq!(value("s4.tls", days[4], "192.0.2.1", &[]), "1.000");
+    // tl-score feeds says which feeds are undated.
+    let feeds = run(&["feeds", "-q", "--state", "s4.tls"]);
+    let undated = |feed: &str| -> String {
+        let row = feeds
+            .lines()
+            .find(|l| l.starts_with(&format!("feed,{feed},")))
+            .expect("a feed row");
+        row.split(',').nth(9).unwrap().to_string()
+    };
+    assert!(feeds.starts_with("kind,source,category,entries,checked,confirmed,precision,weight,fixed,undated,delay_hours,retention_hours\n"), "{feeds}");
+    assert_eq!(
+        (undated("plain"), undated("c2"), undated("dated")),
+        ("yes".into(), "yes".into(), String::new())
+    );
 }

@@ -513,11 +513,14 @@ pub struct SourceRow {
     pub name: String,
     pub category: String,
     pub trust: SourceTrust,
+    /// A feed without per-entry times in its latest snapshot: its listings
+    /// age from their first listing (`docs/scoring.md`, "Listing age").
+    pub undated: bool,
 }
 
 /// The header of `tl-score feeds`.
 pub const SOURCES_HEADER: &str =
-    "kind,source,category,entries,checked,confirmed,precision,weight,fixed,delay_hours,retention_hours";
+    "kind,source,category,entries,checked,confirmed,precision,weight,fixed,undated,delay_hours,retention_hours";
 
 impl SourceRow {
     pub fn write_row(&self, out: &mut Vec<u8>) {
@@ -536,6 +539,7 @@ impl SourceRow {
             t.precision.map_or(String::new(), |p| format!("{p:.3}")),
             format!("{:.3}", t.weight),
             if t.fixed { "yes" } else { "" }.to_string(),
+            if self.undated { "yes" } else { "" }.to_string(),
             hours(t.delay),
             hours(t.retention),
         ];
@@ -576,6 +580,7 @@ pub fn sources(plan: &EvidencePlan) -> Result<SourcesReport, Error> {
             name: s.name.clone(),
             category: s.category.clone(),
             trust: t,
+            undated: s.kind == SourceKind::Feed && state.undated.binary_search(&s.name).is_ok(),
         })
         .collect();
     Ok(SourcesReport {
