@@ -4,7 +4,8 @@
 //! the DNSBL zone and the rbldnsd datasets answer right at prefix edges;
 //! Knot loads and serves every zone form; Unbound applies the policy zone;
 //! BIND and Unbound as resolvers answer with local data and apply
-//! rpz-nsdname, rpz-nsip and per-list rpz-client-ip triggers; TSIG guards
+//! rpz-nsdname, rpz-nsip and per-list rpz-client-ip triggers, PowerDNS
+//! Recursor the local data and client-IP triggers; TSIG guards
 //! zone transfers; BIND and NSD secondaries transfer the zones from a BIND
 //! primary with the fragments tl-zone writes for them.
 //!
@@ -1205,6 +1206,27 @@ fn publish_lab_policy(d: &Path) {
 
 /// What the lab's policy must do at a resolver on 127.0.0.1:`port`.
 fn check_lab_policy(port: u16, resolver: &str) {
+    check_lab_names_and_clients(port, resolver);
+    let q = |name: &str, t: &str| dig(port, name, t, &[]);
+    let a = |name: &str| {
+        let r = q(name, "A");
+        (r.status.clone(), r.of("A").join(" "))
+    };
+    let nx = ("NXDOMAIN".to_string(), String::new());
+    // rpz-nsdname: a name served by a listed name server
+    assert_eq!(a("www.hosted.test"), nx, "{resolver}");
+    // rpz-nsip: served from a listed address; that list's action, NODATA
+    let nodata = q("www.ipfront.test", "A");
+    assert_eq!(
+        (nodata.status.as_str(), nodata.records.len()),
+        ("NOERROR", 0),
+        "{resolver}: {nodata:?}"
+    );
+}
+
+/// The lab's QNAME, local-data, wildcard and client-IP policies, as a
+/// resolver at `port` applies them.
+fn check_lab_names_and_clients(port: u16, resolver: &str) {
     let q = |name: &str, t: &str| dig(port, name, t, &[]);
     let a = |name: &str| {
         let r = q(name, "A");
@@ -1236,15 +1258,6 @@ fn check_lab_policy(port: u16, resolver: &str) {
     // a wildcard entry: the subdomains, not the name
     assert_eq!(a("wild.example.test"), ok("198.18.0.11"), "{resolver}");
     assert_eq!(a("x.wild.example.test"), nx, "{resolver}");
-    // rpz-nsdname: a name served by a listed name server
-    assert_eq!(a("www.hosted.test"), nx, "{resolver}");
-    // rpz-nsip: served from a listed address; that list's action, NODATA
-    let nodata = q("www.ipfront.test", "A");
-    assert_eq!(
-        (nodata.status.as_str(), nodata.records.len()),
-        ("NOERROR", 0),
-        "{resolver}: {nodata:?}"
-    );
     // rpz-client-ip: each list of clients its own action
     let inside = dig(port, "fine.example.test", "A", &["-b", "127.0.0.3"]);
     assert_eq!(
@@ -1355,6 +1368,50 @@ fn unbound_applies_local_data_name_server_and_client_policies() {
     .unwrap();
     let _unbound = start_unbound(d, &conf, port);
     check_lab_policy(port, "Unbound");
+}
+
+/// PowerDNS Recursor as the resolver, reading the same policy zone through
+/// `rpzFile`. It reaches the lab's zones by forwarding (the lab's servers
+/// share a port other than 53, which root hints cannot name), so it never
+/// learns their name servers and its rpz-nsdname and rpz-nsip triggers
+/// have nothing to match: the QNAME, local-data, wildcard and client-IP
+/// policies are checked (docs/zone.md, "Resolvers").
+#[test]
+fn powerdns_recursor_applies_local_data_and_client_policies() {
+    if !tools(&["nsd", "pdns_recursor", "dig"]) {
+        return;
+    }
+    let w = Workdir::new();
+    let d = w.dir.path();
+    let lab = policy_lab(d);
+    publish_lab_policy(d);
+    let port = free_port();
+    let p = lab.port;
+    std::fs::write(
+        d.join("rpz.lua"),
+        format!(
+            "rpzFile(\"{}/rpz.zone\", {{policyName=\"rpz.example\"}})\n",
+            d.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        d.join("recursor.conf"),
+        format!(
+            "local-address=127.0.0.1\nlocal-port={port}\nallow-from=127.0.0.0/8\n\
+             dont-query=\nforward-zones=example.test=127.0.0.4:{p}\n\
+             lua-config-file={dir}/rpz.lua\nsocket-dir={dir}\ndaemon=no\n\
+             write-pid=no\nthreads=1\ndisable-syslog=yes\nloglevel=6\ndnssec=off\ndisable-packetcache=yes\n",
+            dir = d.display()
+        ),
+    )
+    .unwrap();
+    let _recursor = Server::start(
+        Command::new("pdns_recursor").arg(format!("--config-dir={}", d.display())),
+        &d.join("recursor.log"),
+        || dig(port, "fine.example.test", "A", &[]).status == "NOERROR",
+    );
+    check_lab_names_and_clients(port, "PowerDNS Recursor");
 }
 
 #[test]
