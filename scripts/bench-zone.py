@@ -102,7 +102,7 @@ def main():
         print(f"generating {a.prefixes} prefixes ...", file=sys.stderr)
         generate(a.prefixes, lst, allow)
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "tl-zone", "--bin", "tl-set"], cwd=ROOT, check=True)
-    count = subprocess.run([os.path.join(REL, "tl-set"), "count", "--union", lst],
+    count = subprocess.run([os.path.join(REL, "tl-set"), "count", "--csv", "--union", lst],
                            capture_output=True, text=True, check=True).stdout.splitlines()[1].split(",")
     prefixes = int(count[2])
     print(f"list: {prefixes} prefixes after merging ({count[1]} ranges); allow-list 1,000 holes", file=sys.stderr)
