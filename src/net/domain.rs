@@ -77,6 +77,23 @@ pub fn canonical_entry(text: &[u8]) -> Result<String, DomainError> {
 /// origin of one one-octet label, the root counted once) leaves 251.
 pub const LISTABLE_MAX: usize = 251;
 
+/// The longest name DNS carries, in octets without the final dot.
+pub const NAME_MAX: usize = 253;
+/// The longest label DNS carries, in octets.
+pub const LABEL_MAX: usize = 63;
+
+/// Whether `name` fits DNS's length limits and nothing more: at most
+/// [`NAME_MAX`] octets without a final dot, in labels of 1 to
+/// [`LABEL_MAX`] octets. For names handed to a resolver as they are
+/// (iprange's host names, `localhost` included), not for list entries.
+pub fn fits_dns(name: &[u8]) -> bool {
+    let name = name.strip_suffix(b".").unwrap_or(name);
+    name.len() <= NAME_MAX
+        && name
+            .split(|&c| c == b'.')
+            .all(|l| (1..=LABEL_MAX).contains(&l.len()))
+}
+
 /// A domain name that enters the toolkit as an entry to be listed (a feed's
 /// indicator): [`canonical_entry`] (so `*.example.com` stays a wildcard
 /// entry), and no longer than any zone could publish ([`LISTABLE_MAX`]), so
@@ -91,7 +108,7 @@ pub fn listable(text: &[u8]) -> Result<String, DomainError> {
 }
 
 fn check_labels(name: &str) -> Result<(), DomainError> {
-    if name.len() > 253 {
+    if name.len() > NAME_MAX {
         return Err("name longer than 253 octets");
     }
     let mut labels = 0;
@@ -101,7 +118,7 @@ fn check_labels(name: &str) -> Result<(), DomainError> {
         if label.is_empty() {
             return Err("empty label in a domain name");
         }
-        if label.len() > 63 {
+        if label.len() > LABEL_MAX {
             return Err("label longer than 63 octets");
         }
         let mut underscore = false;

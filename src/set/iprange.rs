@@ -311,7 +311,7 @@ fn numeric_host<A: Addr>(host: &[u8], syn: &IprangeSyntax) -> Line<A> {
             return Line::Range(cast(Range::new(a, a)));
         }
     }
-    if !dns_name(host) {
+    if !crate::net::domain::fits_dns(host) {
         // No resolver can answer it: a bad line, not a lookup (a long line
         // of letters would otherwise become a lookup per fgets chunk).
         return Line::Invalid(vec![format!(
@@ -320,16 +320,6 @@ fn numeric_host<A: Addr>(host: &[u8], syn: &IprangeSyntax) -> Line<A> {
         )]);
     }
     Line::Hostname(host.to_vec())
-}
-
-/// Fits DNS's length limits: at most 253 bytes without a final dot, in
-/// labels of 1 to 63 bytes.
-fn dns_name(host: &[u8]) -> bool {
-    let name = host.strip_suffix(b".").unwrap_or(host);
-    name.len() <= 253
-        && name
-            .split(|&c| c == b'.')
-            .all(|l| (1..=63).contains(&l.len()))
 }
 
 fn cast<A: Addr, B: Addr>(r: Range<B>) -> Range<A> {
