@@ -164,6 +164,44 @@ fn probes<A: threatlist::net::Addr>(sets: &[&IntervalSet<A>]) -> Vec<A> {
     v
 }
 
+/// Sets of each family (block less allow, and allow) and the DNSBL zone
+/// of both, IPv6 under `ip6` (a label, or "" for directly under the base
+/// with IPv4, as RFC 5782 has it).
+#[allow(clippy::type_complexity)]
+fn dnsbl_two_families(
+    b4: &[(u32, u32)],
+    a4: &[(u32, u32)],
+    b6: &[(u128, u32)],
+    a6: &[(u128, u32)],
+    ip6: &str,
+) -> (ZoneModel, [IntervalSet<u32>; 2], [IntervalSet<u128>; 2]) {
+    let allow4 = v4_set(a4);
+    let block4 = v4_set(b4).difference(&allow4);
+    let p6 = |v: &[(u128, u32)]| {
+        IntervalSet::from_ranges(
+            v.iter()
+                .map(|&(a, len)| Prefix { addr: a, len }.range())
+                .collect(),
+        )
+    };
+    let allow6 = p6(a6);
+    let block6 = p6(b6).difference(&allow6);
+    let c = class();
+    let mut out = Vec::new();
+    let mut w = dnsbl::DnsblOut {
+        out: &mut out,
+        names: 0,
+        max_names: 1 << 24,
+        shared_base: ip6.is_empty(),
+    };
+    let covers = dnsbl::class_covers(&[(0, block4.clone())], &allow4, false);
+    dnsbl::zone(&mut w, "", &covers, &[&c]).unwrap();
+    let covers = dnsbl::class_covers(&[(0, block6.clone())], &allow6, false);
+    dnsbl::zone(&mut w, ip6, &covers, &[&c]).unwrap();
+    let z = ZoneModel::parse(&String::from_utf8(out).unwrap());
+    (z, [block4, allow4], [block6, allow6])
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
@@ -171,19 +209,7 @@ proptest! {
     fn dnsbl_zone_resolves_to_the_list(
         b4 in prefixes4(), a4 in prefixes4(), b6 in prefixes6(), a6 in prefixes6(),
     ) {
-        let allow4 = v4_set(&a4);
-        let block4 = v4_set(&b4).difference(&allow4);
-        let p6 = |v: &[(u128, u32)]| IntervalSet::from_ranges(v.iter().map(|&(a, len)| Prefix { addr: a, len }.range()).collect());
-        let allow6 = p6(&a6);
-        let block6 = p6(&b6).difference(&allow6);
-        let c = class();
-        let mut out = Vec::new();
-        let mut w = dnsbl::DnsblOut { out: &mut out, names: 0, max_names: 1 << 24, shared_base: false };
-        let covers = dnsbl::class_covers(&[(0, block4.clone())], &allow4, false);
-        dnsbl::zone(&mut w, "", &covers, &[&c]).unwrap();
-        let covers = dnsbl::class_covers(&[(0, block6.clone())], &allow6, false);
-        dnsbl::zone(&mut w, "ip6", &covers, &[&c]).unwrap();
-        let z = ZoneModel::parse(&String::from_utf8(out).unwrap());
+        let (z, [block4, allow4], [block6, allow6]) = dnsbl_two_families(&b4, &a4, &b6, &a6, "ip6");
         for a in probes(&[&block4, &allow4]) {
             let got = z.a(&labels4(a));
             prop_assert_eq!(!got.is_empty(), block4.contains(a), "{}", std::net::Ipv4Addr::from(a));
@@ -201,19 +227,7 @@ proptest! {
     fn dnsbl_families_share_the_base(
         b4 in digit_prefixes4(), a4 in digit_prefixes4(), b6 in digit_prefixes6(), a6 in digit_prefixes6(),
     ) {
-        let allow4 = v4_set(&a4);
-        let block4 = v4_set(&b4).difference(&allow4);
-        let p6 = |v: &[(u128, u32)]| IntervalSet::from_ranges(v.iter().map(|&(a, len)| Prefix { addr: a, len }.range()).collect());
-        let allow6 = p6(&a6);
-        let block6 = p6(&b6).difference(&allow6);
-        let c = class();
-        let mut out = Vec::new();
-        let mut w = dnsbl::DnsblOut { out: &mut out, names: 0, max_names: 1 << 24, shared_base: true };
-        let covers = dnsbl::class_covers(&[(0, block4.clone())], &allow4, false);
-        dnsbl::zone(&mut w, "", &covers, &[&c]).unwrap();
-        let covers = dnsbl::class_covers(&[(0, block6.clone())], &allow6, false);
-        dnsbl::zone(&mut w, "", &covers, &[&c]).unwrap();
-        let z = ZoneModel::parse(&String::from_utf8(out).unwrap());
+        let (z, [block4, allow4], [block6, allow6]) = dnsbl_two_families(&b4, &a4, &b6, &a6, "");
         // each family's edges, and the other family's owners read as this one's
         let mut p4 = probes(&[&block4, &allow4]);
         let mut p6 = probes(&[&block6, &allow6]);
