@@ -36,20 +36,20 @@ fn base<'a>(ev: &'a str, ind: &'a str, feeds: &'a str) -> Vec<&'a str> {
 
 const LIST: &str = "\
 indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors,reason
-192.0.2.10,ip,4.194,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,12,4,scanner 4.194 (scan-list 4 sensors)
-2001:db8:1::5,ip,3.410,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,7,3,scanner 3.410 (scan-list 3 sensors)
-192.0.2.20,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
-192.0.2.21,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
-192.0.2.22,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
-192.0.2.23,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
-192.0.2.24,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
-192.0.2.25,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
-192.0.2.26,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
-192.0.2.27,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
-192.0.2.28,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
-192.0.2.29,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.813 (3 sensors)
+192.0.2.10,ip,3.600,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,12,4,scanner 3.600 (scan-list 4 sensors)
+2001:db8:1::5,ip,2.850,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,7,3,scanner 2.850 (scan-list 3 sensors)
 evil.example,domain,2.700,botnet-c2,c2-tracker,2026-11-20T00:00:00Z,2026-11-27T12:00:00Z,1,0,botnet-c2 2.700 (c2-tracker)
 203.0.113.128/25,net,2.684,hijacked,drop,2026-10-01T00:00:00Z,2026-11-27T00:00:00Z,1,0,hijacked 2.684 (drop)
+192.0.2.20,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.250 (3 sensors)
+192.0.2.21,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.250 (3 sensors)
+192.0.2.22,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.250 (3 sensors)
+192.0.2.23,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.250 (3 sensors)
+192.0.2.24,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.250 (3 sensors)
+192.0.2.25,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.250 (3 sensors)
+192.0.2.26,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.250 (3 sensors)
+192.0.2.27,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.250 (3 sensors)
+192.0.2.28,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.250 (3 sensors)
+192.0.2.29,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3,scanner 2.250 (3 sensors)
 198.51.100.7,ip,2.036,scanner;botnet-c2,c2-tracker,2026-11-01T00:00:00Z,2026-11-27T12:00:00Z,6,2,scanner 1.500 (2 sensors); botnet-c2 0.536 (c2-tracker)
 ";
 
@@ -72,27 +72,27 @@ fn the_default_list() {
 
 const ALL_WITH_ROLLUP: &str = "\
 indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors
-192.0.2.10,ip,4.194,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,12,4
-2001:db8:1::5,ip,3.410,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,7,3
-192.0.2.20,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.21,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.22,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.23,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.24,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.25,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.26,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.27,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.28,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
-192.0.2.29,ip,2.813,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.10,ip,3.600,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,12,4
+2001:db8:1::5,ip,2.850,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,7,3
 192.0.2.0/24,net,2.750,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,72,4
 evil.example,domain,2.700,botnet-c2,c2-tracker,2026-11-20T00:00:00Z,2026-11-27T12:00:00Z,1,0
 203.0.113.128/25,net,2.684,hijacked,drop,2026-10-01T00:00:00Z,2026-11-27T00:00:00Z,1,0
+192.0.2.20,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.21,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.22,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.23,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.24,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.25,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.26,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.27,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.28,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
+192.0.2.29,ip,2.250,scanner,,2026-11-27T12:00:00Z,2026-11-27T12:00:00Z,6,3
 198.51.100.7,ip,2.036,scanner;botnet-c2,c2-tracker,2026-11-01T00:00:00Z,2026-11-27T12:00:00Z,6,2
-203.0.113.9,ip,1.000,scanner,,2026-11-27T11:00:00Z,2026-11-27T11:00:00Z,1000,1
+203.0.113.9,ip,0.750,scanner,,2026-11-27T11:00:00Z,2026-11-27T11:00:00Z,1000,1
 203.0.113.50,ip,0.397,spam,spam-bl,2026-11-25T00:00:00Z,2026-11-27T00:00:00Z,7,0
 198.51.100.0/24,net,0.250,botnet-c2;scanner,c2-tracker,2026-11-01T00:00:00Z,2026-11-27T12:00:00Z,6,2
 2001:db8:1::/48,net,0.250,scanner,scan-list,2026-11-26T00:00:00Z,2026-11-27T12:00:00Z,7,3
-203.0.113.0/24,net,0.175,scanner;spam,spam-bl,2026-11-25T00:00:00Z,2026-11-27T11:00:00Z,1007,1
+203.0.113.0/24,net,0.143,scanner;spam,spam-bl,2026-11-25T00:00:00Z,2026-11-27T11:00:00Z,1007,1
 ";
 
 #[test]
@@ -532,24 +532,24 @@ fn hysteresis() {
         assert_eq!(r.code, 0, "{}", r.stderr);
         r.stdout
     };
-    // 192.0.2.20 scores 2.813: below T_in 3, above every leave threshold
-    // of T_out 2.5 (the mechanism, with thresholds of its own).
+    // 192.0.2.20 scores 2.250: below T_in 2.5, above every leave threshold
+    // of T_out 2 (the mechanism, with thresholds of its own).
     w.write(
         "previous.csv",
         "indicator,type,score,categories,feeds,first_seen,last_seen,hits,sensors\n\
          192.0.2.20,ip,2.500,scanner,,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,9,3\n\
          203.0.113.9,ip,2.000,scanner,,2026-11-27T00:00:00Z,2026-11-27T00:00:00Z,9,3\n",
     );
-    let bars = ["--enter", "3", "--leave", "2.5"];
+    let bars = ["--enter", "2.5", "--leave", "2"];
     let with = run(&[
         &bars[..],
         &["-q", "--now", NOW, "-e", &ev, "--previous", "previous.csv"],
     ]
     .concat());
     let without = run(&[&bars[..], &["-q", "--now", NOW, "-e", &ev]].concat());
-    assert!(with.contains("\n192.0.2.20,ip,2.813,"), "{with}");
+    assert!(with.contains("\n192.0.2.20,ip,2.250,"), "{with}");
     assert!(!without.contains("192.0.2.20"), "{without}");
-    // 203.0.113.9 (one sensor, 1.000) falls below its leave threshold.
+    // 203.0.113.9 (one sensor, 0.750) falls below its leave threshold.
     assert!(!with.contains("203.0.113.9"), "{with}");
     assert_eq!(with.lines().count(), without.lines().count() + 1);
 }

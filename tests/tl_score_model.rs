@@ -339,3 +339,55 @@ fn a_forgotten_report_does_not_restore_a_listing() {
     );
     assert_eq!(forgotten, 0);
 }
+
+/// A sensor's word counts 0.75 while its last report is at most 21 hours
+/// old, however many events it reported, then halves per 6 hours; and
+/// sensors that have known a source for longer than 5 days see background:
+/// their words halve per 3 days beyond (docs/scoring.md, "The score" and
+/// "Background").
+#[test]
+fn a_sensors_word_and_the_background() {
+    const H: i64 = 3_600;
+    let score = |evs: &[(i64, u8, u32)]| {
+        let evs: Vec<Ev> = (evs.iter())
+            .map(|&(age, sensor, count)| Ev {
+                age,
+                src: 3,
+                sensor,
+                count,
+            })
+            .collect();
+        scores(&state(&evs, &[]), &Params::default())[&addr(3)]
+    };
+    // Three sensors within the day list a source (2.25 ≥ T_in), one with
+    // a thousand events as much as one with one.
+    assert_eq!(score(&[(H, 0, 1000), (20 * H, 1, 1), (20 * H, 2, 1)]), 2250);
+    // A word 27 hours old counts half.
+    assert_eq!(score(&[(H, 0, 1), (20 * H, 1, 1), (27 * H, 2, 1)]), 1875);
+    // The same three today, and one of them 8 days ago too: the sensors
+    // have known the source for 8 days, 3 beyond the 5, so each word
+    // counts half.
+    let today = [(H, 0, 1), (2 * H, 1, 1), (3 * H, 2, 1)];
+    assert_eq!(score(&today), 2250);
+    let mut known = today.to_vec();
+    known.push((8 * 24 * H, 2, 1));
+    assert_eq!(score(&known), 1125);
+    // Another sensor's report 8 days ago counts the same way, and after
+    // 11 days a quarter is left.
+    known[3] = (11 * 24 * H, 3, 1);
+    assert_eq!(score(&known), 563);
+    // Without trust, the model of the plain sum, no background.
+    let evs: Vec<Ev> = (known.iter())
+        .map(|&(age, sensor, count)| Ev {
+            age,
+            src: 3,
+            sensor,
+            count,
+        })
+        .collect();
+    let plain = Params {
+        trust: false,
+        ..Params::default()
+    };
+    assert_eq!(scores(&state(&evs, &[]), &plain)[&addr(3)], 2250);
+}

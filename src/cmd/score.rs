@@ -29,19 +29,22 @@ tl-score merge shard-*.tls -o all.tls                     combine shards exactly
 const MODEL: &str = "\
 Each piece of evidence contributes danger(category) x value, where a feed
 listing's value is its confidence x 2^(-age/half-life(category)), and a
-sensor's value is 1 - 2^(-2m) for m = its events about the address, each
-decayed by 2^(-age/6 h). Sensors count as category scanner. The score is
-the sum over feeds and sensors, so distinct sources count more than volume,
-and one sensor alone stays below 1. Categories (half-life, danger):
+sensor's value is 0.75 while its last report of the address is at most
+21 h old, then x 2^(-age/6 h) beyond that, however many events it
+reported. Sensors count as category scanner. The score is the sum over
+feeds and sensors, so distinct sources count more than volume: three
+sensors list an address, one never does. Categories (half-life, danger):
 botnet-c2 3d 3; hijacked 60d 3; malware 3d 2.5; exploit 36h 2;
 bruteforce 15h 1.5; scanner 6h 1; spam 36h 0.5; anonymizer 14d 0.3;
 anything else 36h 1. A plain list's listing (no per-entry times) ages from
 the run that first found it (listing history). Each contribution is weighed by its source's
 reliability, estimated from the data: a feed by the share of its entries
 sensors saw that they saw in the last 24 h (x2, at most 1), a sensor by
-how often another source holds what it reports; and a listing whose
+how often another source holds what it reports; a listing whose
 category sensors observe loses half per 12 h that sensors who reported the
-source stay silent (after 12 h of grace). tl-score feeds prints the
+source stay silent (after 12 h of grace); and sensors that have reported a
+source for over 5 days see background: their words lose half per 3 days
+more. tl-score feeds prints the
 estimates; --no-trust weighs every source 1.
 The list: score >= T_in (--enter, 2); an entry of
 --previous stays while score >= T_out (--leave, 1.5) lowered by up to 25 %
@@ -447,7 +450,8 @@ fn merge(a: MergeArgs) -> Result<Verdict, Failure> {
 #[cfg(test)]
 mod tests {
     use super::MODEL;
-    use crate::score::category::{OTHER, SENSOR_HALF_LIFE, TABLE};
+    use crate::score::category::{OTHER, SENSOR_FRESH, SENSOR_HALF_LIFE, SENSOR_WORD, TABLE};
+    use crate::score::trust::{BACKGROUND_AFTER, BACKGROUND_HALF_LIFE};
 
     /// The help's table of categories is the model's, not a copy that drifts.
     #[test]
@@ -470,5 +474,16 @@ mod tests {
         assert!(text.contains(&format!("(--enter, {})", p.enter)));
         assert!(text.contains(&format!("(--leave, {})", p.leave)));
         assert!(text.contains(&format!("2^(-age/{} h)", SENSOR_HALF_LIFE / 3600)));
+        assert!(text.contains(&format!(
+            "value is {} while its last report of the address is at most {} h old",
+            SENSOR_WORD,
+            SENSOR_FRESH / 3600
+        )));
+        let days = |s: i64| s / 86400;
+        assert!(text.contains(&format!(
+            "for over {} days see background: their words lose half per {} days",
+            days(BACKGROUND_AFTER),
+            days(BACKGROUND_HALF_LIFE)
+        )));
     }
 }

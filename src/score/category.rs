@@ -101,8 +101,28 @@ pub const SENSOR: &str = "scanner";
 
 /// How fast a sensor's events age (6 hours, as fast as a scanner
 /// listing): a sensor sees the activity itself, and the list should follow
-/// it.
+/// it. The state's sensor values decay at this rate, and a sensor's word
+/// fades at it after [`SENSOR_FRESH`].
 pub const SENSOR_HALF_LIFE: i64 = 6 * HOUR;
+
+/// What one sensor's word that it saw a source counts (times the
+/// scanner's danger), however often it saw it: three sensors list a source
+/// (2.25 ≥ T_in), two keep it listed, one never does.
+pub const SENSOR_WORD: f64 = 0.75;
+
+/// A sensor's word counts in full for this long after its last report of
+/// the source, then halves per [`SENSOR_HALF_LIFE`]: a source seen within
+/// the day is active in the day.
+pub const SENSOR_FRESH: i64 = 21 * HOUR;
+
+/// One sensor's term before danger and weight: [`SENSOR_WORD`] while its
+/// last report is at most [`SENSOR_FRESH`] old (`age` in seconds), then
+/// halved per [`SENSOR_HALF_LIFE`].
+#[inline]
+pub fn sensor_word(age: i64) -> f64 {
+    let late = (age - SENSOR_FRESH).max(0) as f64;
+    SENSOR_WORD * (-late / SENSOR_HALF_LIFE as f64).exp2()
+}
 
 /// The parameters for a category name (canonical name or alias, any case).
 pub fn lookup(name: &str) -> Category {

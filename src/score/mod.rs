@@ -38,10 +38,10 @@ use crate::error::LineError;
 use std::collections::BTreeMap;
 use std::io::Read;
 
-/// The version of the model's constants (category table, saturation,
-/// fixed point). A state written under another model is refused, because
+/// The version of the model's constants (category table, the sensor's
+/// word, fixed point). A state written under another model is refused, because
 /// its values would mean something else.
-pub const MODEL: u32 = 2;
+pub const MODEL: u32 = 3;
 
 /// Times later than `now` by more than this are counted as in the future
 /// (and clamped to `now`, like every later time).

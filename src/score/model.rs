@@ -4,7 +4,7 @@
 use super::category;
 use super::key::{Key, Net};
 use super::state::{Listing, Pair, SourceKind, State, FIX};
-use super::trust::Trust;
+use super::trust::{Reports, Trust};
 use crate::net::Addr;
 use crate::record::{format_milli, push_field, score_milli, Score};
 use std::cmp::Reverse;
@@ -42,8 +42,6 @@ pub struct Params {
     /// fixed hash of the entry, so entries that arrived together leave
     /// over hours, not in one second.
     pub jitter: f64,
-    /// A sensor's decayed event count at which it gives half its weight.
-    pub saturation: f64,
     pub rollup: Option<Rollup>,
     /// Only evidence of these categories counts (canonical names); empty
     /// for all.
@@ -63,7 +61,6 @@ impl Default for Params {
             enter: 2.0,
             leave: 1.5,
             jitter: 0.25,
-            saturation: 0.5,
             rollup: None,
             categories: Vec::new(),
             trust: true,
@@ -135,10 +132,13 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The latest sensor report of an entry, for [`Trust::silence`].
-    fn last_report(&self, pairs: &[Pair]) -> Option<i64> {
-        self.trust.as_ref()?;
-        Trust::last_report(pairs, |s| self.state.sources[s as usize].kind)
+    /// When sensors first and last reported an entry, for
+    /// [`Trust::silence`] and [`Trust::background`] (nothing without trust).
+    fn reports(&self, pairs: &[Pair]) -> Reports {
+        if self.trust.is_none() {
+            return Reports::default();
+        }
+        Reports::of(pairs, |s| self.state.sources[s as usize].kind)
     }
 
     /// The evidence a pair holds now: decayed events (sensor) or decayed
@@ -149,23 +149,26 @@ impl<'a> Ctx<'a> {
 
     /// A pair's contribution to the score (0 when its category is filtered
     /// out).
-    /// `last_report` is the entry's latest sensor report
-    /// ([`Ctx::last_report`]); `listings` the entry's listing history.
+    /// `reports` is when sensors reported the entry ([`Ctx::reports`]);
+    /// `listings` the entry's listing history.
     #[inline]
-    fn contribution(&self, p: &Pair, last_report: Option<i64>, listings: &[Listing]) -> f64 {
+    fn contribution(&self, p: &Pair, reports: Reports, listings: &[Listing]) -> f64 {
         let i = &self.infos[p.source as usize];
         if !i.included {
             return 0.0;
         }
-        let v = Self::evidence(p);
-        let raw = if i.sensor {
-            i.danger * (1.0 - (-v / self.params.saturation).exp2())
+        if i.sensor {
+            let raw = i.danger * category::sensor_word(self.state.time - p.last);
+            match &self.trust {
+                None => raw,
+                Some(t) => raw * t.weight(p.source) * t.background(reports),
+            }
         } else {
-            i.danger * v * Self::listing_age(i, p, listings)
-        };
-        match &self.trust {
-            None => raw,
-            Some(t) => raw * t.weight(p.source) * t.silence(p.source, last_report),
+            let raw = i.danger * Self::evidence(p) * Self::listing_age(i, p, listings);
+            match &self.trust {
+                None => raw,
+                Some(t) => raw * t.weight(p.source) * t.silence(p.source, reports),
+            }
         }
     }
 
@@ -185,10 +188,10 @@ impl<'a> Ctx<'a> {
     }
 
     fn score(&self, pairs: &[Pair], listings: &[Listing]) -> f64 {
-        let last = self.last_report(pairs);
+        let reports = self.reports(pairs);
         pairs
             .iter()
-            .map(|p| self.contribution(p, last, listings))
+            .map(|p| self.contribution(p, reports, listings))
             .sum()
     }
 
@@ -583,13 +586,13 @@ impl Detail {
             self.first = i64::MAX;
             self.last = i64::MIN;
         }
-        let last = ctx.last_report(pairs);
+        let reports = ctx.reports(pairs);
         for p in pairs {
             let info = &ctx.infos[p.source as usize];
             if !info.included {
                 continue;
             }
-            self.by_cat[info.category] += weight * ctx.contribution(p, last, listings);
+            self.by_cat[info.category] += weight * ctx.contribution(p, reports, listings);
             self.seen_cat.push(info.category);
             if info.sensor {
                 self.sensors.push(p.source);
@@ -841,11 +844,11 @@ impl Scored<'_> {
     /// The counted pairs with their contributions, largest first (then by
     /// source).
     fn contributions<'p>(&self, pairs: &'p [Pair], listings: &[Listing]) -> Vec<(f64, &'p Pair)> {
-        let last = self.ctx.last_report(pairs);
+        let reports = self.ctx.reports(pairs);
         let mut rows: Vec<(f64, &Pair)> = pairs
             .iter()
             .filter(|p| self.ctx.infos[p.source as usize].included)
-            .map(|p| (self.ctx.contribution(p, last, listings), p))
+            .map(|p| (self.ctx.contribution(p, reports, listings), p))
             .collect();
         rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.source.cmp(&b.1.source)));
         rows

@@ -350,24 +350,30 @@ impl<K: Ord + Clone> Part<K> {
     }
 
     /// Drops pairs below [`PRUNE`] and keys left without pairs; true when
-    /// anything was dropped. A sensor pair of an entry that a feed pair
-    /// above [`PRUNE`] still holds is kept whatever its value: its time is
-    /// the sensors' last report, the negative evidence against that
-    /// listing (`super::trust`), which must not vanish while the listing
-    /// lasts.
-    fn prune(&mut self, kinds: &[SourceKind]) -> bool {
+    /// anything was dropped. A sensor pair of an entry that another pair
+    /// above [`PRUNE`] still holds, or that a sensor reported within
+    /// [`super::trust::BACKGROUND_AFTER`] before `time`, is kept whatever
+    /// its value: its times are the sensors' first and last reports, the
+    /// negative evidence against a listing and the length of the sensors'
+    /// acquaintance with the source (`super::trust`), which must not
+    /// vanish while the entry has evidence or the sensors keep reporting
+    /// it now and then.
+    fn prune(&mut self, kinds: &[SourceKind], time: i64) -> bool {
         if self.pairs.iter().all(|p| p.value >= PRUNE) {
             return false;
         }
+        let recent = time.saturating_sub(super::trust::BACKGROUND_AFTER);
         let offsets = self.offsets();
         let mut keep = vec![false; self.pairs.len()];
         for w in offsets.windows(2) {
             let group = &self.pairs[w[0]..w[1]];
-            let listed = (group.iter())
-                .any(|p| kinds[p.source as usize] == SourceKind::Feed && p.value >= PRUNE);
+            let live = group.iter().any(|p| {
+                p.value >= PRUNE
+                    || (kinds[p.source as usize] == SourceKind::Sensor && p.last >= recent)
+            });
             for (i, p) in group.iter().enumerate() {
                 keep[w[0] + i] =
-                    p.value >= PRUNE || (listed && kinds[p.source as usize] == SourceKind::Sensor);
+                    p.value >= PRUNE || (live && kinds[p.source as usize] == SourceKind::Sensor);
             }
         }
         if keep.iter().all(|&k| k) {
@@ -844,10 +850,10 @@ impl State {
     pub fn prune(&mut self) {
         let kinds = self.kinds();
         let dropped = [
-            self.v4.prune(&kinds),
-            self.v6.prune(&kinds),
-            self.nets.prune(&kinds),
-            self.domains.prune(&kinds),
+            self.v4.prune(&kinds, self.time),
+            self.v6.prune(&kinds, self.time),
+            self.nets.prune(&kinds, self.time),
+            self.domains.prune(&kinds, self.time),
         ];
         if !dropped.contains(&true) {
             return;

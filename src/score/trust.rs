@@ -20,6 +20,14 @@ pub const SILENCE_GRACE: i64 = 12 * HOUR;
 /// After the grace, a listing of an observed category loses half its
 /// weight per this much silence.
 pub const SILENCE_HALF_LIFE: i64 = 12 * HOUR;
+/// Sensors that have reported a source for longer than this (from their
+/// first report the state holds to the reference time) see background,
+/// not an attack: attacks come and go within days, while a busy service's
+/// stray packets reach sensors for weeks.
+pub const BACKGROUND_AFTER: i64 = 5 * 24 * HOUR;
+/// After [`BACKGROUND_AFTER`], the sensors' words about a source lose half
+/// their weight per this much more.
+pub const BACKGROUND_HALF_LIFE: i64 = 3 * 24 * HOUR;
 /// Fewer checked entries than this estimate nothing: the source keeps
 /// weight 1.
 pub const MIN_SAMPLE: u64 = 20;
@@ -152,27 +160,55 @@ impl Trust {
         self.sources.get(source as usize).map_or(1.0, |s| s.weight)
     }
 
-    /// The latest sensor report among an entry's pairs.
-    pub fn last_report(pairs: &[Pair], kinds: impl Fn(u32) -> SourceKind) -> Option<i64> {
-        (pairs.iter())
-            .filter(|p| kinds(p.source) == SourceKind::Sensor)
-            .map(|p| p.last)
-            .max()
-    }
-
     /// The factor sensors' silence puts on a listing by `source`: 1 unless
     /// its category is one sensors observe and they reported the entry
     /// before but not within [`SILENCE_GRACE`]; then halved per
     /// [`SILENCE_HALF_LIFE`] of silence after the grace.
     #[inline]
-    pub fn silence(&self, source: u32, last_report: Option<i64>) -> f64 {
-        match last_report {
+    pub fn silence(&self, source: u32, reports: Reports) -> f64 {
+        match reports.last {
             Some(last) if self.observed.get(source as usize) == Some(&true) => {
                 let quiet = (self.time - last - SILENCE_GRACE).max(0);
                 (-(quiet as f64) / SILENCE_HALF_LIFE as f64).exp2()
             }
             _ => 1.0,
         }
+    }
+
+    /// The factor on every sensor's word about an entry the sensors have
+    /// reported for longer than [`BACKGROUND_AFTER`]: halved per
+    /// [`BACKGROUND_HALF_LIFE`] beyond it.
+    #[inline]
+    pub fn background(&self, reports: Reports) -> f64 {
+        match reports.first {
+            Some(first) => {
+                let steady = (self.time - first - BACKGROUND_AFTER).max(0);
+                (-(steady as f64) / BACKGROUND_HALF_LIFE as f64).exp2()
+            }
+            None => 1.0,
+        }
+    }
+}
+
+/// When the sensors first and last reported an entry, as far as the state
+/// holds its sensor pairs (`None` without any).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Reports {
+    pub first: Option<i64>,
+    pub last: Option<i64>,
+}
+
+impl Reports {
+    pub fn of(pairs: &[Pair], kinds: impl Fn(u32) -> SourceKind) -> Reports {
+        let mut r = Reports::default();
+        for p in pairs
+            .iter()
+            .filter(|p| kinds(p.source) == SourceKind::Sensor)
+        {
+            r.first = Some(r.first.map_or(p.first, |f| f.min(p.first)));
+            r.last = Some(r.last.map_or(p.last, |l| l.max(p.last)));
+        }
+        r
     }
 }
 
@@ -363,11 +399,34 @@ mod tests {
         let s = world();
         let trust = Trust::new(&s, &[]);
         let id = |n: &str| s.sources.iter().position(|x| x.name == n).unwrap() as u32;
-        assert_eq!(trust.silence(id("stale"), None), 1.0);
-        assert_eq!(trust.silence(id("stale"), Some(T - 3600)), 1.0);
-        assert_eq!(trust.silence(id("stale"), Some(T - SILENCE_GRACE)), 1.0);
-        let day = trust.silence(id("stale"), Some(T - SILENCE_GRACE - SILENCE_HALF_LIFE));
+        let last = |t: Option<i64>| Reports { first: t, last: t };
+        assert_eq!(trust.silence(id("stale"), last(None)), 1.0);
+        assert_eq!(trust.silence(id("stale"), last(Some(T - 3600))), 1.0);
+        assert_eq!(
+            trust.silence(id("stale"), last(Some(T - SILENCE_GRACE))),
+            1.0
+        );
+        let day = trust.silence(
+            id("stale"),
+            last(Some(T - SILENCE_GRACE - SILENCE_HALF_LIFE)),
+        );
         assert!((day - 0.5).abs() < 1e-12);
-        assert_eq!(trust.silence(id("c2"), Some(T - 30 * 86_400)), 1.0);
+        assert_eq!(trust.silence(id("c2"), last(Some(T - 30 * 86_400))), 1.0);
+    }
+
+    #[test]
+    fn background_from_the_first_report() {
+        let s = world();
+        let trust = Trust::new(&s, &[]);
+        let known = |first: Option<i64>| Reports {
+            first,
+            last: Some(T),
+        };
+        assert_eq!(trust.background(known(None)), 1.0);
+        assert_eq!(trust.background(known(Some(T - 3600))), 1.0);
+        assert_eq!(trust.background(known(Some(T - BACKGROUND_AFTER))), 1.0);
+        let later = |d: i64| trust.background(known(Some(T - BACKGROUND_AFTER - d)));
+        assert!((later(BACKGROUND_HALF_LIFE) - 0.5).abs() < 1e-12);
+        assert!((later(3 * BACKGROUND_HALF_LIFE) - 0.125).abs() < 1e-12);
     }
 }
