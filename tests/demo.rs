@@ -161,8 +161,7 @@ fn the_scores_of_the_demo_world() {
     assert_eq!(
         rows,
         [
-            "198.51.100.10,ip,3.439",
-            "198.51.100.66,ip,2.984",
+            "198.51.100.10,ip,2.850",
             "100.64.12.0/22,net,2.700",
             "198.51.100.0/28,net,2.700",
             "203.0.113.128/25,net,2.700",
@@ -171,6 +170,7 @@ fn the_scores_of_the_demo_world() {
             "c2.crabnet.example,domain,2.700",
             "gate.crabnet.example,domain,2.700",
             "update.crabnet.example,domain,2.700",
+            "198.51.100.66,ip,2.539",
             "198.51.100.100,ip,2.257",
             "198.19.44.0/24,net,2.000",
             "198.51.100.101,ip,2.000",

@@ -39,7 +39,8 @@ bruteforce 15h 1.5; scanner 6h 1; spam 36h 0.5; anonymizer 14d 0.3;
 anything else 36h 1. A plain list's listing (no per-entry times) ages from
 the run that first found it (listing history). Each contribution is weighed by its source's
 reliability, estimated from the data: a feed by the share of its entries
-sensors saw that they saw in the last 24 h (x2, at most 1), a sensor by
+sensors saw that they saw in the last 24 h (x2, at most 1; a plain
+list's listings of the last 2 days only), a sensor by
 how often another source holds what it reports; a listing whose
 category sensors observe loses half per 12 h that sensors who reported the
 source stay silent (after 12 h of grace); and sensors that have reported a

@@ -28,6 +28,12 @@ pub const BACKGROUND_AFTER: i64 = 5 * 24 * HOUR;
 /// After [`BACKGROUND_AFTER`], the sensors' words about a source lose half
 /// their weight per this much more.
 pub const BACKGROUND_HALF_LIFE: i64 = 3 * 24 * HOUR;
+/// A feed whose listings age from their first listing (a feed without
+/// dates of a category sensors observe; `docs/scoring.md`, "Listing age")
+/// is judged on the listings it started within this long before the
+/// reference time: the age factor already takes the older ones down, so
+/// its weight says how far to trust a listing when it is new.
+pub const YOUNG_LISTING: i64 = 2 * 24 * HOUR;
 /// Fewer checked entries than this estimate nothing: the source keeps
 /// weight 1.
 pub const MIN_SAMPLE: u64 = 20;
@@ -108,10 +114,20 @@ impl Trust {
             silences: vec![Vec::new(); if detail { n } else { 0 }],
         };
         let now = state.time;
-        tally(&state.v4, &kinds, &observed, now, &mut t);
-        tally(&state.v6, &kinds, &observed, now, &mut t);
-        tally(&state.nets, &kinds, &observed, now, &mut t);
-        tally(&state.domains, &kinds, &observed, now, &mut t);
+        // Feeds whose listings age from their first listing: judged on
+        // their young listings.
+        let aged: Vec<bool> = (state.sources.iter())
+            .zip(&observed)
+            .map(|(s, &o)| o && state.undated.binary_search(&s.name).is_ok())
+            .collect();
+        let young = Young {
+            aged: &aged,
+            since: now - YOUNG_LISTING,
+        };
+        tally(&state.v4, &kinds, &observed, &young, now, &mut t);
+        tally(&state.v6, &kinds, &observed, &young, now, &mut t);
+        tally(&state.nets, &kinds, &observed, &young, now, &mut t);
+        tally(&state.domains, &kinds, &observed, &young, now, &mut t);
         let precision = |i: usize| {
             (t.checked[i] >= MIN_SAMPLE).then(|| t.confirmed[i] as f64 / t.checked[i] as f64)
         };
@@ -220,7 +236,21 @@ fn median_of(v: &mut [i64]) -> Option<i64> {
     Some(v[v.len() / 2])
 }
 
-fn tally<K>(part: &Part<K>, kinds: &[SourceKind], observed: &[bool], now: i64, t: &mut Tally) {
+/// Which feeds are judged on their young listings only, and since when a
+/// listing is young.
+struct Young<'a> {
+    aged: &'a [bool],
+    since: i64,
+}
+
+fn tally<K>(
+    part: &Part<K>,
+    kinds: &[SourceKind],
+    observed: &[bool],
+    young: &Young,
+    now: i64,
+    t: &mut Tally,
+) {
     let detail = !t.delays.is_empty();
     let mut li = 0;
     for (i, (_, pairs)) in part.groups().enumerate() {
@@ -244,19 +274,22 @@ fn tally<K>(part: &Part<K>, kinds: &[SourceKind], observed: &[bool], now: i64, t
             let (Some(last), true) = (last, observed[s]) else {
                 continue;
             };
+            while li < part.listings.len()
+                && (part.listings[li].key as usize, part.listings[li].source) < (i, p.source)
+            {
+                li += 1;
+            }
+            let listed = match part.listings.get(li) {
+                Some(l) if l.key as usize == i && l.source == p.source => l.first.min(p.first),
+                _ => p.first,
+            };
+            if young.aged[s] && listed < young.since {
+                continue;
+            }
             t.checked[s] += 1;
             let confirmed = now - last <= CONFIRM_WINDOW;
             t.confirmed[s] += confirmed as u64;
             if detail {
-                while li < part.listings.len()
-                    && (part.listings[li].key as usize, part.listings[li].source) < (i, p.source)
-                {
-                    li += 1;
-                }
-                let listed = match part.listings.get(li) {
-                    Some(l) if l.key as usize == i && l.source == p.source => l.first.min(p.first),
-                    _ => p.first,
-                };
                 if let Some(first) = first {
                     t.delays[s].push(listed - first);
                 }
@@ -271,7 +304,7 @@ fn tally<K>(part: &Part<K>, kinds: &[SourceKind], observed: &[bool], now: i64, t
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::score::state::Source;
+    use crate::score::state::{Listing, Source};
 
     const T: i64 = 1_800_000_000;
 
@@ -392,6 +425,32 @@ mod tests {
         // noise: 110 checked (a saw them all), 10 confirmed recently.
         assert_eq!((by("noise").checked, by("noise").confirmed), (110, 10));
         assert!((by("noise").weight - 20.0 / 110.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_feed_without_dates_is_judged_on_its_young_listings() {
+        // `stale` without dates: it started listing 0..50 a day ago, the
+        // rest ten days ago; sensors see 0..60 now.
+        let mut s = world();
+        let stale = s.sources.iter().position(|x| x.name == "stale").unwrap() as u32;
+        s.undated = vec!["stale".to_string()];
+        s.snapshots = vec![("stale".to_string(), T)];
+        s.v4.listings = (0..100u32)
+            .map(|k| Listing {
+                key: k,
+                source: stale,
+                first: if k < 50 { T - 86_400 } else { T - 10 * 86_400 },
+                last: T,
+                dropped: None,
+            })
+            .collect();
+        let trust = Trust::new(&s, &[]);
+        let by = |t: &Trust| t.sources[stale as usize].clone();
+        assert_eq!((by(&trust).checked, by(&trust).confirmed), (50, 50));
+        // With dates, every listing counts.
+        s.undated.clear();
+        let dated = Trust::new(&s, &[]);
+        assert_eq!((by(&dated).checked, by(&dated).confirmed), (100, 60));
     }
 
     #[test]
