@@ -348,7 +348,7 @@ fn a_forgotten_report_does_not_restore_a_listing() {
 #[test]
 fn a_sensors_word_and_the_background() {
     const H: i64 = 3_600;
-    let score = |evs: &[(i64, u8, u32)]| {
+    let score_with = |evs: &[(i64, u8, u32)], params: &Params| {
         let evs: Vec<Ev> = (evs.iter())
             .map(|&(age, sensor, count)| Ev {
                 age,
@@ -357,8 +357,9 @@ fn a_sensors_word_and_the_background() {
                 count,
             })
             .collect();
-        scores(&state(&evs, &[]), &Params::default())[&addr(3)]
+        scores(&state(&evs, &[]), params)[&addr(3)]
     };
+    let score = |evs: &[(i64, u8, u32)]| score_with(evs, &Params::default());
     // Three sensors within the day list a source (2.25 ≥ T_in), one with
     // a thousand events as much as one with one.
     assert_eq!(score(&[(H, 0, 1000), (20 * H, 1, 1), (20 * H, 2, 1)]), 2250);
@@ -372,22 +373,14 @@ fn a_sensors_word_and_the_background() {
     let mut known = today.to_vec();
     known.push((8 * 24 * H, 2, 1));
     assert_eq!(score(&known), 1125);
-    // Another sensor's report 8 days ago counts the same way, and after
-    // 11 days a quarter is left.
+    // A fourth sensor that reported it 11 days ago instead: a quarter is
+    // left.
     known[3] = (11 * 24 * H, 3, 1);
     assert_eq!(score(&known), 563);
     // Without trust, the model of the plain sum, no background.
-    let evs: Vec<Ev> = (known.iter())
-        .map(|&(age, sensor, count)| Ev {
-            age,
-            src: 3,
-            sensor,
-            count,
-        })
-        .collect();
     let plain = Params {
         trust: false,
         ..Params::default()
     };
-    assert_eq!(scores(&state(&evs, &[]), &plain)[&addr(3)], 2250);
+    assert_eq!(score_with(&known, &plain), 2250);
 }
