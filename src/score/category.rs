@@ -120,7 +120,10 @@ pub const SENSOR_FRESH: i64 = 21 * HOUR;
 /// halved per [`SENSOR_HALF_LIFE`].
 #[inline]
 pub fn sensor_word(age: i64) -> f64 {
-    let late = (age - SENSOR_FRESH).max(0) as f64;
+    if age <= SENSOR_FRESH {
+        return SENSOR_WORD;
+    }
+    let late = (age - SENSOR_FRESH) as f64;
     SENSOR_WORD * (-late / SENSOR_HALF_LIFE as f64).exp2()
 }
 

@@ -274,21 +274,25 @@ fn tally<K>(
             let (Some(last), true) = (last, observed[s]) else {
                 continue;
             };
-            while li < part.listings.len()
-                && (part.listings[li].key as usize, part.listings[li].source) < (i, p.source)
-            {
-                li += 1;
-            }
-            let listed = match part.listings.get(li) {
-                Some(l) if l.key as usize == i && l.source == p.source => l.first.min(p.first),
-                _ => p.first,
+            let listed = if young.aged[s] || detail {
+                while li < part.listings.len()
+                    && (part.listings[li].key as usize, part.listings[li].source) < (i, p.source)
+                {
+                    li += 1;
+                }
+                match part.listings.get(li) {
+                    Some(l) if l.key as usize == i && l.source == p.source => l.first.min(p.first),
+                    _ => p.first,
+                }
+            } else {
+                p.first
             };
-            if young.aged[s] && listed < young.since {
-                continue;
-            }
-            t.checked[s] += 1;
             let confirmed = now - last <= CONFIRM_WINDOW;
-            t.confirmed[s] += confirmed as u64;
+            // The weight's counts; delays and retention over every listing.
+            if !(young.aged[s] && listed < young.since) {
+                t.checked[s] += 1;
+                t.confirmed[s] += confirmed as u64;
+            }
             if detail {
                 if let Some(first) = first {
                     t.delays[s].push(listed - first);
@@ -444,9 +448,13 @@ mod tests {
                 dropped: None,
             })
             .collect();
-        let trust = Trust::new(&s, &[]);
+        let trust = Trust::detailed(&s, &[]);
         let by = |t: &Trust| t.sources[stale as usize].clone();
         assert_eq!((by(&trust).checked, by(&trust).confirmed), (50, 50));
+        assert_eq!(by(&trust).weight, 1.0);
+        // Its retention is still over every listing: the 40 sensors went
+        // silent on two days ago.
+        assert_eq!(by(&trust).retention, Some(2 * 86_400));
         // With dates, every listing counts.
         s.undated.clear();
         let dated = Trust::new(&s, &[]);
