@@ -10,6 +10,7 @@ use super::category;
 use super::key::Net;
 use crate::artifact::{Artifact, ArtifactError, ArtifactWriter, Tag};
 use serde::{Deserialize, Serialize};
+use std::cmp::Reverse;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -350,14 +351,14 @@ impl<K: Ord + Clone> Part<K> {
     }
 
     /// Drops pairs below [`PRUNE`] and keys left without pairs; true when
-    /// anything was dropped. A sensor pair of an entry that another pair
-    /// above [`PRUNE`] still holds, or that a sensor reported within
-    /// [`super::trust::BACKGROUND_AFTER`] before `time`, is kept whatever
-    /// its value: its times are the sensors' first and last reports, the
-    /// negative evidence against a listing and the length of the sensors'
-    /// acquaintance with the source (`super::trust`), which must not
-    /// vanish while the entry has evidence or the sensors keep reporting
-    /// it now and then.
+    /// anything was dropped. Of the sensor pairs below [`PRUNE`] of an
+    /// entry that another pair above it still holds, or that a sensor
+    /// reported within [`super::trust::BACKGROUND_AFTER`] before `time`,
+    /// two are kept whatever their value: the one with the sensors' first
+    /// report and the one with their last, the length of their
+    /// acquaintance with the source and the negative evidence against a
+    /// listing (`super::trust::Reports`), which must not vanish while the
+    /// entry has evidence or the sensors keep reporting it now and then.
     fn prune(&mut self, kinds: &[SourceKind], time: i64) -> bool {
         if self.pairs.iter().all(|p| p.value >= PRUNE) {
             return false;
@@ -372,8 +373,20 @@ impl<K: Ord + Clone> Part<K> {
                     || (kinds[p.source as usize] == SourceKind::Sensor && p.last >= recent)
             });
             for (i, p) in group.iter().enumerate() {
-                keep[w[0] + i] =
-                    p.value >= PRUNE || (live && kinds[p.source as usize] == SourceKind::Sensor);
+                keep[w[0] + i] = p.value >= PRUNE;
+            }
+            if !live {
+                continue;
+            }
+            // Of the spent sensor pairs, the two whose times the model
+            // reads: the earliest first report and the latest last one
+            // (the first of each in source order on a tie).
+            let spent = (group.iter().enumerate())
+                .filter(|(_, p)| kinds[p.source as usize] == SourceKind::Sensor && p.value < PRUNE);
+            let earliest = spent.clone().min_by_key(|(i, p)| (p.first, *i));
+            let latest = spent.min_by_key(|(i, p)| (Reverse(p.last), *i));
+            for (i, _) in earliest.into_iter().chain(latest) {
+                keep[w[0] + i] = true;
             }
         }
         if keep.iter().all(|&k| k) {
