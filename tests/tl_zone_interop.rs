@@ -382,6 +382,26 @@ fn start_unbound(d: &Path, conf: &Path, port: u16) -> Server {
     )
 }
 
+/// rbldnsd on a free port serving `datasets` (`zone:type:file`, files in
+/// `d`), in the foreground, once it answers A for `probe` over UDP.
+/// rbldnsd reads its files as its own user, so `d` is made readable.
+fn start_rbldnsd(d: &Path, datasets: &[&str], probe: &str) -> (Server, u16) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let port = free_port();
+    let server = Server::start(
+        Command::new("rbldnsd")
+            .args(["-n", "-4", "-b", &format!("127.0.0.1/{port}"), "-w"])
+            .arg(d)
+            .arg("-p")
+            .arg(d.join("rbldnsd.pid"))
+            .args(datasets),
+        &d.join("rbldnsd.log"),
+        || dig(port, probe, "A", &["+notcp"]).status == "NOERROR",
+    );
+    (server, port)
+}
+
 fn start_nsd(dir: &Path, include: &Path, soa_name: &str) -> (Server, u16) {
     let port = free_port();
     (start_nsd_at(dir, include, soa_name, port), port)
@@ -798,9 +818,11 @@ fn dnsbl_zone_and_rbldnsd_answer_at_prefix_edges() {
     args.extend(common);
     args.push(&block_path);
     tl_zone(d, &args);
-    // rbldnsd reads its files as its own user
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (_rbl, rbl_port) = start_rbldnsd(
+        d,
+        &["bl.example:ip4set:bl.rbl", "bl.example:ip6trie:bl6.rbl"],
+        "2.0.0.127.bl.example",
+    );
 
     std::fs::write(
         d.join("zones.conf"),
@@ -813,21 +835,6 @@ fn dnsbl_zone_and_rbldnsd_answer_at_prefix_edges() {
     let nsd_dir = d.join("nsd");
     std::fs::create_dir(&nsd_dir).unwrap();
     let (_nsd, nsd_port) = start_nsd(&nsd_dir, &d.join("zones.conf"), "bl.example");
-
-    let rbl_port = free_port();
-    let _rbl = Server::start(
-        Command::new("rbldnsd")
-            .args(["-n", "-4", "-b", &format!("127.0.0.1/{rbl_port}"), "-w"])
-            .arg(d)
-            .args([
-                "-p",
-                &d.join("rbldnsd.pid").to_string_lossy(),
-                "bl.example:ip4set:bl.rbl",
-                "bl.example:ip6trie:bl6.rbl",
-            ]),
-        &d.join("rbldnsd.log"),
-        || dig(rbl_port, "2.0.0.127.bl.example", "A", &["+notcp"]).status == "NOERROR",
-    );
 
     let allow = read_list(&fixtures().join("allow.txt"));
     let block = read_list(&fixtures().join("block.txt")).difference(&allow);
@@ -1886,23 +1893,15 @@ fn exact_plain_txt_and_ipv6_dnsbl_names_on_the_servers() {
         );
     }
     // rbldnsd: both datasets under one zone name, and exact lines
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(d, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let rbl_port = free_port();
-    let _rbl = Server::start(
-        Command::new("rbldnsd")
-            .args(["-n", "-4", "-b", &format!("127.0.0.1/{rbl_port}"), "-w"])
-            .arg(d)
-            .args([
-                "-p",
-                &d.join("rbldnsd.pid").to_string_lossy(),
-                "bl.digits.example:ip4set:digits.rbl",
-                "bl.digits.example:ip6trie:digits6.rbl",
-                "bl.exact.example:ip4set:exact.rbl",
-                "bl.exact.example:ip6trie:exact6.rbl",
-            ]),
-        &d.join("rbldnsd.log"),
-        || dig(rbl_port, "5.1.0.2.bl.digits.example", "A", &["+notcp"]).status == "NOERROR",
+    let (_rbl, rbl_port) = start_rbldnsd(
+        d,
+        &[
+            "bl.digits.example:ip4set:digits.rbl",
+            "bl.digits.example:ip6trie:digits6.rbl",
+            "bl.exact.example:ip4set:exact.rbl",
+            "bl.exact.example:ip6trie:exact6.rbl",
+        ],
+        "5.1.0.2.bl.digits.example",
     );
     let exact_queries = [
         (rev4(v4("192.0.2.77"), "bl.exact.example"), false),
