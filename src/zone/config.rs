@@ -727,12 +727,22 @@ impl Source<'_> {
         self.or(v, what, None, usable)
     }
 
-    /// Addresses or CIDRs for an ACL.
-    fn acl(&self, v: &Option<Vec<S>>, what: &str) -> Result<Vec<String>, InputError> {
+    /// [`Source::check`] for each item of a list that may be missing.
+    fn each<T>(
+        &self,
+        v: &Option<Vec<S>>,
+        what: &str,
+        check: impl Fn(&str) -> Result<T, &'static str>,
+    ) -> Result<Vec<T>, InputError> {
         v.iter()
             .flatten()
-            .map(|a| self.check(a, what, acl_entry))
+            .map(|a| self.check(a, what, &check))
             .collect()
+    }
+
+    /// Addresses or CIDRs for an ACL.
+    fn acl(&self, v: &Option<Vec<S>>, what: &str) -> Result<Vec<String>, InputError> {
+        self.each(v, what, acl_entry)
     }
 }
 
@@ -959,12 +969,7 @@ fn server(s: &RawServer, src: &Source) -> Result<Server, InputError> {
         nsd_conf: src.path(&s.nsd_conf, "server.nsd_conf")?,
         allow_query: src.acl(&s.allow_query, "server.allow_query")?,
         allow_transfer: src.acl(&s.allow_transfer, "server.allow_transfer")?,
-        notify: s
-            .notify
-            .iter()
-            .flatten()
-            .map(|p| src.check(p, "server.notify", parse_peer))
-            .collect::<Result<_, _>>()?,
+        notify: src.each(&s.notify, "server.notify", parse_peer)?,
         tsig_key: s
             .tsig_key
             .as_ref()
@@ -979,12 +984,7 @@ fn server(s: &RawServer, src: &Source) -> Result<Server, InputError> {
         named_key_file: src.path(&s.named_key_file, "server.named_key_file")?,
         nsd_key_file: src.path(&s.nsd_key_file, "server.nsd_key_file")?,
         reload: s.reload.clone().unwrap_or_default(),
-        primaries: s
-            .primaries
-            .iter()
-            .flatten()
-            .map(|p| src.check(p, "server.primaries", parse_peer))
-            .collect::<Result<_, _>>()?,
+        primaries: src.each(&s.primaries, "server.primaries", parse_peer)?,
         secondary_named_conf: src.path(&s.secondary_named_conf, "server.secondary_named_conf")?,
         secondary_nsd_conf: src.path(&s.secondary_nsd_conf, "server.secondary_nsd_conf")?,
         secondary_dir: src.path(&s.secondary_dir, "server.secondary_dir")?,
