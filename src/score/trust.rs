@@ -254,14 +254,7 @@ fn tally<K>(
     let detail = !t.delays.is_empty();
     let mut li = 0;
     for (i, (_, pairs)) in part.groups().enumerate() {
-        let mut last: Option<i64> = None;
-        let mut first: Option<i64> = None;
-        for p in pairs {
-            if kinds[p.source as usize] == SourceKind::Sensor {
-                last = last.max(Some(p.last));
-                first = Some(first.map_or(p.first, |f: i64| f.min(p.first)));
-            }
-        }
+        let Reports { first, last } = Reports::of(pairs, |s| kinds[s as usize]);
         let several = pairs.len() > 1;
         for p in pairs {
             let s = p.source as usize;
